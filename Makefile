@@ -1,0 +1,107 @@
+# coroscope -- one Makefile for the runtime, the CLI, the viewer and the tests.
+#
+#   make            build build/coroscope (runtime library, CLI, viewer)
+#   make run        the main job: the headline comparison (viewer, or terminal)
+#   make test       the whole test suite, ending in one "N passed, M failed" line
+#   make bench      benchmarks side by side with CPython asyncio
+#   make asan       the test suite under AddressSanitizer + UBSan
+#   make traces     regenerate the golden traces in traces/golden/
+#   make install    PREFIX (default /usr/local) and DESTDIR honoured
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+PKGS    := libcjson sdl2 SDL2_ttf SDL2_image fontconfig
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(CI),true)
+WARN    += -Werror
+endif
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -Iruntime -Iruntime/model -Iviz \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LIBS_ALL   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
+
+CORE_SRC  := $(wildcard runtime/*.c)
+CORE_ASM  := $(wildcard runtime/arch/*.S)
+MODEL_SRC := $(wildcard runtime/model/*.c)
+SCEN_SRC  := $(wildcard runtime/scenarios/*.c)
+CLI_SRC   := $(filter-out runtime/cli/main.c,$(wildcard runtime/cli/*.c))
+VIZ_SRC   := $(wildcard viz/*.c)
+TEST_SRC  := $(wildcard tests/unit/*.c)
+
+obj = $(patsubst %.S,$(BUILD)/%.o,$(patsubst %.c,$(BUILD)/%.o,$(1)))
+CORE_OBJ  := $(call obj,$(CORE_SRC) $(CORE_ASM))
+APP_OBJ   := $(call obj,$(MODEL_SRC) $(SCEN_SRC) $(CLI_SRC) $(VIZ_SRC))
+TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+
+.PHONY: all run test bench asan traces install uninstall clean deps deps-test tests-build
+all: deps $(BUILD)/coroscope
+
+deps:
+	@sh tools/deps.sh build
+deps-test:
+	@sh tools/deps.sh test
+
+$(BUILD)/libcoroscope.a: $(CORE_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/libcoroscope-app.a: $(APP_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/coroscope: $(BUILD)/runtime/cli/main.o $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
+	$(CC) $(OPT) $(SAN) -o $@ $^ $(LIBS_ALL)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -c $< -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS_ALL) $(TEST_LIBS)
+
+tests-build: $(BUILD)/coroscope $(TEST_BIN)
+
+run: deps $(BUILD)/coroscope
+	@sh tools/run.sh $(BUILD)/coroscope
+
+test: deps-test
+	@$(MAKE) --no-print-directory tests-build
+	@sh tests/run.sh $(BUILD)
+
+asan: deps-test
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" tests-build
+	@ASAN_OPTIONS=detect_leaks=1 sh tests/run.sh build-asan
+
+bench: deps-test $(BUILD)/coroscope
+	@sh tools/bench.sh $(BUILD)/coroscope
+
+traces: $(BUILD)/coroscope
+	@sh tools/golden.sh regenerate $(BUILD)/coroscope
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/coroscope \
+	    $(DESTDIR)$(PREFIX)/share/coroscope/recorder
+	install -m 755 $(BUILD)/coroscope $(DESTDIR)$(PREFIX)/bin/coroscope
+	install -m 644 $(BUILD)/libcoroscope.a $(DESTDIR)$(PREFIX)/lib/libcoroscope.a
+	install -m 644 runtime/*.h $(DESTDIR)$(PREFIX)/include/coroscope/
+	install -m 644 runtime/recorder/coroscope_record.py $(DESTDIR)$(PREFIX)/share/coroscope/recorder/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/coroscope $(DESTDIR)$(PREFIX)/lib/libcoroscope.a
+	rm -rf $(DESTDIR)$(PREFIX)/include/coroscope $(DESTDIR)$(PREFIX)/share/coroscope
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,145 @@
+/*
+** cmd_record.c -- `coroscope list` and `coroscope record`: run a built-in
+** scenario on the runtime and write its trace.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "scenarios/scenarios.h"
+#include "trace_writer.h"
+
+int cli_list(int argc, char **argv)
+{
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: coroscope list\n\nPrints the built-in scenarios, one per line: name, then what it shows.\n"
+               "Each has a CPython twin in runtime/scenarios/NAME.py.\n");
+        return 0;
+    }
+    if (argc > 1)
+        return cli_usage_error("list", "unexpected argument '%s'", argv[1]);
+    size_t n;
+    const co_scenario *s = co_scenario_list(&n);
+    for (size_t i = 0; i < n; i++)
+        printf("%-22s %s\n", s[i].name, s[i].summary);
+    return 0;
+}
+
+static void record_usage(FILE *to)
+{
+    fprintf(to,
+            "usage: coroscope record SCENARIO [-o FILE] [--clock virtual|real] [--size N]\n\n"
+            "Runs a built-in scenario (see `coroscope list`) on the coroscope runtime and\n"
+            "writes its trace as JSON Lines (traces/FORMAT.md).\n\n"
+            "  -o, --output FILE   where to write the trace; '-' (the default) is stdout\n"
+            "  --clock virtual     deterministic time that jumps to the next timer (default);\n"
+            "                      the same scenario always gives the same bytes\n"
+            "  --clock real        wall-clock time: sleeps really sleep\n"
+            "  --size N            size of sized scenarios (swarm: number of workers)\n\n"
+            "The scenario's printed lines go to stdout, or to stderr when the trace does.\n"
+            "Exit status: 0 when the scenario's main returned, 1 when it raised, deadlocked\n"
+            "or the trace could not be written, 2 for a usage error.\n");
+}
+
+typedef struct counting {
+    co_trace_writer *w;        /* where events go */
+    unsigned long long n;      /* how many went */
+} counting;
+
+static void count_event(void *ud, const co_trace_event *ev)
+{
+    counting *c = ud;
+    c->n++;
+    co_trace_writer_event(c->w, ev);
+}
+
+int cli_record(int argc, char **argv)
+{
+    const char *name = NULL, *out = "-", *clock = "virtual";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            record_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            if (++i >= argc)
+                return cli_usage_error("record", "%s needs a file name", a);
+            out = argv[i];
+        } else if (!strcmp(a, "--clock")) {
+            if (++i >= argc)
+                return cli_usage_error("record", "--clock needs 'virtual' or 'real'");
+            clock = argv[i];
+            if (strcmp(clock, "virtual") && strcmp(clock, "real"))
+                return cli_usage_error("record", "--clock takes 'virtual' or 'real', not '%s'", clock);
+        } else if (!strcmp(a, "--size")) {
+            if (++i >= argc)
+                return cli_usage_error("record", "--size needs a number");
+            char *end;
+            errno = 0;
+            long n = strtol(argv[i], &end, 10);
+            if (errno || *end || n < 0 || n > 10000000)
+                return cli_usage_error("record", "--size takes a whole number from 0 to 10000000, not '%s'", argv[i]);
+            co_scenario_size = n;
+        } else if (a[0] == '-' && a[1])
+            return cli_usage_error("record", "unknown option '%s'", a);
+        else if (name)
+            return cli_usage_error("record", "one scenario at a time ('%s' and '%s')", name, a);
+        else
+            name = a;
+    }
+    if (!name)
+        return cli_usage_error("record", "which scenario? (`coroscope list` shows them)");
+    const co_scenario *sc = co_scenario_find(name);
+    if (!sc) {
+        fprintf(stderr, "coroscope record: unknown scenario '%s'; `coroscope list` shows the built-in ones\n", name);
+        return 2;
+    }
+
+    char err[512];
+    co_trace_header hdr = {sc->name, clock, "coroscope-runtime 0.1"};
+    co_trace_writer *w = co_trace_writer_open(out, &hdr, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "coroscope record: %s\n", err);
+        return 1;
+    }
+    counting c = {w, 0};
+    int to_stdout = !strcmp(out, "-");
+    co_loop_config cfg = {
+        .clock = strcmp(clock, "real") ? CO_CLOCK_VIRTUAL : CO_CLOCK_REAL,
+        .tracer = {count_event, &c},
+        .out = to_stdout ? stderr : stdout,
+    };
+    co_loop *L = co_loop_new(&cfg);
+    if (!L) {
+        co_trace_writer_close(w, NULL, 0);
+        fprintf(stderr, "coroscope record: out of memory\n");
+        return 1;
+    }
+    co_status st;
+    co_value result;
+    co_exc *e = co_run(L, co_coro_make(sc->main, "main", 0, NULL), &result, &st);
+    int rc = 0;
+    if (st == CO_EDEADLOCK) {
+        fprintf(stderr, "coroscope record: %s: deadlock: tasks wait and nothing can wake them (see the trace's `deadlock` warning)\n", name);
+        rc = 1;
+    } else if (e) {
+        sbuf b = {0};
+        co_exc_repr(&b, e);
+        fprintf(stderr, "coroscope record: %s: main raised %s\n", name, b.p ? b.p : e->type);
+        sb_free(&b);
+        rc = 1;
+    }
+    double end = co_loop_time(L);
+    co_loop_destroy(L);
+    if (co_trace_writer_close(w, err, sizeof err) != CO_OK) {
+        fprintf(stderr, "coroscope record: %s: %s\n", out, err);
+        return 1;
+    }
+    if (!to_stdout)
+        fprintf(stderr, "coroscope: recorded %s: %llu events, %g s of %s time -> %s\n", name, c.n + 1, end,
+                clock, out);
+    return rc;
+}

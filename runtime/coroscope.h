@@ -1,0 +1,23 @@
+/*
+** coroscope.h -- everything a program written against the runtime needs.
+**
+**   loop.h      the event loop, clocks, call_soon / call_later
+**   future.h    asyncio.Future
+**   task.h      tasks, coroutines, co_await / co_sleep / co_await_coro, co_run
+**   combine.h   gather, wait, as_completed
+**   queue.h     asyncio.Queue
+**   value.h     Python values and exceptions
+**   trace.h     the events the runtime records
+*/
+#ifndef COROSCOPE_H
+#define COROSCOPE_H
+
+#include "combine.h"
+#include "future.h"
+#include "loop.h"
+#include "queue.h"
+#include "task.h"
+#include "trace.h"
+#include "value.h"
+
+#endif

@@ -1,0 +1,317 @@
+/*
+** future.c -- asyncio.Future (see future.h), mirroring futures.py.
+**
+** The part a student should read is the completion path: set_result /
+** set_exception / cancel change the state once, then
+** co__future_schedule_callbacks hands every done-callback to call_soon in
+** registration order. Nothing a future does runs a callback directly.
+*/
+#include <string.h>
+
+#include "internal.h"
+
+/* --- life cycle ----------------------------------------------------------- */
+
+void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label)
+{
+    memset(f, 0, sizeof *f);
+    f->loop = L;
+    f->id = co__new_id(L);
+    f->state = CO_PENDING;
+    f->cbs = f->cb_inline;
+    f->capcb = 2;
+    f->kind = kind;
+    f->label = label;
+}
+
+co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient)
+{
+    co_future *f = transient ? L->free_futs : NULL;
+    if (f)
+        L->free_futs = f->next;
+    else if (!(f = co_malloc(sizeof *f)))
+        return NULL;
+    co__future_init(L, f, kind, label);
+    f->transient = transient;
+    f->refs = 1;
+    f->next = L->futures;
+    f->prev = NULL;
+    if (L->futures)
+        L->futures->prev = f;
+    L->futures = f;
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_FUT_NEW, .fut = f->id, .kind = kind, .label = label,
+                       .by = L->current ? L->current->fut.id : 0};
+        co__emit(L, &ev);
+    }
+    return f;
+}
+
+co_future *co_future_new(co_loop *L)
+{
+    return co__future_new(L, "future", NULL, false);
+}
+
+void co__future_ref(co_future *f) { f->refs++; }
+
+static void unlink_future(co_loop *L, co_future *f)
+{
+    if (f->prev)
+        f->prev->next = f->next;
+    else
+        L->futures = f->next;
+    if (f->next)
+        f->next->prev = f->prev;
+}
+
+void co__future_unref(co_future *f)
+{
+    if (--f->refs > 0 || !f->transient)
+        return;
+    co_loop *L = f->loop;
+    unlink_future(L, f);
+    if (f->cbs != f->cb_inline)
+        co_free(f->cbs);
+    f->next = L->free_futs;
+    L->free_futs = f;
+}
+
+void co__future_free_all(co_loop *L)
+{
+    for (co_future *f = L->futures; f;) {
+        co_future *next = f->next;
+        if (f->cbs != f->cb_inline)
+            co_free(f->cbs);
+        co_free(f);
+        f = next;
+    }
+    L->futures = NULL;
+    for (co_future *f = L->free_futs; f;) {
+        co_future *next = f->next;
+        co_free(f);
+        f = next;
+    }
+    L->free_futs = NULL;
+}
+
+bool co_future_done(const co_future *f) { return f->state != CO_PENDING; }
+bool co_future_cancelled(const co_future *f) { return f->state == CO_CANCELLED; }
+uint64_t co_future_id(const co_future *f) { return f->id; }
+
+/* --- completion ----------------------------------------------------------- */
+
+/* Future.__schedule_callbacks: each callback goes to call_soon, in order. */
+void co__future_schedule_callbacks(co_future *f)
+{
+    co_loop *L = f->loop;
+    uint32_t n = f->ncb;
+    f->ncb = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        co_fut_cb cb = f->cbs[i];
+        co_handle *h = co__handle_new(L, cb.task ? CO_H_TASK_WAKEUP : CO_H_FUT_CALLBACK);
+        if (!h)
+            continue;   /* out of memory: the callback is lost, as a failed call_soon would be */
+        h->fut = f;
+        co__future_ref(f);
+        h->task = cb.task;
+        h->done_fn = cb.fn;
+        h->arg = cb.arg;
+        h->fn_name = cb.name;
+        co__ready_push(L, h);
+        if (co__tracing(L)) {
+            if (cb.task) {
+                co_trace_event ev = {.ev = CO_EV_WAKE, .task = cb.task->fut.id, .fut = f->id, .h = h->id};
+                co__emit(L, &ev);
+            } else {
+                co_trace_event ev = {.ev = CO_EV_CALL_SOON, .h = h->id, .fn = cb.name, .fut = f->id};
+                co__emit(L, &ev);
+            }
+        }
+    }
+}
+
+static void trace_done(co_future *f)
+{
+    co_loop *L = f->loop;
+    co_trace_event ev = {.ev = f->is_task ? CO_EV_TASK_DONE : CO_EV_FUT_DONE};
+    if (f->is_task)
+        ev.task = f->id;
+    else {
+        ev.fut = f->id;
+        ev.by = L->current ? L->current->fut.id : 0;
+        ev.via = L->current ? NULL : L->current_cb;
+    }
+    if (f->state == CO_CANCELLED) {
+        ev.outcome = "cancelled";
+        ev.msg = f->cancelled_exc ? f->cancelled_exc->msg : (f->cancel_msg ? f->cancel_msg : "");
+    } else if (f->exc) {
+        ev.outcome = "exception";
+        ev.exc = f->exc->type;
+        ev.msg = f->exc->msg;
+    } else {
+        ev.outcome = "result";
+        ev.value = &f->result;
+    }
+    co__emit(L, &ev);
+}
+
+static void finished(co_future *f)
+{
+    if (f->is_task)
+        co__task_finished((co_task *)f);
+    if (co__tracing(f->loop))
+        trace_done(f);
+    co__future_schedule_callbacks(f);
+}
+
+static co_exc *invalid_state(const char *msg) { return co_exc_new("InvalidStateError", "%s", msg); }
+
+co_exc *co__future_set_result_by(co_future *f, co_value v, const char *via)
+{
+    (void)via;
+    if (f->state != CO_PENDING)
+        return invalid_state("invalid state");
+    f->result = v;
+    f->state = CO_FINISHED;
+    finished(f);
+    return NULL;
+}
+
+co_exc *co_future_set_result(co_future *f, co_value v) { return co__future_set_result_by(f, v, NULL); }
+
+co_exc *co_future_set_exception(co_future *f, co_exc *e)
+{
+    if (f->state != CO_PENDING)
+        return invalid_state("invalid state");
+    f->exc = e;
+    f->state = CO_FINISHED;
+    f->log_traceback = true;
+    finished(f);
+    return NULL;
+}
+
+/* Future.cancel: the base behaviour, shared by tasks and combinators. */
+bool co__future_base_cancel(co_future *f, const char *msg)
+{
+    f->log_traceback = false;
+    if (f->state != CO_PENDING)
+        return false;
+    f->state = CO_CANCELLED;
+    f->cancel_msg = msg;
+    finished(f);
+    return true;
+}
+
+bool co_future_cancel(co_future *f, const char *msg)
+{
+    if (f->is_task)
+        return co__task_cancel((co_task *)f, msg, NULL);
+    co_loop *L = f->loop;
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_CANCEL, .target = f->id, .by = L->current ? L->current->fut.id : 0,
+                       .via = L->current ? NULL : L->current_cb, .msg = msg ? msg : "",
+                       .ok = f->state == CO_PENDING};
+        co__emit(L, &ev);
+    }
+    if (f->cancel_impl)
+        return f->cancel_impl(f, msg);
+    return co__future_base_cancel(f, msg);
+}
+
+/* --- reading the outcome --------------------------------------------------- */
+
+co_exc *co__future_make_cancelled_error(co_future *f)
+{
+    if (f->cancelled_exc) {
+        co_exc *e = f->cancelled_exc;
+        f->cancelled_exc = NULL;
+        return e;
+    }
+    return co_exc_new("CancelledError", "%s", f->cancel_msg ? f->cancel_msg : "");
+}
+
+co_exc *co_future_result(co_future *f, co_value *out)
+{
+    if (f->state == CO_CANCELLED)
+        return co__future_make_cancelled_error(f);
+    if (f->state != CO_FINISHED)
+        return invalid_state("Result is not ready.");
+    f->log_traceback = false;
+    if (f->exc)
+        return f->exc;
+    if (out)
+        *out = f->result;
+    return NULL;
+}
+
+co_exc *co_future_exception(co_future *f, co_exc **out)
+{
+    *out = NULL;
+    if (f->state == CO_CANCELLED)
+        return co__future_make_cancelled_error(f);
+    if (f->state != CO_FINISHED)
+        return invalid_state("Exception is not set.");
+    f->log_traceback = false;
+    *out = f->exc;
+    return NULL;
+}
+
+/* --- callbacks ------------------------------------------------------------ */
+
+static co_status push_cb(co_future *f, co_fut_cb cb)
+{
+    if (f->ncb == f->capcb) {
+        uint32_t cap = f->capcb * 2;
+        co_fut_cb *cbs;
+        if (f->cbs == f->cb_inline) {
+            cbs = co_malloc(cap * sizeof *cbs);
+            if (cbs)
+                memcpy(cbs, f->cb_inline, sizeof f->cb_inline);
+        } else
+            cbs = co_realloc(f->cbs, cap * sizeof *cbs);
+        if (!cbs)
+            return CO_ENOMEM;
+        f->cbs = cbs;
+        f->capcb = cap;
+    }
+    f->cbs[f->ncb++] = cb;
+    return CO_OK;
+}
+
+co_status co_future_add_done_callback(co_future *f, co_done_fn fn, void *arg, const char *fn_name)
+{
+    co_fut_cb cb = {fn, arg, fn_name ? fn_name : "callback", NULL};
+    co_loop *L = f->loop;
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_CB_ADD, .fut = f->id, .fn = cb.name};
+        co__emit(L, &ev);
+    }
+    if (f->state != CO_PENDING) {
+        /* Already done: call_soon(fn, fut) straight away. */
+        co_status st = push_cb(f, cb);
+        if (st == CO_OK)
+            co__future_schedule_callbacks(f);
+        return st;
+    }
+    return push_cb(f, cb);
+}
+
+co_status co__future_add_wakeup(co_future *f, co_task *t)
+{
+    co_fut_cb cb = {NULL, NULL, "__wakeup", t};
+    co_status st = push_cb(f, cb);
+    if (st == CO_OK && f->state != CO_PENDING)
+        co__future_schedule_callbacks(f);
+    return st;
+}
+
+size_t co_future_remove_done_callback(co_future *f, co_done_fn fn, void *arg)
+{
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < f->ncb; i++)
+        if (f->cbs[i].task || f->cbs[i].fn != fn || f->cbs[i].arg != arg)
+            f->cbs[kept++] = f->cbs[i];
+    size_t removed = f->ncb - kept;
+    f->ncb = kept;
+    return removed;
+}

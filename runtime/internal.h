@@ -1,0 +1,209 @@
+/*
+** internal.h -- what the runtime's own files share and users never see.
+**
+** The layouts of handles, futures, tasks and the loop, and the co__ functions
+** that pass work between loop.c, future.c, task.c and the combinators.
+*/
+#ifndef CO_INTERNAL_H
+#define CO_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "context.h"
+#include "heap.h"
+#include "stack.h"
+#include "task.h"
+
+/* API misuse that would corrupt the loop: always checked, prints and aborts. */
+#define CO_API_CHECK(cond, what)                                                   \
+    do {                                                                           \
+        if (!(cond))                                                               \
+            co__api_fail(__FILE__, __LINE__, #cond, (what));                       \
+    } while (0)
+_Noreturn void co__api_fail(const char *file, int line, const char *expr, const char *what);
+
+/* --- handles --------------------------------------------------------------- */
+
+typedef enum co_handle_kind {
+    CO_H_CALLBACK,      /* fn(arg): call_soon / call_later */
+    CO_H_FUT_CALLBACK,  /* done_fn(fut, arg): a future's done-callback */
+    CO_H_TASK_STEP,     /* Task.__step(): first step, or after a bare yield */
+    CO_H_TASK_WAKEUP    /* Task.__wakeup(fut): the future it awaited is done */
+} co_handle_kind;
+
+struct co_handle {
+    double when;               /* timers: deadline (first: heap.h reads it) */
+    uint64_t id;               /* trace id */
+    co_loop *loop;             /* owner */
+    co_handle_kind kind;       /* what running it does */
+    int refs;                  /* queue/heap + callers holding it */
+    bool cancelled;            /* Handle._cancelled */
+    bool scheduled;            /* TimerHandle._scheduled: in the heap */
+    bool is_timer;             /* a TimerHandle */
+    co_callback_fn fn;         /* CO_H_CALLBACK */
+    co_done_fn done_fn;        /* CO_H_FUT_CALLBACK */
+    void *arg;                 /* argument of fn / done_fn */
+    const char *fn_name;       /* for traces */
+    co_task *task;             /* CO_H_TASK_*: the task to step */
+    co_future *fut;            /* CO_H_FUT_CALLBACK / CO_H_TASK_WAKEUP (a reference) */
+    co_handle *next;           /* ready queue / free list link */
+};
+
+/* --- futures ---------------------------------------------------------------- */
+
+typedef enum co_fut_state { CO_PENDING, CO_FINISHED, CO_CANCELLED } co_fut_state;
+
+typedef struct co_fut_cb {
+    co_done_fn fn;             /* plain callback, or NULL for a task wake-up */
+    void *arg;                 /* its argument */
+    const char *name;          /* for traces */
+    co_task *task;             /* the task to wake (fn == NULL) */
+} co_fut_cb;
+
+struct co_future {
+    uint64_t id;               /* trace id */
+    co_loop *loop;             /* owner */
+    co_fut_state state;        /* _state */
+    bool is_task;              /* this is the first member of a co_task */
+    bool log_traceback;        /* exception set and not yet retrieved */
+    bool cancel_requested;     /* _GatheringFuture._cancel_requested */
+    bool transient;            /* internal (sleep, queue waiters): recycled at refs == 0 */
+    int refs;                  /* transient futures: holders */
+    co_value result;           /* _result */
+    co_exc *exc;               /* _exception */
+    const char *cancel_msg;    /* _cancel_message */
+    co_exc *cancelled_exc;     /* _cancelled_exc */
+    co_fut_cb *cbs;            /* _callbacks, registration order */
+    uint32_t ncb, capcb;       /* used / allocated */
+    co_fut_cb cb_inline[2];    /* storage for the first two callbacks */
+    const char *kind, *label;  /* what a timeline shows */
+    bool (*cancel_impl)(co_future *f, const char *msg);  /* an override, or NULL */
+    void *impl;                /* combinator state for cancel_impl */
+    co_future *next;           /* loop's list of futures / free list */
+    co_future *prev;           /* loop's list of futures */
+};
+
+/* --- tasks ----------------------------------------------------------------- */
+
+typedef enum co_yield {
+    CO_Y_NONE,                 /* running */
+    CO_Y_AWAIT,                /* waits on yield_fut */
+    CO_Y_YIELD,                /* bare yield */
+    CO_Y_RETURN,               /* coroutine returned ret_value */
+    CO_Y_RAISE                 /* coroutine raised ret_exc */
+} co_yield;
+
+struct co_task {
+    co_future fut;             /* a task is a future: keep first */
+    const char *name;          /* get_name() */
+    co_coro coro;              /* what it runs */
+    uint64_t parent;           /* creating task's id, 0 if none */
+    uint64_t index;            /* creation order within the loop */
+    co_context ctx;            /* saved registers while suspended */
+    co_stack *stack;           /* NULL until the first step, and after the end */
+    co_stack_pool *pool;       /* where the stack comes from */
+    co_future *fut_waiter;     /* _fut_waiter */
+    bool must_cancel;          /* _must_cancel */
+    bool started;              /* the coroutine has begun running */
+    const char *cancel_message;   /* _cancel_message */
+    int num_cancels_requested;    /* cancelling() */
+    co_yield yield_kind;       /* mailbox: why the coroutine gave control back */
+    co_future *yield_fut;      /* mailbox: the future awaited */
+    const char *yield_src;     /* mailbox: file:line of the await */
+    co_exc *resume_exc;        /* mailbox: exception to raise at the await */
+    co_value ret_value;        /* the coroutine's return value */
+    co_exc *ret_exc;           /* the coroutine's exception */
+    int frame_depth;           /* nested co_await_coro frames */
+    co_task *live_prev, *live_next;  /* unfinished tasks, creation order */
+    co_task *all_next;         /* every task of the loop (for freeing) */
+    void *asan_fake_stack;     /* AddressSanitizer bookkeeping */
+};
+
+/* --- the loop ------------------------------------------------------------- */
+
+typedef struct co_arena_block co_arena_block;
+
+typedef struct co_pool_entry {
+    co_stack_pool pool;        /* stacks of one size */
+    struct co_pool_entry *next;
+} co_pool_entry;
+
+struct co_loop {
+    double now;                /* virtual clock: seconds */
+    double t0;                 /* real clock: CLOCK_MONOTONIC at creation */
+    co_clock clock;            /* which clock */
+    co_handle *ready_head;     /* _ready: FIFO of handles */
+    co_handle *ready_tail;
+    size_t nready;
+    co_heap timers;            /* _scheduled */
+    size_t timer_cancelled_count;  /* _timer_cancelled_count */
+    bool stopping;             /* _stopping */
+    bool running;              /* inside run_forever */
+    bool deadlocked;           /* the last run ended in a deadlock */
+    bool closing_warned;       /* pending_at_close already reported */
+    co_task *current;          /* task whose step runs, or NULL */
+    const char *current_cb;    /* callback being run, or NULL */
+    uint64_t next_id;          /* id counter for traces */
+    uint64_t seq;              /* last event seq */
+    co_tracer tracer;          /* recording */
+    FILE *out;                 /* echo for print */
+    co_task *live_head, *live_tail;  /* unfinished tasks */
+    size_t nlive;
+    co_task *all_tasks;        /* every task created */
+    uint64_t ntasks;           /* tasks created */
+    co_future *futures;        /* every live future (not tasks) */
+    co_future *free_futs;      /* recycled transient futures */
+    co_handle *free_handles;   /* recycled handles */
+    co_pool_entry *pools;      /* stack pools by size; the first is the default */
+    size_t stack_size;         /* default per-task stack size */
+    co_arena_block *arena;     /* values, strings, exceptions */
+    co_context main_ctx;       /* the loop's own stack while a task runs */
+    const void *main_stack_bottom;  /* AddressSanitizer: the loop's stack */
+    size_t main_stack_size;
+    int epfd;                  /* real clock: epoll instance, or -1 */
+    co_loop_stats stats;       /* counters */
+    struct co_closer *closers; /* co__at_close list */
+};
+
+/* The loop current on this thread: running, or the last created. */
+extern _Thread_local co_loop *co__tls_loop;
+
+void *co__arena_alloc(size_t size);          /* from co__tls_loop's arena */
+co_exc *co__exc_nomem(void);                 /* a static MemoryError */
+
+static inline bool co__tracing(const co_loop *L) { return L->tracer.event != NULL; }
+void co__emit(co_loop *L, co_trace_event *ev);     /* stamps seq and t, hands it on */
+uint64_t co__new_id(co_loop *L);
+
+/* Handles. */
+co_handle *co__handle_new(co_loop *L, co_handle_kind kind);
+void co__handle_unref(co_handle *h);
+void co__ready_push(co_loop *L, co_handle *h);
+co_handle *co__schedule_step(co_loop *L, co_task *t);   /* call_soon(task.__step) */
+
+/* Futures. */
+void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label);
+co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient);
+void co__future_ref(co_future *f);
+void co__future_unref(co_future *f);
+bool co__future_base_cancel(co_future *f, const char *msg);   /* Future.cancel */
+co_exc *co__future_make_cancelled_error(co_future *f);
+void co__future_schedule_callbacks(co_future *f);
+co_status co__future_add_wakeup(co_future *f, co_task *t);
+void co__future_free_all(co_loop *L);
+co_exc *co__future_set_result_by(co_future *f, co_value v, const char *via);
+
+/* Tasks. */
+void co__task_run_step(co_task *t, co_exc *exc);        /* Task.__step(exc) */
+void co__task_run_wakeup(co_task *t, co_future *fut);   /* Task.__wakeup(fut) */
+bool co__task_cancel(co_task *t, const char *msg, const char *via);
+void co__task_finished(co_task *t);                     /* leaves the live list */
+void co__task_free_all(co_loop *L);
+co_task *co__require_task(const char *what);  /* the current task, or API failure */
+co_exc *co__suspend(co_task *t, co_yield kind, co_future *f, const char *src);
+
+/* Run fn(arg) when the loop is freed (for objects that own C memory). */
+co_status co__at_close(co_loop *L, void (*fn)(void *), void *arg);
+
+#endif

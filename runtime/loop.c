@@ -1,0 +1,577 @@
+/*
+** loop.c -- the event loop (see loop.h for the four phases of an iteration).
+**
+** Read co_loop_run_once first: it is CPython's BaseEventLoop._run_once, phase
+** by phase. The rest of the file is the machinery it uses: handles and the
+** ready queue, timers on the heapq-exact heap, the clocks, and the arena that
+** holds values until the loop closes.
+*/
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+_Thread_local co_loop *co__tls_loop;
+
+_Noreturn void co__api_fail(const char *file, int line, const char *expr, const char *what)
+{
+    fprintf(stderr, "coroscope: API misuse at %s:%d: %s (check failed: %s)\n", file, line, what, expr);
+    abort();
+}
+
+/* --- arena ---------------------------------------------------------------- */
+
+struct co_arena_block {
+    co_arena_block *next;      /* older block */
+    size_t used, cap;          /* bytes of data[] */
+    _Alignas(16) char data[];
+};
+
+void *co__arena_alloc(size_t size)
+{
+    co_loop *L = co__tls_loop;
+    CO_API_CHECK(L != NULL, "values need a loop: create one with co_loop_new first");
+    size = (size + 15) & ~(size_t)15;
+    co_arena_block *b = L->arena;
+    if (!b || b->used + size > b->cap) {
+        size_t cap = size > 16384 ? size : 16384;
+        b = co_malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->used = 0;
+        b->cap = cap;
+        b->next = L->arena;
+        L->arena = b;
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    return p;
+}
+
+co_exc *co__exc_nomem(void)
+{
+    static co_exc nomem = {"MemoryError", "", NULL, NULL, 0};
+    return &nomem;
+}
+
+/* --- events --------------------------------------------------------------- */
+
+const char *co_trace_event_name(co_trace_event_kind k)
+{
+    static const char *const names[] = {
+#define CO_X_EVNAME(name, str) str,
+        CO_EVENT_LIST(CO_X_EVNAME)
+#undef CO_X_EVNAME
+    };
+    return (unsigned)k < CO_EV__COUNT ? names[k] : "?";
+}
+
+void co__emit(co_loop *L, co_trace_event *ev)
+{
+    ev->seq = ++L->seq;
+    ev->t = co_loop_time(L);
+    L->tracer.event(L->tracer.ud, ev);
+}
+
+uint64_t co__new_id(co_loop *L) { return ++L->next_id; }
+
+/* --- the loop object ------------------------------------------------------ */
+
+static double monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+co_loop *co_loop_new(const co_loop_config *cfg)
+{
+    co_loop_config defaults = {0};
+    if (!cfg)
+        cfg = &defaults;
+    co_loop *L = co_calloc(1, sizeof *L);
+    if (!L)
+        return NULL;
+    L->clock = cfg->clock;
+    L->tracer = cfg->tracer;
+    L->out = cfg->out;
+    L->epfd = -1;
+    L->stack_size = co__stack_round(cfg->stack_size ? cfg->stack_size : CO_STACK_DEFAULT_SIZE);
+    L->pools = co_malloc(sizeof *L->pools);
+    if (!L->pools) {
+        co_free(L);
+        return NULL;
+    }
+    co__stack_pool_init(&L->pools->pool, L->stack_size);
+    L->pools->next = NULL;
+    if (L->clock == CO_CLOCK_REAL) {
+        L->t0 = monotonic();
+        L->epfd = epoll_create1(EPOLL_CLOEXEC);
+        if (L->epfd < 0) {
+            co_free(L->pools);
+            co_free(L);
+            return NULL;
+        }
+    }
+    co__tls_loop = L;
+    return L;
+}
+
+double co_loop_time(const co_loop *L)
+{
+    return L->clock == CO_CLOCK_VIRTUAL ? L->now : monotonic() - L->t0;
+}
+
+co_clock co_loop_clock(const co_loop *L) { return L->clock; }
+co_loop *co_running_loop(void) { return co__tls_loop && co__tls_loop->running ? co__tls_loop : NULL; }
+
+co_loop_stats co_loop_get_stats(const co_loop *L)
+{
+    co_loop_stats s = L->stats;
+    s.stacks_in_use = 0;
+    s.stacks_total = 0;
+    for (co_pool_entry *p = L->pools; p; p = p->next) {
+        s.stacks_in_use += p->pool.in_use;
+        s.stacks_total += p->pool.total;
+    }
+    return s;
+}
+
+static void warn_pending(co_loop *L)
+{
+    if (L->closing_warned)
+        return;
+    L->closing_warned = true;
+    for (co_task *t = L->live_head; t; t = t->live_next) {
+        if (co__tracing(L)) {
+            const char *msg = co_strf("Task was destroyed but it is pending! task: <Task pending name='%s' coro=<%s()>>",
+                                      t->name, t->coro.name);
+            co_trace_event ev = {.ev = CO_EV_WARN, .kind = "pending_at_close", .msg = msg, .task = t->fut.id};
+            co__emit(L, &ev);
+        }
+    }
+}
+
+struct co_closer {
+    void (*fn)(void *);        /* what to run at close */
+    void *arg;
+    struct co_closer *next;
+};
+
+co_status co__at_close(co_loop *L, void (*fn)(void *), void *arg)
+{
+    struct co_closer *c = co__arena_alloc(sizeof *c);
+    if (!c)
+        return CO_ENOMEM;
+    c->fn = fn;
+    c->arg = arg;
+    c->next = L->closers;
+    L->closers = c;
+    return CO_OK;
+}
+
+static void free_everything(co_loop *L)
+{
+    for (struct co_closer *c = L->closers; c; c = c->next)
+        c->fn(c->arg);
+    co__task_free_all(L);
+    co__future_free_all(L);
+    while (L->ready_head) {
+        co_handle *h = L->ready_head;
+        L->ready_head = h->next;
+        co_free(h);
+    }
+    for (size_t i = 0; i < L->timers.n; i++)
+        co_free(L->timers.items[i]);
+    co__heap_free(&L->timers);
+    while (L->free_handles) {
+        co_handle *h = L->free_handles;
+        L->free_handles = h->next;
+        co_free(h);
+    }
+    for (co_pool_entry *p = L->pools; p;) {
+        co_pool_entry *next = p->next;
+        co__stack_pool_destroy(&p->pool);
+        co_free(p);
+        p = next;
+    }
+    for (co_arena_block *b = L->arena; b;) {
+        co_arena_block *next = b->next;
+        co_free(b);
+        b = next;
+    }
+    if (L->epfd >= 0)
+        close(L->epfd);
+    if (co__tls_loop == L)
+        co__tls_loop = NULL;
+    co_free(L);
+}
+
+co_status co_loop_close(co_loop *L)
+{
+    if (!L)
+        return CO_OK;
+    if (L->running)
+        return CO_ERUNNING;
+    if (L->nlive) {
+        warn_pending(L);
+        return CO_EBUSY;
+    }
+    free_everything(L);
+    return CO_OK;
+}
+
+void co_loop_destroy(co_loop *L)
+{
+    if (!L)
+        return;
+    CO_API_CHECK(!L->running, "co_loop_destroy called while the loop runs");
+    warn_pending(L);
+    free_everything(L);
+}
+
+/* --- handles and the ready queue ----------------------------------------- */
+
+co_handle *co__handle_new(co_loop *L, co_handle_kind kind)
+{
+    co_handle *h = L->free_handles;
+    if (h)
+        L->free_handles = h->next;
+    else if (!(h = co_malloc(sizeof *h)))
+        return NULL;
+    memset(h, 0, sizeof *h);
+    h->loop = L;
+    h->kind = kind;
+    h->refs = 1;
+    h->id = co__new_id(L);
+    return h;
+}
+
+void co__handle_unref(co_handle *h)
+{
+    if (--h->refs > 0)
+        return;
+    if (h->fut)
+        co__future_unref(h->fut);
+    co_loop *L = h->loop;
+    h->next = L->free_handles;
+    L->free_handles = h;
+}
+
+void co_handle_release(co_handle *h)
+{
+    if (h)
+        co__handle_unref(h);
+}
+
+void co__ready_push(co_loop *L, co_handle *h)
+{
+    h->next = NULL;
+    if (L->ready_tail)
+        L->ready_tail->next = h;
+    else
+        L->ready_head = h;
+    L->ready_tail = h;
+    L->nready++;
+}
+
+static co_handle *ready_pop(co_loop *L)
+{
+    co_handle *h = L->ready_head;
+    L->ready_head = h->next;
+    if (!L->ready_head)
+        L->ready_tail = NULL;
+    L->nready--;
+    return h;
+}
+
+co_status co_call_soon(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name)
+{
+    co_handle *h = co__handle_new(L, CO_H_CALLBACK);
+    if (!h)
+        return CO_ENOMEM;
+    h->fn = fn;
+    h->arg = arg;
+    h->fn_name = fn_name ? fn_name : "callback";
+    co__ready_push(L, h);
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_CALL_SOON, .h = h->id, .fn = h->fn_name};
+        co__emit(L, &ev);
+    }
+    return CO_OK;
+}
+
+co_handle *co_call_at(co_loop *L, double when, co_callback_fn fn, void *arg, const char *fn_name)
+{
+    co_handle *h = co__handle_new(L, CO_H_CALLBACK);
+    if (!h)
+        return NULL;
+    h->when = when;
+    h->fn = fn;
+    h->arg = arg;
+    h->fn_name = fn_name ? fn_name : "callback";
+    h->is_timer = true;
+    if (!co__heap_push(&L->timers, h)) {
+        co__handle_unref(h);
+        return NULL;
+    }
+    h->scheduled = true;
+    h->refs++;                 /* one for the heap, one for the caller */
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_TIMER_NEW, .timer = h->id, .when = when, .fn = h->fn_name};
+        co__emit(L, &ev);
+    }
+    return h;
+}
+
+co_handle *co_call_later(co_loop *L, double delay, co_callback_fn fn, void *arg, const char *fn_name)
+{
+    return co_call_at(L, co_loop_time(L) + delay, fn, arg, fn_name);
+}
+
+void co_handle_cancel(co_handle *h)
+{
+    if (h->cancelled)
+        return;
+    co_loop *L = h->loop;
+    if (h->is_timer && h->scheduled)          /* TimerHandle.cancel */
+        L->timer_cancelled_count++;
+    h->cancelled = true;
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = h->is_timer ? CO_EV_TIMER_CANCEL : CO_EV_HANDLE_CANCEL};
+        if (h->is_timer)
+            ev.timer = h->id;
+        else
+            ev.h = h->id;
+        co__emit(L, &ev);
+    }
+}
+
+bool co_handle_cancelled(const co_handle *h) { return h->cancelled; }
+
+static void run_handle(co_loop *L, co_handle *h)
+{
+    L->stats.handles_run++;
+    switch (h->kind) {
+    case CO_H_CALLBACK:
+    case CO_H_FUT_CALLBACK:
+        if (co__tracing(L)) {
+            co_trace_event ev = {.ev = CO_EV_CB_RUN, .h = h->id, .fn = h->fn_name};
+            co__emit(L, &ev);
+        }
+        L->current_cb = h->fn_name;
+        if (h->kind == CO_H_CALLBACK)
+            h->fn(h->arg);
+        else
+            h->done_fn(h->fut, h->arg);
+        L->current_cb = NULL;
+        break;
+    case CO_H_TASK_STEP:
+        if (co__tracing(L)) {
+            co_trace_event ev = {.ev = CO_EV_STEP_BEGIN, .task = h->task->fut.id, .h = h->id};
+            co__emit(L, &ev);
+        }
+        co__task_run_step(h->task, NULL);
+        break;
+    case CO_H_TASK_WAKEUP:
+        if (co__tracing(L)) {
+            co_trace_event ev = {.ev = CO_EV_STEP_BEGIN, .task = h->task->fut.id, .h = h->id};
+            co__emit(L, &ev);
+        }
+        co__task_run_wakeup(h->task, h->fut);
+        break;
+    }
+}
+
+/* --- polling -------------------------------------------------------------- */
+
+/* Wait for up to `timeout` seconds (negative: no limit). Under the virtual
+** clock there is nothing to wait for, so time itself moves: now += timeout,
+** the same arithmetic the CPython recorder's selector does. */
+static void poll_io(co_loop *L, double timeout)
+{
+    if (L->clock == CO_CLOCK_VIRTUAL) {
+        if (timeout > 0) {
+            double from = L->now;
+            L->now = L->now + timeout;
+            if (co__tracing(L)) {
+                co_trace_event ev = {.ev = CO_EV_IDLE, .from = from, .until = L->now};
+                co__emit(L, &ev);
+            }
+        }
+        return;
+    }
+    double from = co_loop_time(L);
+    int ms = timeout < 0 ? -1 : (int)ceil(timeout * 1000.0);
+    struct epoll_event evs[16];
+    int n;
+    do
+        n = epoll_wait(L->epfd, evs, 16, ms);
+    while (n < 0 && errno == EINTR);
+    if (timeout > 0 && co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_IDLE, .from = from, .until = co_loop_time(L)};
+        co__emit(L, &ev);
+    }
+}
+
+static void report_deadlock(co_loop *L)
+{
+    L->deadlocked = true;
+    if (!co__tracing(L))
+        return;
+    sbuf b = {0};
+    sb_puts(&b, "nothing is ready, no timer is pending, and nothing can wake the loop; waiting:");
+    for (co_task *t = L->live_head; t; t = t->live_next) {
+        const char *on = t->fut_waiter ? (t->fut_waiter->label ? t->fut_waiter->label : "a future") : "nothing";
+        sb_printf(&b, " %s (on %s);", t->name, on);
+    }
+    co_trace_event ev = {.ev = CO_EV_WARN, .kind = "deadlock", .msg = b.p ? b.p : ""};
+    co__emit(L, &ev);
+    sb_free(&b);
+}
+
+/* --- one iteration: BaseEventLoop._run_once ------------------------------ */
+
+co_status co_loop_run_once(co_loop *L)
+{
+    L->stats.iterations++;
+
+    /* 1. Drop cancelled timers: all at once if they are many, else from the head. */
+    size_t sched_count = L->timers.n;
+    if (sched_count > 100 && (double)L->timer_cancelled_count / (double)sched_count > 0.5) {
+        size_t kept = 0;
+        for (size_t i = 0; i < L->timers.n; i++) {
+            co_handle *h = L->timers.items[i];
+            if (h->cancelled) {
+                h->scheduled = false;
+                co__handle_unref(h);
+            } else
+                L->timers.items[kept++] = h;
+        }
+        L->timers.n = kept;
+        co__heap_heapify(&L->timers);
+        L->timer_cancelled_count = 0;
+    } else {
+        while (L->timers.n && ((co_handle *)L->timers.items[0])->cancelled) {
+            L->timer_cancelled_count--;
+            co_handle *h = co__heap_pop(&L->timers);
+            h->scheduled = false;
+            co__handle_unref(h);
+        }
+    }
+
+    /* 2. Poll: not at all if something is ready, else until the first timer. */
+    double timeout = -1;
+    if (L->nready || L->stopping)
+        timeout = 0;
+    else if (L->timers.n) {
+        double when = ((co_handle *)L->timers.items[0])->when;
+        timeout = when - co_loop_time(L);
+        if (!(timeout > 0))
+            timeout = 0;
+        if (timeout > CO_MAXIMUM_SELECT_TIMEOUT)
+            timeout = CO_MAXIMUM_SELECT_TIMEOUT;
+    } else {
+        /* CPython would block in select() forever: report it instead. */
+        report_deadlock(L);
+        return CO_EDEADLOCK;
+    }
+    poll_io(L, timeout);
+
+    /* 3. Timers due before now + resolution join the ready queue. */
+    double end_time = co_loop_time(L) + CO_CLOCK_RESOLUTION;
+    while (L->timers.n) {
+        co_handle *h = L->timers.items[0];
+        if (h->when >= end_time)
+            break;
+        co__heap_pop(&L->timers);
+        h->scheduled = false;
+        co__ready_push(L, h);
+        if (co__tracing(L)) {
+            co_trace_event ev = {.ev = CO_EV_TIMER_FIRE, .timer = h->id};
+            co__emit(L, &ev);
+        }
+    }
+
+    /* 4. Run what is ready now; what they schedule waits for the next round. */
+    size_t ntodo = L->nready;
+    for (size_t i = 0; i < ntodo; i++) {
+        co_handle *h = ready_pop(L);
+        if (!h->cancelled)
+            run_handle(L, h);
+        co__handle_unref(h);
+    }
+    return CO_OK;
+}
+
+co_status co_loop_run_forever(co_loop *L)
+{
+    if (L->running)
+        return CO_ERUNNING;
+    co_loop *saved = co__tls_loop;
+    co__tls_loop = L;
+    L->running = true;
+    L->deadlocked = false;
+    co_status st = CO_OK;
+    for (;;) {
+        st = co_loop_run_once(L);
+        if (st != CO_OK || L->stopping)
+            break;
+    }
+    L->stopping = false;
+    L->running = false;
+    co__tls_loop = saved ? saved : L;
+    return st;
+}
+
+void co_loop_stop(co_loop *L) { L->stopping = true; }
+
+/* base_events._run_until_complete_cb: retrieve the exception, stop the loop. */
+static void run_until_complete_cb(co_future *f, void *arg)
+{
+    (void)arg;
+    if (!co_future_cancelled(f)) {
+        co_exc *e = NULL;
+        co_future_exception(f, &e);
+    }
+    co_loop_stop(f->loop);
+}
+
+co_status co_loop_run_until_complete(co_loop *L, co_future *fut)
+{
+    if (L->running)
+        return CO_ERUNNING;
+    co_status st = co_future_add_done_callback(fut, run_until_complete_cb, NULL, "_run_until_complete_cb");
+    if (st != CO_OK)
+        return st;
+    st = co_loop_run_forever(L);
+    co_future_remove_done_callback(fut, run_until_complete_cb, NULL);
+    if (st != CO_OK)
+        return st;
+    return co_future_done(fut) ? CO_OK : CO_ESTOPPED;
+}
+
+void co_loop_print(co_loop *L, const char *fmt, ...)
+{
+    sbuf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&b, fmt, ap);
+    va_end(ap);
+    const char *text = b.p ? b.p : "";
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_PRINT, .task = L->current ? L->current->fut.id : 0, .text = text};
+        co__emit(L, &ev);
+    }
+    if (L->out) {
+        fputs(text, L->out);
+        fputc('\n', L->out);
+    }
+    sb_free(&b);
+}

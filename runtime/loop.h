@@ -1,0 +1,116 @@
+/*
+** loop.h -- the event loop: ready queue, timer heap, one iteration at a time.
+**
+** The loop reproduces CPython 3.11's BaseEventLoop scheduling exactly. One
+** iteration (co_loop_run_once, CPython's _run_once) is four phases:
+**
+**   1. Drop cancelled timers from the head of the heap -- or, when more than
+**      100 timers are scheduled and over half of them are cancelled, rebuild
+**      the heap without them.
+**   2. Poll: wait not at all if a handle is ready (or the loop is stopping),
+**      else until the earliest timer. Under the virtual clock "waiting until T"
+**      is a jump of the clock to T, recorded as an `idle` event.
+**   3. Move every timer due before now + clock resolution to the ready queue,
+**      in heap-pop order.
+**   4. Run exactly the handles that were ready at this point; handles they
+**      schedule wait for the next iteration.
+**
+** Ownership: the loop owns every handle, future and task it creates; handles
+** are recycled as soon as they have run (a caller that keeps one holds a
+** reference: co_handle_release), futures and tasks live until co_loop_close.
+** Which calls may suspend: none here; suspension happens only in task.h's
+** co_await family, inside a task.
+*/
+#ifndef CO_LOOP_H
+#define CO_LOOP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "status.h"
+#include "trace.h"
+#include "value.h"
+
+typedef struct co_loop co_loop;
+typedef struct co_handle co_handle;
+typedef struct co_future co_future;
+typedef struct co_task co_task;
+
+typedef void (*co_callback_fn)(void *arg);
+
+typedef enum co_clock {
+    CO_CLOCK_VIRTUAL,   /* deterministic: time jumps to the next timer when idle */
+    CO_CLOCK_REAL       /* CLOCK_MONOTONIC; the loop sleeps in epoll_wait */
+} co_clock;
+
+#define CO_MAXIMUM_SELECT_TIMEOUT (24.0 * 3600.0)  /* base_events.MAXIMUM_SELECT_TIMEOUT */
+#define CO_CLOCK_RESOLUTION 1e-09                   /* time.get_clock_info('monotonic') on Linux */
+
+typedef struct co_loop_config {
+    co_clock clock;            /* default CO_CLOCK_VIRTUAL */
+    size_t stack_size;         /* per-task stack bytes; 0 = CO_STACK_DEFAULT_SIZE */
+    co_tracer tracer;          /* recording; {NULL} = off */
+    FILE *out;                 /* where co_print echoes lines; NULL = nowhere */
+} co_loop_config;
+
+/* A new loop, or NULL when memory is exhausted. cfg may be NULL (defaults). */
+co_loop *co_loop_new(const co_loop_config *cfg);
+
+/* Free the loop and everything it owns. Refuses (CO_EBUSY) while tasks are
+** still pending -- each gets a `pending_at_close` warning, once, as asyncio
+** logs "Task was destroyed but it is pending!" -- and while the loop runs
+** (CO_ERUNNING). On refusal the loop stays usable. NULL is fine. */
+co_status co_loop_close(co_loop *L);
+
+/* Like co_loop_close, but frees pending tasks too (after the warnings): their
+** coroutines never resume, so their cleanup code never runs. For error paths. */
+void co_loop_destroy(co_loop *L);
+
+double co_loop_time(const co_loop *L);     /* loop.time() */
+co_clock co_loop_clock(const co_loop *L);
+
+/* loop.call_soon(fn, arg): fn(arg) runs in the next iteration's phase 4, after
+** everything already ready. fn_name labels it in traces. */
+co_status co_call_soon(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name);
+
+/* loop.call_later(delay, ...) / loop.call_at(when, ...): a timer handle. The
+** caller receives a reference and must co_handle_release it (after
+** co_handle_cancel if it wants the call not to happen). NULL on no memory. */
+co_handle *co_call_later(co_loop *L, double delay, co_callback_fn fn, void *arg, const char *fn_name);
+co_handle *co_call_at(co_loop *L, double when, co_callback_fn fn, void *arg, const char *fn_name);
+void co_handle_cancel(co_handle *h);       /* Handle.cancel(); idempotent */
+bool co_handle_cancelled(const co_handle *h);
+void co_handle_release(co_handle *h);      /* NULL is fine */
+
+/* loop.run_forever(): iterate until co_loop_stop. Returns CO_EDEADLOCK when
+** nothing is ready, no timer is pending and nothing else could ever wake the
+** loop (CPython would block forever): a `deadlock` warning in the trace names
+** the waiting tasks. CO_ERUNNING if already running. */
+co_status co_loop_run_forever(co_loop *L);
+void co_loop_stop(co_loop *L);             /* loop.stop(): the current iteration ends the run */
+
+/* loop.run_until_complete(fut): run until fut is done. CO_ESTOPPED if the loop
+** was stopped first. Retrieve the outcome with co_future_result. */
+co_status co_loop_run_until_complete(co_loop *L, co_future *fut);
+
+/* One iteration (phases 1-4 above); exposed for tests and teaching. */
+co_status co_loop_run_once(co_loop *L);
+
+/* The loop running on this thread (asyncio.get_running_loop()), or NULL. */
+co_loop *co_running_loop(void);
+
+/* Emit a `print` event from outside any task, echoing it to cfg.out. */
+void co_loop_print(co_loop *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Counters of what the loop did (for tests and benchmarks). */
+typedef struct co_loop_stats {
+    unsigned long long iterations;   /* _run_once calls */
+    unsigned long long handles_run;  /* callbacks and steps run */
+    unsigned long long steps;        /* task steps */
+    unsigned long long tasks;        /* tasks created */
+    size_t stacks_in_use;            /* task stacks handed out now */
+    size_t stacks_total;             /* task stacks carved so far */
+} co_loop_stats;
+co_loop_stats co_loop_get_stats(const co_loop *L);
+
+#endif

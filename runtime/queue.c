@@ -1,0 +1,218 @@
+/*
+** queue.c -- asyncio.Queue (see queue.h), mirroring queues.py.
+*/
+#include <string.h>
+
+#include "internal.h"
+#include "queue.h"
+
+/* A ring of pointers or values; grows by doubling. */
+typedef struct ring {
+    void *buf;          /* items */
+    size_t size;        /* bytes per item */
+    size_t head, n, cap;
+} ring;
+
+static void *ring_at(ring *r, size_t i) { return (char *)r->buf + ((r->head + i) % r->cap) * r->size; }
+
+static int ring_push(ring *r, const void *item)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        char *buf = co_malloc(cap * r->size);
+        if (!buf)
+            return 0;
+        for (size_t i = 0; i < r->n; i++)
+            memcpy(buf + i * r->size, ring_at(r, i), r->size);
+        co_free(r->buf);
+        r->buf = buf;
+        r->head = 0;
+        r->cap = cap;
+    }
+    memcpy((char *)r->buf + ((r->head + r->n) % r->cap) * r->size, item, r->size);
+    r->n++;
+    return 1;
+}
+
+static void ring_pop(ring *r, void *item)
+{
+    memcpy(item, ring_at(r, 0), r->size);
+    r->head = (r->head + 1) % r->cap;
+    r->n--;
+}
+
+static void ring_remove(ring *r, const void *item)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!memcmp(ring_at(r, i), item, r->size)) {
+            for (size_t j = i; j + 1 < r->n; j++)
+                memcpy(ring_at(r, j), ring_at(r, j + 1), r->size);
+            r->n--;
+            return;
+        }
+}
+
+struct co_queue {
+    co_loop *loop;
+    size_t maxsize;          /* 0: unbounded */
+    ring items;              /* co_value */
+    ring getters;            /* co_future *: tasks waiting in get() */
+    ring putters;            /* co_future *: tasks waiting in put() */
+    size_t unfinished;       /* _unfinished_tasks */
+    bool finished;           /* _finished.is_set() */
+    ring joiners;            /* co_future *: tasks waiting in join() */
+    co_queue *next;          /* the loop frees queues at close */
+};
+
+static void queue_free(void *p)
+{
+    co_queue *q = p;
+    co_free(q->items.buf);
+    co_free(q->getters.buf);
+    co_free(q->putters.buf);
+    co_free(q->joiners.buf);
+}
+
+co_queue *co_queue_new(co_loop *L, size_t maxsize)
+{
+    co_queue *q = co__arena_alloc(sizeof *q);
+    if (!q)
+        return NULL;
+    memset(q, 0, sizeof *q);
+    q->loop = L;
+    q->maxsize = maxsize;
+    q->items.size = sizeof(co_value);
+    q->getters.size = q->putters.size = q->joiners.size = sizeof(co_future *);
+    q->finished = true;
+    if (co__at_close(L, queue_free, q) != CO_OK)
+        return NULL;
+    return q;
+}
+
+size_t co_queue_qsize(const co_queue *q) { return q->items.n; }
+bool co_queue_empty(const co_queue *q) { return q->items.n == 0; }
+bool co_queue_full(const co_queue *q) { return q->maxsize > 0 && q->items.n >= q->maxsize; }
+
+/* Queue._wakeup_next: the first waiter not already done gets None. */
+static void wakeup_next(ring *waiters)
+{
+    while (waiters->n) {
+        co_future *w;
+        ring_pop(waiters, &w);
+        bool wake = !co_future_done(w);
+        if (wake)
+            co_future_set_result(w, co_none());
+        co__future_unref(w);
+        if (wake)
+            break;
+    }
+}
+
+co_exc *co_queue_put_nowait(co_queue *q, co_value v)
+{
+    if (co_queue_full(q))
+        return co_exc_new("QueueFull", NULL);
+    if (!ring_push(&q->items, &v))
+        return co__exc_nomem();
+    q->unfinished++;
+    q->finished = false;
+    wakeup_next(&q->getters);
+    return NULL;
+}
+
+co_exc *co_queue_get_nowait(co_queue *q, co_value *out)
+{
+    if (co_queue_empty(q))
+        return co_exc_new("QueueEmpty", NULL);
+    co_value v;
+    ring_pop(&q->items, &v);
+    if (out)
+        *out = v;
+    wakeup_next(&q->putters);
+    return NULL;
+}
+
+/* Wait on a new waiter future in `waiters`; on an exception, clean up as
+** Queue.get/put's `except:` clause does. `ready` says whether the queue can
+** now serve another waiter of the same kind. */
+static co_exc *wait_turn(co_queue *q, ring *waiters, const char *label, const char *src,
+                         bool (*ready)(const co_queue *))
+{
+    co_future *w = co__future_new(q->loop, "queue", label, true);
+    if (!w)
+        return co__exc_nomem();
+    if (!ring_push(waiters, &w)) {
+        co__future_unref(w);
+        return co__exc_nomem();
+    }
+    co__future_ref(w);                       /* ours, besides the ring's */
+    co_exc *e = co_await_at(w, NULL, src);
+    if (e) {
+        co__future_base_cancel(w, NULL);     /* in case it is not done yet */
+        size_t before = waiters->n;
+        ring_remove(waiters, &w);
+        if (waiters->n < before)
+            co__future_unref(w);
+        if (ready(q) && !co_future_cancelled(w))
+            wakeup_next(waiters);
+    }
+    co__future_unref(w);
+    return e;
+}
+
+static bool has_items(const co_queue *q) { return !co_queue_empty(q); }
+static bool has_room(const co_queue *q) { return !co_queue_full(q); }
+
+co_exc *co_queue_get_at(co_queue *q, co_value *out, const char *src)
+{
+    while (co_queue_empty(q)) {
+        co_exc *e = wait_turn(q, &q->getters, "queue.get()", src, has_items);
+        if (e)
+            return e;
+    }
+    return co_queue_get_nowait(q, out);
+}
+
+co_exc *co_queue_put_at(co_queue *q, co_value v, const char *src)
+{
+    while (co_queue_full(q)) {
+        co_exc *e = wait_turn(q, &q->putters, "queue.put()", src, has_room);
+        if (e)
+            return e;
+    }
+    return co_queue_put_nowait(q, v);
+}
+
+co_exc *co_queue_task_done(co_queue *q)
+{
+    if (q->unfinished == 0)
+        return co_exc_new("ValueError", "task_done() called too many times");
+    if (--q->unfinished == 0 && !q->finished) {
+        q->finished = true;                  /* Event.set(): wake every joiner */
+        for (size_t i = 0; i < q->joiners.n; i++) {
+            co_future *w = *(co_future **)ring_at(&q->joiners, i);
+            if (!co_future_done(w))
+                co_future_set_result(w, co_bool(true));
+        }
+    }
+    return NULL;
+}
+
+co_exc *co_queue_join_at(co_queue *q, const char *src)
+{
+    if (q->unfinished == 0)
+        return NULL;
+    if (q->finished)                         /* Event.wait() on a set event */
+        return NULL;
+    co_future *w = co__future_new(q->loop, "queue", "queue.join()", true);
+    if (!w)
+        return co__exc_nomem();
+    if (!ring_push(&q->joiners, &w)) {
+        co__future_unref(w);
+        return co__exc_nomem();
+    }
+    co_exc *e = co_await_at(w, NULL, src);
+    ring_remove(&q->joiners, &w);            /* Event.wait's finally */
+    co__future_unref(w);
+    return e;
+}

@@ -1,0 +1,98 @@
+/*
+** run.c -- co_run, the equivalent of asyncio.run(main()).
+**
+** asyncio.run makes the main task, runs the loop until it is done, then
+** cancels every task still pending and runs the loop until they have all
+** finished (runners._cancel_all_tasks). We do the same, in the same order, so
+** that a trace of a program whose tasks outlive main shows their cancellation
+** exactly as CPython schedules it. The one liberty: CPython cancels them in
+** the order of a set (by address); we cancel in creation order.
+*/
+#include "combine.h"
+#include "internal.h"
+
+static void warn_never_retrieved(co_loop *L)
+{
+    if (!co__tracing(L))
+        return;
+    for (co_task *t = L->all_tasks; t; t = t->all_next) {
+        if (!t->fut.log_traceback || !t->fut.exc)
+            continue;
+        const char *msg = co_strf("Task exception was never retrieved: task '%s' raised %s",
+                                  t->name, co_repr(co_excv(t->fut.exc)));
+        co_trace_event ev = {.ev = CO_EV_WARN, .kind = "never_retrieved", .msg = msg, .task = t->fut.id};
+        co__emit(L, &ev);
+    }
+    for (co_future *f = L->futures; f; f = f->next) {
+        if (!f->log_traceback || !f->exc)
+            continue;
+        const char *msg = co_strf("Future exception was never retrieved: %s", co_repr(co_excv(f->exc)));
+        co_trace_event ev = {.ev = CO_EV_WARN, .kind = "never_retrieved", .msg = msg};
+        co__emit(L, &ev);
+    }
+}
+
+/* runners._cancel_all_tasks */
+static co_status cancel_all_tasks(co_loop *L)
+{
+    size_t n = co_all_tasks(L, NULL, 0);
+    if (!n)
+        return CO_OK;
+    co_task **tasks = co__arena_alloc(n * sizeof *tasks);
+    co_aw *aws = co__arena_alloc(n * sizeof *aws);
+    if (!tasks || !aws)
+        return CO_ENOMEM;
+    co_all_tasks(L, tasks, n);
+    for (size_t i = 0; i < n; i++) {
+        co_task_cancel(tasks[i], NULL);
+        aws[i] = co_aw_fut(co_task_future(tasks[i]));
+    }
+    co_future *g = co_gather(aws, n, true);
+    if (!g)
+        return CO_ENOMEM;
+    co_status st = co_loop_run_until_complete(L, g);
+    if (st != CO_OK)
+        return st;
+    for (size_t i = 0; i < n; i++) {
+        co_exc *e = NULL;
+        if (co_future_cancelled(co_task_future(tasks[i])))
+            continue;
+        co_future_exception(co_task_future(tasks[i]), &e);
+        if (e && co__tracing(L)) {
+            const char *msg = co_strf("unhandled exception during asyncio.run() shutdown: task '%s' raised %s",
+                                      tasks[i]->name, co_repr(co_excv(e)));
+            co_trace_event ev = {.ev = CO_EV_WARN, .kind = "shutdown_exception", .msg = msg, .task = tasks[i]->fut.id};
+            co__emit(L, &ev);
+        }
+    }
+    return CO_OK;
+}
+
+co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status)
+{
+    co_status st;
+    co_exc *e;
+    co_task *t = co_loop_create_task(L, main, NULL);
+    if (!t) {
+        st = CO_ENOMEM;
+        e = co__exc_nomem();
+        goto done;
+    }
+    st = co_loop_run_until_complete(L, co_task_future(t));
+    if (st == CO_OK)
+        st = cancel_all_tasks(L);
+    if (co_future_done(co_task_future(t)))
+        e = co_future_result(co_task_future(t), out);
+    else
+        e = co_exc_new("RuntimeError", "%s", co_status_message(st));
+done:
+    warn_never_retrieved(L);
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_END,
+                       .reason = st == CO_OK ? "complete" : st == CO_EDEADLOCK ? "deadlock" : "error"};
+        co__emit(L, &ev);
+    }
+    if (status)
+        *status = st;
+    return e;
+}

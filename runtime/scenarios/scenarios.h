@@ -1,0 +1,52 @@
+/*
+** scenarios.h -- the built-in scenarios: small asyncio programs written in C
+** against the runtime, each with a CPython twin (NAME.py beside it) that the
+** parity test runs under the CPython recorder. A scenario is its main coroutine.
+*/
+#ifndef CO_SCENARIOS_H
+#define CO_SCENARIOS_H
+
+#include <stddef.h>
+
+#include "coroscope.h"
+
+typedef struct co_scenario {
+    const char *name;          /* what `coroscope record NAME` takes */
+    const char *summary;       /* one line for `coroscope list` */
+    co_fn main;                /* the main coroutine (no arguments) */
+    int sized;                 /* 1: reads co_scenario_size */
+} co_scenario;
+
+/* The size parameter of sized scenarios (`record --size N`); default 20. */
+extern long co_scenario_size;
+
+const co_scenario *co_scenario_find(const char *name);   /* NULL if unknown */
+const co_scenario *co_scenario_list(size_t *n);          /* all of them, in list order */
+
+/* The scenario functions, by group (each file's header comment says more). */
+co_exc *scn_sequential(const co_value *args, co_value *result);
+co_exc *scn_gather(const co_value *args, co_value *result);
+co_exc *scn_wait(const co_value *args, co_value *result);
+co_exc *scn_as_completed(const co_value *args, co_value *result);
+co_exc *scn_create_task(const co_value *args, co_value *result);
+co_exc *scn_round_robin(const co_value *args, co_value *result);
+co_exc *scn_gather_exceptions(const co_value *args, co_value *result);
+co_exc *scn_gather_fail(const co_value *args, co_value *result);
+co_exc *scn_gather_cancel(const co_value *args, co_value *result);
+co_exc *scn_wait_first_completed(const co_value *args, co_value *result);
+co_exc *scn_wait_first_exception(const co_value *args, co_value *result);
+co_exc *scn_wait_timeout(const co_value *args, co_value *result);
+co_exc *scn_as_completed_timeout(const co_value *args, co_value *result);
+co_exc *scn_cancel_cleanup(const co_value *args, co_value *result);
+co_exc *scn_cancel_swallow(const co_value *args, co_value *result);
+co_exc *scn_future_callbacks(const co_value *args, co_value *result);
+co_exc *scn_swarm(const co_value *args, co_value *result);
+
+/* Shared coroutines: job(name, delay) sleeps delay and returns name;
+** fail(delay) sleeps delay and raises ValueError("boom"). */
+co_exc *scn_job(const co_value *args, co_value *result);
+co_exc *scn_fail(const co_value *args, co_value *result);
+#define JOB(name, delay) co_coro_make(scn_job, "job", 2, (co_value[]){co_str(name), co_float(delay)})
+#define FAIL(delay) co_coro_make(scn_fail, "fail", 1, (co_value[]){co_float(delay)})
+
+#endif

@@ -1,0 +1,114 @@
+/*
+** stack.c -- pooled task stacks (see stack.h).
+*/
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "stack.h"
+
+#define CANARY 0xC0C0C0DEADC0FFEEull
+
+struct co_stack_slab {
+    void *base;                          /* the mapping: guard page, then stacks */
+    size_t len;                          /* bytes mapped */
+    co_stack stacks[CO_STACKS_PER_SLAB]; /* descriptors of the stacks inside */
+    co_stack_slab *next;                 /* next slab of the pool */
+};
+
+static size_t page_size(void)
+{
+    static size_t ps;
+    if (!ps)
+        ps = (size_t)sysconf(_SC_PAGESIZE);
+    return ps;
+}
+
+size_t co__stack_round(size_t size)
+{
+    size_t ps = page_size();
+    if (size < CO_STACK_MIN_SIZE)
+        size = CO_STACK_MIN_SIZE;
+    return (size + ps - 1) / ps * ps;
+}
+
+void co__stack_pool_init(co_stack_pool *pool, size_t size)
+{
+    pool->size = co__stack_round(size);
+    pool->slabs = NULL;
+    pool->free = NULL;
+    pool->total = 0;
+    pool->in_use = 0;
+}
+
+void co__stack_pool_destroy(co_stack_pool *pool)
+{
+    co_stack_slab *s = pool->slabs;
+    while (s) {
+        co_stack_slab *next = s->next;
+        munmap(s->base, s->len);
+        co_free(s);
+        s = next;
+    }
+    pool->slabs = NULL;
+    pool->free = NULL;
+}
+
+static int add_slab(co_stack_pool *pool)
+{
+    co_stack_slab *slab = co_malloc(sizeof *slab);
+    if (!slab)
+        return 0;
+    size_t ps = page_size();
+    slab->len = ps + pool->size * CO_STACKS_PER_SLAB;
+    slab->base = mmap(NULL, slab->len, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (slab->base == MAP_FAILED) {
+        co_free(slab);
+        return 0;
+    }
+    mprotect(slab->base, ps, PROT_NONE);     /* the guard page */
+    /* Hand out the lowest stack (the one on the guard page) first. */
+    for (int i = CO_STACKS_PER_SLAB - 1; i >= 0; i--) {
+        co_stack *st = &slab->stacks[i];
+        st->lo = (char *)slab->base + ps + (size_t)i * pool->size;
+        st->size = pool->size;
+        st->next = pool->free;
+        pool->free = st;
+    }
+    slab->next = pool->slabs;
+    pool->slabs = slab;
+    pool->total += CO_STACKS_PER_SLAB;
+    return 1;
+}
+
+co_stack *co__stack_acquire(co_stack_pool *pool)
+{
+    if (!pool->free && !add_slab(pool))
+        return NULL;
+    co_stack *st = pool->free;
+    pool->free = st->next;
+    st->next = NULL;
+    uint64_t *w = st->lo;
+    for (int i = 0; i < CO_STACK_CANARY_WORDS; i++)
+        w[i] = CANARY ^ (uint64_t)i;
+    pool->in_use++;
+    return st;
+}
+
+void co__stack_release(co_stack_pool *pool, co_stack *st)
+{
+    st->next = pool->free;
+    pool->free = st;
+    pool->in_use--;
+}
+
+bool co__stack_canary_ok(const co_stack *st)
+{
+    const uint64_t *w = st->lo;
+    for (int i = 0; i < CO_STACK_CANARY_WORDS; i++)
+        if (w[i] != (CANARY ^ (uint64_t)i))
+            return false;
+    return true;
+}

@@ -1,0 +1,556 @@
+/*
+** task.c -- asyncio.Task on stackful coroutines (see task.h).
+**
+** Two sides meet here. On the loop's stack, co__task_run_step is CPython's
+** Task.__step: it resumes the coroutine and, when control comes back, reads
+** the task's mailbox (yield_kind) to learn why -- it awaits a future, made a
+** bare yield, returned or raised -- and does the bookkeeping __step does. On
+** the task's own stack, co__suspend fills the mailbox and switches back to the
+** loop; co_await, co_sleep and every other awaiting call end up there.
+*/
+#include <assert.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CO_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CO_ASAN 1
+#endif
+#endif
+#ifdef CO_ASAN
+#include <sanitizer/common_interface_defs.h>
+static _Thread_local void *asan_fake_main;
+#endif
+
+static unsigned long long task_name_counter;   /* tasks._task_name_counter: process-wide */
+
+co_coro co_coro_make(co_fn fn, const char *name, int nargs, const co_value *args)
+{
+    co_coro c;
+    memset(&c, 0, sizeof c);
+    c.fn = fn;
+    c.name = name;
+    CO_API_CHECK(nargs >= 0 && nargs <= CO_MAXARGS, "too many coroutine arguments (CO_MAXARGS)");
+    c.nargs = nargs;
+    for (int i = 0; i < nargs; i++)
+        c.args[i] = args[i];
+    return c;
+}
+
+const char *co_task_name(const co_task *t) { return t->name; }
+uint64_t co_task_id(const co_task *t) { return t->fut.id; }
+int co_task_cancelling(const co_task *t) { return t->num_cancels_requested; }
+
+co_task *co_current_task(void)
+{
+    co_loop *L = co__tls_loop;
+    return L ? L->current : NULL;
+}
+
+co_task *co__require_task(const char *what)
+{
+    co_task *t = co_current_task();
+    if (!t)
+        co__api_fail(__FILE__, __LINE__, "co_current_task() != NULL", what);
+    return t;
+}
+
+/* --- stack overflow reporting ----------------------------------------------- */
+
+static void put_str(const char *s) { ssize_t r = write(2, s, strlen(s)); (void)r; }
+
+static void report_overflow(const co_task *t)
+{
+    put_str("coroscope: stack overflow in task '");
+    put_str(t->name);
+    put_str("' (coroutine ");
+    put_str(t->coro.name);
+    put_str("); give it a larger stack: co_coro.stack_size or co_loop_config.stack_size\n");
+}
+
+#ifndef CO_ASAN
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    co_loop *L = co__tls_loop;
+    co_task *t = L ? L->current : NULL;
+    if (t && t->stack) {
+        char *lo = t->stack->lo, *addr = si->si_addr;
+        if (addr >= lo - 64 * 1024 && addr < lo + t->stack->size)
+            report_overflow(t);
+        else {
+            put_str("coroscope: segmentation fault while task '");
+            put_str(t->name);
+            put_str("' was running\n");
+        }
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_segv_handler(void)
+{
+    static int installed;
+    if (installed)
+        return;
+    installed = 1;
+    static char altstack[64 * 1024];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, NULL);
+}
+#else
+static void install_segv_handler(void) {}
+#endif
+
+/* --- creating tasks ---------------------------------------------------------- */
+
+static co_stack_pool *pool_for(co_loop *L, size_t size)
+{
+    size = size ? co__stack_round(size) : L->stack_size;
+    for (co_pool_entry *p = L->pools; p; p = p->next)
+        if (p->pool.size == size)
+            return &p->pool;
+    co_pool_entry *p = co_malloc(sizeof *p);
+    if (!p)
+        return NULL;
+    co__stack_pool_init(&p->pool, size);
+    p->next = L->pools->next;       /* keep the default first */
+    L->pools->next = p;
+    return &p->pool;
+}
+
+co_handle *co__schedule_step(co_loop *L, co_task *t)
+{
+    co_handle *h = co__handle_new(L, CO_H_TASK_STEP);
+    if (!h)
+        return NULL;
+    h->task = t;
+    co__ready_push(L, h);
+    return h;
+}
+
+co_task *co_loop_create_task(co_loop *L, co_coro coro, const char *name)
+{
+    CO_API_CHECK(coro.fn != NULL, "co_create_task needs a coroutine function");
+    install_segv_handler();
+    co_task *t = co_calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    co_loop *saved = co__tls_loop;
+    co__tls_loop = L;
+    co__future_init(L, &t->fut, "task", NULL);
+    t->fut.is_task = true;
+    t->coro = coro;
+    t->name = name ? name : co_strf("Task-%llu", ++task_name_counter);
+    t->fut.label = t->name;
+    t->parent = L->current ? L->current->fut.id : 0;
+    t->index = L->ntasks++;
+    t->pool = pool_for(L, coro.stack_size);
+    co_handle *h = t->pool ? co__schedule_step(L, t) : NULL;
+    if (!h) {
+        co__tls_loop = saved;
+        co_free(t);
+        return NULL;
+    }
+    t->all_next = L->all_tasks;
+    L->all_tasks = t;
+    t->live_prev = L->live_tail;
+    if (L->live_tail)
+        L->live_tail->live_next = t;
+    else
+        L->live_head = t;
+    L->live_tail = t;
+    L->nlive++;
+    L->stats.tasks++;
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_TASK_NEW, .task = t->fut.id, .name = t->name, .parent = t->parent,
+                       .coro = coro.name, .h = h->id};
+        co__emit(L, &ev);
+    }
+    co__tls_loop = saved ? saved : L;
+    return t;
+}
+
+co_task *co_create_task(co_coro coro, const char *name)
+{
+    co_loop *L = co__tls_loop;
+    CO_API_CHECK(L != NULL, "co_create_task needs a loop (co_loop_new)");
+    return co_loop_create_task(L, coro, name);
+}
+
+co_future *co_ensure_future(co_aw aw)
+{
+    if (aw.fut)
+        return aw.fut;
+    co_task *t = co_create_task(aw.coro, NULL);
+    return t ? &t->fut : NULL;
+}
+
+size_t co_all_tasks(co_loop *L, co_task **out, size_t cap)
+{
+    size_t n = 0;
+    for (co_task *t = L->live_head; t; t = t->live_next, n++)
+        if (n < cap)
+            out[n] = t;
+    return n;
+}
+
+void co__task_finished(co_task *t)
+{
+    co_loop *L = t->fut.loop;
+    if (t->live_prev)
+        t->live_prev->live_next = t->live_next;
+    else
+        L->live_head = t->live_next;
+    if (t->live_next)
+        t->live_next->live_prev = t->live_prev;
+    else
+        L->live_tail = t->live_prev;
+    t->live_prev = t->live_next = NULL;
+    L->nlive--;
+}
+
+void co__task_free_all(co_loop *L)
+{
+    for (co_task *t = L->all_tasks; t;) {
+        co_task *next = t->all_next;
+        if (t->fut.cbs != t->fut.cb_inline)
+            co_free(t->fut.cbs);
+        co_free(t);
+        t = next;
+    }
+    L->all_tasks = NULL;
+    L->live_head = L->live_tail = NULL;
+    L->nlive = 0;
+}
+
+/* --- switching ---------------------------------------------------------------- */
+
+static void switch_to_loop(co_task *t, bool final)
+{
+    co_loop *L = t->fut.loop;
+#ifdef CO_ASAN
+    __sanitizer_start_switch_fiber(final ? NULL : &t->asan_fake_stack, L->main_stack_bottom, L->main_stack_size);
+#else
+    (void)final;
+#endif
+    co__context_switch(&t->ctx, &L->main_ctx);
+#ifdef CO_ASAN
+    __sanitizer_finish_switch_fiber(t->asan_fake_stack, &L->main_stack_bottom, &L->main_stack_size);
+#endif
+}
+
+static void task_entry(void *arg)
+{
+    co_task *t = arg;
+#ifdef CO_ASAN
+    __sanitizer_finish_switch_fiber(NULL, &t->fut.loop->main_stack_bottom, &t->fut.loop->main_stack_size);
+#endif
+    co_value v = co_none();
+    co_exc *e = t->coro.fn(t->coro.args, &v);
+    t->ret_value = v;
+    t->ret_exc = e;
+    t->yield_kind = e ? CO_Y_RAISE : CO_Y_RETURN;
+    switch_to_loop(t, true);
+    abort();   /* a finished coroutine is never resumed */
+}
+
+/* Run the coroutine until it gives control back; exc is thrown in at its
+** await point (or, for a coroutine that never started, raised at once). */
+static void resume(co_task *t, co_exc *exc)
+{
+    co_loop *L = t->fut.loop;
+    if (!t->started) {
+        if (exc) {
+            t->yield_kind = CO_Y_RAISE;
+            t->ret_exc = exc;
+            return;
+        }
+        t->stack = co__stack_acquire(t->pool);
+        if (!t->stack) {
+            t->yield_kind = CO_Y_RAISE;
+            t->ret_exc = co__exc_nomem();
+            return;
+        }
+        co__context_init(&t->ctx, t->stack->lo, t->stack->size, task_entry, t);
+        t->started = true;
+    }
+    t->resume_exc = exc;
+    t->yield_kind = CO_Y_NONE;
+#ifdef CO_ASAN
+    __sanitizer_start_switch_fiber(&asan_fake_main, t->stack->lo, t->stack->size);
+#endif
+    co__context_switch(&L->main_ctx, &t->ctx);
+#ifdef CO_ASAN
+    __sanitizer_finish_switch_fiber(asan_fake_main, NULL, NULL);
+#endif
+    if (!co__stack_canary_ok(t->stack)) {
+        report_overflow(t);
+        abort();
+    }
+    if (t->yield_kind == CO_Y_RETURN || t->yield_kind == CO_Y_RAISE) {
+        co__stack_release(t->pool, t->stack);
+        t->stack = NULL;
+    }
+}
+
+co_exc *co__suspend(co_task *t, co_yield kind, co_future *f, const char *src)
+{
+    t->yield_kind = kind;
+    t->yield_fut = f;
+    t->yield_src = src;
+    switch_to_loop(t, false);
+    co_exc *e = t->resume_exc;
+    t->resume_exc = NULL;
+    return e;
+}
+
+/* --- Task.__step and Task.__wakeup ------------------------------------------- */
+
+void co__task_run_step(co_task *t, co_exc *exc)
+{
+    co_loop *L = t->fut.loop;
+    assert(t->fut.state == CO_PENDING);
+    if (t->must_cancel) {
+        if (!co_exc_is_cancel(exc))
+            exc = co__future_make_cancelled_error(&t->fut);
+        t->must_cancel = false;
+    }
+    t->fut_waiter = NULL;
+    L->current = t;
+    L->stats.steps++;
+    if (exc && co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_THROW, .task = t->fut.id, .exc = exc->type, .msg = exc->msg};
+        co__emit(L, &ev);
+    }
+    resume(t, exc);
+
+    switch (t->yield_kind) {
+    case CO_Y_RETURN:
+        if (co__tracing(L)) {
+            co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "return"};
+            co__emit(L, &ev);
+        }
+        if (t->must_cancel) {          /* cancelled right before the coroutine returned */
+            t->must_cancel = false;
+            co__future_base_cancel(&t->fut, t->cancel_message);
+        } else
+            co_future_set_result(&t->fut, t->ret_value);
+        break;
+    case CO_Y_RAISE:
+        if (co_exc_is_cancel(t->ret_exc)) {
+            if (co__tracing(L)) {
+                co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "cancelled",
+                               .msg = t->ret_exc->msg};
+                co__emit(L, &ev);
+            }
+            t->fut.cancelled_exc = t->ret_exc;
+            co__future_base_cancel(&t->fut, NULL);
+        } else {
+            if (co__tracing(L)) {
+                co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "raise",
+                               .exc = t->ret_exc->type, .msg = t->ret_exc->msg};
+                co__emit(L, &ev);
+            }
+            co_future_set_exception(&t->fut, t->ret_exc);
+        }
+        break;
+    case CO_Y_AWAIT: {
+        co_future *f = t->yield_fut;
+        CO_API_CHECK(f != &t->fut, "a task cannot await itself");
+        if (co__tracing(L)) {
+            co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "await", .fut = f->id,
+                           .on = f->label ? f->label : f->kind, .src = t->yield_src};
+            co__emit(L, &ev);
+        }
+        co__future_add_wakeup(f, t);
+        t->fut_waiter = f;
+        if (t->must_cancel && co_future_cancel(f, t->cancel_message))
+            t->must_cancel = false;
+        break;
+    }
+    case CO_Y_YIELD: {
+        co_handle *h = co__schedule_step(L, t);
+        if (co__tracing(L)) {
+            co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "yield", .h = h ? h->id : 0,
+                           .src = t->yield_src};
+            co__emit(L, &ev);
+        }
+        break;
+    }
+    case CO_Y_NONE:
+        assert(!"a coroutine gave control back without saying why");
+        break;
+    }
+    L->current = NULL;
+}
+
+void co__task_run_wakeup(co_task *t, co_future *fut)
+{
+    co_exc *e = co_future_result(fut, NULL);
+    co__task_run_step(t, e);
+}
+
+/* --- cancellation ---------------------------------------------------------- */
+
+bool co__task_cancel(co_task *t, const char *msg, const char *via)
+{
+    co_loop *L = t->fut.loop;
+    t->fut.log_traceback = false;
+    bool ok = t->fut.state == CO_PENDING;
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_CANCEL, .target = t->fut.id, .by = L->current ? L->current->fut.id : 0,
+                       .via = L->current ? NULL : (via ? via : L->current_cb), .msg = msg ? msg : "",
+                       .ok = ok};
+        co__emit(L, &ev);
+    }
+    if (!ok)
+        return false;
+    t->num_cancels_requested++;
+    if (t->fut_waiter && co_future_cancel(t->fut_waiter, msg))
+        return true;
+    t->must_cancel = true;
+    t->cancel_message = msg;
+    return true;
+}
+
+bool co_task_cancel(co_task *t, const char *msg) { return co__task_cancel(t, msg, NULL); }
+
+int co_task_uncancel(co_task *t)
+{
+    if (t->num_cancels_requested > 0)
+        t->num_cancels_requested--;
+    co_loop *L = t->fut.loop;
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_UNCANCEL, .task = t->fut.id, .count = t->num_cancels_requested};
+        co__emit(L, &ev);
+    }
+    return t->num_cancels_requested;
+}
+
+/* --- awaiting --------------------------------------------------------------- */
+
+co_exc *co_await_at(co_future *f, co_value *out, const char *src)
+{
+    co_task *t = co__require_task("co_await outside a task");
+    if (f->state == CO_PENDING) {
+        co_exc *e = co__suspend(t, CO_Y_AWAIT, f, src);
+        if (e)
+            return e;
+        if (f->state == CO_PENDING)
+            return co_exc_new("RuntimeError", "await wasn't used with future");
+    }
+    return co_future_result(f, out);
+}
+
+static void set_result_unless_cancelled(void *arg)
+{
+    co_future *f = arg;
+    if (!co_future_cancelled(f))
+        co_future_set_result(f, co_none());
+}
+
+co_exc *co_sleep_at(double delay, const char *src)
+{
+    co_task *t = co__require_task("co_sleep outside a task");
+    co_loop *L = t->fut.loop;
+    if (!(delay > 0))                          /* sleep(0): a bare yield */
+        return co__suspend(t, CO_Y_YIELD, NULL, src);
+    char num[40];
+    co_format_double(num, delay);
+    size_t n = strlen(num);
+    if (n > 2 && !strcmp(num + n - 2, ".0"))
+        num[n - 2] = 0;                        /* sleep(3), as Python shows an int */
+    const char *label = co__tracing(L) ? co_strf("sleep(%s)", num) : "sleep";
+    co_future *f = co__future_new(L, "sleep", label, true);
+    if (!f)
+        return co__exc_nomem();
+    co_handle *h = co_call_later(L, delay, set_result_unless_cancelled, f, "_set_result_unless_cancelled");
+    if (!h) {
+        co__future_unref(f);
+        return co__exc_nomem();
+    }
+    h->fut = f;                                /* the timer keeps the future alive */
+    co__future_ref(f);
+    co_exc *e = co_await_at(f, NULL, src);
+    co_handle_cancel(h);
+    co_handle_release(h);
+    co__future_unref(f);
+    return e;
+}
+
+co_exc *co_await_coro_at(co_coro coro, co_value *out, const char *src)
+{
+    (void)src;
+    co_task *t = co__require_task("co_await_coro outside a task");
+    co_loop *L = t->fut.loop;
+    co_value ignored;
+    if (!out)
+        out = &ignored;
+    *out = co_none();
+    if (co__tracing(L)) {
+        sbuf b = {0};
+        sb_putc(&b, '(');
+        for (int i = 0; i < coro.nargs; i++) {
+            if (i)
+                sb_puts(&b, ", ");
+            co_value_repr(&b, coro.args[i]);
+        }
+        sb_putc(&b, ')');
+        co_trace_event ev = {.ev = CO_EV_FRAME_ENTER, .task = t->fut.id, .fn = coro.name, .args = b.p};
+        co__emit(L, &ev);
+        sb_free(&b);
+    }
+    t->frame_depth++;
+    co_exc *e = coro.fn(coro.args, out);
+    t->frame_depth--;
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_FRAME_EXIT, .task = t->fut.id, .fn = coro.name};
+        co__emit(L, &ev);
+    }
+    return e;
+}
+
+void co_print(const char *fmt, ...)
+{
+    co_loop *L = co__tls_loop;
+    CO_API_CHECK(L != NULL, "co_print needs a loop");
+    sbuf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&b, fmt, ap);
+    va_end(ap);
+    co_loop_print(L, "%s", b.p ? b.p : "");
+    sb_free(&b);
+}
+
+const char *co_repr(co_value v)
+{
+    sbuf b = {0};
+    co_value_repr(&b, v);
+    const char *s = co_strf("%s", b.p ? b.p : "");
+    sb_free(&b);
+    return s;
+}
+
+const char *co_strv(co_value v)
+{
+    sbuf b = {0};
+    co_value_str(&b, v);
+    const char *s = co_strf("%s", b.p ? b.p : "");
+    sb_free(&b);
+    return s;
+}

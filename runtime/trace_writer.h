@@ -1,0 +1,49 @@
+/*
+** trace_writer.h -- writing events as traces/FORMAT.md's JSON Lines.
+**
+** A dedicated formatter, not a JSON library: events are appended to a 64 KiB
+** buffer with hand-written integer, float and string encoders and written out
+** in large blocks (cJSON's printer costs ~2 µs an event here; this ~60 ns).
+** Every line it writes parses with cJSON; tests/unit check that.
+**
+** Ownership: the writer owns its buffer and, when it opened it, the file.
+** co_trace_writer_close flushes, closes and frees, and reports the first write
+** error (a full disk is not silent).
+*/
+#ifndef CO_TRACE_WRITER_H
+#define CO_TRACE_WRITER_H
+
+#include <stdio.h>
+
+#include "status.h"
+#include "trace.h"
+
+typedef struct co_trace_writer co_trace_writer;
+
+typedef struct co_trace_header {
+    const char *scenario;      /* header "scenario" */
+    const char *clock;         /* "virtual" or "real" */
+    const char *producer;      /* e.g. "coroscope-runtime 0.1" */
+} co_trace_header;
+
+/* Open path for writing ("-" is stdout) and write the header line. NULL on
+** failure, with a message in err (what failed and why). */
+co_trace_writer *co_trace_writer_open(const char *path, const co_trace_header *hdr,
+                                      char *err, size_t errlen);
+
+/* Write to an already open stream (not closed by the writer). */
+co_trace_writer *co_trace_writer_new(FILE *f, const co_trace_header *hdr);
+
+/* The tracer to put in co_loop_config. */
+co_tracer co_trace_writer_tracer(co_trace_writer *w);
+
+/* Write one event now (also what the tracer does). */
+void co_trace_writer_event(co_trace_writer *w, const co_trace_event *ev);
+
+/* Flush, close, free. CO_EIO if any write failed (err says why). NULL ok. */
+co_status co_trace_writer_close(co_trace_writer *w, char *err, size_t errlen);
+
+/* Format one event as a JSON line (with '\n') into b; used by tests. */
+void co_trace_format_event(sbuf *b, const co_trace_event *ev);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+** value.c -- Python values and exceptions as C values (see value.h).
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "value.h"
+
+const char *co_strf(const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n < 0 ? NULL : co__arena_alloc((size_t)n + 1);
+    if (s)
+        vsnprintf(s, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return s ? s : "";
+}
+
+co_value co_list_new(size_t n)
+{
+    co_list *l = co__arena_alloc(sizeof *l);
+    co_value *items = co__arena_alloc(n ? n * sizeof *items : 1);
+    if (!l || !items)
+        return co_none();
+    for (size_t i = 0; i < n; i++)
+        items[i] = co_none();
+    l->n = n;
+    l->items = items;
+    co_value v = {CO_V_LIST, {0}};
+    v.u.list = l;
+    return v;
+}
+
+co_exc *co_exc_new(const char *type, const char *fmt, ...)
+{
+    co_exc *e = co__arena_alloc(sizeof *e);
+    if (!e)
+        return co__exc_nomem();
+    memset(e, 0, sizeof *e);
+    e->type = type;
+    e->msg = "";
+    if (fmt && *fmt) {
+        va_list ap, ap2;
+        va_start(ap, fmt);
+        va_copy(ap2, ap);
+        int n = vsnprintf(NULL, 0, fmt, ap);
+        char *s = n < 0 ? NULL : co__arena_alloc((size_t)n + 1);
+        if (s) {
+            vsnprintf(s, (size_t)n + 1, fmt, ap2);
+            e->msg = s;
+        }
+        va_end(ap2);
+        va_end(ap);
+    }
+    return e;
+}
+
+co_exc *co_exc_group(const char *msg, co_exc **members, size_t n)
+{
+    bool base = false;  /* a group holding a BaseException is a BaseExceptionGroup */
+    for (size_t i = 0; i < n; i++)
+        if (!co_exc_is(members[i], "Exception"))
+            base = true;
+    co_exc *e = co_exc_new(base ? "BaseExceptionGroup" : "ExceptionGroup", "%s", msg);
+    co_exc **m = co__arena_alloc(n ? n * sizeof *m : 1);
+    if (!m)
+        return e;
+    memcpy(m, members, n * sizeof *m);
+    e->members = m;
+    e->nmembers = n;
+    return e;
+}
+
+/* The parent of each builtin exception type we model; types not listed derive
+** from Exception (user-defined exceptions usually do). */
+static const char *const exc_parents[][2] = {
+    {"BaseException", NULL},
+    {"Exception", "BaseException"},
+    {"CancelledError", "BaseException"},
+    {"KeyboardInterrupt", "BaseException"},
+    {"SystemExit", "BaseException"},
+    {"GeneratorExit", "BaseException"},
+    {"BaseExceptionGroup", "BaseException"},
+    {"ExceptionGroup", "BaseExceptionGroup"},
+    {"OSError", "Exception"},
+    {"TimeoutError", "OSError"},
+    {"ConnectionError", "OSError"},
+    {"ConnectionRefusedError", "ConnectionError"},
+    {"ConnectionResetError", "ConnectionError"},
+    {"ConnectionAbortedError", "ConnectionError"},
+    {"BrokenPipeError", "ConnectionError"},
+    {"LookupError", "Exception"},
+    {"KeyError", "LookupError"},
+    {"IndexError", "LookupError"},
+    {"ArithmeticError", "Exception"},
+    {"ZeroDivisionError", "ArithmeticError"},
+    {"IncompleteReadError", "EOFError"},
+    {"EOFError", "Exception"},
+};
+
+static const char *exc_parent(const char *type)
+{
+    for (size_t i = 0; i < sizeof exc_parents / sizeof exc_parents[0]; i++)
+        if (!strcmp(exc_parents[i][0], type))
+            return exc_parents[i][1];
+    return "Exception";
+}
+
+bool co_exc_is(const co_exc *e, const char *type)
+{
+    if (!e)
+        return false;
+    /* ExceptionGroup also derives from Exception (multiple inheritance). */
+    if (!strcmp(e->type, "ExceptionGroup") && !strcmp(type, "Exception"))
+        return true;
+    for (const char *t = e->type; t; t = exc_parent(t))
+        if (!strcmp(t, type))
+            return true;
+    return false;
+}
+
+void co_format_double(char *buf, double d)
+{
+    if (isnan(d)) { strcpy(buf, "nan"); return; }
+    if (isinf(d)) { strcpy(buf, d < 0 ? "-inf" : "inf"); return; }
+    if (d == 0) { strcpy(buf, signbit(d) ? "-0.0" : "0.0"); return; }
+    char tmp[40];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    /* tmp is [-]D[.DDD]e[+-]XX: split into sign, digits and exponent. */
+    const char *p = tmp;
+    char *out = buf;
+    if (*p == '-')
+        *out++ = *p++;
+    char digits[20];
+    int nd = 0;
+    for (; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[nd++] = *p;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    int exp = atoi(p + 1);
+    if (exp >= -4 && exp < 16) {        /* Python's repr: fixed notation */
+        if (exp < 0) {
+            *out++ = '0';
+            *out++ = '.';
+            for (int i = -1; i > exp; i--)
+                *out++ = '0';
+            for (int i = 0; i < nd; i++)
+                *out++ = digits[i];
+        } else {
+            for (int i = 0; i <= exp; i++)
+                *out++ = i < nd ? digits[i] : '0';
+            *out++ = '.';
+            if (nd > exp + 1)
+                for (int i = exp + 1; i < nd; i++)
+                    *out++ = digits[i];
+            else
+                *out++ = '0';
+        }
+        *out = 0;
+    } else {                            /* scientific: 1e+16, 1.5e-07 */
+        *out++ = digits[0];
+        if (nd > 1) {
+            *out++ = '.';
+            for (int i = 1; i < nd; i++)
+                *out++ = digits[i];
+        }
+        sprintf(out, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    }
+}
+
+static void repr_str(sbuf *b, const char *s)
+{
+    /* Python prefers single quotes unless the string holds one and no double. */
+    char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+    sb_putc(b, q);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\\' || c == (unsigned char)q) { sb_putc(b, '\\'); sb_putc(b, (char)c); }
+        else if (c == '\n') sb_puts(b, "\\n");
+        else if (c == '\t') sb_puts(b, "\\t");
+        else if (c == '\r') sb_puts(b, "\\r");
+        else if (c < 0x20 || c == 0x7f) sb_printf(b, "\\x%02x", c);
+        else sb_putc(b, (char)c);
+    }
+    sb_putc(b, q);
+}
+
+void co_exc_repr(sbuf *b, const co_exc *e)
+{
+    sb_puts(b, e->type);
+    sb_putc(b, '(');
+    if (e->msg && *e->msg)
+        repr_str(b, e->msg);
+    if (e->members) {
+        if (!(e->msg && *e->msg))
+            repr_str(b, "");
+        sb_puts(b, ", [");
+        for (size_t i = 0; i < e->nmembers; i++) {
+            if (i)
+                sb_puts(b, ", ");
+            co_exc_repr(b, e->members[i]);
+        }
+        sb_putc(b, ']');
+    }
+    sb_putc(b, ')');
+}
+
+void co_value_repr(sbuf *b, co_value v)
+{
+    char num[40];
+    switch (v.kind) {
+    case CO_V_NONE: sb_puts(b, "None"); break;
+    case CO_V_BOOL: sb_puts(b, v.u.b ? "True" : "False"); break;
+    case CO_V_INT: sb_printf(b, "%lld", v.u.i); break;
+    case CO_V_FLOAT: co_format_double(num, v.u.f); sb_puts(b, num); break;
+    case CO_V_STR: repr_str(b, v.u.s ? v.u.s : ""); break;
+    case CO_V_LIST:
+        sb_putc(b, '[');
+        for (size_t i = 0; i < v.u.list->n; i++) {
+            if (i)
+                sb_puts(b, ", ");
+            co_value_repr(b, v.u.list->items[i]);
+        }
+        sb_putc(b, ']');
+        break;
+    case CO_V_EXC: co_exc_repr(b, v.u.exc); break;
+    case CO_V_PTR: sb_puts(b, "<object>"); break;
+    }
+}
+
+void co_value_str(sbuf *b, co_value v)
+{
+    if (v.kind == CO_V_STR)
+        sb_puts(b, v.u.s ? v.u.s : "");
+    else if (v.kind == CO_V_EXC) {
+        const co_exc *e = v.u.exc;
+        if (e->members)
+            sb_printf(b, "%s (%zu sub-exception%s)", e->msg, e->nmembers, e->nmembers == 1 ? "" : "s");
+        else
+            sb_puts(b, e->msg);
+    } else
+        co_value_repr(b, v);
+}

@@ -1,0 +1,57 @@
+#!/bin/sh
+# run.sh BUILD -- run every test and print one closing "N passed, M failed" line.
+#
+# Two kinds of test live here:
+#   BUILD/tests/*          Criterion binaries built from tests/unit/*.c
+#   tests/scripts/*.sh|py  end-to-end checks (CLI, parity with CPython, golden
+#                          traces); each prints "PASS name" or "FAIL name: why"
+#                          per case and exits non-zero when any case failed.
+# Set TESTS=pattern to run only the tests whose file name contains pattern.
+set -u
+build=${1:-build}
+export COROSCOPE="$build/coroscope" BUILD="$build"
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+for bin in "$build"/tests/*; do
+    [ -x "$bin" ] || continue
+    case "$bin" in *"${TESTS:-}"*) ;; *) continue ;; esac
+    echo "== $(basename "$bin")"
+    "$bin" --jobs 2 >"$log" 2>&1
+    rc=$?
+    grep -E 'FAIL|CRASH|Assertion|Warning|Synthesis' "$log" | grep -v 'Synthesis' | head -40
+    line=$(grep 'Synthesis' "$log" | tail -1)
+    p=$(echo "$line" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
+    f=$(echo "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
+    c=$(echo "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
+    if [ -z "$p" ]; then
+        echo "FAIL $(basename "$bin"): no result (exit $rc)"; tail -20 "$log"; failed=$((failed + 1)); continue
+    fi
+    echo "   $p passed, $((f + c)) failed"
+    passed=$((passed + p)); failed=$((failed + f + c))
+    [ "$rc" -ne 0 ] && [ $((f + c)) -eq 0 ] && { echo "FAIL $(basename "$bin"): exit $rc"; failed=$((failed + 1)); }
+done
+
+for t in tests/scripts/*.sh tests/scripts/*.py; do
+    [ -f "$t" ] || continue
+    case "$t" in *"${TESTS:-}"*) ;; *) continue ;; esac
+    echo "== $(basename "$t")"
+    case "$t" in
+        *.py) python3 "$t" >"$log" 2>&1 ;;
+        *) sh "$t" >"$log" 2>&1 ;;
+    esac
+    rc=$?
+    p=$(grep -c '^PASS' "$log")
+    f=$(grep -c '^FAIL' "$log")
+    grep -v '^PASS' "$log" | head -60
+    echo "   $p passed, $f failed"
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "FAIL $(basename "$t"): exit $rc with no failing case"; failed=$((failed + 1))
+    fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,47 @@
+#!/bin/sh
+# deps.sh -- make sure the Debian packages coroscope builds and tests with are here.
+#
+# Usage: tools/deps.sh build|test
+# Checks each need with pkg-config (libraries) or command -v (tools); installs
+# what is missing with apt-get when it can (root, apt-get present), otherwise
+# prints the exact command to run and fails.
+set -u
+what=${1:-build}
+
+missing=""
+need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+
+need_cmd cc gcc
+need_cmd make make
+need_cmd pkg-config pkg-config
+if command -v pkg-config >/dev/null 2>&1; then
+    need_pc libcjson libcjson-dev
+    need_pc sdl2 libsdl2-dev
+    need_pc SDL2_ttf libsdl2-ttf-dev
+    need_pc SDL2_image libsdl2-image-dev
+    need_pc fontconfig libfontconfig-dev
+    [ "$what" = test ] && need_pc criterion libcriterion-dev
+else
+    missing="$missing libcjson-dev libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libfontconfig-dev"
+    [ "$what" = test ] && missing="$missing libcriterion-dev"
+fi
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$missing fonts-dejavu-core"
+if [ "$what" = test ]; then
+    need_cmd python3 python3
+fi
+
+[ -z "$missing" ] && exit 0
+
+echo "coroscope: missing Debian packages:$missing"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "coroscope: installing them with apt-get (this happens once)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null && {
+        echo "coroscope: installed:$missing"; exit 0; }
+    echo "coroscope: apt-get failed; run it yourself:" >&2
+else
+    echo "coroscope: cannot install here; run:" >&2
+fi
+echo "    sudo apt-get install -y$missing" >&2
+exit 1
