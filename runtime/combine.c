@@ -29,7 +29,7 @@ static void gather_done(co_future *fut, void *arg)
     gather_state *g = arg;
     co_future *outer = g->outer;
     g->nfinished++;
-    if (co_future_done(outer)) {
+    if (!outer || co_future_done(outer)) {   /* no outer: gather itself failed (bpo-46672) */
         if (!co_future_cancelled(fut)) {
             co_exc *ignored;
             co_future_exception(fut, &ignored);   /* mark it retrieved */
@@ -179,6 +179,9 @@ co_exc *co_wait_at(co_future *const *fs, size_t n, double timeout, co_return_whe
     *ndone = *npending = 0;
     if (n == 0)
         return co_exc_new("ValueError", "Set of Tasks/Futures is empty.");
+    for (size_t i = 0; i < n; i++)
+        if (!fs[i])
+            return co__exc_nomem();
     co_future **uniq = co__arena_alloc(n * sizeof *uniq);
     wait_state *w = co__arena_alloc(sizeof *w);
     if (!uniq || !w)
@@ -273,6 +276,9 @@ co_as_completed *co_as_completed_new(co_future *const *fs, size_t n, double time
     co_future **todo = co__arena_alloc(n ? n * sizeof *todo : 1);
     if (!ac || !todo)
         return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!fs[i])
+            return NULL;
     memset(ac, 0, sizeof *ac);
     ac->todo = todo;
     ac->done = co_queue_new(L, 0);
@@ -293,11 +299,16 @@ co_as_completed *co_as_completed_new(co_future *const *fs, size_t n, double time
     return ac;
 }
 
-size_t co_as_completed_count(const co_as_completed *ac) { return ac->total; }
+size_t co_as_completed_count(const co_as_completed *ac)
+{
+    return ac ? ac->total : 1;   /* NULL (no memory): one call, which raises MemoryError */
+}
 
 /* as_completed's _wait_for_one */
 co_exc *co_as_completed_next_at(co_as_completed *ac, co_value *out, const char *src)
 {
+    if (!ac)
+        return co__exc_nomem();
     co_value v;
     co_exc *e = co_queue_get_at(ac->done, &v, src);
     if (e)

@@ -280,6 +280,8 @@ static co_status push_cb(co_future *f, co_fut_cb cb)
 
 co_status co_future_add_done_callback(co_future *f, co_done_fn fn, void *arg, const char *fn_name)
 {
+    if (!f)                            /* a failed constructor: see co_await_at */
+        return CO_ENOMEM;
     co_fut_cb cb = {fn, arg, fn_name ? fn_name : "callback", NULL};
     co_loop *L = f->loop;
     if (co__tracing(L)) {

@@ -44,7 +44,7 @@ co_coro co_coro_make(co_fn fn, const char *name, int nargs, const co_value *args
     return c;
 }
 
-const char *co_task_name(const co_task *t) { return t->name; }
+const char *co_task_name(const co_task *t) { return t ? t->name : "<no task>"; }
 uint64_t co_task_id(const co_task *t) { return t->fut.id; }
 int co_task_cancelling(const co_task *t) { return t->num_cancels_requested; }
 
@@ -82,8 +82,11 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
     co_loop *L = co__tls_loop;
     co_task *t = L ? L->current : NULL;
     if (t && t->stack) {
+        /* Anywhere from the slab's guard page up to this stack's top: a deep
+        ** recursion runs through the stacks below it, then into the guard. */
         char *lo = t->stack->lo, *addr = si->si_addr;
-        if (addr >= lo - 64 * 1024 && addr < lo + t->stack->size)
+        size_t below = (size_t)CO_STACKS_PER_SLAB * t->stack->size + 2 * 65536;
+        if (addr < lo + t->stack->size && (size_t)(lo - addr) <= below)
             report_overflow(t);
         else {
             put_str("coroscope: segmentation fault while task '");
@@ -144,6 +147,8 @@ co_handle *co__schedule_step(co_loop *L, co_task *t)
 
 co_task *co_loop_create_task(co_loop *L, co_coro coro, const char *name)
 {
+    if (!L)
+        return NULL;
     CO_API_CHECK(coro.fn != NULL, "co_create_task needs a coroutine function");
     install_segv_handler();
     co_task *t = co_calloc(1, sizeof *t);
@@ -446,6 +451,8 @@ int co_task_uncancel(co_task *t)
 co_exc *co_await_at(co_future *f, co_value *out, const char *src)
 {
     co_task *t = co__require_task("co_await outside a task");
+    if (!f)                                    /* its constructor ran out of memory */
+        return co__exc_nomem();
     if (f->state == CO_PENDING) {
         co_exc *e = co__suspend(t, CO_Y_AWAIT, f, src);
         if (e)

@@ -69,6 +69,8 @@ co_task *co_loop_create_task(co_loop *L, co_coro coro, const char *name);
 /* asyncio.ensure_future: a future stays itself; a coroutine becomes a task. */
 co_future *co_ensure_future(co_aw aw);
 
+/* A task as a future; NULL stays NULL (awaiting NULL raises MemoryError, so a
+** failed constructor propagates like Python's MemoryError). */
 static inline co_future *co_task_future(co_task *t) { return (co_future *)t; }
 const char *co_task_name(const co_task *t);
 uint64_t co_task_id(const co_task *t);
@@ -93,7 +95,8 @@ size_t co_all_tasks(co_loop *L, co_task **out, size_t cap);
 
 /* await fut: returns NULL with *out set (out may be NULL), or the exception the
 ** await raises (the future's, or CancelledError if this task is cancelled). A
-** future already done does not suspend. */
+** future already done does not suspend. f == NULL (a constructor that ran out
+** of memory) raises MemoryError. */
 co_exc *co_await_at(co_future *f, co_value *out, const char *src);
 #define co_await(f, out) co_await_at((f), (out), CO_HERE)
 

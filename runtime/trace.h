@@ -41,7 +41,13 @@
     X(CO_EV_FRAME_ENTER, "frame_enter")   \
     X(CO_EV_FRAME_EXIT, "frame_exit")     \
     X(CO_EV_PRINT, "print")               \
-    X(CO_EV_WARN, "warn")
+    X(CO_EV_WARN, "warn")                 \
+    X(CO_EV_SYNC, "sync")                 \
+    X(CO_EV_JOB, "job")                   \
+    X(CO_EV_IO, "io")                     \
+    X(CO_EV_TIMEOUT, "timeout")           \
+    X(CO_EV_GROUP, "group")               \
+    X(CO_EV_BLOCK, "block")
 
 typedef enum co_trace_event_kind {
 #define CO_X_EV(name, str) name,
@@ -81,7 +87,12 @@ typedef struct co_trace_event {
     double from, until;    /* idle */
     const co_value *value; /* task_done, fut_done: the result, or NULL */
     int ok;                /* cancel: what cancel() returned */
-    int count;             /* uncancel: cancelling() afterwards */
+    int count;             /* uncancel: cancelling() afterwards; sync: size/value after */
+    uint64_t obj;          /* sync, job, timeout, group: the object's id */
+    const char *op;        /* sync, job, io, timeout, group: what happened to it */
+    double dur;            /* block: seconds the loop was held */
+    long long fd;          /* io: the file descriptor */
+    long long worker;      /* job: the worker thread's number */
 } co_trace_event;
 
 typedef struct co_tracer {

@@ -41,6 +41,15 @@ static void put_u64(sbuf *b, uint64_t v)
     b->p[b->len] = 0;
 }
 
+static void put_int(sbuf *b, long long v)
+{
+    if (v < 0) {
+        sb_putc(b, '-');
+        put_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else
+        put_u64(b, (uint64_t)v);
+}
+
 static void put_double(sbuf *b, double d)
 {
     char tmp[40];
@@ -84,13 +93,7 @@ static void put_value(sbuf *b, const co_value *v)
     switch (v->kind) {
     case CO_V_NONE: sb_puts(b, "null"); break;
     case CO_V_BOOL: sb_puts(b, v->u.b ? "true" : "false"); break;
-    case CO_V_INT:
-        if (v->u.i < 0) {
-            sb_putc(b, '-');
-            put_u64(b, (uint64_t)0 - (uint64_t)v->u.i);
-        } else
-            put_u64(b, (uint64_t)v->u.i);
-        break;
+    case CO_V_INT: put_int(b, v->u.i); break;
     case CO_V_FLOAT: put_double(b, v->u.f); break;
     case CO_V_STR: put_string(b, v->u.s ? v->u.s : ""); break;
     case CO_V_LIST:
@@ -279,6 +282,47 @@ static void trace_fields(sbuf *b, const co_trace_event *ev)
         f_str(b, "msg", ev->msg ? ev->msg : "");
         f_id(b, "task", ev->task);
         break;
+    case CO_EV_SYNC:
+        f_id(b, "obj", ev->obj);
+        f_str(b, "kind", ev->kind);
+        f_str(b, "op", ev->op);
+        f_id(b, "task", ev->task);
+        key(b, "count");
+        put_int(b, ev->count);
+        break;
+    case CO_EV_JOB:
+        f_id(b, "obj", ev->obj);
+        f_str(b, "op", ev->op);
+        key(b, "worker");
+        put_int(b, ev->worker);
+        f_str(b, "fn", ev->fn);
+        f_id(b, "fut", ev->fut);
+        if (ev->outcome)
+            f_str(b, "outcome", ev->outcome);
+        break;
+    case CO_EV_IO:
+        key(b, "fd");
+        put_int(b, ev->fd);
+        f_str(b, "op", ev->op);
+        f_id(b, "task", ev->task);
+        f_str(b, "label", ev->label);
+        break;
+    case CO_EV_TIMEOUT:
+        f_id(b, "obj", ev->obj);
+        f_str(b, "op", ev->op);
+        f_num(b, "when", ev->when);
+        f_id(b, "task", ev->task);
+        break;
+    case CO_EV_GROUP:
+        f_id(b, "obj", ev->obj);
+        f_str(b, "op", ev->op);
+        f_id(b, "task", ev->task);
+        break;
+    case CO_EV_BLOCK:
+        f_id(b, "task", ev->task);
+        f_num(b, "dur", ev->dur);
+        f_str(b, "label", ev->label);
+        break;
     case CO_EV__COUNT:
         break;
     }
@@ -358,7 +402,7 @@ co_trace_writer *co_trace_writer_new(FILE *f, const co_trace_header *hdr)
     }
     w->f = f;
     sbuf *b = &w->line;
-    sb_puts(b, "{\"format\":\"coroscope-trace\",\"version\":1,\"scenario\":");
+    sb_puts(b, "{\"format\":\"coroscope-trace\",\"version\":2,\"scenario\":");
     put_string(b, hdr->scenario ? hdr->scenario : "");
     sb_puts(b, ",\"clock\":");
     put_string(b, hdr->clock ? hdr->clock : "virtual");

@@ -1,0 +1,119 @@
+/*
+** test_trace.c -- the trace writer: every line it writes parses with cJSON,
+** seq is consecutive, and strings with awkward characters survive the trip.
+** Also: running out of memory is reported, never crashed on.
+*/
+#include <cJSON.h>
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "coroscope.h"
+#include "scenarios/scenarios.h"
+#include "trace_writer.h"
+
+/* Record scenario `name` into memory; returns the bytes (free them). */
+static char *record(const char *name, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    const co_scenario *sc = co_scenario_find(name);
+    cr_assert(sc != NULL, "scenario %s", name);
+    co_trace_header hdr = {name, "virtual", "test"};
+    co_trace_writer *w = co_trace_writer_new(f, &hdr);
+    co_loop_config cfg = {.tracer = co_trace_writer_tracer(w)};
+    co_loop *L = co_loop_new(&cfg);
+    co_run(L, co_coro_make(sc->main, "main", 0, NULL), NULL, NULL);
+    co_loop_destroy(L);
+    cr_assert(eq(int, co_trace_writer_close(w, NULL, 0), CO_OK));
+    fclose(f);
+    return buf;
+}
+
+Test(trace, every_line_of_every_scenario_parses_with_cjson)
+{
+    size_t n;
+    const co_scenario *all = co_scenario_list(&n);
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        char *buf = record(all[i].name, &len);
+        long seq = 0, lineno = 0;
+        for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+            lineno++;
+            cJSON *j = cJSON_Parse(line);
+            cr_assert(j != NULL, "%s line %ld does not parse: %s", all[i].name, lineno, line);
+            if (lineno == 1) {
+                cr_expect(eq(str, cJSON_GetObjectItem(j, "format")->valuestring, "coroscope-trace"));
+            } else {
+                cJSON *s = cJSON_GetObjectItem(j, "seq");
+                cr_assert(s != NULL && cJSON_IsNumber(s), "%s line %ld has no seq", all[i].name, lineno);
+                cr_expect(eq(i64, (long)s->valuedouble, ++seq), "%s: seq is consecutive", all[i].name);
+                cr_expect(cJSON_IsNumber(cJSON_GetObjectItem(j, "t")));
+                cr_expect(cJSON_IsString(cJSON_GetObjectItem(j, "ev")));
+            }
+            cJSON_Delete(j);
+        }
+        cr_expect(gt(i64, seq, 5), "%s wrote events", all[i].name);
+        free(buf);
+    }
+}
+
+Test(trace, awkward_strings_are_escaped)
+{
+    sbuf b = {0};
+    co_trace_event ev = {.ev = CO_EV_PRINT, .seq = 1, .t = 0.1, .task = 3,
+                         .text = "quote \" backslash \\ newline \n tab \t bell \a é"};
+    co_trace_format_event(&b, &ev);
+    cJSON *j = cJSON_Parse(b.p);
+    cr_assert(j != NULL, "%s", b.p);
+    cr_expect(eq(str, cJSON_GetObjectItem(j, "text")->valuestring, (char *)ev.text));
+    cr_expect(eq(dbl, cJSON_GetObjectItem(j, "t")->valuedouble, 0.1));
+    cJSON_Delete(j);
+    sb_free(&b);
+}
+
+Test(trace, floats_are_written_as_python_repr_writes_them)
+{
+    static const struct { double d; const char *s; } cases[] = {
+        {3, "3.0"}, {0.1, "0.1"}, {0.1 + 0.2, "0.30000000000000004"}, {1e-05, "1e-05"},
+        {1e16, "1e+16"}, {123456.5, "123456.5"}, {-2.5, "-2.5"}, {0.0001, "0.0001"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[40];
+        co_format_double(buf, cases[i].d);
+        cr_expect(eq(str, buf, (char *)cases[i].s));
+    }
+}
+
+/* --- running out of memory ------------------------------------------------- */
+
+static long budget;
+static void *tight_malloc(size_t n, void *ud) { (void)ud; return budget-- > 0 ? malloc(n) : NULL; }
+static void *tight_realloc(void *p, size_t n, void *ud) { (void)ud; return budget-- > 0 ? realloc(p, n) : NULL; }
+static void tight_free(void *p, void *ud) { (void)ud; free(p); }
+
+Test(trace, failing_the_nth_allocation_is_reported_not_crashed_on)
+{
+    static const co_allocator tight = {tight_malloc, tight_realloc, tight_free, NULL};
+    size_t nsc;
+    const co_scenario *all = co_scenario_list(&nsc);
+    for (size_t i = 0; i < nsc; i++) {
+        int completed = 0;
+        for (long n = 0; n < 2000 && !completed; n++) {
+            co_alloc_set(&tight);
+            budget = n;
+            co_loop *L = co_loop_new(NULL);
+            if (L) {
+                co_status st;
+                co_exc *e = co_run(L, co_coro_make(all[i].main, "main", 0, NULL), NULL, &st);
+                completed = e == NULL && st == CO_OK;
+                if (!completed)
+                    cr_expect(e != NULL, "%s with %ld allocations: a failure says so", all[i].name, n);
+                co_loop_destroy(L);
+            }
+            co_alloc_set(NULL);
+        }
+        cr_expect(completed, "%s: with enough memory the run completes", all[i].name);
+    }
+}
