@@ -83,8 +83,11 @@ asan: deps-test
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" tests-build
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/run.sh build-asan
 
-bench: deps-test $(BUILD)/coroscope
-	@sh tools/bench.sh $(BUILD)/coroscope
+$(BUILD)/pingpong: tests/bench/pingpong.c $(BUILD)/libcoroscope.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm
+
+bench: deps-test $(BUILD)/pingpong
+	@BUILD=$(BUILD) sh tools/bench.sh
 
 traces: $(BUILD)/coroscope
 	@sh tools/golden.sh regenerate $(BUILD)/coroscope

@@ -14,14 +14,28 @@
 
 void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label)
 {
-    memset(f, 0, sizeof *f);
-    f->loop = L;
+    /* Field by field rather than memset: this runs for every await on a
+    ** queue or a sleep, and most of the struct is the callback storage. */
     f->id = co__new_id(L);
+    f->loop = L;
     f->state = CO_PENDING;
+    f->is_task = false;
+    f->log_traceback = false;
+    f->cancel_requested = false;
+    f->transient = false;
+    f->refs = 0;
+    f->result = co_none();
+    f->exc = NULL;
+    f->cancel_msg = NULL;
+    f->cancelled_exc = NULL;
     f->cbs = f->cb_inline;
+    f->ncb = 0;
     f->capcb = 2;
     f->kind = kind;
     f->label = label;
+    f->cancel_impl = NULL;
+    f->impl = NULL;
+    f->next = f->prev = NULL;
 }
 
 co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient)
@@ -52,7 +66,6 @@ co_future *co_future_new(co_loop *L)
     return co__future_new(L, "future", NULL, false);
 }
 
-void co__future_ref(co_future *f) { f->refs++; }
 
 static void unlink_future(co_loop *L, co_future *f)
 {
@@ -64,10 +77,8 @@ static void unlink_future(co_loop *L, co_future *f)
         f->next->prev = f->prev;
 }
 
-void co__future_unref(co_future *f)
+void co__future_release(co_future *f)
 {
-    if (--f->refs > 0 || !f->transient)
-        return;
     co_loop *L = f->loop;
     unlink_future(L, f);
     if (f->cbs != f->cb_inline)

@@ -162,6 +162,7 @@ struct co_loop {
     const void *main_stack_bottom;  /* AddressSanitizer: the loop's stack */
     size_t main_stack_size;
     int epfd;                  /* real clock: epoll instance, or -1 */
+    size_t nfds;               /* descriptors registered with epfd */
     co_loop_stats stats;       /* counters */
     struct co_closer *closers; /* co__at_close list */
 };
@@ -185,8 +186,13 @@ co_handle *co__schedule_step(co_loop *L, co_task *t);   /* call_soon(task.__step
 /* Futures. */
 void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label);
 co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient);
-void co__future_ref(co_future *f);
-void co__future_unref(co_future *f);
+void co__future_release(co_future *f);      /* a transient future's last reference went */
+static inline void co__future_ref(co_future *f) { f->refs++; }
+static inline void co__future_unref(co_future *f)
+{
+    if (--f->refs <= 0 && f->transient)
+        co__future_release(f);
+}
 bool co__future_base_cancel(co_future *f, const char *msg);   /* Future.cancel */
 co_exc *co__future_make_cancelled_error(co_future *f);
 void co__future_schedule_callbacks(co_future *f);

@@ -407,6 +407,8 @@ static void poll_io(co_loop *L, double timeout)
         }
         return;
     }
+    if (timeout == 0 && L->nfds == 0)
+        return;            /* nothing registered: a zero-timeout poll could only return nothing */
     double from = co_loop_time(L);
     int ms = timeout < 0 ? -1 : (int)ceil(timeout * 1000.0);
     struct epoll_event evs[16];
@@ -485,7 +487,7 @@ co_status co_loop_run_once(co_loop *L)
     poll_io(L, timeout);
 
     /* 3. Timers due before now + resolution join the ready queue. */
-    double end_time = co_loop_time(L) + CO_CLOCK_RESOLUTION;
+    double end_time = L->timers.n ? co_loop_time(L) + CO_CLOCK_RESOLUTION : 0;
     while (L->timers.n) {
         co_handle *h = L->timers.items[0];
         if (h->when >= end_time)

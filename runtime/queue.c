@@ -6,53 +6,63 @@
 #include "internal.h"
 #include "queue.h"
 
-/* A ring of pointers or values; grows by doubling. */
+/* A ring of values (waiter futures ride in it as co_ptr); grows by doubling. */
 typedef struct ring {
-    void *buf;          /* items */
-    size_t size;        /* bytes per item */
+    co_value *buf;      /* cap slots */
     size_t head, n, cap;
 } ring;
 
-static void *ring_at(ring *r, size_t i) { return (char *)r->buf + ((r->head + i) % r->cap) * r->size; }
+static co_value *ring_at(ring *r, size_t i) { return &r->buf[(r->head + i) % r->cap]; }
 
-static int ring_push(ring *r, const void *item)
+static int ring_grow(ring *r)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        char *buf = co_malloc(cap * r->size);
-        if (!buf)
-            return 0;
-        for (size_t i = 0; i < r->n; i++)
-            memcpy(buf + i * r->size, ring_at(r, i), r->size);
-        co_free(r->buf);
-        r->buf = buf;
-        r->head = 0;
-        r->cap = cap;
-    }
-    memcpy((char *)r->buf + ((r->head + r->n) % r->cap) * r->size, item, r->size);
+    size_t cap = r->cap ? r->cap * 2 : 8;
+    co_value *buf = co_malloc(cap * sizeof *buf);
+    if (!buf)
+        return 0;
+    for (size_t i = 0; i < r->n; i++)
+        buf[i] = *ring_at(r, i);
+    co_free(r->buf);
+    r->buf = buf;
+    r->head = 0;
+    r->cap = cap;
+    return 1;
+}
+
+static inline int ring_push(ring *r, co_value v)
+{
+    if (r->n == r->cap && !ring_grow(r))
+        return 0;
+    size_t at = r->head + r->n;
+    if (at >= r->cap)
+        at -= r->cap;
+    r->buf[at] = v;
     r->n++;
     return 1;
 }
 
-static void ring_pop(ring *r, void *item)
+static inline co_value ring_pop(ring *r)
 {
-    memcpy(item, ring_at(r, 0), r->size);
-    r->head = (r->head + 1) % r->cap;
+    co_value v = r->buf[r->head];
+    if (++r->head == r->cap)
+        r->head = 0;
     r->n--;
+    return v;
 }
 
-static void ring_remove(ring *r, const void *item)
+static void ring_remove(ring *r, const void *p)
 {
     for (size_t i = 0; i < r->n; i++)
-        if (!memcmp(ring_at(r, i), item, r->size)) {
+        if (ring_at(r, i)->u.p == p) {
             for (size_t j = i; j + 1 < r->n; j++)
-                memcpy(ring_at(r, j), ring_at(r, j + 1), r->size);
+                *ring_at(r, j) = *ring_at(r, j + 1);
             r->n--;
             return;
         }
 }
 
 struct co_queue {
+    uint64_t id;             /* trace id of `sync` events */
     co_loop *loop;
     size_t maxsize;          /* 0: unbounded */
     ring items;              /* co_value */
@@ -79,10 +89,9 @@ co_queue *co_queue_new(co_loop *L, size_t maxsize)
     if (!q)
         return NULL;
     memset(q, 0, sizeof *q);
+    q->id = co__new_id(L);
     q->loop = L;
     q->maxsize = maxsize;
-    q->items.size = sizeof(co_value);
-    q->getters.size = q->putters.size = q->joiners.size = sizeof(co_future *);
     q->finished = true;
     if (co__at_close(L, queue_free, q) != CO_OK)
         return NULL;
@@ -93,12 +102,22 @@ size_t co_queue_qsize(const co_queue *q) { return q->items.n; }
 bool co_queue_empty(const co_queue *q) { return q->items.n == 0; }
 bool co_queue_full(const co_queue *q) { return q->maxsize > 0 && q->items.n >= q->maxsize; }
 
+/* A `sync` event: op happened to q; count is the number of items queued now. */
+static void trace_queue(co_queue *q, const char *op)
+{
+    co_loop *L = q->loop;
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_SYNC, .obj = q->id, .kind = "queue", .op = op,
+                             .task = L->current ? L->current->fut.id : 0, .count = (int)q->items.n};
+        co__emit(L, &ev);
+    }
+}
+
 /* Queue._wakeup_next: the first waiter not already done gets None. */
 static void wakeup_next(ring *waiters)
 {
     while (waiters->n) {
-        co_future *w;
-        ring_pop(waiters, &w);
+        co_future *w = ring_pop(waiters).u.p;
         bool wake = !co_future_done(w);
         if (wake)
             co_future_set_result(w, co_none());
@@ -112,10 +131,11 @@ co_exc *co_queue_put_nowait(co_queue *q, co_value v)
 {
     if (co_queue_full(q))
         return co_exc_new("QueueFull", NULL);
-    if (!ring_push(&q->items, &v))
+    if (!ring_push(&q->items, v))
         return co__exc_nomem();
     q->unfinished++;
     q->finished = false;
+    trace_queue(q, "put");
     wakeup_next(&q->getters);
     return NULL;
 }
@@ -124,10 +144,10 @@ co_exc *co_queue_get_nowait(co_queue *q, co_value *out)
 {
     if (co_queue_empty(q))
         return co_exc_new("QueueEmpty", NULL);
-    co_value v;
-    ring_pop(&q->items, &v);
+    co_value v = ring_pop(&q->items);
     if (out)
         *out = v;
+    trace_queue(q, "get");
     wakeup_next(&q->putters);
     return NULL;
 }
@@ -141,7 +161,7 @@ static co_exc *wait_turn(co_queue *q, ring *waiters, const char *label, const ch
     co_future *w = co__future_new(q->loop, "queue", label, true);
     if (!w)
         return co__exc_nomem();
-    if (!ring_push(waiters, &w)) {
+    if (!ring_push(waiters, co_ptr(w))) {
         co__future_unref(w);
         return co__exc_nomem();
     }
@@ -150,7 +170,7 @@ static co_exc *wait_turn(co_queue *q, ring *waiters, const char *label, const ch
     if (e) {
         co__future_base_cancel(w, NULL);     /* in case it is not done yet */
         size_t before = waiters->n;
-        ring_remove(waiters, &w);
+        ring_remove(waiters, w);
         if (waiters->n < before)
             co__future_unref(w);
         if (ready(q) && !co_future_cancelled(w))
@@ -187,10 +207,11 @@ co_exc *co_queue_task_done(co_queue *q)
 {
     if (q->unfinished == 0)
         return co_exc_new("ValueError", "task_done() called too many times");
+    trace_queue(q, "task_done");
     if (--q->unfinished == 0 && !q->finished) {
         q->finished = true;                  /* Event.set(): wake every joiner */
         for (size_t i = 0; i < q->joiners.n; i++) {
-            co_future *w = *(co_future **)ring_at(&q->joiners, i);
+            co_future *w = ring_at(&q->joiners, i)->u.p;
             if (!co_future_done(w))
                 co_future_set_result(w, co_bool(true));
         }
@@ -200,6 +221,7 @@ co_exc *co_queue_task_done(co_queue *q)
 
 co_exc *co_queue_join_at(co_queue *q, const char *src)
 {
+    trace_queue(q, "join");
     if (q->unfinished == 0)
         return NULL;
     if (q->finished)                         /* Event.wait() on a set event */
@@ -207,12 +229,12 @@ co_exc *co_queue_join_at(co_queue *q, const char *src)
     co_future *w = co__future_new(q->loop, "queue", "queue.join()", true);
     if (!w)
         return co__exc_nomem();
-    if (!ring_push(&q->joiners, &w)) {
+    if (!ring_push(&q->joiners, co_ptr(w))) {
         co__future_unref(w);
         return co__exc_nomem();
     }
     co_exc *e = co_await_at(w, NULL, src);
-    ring_remove(&q->joiners, &w);            /* Event.wait's finally */
+    ring_remove(&q->joiners, w);            /* Event.wait's finally */
     co__future_unref(w);
     return e;
 }

@@ -8,7 +8,6 @@
 #include "alloc.h"
 #include "stack.h"
 
-#define CANARY 0xC0C0C0DEADC0FFEEull
 
 struct co_stack_slab {
     void *base;                          /* the mapping: guard page, then stacks */
@@ -92,7 +91,7 @@ co_stack *co__stack_acquire(co_stack_pool *pool)
     st->next = NULL;
     uint64_t *w = st->lo;
     for (int i = 0; i < CO_STACK_CANARY_WORDS; i++)
-        w[i] = CANARY ^ (uint64_t)i;
+        w[i] = CO__CANARY ^ (uint64_t)i;
     pool->in_use++;
     return st;
 }
@@ -102,13 +101,4 @@ void co__stack_release(co_stack_pool *pool, co_stack *st)
     st->next = pool->free;
     pool->free = st;
     pool->in_use--;
-}
-
-bool co__stack_canary_ok(const co_stack *st)
-{
-    const uint64_t *w = st->lo;
-    for (int i = 0; i < CO_STACK_CANARY_WORDS; i++)
-        if (w[i] != (CANARY ^ (uint64_t)i))
-            return false;
-    return true;
 }

@@ -56,6 +56,16 @@ void co__stack_pool_destroy(co_stack_pool *pool);   /* unmaps everything */
 co_stack *co__stack_acquire(co_stack_pool *pool);
 void co__stack_release(co_stack_pool *pool, co_stack *s);
 
-bool co__stack_canary_ok(const co_stack *s);
+#define CO__CANARY 0xC0C0C0DEADC0FFEEull
+
+/* Checked at every switch back to the loop, so inline. */
+static inline bool co__stack_canary_ok(const co_stack *st)
+{
+    const unsigned long long *w = st->lo;
+    unsigned long long bad = 0;
+    for (int i = 0; i < CO_STACK_CANARY_WORDS; i++)
+        bad |= w[i] ^ (CO__CANARY ^ (unsigned long long)i);
+    return bad == 0;
+}
 
 #endif

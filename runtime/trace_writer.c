@@ -17,28 +17,36 @@ struct co_trace_writer {
     FILE *f;                 /* destination */
     int owns_file;           /* fclose it at the end */
     int err;                 /* first errno from writing, or 0 */
-    sbuf line;               /* the line being built */
-    char *buf;               /* output buffer */
-    size_t used;             /* bytes in buf */
+    sbuf line;               /* output not yet written: whole lines */
+    int real_clock;          /* header clock "real": t is written to the microsecond */
     double last_t;           /* cache: the last `t` formatted */
     char last_t_text[40];
+    size_t last_t_len;
 };
 
 /* --- field encoders ------------------------------------------------------- */
 
 static void put_u64(sbuf *b, uint64_t v)
 {
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    if (!sb_reserve(b, (size_t)n))
-        return;
-    for (int i = n - 1; i >= 0; i--)
-        b->p[b->len++] = tmp[i];
-    b->p[b->len] = 0;
+    /* Two digits per division, from a table: ids and seq are most of a line. */
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    char tmp[20];
+    char *p = tmp + sizeof tmp;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(p, pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, pairs + 2 * v, 2);
+    } else
+        *--p = (char)('0' + v);
+    sb_putn(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 static void put_int(sbuf *b, long long v)
@@ -66,9 +74,15 @@ static void put_string(sbuf *b, const char *s)
     static const char hex[] = "0123456789abcdef";
     sb_putc(b, '"');
     const char *run = s;
+    static unsigned char special[256];      /* 1: must be escaped */
+    if (!special[0]) {
+        for (int c = 0; c < 0x20; c++)
+            special[c] = 1;
+        special['"'] = special['\\'] = 1;
+    }
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (!special[c])
             continue;
         sb_putn(b, run, (size_t)(s - run));
         run = s + 1;
@@ -116,35 +130,34 @@ static void put_value(sbuf *b, const co_value *v)
     }
 }
 
-static void key(sbuf *b, const char *k)
-{
-    sb_putc(b, ',');
-    sb_putc(b, '"');
-    sb_puts(b, k);
-    sb_puts(b, "\":");
-}
+/* Keys are literals: the macros paste the punctuation on at compile time. */
+#define KEYLIT(k) ",\"" k "\":"
+#define key(b, k) sb_putn((b), KEYLIT(k), sizeof KEYLIT(k) - 1)
+#define f_id(b, k, v) f_id_((b), KEYLIT(k), sizeof KEYLIT(k) - 1, (v))
+#define f_str(b, k, v) f_str_((b), KEYLIT(k), sizeof KEYLIT(k) - 1, (v))
+#define f_num(b, k, v) f_num_((b), KEYLIT(k), sizeof KEYLIT(k) - 1, (v))
 
-static void f_id(sbuf *b, const char *k, uint64_t id)
+static void f_id_(sbuf *b, const char *k, size_t klen, uint64_t id)
 {
-    key(b, k);
+    sb_putn(b, k, klen);
     if (id)
         put_u64(b, id);
     else
         sb_puts(b, "null");
 }
 
-static void f_str(sbuf *b, const char *k, const char *s)
+static void f_str_(sbuf *b, const char *k, size_t klen, const char *s)
 {
-    key(b, k);
+    sb_putn(b, k, klen);
     if (s)
         put_string(b, s);
     else
         sb_puts(b, "null");
 }
 
-static void f_num(sbuf *b, const char *k, double d)
+static void f_num_(sbuf *b, const char *k, size_t klen, double d)
 {
-    key(b, k);
+    sb_putn(b, k, klen);
     put_double(b, d);
 }
 
@@ -328,24 +341,65 @@ static void trace_fields(sbuf *b, const co_trace_event *ev)
     }
 }
 
+/* Real-clock times carry no meaning below the microsecond, and each event has
+** a different one, so they skip the shortest-repr search: whole microseconds,
+** trailing zeros dropped ("12.5", "0.000731", "3.0"). */
+static void format_micros(char *out, double t)
+{
+    if (!(t >= 0 && t < 9e12)) {
+        co_format_double(out, t);
+        return;
+    }
+    unsigned long long us = (unsigned long long)(t * 1e6 + 0.5);
+    unsigned long long sec = us / 1000000, frac = us % 1000000;
+    char digits[7];
+    for (int i = 5; i >= 0; i--) {
+        digits[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    int nd = 6;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    char whole[24];
+    int nw = 0;
+    do {
+        whole[nw++] = (char)('0' + sec % 10);
+        sec /= 10;
+    } while (sec);
+    int n = 0;
+    while (nw)
+        out[n++] = whole[--nw];
+    out[n++] = '.';
+    memcpy(out + n, digits, (size_t)nd);
+    out[n + nd] = 0;
+}
+
 static void format_with_cache(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
 {
-    sb_puts(b, "{\"seq\":");
+    sb_putn(b, "{\"seq\":", 7);
     put_u64(b, ev->seq);
-    sb_puts(b, ",\"t\":");
+    sb_putn(b, ",\"t\":", 5);
     if (w) {
         if (ev->t != w->last_t || !w->last_t_text[0]) {
             w->last_t = ev->t;
-            co_format_double(w->last_t_text, ev->t);
+            if (w->real_clock)
+                format_micros(w->last_t_text, ev->t);
+            else
+                co_format_double(w->last_t_text, ev->t);
+            w->last_t_len = strlen(w->last_t_text);
         }
-        sb_puts(b, w->last_t_text);
+        sb_putn(b, w->last_t_text, w->last_t_len);
     } else
         put_double(b, ev->t);
-    sb_puts(b, ",\"ev\":\"");
-    sb_puts(b, co_trace_event_name(ev->ev));
-    sb_putc(b, '"');
+    static const struct { const char *s; size_t n; } evs[] = {
+#define CO_X_EVKEY(name, str) {",\"ev\":\"" str "\"", sizeof(",\"ev\":\"" str "\"") - 1},
+        CO_EVENT_LIST(CO_X_EVKEY)
+#undef CO_X_EVKEY
+    };
+    if ((unsigned)ev->ev < CO_EV__COUNT)
+        sb_putn(b, evs[ev->ev].s, evs[ev->ev].n);
     trace_fields(b, ev);
-    sb_puts(b, "}\n");
+    sb_putn(b, "}\n", 2);
 }
 
 void co_trace_format_event(sbuf *b, const co_trace_event *ev) { format_with_cache(NULL, b, ev); }
@@ -354,32 +408,23 @@ void co_trace_format_event(sbuf *b, const co_trace_event *ev) { format_with_cach
 
 static void flush(co_trace_writer *w)
 {
-    if (w->used && !w->err && fwrite(w->buf, 1, w->used, w->f) != w->used)
+    sbuf *b = &w->line;
+    if (b->len && !w->err && fwrite(b->p, 1, b->len, w->f) != b->len)
         w->err = errno ? errno : EIO;
-    w->used = 0;
-}
-
-static void write_bytes(co_trace_writer *w, const char *p, size_t n)
-{
-    if (w->used + n > BUFSZ)
-        flush(w);
-    if (n > BUFSZ) {
-        if (!w->err && fwrite(p, 1, n, w->f) != n)
-            w->err = errno ? errno : EIO;
-        return;
-    }
-    memcpy(w->buf + w->used, p, n);
-    w->used += n;
+    b->len = 0;
 }
 
 void co_trace_writer_event(co_trace_writer *w, const co_trace_event *ev)
 {
-    w->line.len = 0;
+    /* Lines are formatted straight into the output buffer, which goes to the
+    ** file whenever it passes BUFSZ. */
     format_with_cache(w, &w->line, ev);
-    if (w->line.failed)
+    if (w->line.failed) {
         w->err = ENOMEM;
-    else
-        write_bytes(w, w->line.p, w->line.len);
+        w->line.failed = 0;
+        w->line.len = 0;
+    } else if (w->line.len >= BUFSZ)
+        flush(w);
 }
 
 static void tracer_event(void *ud, const co_trace_event *ev) { co_trace_writer_event(ud, ev); }
@@ -395,12 +440,12 @@ co_trace_writer *co_trace_writer_new(FILE *f, const co_trace_header *hdr)
     co_trace_writer *w = co_calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    w->buf = co_malloc(BUFSZ);
-    if (!w->buf) {
+    if (!sb_reserve(&w->line, BUFSZ + 4096)) {
         co_free(w);
         return NULL;
     }
     w->f = f;
+    w->real_clock = hdr->clock && !strcmp(hdr->clock, "real");
     sbuf *b = &w->line;
     sb_puts(b, "{\"format\":\"coroscope-trace\",\"version\":2,\"scenario\":");
     put_string(b, hdr->scenario ? hdr->scenario : "");
@@ -409,7 +454,6 @@ co_trace_writer *co_trace_writer_new(FILE *f, const co_trace_header *hdr)
     sb_puts(b, ",\"semantics\":\"cpython-3.11\",\"producer\":");
     put_string(b, hdr->producer ? hdr->producer : "coroscope-runtime 0.1");
     sb_puts(b, "}\n");
-    write_bytes(w, b->p, b->len);
     return w;
 }
 
@@ -443,7 +487,6 @@ co_status co_trace_writer_close(co_trace_writer *w, char *err, size_t errlen)
         w->err = errno ? errno : EIO;
     int e = w->err;
     sb_free(&w->line);
-    co_free(w->buf);
     co_free(w);
     if (e) {
         if (err)

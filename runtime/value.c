@@ -131,9 +131,11 @@ void co_format_double(char *buf, double d)
     if (isnan(d)) { strcpy(buf, "nan"); return; }
     if (isinf(d)) { strcpy(buf, d < 0 ? "-inf" : "inf"); return; }
     if (d == 0) { strcpy(buf, signbit(d) ? "-0.0" : "0.0"); return; }
+    /* The shortest digits that read back as d: if any decimal of 15 digits or
+    ** fewer does, the correctly rounded 15-digit one does (a double carries
+    ** ~15.95 digits), and trailing zeros then shorten it; else 16, else 17. */
     char tmp[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
+    for (int prec = 15; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
         if (strtod(tmp, NULL) == d)
             break;
