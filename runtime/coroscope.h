@@ -6,6 +6,9 @@
 **   task.h      tasks, coroutines, co_await / co_sleep / co_await_coro, co_run
 **   combine.h   gather, wait, as_completed
 **   queue.h     asyncio.Queue
+**   sync.h      Lock, Event, Semaphore, BoundedSemaphore, Condition
+**   timeouts.h  wait_for, shield, timeout() / timeout_at()
+**   taskgroup.h asyncio.TaskGroup
 **   value.h     Python values and exceptions
 **   trace.h     the events the runtime records
 */
@@ -16,6 +19,9 @@
 #include "future.h"
 #include "loop.h"
 #include "queue.h"
+#include "sync.h"
+#include "taskgroup.h"
+#include "timeouts.h"
 #include "task.h"
 #include "trace.h"
 #include "value.h"

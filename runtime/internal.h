@@ -7,6 +7,7 @@
 #ifndef CO_INTERNAL_H
 #define CO_INTERNAL_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -165,6 +166,18 @@ struct co_loop {
     size_t nfds;               /* descriptors registered with epfd */
     co_loop_stats stats;       /* counters */
     struct co_closer *closers; /* co__at_close list */
+    /* executors and other threads (executor.c) */
+    struct co_executor *executors;      /* every pool, the default first once made */
+    struct co_executor *default_executor;
+    size_t jobs_pending;       /* submitted jobs not yet delivered to the loop */
+    pthread_mutex_t ts_lock;   /* guards ts_head/ts_tail and done_jobs */
+    co_handle *ts_head, *ts_tail;       /* call_soon_threadsafe handles, not yet ready */
+    struct co_job *done_jobs;  /* real clock: finished jobs, not yet delivered */
+    int wakefd;                /* eventfd that wakes epoll_wait from other threads, or -1 */
+    bool ts_used;              /* call_soon_threadsafe was ever called */
+    bool threaded;             /* worker threads exist: the arena takes ts_lock */
+    bool in_step_block;        /* co_block ran during the current handle */
+    double handle_t0;          /* when the current handle started (slow callbacks) */
 };
 
 /* The loop current on this thread: running, or the last created. */
@@ -208,6 +221,18 @@ void co__task_finished(co_task *t);                     /* leaves the live list 
 void co__task_free_all(co_loop *L);
 co_task *co__require_task(const char *what);  /* the current task, or API failure */
 co_exc *co__suspend(co_task *t, co_yield kind, co_future *f, const char *src);
+
+/* Executors (executor.c): the poll phase asks when the next simulated job
+** finishes, then hands over whatever finished (both clocks). */
+double co__executor_next_due(co_loop *L);          /* INFINITY if none */
+void co__executor_deliver(co_loop *L);             /* poll phase: completions -> ready */
+void co__executor_free_all(co_loop *L);            /* joins threads */
+void co__threadsafe_drain(co_loop *L);             /* call_soon_threadsafe -> ready */
+void co__loop_watch_wakefd(co_loop *L);            /* make the eventfd and poll it */
+
+/* Sockets (stream.c): hand the poller's ready descriptors to their waiters. */
+struct epoll_event;
+void co__io_dispatch(co_loop *L, struct epoll_event *evs, int n);
 
 /* Run fn(arg) when the loop is freed (for objects that own C memory). */
 co_status co__at_close(co_loop *L, void (*fn)(void *), void *arg);

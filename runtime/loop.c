@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,10 +34,8 @@ struct co_arena_block {
     _Alignas(16) char data[];
 };
 
-void *co__arena_alloc(size_t size)
+static void *arena_alloc(co_loop *L, size_t size)
 {
-    co_loop *L = co__tls_loop;
-    CO_API_CHECK(L != NULL, "values need a loop: create one with co_loop_new first");
     size = (size + 15) & ~(size_t)15;
     co_arena_block *b = L->arena;
     if (!b || b->used + size > b->cap) {
@@ -51,6 +50,18 @@ void *co__arena_alloc(size_t size)
     }
     void *p = b->data + b->used;
     b->used += size;
+    return p;
+}
+
+void *co__arena_alloc(size_t size)
+{
+    co_loop *L = co__tls_loop;
+    CO_API_CHECK(L != NULL, "values need a loop: create one with co_loop_new first");
+    if (!L->threaded)
+        return arena_alloc(L, size);
+    pthread_mutex_lock(&L->ts_lock);       /* worker threads allocate too */
+    void *p = arena_alloc(L, size);
+    pthread_mutex_unlock(&L->ts_lock);
     return p;
 }
 
@@ -92,7 +103,7 @@ static double monotonic(void)
 
 co_loop *co_loop_new(const co_loop_config *cfg)
 {
-    co_loop_config defaults = {0};
+    co_loop_config defaults = {.out = stdout};   /* co_loop_new(NULL): print() prints */
     if (!cfg)
         cfg = &defaults;
     co_loop *L = co_calloc(1, sizeof *L);
@@ -102,6 +113,8 @@ co_loop *co_loop_new(const co_loop_config *cfg)
     L->tracer = cfg->tracer;
     L->out = cfg->out;
     L->epfd = -1;
+    L->wakefd = -1;
+    pthread_mutex_init(&L->ts_lock, NULL);
     L->stack_size = co__stack_round(cfg->stack_size ? cfg->stack_size : CO_STACK_DEFAULT_SIZE);
     L->pools = co_malloc(sizeof *L->pools);
     if (!L->pools) {
@@ -118,6 +131,7 @@ co_loop *co_loop_new(const co_loop_config *cfg)
             co_free(L);
             return NULL;
         }
+        co__loop_watch_wakefd(L);
     }
     co__tls_loop = L;
     return L;
@@ -178,8 +192,17 @@ co_status co__at_close(co_loop *L, void (*fn)(void *), void *arg)
 
 static void free_everything(co_loop *L)
 {
+    co__executor_free_all(L);
     for (struct co_closer *c = L->closers; c; c = c->next)
         c->fn(c->arg);
+    for (co_handle *h = L->ts_head; h;) {
+        co_handle *next = h->next;
+        co_free(h);
+        h = next;
+    }
+    if (L->wakefd >= 0)
+        close(L->wakefd);
+    pthread_mutex_destroy(&L->ts_lock);
     co__task_free_all(L);
     co__future_free_all(L);
     while (L->ready_head) {
@@ -355,9 +378,25 @@ void co_handle_cancel(co_handle *h)
 
 bool co_handle_cancelled(const co_handle *h) { return h->cancelled; }
 
+/* asyncio's debug mode logs a handle that held the loop for
+** slow_callback_duration (0.1 s) or more; traces always carry that warning. */
+static void check_slow(co_loop *L, co_handle *h, double t0)
+{
+    double dt = co_loop_time(L) - t0;
+    if (dt < 0.1)
+        return;
+    const char *what = h->task ? co_strf("<Task name='%s' coro=<%s()>>", h->task->name, h->task->coro.name)
+                               : co_strf("<Handle %s()>", h->fn_name);
+    co_trace_event ev = {.ev = CO_EV_WARN, .kind = "slow_callback",
+                         .msg = co_strf("Executing %s took %.3f seconds", what, dt),
+                         .task = h->task ? h->task->fut.id : 0};
+    co__emit(L, &ev);
+}
+
 static void run_handle(co_loop *L, co_handle *h)
 {
     L->stats.handles_run++;
+    double t0 = co__tracing(L) ? co_loop_time(L) : 0;
     switch (h->kind) {
     case CO_H_CALLBACK:
     case CO_H_FUT_CALLBACK:
@@ -387,6 +426,8 @@ static void run_handle(co_loop *L, co_handle *h)
         co__task_run_wakeup(h->task, h->fut);
         break;
     }
+    if (co__tracing(L))
+        check_slow(L, h, t0);
 }
 
 /* --- polling -------------------------------------------------------------- */
@@ -394,9 +435,33 @@ static void run_handle(co_loop *L, co_handle *h)
 /* Wait for up to `timeout` seconds (negative: no limit). Under the virtual
 ** clock there is nothing to wait for, so time itself moves: now += timeout,
 ** the same arithmetic the CPython recorder's selector does. */
+void co__loop_watch_wakefd(co_loop *L)
+{
+    if (L->wakefd >= 0 || L->epfd < 0)
+        return;
+    L->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (L->wakefd < 0)
+        return;
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0};
+    epoll_ctl(L->epfd, EPOLL_CTL_ADD, L->wakefd, &ev);
+}
+
+/* Wait for up to `timeout` seconds (negative: no limit), then hand over what
+** other threads and simulated workers finished. Under the virtual clock there
+** is nothing to wait for, so time itself moves -- to the earlier of the
+** timeout and the next simulated job completion: now += timeout, the same
+** arithmetic the CPython recorder's selector does. */
 static void poll_io(co_loop *L, double timeout)
 {
     if (L->clock == CO_CLOCK_VIRTUAL) {
+        double due = co__executor_next_due(L);
+        if (due < INFINITY) {
+            double until_due = due - L->now;
+            if (!(until_due > 0))
+                until_due = 0;
+            if (timeout < 0 || until_due < timeout)
+                timeout = until_due;
+        }
         if (timeout > 0) {
             double from = L->now;
             L->now = L->now + timeout;
@@ -405,21 +470,31 @@ static void poll_io(co_loop *L, double timeout)
                 co__emit(L, &ev);
             }
         }
+        co__executor_deliver(L);
+        co__io_dispatch(L, NULL, 0);
         return;
     }
-    if (timeout == 0 && L->nfds == 0)
+    if (timeout == 0 && L->nfds == 0 && !L->jobs_pending && !L->ts_used)
         return;            /* nothing registered: a zero-timeout poll could only return nothing */
     double from = co_loop_time(L);
     int ms = timeout < 0 ? -1 : (int)ceil(timeout * 1000.0);
-    struct epoll_event evs[16];
+    struct epoll_event evs[64];
     int n;
     do
-        n = epoll_wait(L->epfd, evs, 16, ms);
+        n = epoll_wait(L->epfd, evs, 64, ms);
     while (n < 0 && errno == EINTR);
     if (timeout > 0 && co__tracing(L)) {
         co_trace_event ev = {.ev = CO_EV_IDLE, .from = from, .until = co_loop_time(L)};
         co__emit(L, &ev);
     }
+    for (int i = 0; i < n; i++)
+        if (evs[i].data.u64 == 0) {        /* the wake-up eventfd */
+            uint64_t count;
+            ssize_t r = read(L->wakefd, &count, sizeof count);
+            (void)r;
+        }
+    co__executor_deliver(L);
+    co__io_dispatch(L, evs, n > 0 ? n : 0);
 }
 
 static void report_deadlock(co_loop *L)
@@ -479,7 +554,7 @@ co_status co_loop_run_once(co_loop *L)
             timeout = 0;
         if (timeout > CO_MAXIMUM_SELECT_TIMEOUT)
             timeout = CO_MAXIMUM_SELECT_TIMEOUT;
-    } else {
+    } else if (!L->jobs_pending && !L->nfds && !(L->ts_used && L->clock == CO_CLOCK_REAL)) {
         /* CPython would block in select() forever: report it instead. */
         report_deadlock(L);
         return CO_EDEADLOCK;
@@ -576,4 +651,13 @@ void co_loop_print(co_loop *L, const char *fmt, ...)
         fputc('\n', L->out);
     }
     sb_free(&b);
+}
+
+void co_loop_trace_end(co_loop *L, co_status st)
+{
+    if (!co__tracing(L))
+        return;
+    co_trace_event ev = {.ev = CO_EV_END,
+                         .reason = st == CO_OK ? "complete" : st == CO_EDEADLOCK ? "deadlock" : "error"};
+    co__emit(L, &ev);
 }

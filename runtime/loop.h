@@ -50,7 +50,7 @@ typedef struct co_loop_config {
     co_clock clock;            /* default CO_CLOCK_VIRTUAL */
     size_t stack_size;         /* per-task stack bytes; 0 = CO_STACK_DEFAULT_SIZE */
     co_tracer tracer;          /* recording; {NULL} = off */
-    FILE *out;                 /* where co_print echoes lines; NULL = nowhere */
+    FILE *out;                 /* where co_print echoes lines; NULL = nowhere (stdout when cfg is NULL) */
 } co_loop_config;
 
 /* A new loop, or NULL when memory is exhausted. cfg may be NULL (defaults). */
@@ -101,6 +101,10 @@ co_loop *co_running_loop(void);
 
 /* Emit a `print` event from outside any task, echoing it to cfg.out. */
 void co_loop_print(co_loop *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Write the trace's `end` event (co_run does it for you): reason "complete"
+** for CO_OK, "deadlock" for CO_EDEADLOCK, else "error". */
+void co_loop_trace_end(co_loop *L, co_status st);
 
 /* Counters of what the loop did (for tests and benchmarks). */
 typedef struct co_loop_stats {

@@ -87,11 +87,7 @@ co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status)
         e = co_exc_new("RuntimeError", "%s", co_status_message(st));
 done:
     warn_never_retrieved(L);
-    if (co__tracing(L)) {
-        co_trace_event ev = {.ev = CO_EV_END,
-                       .reason = st == CO_OK ? "complete" : st == CO_EDEADLOCK ? "deadlock" : "error"};
-        co__emit(L, &ev);
-    }
+    co_loop_trace_end(L, st);
     if (status)
         *status = st;
     return e;

@@ -59,6 +59,7 @@ static void count_event(void *ud, const co_trace_event *ev)
 int cli_record(int argc, char **argv)
 {
     const char *name = NULL, *out = "-", *clock = "virtual";
+    int explicit_clock = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -72,6 +73,7 @@ int cli_record(int argc, char **argv)
             if (++i >= argc)
                 return cli_usage_error("record", "--clock needs 'virtual' or 'real'");
             clock = argv[i];
+            explicit_clock = 1;
             if (strcmp(clock, "virtual") && strcmp(clock, "real"))
                 return cli_usage_error("record", "--clock takes 'virtual' or 'real', not '%s'", clock);
         } else if (!strcmp(a, "--size")) {
@@ -99,6 +101,13 @@ int cli_record(int argc, char **argv)
     }
 
     char err[512];
+    if (sc->real_clock && strcmp(clock, "real")) {
+        if (explicit_clock) {
+            fprintf(stderr, "coroscope record: %s uses real sockets and needs --clock real\n", name);
+            return 2;
+        }
+        clock = "real";
+    }
     co_trace_header hdr = {sc->name, clock, "coroscope-runtime 0.1"};
     co_trace_writer *w = co_trace_writer_open(out, &hdr, err, sizeof err);
     if (!w) {
@@ -119,8 +128,7 @@ int cli_record(int argc, char **argv)
         return 1;
     }
     co_status st;
-    co_value result;
-    co_exc *e = co_run(L, co_coro_make(sc->main, "main", 0, NULL), &result, &st);
+    co_exc *e = co_scenario_run(sc, L, &st);
     int rc = 0;
     if (st == CO_EDEADLOCK) {
         fprintf(stderr, "coroscope record: %s: deadlock: tasks wait and nothing can wake them (see the trace's `deadlock` warning)\n", name);

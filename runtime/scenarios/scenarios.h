@@ -15,6 +15,8 @@ typedef struct co_scenario {
     const char *summary;       /* one line for `coroscope list` */
     co_fn main;                /* the main coroutine (no arguments) */
     int sized;                 /* 1: reads co_scenario_size */
+    int real_clock;            /* 1: needs real sockets: always recorded on the real clock */
+    co_status (*drive)(co_loop *L);  /* instead of main: drives the loop itself */
 } co_scenario;
 
 /* The size parameter of sized scenarios (`record --size N`); default 20. */
@@ -41,6 +43,35 @@ co_exc *scn_cancel_cleanup(const co_value *args, co_value *result);
 co_exc *scn_cancel_swallow(const co_value *args, co_value *result);
 co_exc *scn_future_callbacks(const co_value *args, co_value *result);
 co_exc *scn_swarm(const co_value *args, co_value *result);
+
+/* more.c: deadlines, task groups, futures. */
+co_exc *scn_wait_for_timeout(const co_value *args, co_value *result);
+co_exc *scn_wait_for_ok(const co_value *args, co_value *result);
+co_exc *scn_wait_for_zero(const co_value *args, co_value *result);
+co_exc *scn_shield_wait_for(const co_value *args, co_value *result);
+co_exc *scn_taskgroup_ok(const co_value *args, co_value *result);
+co_exc *scn_taskgroup_fail(const co_value *args, co_value *result);
+co_exc *scn_taskgroup_cancel(const co_value *args, co_value *result);
+co_exc *scn_timeout_block(const co_value *args, co_value *result);
+co_exc *scn_ensure_future(const co_value *args, co_value *result);
+co_exc *scn_done_callback_args(const co_value *args, co_value *result);
+
+/* primitives.c: queues and locks. */
+co_exc *scn_pipeline(const co_value *args, co_value *result);
+co_exc *scn_semaphore_downloads(const co_value *args, co_value *result);
+co_exc *scn_lock_counter(const co_value *args, co_value *result);
+co_exc *scn_event_release(const co_value *args, co_value *result);
+co_exc *scn_condition_notify(const co_value *args, co_value *result);
+
+co_exc *scn_blocking_call(const co_value *args, co_value *result);
+co_exc *scn_executor_job(const co_value *args, co_value *result);
+co_exc *scn_echo_server(const co_value *args, co_value *result);
+co_status scn_run_forever(co_loop *L);
+
+/* Run scenario sc on L as `coroscope record` does (co_run, or its own driver),
+** writing the trace's `end`. Returns main's exception, or NULL; *status gets the
+** loop's status (CO_EDEADLOCK ...). */
+co_exc *co_scenario_run(const co_scenario *sc, co_loop *L, co_status *status);
 
 /* Shared coroutines: job(name, delay) sleeps delay and returns name;
 ** fail(delay) sleeps delay and raises ValueError("boom"). */

@@ -1,0 +1,557 @@
+/*
+** cmd_show.c -- `coroscope show FILE...`: traces drawn as a terminal timeline.
+**
+** One lane per task, indented under the task that created it; one character
+** cell per slice of time. Under the virtual clock a step takes no time at all,
+** so a cell shows the most telling state any part of it held, in this order:
+** running, then ready, then waiting -- a task that ran at 1 s shows a running
+** cell at 1 s even though the step lasted zero seconds. After a task finishes,
+** its lane shows the outcome mark (done / failed / cancelled) and then nothing;
+** its result or exception is printed after the lane.
+**
+** Several files share one time axis (the longest trace sets the scale), so
+** `show sequential.jsonl gather.jsonl` compares them at a glance. Output is
+** plain text unless stdout is a terminal and NO_COLOR is unset (or --color).
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "cli.h"
+#include "trace_model.h"
+
+static const char show_usage[] =
+    "usage: coroscope show [--width N] [--events] [--ascii] [--color | --no-color] FILE...\n"
+    "\n"
+    "Draw traces as a terminal timeline: one lane per task (indented under its\n"
+    "parent), a time axis on top, the result or exception after each lane.\n"
+    "Several files are stacked on one shared time scale.\n"
+    "\n"
+    "  --width N     total width in columns (default: $COLUMNS, else 100)\n"
+    "  --events      one axis unit per event instead of per second: shows the order\n"
+    "                of steps that happen at the same instant (automatic when every\n"
+    "                trace lasts zero seconds)\n"
+    "  --ascii       draw with ASCII only (# running, . ready, - waiting)\n"
+    "  --color       colour even when stdout is not a terminal\n"
+    "  --no-color    never colour (also: NO_COLOR set in the environment)\n"
+    "  -h, --help    this help\n";
+
+/* The characters a timeline is drawn with. */
+typedef struct glyphs {
+    const char *running, *ready, *waiting;   /* lane cells */
+    const char *done, *failed, *cancelled;   /* the mark where a task finished */
+    const char *rule, *tick;                 /* the time axis */
+    const char *more;                        /* text cut short */
+    const char *sep;                         /* between fields of a title line */
+} glyphs;
+
+static const glyphs unicode_glyphs = {"█", "·", "░", "✓", "✗", "⊘", "─", "┼", "…", " · "};
+static const glyphs ascii_glyphs = {"#", ".", "-", "+", "!", "/", "-", "+", "~", " - "};
+
+/* ANSI colours for each cell kind (used only when colour is on). */
+enum { C_NONE, C_RUNNING, C_READY, C_WAITING, C_DONE, C_FAILED, C_CANCELLED, C_DIM, C_BOLD };
+static const char *const colour_codes[] = {
+    "\033[0m", "\033[32m", "\033[33m", "\033[34m", "\033[32;1m", "\033[31;1m", "\033[35;1m",
+    "\033[2m", "\033[1m",
+};
+
+typedef struct show_opts {
+    int width;              /* total columns */
+    int color;              /* emit ANSI colours */
+    const glyphs *g;        /* the character set */
+    int by_event;           /* --events: the axis counts events, not seconds */
+} show_opts;
+
+/* The layout shared by every trace on screen. */
+typedef struct layout {
+    int label_w;            /* lane label column */
+    int chart_w;            /* time cells; one more cell follows for the final mark */
+    int outcome_w;          /* result column after the lane */
+    double t_max;           /* position at the right edge: seconds, or an event number */
+    int by_event;           /* the axis counts events instead of seconds */
+} layout;
+
+/* Display width of UTF-8 text: code points, every one taken as one column. */
+static int text_width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* Print s in exactly `w` columns: padded with spaces, or cut with a mark. */
+static void put_fitted(FILE *out, const char *s, int w, const glyphs *g)
+{
+    int n = text_width(s);
+    if (n <= w) {
+        fputs(s, out);
+        fprintf(out, "%*s", w - n, "");
+        return;
+    }
+    int keep = w - 1, col = 0;
+    for (const char *p = s; *p && col <= keep; p++) {
+        if (((unsigned char)*p & 0xC0) != 0x80 && ++col > keep)
+            break;
+        fputc(*p, out);
+    }
+    if (w > 0)
+        fputs(g->more, out);
+}
+
+static void colour(FILE *out, const show_opts *o, int c)
+{
+    if (o->color)
+        fputs(colour_codes[c], out);
+}
+
+/* A lane's label: the task name, with the coroutine when the name is a default "Task-N". */
+static void lane_label(const tm_trace *tr, const tm_task *tk, char *buf, size_t size)
+{
+    const char *name = tm_text(tr, tk->name), *coro = tm_text(tr, tk->coro);
+    int indent = (int)(tk->depth > 20 ? 20 : tk->depth) * 2;
+    if (!strncmp(name, "Task-", 5) && coro[0])
+        snprintf(buf, size, "%*s%s %s", indent, "", name, coro);
+    else
+        snprintf(buf, size, "%*s%s", indent, "", name[0] ? name : coro);
+}
+
+/* What follows a lane: "'a'", "ValueError: boom", "cancelled", or what it is still doing. */
+static int lane_outcome(const tm_trace *tr, const tm_task *tk, char *buf, size_t size)
+{
+    const char *result = tm_text(tr, tk->result), *msg = tm_text(tr, tk->msg);
+    switch ((tm_outcome)tk->outcome) {
+    case TM_OUTCOME_RESULT:
+        snprintf(buf, size, "%s", result);
+        return C_DONE;
+    case TM_OUTCOME_EXCEPTION:
+        snprintf(buf, size, "%s%s%s", result, msg[0] ? ": " : "", msg);
+        return C_FAILED;
+    case TM_OUTCOME_CANCELLED:
+        snprintf(buf, size, "cancelled%s%s", msg[0] ? ": " : "", msg);
+        return C_CANCELLED;
+    default:
+        break;
+    }
+    if (!tk->span_count) {
+        snprintf(buf, size, "pending");
+        return C_DIM;
+    }
+    const tm_span *last = &tr->spans[tk->span_first + tk->span_count - 1];
+    if (last->state == TM_STATE_WAITING)
+        snprintf(buf, size, "(waiting on %s)", tm_text(tr, last->label));
+    else if (last->state == TM_STATE_READY || last->state == TM_STATE_RUNNING)
+        snprintf(buf, size, "(%s)", tm_state_name((tm_state)last->state));
+    else
+        snprintf(buf, size, "(%s; no task_done)", tm_state_name((tm_state)last->state));
+    return C_DIM;
+}
+
+/* The cell a time falls in (the right edge belongs to the last cell). */
+static int cell_of(const layout *L, double t)
+{
+    if (L->t_max <= 0)
+        return 0;
+    double x = t / L->t_max * L->chart_w;
+    int c = (int)x;
+    if (c >= L->chart_w)
+        c = L->chart_w - 1;
+    return c < 0 ? 0 : c;
+}
+
+/* The last cell a span [t0, t1] of positive length reaches. */
+static int last_cell_of(const layout *L, double t0, double t1)
+{
+    int c0 = cell_of(L, t0);
+    if (L->t_max <= 0 || t1 <= t0)
+        return c0;
+    double x = t1 / L->t_max * L->chart_w;
+    int c = (int)x;
+    if ((double)c == x)
+        c--;   /* a span ending exactly on a cell boundary does not enter that cell */
+    if (c >= L->chart_w)
+        c = L->chart_w - 1;
+    return c < c0 ? c0 : c;
+}
+
+/* Cell contents, from least to most telling. */
+enum { CELL_EMPTY, CELL_WAITING, CELL_READY, CELL_RUNNING, CELL_DONE, CELL_FAILED, CELL_CANCELLED };
+
+static void draw_lane(FILE *out, const tm_trace *tr, const tm_task *tk, const layout *L,
+                      const show_opts *o, unsigned char *cells)
+{
+    const glyphs *g = o->g;
+    int n = L->chart_w + 1;
+    memset(cells, CELL_EMPTY, (size_t)n);
+    for (uint32_t i = tk->span_first; i < tk->span_first + tk->span_count; i++) {
+        const tm_span *sp = &tr->spans[i];
+        int kind = sp->state == TM_STATE_RUNNING ? CELL_RUNNING
+                 : sp->state == TM_STATE_READY ? CELL_READY
+                 : sp->state == TM_STATE_WAITING ? CELL_WAITING : CELL_EMPTY;
+        if (kind == CELL_EMPTY)
+            continue;
+        double t0 = L->by_event ? sp->ev_begin : tm_span_t0(tr, sp);
+        double t1 = L->by_event ? sp->ev_end : tm_span_t1(tr, sp);
+        for (int c = cell_of(L, t0), e = last_cell_of(L, t0, t1); c <= e; c++)
+            if (cells[c] < kind)
+                cells[c] = (unsigned char)kind;
+    }
+    if (tk->ev_done != TM_NONE && tk->span_count) {
+        /* The mark follows the moment the task stopped running (its final span's start). */
+        const tm_span *fin = &tr->spans[tk->span_first + tk->span_count - 1];
+        int c = cell_of(L, L->by_event ? fin->ev_begin : tm_span_t0(tr, fin)) + 1;
+        while (c > 1 && cells[c - 1] == CELL_EMPTY)
+            c--;   /* attach the mark to the lane's last drawn cell */
+        for (int k = c; k < n; k++)
+            cells[k] = CELL_EMPTY;
+        cells[c] = tk->outcome == TM_OUTCOME_RESULT ? CELL_DONE
+                 : tk->outcome == TM_OUTCOME_EXCEPTION ? CELL_FAILED : CELL_CANCELLED;
+    }
+    static const int cell_colour[] = {C_NONE, C_WAITING, C_READY, C_RUNNING, C_DONE, C_FAILED,
+                                      C_CANCELLED};
+    const char *cell_text[] = {" ", g->waiting, g->ready, g->running, g->done, g->failed,
+                               g->cancelled};
+    int cur = C_NONE;
+    for (int c = 0; c < n; c++) {
+        int want = cell_colour[cells[c]];
+        if (want != cur && cells[c] != CELL_EMPTY) {
+            colour(out, o, want);
+            cur = want;
+        }
+        fputs(cell_text[cells[c]], out);
+    }
+    if (cur != C_NONE)
+        colour(out, o, C_NONE);
+}
+
+/* An executor thread's lane: running while it runs a job (FORMAT.md `job` events). */
+static void draw_worker(FILE *out, const tm_trace *tr, uint32_t worker, const layout *L,
+                        const show_opts *o, unsigned char *cells)
+{
+    char label[32];
+    unsigned jobs = 0;
+    memset(cells, CELL_EMPTY, (size_t)L->chart_w + 1);
+    for (size_t i = 0; i < tr->n_jobs; i++) {
+        const tm_job *jb = &tr->jobs[i];
+        if (jb->worker != (int32_t)worker || jb->ev_start == TM_NONE)
+            continue;
+        jobs++;
+        uint32_t end = jb->ev_done != TM_NONE ? jb->ev_done : (uint32_t)tr->n_events - 1;
+        double t0 = L->by_event ? jb->ev_start : tr->events[jb->ev_start].t;
+        double t1 = L->by_event ? end : tr->events[end].t;
+        for (int c = cell_of(L, t0), e = last_cell_of(L, t0, t1); c <= e; c++)
+            cells[c] = CELL_RUNNING;
+    }
+    snprintf(label, sizeof label, "worker-%u", worker);
+    put_fitted(out, label, L->label_w, o->g);
+    fputc(' ', out);
+    int cur = C_NONE;
+    for (int c = 0; c <= L->chart_w; c++) {
+        if (cells[c] == CELL_RUNNING && cur != C_RUNNING)
+            colour(out, o, cur = C_RUNNING);
+        else if (cells[c] != CELL_RUNNING && cur != C_NONE)
+            colour(out, o, cur = C_NONE);
+        fputs(cells[c] == CELL_RUNNING ? o->g->running : " ", out);
+    }
+    if (cur != C_NONE)
+        colour(out, o, C_NONE);
+    colour(out, o, C_DIM);
+    fprintf(out, " %u job%s", jobs, jobs == 1 ? "" : "s");
+    colour(out, o, C_NONE);
+    fputc('\n', out);
+}
+
+/* The time axis: tick labels, then a rule with a tick at each label. */
+static void draw_axis(FILE *out, const layout *L, const show_opts *o)
+{
+    double step = tm_nice_step(L->t_max, L->chart_w / 8 > 1 ? L->chart_w / 8 : 1);
+    /* Seconds for a trace of a second or more; shorter ones in ms or µs. */
+    double scale = 1;
+    const char *unit = "s";
+    if (!L->by_event && L->t_max > 0 && L->t_max < 1e-3) {
+        scale = 1e6;
+        unit = "µs";
+    } else if (!L->by_event && L->t_max > 0 && L->t_max < 1) {
+        scale = 1e3;
+        unit = "ms";
+    }
+    if (L->t_max <= 0)
+        step = 1;
+    int n = L->chart_w + 1;
+    char *labels = co_malloc((size_t)n + 32);
+    char *rule = co_calloc((size_t)n, 1);
+    if (!labels || !rule) {
+        co_free(labels);
+        co_free(rule);
+        return;
+    }
+    memset(labels, ' ', (size_t)n + 31);
+    labels[n + 31] = '\0';
+    int free_from = 0;
+    for (int k = 0;; k++) {
+        double t = k * step;
+        if (t > L->t_max * (1 + 1e-9) && k > 0)
+            break;
+        int c = cell_of(L, t);
+        rule[c] = 1;
+        char text[32];
+        snprintf(text, sizeof text, "%g", L->by_event ? t + 1 : t * scale);
+        int len = (int)strlen(text);
+        if (c >= free_from && c + len <= n + 30) {
+            memcpy(labels + c, text, (size_t)len);
+            free_from = c + len + 1;
+        }
+        if (L->t_max <= 0)
+            break;
+    }
+    int end = n + 31;
+    while (end > 0 && labels[end - 1] == ' ')
+        end--;
+    labels[end] = '\0';
+
+    char head[32];
+    if (L->by_event)
+        snprintf(head, sizeof head, "event #");
+    else
+        snprintf(head, sizeof head, "time (%s)", unit);
+    colour(out, o, C_DIM);
+    put_fitted(out, head, L->label_w, o->g);
+    fprintf(out, " %s\n", labels);
+    fprintf(out, "%*s ", L->label_w, "");
+    for (int c = 0; c < L->chart_w; c++)
+        fputs(rule[c] ? o->g->tick : o->g->rule, out);
+    colour(out, o, C_NONE);
+    fputc('\n', out);
+    co_free(labels);
+    co_free(rule);
+}
+
+static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const layout *L,
+                       const show_opts *o, unsigned char *cells)
+{
+    const glyphs *g = o->g;
+    char mk[32], line[512], title[700];
+    tm_format_seconds(tr->stats.makespan, mk, sizeof mk);
+    const char *scenario = tm_text(tr, tr->scenario);
+    int n = snprintf(title, sizeof title, "%s%s%s%smakespan %s%s%zu task%s%s%u step%s%s%s clock",
+                     scenario[0] ? scenario : path, g->sep, path, g->sep, mk, g->sep, tr->n_tasks,
+                     tr->n_tasks == 1 ? "" : "s", g->sep, tr->stats.steps,
+                     tr->stats.steps == 1 ? "" : "s", g->sep,
+                     tr->clock ? tm_text(tr, tr->clock) : "unknown");
+    if (tr->end_reason != TM_END_COMPLETE && n > 0 && (size_t)n < sizeof title)
+        snprintf(title + n, sizeof title - (size_t)n, "%s%s", g->sep,
+                 tr->end_reason == TM_END_MISSING ? "cut short (no end event)"
+                                                  : tm_end_name((tm_end)tr->end_reason));
+    colour(out, o, C_BOLD);
+    if (text_width(title) > o->width)
+        put_fitted(out, title, o->width, g);
+    else
+        fputs(title, out);
+    colour(out, o, C_NONE);
+    fputc('\n', out);
+    for (size_t i = 0; i < tr->n_tasks; i++) {
+        const tm_task *tk = &tr->tasks[tr->lanes[i]];
+        lane_label(tr, tk, line, sizeof line);
+        put_fitted(out, line, L->label_w, g);
+        fputc(' ', out);
+        draw_lane(out, tr, tk, L, o, cells);
+        fputc(' ', out);
+        int c = lane_outcome(tr, tk, line, sizeof line);
+        colour(out, o, c);
+        if (text_width(line) > L->outcome_w)
+            put_fitted(out, line, L->outcome_w, g);
+        else
+            fputs(line, out);   /* no trailing blanks */
+        colour(out, o, C_NONE);
+        fputc('\n', out);
+    }
+    for (uint32_t w = 0; w < tr->n_workers; w++)
+        draw_worker(out, tr, w, L, o, cells);
+    for (size_t i = 0; i < tr->n_warns; i++) {
+        const tm_event *e = &tr->events[tr->warns[i]];
+        colour(out, o, C_FAILED);
+        fprintf(out, "%*s warning: %s: %s", L->label_w, "", tm_text(tr, e->s2), tm_text(tr, e->s1));
+        if (e->task != TM_NONE)
+            fprintf(out, " (%s)", tm_text(tr, tr->tasks[e->task].name));
+        colour(out, o, C_NONE);
+        fputc('\n', out);
+    }
+}
+
+static void draw_legend(FILE *out, const show_opts *o)
+{
+    const glyphs *g = o->g;
+    const struct { int c; const char *glyph, *what; } items[] = {
+        {C_RUNNING, g->running, "running"}, {C_READY, g->ready, "ready (scheduled, not yet run)"},
+        {C_WAITING, g->waiting, "waiting"}, {C_DONE, g->done, "done"},
+        {C_FAILED, g->failed, "failed"}, {C_CANCELLED, g->cancelled, "cancelled"},
+    };
+    int col = 7;
+    fputs("legend:", out);
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+        int w = 2 + text_width(items[i].glyph) + 1 + (int)strlen(items[i].what);
+        if (col + w > o->width) {   /* wrap under the first item */
+            fputs("\n       ", out);
+            col = 7;
+        }
+        fputs("  ", out);
+        colour(out, o, items[i].c);
+        fputs(items[i].glyph, out);
+        colour(out, o, C_NONE);
+        fprintf(out, " %s", items[i].what);
+        col += w;
+    }
+    fputc('\n', out);
+}
+
+/* Fit label, chart and outcome columns into the width. */
+static void plan_layout(layout *L, tm_trace **trs, int n, const show_opts *o)
+{
+    L->by_event = o->by_event;
+    if (!L->by_event) {   /* all at one instant: time cannot separate anything */
+        int any_time = 0;
+        for (int i = 0; i < n; i++)
+            any_time |= trs[i]->stats.t_end > 0;
+        L->by_event = !any_time;
+    }
+    char buf[512];
+    int label_w = 9, outcome_w = 0;   /* 9: room for the axis title "time (ms)" */
+    L->t_max = 0;
+    for (int i = 0; i < n; i++) {
+        const tm_trace *tr = trs[i];
+        double right = L->by_event ? (double)tr->n_events - 1 : tr->stats.t_end;
+        if (right > L->t_max)
+            L->t_max = right;
+        for (size_t k = 0; k < tr->n_tasks; k++) {
+            lane_label(tr, &tr->tasks[k], buf, sizeof buf);
+            if (text_width(buf) > label_w)
+                label_w = text_width(buf);
+            lane_outcome(tr, &tr->tasks[k], buf, sizeof buf);
+            if (text_width(buf) > outcome_w)
+                outcome_w = text_width(buf);
+        }
+    }
+    if (label_w > o->width / 4)
+        label_w = o->width / 4 > 8 ? o->width / 4 : 8;
+    if (outcome_w > o->width / 4)
+        outcome_w = o->width / 4;
+    L->label_w = label_w;
+    L->outcome_w = outcome_w;
+    L->chart_w = o->width - label_w - 1 - 1 - 1 - outcome_w;
+    if (L->chart_w < 10)
+        L->chart_w = 10;
+}
+
+/* A positive number from text, or -1. */
+static int parse_width(const char *s)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    return *s && !*end && v > 0 && v <= 10000 ? (int)v : -1;
+}
+
+int cli_show(int argc, char **argv)
+{
+    show_opts o = {0, -1, &unicode_glyphs, 0};
+    const char *cols = getenv("COLUMNS");
+    o.width = cols && parse_width(cols) > 0 ? parse_width(cols) : 100;
+    char **files = co_calloc((size_t)argc, sizeof *files);
+    int n = 0, only_files = 0;
+    if (!files) {
+        fprintf(stderr, "coroscope show: out of memory\n");
+        return 1;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_files || a[0] != '-' || !a[1]) {
+            files[n++] = argv[i];
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(show_usage, stdout);
+            co_free(files);
+            return 0;
+        } else if (!strcmp(a, "--events")) {
+            o.by_event = 1;
+        } else if (!strcmp(a, "--ascii")) {
+            o.g = &ascii_glyphs;
+        } else if (!strcmp(a, "--color") || !strcmp(a, "--colour")) {
+            o.color = 1;
+        } else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour")) {
+            o.color = 0;
+        } else if (!strcmp(a, "--width") || !strncmp(a, "--width=", 8)) {
+            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            o.width = v ? parse_width(v) : -1;
+            if (o.width < 0) {
+                co_free(files);
+                return v ? cli_usage_error("show", "--width: '%s' is not a positive number", v)
+                         : cli_usage_error("show", "--width needs a number");
+            }
+            if (o.width < 40)
+                o.width = 40;
+        } else if (!strcmp(a, "--")) {
+            only_files = 1;
+        } else {
+            co_free(files);
+            return cli_usage_error("show", "unknown option '%s'", a);
+        }
+    }
+    if (n == 0) {
+        co_free(files);
+        return cli_usage_error("show", "no trace file given");
+    }
+    if (o.color < 0)
+        o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+    tm_trace **trs = co_calloc((size_t)n, sizeof *trs);
+    if (!trs) {
+        fprintf(stderr, "coroscope show: out of memory\n");
+        co_free(files);
+        return 1;
+    }
+    int rc = 0;
+    for (int k = 0; k < n && !rc; k++) {
+        const char *path = files[k];
+        tm_error err;
+        trs[k] = tm_load(path, 0, &err);
+        if (!trs[k]) {
+            tm_print_error(stderr, "coroscope show: ", path, &err);
+            rc = 1;
+            break;
+        }
+        tm_print_problems(stderr, path, "warning: ", trs[k]);
+    }
+    if (!rc) {
+        layout L;
+        plan_layout(&L, trs, n, &o);
+        unsigned char *cells = co_malloc((size_t)L.chart_w + 1);
+        if (!cells) {
+            fprintf(stderr, "coroscope show: out of memory\n");
+            rc = 1;
+        } else {
+            draw_axis(stdout, &L, &o);
+            for (int k = 0; k < n; k++) {
+                fputc('\n', stdout);
+                draw_trace(stdout, files[k], trs[k], &L, &o, cells);
+            }
+            fputc('\n', stdout);
+            if (n > 1) {
+                draw_axis(stdout, &L, &o);
+                fputc('\n', stdout);
+            }
+            draw_legend(stdout, &o);
+            co_free(cells);
+        }
+    }
+    for (int k = 0; k < n; k++)
+        tm_free(trs[k]);
+    co_free(trs);
+    co_free(files);
+    if (!rc && fflush(stdout) != 0) {
+        fprintf(stderr, "coroscope show: cannot write the output\n");
+        rc = 1;
+    }
+    return rc;
+}

@@ -1,0 +1,205 @@
+/*
+** tm_finish.c -- turning the arrays tm_build.c filled, in file order, into
+** the shape trace_model.h promises: every task's spans closed and grouped
+** together, frames grouped by task, lanes in tree order, per-task times and
+** the whole-trace statistics computed, query indexes built, arrays trimmed.
+**
+** Grouping is a counting sort by task index: one pass counts, one places. It
+** is stable, so each task's spans stay in time order without comparing times.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "tm_internal.h"
+
+/* Group spans by task (stable: each task's spans stay in time order). */
+static int group_spans(tm__builder *b)
+{
+    tm_trace *tr = b->tr;
+    if (!tr->n_spans)
+        return 0;
+    tm_span *sorted = co_malloc(tr->n_spans * sizeof *sorted);
+    if (!sorted)
+        return TM__NOMEM(b);
+    uint32_t next = 0;
+    for (size_t t = 0; t < tr->n_tasks; t++) {
+        tr->tasks[t].span_first = next;
+        next += tr->tasks[t].span_count;
+        tr->tasks[t].span_count = 0;
+    }
+    for (size_t i = 0; i < tr->n_spans; i++) {
+        tm_task *tk = &tr->tasks[tr->spans[i].task];
+        sorted[tk->span_first + tk->span_count++] = tr->spans[i];
+    }
+    co_free(tr->spans);
+    tr->spans = sorted;
+    return 0;
+}
+
+static int group_frames(tm__builder *b)
+{
+    tm_trace *tr = b->tr;
+    if (!tr->n_frames)
+        return 0;
+    tm_frame *sorted = co_malloc(tr->n_frames * sizeof *sorted);
+    uint32_t *where = co_malloc(tr->n_frames * sizeof *where);
+    if (!sorted || !where) {
+        co_free(sorted);
+        co_free(where);
+        return TM__NOMEM(b);
+    }
+    uint32_t next = 0;
+    for (size_t t = 0; t < tr->n_tasks; t++) {
+        tr->tasks[t].frame_first = next;
+        next += tr->tasks[t].frame_count;
+        tr->tasks[t].frame_count = 0;
+    }
+    for (size_t i = 0; i < tr->n_frames; i++) {
+        tm_task *tk = &tr->tasks[tr->frames[i].task];
+        where[i] = tk->frame_first + tk->frame_count++;
+        sorted[where[i]] = tr->frames[i];
+    }
+    for (size_t i = 0; i < tr->n_frames; i++) {   /* parents and events follow the move */
+        if (sorted[i].parent != TM_NONE)
+            sorted[i].parent = where[sorted[i].parent];
+    }
+    for (size_t i = 0; i < tr->n_events; i++) {
+        tm_event *e = &tr->events[i];
+        if (e->kind == TM_EV_FRAME_ENTER || e->kind == TM_EV_FRAME_EXIT)
+            if (e->task != TM_NONE && e->obj < tr->n_frames)
+                e->obj = where[e->obj];
+    }
+    co_free(where);
+    co_free(tr->frames);
+    tr->frames = sorted;
+    return 0;
+}
+
+/* Lanes in tree order: a depth-first walk, children in creation order. */
+static int order_lanes(tm__builder *b)
+{
+    tm_trace *tr = b->tr;
+    size_t n = tr->n_tasks;
+    if (!n)
+        return 0;
+    uint32_t *first = co_malloc((n + 1) * sizeof *first);   /* children of i: kids[first[i]..first[i+1]) */
+    uint32_t *kids = co_malloc(n * sizeof *kids);
+    uint32_t *stack = co_malloc(n * sizeof *stack);
+    tr->lanes = co_malloc(n * sizeof *tr->lanes);
+    if (!first || !kids || !stack || !tr->lanes) {
+        co_free(first);
+        co_free(kids);
+        co_free(stack);
+        return TM__NOMEM(b);
+    }
+    memset(first, 0, (n + 1) * sizeof *first);
+    for (size_t i = 0; i < n; i++)
+        if (tr->tasks[i].parent != TM_NONE)
+            first[tr->tasks[i].parent + 1]++;
+    for (size_t i = 0; i < n; i++)
+        first[i + 1] += first[i];
+    uint32_t *fill = stack;   /* borrowed as a cursor per parent, reset below */
+    for (size_t i = 0; i < n; i++)
+        fill[i] = first[i];
+    for (size_t i = 0; i < n; i++)
+        if (tr->tasks[i].parent != TM_NONE)
+            kids[fill[tr->tasks[i].parent]++] = (uint32_t)i;
+    size_t out = 0, top = 0;
+    for (size_t r = n; r-- > 0;)   /* roots, pushed in reverse so the first pops first */
+        if (tr->tasks[r].parent == TM_NONE)
+            stack[top++] = (uint32_t)r;
+    while (top) {
+        uint32_t t = stack[--top];
+        tr->lanes[out++] = t;
+        for (uint32_t k = first[t + 1]; k-- > first[t];)
+            stack[top++] = kids[k];
+    }
+    co_free(first);
+    co_free(kids);
+    co_free(stack);
+    return 0;
+}
+
+/* Running maxima of when each handle / timer left, for tm_ready_at and tm_timers_at. */
+static int index_queues(tm__builder *b)
+{
+    tm_trace *tr = b->tr;
+    struct tm__private *p = tr->priv;
+    p->handle_gone_max = co_malloc((tr->n_handles + 1) * sizeof *p->handle_gone_max);
+    p->timer_gone_max = co_malloc((tr->n_timers + 1) * sizeof *p->timer_gone_max);
+    if (!p->handle_gone_max || !p->timer_gone_max)
+        return TM__NOMEM(b);
+    uint32_t m = 0;
+    for (size_t i = 0; i < tr->n_handles; i++) {
+        uint32_t g = tr->handles[i].ev_gone;
+        m = g > m ? g : m;
+        p->handle_gone_max[i] = m;
+    }
+    m = 0;
+    for (size_t i = 0; i < tr->n_timers; i++) {
+        uint32_t g = tr->timers[i].ev_fire < tr->timers[i].ev_cancel ? tr->timers[i].ev_fire
+                                                                    : tr->timers[i].ev_cancel;
+        m = g > m ? g : m;
+        p->timer_gone_max[i] = m;
+    }
+    return 0;
+}
+
+int tm__finish(tm__builder *b)
+{
+    tm_trace *tr = b->tr;
+    uint32_t last = tr->n_events ? (uint32_t)tr->n_events - 1 : 0;
+
+    if (!b->end_line && !b->stopped)   /* a stop at a bad line was reported already */
+        tm__problem_at(b, b->line ? b->line : 1, 1,
+                       "no end event: the trace was cut short after line %u", b->line);
+    if (b->unknown_kinds > 1 && !(b->flags & TM_LOAD_STRICT))
+        tm__problem_at(b, b->line, 1, "%u lines with unknown event kinds were skipped",
+                       b->unknown_kinds);
+
+    for (size_t t = 0; t < tr->n_tasks; t++) {
+        tm__live *lv = &b->live[t];
+        if (lv->span != TM_NONE && tr->spans[lv->span].ev_end == TM_NONE)
+            tr->spans[lv->span].ev_end = last;
+    }
+    for (size_t i = 0; i < tr->n_spans; i++)
+        tr->tasks[tr->spans[i].task].span_count++;
+    for (size_t i = 0; i < tr->n_frames; i++)
+        tr->tasks[tr->frames[i].task].frame_count++;
+    if (group_spans(b) < 0 || group_frames(b) < 0 || order_lanes(b) < 0 || index_queues(b) < 0)
+        return -1;
+
+    for (size_t i = 0; i < tr->n_spans; i++) {
+        const tm_span *sp = &tr->spans[i];
+        double d = tr->events[sp->ev_end].t - tr->events[sp->ev_begin].t;
+        tm_task *tk = &tr->tasks[sp->task];
+        if (sp->state == TM_STATE_RUNNING)
+            tk->t_running += d;
+        else if (sp->state == TM_STATE_READY)
+            tk->t_ready += d;
+        else if (sp->state == TM_STATE_WAITING)
+            tk->t_waiting += d;
+    }
+    if (tr->n_events) {
+        tm_stats *st = &tr->stats;
+        st->t_end = tr->events[last].t;
+        double start = tr->events[0].t < 0 ? tr->events[0].t : 0;
+        st->makespan = st->t_end - start;
+    }
+
+    tm__shrink(&tr->events, tr->n_events, sizeof *tr->events);
+    tm__shrink(&tr->tasks, tr->n_tasks, sizeof *tr->tasks);
+    tm__shrink(&tr->steps, tr->n_steps, sizeof *tr->steps);
+    tm__shrink(&tr->handles, tr->n_handles, sizeof *tr->handles);
+    tm__shrink(&tr->futures, tr->n_futures, sizeof *tr->futures);
+    tm__shrink(&tr->timers, tr->n_timers, sizeof *tr->timers);
+    tm__shrink(&tr->links, tr->n_links, sizeof *tr->links);
+    tm__shrink(&tr->idles, tr->n_idles, sizeof *tr->idles);
+    tm__shrink(&tr->prints, tr->n_prints, sizeof *tr->prints);
+    tm__shrink(&tr->warns, tr->n_warns, sizeof *tr->warns);
+    tm__shrink(&tr->marks, tr->n_marks, sizeof *tr->marks);
+    tm__shrink(&tr->jobs, tr->n_jobs, sizeof *tr->jobs);
+    tm__shrink(&tr->priv->strings.buf, tr->priv->strings.len, 1);
+    return 0;
+}

@@ -1,0 +1,753 @@
+/*
+** tm_load.c -- reading a trace file: lines, the header, and each event's
+** fields checked against traces/FORMAT.md before tm_build.c applies them.
+**
+** The file is read in 1 MiB blocks and cut at newlines; each line is parsed on
+** its own with cJSON and its tree freed before the next, so memory is bounded
+** by the longest line, not the file. A line that is not JSON ends a normal
+** load (what came before is kept, and a problem names the line and column);
+** a strict load (validate) notes it and reads on, to report every problem.
+**
+** Fields fall in two groups. Those the model needs to place the event (ids,
+** `reason`, `outcome`, times) are essential: without them the event is
+** dropped. The rest (names, labels, messages) are informative: a missing one
+** is a problem, and the event is kept with an empty string.
+*/
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "alloc.h"
+#include "tm_internal.h"
+
+const char *const tm__field_names[TM__F__COUNT] = {
+    "seq", "t", "ev", "task", "name", "parent", "coro", "h", "exc", "msg",
+    "reason", "fut", "on", "src", "outcome", "value", "kind", "label", "by",
+    "via", "fn", "target", "ok", "count", "timer", "when", "from", "until",
+    "args", "text", "obj", "op", "worker", "fd", "dur",
+};
+
+/* ---- problems -------------------------------------------------------------- */
+
+static void add_problem(tm__builder *b, uint32_t line, uint32_t column,
+                        const char *fmt, va_list ap)
+{
+    tm_trace *tr = b->tr;
+    struct tm__private *p = tr->priv;
+    if (!(b->flags & TM_LOAD_STRICT) && tr->n_problems >= TM_MAX_WARNINGS) {
+        tr->problems_dropped++;
+        return;
+    }
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t cap = p->cap_problems;
+    if (tm__reserve(&tr->problems, &cap, tr->n_problems + 1, sizeof *tr->problems) < 0) {
+        b->oom = 1;
+        return;
+    }
+    size_t cap2 = p->cap_problems;
+    if (tm__reserve(&p->messages, &cap2, tr->n_problems + 1, sizeof *p->messages) < 0) {
+        p->cap_problems = cap < cap2 ? cap : cap2;
+        b->oom = 1;
+        return;
+    }
+    p->cap_problems = cap < cap2 ? cap : cap2;
+    char *copy = co_strdup(msg);
+    if (!copy) {
+        b->oom = 1;
+        return;
+    }
+    p->messages[tr->n_problems] = copy;
+    tr->problems[tr->n_problems++] = (tm_problem){line, column ? column : 1, copy};
+}
+
+/* Column (1-based) of `"name"` used as a key in the current line, or 1. */
+static uint32_t field_column(const tm__builder *b, const char *name)
+{
+    size_t n = strlen(name);
+    const char *s = b->text, *end = b->text + b->text_len;
+    for (const char *q = s; q + n + 2 <= end; q++) {
+        if (q[0] != '"' || memcmp(q + 1, name, n) || q[n + 1] != '"')
+            continue;
+        const char *r = q + n + 2;
+        while (r < end && (*r == ' ' || *r == '\t'))
+            r++;
+        if (r < end && *r == ':')
+            return (uint32_t)(q - s) + 1;
+    }
+    return 1;
+}
+
+void tm__problem(tm__builder *b, int field, const char *fmt, ...)
+{
+    uint32_t col = field >= 0 ? field_column(b, tm__field_names[field]) : 1;
+    va_list ap;
+    va_start(ap, fmt);
+    add_problem(b, b->line, col, fmt, ap);
+    va_end(ap);
+}
+
+void tm__rule(tm__builder *b, int field, const char *fmt, ...)
+{
+    if (!(b->flags & TM_LOAD_STRICT))
+        return;
+    uint32_t col = field >= 0 ? field_column(b, tm__field_names[field]) : 1;
+    va_list ap;
+    va_start(ap, fmt);
+    add_problem(b, b->line, col, fmt, ap);
+    va_end(ap);
+}
+
+void tm__problem_at(tm__builder *b, uint32_t line, uint32_t column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_problem(b, line, column, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- strings and values ------------------------------------------------------ */
+
+tm_str tm__str(tm__builder *b, const char *s, size_t n)
+{
+    tm_str out = 0;
+    if (tm__intern(&b->tr->priv->strings, s, n, &out) < 0)
+        b->oom = 1;
+    return out;
+}
+
+tm_str tm__cstr(tm__builder *b, const char *s)
+{
+    return s ? tm__str(b, s, strlen(s)) : 0;
+}
+
+/* ---- field checks -------------------------------------------------------------- */
+
+/* What a field must hold. ESSENTIAL: without it the event cannot be placed. */
+enum {
+    T_ID = 1, T_IDN, T_STR, T_STRN, T_NUM, T_NUMN, T_INT, T_BOOL, T_ANY,
+    ESSENTIAL = 0x80
+};
+
+typedef struct spec {
+    uint8_t field;   /* TM__F_* */
+    uint8_t type;    /* T_* | ESSENTIAL */
+} spec;
+
+#define E ESSENTIAL
+static const spec s_task_new[] = {{TM__F_TASK, T_ID | E}, {TM__F_NAME, T_STR},
+    {TM__F_PARENT, T_IDN | E}, {TM__F_CORO, T_STR}, {TM__F_H, T_ID | E}, {0, 0}};
+static const spec s_step_begin[] = {{TM__F_TASK, T_ID | E}, {TM__F_H, T_ID | E}, {0, 0}};
+static const spec s_throw[] = {{TM__F_TASK, T_ID | E}, {TM__F_EXC, T_STR}, {TM__F_MSG, T_STRN}, {0, 0}};
+static const spec s_step_end[] = {{TM__F_TASK, T_ID | E}, {TM__F_REASON, T_STR | E}, {0, 0}};
+static const spec s_task_done[] = {{TM__F_TASK, T_ID | E}, {TM__F_OUTCOME, T_STR | E}, {0, 0}};
+static const spec s_fut_new[] = {{TM__F_FUT, T_ID | E}, {TM__F_KIND, T_STR}, {TM__F_LABEL, T_STRN},
+    {TM__F_BY, T_IDN}, {0, 0}};
+static const spec s_fut_done[] = {{TM__F_FUT, T_ID | E}, {TM__F_OUTCOME, T_STR | E},
+    {TM__F_BY, T_IDN}, {TM__F_VIA, T_STRN}, {0, 0}};
+static const spec s_cb_add[] = {{TM__F_FUT, T_ID | E}, {TM__F_FN, T_STR}, {0, 0}};
+static const spec s_wake[] = {{TM__F_TASK, T_ID | E}, {TM__F_FUT, T_ID | E}, {TM__F_H, T_ID | E}, {0, 0}};
+static const spec s_call_soon[] = {{TM__F_H, T_ID | E}, {TM__F_FN, T_STR}, {TM__F_FUT, T_IDN | E}, {0, 0}};
+static const spec s_cb_run[] = {{TM__F_H, T_ID | E}, {TM__F_FN, T_STR}, {0, 0}};
+static const spec s_handle_cancel[] = {{TM__F_H, T_ID | E}, {0, 0}};
+static const spec s_cancel[] = {{TM__F_TARGET, T_ID | E}, {TM__F_BY, T_IDN}, {TM__F_VIA, T_STRN},
+    {TM__F_MSG, T_STRN}, {TM__F_OK, T_BOOL | E}, {0, 0}};
+static const spec s_uncancel[] = {{TM__F_TASK, T_ID | E}, {TM__F_COUNT, T_INT}, {0, 0}};
+static const spec s_timer_new[] = {{TM__F_TIMER, T_ID | E}, {TM__F_WHEN, T_NUM | E}, {TM__F_FN, T_STR}, {0, 0}};
+static const spec s_timer_id[] = {{TM__F_TIMER, T_ID | E}, {0, 0}};
+static const spec s_idle[] = {{TM__F_FROM, T_NUM | E}, {TM__F_UNTIL, T_NUM | E}, {0, 0}};
+static const spec s_end[] = {{TM__F_REASON, T_STR}, {0, 0}};
+static const spec s_frame_enter[] = {{TM__F_TASK, T_ID | E}, {TM__F_FN, T_STR}, {TM__F_ARGS, T_STR}, {0, 0}};
+static const spec s_frame_exit[] = {{TM__F_TASK, T_ID | E}, {TM__F_FN, T_STR}, {0, 0}};
+static const spec s_print[] = {{TM__F_TASK, T_IDN | E}, {TM__F_TEXT, T_STR}, {0, 0}};
+static const spec s_warn[] = {{TM__F_KIND, T_STR}, {TM__F_MSG, T_STRN}, {TM__F_TASK, T_IDN}, {0, 0}};
+/* Version 2: "the rest of asyncio". */
+static const spec s_sync[] = {{TM__F_OBJ, T_ID | E}, {TM__F_KIND, T_STR}, {TM__F_OP, T_STR | E},
+    {TM__F_TASK, T_IDN}, {TM__F_COUNT, T_NUMN}, {0, 0}};
+static const spec s_job[] = {{TM__F_OBJ, T_ID | E}, {TM__F_OP, T_STR | E}, {TM__F_WORKER, T_INT},
+    {TM__F_FN, T_STR}, {0, 0}};
+static const spec s_io[] = {{TM__F_FD, T_INT | E}, {TM__F_OP, T_STR | E}, {TM__F_TASK, T_IDN}, {0, 0}};
+static const spec s_timeout[] = {{TM__F_OBJ, T_ID | E}, {TM__F_OP, T_STR | E}, {TM__F_WHEN, T_NUMN},
+    {TM__F_TASK, T_IDN}, {0, 0}};
+static const spec s_group[] = {{TM__F_OBJ, T_ID | E}, {TM__F_OP, T_STR | E}, {TM__F_TASK, T_IDN}, {0, 0}};
+static const spec s_block[] = {{TM__F_TASK, T_IDN}, {TM__F_DUR, T_NUM | E}, {TM__F_LABEL, T_STR}, {0, 0}};
+#undef E
+
+static const spec *const specs[TM_EV__COUNT] = {
+    [TM_EV_TASK_NEW] = s_task_new, [TM_EV_STEP_BEGIN] = s_step_begin,
+    [TM_EV_THROW] = s_throw, [TM_EV_STEP_END] = s_step_end,
+    [TM_EV_TASK_DONE] = s_task_done, [TM_EV_FUT_NEW] = s_fut_new,
+    [TM_EV_FUT_DONE] = s_fut_done, [TM_EV_CB_ADD] = s_cb_add,
+    [TM_EV_WAKE] = s_wake, [TM_EV_CALL_SOON] = s_call_soon,
+    [TM_EV_CB_RUN] = s_cb_run, [TM_EV_HANDLE_CANCEL] = s_handle_cancel,
+    [TM_EV_CANCEL] = s_cancel, [TM_EV_UNCANCEL] = s_uncancel,
+    [TM_EV_TIMER_NEW] = s_timer_new, [TM_EV_TIMER_FIRE] = s_timer_id,
+    [TM_EV_TIMER_CANCEL] = s_timer_id, [TM_EV_IDLE] = s_idle,
+    [TM_EV_END] = s_end, [TM_EV_FRAME_ENTER] = s_frame_enter,
+    [TM_EV_FRAME_EXIT] = s_frame_exit, [TM_EV_PRINT] = s_print,
+    [TM_EV_WARN] = s_warn, [TM_EV_SYNC] = s_sync, [TM_EV_JOB] = s_job, [TM_EV_IO] = s_io,
+    [TM_EV_TIMEOUT] = s_timeout, [TM_EV_GROUP] = s_group, [TM_EV_BLOCK] = s_block,
+};
+
+static const char *type_name(int type)
+{
+    switch (type) {
+    case T_ID: return "a positive integer id";
+    case T_IDN: return "a positive integer id or null";
+    case T_STR: return "a string";
+    case T_STRN: return "a string or null";
+    case T_NUM: return "a number";
+    case T_NUMN: return "a number or null";
+    case T_INT: return "an integer";
+    case T_BOOL: return "true or false";
+    default: return "a value";
+    }
+}
+
+static int is_id(const cJSON *v)
+{
+    return cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= UINT32_MAX &&
+           v->valuedouble == floor(v->valuedouble);
+}
+
+static int type_ok(const cJSON *v, int type)
+{
+    switch (type) {
+    case T_ID: return is_id(v);
+    case T_IDN: return cJSON_IsNull(v) || is_id(v);
+    case T_STR: return cJSON_IsString(v);
+    case T_STRN: return cJSON_IsString(v) || cJSON_IsNull(v);
+    case T_NUM: return cJSON_IsNumber(v) && isfinite(v->valuedouble);
+    case T_NUMN: return cJSON_IsNull(v) || (cJSON_IsNumber(v) && isfinite(v->valuedouble));
+    case T_INT: return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble);
+    case T_BOOL: return cJSON_IsBool(v);
+    default: return 1;
+    }
+}
+
+/*
+** Check one field. Returns 1 when it is usable; otherwise records a problem,
+** clears the field (so later code sees it as absent) and returns 0.
+*/
+static int check_field(tm__builder *b, const char *ev, int field, int type)
+{
+    const cJSON *v = b->fields[field];
+    const char *name = tm__field_names[field];
+    /* An unusable essential field drops the event: always worth a problem. */
+    void (*report)(tm__builder *, int, const char *, ...) =
+        (type & ESSENTIAL) ? tm__problem : tm__rule;
+    type &= ~ESSENTIAL;
+    if (!v) {
+        report(b, -1, "%s: missing field \"%s\" (%s)", ev, name, type_name(type));
+        return 0;
+    }
+    if (type_ok(v, type))
+        return 1;
+    if (cJSON_IsNumber(v) && (type == T_ID || type == T_IDN) && v->valuedouble > UINT32_MAX)
+        report(b, field, "%s: \"%s\" id %.0f is out of range (at most %u)", ev, name,
+               v->valuedouble, UINT32_MAX);
+    else
+        report(b, field, "%s: \"%s\" must be %s", ev, name, type_name(type));
+    b->fields[field] = NULL;
+    return 0;
+}
+
+/* Check every field kind `kind` needs; 0 when an essential one is unusable. */
+static int check_fields(tm__builder *b, tm_kind kind)
+{
+    const char *ev = tm_kind_name(kind);
+    int ok = 1;
+    for (const spec *s = specs[kind]; s->type; s++)
+        if (!check_field(b, ev, s->field, s->type) && (s->type & ESSENTIAL))
+            ok = 0;
+    if (!ok)
+        return 0;
+
+    /* Fields that depend on `op`, `reason` or `outcome`. */
+    if (kind == TM_EV_JOB) {
+        const char *op = b->fields[TM__F_OP]->valuestring;
+        if (!strcmp(op, "submit"))
+            check_field(b, ev, TM__F_FUT, T_ID);
+        else if (!strcmp(op, "done"))
+            check_field(b, ev, TM__F_OUTCOME, T_STR);
+        return 1;
+    }
+    if (kind == TM_EV_IO) {
+        if (!strcmp(b->fields[TM__F_OP]->valuestring, "wait"))
+            check_field(b, ev, TM__F_LABEL, T_STR);
+        return 1;
+    }
+    const cJSON *how = NULL;
+    if (kind == TM_EV_STEP_END)
+        how = b->fields[TM__F_REASON];
+    else if (kind == TM_EV_TASK_DONE || kind == TM_EV_FUT_DONE)
+        how = b->fields[TM__F_OUTCOME];
+    if (!how)
+        return 1;
+    const char *w = how->valuestring;
+    if (kind == TM_EV_STEP_END) {
+        if (!strcmp(w, "await")) {
+            ok = check_field(b, ev, TM__F_FUT, T_ID | ESSENTIAL);
+            check_field(b, ev, TM__F_ON, T_STR);
+            check_field(b, ev, TM__F_SRC, T_STR);
+        } else if (!strcmp(w, "yield")) {
+            ok = check_field(b, ev, TM__F_H, T_ID | ESSENTIAL);
+            check_field(b, ev, TM__F_SRC, T_STR);
+        } else if (!strcmp(w, "raise")) {
+            check_field(b, ev, TM__F_EXC, T_STR);
+            check_field(b, ev, TM__F_MSG, T_STRN);
+        } else if (!strcmp(w, "cancelled")) {
+            check_field(b, ev, TM__F_MSG, T_STRN);
+        } else if (strcmp(w, "return")) {
+            tm__rule(b, TM__F_REASON, "step_end: unknown reason \"%s\"", w);
+        }
+        return ok;
+    }
+    if (!strcmp(w, "result")) {
+        check_field(b, ev, TM__F_VALUE, T_ANY);
+    } else if (!strcmp(w, "exception")) {
+        check_field(b, ev, TM__F_EXC, T_STR);
+        check_field(b, ev, TM__F_MSG, T_STRN);
+    } else if (!strcmp(w, "cancelled")) {
+        check_field(b, ev, TM__F_MSG, T_STRN);
+    } else {
+        tm__problem(b, TM__F_OUTCOME, "%s: unknown outcome \"%s\"", ev, w);
+        return 0;
+    }
+    return 1;
+}
+
+/* For each first letter, the fields whose names start with it (0xff ends a list). */
+#define L(...) (const uint8_t[]){__VA_ARGS__, 0xff}
+static const uint8_t *const candidates[26] = {
+    ['a' - 'a'] = L(TM__F_ARGS),
+    ['b' - 'a'] = L(TM__F_BY),
+    ['c' - 'a'] = L(TM__F_CORO, TM__F_COUNT),
+    ['d' - 'a'] = L(TM__F_DUR),
+    ['e' - 'a'] = L(TM__F_EV, TM__F_EXC),
+    ['f' - 'a'] = L(TM__F_FUT, TM__F_FN, TM__F_FROM, TM__F_FD),
+    ['h' - 'a'] = L(TM__F_H),
+    ['k' - 'a'] = L(TM__F_KIND),
+    ['l' - 'a'] = L(TM__F_LABEL),
+    ['m' - 'a'] = L(TM__F_MSG),
+    ['n' - 'a'] = L(TM__F_NAME),
+    ['o' - 'a'] = L(TM__F_ON, TM__F_OUTCOME, TM__F_OK, TM__F_OBJ, TM__F_OP),
+    ['p' - 'a'] = L(TM__F_PARENT),
+    ['r' - 'a'] = L(TM__F_REASON),
+    ['s' - 'a'] = L(TM__F_SEQ, TM__F_SRC),
+    ['t' - 'a'] = L(TM__F_T, TM__F_TASK, TM__F_TARGET, TM__F_TIMER, TM__F_TEXT),
+    ['u' - 'a'] = L(TM__F_UNTIL),
+    ['v' - 'a'] = L(TM__F_VALUE, TM__F_VIA),
+    ['w' - 'a'] = L(TM__F_WHEN, TM__F_WORKER),
+};
+#undef L
+
+/* Point b->fields at the known members of `obj`; note duplicates. */
+static void collect_fields(tm__builder *b, const cJSON *obj)
+{
+    memset(b->fields, 0, sizeof b->fields);
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        const char *k = c->string;
+        int f = -1;
+        if (!k)
+            continue;
+        if (k[0] < 'a' || k[0] > 'z' || !candidates[k[0] - 'a'])
+            continue;   /* fields this reader does not know are ignored */
+        for (const uint8_t *c2 = candidates[k[0] - 'a']; *c2 != 0xff; c2++) {
+            if (!strcmp(k, tm__field_names[*c2])) {
+                f = *c2;
+                break;
+            }
+        }
+        if (f < 0)
+            continue;   /* fields this reader does not know are ignored */
+        if (b->fields[f]) {
+            if (b->flags & TM_LOAD_STRICT)
+                tm__problem(b, -1, "field \"%s\" appears twice", k);
+            continue;
+        }
+        b->fields[f] = c;
+    }
+}
+
+/* The kind named `s`, or -1. Only the names sharing its first letter are compared. */
+static int kind_from_name(const char *s)
+{
+#define K(kind) (TM_EV_##kind + 1)   /* + 1: a 0 ends each list */
+    static const uint8_t by_letter[26][8] = {
+        ['c' - 'a'] = {K(CB_ADD), K(CALL_SOON), K(CB_RUN), K(CANCEL)},
+        ['e' - 'a'] = {K(END)},
+        ['f' - 'a'] = {K(FUT_NEW), K(FUT_DONE), K(FRAME_ENTER), K(FRAME_EXIT)},
+        ['g' - 'a'] = {K(GROUP)},
+        ['h' - 'a'] = {K(HANDLE_CANCEL)},
+        ['i' - 'a'] = {K(IDLE), K(IO)},
+        ['j' - 'a'] = {K(JOB)},
+        ['p' - 'a'] = {K(PRINT)},
+        ['b' - 'a'] = {K(BLOCK)},
+        ['s' - 'a'] = {K(STEP_BEGIN), K(STEP_END), K(SYNC)},
+        ['t' - 'a'] = {K(TASK_NEW), K(THROW), K(TASK_DONE), K(TIMER_NEW), K(TIMER_FIRE),
+                       K(TIMER_CANCEL), K(TIMEOUT)},
+        ['u' - 'a'] = {K(UNCANCEL)},
+        ['w' - 'a'] = {K(WAKE), K(WARN)},
+    };
+#undef K
+    if (s[0] < 'a' || s[0] > 'z')
+        return -1;
+    for (const uint8_t *k = by_letter[s[0] - 'a']; *k; k++)
+        if (!strcmp(s, tm_kind_name((tm_kind)(*k - 1))))
+            return *k - 1;
+    return -1;
+}
+
+/* Check and apply one event line (already parsed). Returns -1 on out-of-memory. */
+static int read_event(tm__builder *b, const cJSON *obj)
+{
+    collect_fields(b, obj);
+    const cJSON *ev = b->fields[TM__F_EV];
+    const cJSON *seq = b->fields[TM__F_SEQ];
+    const cJSON *t = b->fields[TM__F_T];
+
+    uint32_t sq = b->last_seq + 1;
+    if (!seq)
+        tm__problem(b, -1, "missing field \"seq\" (a positive integer)");
+    else if (!is_id(seq))
+        tm__problem(b, TM__F_SEQ, "\"seq\" must be a positive integer");
+    else {
+        sq = (uint32_t)seq->valuedouble;
+        if (sq != b->last_seq + 1) {
+            if (sq > b->last_seq)
+                tm__problem(b, TM__F_SEQ, "seq %u follows %u: %u event%s lost", sq, b->last_seq,
+                            sq - b->last_seq - 1, sq - b->last_seq - 1 == 1 ? "" : "s");
+            else
+                tm__problem(b, TM__F_SEQ, "seq %u follows %u: seq must increase by one", sq,
+                            b->last_seq);
+        }
+    }
+    b->last_seq = sq;
+
+    double tv = b->last_t;
+    if (!t)
+        tm__problem(b, -1, "missing field \"t\" (a number)");
+    else if (!cJSON_IsNumber(t) || !isfinite(t->valuedouble))
+        tm__problem(b, TM__F_T, "\"t\" must be a number");
+    else if (b->have_event && t->valuedouble < b->last_t)
+        tm__problem(b, TM__F_T, "time goes backwards: t %.17g is before the previous event's %.17g",
+                    t->valuedouble, b->last_t);
+    else
+        tv = t->valuedouble;
+
+    if (!ev || !cJSON_IsString(ev)) {
+        tm__problem(b, ev ? TM__F_EV : -1, ev ? "\"ev\" must be a string" : "missing field \"ev\"");
+        return 0;
+    }
+    int kind = kind_from_name(ev->valuestring);
+    if (kind < 0) {
+        /* FORMAT.md: only validate rejects unknown kinds; others skip them. */
+        if ((b->flags & TM_LOAD_STRICT) || b->unknown_kinds == 0)
+            tm__problem(b, TM__F_EV, "unknown event kind \"%s\"%s", ev->valuestring,
+                        (b->flags & TM_LOAD_STRICT) ? "" : " (skipped)");
+        b->unknown_kinds++;
+        return 0;
+    }
+    if (kind >= TM_EV_SYNC && b->tr->version < 2)
+        tm__rule(b, TM__F_EV, "\"%s\" is a version 2 event, in a version %d trace",
+                 ev->valuestring, b->tr->version);
+    if (b->end_line)
+        tm__rule(b, TM__F_EV, "%s after the end event (line %u)", ev->valuestring, b->end_line);
+    if (!check_fields(b, (tm_kind)kind))
+        return b->oom ? -1 : 0;
+    b->have_event = 1;
+    b->last_t = tv;
+    return tm__apply(b, (tm_kind)kind, sq, tv);
+}
+
+/* ---- the header ---------------------------------------------------------------- */
+
+static void set_err(tm_error *err, uint32_t line, uint32_t col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void set_err(tm_error *err, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    err->line = line;
+    err->column = col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+/* Read the header object. Returns 0, or -1 with *err filled. */
+static int read_header(tm__builder *b, const cJSON *obj, tm_error *err)
+{
+    tm_trace *tr = b->tr;
+    const cJSON *format = cJSON_GetObjectItemCaseSensitive(obj, "format");
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(obj, "version");
+    if (!format) {
+        if (cJSON_GetObjectItemCaseSensitive(obj, "ev"))
+            set_err(err, 1, 1, "no header: line 1 is an event, not "
+                               "{\"format\":\"coroscope-trace\",...}");
+        else
+            set_err(err, 1, 1, "not a coroscope trace: the header has no \"format\" field");
+        return -1;
+    }
+    if (!cJSON_IsString(format) || strcmp(format->valuestring, "coroscope-trace")) {
+        set_err(err, 1, field_column(b, "format"),
+                "not a coroscope trace: \"format\" is %s%s%s, not \"coroscope-trace\"",
+                cJSON_IsString(format) ? "\"" : "",
+                cJSON_IsString(format) ? format->valuestring : "not a string",
+                cJSON_IsString(format) ? "\"" : "");
+        return -1;
+    }
+    if (!version || !cJSON_IsNumber(version) || version->valuedouble != floor(version->valuedouble) ||
+        version->valuedouble < 1) {
+        set_err(err, 1, version ? field_column(b, "version") : 1,
+                "the header's \"version\" must be a positive integer");
+        return -1;
+    }
+    if (version->valuedouble > TM_FORMAT_VERSION) {
+        set_err(err, 1, field_column(b, "version"),
+                "trace format version %.0f is newer than this coroscope reads (up to %d); "
+                "upgrade coroscope",
+                version->valuedouble, TM_FORMAT_VERSION);
+        return -1;
+    }
+    tr->version = (int)version->valuedouble;
+
+    static const char *const names[] = {"scenario", "clock", "semantics", "producer"};
+    tm_str *dest[] = {&tr->scenario, &tr->clock, &tr->semantics, &tr->producer};
+    for (int i = 0; i < 4; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, names[i]);
+        if (cJSON_IsString(v))
+            *dest[i] = tm__cstr(b, v->valuestring);
+        else if (b->flags & TM_LOAD_STRICT)
+            tm__problem_at(b, 1, v ? field_column(b, names[i]) : 1, "header: \"%s\" %s",
+                           names[i], v ? "must be a string" : "is missing");
+    }
+    if (tr->clock && strcmp(tm_text(tr, tr->clock), "virtual") &&
+        strcmp(tm_text(tr, tr->clock), "real"))
+        tm__rule(b, -1, "header: unknown clock \"%s\" (expected \"virtual\" or \"real\")",
+                    tm_text(tr, tr->clock));
+    return b->oom ? -1 : 0;
+}
+
+/* ---- the line reader ------------------------------------------------------------- */
+
+typedef struct reader {
+    FILE *in;
+    char *buf;
+    size_t cap, beg, end;   /* buf[beg..end) is read but not yet returned */
+    int eof;
+} reader;
+
+/*
+** The next line without its newline, in *line / *len; *newline says whether
+** it ended with one (the last line of a cut file does not). Returns 1, 0 at
+** the end of the input, -1 on a read error, -2 when out of memory.
+*/
+static int next_line(reader *r, const char **line, size_t *len, int *newline)
+{
+    size_t scanned = r->beg;
+    for (;;) {
+        char *nl = memchr(r->buf + scanned, '\n', r->end - scanned);
+        if (nl) {
+            *line = r->buf + r->beg;
+            *len = (size_t)(nl - *line);
+            *newline = 1;
+            r->beg = (size_t)(nl - r->buf) + 1;
+            return 1;
+        }
+        if (r->eof) {
+            if (r->end == r->beg)
+                return 0;
+            *line = r->buf + r->beg;
+            *len = r->end - r->beg;
+            *newline = 0;
+            r->beg = r->end;
+            return 1;
+        }
+        if (r->beg > 0) {
+            memmove(r->buf, r->buf + r->beg, r->end - r->beg);
+            r->end -= r->beg;
+            r->beg = 0;
+        }
+        scanned = r->end;
+        if (r->end == r->cap) {
+            char *nb = co_realloc(r->buf, r->cap * 2);
+            if (!nb)
+                return -2;
+            r->buf = nb;
+            r->cap *= 2;
+        }
+        size_t n = fread(r->buf + r->end, 1, r->cap - r->end, r->in);
+        if (n == 0) {
+            if (ferror(r->in))
+                return -1;
+            r->eof = 1;
+        }
+        r->end += n;
+    }
+}
+
+/* ---- loading ---------------------------------------------------------------------- */
+
+static tm_trace *new_trace(void)
+{
+    tm_trace *tr = co_calloc(1, sizeof *tr);
+    if (!tr)
+        return NULL;
+    tr->priv = co_calloc(1, sizeof *tr->priv);
+    if (!tr->priv || tm__strings_init(&tr->priv->strings) < 0) {
+        tm_free(tr);
+        return NULL;
+    }
+    return tr;
+}
+
+static void free_builder(tm__builder *b)
+{
+    co_free(b->live);
+    co_free(b->futlive);
+    co_free(b->causes);
+}
+
+/* Describe a line cJSON could not parse, with the column it stopped at. */
+static void bad_json(tm__builder *b, const char *line, size_t len, const char *stop,
+                     int newline, tm_error *err, int fatal)
+{
+    uint32_t col = stop && stop >= line && stop <= line + len ? (uint32_t)(stop - line) + 1 : 1;
+    char msg[200];
+    if (!newline)
+        snprintf(msg, sizeof msg, "incomplete last line: the trace was cut short");
+    else if (len == 0)
+        snprintf(msg, sizeof msg, "empty line");
+    else
+        snprintf(msg, sizeof msg, "not valid JSON (parsing stopped at column %u)", col);
+    if (fatal)
+        set_err(err, b->line, col, "%s", msg);
+    else
+        tm__problem_at(b, b->line, col, "%s%s", msg,
+                       (b->flags & TM_LOAD_STRICT) || !newline ? "" : "; the lines after it are ignored");
+}
+
+tm_trace *tm_load_stream(FILE *in, unsigned flags, tm_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof *err);
+    tm__builder b;
+    memset(&b, 0, sizeof b);
+    b.flags = flags;
+    b.running = TM_NONE;
+    b.tr = new_trace();
+    reader r = {in, co_malloc(1 << 20), 1 << 20, 0, 0, 0};
+    if (!b.tr || !r.buf) {
+        set_err(err, 0, 0, "out of memory");
+        co_free(r.buf);
+        tm_free(b.tr);
+        return NULL;
+    }
+
+    int rc, failed = 0, have_header = 0;
+    const char *line;
+    size_t len;
+    int newline;
+    while ((rc = next_line(&r, &line, &len, &newline)) == 1) {
+        b.line++;
+        b.text = line;
+        b.text_len = len;
+        if (len && line[len - 1] == '\r')
+            b.text_len = --len;
+        if (len == 0 && newline && have_header) {
+            if (flags & TM_LOAD_STRICT)
+                tm__problem(&b, -1, "empty line");
+            continue;
+        }
+        const char *stop = NULL;
+        cJSON *obj = cJSON_ParseWithLengthOpts(line, len, &stop, 0);
+        if (obj && stop) {   /* anything but blanks after the object is an error */
+            const char *e = line + len;
+            while (stop < e && (*stop == ' ' || *stop == '\t'))
+                stop++;
+            if (stop < e) {
+                cJSON_Delete(obj);
+                obj = NULL;
+            }
+        }
+        if (!obj || !cJSON_IsObject(obj)) {
+            if (!have_header) {
+                bad_json(&b, line, len, stop, newline, err, 1);
+                if (obj)
+                    set_err(err, 1, 1, "line 1 is not a JSON object (expected the header)");
+                cJSON_Delete(obj);
+                failed = 1;
+                break;
+            }
+            if (obj)
+                tm__problem(&b, -1, "not a JSON object");
+            else
+                bad_json(&b, line, len, stop, newline, err, 0);
+            cJSON_Delete(obj);
+            if (!(flags & TM_LOAD_STRICT)) {
+                b.stopped = 1;
+                break;   /* keep what came before the bad line */
+            }
+            continue;
+        }
+        if (!have_header) {
+            failed = read_header(&b, obj, err) < 0;
+            have_header = 1;
+        } else {
+            if (!newline && (flags & TM_LOAD_STRICT))
+                tm__problem(&b, -1, "the last line has no newline (was the trace cut short?)");
+            failed = read_event(&b, obj) < 0;
+        }
+        cJSON_Delete(obj);
+        if (failed || b.oom)
+            break;
+    }
+    co_free(r.buf);
+
+    if (b.oom || rc == -2) {
+        set_err(err, 0, 0, "out of memory");
+        failed = 1;
+    }
+    if (!failed && rc == -1) {
+        set_err(err, b.line + 1, 0, "read error: %s", strerror(errno));
+        failed = 1;
+    }
+    if (!failed && !have_header) {
+        set_err(err, 0, 0, "empty file: no header line");
+        failed = 1;
+    }
+    if (!failed && (tm__finish(&b) < 0 || b.oom)) {
+        set_err(err, 0, 0, "out of memory");
+        failed = 1;
+    }
+    free_builder(&b);
+    if (failed) {
+        tm_free(b.tr);
+        return NULL;
+    }
+    return b.tr;
+}
+
+tm_trace *tm_load(const char *path, unsigned flags, tm_error *err)
+{
+    if (!strcmp(path, "-"))
+        return tm_load_stream(stdin, flags, err);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        set_err(err, 0, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    tm_trace *tr = tm_load_stream(f, flags, err);
+    fclose(f);
+    return tr;
+}

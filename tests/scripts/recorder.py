@@ -1,0 +1,719 @@
+#!/usr/bin/env python3
+"""recorder.py -- tests of the CPython recorder (runtime/recorder/coroscope_record.py)
+and of the parity harness (tests/scripts/parity.py).
+
+Run from anywhere: python3 tests/scripts/recorder.py
+Prints "PASS name" or "FAIL name: why" per case; exits 1 if any case failed.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCENARIOS = os.path.join(ROOT, "runtime", "scenarios")
+RECORDER = os.path.join(ROOT, "runtime", "recorder", "coroscope_record.py")
+PARITY = os.path.join(ROOT, "tests", "scripts", "parity.py")
+TMP = tempfile.mkdtemp(prefix="coroscope-recorder-test-")
+
+CASES = []
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+class Recording:
+    """One run of the recorder: exit status, output streams, the trace."""
+
+    def __init__(self, status, stdout, stderr, lines):
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+        self.lines = lines                      # the trace's lines as text
+        self.header = None
+        self.events = []
+        if lines:
+            self.header = json.loads(lines[0])
+            self.events = [json.loads(line) for line in lines[1:]]
+
+    def of(self, ev):
+        return [e for e in self.events if e["ev"] == ev]
+
+    def task_ids(self):
+        return {e["name"]: e["task"] for e in self.of("task_new")}
+
+    def done(self, name):
+        task = self.task_ids()[name]
+        found = [e for e in self.of("task_done") if e["task"] == task]
+        check(len(found) == 1, "expected one task_done for %s, got %d" % (name, len(found)))
+        return found[0]
+
+    def prints(self):
+        return [e["text"] for e in self.of("print")]
+
+
+def program(name, source):
+    path = os.path.join(TMP, name)
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(source))
+    return path
+
+
+def record(prog, *args, out=None, env=None):
+    """Record `prog` (a scenario name or a path) into a fresh file."""
+    if os.sep not in prog:
+        prog = os.path.join(SCENARIOS, prog + ".py")
+    if out is None:
+        out = os.path.join(TMP, "trace-%d.jsonl" % len(os.listdir(TMP)))
+    if os.path.exists(out):
+        os.remove(out)
+    cmd = [sys.executable, RECORDER, prog] + list(args) + ["-o", out]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, **(env or {})))
+    lines = None
+    if out != "-" and os.path.exists(out):
+        with open(out, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    return Recording(proc.returncode, proc.stdout, proc.stderr, lines)
+
+
+def check(cond, why):
+    if not cond:
+        raise AssertionError(why)
+
+
+def check_eq(got, want, what):
+    if got != want:
+        raise AssertionError("%s: got %r, want %r" % (what, got, want))
+
+
+# --------------------------------------------------------------------------
+# The trace's shape
+
+@case
+def gather_header_names_the_format_and_producer():
+    r = record("gather")
+    check_eq(r.status, 0, "exit status")
+    check(r.header is not None, "no trace written")
+    check_eq(list(r.header), ["format", "version", "scenario", "clock", "semantics", "producer"],
+             "header fields")
+    check_eq(r.header["format"], "coroscope-trace", "format")
+    check_eq(r.header["version"], 1, "version")
+    check_eq(r.header["scenario"], "gather", "scenario")
+    check_eq(r.header["clock"], "virtual", "clock")
+    check_eq(r.header["semantics"], "cpython-3.11", "semantics")
+    check(r.header["producer"].startswith("coroscope-record (CPython 3.11."),
+          "producer %r" % r.header["producer"])
+
+
+@case
+def every_line_is_compact_json_with_consecutive_seq_and_an_end():
+    r = record("gather")
+    for number, line in enumerate(r.lines, 1):
+        obj = json.loads(line)
+        check(isinstance(obj, dict), "line %d is not an object" % number)
+        check_eq(line, json.dumps(obj, separators=(",", ":")), "line %d is not compact" % number)
+    check_eq([e["seq"] for e in r.events], list(range(1, len(r.events) + 1)), "seq numbers")
+    for e in r.events:
+        check_eq(list(e)[:3], ["seq", "t", "ev"], "first fields of event %d" % e["seq"])
+        check(isinstance(e["t"], float), "t of event %d is %r, not a float" % (e["seq"], e["t"]))
+    check_eq(r.events[-1]["ev"], "end", "last event")
+    check_eq(r.events[-1]["reason"], "complete", "end reason")
+
+
+@case
+def event_fields_come_in_format_md_order():
+    order = {
+        "task_new": ["task", "name", "parent", "coro", "h"],
+        "step_begin": ["task", "h"],
+        "throw": ["task", "exc", "msg"],
+        "task_done": None, "step_end": None,
+        "wake": ["task", "fut", "h"],
+        "timer_new": ["timer", "when", "fn"],
+        "timer_fire": ["timer"], "timer_cancel": ["timer"],
+        "cancel": ["target", "by", "via", "msg", "ok"],
+        "idle": ["from", "until"], "end": ["reason"],
+        "print": ["task", "text"], "warn": ["kind", "msg", "task"],
+    }
+    seen = set()
+    for name in ("gather", "cancel_cleanup", "gather_exceptions", "cancel_swallow"):
+        for e in record(name).events:
+            fields = list(e)[3:]
+            ev = e["ev"]
+            seen.add(ev)
+            if ev == "step_end":
+                want = {"await": ["task", "reason", "fut", "on", "src"],
+                        "yield": ["task", "reason", "h", "src"],
+                        "return": ["task", "reason"],
+                        "raise": ["task", "reason", "exc", "msg"],
+                        "cancelled": ["task", "reason", "msg"]}[e["reason"]]
+            elif ev == "task_done":
+                want = {"result": ["task", "outcome", "value"],
+                        "exception": ["task", "outcome", "exc", "msg"],
+                        "cancelled": ["task", "outcome", "msg"]}[e["outcome"]]
+            elif ev == "fut_done":
+                want = ["fut", "outcome"] + {"result": ["value"], "exception": ["exc", "msg"],
+                                             "cancelled": ["msg"]}[e["outcome"]] + ["by", "via"]
+            elif ev == "uncancel":
+                want = ["task", "count"]
+            else:
+                check(ev in order, "unexpected event kind %r in %s" % (ev, name))
+                want = order[ev]
+            check_eq(fields, want, "fields of %s event %d in %s" % (ev, e["seq"], name))
+    for ev in ("task_new", "step_begin", "step_end", "task_done", "throw", "cancel",
+               "print", "idle", "timer_new", "timer_fire", "timer_cancel", "wake", "end"):
+        check(ev in seen, "no %s event in the sample scenarios" % ev)
+
+
+@case
+def gather_main_is_task_1_done_at_3_with_children_a_b_c():
+    r = record("gather")
+    ids = r.task_ids()
+    check_eq(sorted(ids), ["Task-1", "Task-2", "Task-3", "Task-4"], "task names")
+    main = r.done("Task-1")
+    check_eq(main["t"], 3.0, "Task-1 done at")
+    check_eq(main["outcome"], "result", "Task-1 outcome")
+    check("value" in main and main["value"] is None, "Task-1 value %r" % main.get("value"))
+    new = {e["name"]: e for e in r.of("task_new")}
+    check_eq(new["Task-1"]["parent"], None, "Task-1 parent")
+    check_eq(new["Task-1"]["coro"], "main", "Task-1 coro")
+    for name, value, t in (("Task-2", "a", 3.0), ("Task-3", "b", 1.0), ("Task-4", "c", 2.0)):
+        check_eq(new[name]["parent"], ids["Task-1"], "%s parent" % name)
+        check_eq(new[name]["coro"], "job", "%s coro" % name)
+        done = r.done(name)
+        check_eq((done["outcome"], done.get("value"), done["t"]), ("result", value, t),
+                 "%s outcome, value, time" % name)
+    check_eq(r.prints(), ["['a', 'b', 'c']"], "printed")
+
+
+@case
+def gather_main_waits_on_gather_and_children_on_sleeps():
+    r = record("gather")
+    ids = r.task_ids()
+    ends = [e for e in r.of("step_end") if e["reason"] == "await"]
+    main_waits = [e for e in ends if e["task"] == ids["Task-1"]]
+    check_eq([(e["on"], e["src"]) for e in main_waits], [("gather", "gather.py:11")],
+             "Task-1 waits on")
+    on = sorted(e["on"] for e in ends if e["task"] != ids["Task-1"])
+    check_eq(on, ["sleep(1)", "sleep(2)", "sleep(3)"], "children wait on")
+    check(all(e["src"] == "gather.py:6" for e in ends if e["task"] != ids["Task-1"]),
+          "children's src should be gather.py:6")
+
+
+@case
+def handles_link_task_new_wake_and_step_begin():
+    r = record("gather")
+    expected = {}       # task -> the handle its next step_begin must name
+    for e in r.events:
+        if e["ev"] in ("task_new", "wake"):
+            expected[e["task"]] = e["h"]
+        elif e["ev"] == "step_end" and e["reason"] == "yield":
+            expected[e["task"]] = e["h"]
+        elif e["ev"] == "step_begin":
+            check_eq(e["h"], expected.pop(e["task"], "missing"),
+                     "handle of step_begin seq %d" % e["seq"])
+    ids = [e[k] for e in r.events for k in ("task", "h", "fut", "timer")
+           if k in e and e["ev"] in ("task_new", "timer_new")]
+    check_eq(len(ids), len(set(ids)), "ids of new tasks, handles and timers are unique")
+
+
+@case
+def sequential_ends_at_6():
+    r = record("sequential")
+    check_eq(r.status, 0, "exit status")
+    check_eq(r.events[-1]["ev"], "end", "last event")
+    check_eq(r.events[-1]["t"], 6.0, "end time")
+    check_eq(r.done("Task-1")["t"], 6.0, "Task-1 done at")
+    check_eq(sorted(r.task_ids()), ["Task-1"], "tasks (plain awaits make no tasks)")
+    check_eq([(e["t"], e["text"]) for e in r.of("print")], [(3.0, "a"), (4.0, "b"), (6.0, "c")],
+             "prints")
+
+
+@case
+def as_completed_prints_b_c_a():
+    r = record("as_completed")
+    check_eq([(e["t"], e["text"]) for e in r.of("print")], [(1.0, "b"), (2.0, "c"), (3.0, "a")],
+             "prints")
+    check_eq(sorted(r.task_ids()), ["Task-1", "a", "b", "c"], "task names")
+    check(r.stdout.split() == ["b", "c", "a"], "echoed output %r" % r.stdout)
+
+
+@case
+def recording_twice_gives_identical_bytes():
+    for name, args in (("gather", []), ("cancel_cleanup", []), ("swarm", ["--size", "30"])):
+        one = record(name, *args, out=os.path.join(TMP, "twice-1.jsonl"))
+        two = record(name, *args, out=os.path.join(TMP, "twice-2.jsonl"))
+        check(one.lines and one.lines == two.lines, "%s: the two recordings differ" % name)
+
+
+# --------------------------------------------------------------------------
+# Fidelity to CPython
+
+@case
+def task_names_are_cpythons():
+    # asyncio.create_task(name=...) uses up a Task-N number in 3.11 (it makes an
+    # unnamed task, then renames it); loop.create_task(name=...) does not.
+    prog = program("names.py", """\
+        import asyncio
+
+        async def nop():
+            await asyncio.sleep(0)
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            a = asyncio.create_task(nop(), name="a")
+            b = asyncio.create_task(nop())
+            c = loop.create_task(nop(), name="c")
+            d = loop.create_task(nop())
+            g = asyncio.gather(nop(), nop())
+            e = asyncio.ensure_future(nop())
+            print(*[t.get_name() for t in (a, b, c, d, e)])
+            print(isinstance(a, asyncio.Task), asyncio.current_task().get_name())
+            await g
+
+        asyncio.run(main())
+    """)
+    real = subprocess.run([sys.executable, prog], capture_output=True, text=True, timeout=60)
+    check_eq(real.stdout, "a Task-3 c Task-4 Task-7\nTrue Task-1\n", "plain CPython output")
+    r = record(prog)
+    check_eq(r.status, 0, "exit status")
+    check_eq(r.stdout, real.stdout, "output under the recorder")
+    check_eq([e["name"] for e in r.of("task_new")],
+             ["Task-1", "a", "Task-3", "c", "Task-4", "Task-5", "Task-6", "Task-7"],
+             "task_new names")
+
+
+SCHEDULE_PROBE = """\
+import asyncio, os, runpy, sys
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+import coroscope_record as rec
+from asyncio import events, tasks
+
+ran = []
+handle_run = events.Handle._run
+
+def describe(callback):
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, (tasks._PyTask, tasks._CTask)):
+        return "step " + owner.get_name()
+    return getattr(callback, "__qualname__", type(callback).__name__)
+
+def logged_run(self):
+    if not self._cancelled:
+        ran.append("%r %s" % (self._loop.time(), describe(self._callback)))
+    return handle_run(self)
+
+events.Handle._run = logged_run
+if sys.argv[3] == "stock":
+    # CPython's own Runner and C Task, on the same virtual clock.
+    def stock_run(main, *, debug=None):
+        with asyncio.Runner(loop_factory=lambda: rec.VirtualClockLoop(rec.Recorder(None, ""))) as r:
+            return r.run(main)
+    asyncio.run = stock_run
+else:
+    rec._recorder_for_next_run = rec.Recorder(open(os.devnull, "w"), "probe")
+    asyncio.run = rec.run
+out = sys.stdout
+sys.stdout = open(os.devnull, "w")
+runpy.run_path(sys.argv[2], run_name="__main__")
+sys.stdout = out
+print("\\n".join(ran))
+"""
+
+
+@case
+def recording_changes_no_scheduling():
+    # Every handle the loop runs, in order, with its time: CPython's stock
+    # Runner and C Task versus the recorder's run() and recorded Task.
+    probe = program("probe.py", SCHEDULE_PROBE)
+    twins = sorted(f for f in os.listdir(SCENARIOS) if f.endswith(".py"))
+    check(twins, "no twins in runtime/scenarios")
+    for twin in twins:
+        runs = {}
+        for mode in ("stock", "recorded"):
+            proc = subprocess.run([sys.executable, probe, RECORDER, os.path.join(SCENARIOS, twin),
+                                   mode], capture_output=True, text=True, timeout=120)
+            check_eq(proc.returncode, 0, "%s probe of %s (stderr %s)" % (mode, twin, proc.stderr[-300:]))
+            runs[mode] = proc.stdout.splitlines()
+        check(len(runs["stock"]) > 3, "%s: too few handles logged" % twin)
+        if runs["stock"] != runs["recorded"]:
+            i = next((k for k, (a, b) in enumerate(zip(runs["stock"], runs["recorded"])) if a != b),
+                     min(len(runs["stock"]), len(runs["recorded"])))
+            raise AssertionError("%s: handle %d differs: stock %r, recorded %r" % (
+                twin, i, runs["stock"][i:i + 1], runs["recorded"][i:i + 1]))
+
+
+@case
+def virtual_clock_does_pythons_float_arithmetic():
+    prog = program("floats.py", """\
+        import asyncio
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.2)
+            print(repr(loop.time()))
+            await asyncio.sleep(0)
+            print(repr(loop.time()))
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    # when = 0.1 + 0.2; select's timeout = when - 0.1; now = 0.1 + timeout.
+    when = 0.1 + 0.2
+    now = 0.1 + (when - 0.1)
+    check_eq(r.prints(), [repr(now), repr(now)], "printed loop times")
+    check_eq([(e["from"], e["until"]) for e in r.of("idle")], [(0.0, 0.1), (0.1, now)], "idle spans")
+    check_eq([e["when"] for e in r.of("timer_new")], [0.1, when], "timer times")
+    yields = [e for e in r.of("step_end") if e["reason"] == "yield"]
+    check_eq([e["src"] for e in yields], ["floats.py:8"], "sleep(0) is a bare yield at")
+
+
+@case
+def timers_within_the_clock_resolution_fire_together():
+    # B's timer is due at 0.1 + 0.2 = 0.30000000000000004, A's at 0.3: with
+    # CPython's 1e-09 clock resolution both fire in the iteration at t=0.3.
+    prog = program("resolution.py", """\
+        import asyncio
+
+        async def sleeper(delays):
+            for delay in delays:
+                await asyncio.sleep(delay)
+            print(asyncio.current_task().get_name(), repr(asyncio.get_running_loop().time()))
+
+        async def main():
+            await asyncio.gather(sleeper([0.3]), sleeper([0.1, 0.2]))
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    check_eq([(e["t"], e["text"]) for e in r.of("print")],
+             [(0.3, "Task-2 0.3"), (0.3, "Task-3 0.3")], "prints")
+    check_eq([(e["from"], e["until"]) for e in r.of("idle")], [(0.0, 0.1), (0.1, 0.3)], "idle spans")
+    check_eq(len(r.of("timer_fire")), 3, "timer_fire events")
+
+
+@case
+def size_option_sets_coroscope_size():
+    r = record("swarm", "--size", "5")
+    check_eq(r.status, 0, "exit status")
+    check_eq(r.prints(), ["5 workers done"], "prints")
+    check_eq(len(r.of("task_new")), 6, "tasks (main and 5 workers)")
+
+
+@case
+def cancellation_is_thrown_at_the_await_and_finally_runs():
+    r = record("cancel_cleanup")
+    ids = r.task_ids()
+    worker = ids["worker"]
+    cancels = r.of("cancel")
+    check_eq([(c["target"], c["by"], c["msg"], c["ok"]) for c in cancels[:1]],
+             [(worker, ids["Task-1"], "stop now", True)], "the first cancel event")
+    throws = [e for e in r.of("throw") if e["task"] == worker]
+    check_eq([(e["t"], e["exc"], e["msg"]) for e in throws], [(1.0, "CancelledError", "stop now")],
+             "throws into worker")
+    done = r.done("worker")
+    check_eq((done["t"], done["outcome"], done["msg"]), (2.0, "cancelled", "stop now"), "worker done")
+    check_eq(r.prints(), ["worker starts", "cancelling=1", "worker cleans up", "cleanup done",
+                          "worker cancelled: stop now", "cancelled=True"], "prints")
+    check(any(e["ev"] == "timer_cancel" for e in r.events), "the cancelled sleep's timer_cancel")
+
+
+@case
+def values_and_exceptions_become_json():
+    prog = program("values.py", """\
+        import asyncio
+
+        async def give(value):
+            return value
+
+        async def fail():
+            raise KeyError("k")
+
+        async def main():
+            got = await asyncio.gather(give(None), give(True), give(1.5), give(float("nan")),
+                                       give((1, [2, "x"])), give({"a": 1}), fail(),
+                                       return_exceptions=True)
+            return got
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    check_eq(r.status, 0, "exit status")
+    values = {e["task"]: e for e in r.of("task_done")}
+    ids = r.task_ids()
+    want = [None, True, 1.5, "nan", [1, [2, "x"]], "{'a': 1}"]
+    for n, value in enumerate(want):
+        check_eq(values[ids["Task-%d" % (n + 2)]].get("value"), value, "value of Task-%d" % (n + 2))
+    failed = values[ids["Task-8"]]
+    check_eq((failed["outcome"], failed["exc"], failed["msg"]), ("exception", "KeyError", "'k'"),
+             "the failing task")
+    check_eq(values[ids["Task-1"]]["value"][6], {"exc": "KeyError", "msg": "'k'"},
+             "an exception inside a result list")
+
+
+@case
+def leftover_tasks_are_cancelled_in_creation_order_before_end():
+    prog = program("leftover.py", """\
+        import asyncio
+
+        async def forever(n):
+            try:
+                await asyncio.sleep(100)
+            finally:
+                print("cleanup", n)
+
+        async def main():
+            for n in range(4):
+                asyncio.create_task(forever(n))
+            await asyncio.sleep(0)
+            print("main returns")
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    check_eq(r.status, 0, "exit status")
+    check_eq(r.prints(), ["main returns", "cleanup 0", "cleanup 1", "cleanup 2", "cleanup 3"],
+             "prints")
+    ids = r.task_ids()
+    cancels = [c for c in r.of("cancel") if c["target"] in ids.values()]
+    check_eq([c["target"] for c in cancels], [ids["Task-%d" % n] for n in range(2, 6)],
+             "cancel order")
+    check(all(c["by"] is None and c["via"] == "asyncio.run" for c in cancels), "cancelled by asyncio.run")
+    for n in range(2, 6):
+        check_eq(r.done("Task-%d" % n)["outcome"], "cancelled", "Task-%d outcome" % n)
+    check_eq(r.events[-1]["ev"], "end", "last event")
+
+
+@case
+def main_raising_exits_1_with_the_exception_recorded():
+    prog = program("boom.py", """\
+        import asyncio
+
+        async def main():
+            await asyncio.sleep(1)
+            raise ValueError("boom")
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    check_eq(r.status, 1, "exit status")
+    done = r.done("Task-1")
+    check_eq((done["t"], done["outcome"], done["exc"], done["msg"]),
+             (1.0, "exception", "ValueError", "boom"), "Task-1 done")
+    check_eq(r.events[-1]["ev"], "end", "last event")
+    check("ValueError: boom" in r.stderr and 'boom.py", line 5' in r.stderr,
+          "stderr should show the program's traceback: %r" % r.stderr[-400:])
+    check("runpy" not in r.stderr, "runpy frames in the traceback")
+
+
+@case
+def trace_on_stdout_moves_program_output_to_stderr():
+    r = record("as_completed", out="-")
+    check_eq(r.status, 0, "exit status")
+    lines = r.stdout.splitlines()
+    check(lines and json.loads(lines[0])["format"] == "coroscope-trace", "stdout is not a trace")
+    texts = [json.loads(l).get("text") for l in lines[1:] if '"ev":"print"' in l]
+    check_eq(texts, ["b", "c", "a"], "print events")
+    check_eq(r.stderr.split(), ["b", "c", "a"], "program output on stderr")
+
+
+# --------------------------------------------------------------------------
+# Failures
+
+@case
+def deadlock_exits_1_with_a_deadlock_warn():
+    prog = program("deadlock.py", """\
+        import asyncio
+
+        async def waiter(fut):
+            try:
+                await fut
+            finally:
+                print("finally ran")
+
+        async def main():
+            fut = asyncio.get_running_loop().create_future()
+            asyncio.create_task(waiter(fut), name="stuck")
+            await asyncio.sleep(1)
+            await fut
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    check_eq(r.status, 1, "exit status")
+    warns = r.of("warn")
+    check_eq([w["kind"] for w in warns], ["deadlock"], "warn kinds")
+    check("Task-1" in warns[0]["msg"] and "stuck" in warns[0]["msg"],
+          "the warn should name the waiting tasks: %r" % warns[0]["msg"])
+    check_eq((r.events[-1]["ev"], r.events[-1]["reason"], r.events[-1]["t"]), ("end", "deadlock", 1.0),
+             "last event")
+    check("deadlock" in r.stderr and "Traceback" not in r.stderr, "stderr %r" % r.stderr)
+    check("finally ran" not in r.stdout, "the waiting coroutines ran after the trace ended")
+
+
+@case
+def missing_program_is_a_clear_error():
+    missing = os.path.join(TMP, "no-such-program.py")
+    out = os.path.join(TMP, "missing.jsonl")
+    r = record(missing, out=out)
+    check(r.status != 0, "exit status 0")
+    check_eq(len(r.stderr.strip().splitlines()), 1, "stderr lines (%r)" % r.stderr)
+    check(missing in r.stderr and "Traceback" not in r.stderr, "stderr %r" % r.stderr)
+    check(not os.path.exists(out), "a trace was written for a missing program")
+
+
+@case
+def syntax_error_is_a_clear_error_with_file_and_line():
+    prog = program("broken.py", """\
+        import asyncio
+
+        async def main(:
+            pass
+    """)
+    r = record(prog)
+    check(r.status != 0, "exit status 0")
+    check_eq(len(r.stderr.strip().splitlines()), 1, "stderr lines (%r)" % r.stderr)
+    check("broken.py:3" in r.stderr and "Traceback" not in r.stderr, "stderr %r" % r.stderr)
+
+
+@case
+def unwritable_output_is_a_clear_error():
+    r = record("gather", out=os.path.join(TMP, "no-such-dir", "x.jsonl"))
+    check_eq(r.status, 1, "exit status")
+    check("no-such-dir" in r.stderr and "Traceback" not in r.stderr, "stderr %r" % r.stderr)
+    check_eq(r.stdout, "", "the program ran although its trace could not be written")
+
+
+# --------------------------------------------------------------------------
+# The parity harness, against a stand-in for the C CLI
+
+FAKE_CLI = """\
+#!%(python)s
+# A stand-in for build/coroscope: `list` and `record`, recording the CPython
+# twins with the recorder; FAKE_MODE=swap swaps two step_begin lines of
+# swarm, FAKE_MODE=fail makes `record` fail.
+import os, subprocess, sys
+args = sys.argv[1:]
+if args[:1] == ["list"]:
+    print("gather     three jobs at once")
+    print("swarm      many workers")
+    print("c_only     a scenario without a twin")
+    sys.exit(0)
+name, rest = args[1], args[2:]
+out = rest[rest.index("-o") + 1]
+if os.environ.get("FAKE_MODE") == "fail":
+    sys.stderr.write("coroscope: record: scheduler exploded\\n")
+    sys.exit(3)
+cmd = [sys.executable, %(recorder)r, os.path.join(%(scenarios)r, name + ".py"), "--scenario", name, "-o", out]
+if "--size" in rest:
+    cmd += ["--size", rest[rest.index("--size") + 1]]
+status = subprocess.run(cmd, stdout=subprocess.DEVNULL).returncode
+if os.environ.get("FAKE_MODE") == "swap" and name == "swarm":
+    with open(out) as f:
+        lines = f.read().splitlines()
+    steps = [i for i, line in enumerate(lines) if '"ev":"step_begin"' in line]
+    a, b = steps[10], steps[11]
+    lines[a], lines[b] = lines[b], lines[a]
+    with open(out, "w") as f:
+        f.write("\\n".join(lines) + "\\n")
+sys.exit(status)
+"""
+
+
+def parity(cli, mode=""):
+    env = dict(os.environ, COROSCOPE=cli, FAKE_MODE=mode)
+    proc = subprocess.run([sys.executable, PARITY], capture_output=True, text=True,
+                          timeout=600, env=env, cwd=ROOT)
+    verdicts = [l for l in proc.stdout.splitlines() if l.startswith(("PASS", "FAIL"))]
+    return proc, verdicts
+
+
+def fake_cli():
+    path = os.path.join(TMP, "fake-coroscope")
+    with open(path, "w") as f:
+        f.write(FAKE_CLI % {"python": sys.executable, "recorder": RECORDER, "scenarios": SCENARIOS})
+    os.chmod(path, 0o755)
+    return path
+
+
+@case
+def parity_passes_when_both_sides_agree():
+    proc, verdicts = parity(fake_cli())
+    check_eq(proc.returncode, 0, "exit status (output %r)" % proc.stdout)
+    check_eq([v.split(" (")[0] for v in verdicts],
+             ["PASS parity gather", "PASS parity swarm", "PASS parity swarm[size=50]"], "verdicts")
+    check(verdicts[0].endswith("(13 events)"), "gather's count: %r" % verdicts[0])
+
+
+@case
+def parity_reports_the_first_difference_with_both_sides():
+    proc, verdicts = parity(fake_cli(), "swap")
+    check_eq(proc.returncode, 1, "exit status")
+    check_eq(verdicts[0].split(" (")[0], "PASS parity gather", "gather verdict")
+    check(verdicts[1].startswith("FAIL parity swarm: first difference at item 10"),
+          "swarm verdict %r" % verdicts[1])
+    out = proc.stdout
+    check("C (coroscope record)" in out and "CPython (coroscope_record.py)" in out,
+          "context should say which side is which")
+    check(">>  10  t=0.0 Task-12 step" in out and "t=0.0 Task-11 step" in out,
+          "context around the difference: %r" % out[:600])
+
+
+@case
+def parity_fails_when_the_c_recording_fails():
+    proc, verdicts = parity(fake_cli(), "fail")
+    check_eq(proc.returncode, 1, "exit status")
+    check_eq(len(verdicts), 3, "verdicts %r" % verdicts)
+    check(all(v.startswith("FAIL parity") and "C recording failed (exit 3)" in v for v in verdicts),
+          "verdicts %r" % verdicts)
+    check("scheduler exploded" in proc.stdout, "the CLI's stderr should be shown")
+
+
+@case
+def parity_without_a_cli_falls_back_to_the_twins_and_fails():
+    proc, verdicts = parity(os.path.join(TMP, "no-such-cli"))
+    check_eq(proc.returncode, 1, "exit status")
+    twins = [f for f in os.listdir(SCENARIOS) if f.endswith(".py")]
+    check_eq(len(verdicts), len(twins) + 1, "one verdict per twin, and swarm[size=50]")
+    check(all(v.startswith("FAIL parity") for v in verdicts), "verdicts %r" % verdicts[:3])
+
+
+@case
+def parity_with_no_scenarios_fails():
+    empty = os.path.join(TMP, "empty-cli")
+    with open(empty, "w") as f:
+        f.write("#!/bin/sh\n[ \"$1\" = list ] && echo only_in_c\nexit 0\n")
+    os.chmod(empty, 0o755)
+    proc, verdicts = parity(empty)
+    check_eq(proc.returncode, 1, "exit status")
+    check_eq(len(verdicts), 1, "verdicts %r" % verdicts)
+    check(verdicts[0].startswith("FAIL parity: no scenarios"), "verdict %r" % verdicts[0])
+
+
+def main():
+    failed = 0
+    for fn in CASES:
+        try:
+            fn()
+        except AssertionError as exc:
+            print("FAIL %s: %s" % (fn.__name__, exc), flush=True)
+            failed += 1
+        except Exception as exc:      # a broken test is a failing test, with its reason
+            print("FAIL %s: %s: %s" % (fn.__name__, type(exc).__name__, exc), flush=True)
+            failed += 1
+        else:
+            print("PASS %s" % fn.__name__, flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    finally:
+        subprocess.run(["rm", "-rf", TMP])

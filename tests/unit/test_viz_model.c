@@ -1,0 +1,566 @@
+/*
+** test_viz_model.c -- the viewer's model glue (viz/view_model.h, viz/findings.h):
+** loop segments, markers and arrows per lane, the name filter, the playhead's
+** decision-by-decision moves, the loop state at a cursor, event sentences and
+** the findings.
+**
+** Traces come from the built-in scenarios, recorded in-process on the virtual
+** clock exactly as `coroscope record` would, or from a few lines written here.
+** Recording uses the default allocator; everything the viewer does afterwards
+** runs under a counting allocator, and every test ends with nothing allocated.
+** No display is needed.
+*/
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "findings.h"
+#include "scenarios/scenarios.h"
+#include "trace_writer.h"
+#include "view_model.h"
+
+/* ---- allocation accounting ---------------------------------------------------- */
+
+static long live_allocs;    /* co_malloc'd blocks not yet freed */
+static long alloc_budget;   /* allocations left before they fail; < 0: unlimited */
+
+static void *count_malloc(size_t n, void *ud)
+{
+    (void)ud;
+    if (alloc_budget == 0)
+        return NULL;
+    if (alloc_budget > 0)
+        alloc_budget--;
+    live_allocs++;
+    return malloc(n);
+}
+
+static void *count_realloc(void *p, size_t n, void *ud)
+{
+    (void)ud;
+    if (alloc_budget == 0)
+        return NULL;
+    if (alloc_budget > 0)
+        alloc_budget--;
+    if (!p)
+        live_allocs++;
+    return realloc(p, n);
+}
+
+static void count_free(void *p, void *ud)
+{
+    (void)ud;
+    if (p)
+        live_allocs--;
+    free(p);
+}
+
+static void counting_on(void)
+{
+    static const co_allocator a = {count_malloc, count_realloc, count_free, NULL};
+    live_allocs = 0;
+    alloc_budget = -1;
+    co_alloc_set(&a);
+}
+
+/* ---- traces -------------------------------------------------------------------- */
+
+/* Record a built-in scenario to a temporary file (default allocator). */
+static void record(const char *name, char *path, size_t size)
+{
+    const co_scenario *sc = co_scenario_find(name);
+    cr_assert(not(zero(ptr, (void *)sc)), "scenario %s exists", name);
+    snprintf(path, size, "/tmp/test-viz-model-%s-XXXXXX", name);
+    int fd = mkstemp(path);
+    cr_assert(ge(int, fd, 0));
+    close(fd);
+    char err[256];
+    co_trace_header hdr = {sc->name, "virtual", "test_viz_model"};
+    co_trace_writer *w = co_trace_writer_open(path, &hdr, err, sizeof err);
+    cr_assert(not(zero(ptr, w)), "%s", err);
+    co_loop_config cfg = {.clock = CO_CLOCK_VIRTUAL, .tracer = co_trace_writer_tracer(w), .out = NULL};
+    co_loop *L = co_loop_new(&cfg);
+    co_status st;
+    co_scenario_run(sc, L, &st);
+    co_loop_destroy(L);
+    cr_assert(eq(int, co_trace_writer_close(w, err, sizeof err), CO_OK), "%s", err);
+}
+
+static vz_doc doc;
+
+/* Record the named scenarios, then load them into `doc` under the counting allocator. */
+static void open_scenarios(const char *const *names, size_t n)
+{
+    char paths[VZ_MAX_RUNS][128];
+    for (size_t i = 0; i < n; i++)
+        record(names[i], paths[i], sizeof paths[i]);
+    counting_on();
+    vz_doc_init(&doc);
+    for (size_t i = 0; i < n; i++) {
+        tm_error err;
+        tm_trace *tr = tm_load(paths[i], 0, &err);
+        cr_assert(not(zero(ptr, tr)), "%s loads: %s", names[i], err.message);
+        cr_assert(eq(int, vz_doc_add(&doc, tr, names[i], paths[i]), 0));
+        unlink(paths[i]);
+    }
+}
+
+static void open_scenario(const char *name)
+{
+    open_scenarios(&name, 1);
+}
+
+/* Load a trace written out in the test. */
+static void open_text(const char *text)
+{
+    counting_on();
+    vz_doc_init(&doc);
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    cr_assert(not(zero(ptr, f)));
+    tm_error err;
+    tm_trace *tr = tm_load_stream(f, 0, &err);
+    fclose(f);
+    cr_assert(not(zero(ptr, tr)), "the text loads: %s", err.message);
+    cr_assert(eq(int, vz_doc_add(&doc, tr, "text", "-"), 0));
+}
+
+static void teardown(void)
+{
+    vz_doc_free(&doc);
+    cr_assert(eq(long, live_allocs, 0), "nothing left allocated");
+    co_alloc_set(NULL);
+}
+
+TestSuite(viz_model, .fini = teardown);
+
+static uint32_t task_named(const vz_run *run, const char *name)
+{
+    for (uint32_t i = 0; i < run->tr->n_tasks; i++)
+        if (!strcmp(tm_text(run->tr, run->tr->tasks[i].name), name))
+            return i;
+    cr_fatal("no task named %s", name);
+    return TM_NONE;
+}
+
+static size_t decisions_upto(const vz_run *run, uint32_t cur)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; cur != TM_NONE && i <= cur; i++)
+        n += (size_t)vz_is_decision(&run->tr->events[i]);
+    return n;
+}
+
+/* ---- the loop lane, markers, arrows, rows ---------------------------------------- */
+
+Test(viz_model, the_loop_lane_has_one_segment_per_step_callback_and_idle)
+{
+    open_scenario("gather");
+    const vz_run *run = &doc.runs[0];
+    size_t steps = 0, callbacks = 0, idles = 0;
+    for (size_t i = 0; i < run->n_segs; i++) {
+        steps += run->segs[i].kind == VZ_SEG_STEP;
+        callbacks += run->segs[i].kind == VZ_SEG_CALLBACK;
+        idles += run->segs[i].kind == VZ_SEG_IDLE;
+        if (i)
+            cr_assert(gt(u32, run->segs[i].ev, run->segs[i - 1].ev), "segments in event order");
+    }
+    cr_assert(eq(sz, steps, run->tr->n_steps));
+    cr_assert(eq(sz, callbacks, (size_t)run->tr->stats.callbacks));
+    cr_assert(eq(sz, idles, run->tr->n_idles));
+}
+
+Test(viz_model, a_callback_segment_never_outlasts_its_instant)
+{
+    open_scenario("gather");
+    const vz_run *run = &doc.runs[0];
+    for (size_t i = 0; i < run->n_segs; i++) {
+        const vz_loopseg *s = &run->segs[i];
+        if (s->kind != VZ_SEG_CALLBACK)
+            continue;
+        cr_assert(eq(dbl, run->tr->events[s->ev_end].t, run->tr->events[s->ev].t), "callback at event %u", s->ev);
+    }
+}
+
+Test(viz_model, markers_are_grouped_by_lane_in_event_order)
+{
+    open_scenario("cancel_swallow");
+    const vz_run *run = &doc.runs[0];
+    const tm_trace *tr = run->tr;
+    for (size_t slot = 0; slot <= tr->n_tasks; slot++) {
+        for (uint32_t i = run->mk_first[slot]; i < run->mk_first[slot + 1]; i++) {
+            uint32_t lane;
+            vz_marker_kind k = vz_marker_of(tr, &tr->events[run->mk_ev[i]], &lane);
+            cr_assert(ne(int, (int)k, VZ_MK_NONE));
+            cr_assert(eq(u32, lane < tr->n_tasks ? lane : (uint32_t)tr->n_tasks, (uint32_t)slot));
+            if (i > run->mk_first[slot])
+                cr_assert(gt(u32, run->mk_ev[i], run->mk_ev[i - 1]));
+        }
+    }
+    /* The stubborn task gets a cancel-requested and a CancelledError-delivered mark. */
+    uint32_t t = task_named(run, "stubborn");
+    int cancel = 0, thrown = 0;
+    for (uint32_t i = run->mk_first[t]; i < run->mk_first[t + 1]; i++) {
+        uint32_t lane;
+        vz_marker_kind k = vz_marker_of(tr, &tr->events[run->mk_ev[i]], &lane);
+        cancel += k == VZ_MK_CANCEL_REQ;
+        thrown += k == VZ_MK_THROW;
+    }
+    cr_assert(eq(int, cancel, 1));
+    cr_assert(eq(int, thrown, 1));
+}
+
+Test(viz_model, arrows_are_indexed_by_the_lane_they_point_to)
+{
+    open_scenario("gather");
+    const vz_run *run = &doc.runs[0];
+    const tm_trace *tr = run->tr;
+    size_t spawn = 0, wake = 0;
+    for (size_t slot = 0; slot <= tr->n_tasks; slot++) {
+        for (uint32_t i = run->ln_first[slot]; i < run->ln_first[slot + 1]; i++) {
+            const tm_link *l = &tr->links[run->ln_idx[i]];
+            uint32_t lane = tr->events[l->to].by;
+            cr_assert(eq(u32, lane < tr->n_tasks ? lane : (uint32_t)tr->n_tasks, (uint32_t)slot));
+            spawn += l->kind == TM_LINK_SPAWN;
+            wake += l->kind == TM_LINK_WAKE;
+        }
+    }
+    cr_assert(eq(sz, spawn, tr->n_tasks), "one spawn arrow per task");
+    cr_assert(eq(sz, wake, (size_t)4), "three sleeps and the gather wake a task");
+}
+
+Test(viz_model, the_filter_keeps_matching_tasks_in_tree_order)
+{
+    open_scenario("wait");
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(sz, run->n_rows, run->tr->n_tasks));
+    vz_doc_filter(&doc, "JOB");
+    cr_assert(eq(sz, run->n_rows, (size_t)3), "the three job() tasks match their coroutine");
+    for (size_t i = 1; i < run->n_rows; i++)
+        cr_assert(gt(u32, run->rows[i], run->rows[i - 1]));
+    cr_assert(eq(u32, run->row_of[task_named(run, "Task-1")], TM_NONE));
+    vz_doc_filter(&doc, "Main");
+    cr_assert(eq(sz, run->n_rows, (size_t)1));
+    cr_assert(eq(str, (char *)tm_text(run->tr, run->tr->tasks[run->rows[0]].name), "Task-1"));
+    vz_doc_filter(&doc, "");
+    cr_assert(eq(sz, run->n_rows, run->tr->n_tasks));
+}
+
+Test(viz_model, frame_levels_give_the_sequential_task_one_sub_row)
+{
+    open_scenario("sequential");
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(u8, run->levels[0], 1));
+    cr_assert(eq(u32, run->row_sub[run->n_rows], 1));
+}
+
+/* ---- the playhead ----------------------------------------------------------------- */
+
+Test(viz_model, the_playhead_at_the_start_shows_no_event)
+{
+    open_scenario("gather");
+    cr_assert(eq(u32, vz_run_cursor(&doc.runs[0], doc.t_min, 0), TM_NONE));
+    vz_doc_sync(&doc, doc.t_min, 0);
+    cr_assert(eq(u32, doc.runs[0].loop.n_ready, 0));
+}
+
+Test(viz_model, each_step_next_reveals_exactly_one_more_decision)
+{
+    open_scenario("gather");
+    const vz_run *run = &doc.runs[0];
+    double t = doc.t_min;
+    uint32_t k = 0;
+    size_t shown = 0, total = 0, moves = 0;
+    for (size_t i = 0; i < run->tr->n_events; i++)
+        total += (size_t)vz_is_decision(&run->tr->events[i]);
+    while (vz_doc_step_next(&doc, &t, &k)) {
+        uint32_t cur = vz_run_cursor(run, t, k);
+        size_t now = decisions_upto(run, cur);
+        if (k != VZ_K_ALL)
+            cr_assert(eq(sz, now, shown + 1), "move %zu at t=%g k=%u", moves, t, k);
+        shown = now;
+        moves++;
+        cr_assert(lt(sz, moves, (size_t)10000));
+    }
+    cr_assert(eq(sz, shown, total), "stepping ends with every decision shown");
+    cr_assert(eq(u32, vz_run_cursor(run, t, k), (uint32_t)(run->tr->n_events - 1)));
+}
+
+Test(viz_model, step_prev_retraces_step_next_exactly)
+{
+    open_scenario("as_completed");
+    const vz_run *run = &doc.runs[0];
+    uint32_t seen[512];
+    size_t n = 0;
+    double t = doc.t_min;
+    uint32_t k = 0;
+    seen[n++] = vz_run_cursor(run, t, k);
+    while (n < 512 && vz_doc_step_next(&doc, &t, &k))
+        seen[n++] = vz_run_cursor(run, t, k);
+    for (size_t i = n - 1; i-- > 0;) {
+        cr_assert(eq(int, vz_doc_step_prev(&doc, &t, &k), 1), "can go back from step %zu", i + 1);
+        cr_assert(eq(u32, vz_run_cursor(run, t, k), seen[i]), "back at step %zu", i);
+    }
+    cr_assert(eq(int, vz_doc_step_prev(&doc, &t, &k), 0), "nothing before the start");
+}
+
+Test(viz_model, after_the_last_decision_of_an_instant_the_playhead_moves_to_the_next_one)
+{
+    open_scenario("gather");
+    double t = 0;
+    uint32_t k = VZ_K_ALL;
+    cr_assert(eq(int, vz_doc_step_next(&doc, &t, &k), 1));
+    cr_assert(eq(dbl, t, 1.0));
+    cr_assert(eq(u32, k, 1));
+    const tm_event *e = &doc.runs[0].tr->events[vz_run_cursor(&doc.runs[0], t, k)];
+    cr_assert(eq(str, (char *)tm_kind_name((tm_kind)e->kind), "timer_fire"), "the first decision at 1 s");
+}
+
+Test(viz_model, traces_side_by_side_step_through_an_instant_in_lockstep)
+{
+    static const char *const names[] = {"sequential", "gather"};
+    open_scenarios(names, 2);
+    double t = 0;
+    uint32_t k = 0;
+    for (int i = 0; i < 4; i++)
+        vz_doc_step_next(&doc, &t, &k);
+    cr_assert(eq(dbl, t, 0.0));
+    cr_assert(eq(u32, k, 4));
+    /* Sequential has only three decisions at t = 0 (create, run, await); gather has more. */
+    cr_assert(eq(sz, decisions_upto(&doc.runs[0], vz_run_cursor(&doc.runs[0], t, k)), (size_t)3));
+    cr_assert(eq(sz, decisions_upto(&doc.runs[1], vz_run_cursor(&doc.runs[1], t, k)), (size_t)4));
+    /* Sequential runs out of decisions at t = 0 first; gather keeps stepping. */
+    uint32_t seq_all = vz_run_cursor(&doc.runs[0], 0, VZ_K_ALL);
+    for (int i = 0; i < 8; i++)
+        vz_doc_step_next(&doc, &t, &k);
+    cr_assert(eq(dbl, t, 0.0));
+    cr_assert(eq(u32, vz_run_cursor(&doc.runs[0], t, k), seq_all));
+}
+
+Test(viz_model, the_playhead_for_an_event_shows_that_event)
+{
+    open_scenario("wait");
+    const vz_run *run = &doc.runs[0];
+    for (uint32_t ev = 0; ev < run->tr->n_events; ev++) {
+        double t;
+        uint32_t k;
+        vz_run_playhead_for(run, ev, &t, &k);
+        uint32_t cur = vz_run_cursor(run, t, k);
+        cr_assert(ge(u32, cur, ev), "event %u", ev);
+        uint32_t next = vz_run_next_decision(run, ev);
+        if (next != TM_NONE)
+            cr_assert(lt(u32, cur, next), "but no further than the next decision (event %u)", ev);
+    }
+}
+
+Test(viz_model, the_cursor_cache_agrees_with_a_fresh_walk)
+{
+    open_scenario("as_completed");
+    double t = 0;
+    uint32_t k = 0;
+    while (vz_doc_step_next(&doc, &t, &k)) {
+        vz_doc_sync(&doc, t, k);
+        cr_assert(eq(u32, doc.runs[0].cur, vz_run_cursor(&doc.runs[0], t, k)), "t=%g k=%u", t, k);
+    }
+}
+
+/* ---- the loop at a cursor ---------------------------------------------------------- */
+
+/* The event index of the n-th event of a kind about a task (n from 0). */
+static uint32_t find_event(const vz_run *run, tm_kind kind, const char *task, int n)
+{
+    uint32_t t = task ? task_named(run, task) : TM_NONE;
+    for (uint32_t i = 0; i < run->tr->n_events; i++) {
+        const tm_event *e = &run->tr->events[i];
+        if (e->kind == kind && (!task || e->task == t) && n-- == 0)
+            return i;
+    }
+    cr_fatal("no such event");
+    return TM_NONE;
+}
+
+Test(viz_model, the_loop_state_lists_the_ready_queue_head_first)
+{
+    open_scenario("gather");
+    const vz_run *run = &doc.runs[0];
+    /* Just before main awaits the gather, its three children wait in creation order. */
+    uint32_t ev = find_event(run, TM_EV_STEP_END, "Task-1", 0) - 1;
+    vz_loop_state ls;
+    vz_run_loop_state(run, ev, &ls);
+    cr_assert(eq(sz, ls.n_ready, (size_t)3));
+    static const char *const order[] = {"Task-2", "Task-3", "Task-4"};
+    for (int i = 0; i < 3; i++)
+        cr_assert(eq(str, (char *)vz_task_name(run, run->tr->handles[ls.ready[i]].task), (char *)order[i]));
+    cr_assert(eq(u32, ls.running, task_named(run, "Task-1")), "still inside main's step");
+}
+
+Test(viz_model, the_loop_state_lists_pending_timers_soonest_first_and_who_waits)
+{
+    open_scenario("gather");
+    const vz_run *run = &doc.runs[0];
+    uint32_t ev = find_event(run, TM_EV_STEP_END, "Task-4", 0);   /* all three sleeps started */
+    vz_loop_state ls;
+    vz_run_loop_state(run, ev, &ls);
+    cr_assert(eq(sz, ls.n_timers, (size_t)3));
+    cr_assert(eq(dbl, run->tr->timers[ls.timers[0]].when, 1.0));
+    cr_assert(eq(dbl, run->tr->timers[ls.timers[2]].when, 3.0));
+    cr_assert(eq(str, (char *)vz_timer_purpose(run, ls.timers[0]), "sleep(1)"));
+    cr_assert(eq(sz, ls.n_waiting, (size_t)4));
+    cr_assert(eq(sz, ls.n_alive, (size_t)4));
+    cr_assert(eq(str, (char *)tm_text(run->tr, run->tr->spans[ls.waiting_span[0]].label), "gather(3)"));
+}
+
+Test(viz_model, the_loop_state_says_when_a_callback_runs_and_when_the_loop_idles)
+{
+    open_scenario("sequential");
+    const vz_run *run = &doc.runs[0];
+    vz_loop_state ls;
+    vz_run_loop_state(run, find_event(run, TM_EV_CB_RUN, NULL, 0), &ls);
+    cr_assert(ne(u32, ls.callback, TM_NONE));
+    cr_assert(eq(u32, ls.running, TM_NONE));
+    vz_run_loop_state(run, find_event(run, TM_EV_IDLE, NULL, 0), &ls);
+    cr_assert(eq(u32, ls.idle, 0));
+    cr_assert(eq(dbl, run->tr->idles[ls.idle].until, 3.0));
+}
+
+/* ---- words ---------------------------------------------------------------------------- */
+
+Test(viz_model, event_text_says_what_a_task_awaits)
+{
+    open_scenario("gather");
+    const vz_run *run = &doc.runs[0];
+    char buf[256];
+    vz_event_text(run, find_event(run, TM_EV_STEP_END, "Task-1", 0), buf, sizeof buf);
+    cr_assert(eq(str, buf, "Task-1 awaits gather(3) and gives the loop back"));
+    vz_event_text(run, find_event(run, TM_EV_TASK_NEW, "Task-2", 0), buf, sizeof buf);
+    cr_assert(eq(str, buf, "Task-1 creates Task-2 (job); its first step is queued"));
+    vz_event_text(run, find_event(run, TM_EV_TASK_DONE, "Task-3", 0), buf, sizeof buf);
+    cr_assert(eq(str, buf, "Task-3 is done: 'b'"));
+}
+
+/* ---- findings ----------------------------------------------------------------------- */
+
+static const vz_finding *finding(const vz_run *run, vz_finding_kind kind)
+{
+    for (size_t i = 0; i < run->n_findings; i++)
+        if (run->findings[i].kind == kind)
+            return &run->findings[i];
+    return NULL;
+}
+
+Test(viz_model, sequential_awaits_are_reported_with_their_sum_and_longest)
+{
+    open_scenario("sequential");
+    const vz_finding *f = finding(&doc.runs[0], VZ_FIND_SEQUENTIAL);
+    cr_assert(not(zero(ptr, (void *)f)));
+    cr_assert(eq(str, (char *)f->title,
+                 "Task-1 awaited 3 calls one after another: 6 s in all; together they would take about 3 s"));
+    cr_assert(eq(str, (char *)f->facts, "job('a', 3.0) 3 s + job('b', 1.0) 1 s + job('c', 2.0) 2 s = 6 s"));
+    cr_assert(gt(sz, strlen(vz_finding_explain(VZ_FIND_SEQUENTIAL)), (size_t)200));
+}
+
+Test(viz_model, gather_and_wait_have_nothing_to_point_out)
+{
+    static const char *const names[] = {"gather", "wait", "as_completed"};
+    open_scenarios(names, 3);
+    for (size_t r = 0; r < 3; r++)
+        cr_assert(eq(sz, doc.runs[r].n_findings, (size_t)0), "%s", names[r]);
+}
+
+Test(viz_model, a_swallowed_cancellation_is_reported)
+{
+    open_scenario("cancel_swallow");
+    const vz_finding *f = finding(&doc.runs[0], VZ_FIND_SWALLOWED_CANCEL);
+    cr_assert(not(zero(ptr, (void *)f)));
+    cr_assert(eq(u32, f->task, task_named(&doc.runs[0], "stubborn")));
+    cr_assert(eq(str, (char *)tm_kind_name((tm_kind)doc.runs[0].tr->events[f->ev].kind), "throw"));
+}
+
+Test(viz_model, a_cancellation_that_ends_the_task_is_not_reported)
+{
+    open_scenario("cancel_cleanup");
+    cr_assert(zero(ptr, (void *)finding(&doc.runs[0], VZ_FIND_SWALLOWED_CANCEL)));
+}
+
+Test(viz_model, a_blocking_step_with_ready_tasks_is_reported_as_a_stall)
+{
+    open_scenario("blocking_call");
+    const vz_finding *f = finding(&doc.runs[0], VZ_FIND_STALL);
+    cr_assert(not(zero(ptr, (void *)f)));
+    cr_assert(not(zero(ptr, strstr(f->title, "held the loop for 2 s"))), "title: %s", f->title);
+}
+
+static const char warned_trace[] =
+    "{\"format\":\"coroscope-trace\",\"version\":1,\"scenario\":\"warned\",\"clock\":\"virtual\","
+    "\"semantics\":\"cpython-3.11\",\"producer\":\"test\"}\n"
+    "{\"seq\":1,\"t\":0.0,\"ev\":\"task_new\",\"task\":1,\"name\":\"Task-1\",\"parent\":null,\"coro\":\"main\",\"h\":2}\n"
+    "{\"seq\":2,\"t\":0.0,\"ev\":\"step_begin\",\"task\":1,\"h\":2}\n"
+    "{\"seq\":3,\"t\":0.0,\"ev\":\"task_new\",\"task\":3,\"name\":\"Task-2\",\"parent\":1,\"coro\":\"fail\",\"h\":4}\n"
+    "{\"seq\":4,\"t\":0.0,\"ev\":\"task_new\",\"task\":5,\"name\":\"Task-3\",\"parent\":1,\"coro\":\"forever\",\"h\":6}\n"
+    "{\"seq\":5,\"t\":0.0,\"ev\":\"step_end\",\"task\":1,\"reason\":\"yield\",\"h\":7,\"src\":\"x.py:3\"}\n"
+    "{\"seq\":6,\"t\":0.0,\"ev\":\"step_begin\",\"task\":3,\"h\":4}\n"
+    "{\"seq\":7,\"t\":0.0,\"ev\":\"step_end\",\"task\":3,\"reason\":\"raise\",\"exc\":\"ValueError\",\"msg\":\"boom\"}\n"
+    "{\"seq\":8,\"t\":0.0,\"ev\":\"task_done\",\"task\":3,\"outcome\":\"exception\",\"exc\":\"ValueError\",\"msg\":\"boom\"}\n"
+    "{\"seq\":9,\"t\":0.0,\"ev\":\"step_begin\",\"task\":5,\"h\":6}\n"
+    "{\"seq\":10,\"t\":0.0,\"ev\":\"fut_new\",\"fut\":8,\"kind\":\"future\",\"label\":\"never\",\"by\":5}\n"
+    "{\"seq\":11,\"t\":0.0,\"ev\":\"step_end\",\"task\":5,\"reason\":\"await\",\"fut\":8,\"on\":\"never\",\"src\":\"x.py:9\"}\n"
+    "{\"seq\":12,\"t\":0.0,\"ev\":\"step_begin\",\"task\":1,\"h\":7}\n"
+    "{\"seq\":13,\"t\":0.0,\"ev\":\"step_end\",\"task\":1,\"reason\":\"return\"}\n"
+    "{\"seq\":14,\"t\":0.0,\"ev\":\"task_done\",\"task\":1,\"outcome\":\"result\",\"value\":null}\n"
+    "{\"seq\":15,\"t\":0.0,\"ev\":\"warn\",\"kind\":\"pending_at_close\",\"msg\":\"Task was destroyed but it is pending!\",\"task\":5}\n"
+    "{\"seq\":16,\"t\":0.0,\"ev\":\"warn\",\"kind\":\"never_retrieved\",\"msg\":\"Task exception was never retrieved\",\"task\":3}\n"
+    "{\"seq\":17,\"t\":0.0,\"ev\":\"end\",\"reason\":\"complete\"}\n";
+
+Test(viz_model, warnings_about_lost_exceptions_and_pending_tasks_become_findings)
+{
+    open_text(warned_trace);
+    const vz_run *run = &doc.runs[0];
+    const vz_finding *lost = finding(run, VZ_FIND_NEVER_RETRIEVED), *pending = finding(run, VZ_FIND_PENDING_AT_CLOSE);
+    cr_assert(not(zero(ptr, (void *)lost)));
+    cr_assert(not(zero(ptr, (void *)pending)));
+    cr_assert(eq(str, (char *)lost->title, "Task-2 failed with ValueError: boom and nobody retrieved it"));
+    cr_assert(eq(str, (char *)pending->title, "Task-3 was still pending when the loop closed"));
+}
+
+Test(viz_model, a_truncated_trace_loads_up_to_its_last_good_line)
+{
+    static const char text[] =
+        "{\"format\":\"coroscope-trace\",\"version\":1,\"scenario\":\"cut\",\"clock\":\"virtual\","
+        "\"semantics\":\"cpython-3.11\",\"producer\":\"test\"}\n"
+        "{\"seq\":1,\"t\":0.0,\"ev\":\"task_new\",\"task\":1,\"name\":\"Task-1\",\"parent\":null,\"coro\":\"main\",\"h\":2}\n"
+        "{\"seq\":2,\"t\":0.0,\"ev\":\"step_begin\",\"task\":1,\"h\":2}\n"
+        "{\"seq\":3,\"t\":0.0,\"ev\":\"step_end\",\"task\":1,\"reas";
+    open_text(text);
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(sz, run->tr->n_events, (size_t)2));
+    cr_assert(ge(sz, run->tr->n_problems, (size_t)1));
+    cr_assert(eq(u32, run->tr->problems[0].line, 4));
+    vz_doc_sync(&doc, doc.t_max, VZ_K_ALL);
+    cr_assert(eq(u32, run->loop.running, 0), "the trace stops inside main's step");
+}
+
+Test(viz_model, building_a_doc_survives_every_allocation_failing)
+{
+    char path[128];
+    record("gather", path, sizeof path);
+    counting_on();
+    for (long budget = 0;; budget++) {
+        tm_error err;
+        alloc_budget = -1;
+        tm_trace *tr = tm_load(path, 0, &err);
+        cr_assert(not(zero(ptr, tr)));
+        vz_doc_init(&doc);
+        alloc_budget = budget;
+        int rc = vz_doc_add(&doc, tr, "gather", path);
+        alloc_budget = -1;
+        vz_doc_free(&doc);
+        cr_assert(eq(long, live_allocs, 0), "budget %ld: nothing leaks (rc %d)", budget, rc);
+        if (rc == 0)
+            break;
+        cr_assert(lt(long, budget, 1000L));
+    }
+    unlink(path);
+}

@@ -1,0 +1,410 @@
+/*
+** app.c -- the window loop, the offscreen screenshot and the benchmark (see
+** app.h). SDL is used here for windows, events and surfaces; every drawing
+** call is in render.c.
+*/
+#include <SDL.h>
+#include <SDL_image.h>
+#include <SDL_ttf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "app.h"
+#include "drawlist.h"
+#include "font.h"
+#include "input.h"
+#include "layout.h"
+#include "render.h"
+#include "ui.h"
+
+/* The UI state the options ask for. */
+static void initial_ui(vz_ui *ui, vz_doc *doc, const vz_app_opts *o, int w, int h, float scale)
+{
+    vz_ui_init(ui, doc, w, h, scale);
+    if (o->step_view && !ui->step_view) {
+        ui->step_view = 1;
+        vz_ui_fit(ui, doc);
+    }
+    if (o->have_at) {
+        ui->t = o->at < doc->t_min ? doc->t_min : o->at;
+        ui->k = VZ_K_ALL;
+    }
+    ui->show_panels = !o->no_panels;
+    ui->show_help = o->help_overlay;
+    ui->hide_future = o->hide_future;
+    for (size_t r = 0; r < doc->n_runs; r++) {   /* open the first finding there is */
+        if (doc->runs[r].n_findings) {
+            ui->open_run = (int)r;
+            ui->open_finding = 0;
+            break;
+        }
+    }
+    if (o->select) {
+        for (size_t r = 0; r < doc->n_runs; r++) {
+            const tm_trace *tr = doc->runs[r].tr;
+            for (size_t i = 0; i < tr->n_tasks; i++) {
+                if (!strcmp(tm_text(tr, tr->tasks[i].name), o->select)) {
+                    vz_action a = {0};
+                    a.kind = VZ_ACT_SELECT_TASK;
+                    a.arg = (int)r;
+                    a.arg2 = (int)i;
+                    vz_apply(ui, doc, NULL, &a);
+                    r = doc->n_runs;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+static vz_renderer *make_renderer(SDL_Renderer *r, const vz_app_opts *o, float scale)
+{
+    vz_font_files files;
+    char err[512];
+    if (vz_font_find(o->font, &files, err, sizeof err)) {
+        fprintf(stderr, "coroscope view: %s\n", err);
+        return NULL;
+    }
+    vz_renderer *vr = vz_render_new(r, &files, scale, err, sizeof err);
+    if (!vr)
+        fprintf(stderr, "coroscope view: %s\n", err);
+    return vr;
+}
+
+static void frame(vz_doc *doc, vz_ui *ui, vz_renderer *vr, vz_drawlist *dl)
+{
+    vz_text_metrics tm;
+    vz_render_metrics(vr, &tm);
+    vz_doc_sync(doc, ui->t, ui->k);
+    vz_layout(doc, ui, &tm, dl);
+    vz_render_frame(vr, dl);
+}
+
+/* ---- the layout dump (for tests) ------------------------------------------------------ */
+
+static const char *tag_name(unsigned tag)
+{
+    static const char *const names[] = {"none",   "span",     "merged",  "loopseg", "frame",   "marker",
+                                        "arrow",  "label",    "playhead", "axis",   "header",  "warning",
+                                        "panel",  "legend",   "toolbar", "tooltip", "help",    "future"};
+    return tag < sizeof names / sizeof names[0] ? names[tag] : "?";
+}
+
+static const char *sub_name(unsigned tag, unsigned sub)
+{
+    static const char *const segs[] = {"step", "callback", "idle"};
+    static const char *const marks[] = {"none",   "created", "cancel_req", "throw", "cancelled",
+                                        "failed", "timer",   "print",      "warn",  "other", "block"};
+    switch (tag) {
+    case VZ_TAG_SPAN:
+    case VZ_TAG_MERGED:
+        return tm_state_name((tm_state)sub);
+    case VZ_TAG_LOOPSEG:
+        return sub < 3 ? segs[sub] : "?";
+    case VZ_TAG_MARKER:
+        return sub < VZ_MK__COUNT ? marks[sub] : "?";
+    case VZ_TAG_ARROW:
+        return tm_link_name((tm_link_kind)sub);
+    default:
+        return "-";
+    }
+}
+
+static int dump_layout(const char *path, const vz_drawlist *dl)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "coroscope view: cannot write %s\n", path);
+        return 1;
+    }
+    static const char *const kinds[] = {"rect", "frame", "line", "tri", "text", "clip", "unclip"};
+    for (size_t i = 0; i < dl->n_cmds; i++) {
+        const vz_cmd *c = &dl->cmds[i];
+        fprintf(f, "%s %.1f %.1f %.1f %.1f #%02x%02x%02x %s %s run=%u ref=%u", kinds[c->kind], c->x, c->y, c->w, c->h,
+                c->color.r, c->color.g, c->color.b, tag_name(c->tag), sub_name(c->tag, c->sub), c->run, c->ref);
+        if (c->kind == VZ_CMD_TEXT)
+            fprintf(f, " text=%s", vz_dl_str(dl, c));
+        fputc('\n', f);
+    }
+    return fclose(f) ? 1 : 0;
+}
+
+/* ---- offscreen ------------------------------------------------------------------------ */
+
+typedef struct offscreen {
+    SDL_Surface *surf;     /* the picture */
+    SDL_Renderer *r;       /* software renderer drawing into it */
+    vz_renderer *vr;
+} offscreen;
+
+static int offscreen_open(offscreen *os, const vz_app_opts *o)
+{
+    memset(os, 0, sizeof *os);
+    os->surf = SDL_CreateRGBSurfaceWithFormat(0, o->w, o->h, 32, SDL_PIXELFORMAT_RGB888);
+    if (!os->surf || !(os->r = SDL_CreateSoftwareRenderer(os->surf))) {
+        fprintf(stderr, "coroscope view: cannot make a %dx%d offscreen picture: %s\n", o->w, o->h, SDL_GetError());
+        return -1;
+    }
+    os->vr = make_renderer(os->r, o, o->scale);
+    return os->vr ? 0 : -1;
+}
+
+static void offscreen_close(offscreen *os)
+{
+    vz_render_free(os->vr);
+    if (os->r)
+        SDL_DestroyRenderer(os->r);
+    if (os->surf)
+        SDL_FreeSurface(os->surf);
+    if (TTF_WasInit())
+        TTF_Quit();
+    SDL_Quit();
+}
+
+int vz_app_screenshot(vz_doc *doc, const vz_app_opts *o)
+{
+    offscreen os;
+    if (offscreen_open(&os, o)) {
+        offscreen_close(&os);
+        return 1;
+    }
+    vz_ui ui;
+    initial_ui(&ui, doc, o, o->w, o->h, o->scale);
+    vz_drawlist dl;
+    vz_dl_init(&dl);
+    frame(doc, &ui, os.vr, &dl);
+    SDL_RenderPresent(os.r);
+    int rc = 0;
+    if (IMG_SavePNG(os.surf, o->screenshot) != 0) {
+        fprintf(stderr, "coroscope view: cannot write %s: %s\n", o->screenshot, IMG_GetError());
+        rc = 1;
+    }
+    if (!rc && o->layout_dump)
+        rc = dump_layout(o->layout_dump, &dl);
+    vz_dl_free(&dl);
+    offscreen_close(&os);
+    return rc;
+}
+
+/* ---- the benchmark -------------------------------------------------------------------- */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static long vm_hwm_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmHWM:", 6))
+            kib = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return kib;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int vz_app_bench(vz_doc *doc, const vz_app_opts *o, double t_model, double t_index)
+{
+    offscreen os;
+    if (offscreen_open(&os, o)) {
+        offscreen_close(&os);
+        return 1;
+    }
+    vz_ui ui;
+    initial_ui(&ui, doc, o, o->w, o->h, o->scale);
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    vz_drawlist dl;
+    vz_dl_init(&dl);
+    static const struct { const char *name; int frames; } phases[] = {
+        {"fit", 20}, {"zoom in", 40}, {"pan", 40}, {"zoom out", 40}, {"scroll", 30}, {"step", 30}};
+    enum { PHASES = sizeof phases / sizeof phases[0] };
+    size_t total = 0, n = 0, max_cmds = 0;
+    for (int p = 0; p < PHASES; p++)
+        total += (size_t)phases[p].frames;
+    double *ms = co_malloc(2 * total * sizeof *ms), *sorted = ms + total;
+    if (!ms) {
+        offscreen_close(&os);
+        return 1;
+    }
+    float cx = g.lanes.x + g.lanes.w / 2;
+    for (int p = 0; p < PHASES; p++) {
+        for (int i = 0; i < phases[p].frames; i++) {
+            vz_action a = {0};
+            switch (p) {
+            case 0:
+                a.kind = VZ_ACT_FIT;
+                break;
+            case 1:
+            case 3:
+                a.kind = VZ_ACT_ZOOM;
+                a.f = p == 1 ? 1.3 : 1 / 1.3;
+                a.x = cx;
+                break;
+            case 2:
+                a.kind = VZ_ACT_PAN;
+                a.x = g.lanes.w * 0.1f;
+                break;
+            case 4:
+                a.kind = VZ_ACT_SCROLL;
+                a.y = g.lanes.h * 3;
+                break;
+            default:
+                a.kind = i == 0 ? VZ_ACT_START : VZ_ACT_NEXT;
+            }
+            vz_apply(&ui, doc, &dl, &a);
+            double t0 = now();
+            frame(doc, &ui, os.vr, &dl);
+            SDL_RenderPresent(os.r);
+            ms[n++] = (now() - t0) * 1000;
+            if (dl.n_cmds > max_cmds)
+                max_cmds = dl.n_cmds;
+        }
+    }
+    memcpy(sorted, ms, n * sizeof *ms);
+    qsort(sorted, n, sizeof *ms, cmp_double);
+    size_t events = 0;
+    for (size_t r = 0; r < doc->n_runs; r++)
+        events += doc->runs[r].tr->n_events;
+    long hwm = vm_hwm_kib();
+    printf("coroscope view --bench\n");
+    for (size_t r = 0; r < doc->n_runs; r++)
+        printf("  trace         %s (%zu events, %zu tasks)\n", doc->runs[r].path, doc->runs[r].tr->n_events,
+               doc->runs[r].tr->n_tasks);
+    printf("  load          %.3f s  (trace model %.3f s + viewer indexes %.3f s)\n", t_model + t_index, t_model, t_index);
+    if (hwm > 0)
+        printf("  peak memory   %.1f MiB (VmHWM), %.1f bytes per event\n", hwm / 1024.0,
+               events ? hwm * 1024.0 / (double)events : 0.0);
+    printf("  frames        %zu at %dx%d, software renderer\n", n, o->w, o->h);
+    printf("  frame time    p50 %.2f ms   p95 %.2f ms   max %.2f ms\n", sorted[n / 2], sorted[(size_t)(n * 0.95)],
+           sorted[n - 1]);
+    printf("  by phase     ");
+    for (int p = 0, at = 0; p < PHASES; at += phases[p].frames, p++) {
+        double worst = 0, sum = 0;
+        for (int i = 0; i < phases[p].frames; i++) {
+            sum += ms[at + i];
+            if (ms[at + i] > worst)
+                worst = ms[at + i];
+        }
+        printf("%s %s mean %.2f / max %.2f ms", p ? "," : "", phases[p].name, sum / phases[p].frames, worst);
+    }
+    printf("\n  primitives    at most %zu draw commands in a frame\n", max_cmds);
+    co_free(ms);
+    vz_dl_free(&dl);
+    offscreen_close(&os);
+    return 0;
+}
+
+/* ---- the window ------------------------------------------------------------------------ */
+
+int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen)
+{
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        snprintf(err, errlen, "SDL could not start video: %s", SDL_GetError());
+        return VZ_APP_NO_DISPLAY;
+    }
+    SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    SDL_Window *win = SDL_CreateWindow(o->title ? o->title : "coroscope", SDL_WINDOWPOS_CENTERED,
+                                       SDL_WINDOWPOS_CENTERED, o->w, o->h, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!win) {
+        snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
+        SDL_Quit();
+        return VZ_APP_NO_DISPLAY;
+    }
+    SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!r)
+        r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    if (!r) {
+        fprintf(stderr, "coroscope view: cannot create a renderer: %s\n", SDL_GetError());
+        SDL_DestroyWindow(win);
+        SDL_Quit();
+        return 1;
+    }
+    int ww, wh, pw, ph;
+    SDL_GetWindowSize(win, &ww, &wh);
+    SDL_GetRendererOutputSize(r, &pw, &ph);
+    float ratio = ww > 0 ? (float)pw / (float)ww : 1;
+    vz_ui ui;
+    initial_ui(&ui, doc, o, pw, ph, o->scale * ratio);
+    vz_renderer *vr = make_renderer(r, o, ui.scale);
+    if (!vr) {
+        SDL_DestroyRenderer(r);
+        SDL_DestroyWindow(win);
+        SDL_Quit();
+        return 1;
+    }
+    vz_drawlist dl;
+    vz_dl_init(&dl);
+    SDL_StopTextInput();
+    int texting = 0;
+    Uint64 last = SDL_GetPerformanceCounter();
+    while (!ui.quit) {
+        SDL_Event e;
+        int got = SDL_WaitEventTimeout(&e, ui.playing ? 10 : 250);
+        while (got) {
+            if (e.type == SDL_WINDOWEVENT && (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+                                              e.window.event == SDL_WINDOWEVENT_EXPOSED)) {
+                SDL_GetWindowSize(win, &ww, &wh);
+                SDL_GetRendererOutputSize(r, &pw, &ph);
+                ratio = ww > 0 ? (float)pw / (float)ww : 1;
+                vz_action a = {0};
+                a.kind = VZ_ACT_RESIZE;
+                a.arg = pw;
+                a.arg2 = ph;
+                vz_apply(&ui, doc, &dl, &a);
+            }
+            vz_action acts[4];
+            size_t n = vz_input_translate(&e, &ui, ratio, acts, 4);
+            for (size_t i = 0; i < n; i++)
+                vz_apply(&ui, doc, &dl, &acts[i]);
+            got = SDL_PollEvent(&e);
+        }
+        if (ui.searching != texting) {
+            texting = ui.searching;
+            if (texting)
+                SDL_StartTextInput();
+            else
+                SDL_StopTextInput();
+        }
+        Uint64 t = SDL_GetPerformanceCounter();
+        double dt = (double)(t - last) / (double)SDL_GetPerformanceFrequency();
+        last = t;
+        if (ui.playing) {
+            vz_action a = {0};
+            a.kind = VZ_ACT_TICK;
+            a.f = dt > 0.1 ? 0.1 : dt;
+            vz_apply(&ui, doc, &dl, &a);
+        }
+        if (vz_render_set_scale(vr, ui.scale))
+            fprintf(stderr, "coroscope view: cannot reopen the fonts at scale %.2f\n", ui.scale);
+        if (ui.dirty || ui.playing) {
+            frame(doc, &ui, vr, &dl);
+            SDL_RenderPresent(r);
+            ui.dirty = 0;
+        }
+    }
+    vz_dl_free(&dl);
+    vz_render_free(vr);
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(win);
+    if (TTF_WasInit())
+        TTF_Quit();
+    SDL_Quit();
+    return 0;
+}

@@ -1,0 +1,55 @@
+/*
+** app.h -- the viewer's three ways to run: a window, one screenshot, a
+** benchmark. Each drives the same cycle: vz_doc_sync (the playhead), vz_layout
+** (draw commands), vz_render_frame (pixels).
+**
+** The window uses the default SDL video driver and the first renderer SDL
+** offers. The screenshot and the benchmark need no display at all: they draw
+** with SDL's software renderer into a surface (SDL_CreateSoftwareRenderer)
+** and never initialise SDL video.
+*/
+#ifndef VZ_APP_H
+#define VZ_APP_H
+
+#include <stddef.h>
+
+#include "view_model.h"
+
+typedef struct vz_app_opts {
+    int w, h;                 /* window or picture size, pixels */
+    float scale;              /* --scale: UI scale (HiDPI is multiplied in) */
+    int have_at;              /* --at was given */
+    double at;                /* --at: playhead time (every decision at that instant shown) */
+    int step_view;            /* --steps: x axis in events from the start */
+    int no_panels;            /* --no-panels */
+    int help_overlay;         /* --help-overlay: show the key help (screenshots) */
+    int hide_future;          /* --hide-future */
+    const char *select;       /* --select NAME: a task to select at the start */
+    const char *screenshot;   /* --screenshot FILE.png */
+    const char *layout_dump;  /* --layout-dump FILE: the draw commands, as text */
+    const char *font;         /* --font FILE: body font instead of DejaVu Sans */
+    const char *title;        /* window title */
+} vz_app_opts;
+
+/* Status of vz_app_window when there is no display to open a window on. */
+#define VZ_APP_NO_DISPLAY (-2)
+
+/*
+** Open a window and run until the user quits. Returns 0, 1 on a failure
+** (message on stderr), or VZ_APP_NO_DISPLAY when SDL video could not start
+** (message in err), so the caller can fall back to the terminal view.
+*/
+int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen);
+
+/* Render one frame offscreen and save it as PNG. Returns 0 or 1. */
+int vz_app_screenshot(vz_doc *doc, const vz_app_opts *o);
+
+/*
+** Render a fixed sequence of frames offscreen (fit, zoom in, pan, zoom out,
+** scroll) and print the load time, peak memory and frame-time percentiles.
+** `t_model` and `t_index` are the seconds spent loading the trace model and
+** building the viewer's indexes. Returns 0 or 1.
+*/
+int vz_app_bench(vz_doc *doc, const vz_app_opts *o, double t_model, double t_index);
+
+#endif

@@ -1,0 +1,530 @@
+/*
+** input_apply.c -- what each viewer action does to the UI state (see input.h).
+** No SDL here: tests apply actions directly.
+**
+** Playback replays decisions, not just time: while undecided decisions remain
+** at the playhead's instant they are revealed one by one, eight per second at
+** 1x; between instants loop time advances at the chosen speed (1x is real
+** time) until the next decision's time. So a schedule that happens entirely
+** at t = 0 under the virtual clock still unfolds step by step.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "findings.h"
+#include "input.h"
+#include "layout.h"
+#include "theme.h"
+
+#define DECISIONS_PER_SECOND 8.0   /* playback rate within one instant, at 1x */
+#define SPEED_MIN (-5)             /* 1/32x */
+#define SPEED_MAX 12               /* 4096x */
+#define DRAG_SLOP 4                /* pixels the pointer may move and still click */
+
+static const vz_run *focus(const vz_ui *ui, const vz_doc *doc)
+{
+    return &doc->runs[ui->focus >= 0 && ui->focus < (int)doc->n_runs ? ui->focus : 0];
+}
+
+static void clamp_scroll(vz_ui *ui, const vz_doc *doc, const vz_geom *g)
+{
+    double max = vz_layout_content_height(doc, g->s) - g->lanes.h + 20 * g->s;
+    if (ui->scroll > max)
+        ui->scroll = max;
+    if (ui->scroll < 0)
+        ui->scroll = 0;
+}
+
+/* Pan so the playhead stays inside the visible range. */
+static void follow(vz_ui *ui, const vz_doc *doc, const vz_geom *g)
+{
+    double p = ui->step_view ? (double)vz_run_cursor(focus(ui, doc), ui->t, ui->k) + 0.5 : ui->t;
+    if (ui->step_view && vz_run_cursor(focus(ui, doc), ui->t, ui->k) == TM_NONE)
+        p = 0;
+    double span = ui->x1 - ui->x0;
+    if (p < ui->x0 || p > ui->x1) {
+        double d = p < ui->x0 ? p - span * 0.3 - ui->x0 : p - span * 0.7 - ui->x0;
+        ui->x0 += d;
+        ui->x1 += d;
+    }
+    (void)g;
+}
+
+static void set_playhead(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double t, uint32_t k)
+{
+    ui->t = t;
+    ui->k = k;
+    ui->dirty = 1;
+    follow(ui, doc, g);
+}
+
+static void jump(vz_ui *ui, const vz_doc *doc, const vz_geom *g, int run, uint32_t ev)
+{
+    if (run < 0 || run >= (int)doc->n_runs)
+        return;
+    double t;
+    uint32_t k;
+    vz_run_playhead_for(&doc->runs[run], ev, &t, &k);
+    set_playhead(ui, doc, g, t, k);
+}
+
+static int at_end(const vz_ui *ui, const vz_doc *doc)
+{
+    double t = ui->t;
+    uint32_t k = ui->k;
+    return !vz_doc_step_next(doc, &t, &k);
+}
+
+/* Put the playhead where the pointer is on the axis. */
+static void scrub(vz_ui *ui, const vz_doc *doc, const vz_geom *g, float x)
+{
+    double p = vz_ui_pos(ui, g, x);
+    if (ui->step_view) {
+        const vz_run *run = focus(ui, doc);
+        double n = (double)run->tr->n_events;
+        if (p < 0.5 || !n) {
+            set_playhead(ui, doc, g, run->t0, 0);
+            return;
+        }
+        uint32_t ev = (uint32_t)(p - 0.5 >= n ? n - 1 : floor(p - 0.5));
+        jump(ui, doc, g, ui->focus, ev);
+        return;
+    }
+    double t = p < doc->t_min ? doc->t_min : p > doc->t_max ? doc->t_max : p;
+    /* Snap to an instant with events within a few pixels. */
+    double best = t, best_d = 6 * g->s;
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        const tm_trace *tr = doc->runs[r].tr;
+        uint32_t e = tm_event_at_time(tr, t);
+        uint32_t cand[2] = {e, e == TM_NONE ? 0 : e + 1};
+        for (int i = 0; i < 2; i++) {
+            if (cand[i] == TM_NONE || cand[i] >= tr->n_events)
+                continue;
+            double d = fabs(vz_ui_x(ui, g, tr->events[cand[i]].t) - x);
+            if (d <= best_d) {
+                best_d = d;
+                best = tr->events[cand[i]].t;
+            }
+        }
+    }
+    ui->t = best;
+    ui->k = VZ_K_ALL;
+    ui->dirty = 1;
+}
+
+static void tick(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double dt)
+{
+    if (!ui->playing || !doc->n_runs)
+        return;
+    double speed = vz_ui_speed(ui);
+    if (vz_doc_more_at(doc, ui->t, ui->k)) {
+        ui->play_acc += dt * DECISIONS_PER_SECOND * speed;
+        int moved = 0;
+        while (ui->play_acc >= 1 && vz_doc_more_at(doc, ui->t, ui->k)) {
+            ui->k++;
+            ui->play_acc -= 1;
+            moved = 1;
+        }
+        if (ui->play_acc > 1)
+            ui->play_acc = 0;
+        if (moved)
+            set_playhead(ui, doc, g, ui->t, ui->k);
+        return;
+    }
+    double tn = vz_doc_next_time(doc, ui->t);
+    if (!(tn > ui->t)) {
+        ui->k = VZ_K_ALL;
+        ui->playing = 0;
+        ui->dirty = 1;
+        return;
+    }
+    double t = ui->t + dt * speed;
+    if (t >= tn) {
+        ui->play_acc = 0;
+        set_playhead(ui, doc, g, tn, 0);
+    } else {
+        set_playhead(ui, doc, g, t, 0);
+    }
+}
+
+static void refilter(vz_ui *ui, vz_doc *doc, const vz_geom *g)
+{
+    vz_doc_filter(doc, ui->filter);
+    clamp_scroll(ui, doc, g);
+    ui->dirty = 1;
+}
+
+/* Scroll so a task's lane is on screen. */
+static void reveal(vz_ui *ui, const vz_doc *doc, const vz_geom *g, size_t run, uint32_t task)
+{
+    float y = vz_layout_lane_y(doc, run, task, g->s);
+    if (y < 0)
+        return;
+    if (y < ui->scroll || y + VZ_M_LANE_H * g->s > ui->scroll + g->lanes.h)
+        ui->scroll = y - g->lanes.h / 3;
+    clamp_scroll(ui, doc, g);
+}
+
+static void select_hit(vz_ui *ui, const vz_doc *doc, const vz_hit *h)
+{
+    if (!h || h->run >= doc->n_runs) {
+        if (h && h->kind == VZ_HIT_TIMELINE)
+            ui->sel_kind = VZ_SEL_NONE;
+        return;
+    }
+    const vz_run *run = &doc->runs[h->run];
+    switch (h->kind) {
+    case VZ_HIT_SPAN:
+    case VZ_HIT_FRAME:
+    case VZ_HIT_LANE:
+        if (h->a == TM_NONE)
+            return;
+        ui->sel_kind = VZ_SEL_TASK;
+        ui->sel = h->a;
+        break;
+    case VZ_HIT_MARKER:
+    case VZ_HIT_EVENT_ROW:
+        ui->sel_kind = VZ_SEL_EVENT;
+        ui->sel = h->a;
+        break;
+    case VZ_HIT_LOOPSEG: {
+        const vz_loopseg *sg = &run->segs[h->a];
+        ui->sel_kind = VZ_SEL_EVENT;
+        ui->sel = sg->ev;
+        break;
+    }
+    case VZ_HIT_TIMELINE:
+        ui->sel_kind = VZ_SEL_NONE;
+        return;
+    default:
+        return;
+    }
+    ui->sel_run = h->run;
+    ui->focus = h->run;
+}
+
+static void pointer_down(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_geom *g, const vz_action *a)
+{
+    ui->mx = a->x;
+    ui->my = a->y;
+    if (ui->show_help) {
+        ui->show_help = 0;
+        return;
+    }
+    if (a->arg != 1 || !last)
+        return;
+    const vz_hit *h = vz_dl_hit_at(last, a->x, a->y);
+    if (!h)
+        return;
+    vz_hit hit = *h;
+    if (ui->searching && !(hit.kind == VZ_HIT_BUTTON && hit.a == VZ_ACT_SEARCH))
+        ui->searching = 0;
+    switch (hit.kind) {
+    case VZ_HIT_BUTTON: {
+        vz_action b = {0};
+        b.kind = (uint8_t)hit.a;
+        b.arg = (int)hit.b;
+        if (b.kind != VZ_ACT_NONE)
+            vz_apply(ui, doc, last, &b);
+        return;
+    }
+    case VZ_HIT_AXIS:
+        ui->drag = VZ_DRAG_SCRUB;
+        ui->playing = 0;
+        scrub(ui, doc, g, a->x);
+        return;
+    case VZ_HIT_EVENT_ROW:
+        ui->focus = hit.run;
+        select_hit(ui, doc, &hit);
+        jump(ui, doc, g, hit.run, hit.a);
+        return;
+    case VZ_HIT_FINDING: {
+        vz_action b = {0};
+        b.kind = VZ_ACT_FINDING;
+        b.arg = hit.run;
+        b.arg2 = (int)hit.a;
+        vz_apply(ui, doc, last, &b);
+        return;
+    }
+    case VZ_HIT_RUN:
+        ui->focus = hit.run;
+        ui->dirty = 1;
+        return;
+    case VZ_HIT_LANE:
+        ui->focus = hit.run;
+        select_hit(ui, doc, &hit);
+        ui->dirty = 1;
+        return;
+    case VZ_HIT_SPAN:
+    case VZ_HIT_FRAME:
+    case VZ_HIT_MARKER:
+    case VZ_HIT_LOOPSEG:
+    case VZ_HIT_TIMELINE:
+        ui->drag = VZ_DRAG_PAN;
+        ui->drag_moved = 0;
+        ui->drag_px = a->x;
+        ui->drag_py = a->y;
+        ui->drag_x0 = ui->x0;
+        ui->drag_x1 = ui->x1;
+        ui->drag_scroll = ui->scroll;
+        return;
+    default:
+        return;
+    }
+}
+
+static void wheel(vz_ui *ui, vz_doc *doc, const vz_geom *g, const vz_action *a)
+{
+    float x = a->x, y = a->y;
+    int in_lanes = x >= g->lanes.x && x < g->lanes.x + g->lanes.w && y >= g->axis.y && y < g->lanes.y + g->lanes.h;
+    int in_labels = x >= g->labels.x && x < g->labels.x + g->labels.w && y >= g->labels.y &&
+                    y < g->labels.y + g->labels.h;
+    int in_events = x >= g->events.x && x < g->events.x + g->events.w && y >= g->events.y &&
+                    y < g->events.y + g->events.h;
+    if (in_events && a->f != 0) {
+        vz_apply_simple(ui, doc, a->f < 0 ? VZ_ACT_NEXT : VZ_ACT_PREV);
+        return;
+    }
+    if (!in_lanes && !in_labels)
+        return;
+    if (a->arg2 && in_lanes)
+        vz_ui_pan(ui, doc, g, a->arg2 * 15 * g->s);
+    if (a->f == 0)
+        return;
+    if (a->arg || in_labels) {
+        ui->scroll -= a->f * 60 * g->s;
+        clamp_scroll(ui, doc, g);
+    } else {
+        vz_ui_zoom(ui, doc, g, pow(1.25, a->f), x);
+    }
+    ui->dirty = 1;
+}
+
+void vz_apply(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_action *a)
+{
+    vz_geom g;
+    vz_ui_geom(ui, &g);
+    if (!doc->n_runs && a->kind != VZ_ACT_QUIT && a->kind != VZ_ACT_RESIZE)
+        return;
+    if (a->kind != VZ_ACT_TICK)
+        ui->dirty = 1;
+    double t = ui->t;
+    uint32_t k = ui->k;
+    switch ((vz_action_kind)a->kind) {
+    case VZ_ACT_NONE:
+        break;
+    case VZ_ACT_QUIT:
+        ui->quit = 1;
+        break;
+    case VZ_ACT_PLAY:
+        if (!ui->playing && at_end(ui, doc))
+            set_playhead(ui, doc, &g, doc->t_min, 0);
+        ui->playing = !ui->playing;
+        ui->play_acc = 0;
+        break;
+    case VZ_ACT_NEXT:
+        ui->playing = 0;
+        if (vz_doc_step_next(doc, &t, &k))
+            set_playhead(ui, doc, &g, t, k);
+        break;
+    case VZ_ACT_PREV:
+        ui->playing = 0;
+        if (vz_doc_step_prev(doc, &t, &k))
+            set_playhead(ui, doc, &g, t, k);
+        break;
+    case VZ_ACT_NEXT_INSTANT:
+        ui->playing = 0;
+        if (vz_doc_instant_next(doc, &t, &k))
+            set_playhead(ui, doc, &g, t, k);
+        break;
+    case VZ_ACT_PREV_INSTANT:
+        ui->playing = 0;
+        if (vz_doc_instant_prev(doc, &t, &k))
+            set_playhead(ui, doc, &g, t, k);
+        break;
+    case VZ_ACT_START:
+        ui->playing = 0;
+        set_playhead(ui, doc, &g, doc->t_min, 0);
+        break;
+    case VZ_ACT_END:
+        ui->playing = 0;
+        set_playhead(ui, doc, &g, doc->t_max, VZ_K_ALL);
+        break;
+    case VZ_ACT_FASTER:
+        if (ui->speed < SPEED_MAX)
+            ui->speed++;
+        break;
+    case VZ_ACT_SLOWER:
+        if (ui->speed > SPEED_MIN)
+            ui->speed--;
+        break;
+    case VZ_ACT_ZOOM:
+        vz_ui_zoom(ui, doc, &g, a->f, a->x);
+        break;
+    case VZ_ACT_PAN:
+        vz_ui_pan(ui, doc, &g, a->x);
+        break;
+    case VZ_ACT_SCROLL:
+        ui->scroll += a->y;
+        clamp_scroll(ui, doc, &g);
+        break;
+    case VZ_ACT_FIT:
+        vz_ui_fit(ui, doc);
+        break;
+    case VZ_ACT_STEP_VIEW: {
+        double scroll = ui->scroll;
+        ui->step_view = !ui->step_view;
+        vz_ui_fit(ui, doc);
+        ui->scroll = scroll;
+        break;
+    }
+    case VZ_ACT_ARROWS:
+        if (a->arg >= 0 && a->arg < VZ_ARROW_KINDS)
+            ui->arrows[a->arg] = !ui->arrows[a->arg];
+        break;
+    case VZ_ACT_FUTURE:
+        ui->hide_future = !ui->hide_future;
+        break;
+    case VZ_ACT_HELP:
+        ui->show_help = !ui->show_help;
+        break;
+    case VZ_ACT_PANELS:
+        ui->show_panels = !ui->show_panels;
+        vz_ui_geom(ui, &g);
+        clamp_scroll(ui, doc, &g);
+        break;
+    case VZ_ACT_FOCUS:
+        if (a->arg < 0)
+            ui->focus = (ui->focus + 1) % (int)doc->n_runs;
+        else if (a->arg < (int)doc->n_runs)
+            ui->focus = a->arg;
+        break;
+    case VZ_ACT_SEARCH:
+        ui->searching = 1;
+        break;
+    case VZ_ACT_TEXT:
+        if (ui->searching) {
+            size_t len = strlen(ui->filter), add = strlen(a->text);
+            if (len + add < sizeof ui->filter) {
+                memcpy(ui->filter + len, a->text, add + 1);
+                refilter(ui, doc, &g);
+            }
+        }
+        break;
+    case VZ_ACT_BACKSPACE:
+        if (ui->searching && ui->filter[0]) {
+            size_t len = strlen(ui->filter);
+            do   /* drop one UTF-8 character */
+                len--;
+            while (len > 0 && ((unsigned char)ui->filter[len] & 0xC0) == 0x80);
+            ui->filter[len] = 0;
+            refilter(ui, doc, &g);
+        }
+        break;
+    case VZ_ACT_ENTER:
+        ui->searching = 0;
+        break;
+    case VZ_ACT_ESCAPE:
+        if (ui->show_help) {
+            ui->show_help = 0;
+        } else if (ui->searching || (ui->filter[0] && ui->sel_kind == VZ_SEL_NONE)) {
+            ui->searching = 0;
+            ui->filter[0] = 0;
+            refilter(ui, doc, &g);
+        } else {
+            ui->sel_kind = VZ_SEL_NONE;
+        }
+        break;
+    case VZ_ACT_SCALE: {
+        float sc = ui->scale * (float)a->f;
+        ui->scale = sc < 0.5f ? 0.5f : sc > 4 ? 4 : sc;
+        vz_ui_geom(ui, &g);
+        clamp_scroll(ui, doc, &g);
+        break;
+    }
+    case VZ_ACT_POINTER_MOVE:
+        ui->mx = a->x;
+        ui->my = a->y;
+        ui->mouse_in = 1;
+        if (ui->drag == VZ_DRAG_SCRUB) {
+            scrub(ui, doc, &g, a->x);
+        } else if (ui->drag == VZ_DRAG_PAN) {
+            float dx = a->x - ui->drag_px, dy = a->y - ui->drag_py;
+            if (fabsf(dx) > DRAG_SLOP * g.s || fabsf(dy) > DRAG_SLOP * g.s)
+                ui->drag_moved = 1;
+            if (ui->drag_moved) {
+                ui->x0 = ui->drag_x0;
+                ui->x1 = ui->drag_x1;
+                vz_ui_pan(ui, doc, &g, -dx);
+                ui->scroll = ui->drag_scroll - dy;
+                clamp_scroll(ui, doc, &g);
+            }
+        }
+        break;
+    case VZ_ACT_POINTER_DOWN:
+        ui->mouse_in = 1;
+        pointer_down(ui, doc, last, &g, a);
+        break;
+    case VZ_ACT_POINTER_UP:
+        if (ui->drag == VZ_DRAG_PAN && !ui->drag_moved && last)
+            select_hit(ui, doc, vz_dl_hit_at(last, a->x, a->y));
+        ui->drag = VZ_DRAG_NONE;
+        ui->drag_moved = 0;
+        break;
+    case VZ_ACT_POINTER_LEAVE:
+        ui->mouse_in = 0;
+        break;
+    case VZ_ACT_WHEEL:
+        wheel(ui, doc, &g, a);
+        break;
+    case VZ_ACT_RESIZE:
+        if (a->arg > 0 && a->arg2 > 0) {
+            ui->w = a->arg;
+            ui->h = a->arg2;
+            vz_ui_geom(ui, &g);
+            clamp_scroll(ui, doc, &g);
+        }
+        break;
+    case VZ_ACT_TICK:
+        tick(ui, doc, &g, a->f);
+        break;
+    case VZ_ACT_JUMP:
+        ui->playing = 0;
+        jump(ui, doc, &g, a->arg, (uint32_t)a->arg2);
+        break;
+    case VZ_ACT_SELECT_TASK:
+        if (a->arg >= 0 && a->arg < (int)doc->n_runs && (size_t)a->arg2 < doc->runs[a->arg].tr->n_tasks) {
+            ui->sel_kind = VZ_SEL_TASK;
+            ui->sel_run = (uint8_t)a->arg;
+            ui->sel = (uint32_t)a->arg2;
+            ui->focus = a->arg;
+            reveal(ui, doc, &g, (size_t)a->arg, ui->sel);
+        }
+        break;
+    case VZ_ACT_FINDING:
+        if (a->arg >= 0 && a->arg < (int)doc->n_runs && (size_t)a->arg2 < doc->runs[a->arg].n_findings) {
+            const vz_finding *f = &doc->runs[a->arg].findings[a->arg2];
+            ui->open_run = a->arg;
+            ui->open_finding = a->arg2;
+            ui->focus = a->arg;
+            if (f->task != TM_NONE) {
+                ui->sel_kind = VZ_SEL_TASK;
+                ui->sel_run = (uint8_t)a->arg;
+                ui->sel = f->task;
+                reveal(ui, doc, &g, (size_t)a->arg, f->task);
+            }
+            ui->playing = 0;
+            if (f->kind == VZ_FIND_STALL || f->kind == VZ_FIND_SWALLOWED_CANCEL)   /* a moment worth replaying */
+                jump(ui, doc, &g, a->arg, f->ev);
+        }
+        break;
+    }
+}
+
+void vz_apply_simple(vz_ui *ui, vz_doc *doc, vz_action_kind kind)
+{
+    vz_action a;
+    memset(&a, 0, sizeof a);
+    a.kind = (uint8_t)kind;
+    vz_apply(ui, doc, NULL, &a);
+}

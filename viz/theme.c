@@ -1,0 +1,114 @@
+/*
+** theme.c -- colour lookups for states, markers, arrows and loop segments.
+*/
+#include "theme.h"
+
+const float vz_font_px[VZ_FONT__COUNT] = {
+    15,   /* VZ_FONT_BODY */
+    15,   /* VZ_FONT_BOLD */
+    13,   /* VZ_FONT_SMALL */
+    14,   /* VZ_FONT_MONO */
+    18,   /* VZ_FONT_TITLE */
+};
+
+vz_color vz_state_color(tm_state state)
+{
+    switch (state) {
+    case TM_STATE_RUNNING:
+        return VZ_RGB(0x1F, 0x9D, 0x45);
+    case TM_STATE_READY:
+        return VZ_RGB(0xF2, 0xB1, 0x1E);
+    case TM_STATE_WAITING:
+        return VZ_RGB(0xA7, 0xCB, 0xF0);
+    case TM_STATE_DONE:
+        return VZ_RGB(0xC6, 0xDE, 0xC9);
+    case TM_STATE_FAILED:
+        return VZ_RGB(0xF3, 0xB4, 0xB9);
+    case TM_STATE_CANCELLED:
+        return VZ_RGB(0xD5, 0xC4, 0xF2);
+    default:
+        return VZ_RGB(0x99, 0x99, 0x99);
+    }
+}
+
+vz_color vz_state_text_color(tm_state state)
+{
+    switch (state) {
+    case TM_STATE_WAITING:
+        return VZ_C_ON_WAITING;
+    case TM_STATE_DONE:
+        return VZ_C_ON_DONE;
+    case TM_STATE_FAILED:
+        return VZ_C_ON_FAILED;
+    case TM_STATE_CANCELLED:
+        return VZ_C_ON_CANCEL;
+    default:
+        return VZ_C_TEXT;
+    }
+}
+
+vz_color vz_marker_color(vz_marker_kind kind)
+{
+    switch (kind) {
+    case VZ_MK_CREATED:
+        return VZ_RGB(0x3D, 0x4C, 0x5C);
+    case VZ_MK_CANCEL_REQ:
+    case VZ_MK_THROW:
+        return VZ_RGB(0xB0, 0x1F, 0xB0);
+    case VZ_MK_CANCELLED:
+        return VZ_RGB(0x7A, 0x45, 0xD6);
+    case VZ_MK_FAILED:
+        return VZ_RGB(0xD1, 0x24, 0x2F);
+    case VZ_MK_TIMER:
+        return VZ_RGB(0x1B, 0x7F, 0x8C);
+    case VZ_MK_PRINT:
+        return VZ_RGB(0x24, 0x29, 0x2F);
+    case VZ_MK_WARN:
+        return VZ_RGB(0xD0, 0x7A, 0x00);
+    case VZ_MK_OTHER:
+        return VZ_RGB(0x6E, 0x57, 0x94);
+    case VZ_MK_BLOCK:
+        return VZ_RGB(0xC2, 0x3B, 0x22);
+    default:
+        return VZ_C_TEXT;
+    }
+}
+
+vz_color vz_link_color(tm_link_kind kind)
+{
+    switch (kind) {
+    case TM_LINK_SPAWN:
+        return VZ_RGB(0x4A, 0x5A, 0x6C);
+    case TM_LINK_WAKE:
+        return VZ_RGB(0x09, 0x69, 0xDA);
+    case TM_LINK_CANCEL:
+        return VZ_RGB(0xB0, 0x1F, 0xB0);
+    default:
+        return VZ_C_TEXT_DIM;
+    }
+}
+
+vz_color vz_seg_color(vz_seg_kind kind)
+{
+    switch (kind) {
+    case VZ_SEG_STEP:
+        return vz_state_color(TM_STATE_RUNNING);
+    case VZ_SEG_CALLBACK:
+        return VZ_C_CALLBACK;
+    default:
+        return VZ_C_IDLE;
+    }
+}
+
+vz_color vz_fade(vz_color c, float amount)
+{
+    vz_color bg = VZ_C_BG;
+    if (amount < 0)
+        amount = 0;
+    if (amount > 1)
+        amount = 1;
+    c.r = (uint8_t)(c.r + (bg.r - c.r) * amount + 0.5f);
+    c.g = (uint8_t)(c.g + (bg.g - c.g) * amount + 0.5f);
+    c.b = (uint8_t)(c.b + (bg.b - c.b) * amount + 0.5f);
+    return c;
+}

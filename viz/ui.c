@@ -1,0 +1,169 @@
+/*
+** ui.c -- the viewer's UI state: defaults, geometry, axis mapping, zoom and pan.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "theme.h"
+#include "ui.h"
+
+void vz_ui_init(vz_ui *ui, const vz_doc *doc, int w, int h, float scale)
+{
+    memset(ui, 0, sizeof *ui);
+    ui->w = w;
+    ui->h = h;
+    ui->scale = scale > 0 ? scale : 1;
+    ui->arrows[0] = ui->arrows[1] = ui->arrows[2] = 1;
+    ui->show_panels = 1;
+    ui->sel_kind = VZ_SEL_NONE;
+    ui->open_run = 0;
+    ui->open_finding = 0;
+    ui->k = VZ_K_ALL;
+    ui->t = doc->t_max;
+    /* Traces that take no time at all read better one event per step. */
+    ui->step_view = doc->n_runs && doc->t_max <= doc->t_min;
+    vz_ui_fit(ui, doc);
+    ui->dirty = 1;
+}
+
+void vz_ui_geom(const vz_ui *ui, vz_geom *g)
+{
+    float s = ui->scale, W = (float)ui->w, H = (float)ui->h;
+    memset(g, 0, sizeof *g);
+    g->s = s;
+    g->toolbar = (vz_rect){0, 0, W, VZ_M_TOOLBAR_H * s};
+    float status_h = VZ_M_STATUS_H * s * (W < VZ_M_LEGEND_W * s ? 2 : 1);   /* the legend wraps */
+    g->status = (vz_rect){0, H - status_h, W, status_h};
+    float side_w = 0, bottom_h = 0;
+    if (ui->show_panels) {
+        side_w = VZ_M_SIDEBAR_W * s;
+        if (side_w > W * 0.34f)
+            side_w = W * 0.34f;
+        bottom_h = VZ_M_BOTTOM_H * s;
+        if (bottom_h > H * 0.28f)
+            bottom_h = H * 0.28f;
+    }
+    float top = g->toolbar.h, bot = g->status.y;
+    g->side = (vz_rect){W - side_w, top, side_w, bot - top};
+    g->bottom = (vz_rect){0, bot - bottom_h, W - side_w, bottom_h};
+    g->events = (vz_rect){0, g->bottom.y, g->bottom.w * 0.58f, bottom_h};
+    g->output = (vz_rect){g->events.w, g->bottom.y, g->bottom.w - g->events.w, bottom_h};
+    g->timeline = (vz_rect){0, top, W - side_w, g->bottom.y - top};
+    float labels_w = VZ_M_LABELS_W * s;
+    if (labels_w > g->timeline.w * 0.4f)
+        labels_w = g->timeline.w * 0.4f;
+    g->axis = (vz_rect){labels_w, top, g->timeline.w - labels_w, VZ_M_AXIS_H * s};
+    g->labels = (vz_rect){0, top + g->axis.h, labels_w, g->timeline.h - g->axis.h};
+    g->lanes = (vz_rect){labels_w, top + g->axis.h, g->timeline.w - labels_w, g->timeline.h - g->axis.h};
+    if (g->lanes.w < 1)
+        g->lanes.w = 1;
+    if (g->lanes.h < 1)
+        g->lanes.h = 1;
+}
+
+float vz_ui_x(const vz_ui *ui, const vz_geom *g, double pos)
+{
+    double span = ui->x1 - ui->x0;
+    double x = g->lanes.x + (pos - ui->x0) / (span > 0 ? span : 1) * g->lanes.w;
+    if (x < -1e6)
+        x = -1e6;
+    if (x > 1e6)
+        x = 1e6;
+    return (float)x;
+}
+
+double vz_ui_pos(const vz_ui *ui, const vz_geom *g, float x)
+{
+    return ui->x0 + (x - g->lanes.x) / g->lanes.w * (ui->x1 - ui->x0);
+}
+
+double vz_ui_playhead_pos(const vz_ui *ui, const vz_run *run)
+{
+    if (!ui->step_view)
+        return ui->t;
+    return run->cur == TM_NONE ? 0 : run->cur + 0.5;
+}
+
+/* The full extent of the axis for a doc. */
+static void extent(const vz_ui *ui, const vz_doc *doc, double *lo, double *hi)
+{
+    if (ui->step_view) {
+        *lo = 0;
+        *hi = doc->max_events ? (double)doc->max_events : 1;
+    } else {
+        *lo = doc->t_min;
+        *hi = doc->t_max;
+        if (*hi <= *lo)
+            *hi = *lo + 1;
+    }
+}
+
+void vz_ui_fit(vz_ui *ui, const vz_doc *doc)
+{
+    double lo, hi;
+    extent(ui, doc, &lo, &hi);
+    double pad = (hi - lo) * 0.03;
+    ui->x0 = lo - pad;
+    ui->x1 = hi + pad;
+    ui->scroll = 0;
+    ui->dirty = 1;
+}
+
+/* Keep the view within reach of the data and above a minimum width. */
+static void clamp_view(vz_ui *ui, const vz_doc *doc)
+{
+    double lo, hi;
+    extent(ui, doc, &lo, &hi);
+    double full = (hi - lo) * 1.5, min = ui->step_view ? 4 : (hi - lo) * 1e-9;
+    if (min < 1e-9)
+        min = 1e-9;
+    double span = ui->x1 - ui->x0;
+    if (span > full) {
+        double c = (lo + hi) / 2;
+        ui->x0 = c - full / 2;
+        ui->x1 = c + full / 2;
+        span = full;
+    }
+    if (span < min) {
+        double c = (ui->x0 + ui->x1) / 2;
+        ui->x0 = c - min / 2;
+        ui->x1 = c + min / 2;
+        span = min;
+    }
+    double margin = span * 0.9;
+    if (ui->x1 < lo + span - margin) {
+        ui->x1 = lo + span - margin;
+        ui->x0 = ui->x1 - span;
+    }
+    if (ui->x0 > hi - span + margin) {
+        ui->x0 = hi - span + margin;
+        ui->x1 = ui->x0 + span;
+    }
+}
+
+void vz_ui_zoom(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double factor, float x)
+{
+    if (!(factor > 0))
+        return;
+    if (x < g->lanes.x || x > g->lanes.x + g->lanes.w)
+        x = g->lanes.x + g->lanes.w / 2;
+    double anchor = vz_ui_pos(ui, g, x);
+    ui->x0 = anchor - (anchor - ui->x0) / factor;
+    ui->x1 = anchor + (ui->x1 - anchor) / factor;
+    clamp_view(ui, doc);
+    ui->dirty = 1;
+}
+
+void vz_ui_pan(vz_ui *ui, const vz_doc *doc, const vz_geom *g, float dx)
+{
+    double d = dx / g->lanes.w * (ui->x1 - ui->x0);
+    ui->x0 += d;
+    ui->x1 += d;
+    clamp_view(ui, doc);
+    ui->dirty = 1;
+}
+
+double vz_ui_speed(const vz_ui *ui)
+{
+    return ldexp(1.0, ui->speed);
+}

@@ -1,0 +1,834 @@
+/*
+** view_model.c -- building a run's display indexes, moving the playhead by
+** scheduler decisions, and describing the loop and its events in words.
+**
+** Everything is built in one or two passes over the trace's arrays and sized
+** per task or per marker, not per event, so a million-event trace costs a few
+** megabytes on top of the model (the loop segments are the largest part: one
+** per step, callback or idle period).
+*/
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "findings.h"
+#include "view_model.h"
+
+/* ---- building ---------------------------------------------------------------- */
+
+void vz_doc_init(vz_doc *doc)
+{
+    memset(doc, 0, sizeof *doc);
+}
+
+static void run_free(vz_run *run)
+{
+    tm_free(run->tr);
+    co_free(run->label);
+    co_free(run->path);
+    co_free(run->cbs);
+    co_free(run->mk_first);
+    co_free(run->mk_ev);
+    co_free(run->ln_first);
+    co_free(run->ln_idx);
+    co_free(run->levels);
+    co_free(run->rows);
+    co_free(run->row_sub);
+    co_free(run->row_of);
+    co_free(run->findings);
+    memset(run, 0, sizeof *run);
+}
+
+void vz_doc_free(vz_doc *doc)
+{
+    if (!doc)
+        return;
+    for (size_t i = 0; i < doc->n_runs; i++)
+        run_free(&doc->runs[i]);
+    vz_doc_init(doc);
+}
+
+int vz_is_decision(const tm_event *ev)
+{
+    switch (ev->kind) {
+    case TM_EV_TASK_NEW:
+    case TM_EV_STEP_BEGIN:
+    case TM_EV_STEP_END:
+    case TM_EV_WAKE:
+    case TM_EV_CALL_SOON:
+    case TM_EV_HANDLE_CANCEL:
+    case TM_EV_CB_RUN:
+    case TM_EV_TIMER_FIRE:
+    case TM_EV_CANCEL:
+    case TM_EV_END:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+vz_marker_kind vz_marker_of(const tm_trace *tr, const tm_event *ev, uint32_t *lane)
+{
+    (void)tr;
+    *lane = ev->task;
+    switch (ev->kind) {
+    case TM_EV_TASK_NEW:
+        return VZ_MK_CREATED;
+    case TM_EV_CANCEL:
+        return ev->task != TM_NONE ? VZ_MK_CANCEL_REQ : VZ_MK_NONE;
+    case TM_EV_THROW:
+        return VZ_MK_THROW;
+    case TM_EV_TASK_DONE:
+        if (ev->detail == TM_OUTCOME_CANCELLED)
+            return VZ_MK_CANCELLED;
+        return ev->detail == TM_OUTCOME_EXCEPTION ? VZ_MK_FAILED : VZ_MK_NONE;
+    case TM_EV_TIMER_FIRE:
+        *lane = TM_NONE;
+        return VZ_MK_TIMER;
+    case TM_EV_PRINT:
+        return VZ_MK_PRINT;
+    case TM_EV_WARN:
+        return VZ_MK_WARN;
+    case TM_EV_SYNC:
+    case TM_EV_JOB:
+    case TM_EV_IO:
+    case TM_EV_TIMEOUT:
+    case TM_EV_GROUP:
+    case TM_EV_BLOCK:
+        if (ev->task == TM_NONE)
+            *lane = ev->by;
+        return ev->kind == TM_EV_BLOCK ? VZ_MK_BLOCK : VZ_MK_OTHER;
+    default:
+        return VZ_MK_NONE;
+    }
+}
+
+/* The loop lane's callbacks: every cb_run event, in order. */
+static int build_cbs(vz_run *run)
+{
+    const tm_trace *tr = run->tr;
+    size_t n = tr->stats.callbacks, k = 0;
+    run->cbs = co_malloc((n ? n : 1) * sizeof *run->cbs);
+    if (!run->cbs)
+        return -1;
+    for (size_t i = 0; i < tr->n_events && k < n; i++)
+        if (tr->events[i].kind == TM_EV_CB_RUN)
+            run->cbs[k++] = (uint32_t)i;
+    run->n_cbs = k;
+    return 0;
+}
+
+uint32_t vz_seg_events(const vz_run *run, vz_seg_kind kind, size_t i, uint32_t *last)
+{
+    const tm_trace *tr = run->tr;
+    uint32_t first;
+    switch (kind) {
+    case VZ_SEG_STEP:
+        first = tr->steps[i].ev_begin;
+        *last = tr->steps[i].ev_end != TM_NONE ? tr->steps[i].ev_end : (uint32_t)(tr->n_events - 1);
+        return first;
+    case VZ_SEG_CALLBACK: {
+        /* A callback owns what follows it at the same instant, up to the next decision. */
+        first = run->cbs[i];
+        size_t j = (size_t)first + 1;
+        double t = tr->events[first].t;
+        while (j < tr->n_events && j - first < 10000 && !vz_is_decision(&tr->events[j]) &&
+               tr->events[j].kind != TM_EV_IDLE && tr->events[j].t == t)
+            j++;
+        *last = (uint32_t)(j - 1);
+        return first;
+    }
+    default:
+        *last = tr->idles[i].ev;
+        return tr->idles[i].ev;
+    }
+}
+
+/* Group values by lane slot (task index, or n_tasks for the loop) into CSR arrays. */
+static int build_markers(vz_run *run)
+{
+    const tm_trace *tr = run->tr;
+    size_t slots = tr->n_tasks + 1;
+    run->mk_first = co_calloc(slots + 1, sizeof *run->mk_first);
+    if (!run->mk_first)
+        return -1;
+    size_t total = 0;
+    for (size_t i = 0; i < tr->n_events; i++) {
+        uint32_t lane;
+        if (vz_marker_of(tr, &tr->events[i], &lane) == VZ_MK_NONE)
+            continue;
+        run->mk_first[(lane < tr->n_tasks ? lane : tr->n_tasks) + 1]++;
+        total++;
+    }
+    for (size_t s = 0; s < slots; s++)
+        run->mk_first[s + 1] += run->mk_first[s];
+    run->mk_ev = co_malloc((total ? total : 1) * sizeof *run->mk_ev);
+    uint32_t *fill = co_malloc(slots * sizeof *fill);
+    if (!run->mk_ev || !fill) {
+        co_free(fill);
+        return -1;
+    }
+    memcpy(fill, run->mk_first, slots * sizeof *fill);
+    for (size_t i = 0; i < tr->n_events; i++) {
+        uint32_t lane;
+        if (vz_marker_of(tr, &tr->events[i], &lane) == VZ_MK_NONE)
+            continue;
+        run->mk_ev[fill[lane < tr->n_tasks ? lane : tr->n_tasks]++] = (uint32_t)i;
+    }
+    co_free(fill);
+    return 0;
+}
+
+static int link_drawn(const tm_link *l)
+{
+    return l->kind == TM_LINK_SPAWN || l->kind == TM_LINK_WAKE || l->kind == TM_LINK_CANCEL;
+}
+
+static int build_links(vz_run *run)
+{
+    const tm_trace *tr = run->tr;
+    size_t slots = tr->n_tasks + 1, total = 0;
+    run->ln_first = co_calloc(slots + 1, sizeof *run->ln_first);
+    if (!run->ln_first)
+        return -1;
+    for (size_t i = 0; i < tr->n_links; i++) {
+        if (!link_drawn(&tr->links[i]))
+            continue;
+        uint32_t lane = tr->events[tr->links[i].to].by;
+        run->ln_first[(lane < tr->n_tasks ? lane : tr->n_tasks) + 1]++;
+        total++;
+    }
+    for (size_t s = 0; s < slots; s++)
+        run->ln_first[s + 1] += run->ln_first[s];
+    run->ln_idx = co_malloc((total ? total : 1) * sizeof *run->ln_idx);
+    uint32_t *fill = co_malloc(slots * sizeof *fill);
+    if (!run->ln_idx || !fill) {
+        co_free(fill);
+        return -1;
+    }
+    memcpy(fill, run->ln_first, slots * sizeof *fill);
+    for (size_t i = 0; i < tr->n_links; i++) {
+        if (!link_drawn(&tr->links[i]))
+            continue;
+        uint32_t lane = tr->events[tr->links[i].to].by;
+        run->ln_idx[fill[lane < tr->n_tasks ? lane : tr->n_tasks]++] = (uint32_t)i;
+    }
+    co_free(fill);
+    return 0;
+}
+
+static int build_levels(vz_run *run)
+{
+    const tm_trace *tr = run->tr;
+    run->levels = co_calloc(tr->n_tasks ? tr->n_tasks : 1, 1);
+    if (!run->levels)
+        return -1;
+    for (size_t f = 0; f < tr->n_frames; f++) {
+        const tm_frame *fr = &tr->frames[f];
+        if (fr->task >= tr->n_tasks)
+            continue;
+        uint32_t lv = fr->depth + 1 > VZ_MAX_LEVELS ? VZ_MAX_LEVELS : fr->depth + 1;
+        if (lv > run->levels[fr->task])
+            run->levels[fr->task] = (uint8_t)lv;
+    }
+    return 0;
+}
+
+int vz_match(const char *hay, const char *needle)
+{
+    if (!*needle)
+        return 1;
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (needle[i] && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (!needle[i])
+            return 1;
+    }
+    return 0;
+}
+
+static void build_rows(vz_run *run, const char *filter)
+{
+    const tm_trace *tr = run->tr;
+    size_t n = 0;
+    run->row_sub[0] = 0;
+    for (size_t i = 0; i < tr->n_tasks; i++)
+        run->row_of[i] = TM_NONE;
+    for (size_t i = 0; i < tr->n_tasks; i++) {
+        uint32_t t = tr->lanes[i];
+        const tm_task *tk = &tr->tasks[t];
+        if (*filter && !vz_match(tm_text(tr, tk->name), filter) && !vz_match(tm_text(tr, tk->coro), filter))
+            continue;
+        run->rows[n] = t;
+        run->row_of[t] = (uint32_t)n;
+        run->row_sub[n + 1] = run->row_sub[n] + run->levels[t];
+        n++;
+    }
+    run->n_rows = n;
+}
+
+int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path)
+{
+    if (doc->n_runs >= VZ_MAX_RUNS || !tr) {
+        tm_free(tr);
+        return -1;
+    }
+    vz_run *run = &doc->runs[doc->n_runs];
+    memset(run, 0, sizeof *run);
+    run->tr = tr;
+    run->label = co_strdup(label ? label : "");
+    run->path = co_strdup(path ? path : "");
+    size_t nt = tr->n_tasks ? tr->n_tasks : 1;
+    run->rows = co_malloc(nt * sizeof *run->rows);
+    run->row_sub = co_malloc((nt + 1) * sizeof *run->row_sub);
+    run->row_of = co_malloc(nt * sizeof *run->row_of);
+    if (!run->label || !run->path || !run->rows || !run->row_sub || !run->row_of || build_cbs(run) ||
+        build_markers(run) || build_links(run) || build_levels(run) || vz_findings_build(run)) {
+        run_free(run);
+        return -1;
+    }
+    build_rows(run, doc->filter);
+    run->t0 = tr->n_events && tr->events[0].t < 0 ? tr->events[0].t : 0;
+    run->t1 = tr->stats.t_end > run->t0 ? tr->stats.t_end : run->t0;
+    run->cur = TM_NONE;
+    run->loop.ev = TM_NONE;
+    doc->n_runs++;
+    if (doc->n_runs == 1 || run->t0 < doc->t_min)
+        doc->t_min = run->t0;
+    if (doc->n_runs == 1 || run->t1 > doc->t_max)
+        doc->t_max = run->t1;
+    if (tr->n_events > doc->max_events)
+        doc->max_events = tr->n_events;
+    return 0;
+}
+
+void vz_doc_filter(vz_doc *doc, const char *filter)
+{
+    snprintf(doc->filter, sizeof doc->filter, "%s", filter ? filter : "");
+    for (size_t i = 0; i < doc->n_runs; i++)
+        build_rows(&doc->runs[i], doc->filter);
+}
+
+/* ---- the playhead ------------------------------------------------------------- */
+
+/* First event with time >= t (strict = 0) or > t (strict = 1). */
+static size_t first_time(const tm_trace *tr, double t, int strict)
+{
+    size_t lo = 0, hi = tr->n_events;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        double mt = tr->events[mid].t;
+        if (strict ? mt <= t : mt < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Walk the decisions at time t from event i (with `seen` already counted) until
+** the (k+1)-th; returns the stopping index. */
+static size_t walk(const tm_trace *tr, size_t i, size_t hi, uint32_t k, uint32_t *seen)
+{
+    for (; i < hi; i++) {
+        if (vz_is_decision(&tr->events[i])) {
+            if (*seen == k)
+                break;
+            (*seen)++;
+        }
+    }
+    return i;
+}
+
+uint32_t vz_run_cursor(const vz_run *run, double t, uint32_t k)
+{
+    const tm_trace *tr = run->tr;
+    size_t hi = first_time(tr, t, 1);
+    if (k != VZ_K_ALL) {
+        uint32_t seen = 0;
+        hi = walk(tr, first_time(tr, t, 0), hi, k, &seen);
+    }
+    return hi ? (uint32_t)(hi - 1) : TM_NONE;
+}
+
+uint32_t vz_run_decisions_at(const vz_run *run, double t)
+{
+    const tm_trace *tr = run->tr;
+    uint32_t n = 0;
+    for (size_t i = first_time(tr, t, 0), hi = first_time(tr, t, 1); i < hi; i++)
+        n += (uint32_t)vz_is_decision(&tr->events[i]);
+    return n;
+}
+
+uint32_t vz_run_next_decision(const vz_run *run, uint32_t ev)
+{
+    const tm_trace *tr = run->tr;
+    for (size_t i = ev == TM_NONE ? 0 : (size_t)ev + 1; i < tr->n_events; i++)
+        if (vz_is_decision(&tr->events[i]))
+            return (uint32_t)i;
+    return TM_NONE;
+}
+
+uint32_t vz_run_prev_decision_before(const vz_run *run, double t)
+{
+    const tm_trace *tr = run->tr;
+    for (size_t i = first_time(tr, t, 0); i-- > 0;)
+        if (vz_is_decision(&tr->events[i]))
+            return (uint32_t)i;
+    return TM_NONE;
+}
+
+void vz_run_playhead_for(const vz_run *run, uint32_t ev, double *t, uint32_t *k)
+{
+    const tm_trace *tr = run->tr;
+    if (!tr->n_events) {
+        *t = 0;
+        *k = 0;
+        return;
+    }
+    if (ev == TM_NONE || ev >= tr->n_events) {
+        *t = tr->events[ev == TM_NONE ? 0 : tr->n_events - 1].t;
+        *k = ev == TM_NONE ? 0 : VZ_K_ALL;
+        return;
+    }
+    *t = tr->events[ev].t;
+    uint32_t n = 0;
+    for (size_t i = first_time(tr, *t, 0); i <= ev; i++)
+        n += (uint32_t)vz_is_decision(&tr->events[i]);
+    *k = n;
+}
+
+int vz_doc_more_at(const vz_doc *doc, double t, uint32_t k)
+{
+    if (k == VZ_K_ALL)
+        return 0;
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        const vz_run *run = &doc->runs[r];
+        uint32_t nd = vz_run_next_decision(run, vz_run_cursor(run, t, k));
+        if (nd != TM_NONE && run->tr->events[nd].t == t)
+            return 1;
+    }
+    return 0;
+}
+
+double vz_doc_next_time(const vz_doc *doc, double t)
+{
+    double best = INFINITY;
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        const vz_run *run = &doc->runs[r];
+        uint32_t nd = vz_run_next_decision(run, vz_run_cursor(run, t, VZ_K_ALL));
+        if (nd != TM_NONE && run->tr->events[nd].t < best)
+            best = run->tr->events[nd].t;
+    }
+    return isfinite(best) ? best : doc->t_max;
+}
+
+int vz_doc_step_next(const vz_doc *doc, double *t, uint32_t *k)
+{
+    if (vz_doc_more_at(doc, *t, *k)) {
+        (*k)++;
+        return 1;
+    }
+    double tn = vz_doc_next_time(doc, *t);
+    if (tn > *t) {
+        *t = tn;
+        *k = 1;
+        return 1;
+    }
+    if (*k != VZ_K_ALL) {   /* no decision left anywhere: show any trailing events */
+        int moved = 0;
+        for (size_t r = 0; r < doc->n_runs; r++)
+            moved |= vz_run_cursor(&doc->runs[r], *t, *k) != vz_run_cursor(&doc->runs[r], *t, VZ_K_ALL);
+        *k = VZ_K_ALL;
+        return moved;
+    }
+    return 0;
+}
+
+int vz_doc_step_prev(const vz_doc *doc, double *t, uint32_t *k)
+{
+    uint32_t most = 0;
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        uint32_t n = vz_run_decisions_at(&doc->runs[r], *t);
+        if (n > most)
+            most = n;
+    }
+    uint32_t kk = *k > most ? most : *k;
+    if (kk > 1) {
+        *k = kk - 1;
+        return 1;
+    }
+    double tp = -INFINITY;
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        const vz_run *run = &doc->runs[r];
+        uint32_t pd = vz_run_prev_decision_before(run, *t);
+        if (pd != TM_NONE && run->tr->events[pd].t > tp)
+            tp = run->tr->events[pd].t;
+    }
+    if (isfinite(tp)) {
+        *t = tp;
+        *k = VZ_K_ALL;
+        return 1;
+    }
+    if (*k != 0) {   /* before the first decision: nothing has happened yet */
+        *k = 0;
+        return 1;
+    }
+    return 0;
+}
+
+int vz_doc_instant_next(const vz_doc *doc, double *t, uint32_t *k)
+{
+    double best = INFINITY;
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        const tm_trace *tr = doc->runs[r].tr;
+        size_t i = first_time(tr, *t, *k == VZ_K_ALL);
+        if (*k != VZ_K_ALL && i < tr->n_events && tr->events[i].t == *t) {
+            *k = VZ_K_ALL;   /* finish this instant first */
+            return 1;
+        }
+        if (i < tr->n_events && tr->events[i].t < best)
+            best = tr->events[i].t;
+    }
+    if (!isfinite(best))
+        return 0;
+    *t = best;
+    *k = VZ_K_ALL;
+    return 1;
+}
+
+int vz_doc_instant_prev(const vz_doc *doc, double *t, uint32_t *k)
+{
+    double best = -INFINITY;
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        const tm_trace *tr = doc->runs[r].tr;
+        size_t i = first_time(tr, *t, 0);
+        if (i > 0 && tr->events[i - 1].t > best)
+            best = tr->events[i - 1].t;
+    }
+    if (!isfinite(best)) {
+        if (*k == 0)
+            return 0;
+        *k = 0;
+        return 1;
+    }
+    *t = best;
+    *k = VZ_K_ALL;
+    return 1;
+}
+
+/* The cursor for (t, k), reusing the walk of the previous call at the same t. */
+static uint32_t cached_cursor(vz_run *run, double t, uint32_t k)
+{
+    const tm_trace *tr = run->tr;
+    if (k == VZ_K_ALL || !tr->n_events) {
+        run->cache_ok = 0;
+        return vz_run_cursor(run, t, k);
+    }
+    size_t hi = first_time(tr, t, 1);
+    if (!run->cache_ok || run->cache_t != t || k < run->cache_k) {
+        run->cache_pos = (uint32_t)first_time(tr, t, 0);
+        run->cache_seen = 0;
+    }
+    uint32_t seen = run->cache_seen;
+    size_t i = walk(tr, run->cache_pos, hi, k, &seen);
+    run->cache_ok = 1;
+    run->cache_t = t;
+    run->cache_k = k;
+    run->cache_pos = (uint32_t)i;
+    run->cache_seen = seen;
+    return i ? (uint32_t)(i - 1) : TM_NONE;
+}
+
+void vz_doc_sync(vz_doc *doc, double t, uint32_t k)
+{
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        vz_run *run = &doc->runs[r];
+        uint32_t cur = cached_cursor(run, t, k);
+        if (cur != run->cur || run->loop.ev != cur || !run->tr->n_events) {
+            run->cur = cur;
+            vz_run_loop_state(run, cur, &run->loop);
+        }
+    }
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+double vz_run_pos(const vz_run *run, uint32_t ev, int step_view)
+{
+    if (step_view)
+        return (double)ev;
+    return run->tr->events[ev].t;
+}
+
+const char *vz_task_name(const vz_run *run, uint32_t task)
+{
+    if (task == TM_NONE || task >= run->tr->n_tasks)
+        return "loop";
+    return tm_text(run->tr, run->tr->tasks[task].name);
+}
+
+const char *vz_timer_purpose(const vz_run *run, uint32_t timer)
+{
+    const tm_trace *tr = run->tr;
+    const tm_timer *t = &tr->timers[timer];
+    if (t->ev_new > 0 && t->ev_new < tr->n_events) {
+        const tm_event *e = &tr->events[t->ev_new - 1];
+        if (e->kind == TM_EV_FUT_NEW && *tm_text(tr, e->s1))
+            return tm_text(tr, e->s1);
+    }
+    return tm_text(tr, t->fn);
+}
+
+const char *vz_future_label(const vz_run *run, uint32_t id)
+{
+    const tm_trace *tr = run->tr;
+    uint32_t t = tm_find_task(tr, id);
+    if (t != TM_NONE)
+        return tm_text(tr, tr->tasks[t].name);
+    uint32_t f = tm_find_future(tr, id);
+    if (f != TM_NONE) {
+        const char *l = tm_text(tr, tr->futures[f].label);
+        return *l ? l : tm_text(tr, tr->futures[f].kind);
+    }
+    return "a future";
+}
+
+/* The last of n sorted event indexes (at stride bytes apart) at or before ev, or n. */
+static size_t last_at(const void *base, size_t n, size_t stride, uint32_t ev)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t e;
+        memcpy(&e, (const char *)base + mid * stride, sizeof e);
+        if (e <= ev)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? lo - 1 : n;
+}
+
+void vz_run_loop_state(const vz_run *run, uint32_t ev, vz_loop_state *out)
+{
+    const tm_trace *tr = run->tr;
+    memset(out, 0, sizeof *out);
+    out->ev = ev;
+    out->running = out->callback = out->idle = TM_NONE;
+    if (ev == TM_NONE || ev >= tr->n_events)
+        return;
+    out->running = tm_running_at(tr, ev);
+    if (out->running == TM_NONE) {   /* what the loop did last: a step, a callback or an idle wait */
+        size_t st = last_at(&tr->steps[0].ev_begin, tr->n_steps, sizeof *tr->steps, ev);
+        size_t cb = last_at(run->cbs, run->n_cbs, sizeof *run->cbs, ev);
+        size_t id = last_at(&tr->idles[0].ev, tr->n_idles, sizeof *tr->idles, ev);
+        uint32_t e_st = st < tr->n_steps ? tr->steps[st].ev_begin : 0;
+        uint32_t e_cb = cb < run->n_cbs ? run->cbs[cb] : 0, e_id = id < tr->n_idles ? tr->idles[id].ev : 0, last;
+        if (cb < run->n_cbs && e_cb >= e_st && (id >= tr->n_idles || e_cb > e_id)) {
+            vz_seg_events(run, VZ_SEG_CALLBACK, cb, &last);
+            if (ev <= last)
+                out->callback = e_cb;
+        } else if (id < tr->n_idles && e_id >= e_st) {
+            out->idle = (uint32_t)id;
+        }
+    }
+    out->n_ready = tm_ready_at(tr, ev, out->ready, VZ_LOOP_LIST);
+    out->n_timers = tm_timers_at(tr, ev, out->timers, VZ_LOOP_LIST);
+    for (size_t i = 0; i < tr->n_tasks; i++) {
+        uint32_t t = tr->lanes[i];
+        const tm_task *tk = &tr->tasks[t];
+        if (tk->ev_new > ev || (tk->ev_done != TM_NONE && tk->ev_done <= ev))
+            continue;
+        out->n_alive++;
+        uint32_t sp = tm_span_at(tr, t, ev);
+        if (sp == TM_NONE || tr->spans[sp].state != TM_STATE_WAITING)
+            continue;
+        if (out->n_waiting < VZ_LOOP_LIST) {
+            out->waiting[out->n_waiting] = t;
+            out->waiting_span[out->n_waiting] = sp;
+        }
+        out->n_waiting++;
+    }
+}
+
+size_t vz_task_waits(const vz_run *run, uint32_t task, vz_wait_sum *out, size_t cap)
+{
+    const tm_trace *tr = run->tr;
+    if (task >= tr->n_tasks)
+        return 0;
+    const tm_task *tk = &tr->tasks[task];
+    size_t n = 0, limit = tk->span_count < 100000 ? tk->span_count : 100000;
+    for (size_t i = 0; i < limit; i++) {
+        const tm_span *sp = &tr->spans[tk->span_first + i];
+        if (sp->state != TM_STATE_WAITING)
+            continue;
+        double d = tm_span_t1(tr, sp) - tm_span_t0(tr, sp);
+        size_t j = 0;
+        while (j < n && out[j].label != sp->label)
+            j++;
+        if (j == n) {
+            if (n == cap)
+                continue;
+            out[n++] = (vz_wait_sum){sp->label, 0, 0};
+        }
+        out[j].seconds += d;
+        out[j].count++;
+    }
+    return n;
+}
+
+char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
+{
+    const tm_trace *tr = run->tr;
+    if (ev >= tr->n_events) {
+        snprintf(buf, size, "before the first event");
+        return buf;
+    }
+    const tm_event *e = &tr->events[ev];
+    const char *task = vz_task_name(run, e->task), *by = vz_task_name(run, e->by);
+    const char *s1 = tm_text(tr, e->s1), *s2 = tm_text(tr, e->s2);
+    char when[32];
+    switch ((tm_kind)e->kind) {
+    case TM_EV_TASK_NEW:
+        if (e->by == TM_NONE)
+            snprintf(buf, size, "%s (%s) created; its first step is queued", task, s2);
+        else
+            snprintf(buf, size, "%s creates %s (%s); its first step is queued", by, task, s2);
+        break;
+    case TM_EV_STEP_BEGIN:
+        snprintf(buf, size, "the loop runs a step of %s", task);
+        break;
+    case TM_EV_THROW:
+        snprintf(buf, size, "%s%s%s is raised inside %s", s1, *s2 ? ": " : "", s2, task);
+        break;
+    case TM_EV_STEP_END:
+        switch ((tm_reason)e->detail) {
+        case TM_REASON_AWAIT:
+            snprintf(buf, size, "%s awaits %s and gives the loop back", task, *s1 ? s1 : vz_future_label(run, e->obj));
+            break;
+        case TM_REASON_YIELD:
+            snprintf(buf, size, "%s yields (sleep(0)) and is queued again", task);
+            break;
+        case TM_REASON_RETURN:
+            snprintf(buf, size, "%s returns", task);
+            break;
+        case TM_REASON_RAISE:
+            snprintf(buf, size, "%s raises %s%s%s", task, s1, *s2 ? ": " : "", s2);
+            break;
+        case TM_REASON_CANCELLED:
+            snprintf(buf, size, "%s lets CancelledError out", task);
+            break;
+        default:
+            snprintf(buf, size, "%s gives the loop back", task);
+        }
+        break;
+    case TM_EV_TASK_DONE:
+        if (e->detail == TM_OUTCOME_RESULT)
+            snprintf(buf, size, "%s is done: %s", task, s1);
+        else if (e->detail == TM_OUTCOME_EXCEPTION)
+            snprintf(buf, size, "%s failed: %s%s%s", task, s1, *s2 ? ": " : "", s2);
+        else
+            snprintf(buf, size, "%s is cancelled%s%s", task, *s2 ? ": " : "", s2);
+        break;
+    case TM_EV_FUT_NEW:
+        snprintf(buf, size, "%s creates future %s (%s)", by, *s1 ? s1 : "?", s2);
+        break;
+    case TM_EV_FUT_DONE:
+        if (e->detail == TM_OUTCOME_CANCELLED)
+            snprintf(buf, size, "future %s is cancelled", vz_future_label(run, e->obj));
+        else if (e->detail == TM_OUTCOME_EXCEPTION)
+            snprintf(buf, size, "future %s fails: %s%s%s", vz_future_label(run, e->obj), s1, *s2 ? ": " : "", s2);
+        else
+            snprintf(buf, size, "future %s is resolved: %s", vz_future_label(run, e->obj), s1);
+        break;
+    case TM_EV_CB_ADD:
+        snprintf(buf, size, "callback %s added to %s", s1, vz_future_label(run, e->obj));
+        break;
+    case TM_EV_WAKE:
+        snprintf(buf, size, "%s finished: %s's wake-up is queued", vz_future_label(run, e->obj), task);
+        break;
+    case TM_EV_CALL_SOON:
+        snprintf(buf, size, "callback %s is queued", s1);
+        break;
+    case TM_EV_CB_RUN:
+        snprintf(buf, size, "the loop runs callback %s", s1);
+        break;
+    case TM_EV_HANDLE_CANCEL:
+        snprintf(buf, size, "queued handle %u is cancelled (the loop will skip it)", e->h);
+        break;
+    case TM_EV_CANCEL:
+        snprintf(buf, size, "%s calls cancel() on %s%s", by,
+                 e->task != TM_NONE ? task : vz_future_label(run, e->obj), e->detail ? "" : " (already done)");
+        break;
+    case TM_EV_UNCANCEL:
+        snprintf(buf, size, "%s calls uncancel()", task);
+        break;
+    case TM_EV_TIMER_NEW: {
+        uint32_t ti = tm_find_timer(tr, e->obj);
+        tm_format_seconds(ti != TM_NONE ? tr->timers[ti].when : 0, when, sizeof when);
+        snprintf(buf, size, "%s sets a timer for %s (%s)", by, when, s1);
+        break;
+    }
+    case TM_EV_TIMER_FIRE: {
+        uint32_t ti = tm_find_timer(tr, e->obj);
+        tm_format_seconds(ti != TM_NONE ? tr->timers[ti].when : e->t, when, sizeof when);
+        snprintf(buf, size, "the timer due at %s fires: its callback is queued", when);
+        break;
+    }
+    case TM_EV_TIMER_CANCEL:
+        snprintf(buf, size, "a timer is cancelled");
+        break;
+    case TM_EV_IDLE: {
+        char from[32];
+        const tm_idle *id = e->obj < tr->n_idles ? &tr->idles[e->obj] : NULL;
+        tm_format_seconds(id ? id->from : e->t, from, sizeof from);
+        tm_format_seconds(id ? id->until : e->t, when, sizeof when);
+        snprintf(buf, size, "nothing is ready: the loop waits from %s to %s for a timer", from, when);
+        break;
+    }
+    case TM_EV_END:
+        snprintf(buf, size, "the recording ends: %s", s1);
+        break;
+    case TM_EV_FRAME_ENTER:
+        snprintf(buf, size, "%s awaits %s%s as a plain call", task, s1, s2);
+        break;
+    case TM_EV_FRAME_EXIT:
+        snprintf(buf, size, "%s() returns in %s", s1, task);
+        break;
+    case TM_EV_PRINT:
+        snprintf(buf, size, "%s prints: %s", e->task == TM_NONE ? "the program" : task, s1);
+        break;
+    case TM_EV_WARN:
+        snprintf(buf, size, "warning (%s): %s", s2, s1);
+        break;
+    case TM_EV_BLOCK: {
+        const tm_mark *m = e->obj < tr->n_marks ? &tr->marks[e->obj] : NULL;
+        tm_format_seconds(m ? m->num : 0, when, sizeof when);
+        snprintf(buf, size, "%s blocks the loop for %s (%s): nothing else can run", task, when,
+                 m ? tm_text(tr, m->what) : "?");
+        break;
+    }
+    case TM_EV_SYNC:
+    case TM_EV_JOB:
+    case TM_EV_IO:
+    case TM_EV_TIMEOUT:
+    case TM_EV_GROUP: {
+        const tm_mark *m = e->obj < tr->n_marks ? &tr->marks[e->obj] : NULL;
+        const char *who = e->task != TM_NONE ? task : by;
+        if (m && e->kind == TM_EV_SYNC && m->num == m->num)
+            snprintf(buf, size, "%s: %s %s (count %g)", who, *s2 ? s2 : "sync", s1, m->num);
+        else
+            snprintf(buf, size, "%s: %s %s%s%s", who, *s2 ? s2 : tm_kind_name((tm_kind)e->kind), s1,
+                     m && *tm_text(tr, m->what) && strcmp(tm_text(tr, m->what), s2) ? " " : "",
+                     m && strcmp(tm_text(tr, m->what), s2) ? tm_text(tr, m->what) : "");
+        break;
+    }
+    default:
+        snprintf(buf, size, "%s", tm_kind_name((tm_kind)e->kind));
+    }
+    return buf;
+}

@@ -1,0 +1,230 @@
+/*
+** view_model.h -- what the viewer derives from loaded traces (trace_model.h)
+** before anything is laid out: the set of traces on screen, and per trace the
+** indexes a timeline needs to draw only what is visible.
+**
+** A vz_doc holds one or more runs (traces), stacked in comparison mode on one
+** time axis. For each run it builds, once, at load:
+**
+**   callbacks      the plain callbacks the loop ran (cb_run events), which with
+**                  the model's steps and idle periods make the loop lane: what
+**                  the loop itself did -- ran a task's step, ran a callback, sat
+**                  idle until a timer;
+**   markers        per lane, the events drawn as marks (created, cancel
+**                  requested, CancelledError delivered, cancelled, timer fired,
+**                  printed, warnings, and the version-2 events: queues, locks,
+**                  executor jobs, sockets, timeouts, task groups, blocking
+**                  calls), in event order;
+**   arrows         per lane, the incoming spawn / wake / cancel links;
+**   frame levels   how deep each task's coroutine frames nest (its lane grows a
+**                  sub-row per level);
+**   rows           the lanes shown, in tree order, after the name filter;
+**   findings       see findings.h.
+**
+** The playhead is a loop time `t` plus `k`, the number of scheduler decisions
+** already shown at that instant (VZ_K_ALL: all of them). Under the virtual
+** clock a whole schedule can happen at t = 0; `k` is what lets the viewer
+** replay it decision by decision, and because `k` counts decisions per
+** instant, several traces step through the same instant side by side. A
+** run's cursor is the last event its timeline shows for a given (t, k).
+**
+** A *decision* is an event where the loop changes what runs or what is
+** queued: a task created (its first step queued), a step begun or ended, a
+** wake-up or callback queued, a handle cancelled, a callback run, a timer
+** fired, a cancel() call, the end of the recording. Bookkeeping events (a
+** future created, a timer started, a frame entered, a line printed) are shown
+** together with the decision before them.
+**
+** No SDL type appears here. Ownership: vz_doc_add_* take ownership of the
+** trace; vz_doc_free frees every run and its trace.
+*/
+#ifndef VZ_VIEW_MODEL_H
+#define VZ_VIEW_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace_model.h"
+
+#define VZ_MAX_RUNS 8              /* traces side by side */
+#define VZ_K_ALL UINT32_MAX        /* playhead: every decision at its instant */
+#define VZ_FILTER_MAX 64           /* bytes of the task name filter */
+#define VZ_LOOP_LIST 12            /* entries kept per list of the loop panel */
+#define VZ_MAX_LEVELS 6            /* frame nesting levels drawn per lane */
+
+/* What the loop was doing (the loop lane), each kind from its own array. */
+typedef enum vz_seg_kind {
+    VZ_SEG_STEP,       /* ran a task's step: an index into tr->steps */
+    VZ_SEG_CALLBACK,   /* ran a plain callback: an index into run->cbs */
+    VZ_SEG_IDLE        /* nothing ready, waited until a timer: an index into tr->idles */
+} vz_seg_kind;
+
+/* How an event is marked on its lane. */
+typedef enum vz_marker_kind {
+    VZ_MK_NONE,
+    VZ_MK_CREATED,      /* task_new, on the new task's lane */
+    VZ_MK_CANCEL_REQ,   /* cancel(), on the target's lane */
+    VZ_MK_THROW,        /* an exception delivered into the task (CancelledError...) */
+    VZ_MK_CANCELLED,    /* task_done(cancelled) */
+    VZ_MK_FAILED,       /* task_done(exception) */
+    VZ_MK_TIMER,        /* timer_fire, on the loop lane */
+    VZ_MK_PRINT,        /* print, on the printing task's lane */
+    VZ_MK_WARN,         /* warn, on its task's lane or the loop lane */
+    VZ_MK_OTHER,        /* a version-2 event: queue, lock, executor job, socket, timeout, task group */
+    VZ_MK_BLOCK,        /* a blocking call held the loop (version-2 `block`) */
+    VZ_MK__COUNT
+} vz_marker_kind;
+
+/* One finding (see findings.h). */
+typedef struct vz_finding {
+    uint8_t kind;        /* vz_finding_kind */
+    uint32_t task;       /* the task it is about, or TM_NONE */
+    uint32_t ev;         /* the event to jump to */
+    char title[160];     /* one line: what happened, with names and figures */
+    char facts[240];     /* the evidence, e.g. "job('a') 3 s + job('b') 1 s = 4 s" */
+} vz_finding;
+
+/* The loop at a playhead position (for the loop panel). */
+typedef struct vz_loop_state {
+    uint32_t ev;                        /* the cursor it describes (TM_NONE: before the start) */
+    uint32_t running;                   /* task whose step runs, or TM_NONE */
+    uint32_t callback;                  /* cb_run event if a plain callback is running, else TM_NONE */
+    uint32_t idle;                      /* idle index if the loop just waited, else TM_NONE */
+    uint32_t ready[VZ_LOOP_LIST];       /* ready queue, head first (handle indexes) */
+    size_t n_ready;                     /* its full length */
+    uint32_t timers[VZ_LOOP_LIST];      /* pending timers, soonest first (timer indexes) */
+    size_t n_timers;                    /* how many are pending */
+    uint32_t waiting[VZ_LOOP_LIST];     /* tasks waiting on a future (task indexes) */
+    uint32_t waiting_span[VZ_LOOP_LIST];/* the span each one is in */
+    size_t n_waiting;                   /* how many tasks wait */
+    size_t n_alive;                     /* tasks created and not finished */
+} vz_loop_state;
+
+typedef struct vz_run {
+    tm_trace *tr;              /* the trace (owned) */
+    char *label;               /* what the viewer calls it: scenario or file name (owned) */
+    char *path;                /* where it came from (owned; may be a deleted temp file) */
+    double t0, t1;             /* first and last loop time */
+
+    uint32_t *cbs;  size_t n_cbs;       /* cb_run events, in order (the loop lane's callbacks) */
+    uint32_t *mk_first;        /* n_tasks + 2 offsets into mk_ev; slot n_tasks is the loop lane */
+    uint32_t *mk_ev;           /* marker events, grouped by lane, each group in event order */
+    uint32_t *ln_first;        /* n_tasks + 2 offsets into ln_idx, by target lane */
+    uint32_t *ln_idx;          /* spawn / wake / cancel link indexes, grouped by target lane */
+    uint8_t *levels;           /* per task: frame nesting levels (0: no frames) */
+
+    uint32_t *rows;            /* the task lanes shown, tree order, after the filter */
+    uint32_t *row_sub;         /* n_rows + 1: frame sub-rows above each row (cumulative) */
+    uint32_t *row_of;          /* per task: its row, or TM_NONE when filtered out */
+    size_t n_rows;
+
+    vz_finding *findings; size_t n_findings;
+
+    uint32_t cur;              /* read-only: the cursor for the doc's playhead (vz_doc_sync) */
+    vz_loop_state loop;        /* read-only: the loop at `cur` (vz_doc_sync) */
+    double cache_t;            /* private: cursor cache */
+    uint32_t cache_k, cache_cur, cache_pos, cache_seen;
+    int cache_ok;              /* private */
+} vz_run;
+
+typedef struct vz_doc {
+    vz_run runs[VZ_MAX_RUNS];  /* stacked top to bottom; the first is the reference */
+    size_t n_runs;
+    double t_min, t_max;       /* the shared time axis */
+    size_t max_events;         /* the step axis: longest trace's event count */
+    char filter[VZ_FILTER_MAX];/* read-only: filter the rows were built for */
+} vz_doc;
+
+/* ---- building ---------------------------------------------------------------- */
+
+void vz_doc_init(vz_doc *doc);
+void vz_doc_free(vz_doc *doc);   /* frees every run and trace; NULL ok */
+
+/*
+** Add a loaded trace as the next run, labelled `label` (copied), from `path`
+** (copied). Takes ownership of `tr` (freed on failure too). Returns 0, or -1
+** when the doc is full or memory runs out.
+*/
+int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path);
+
+/* Rebuild the rows of every run for a case-insensitive substring filter on task
+** name and coroutine ("" shows every task). */
+void vz_doc_filter(vz_doc *doc, const char *filter);
+
+/*
+** Bring every run's `cur` and `loop` up to date with playhead (t, k). Cheap
+** when nothing changed; steps forward incrementally while k grows at the same t.
+*/
+void vz_doc_sync(vz_doc *doc, double t, uint32_t k);
+
+/* ---- the playhead ------------------------------------------------------------- */
+
+int vz_is_decision(const tm_event *ev);
+
+/* The last event a run shows at playhead (t, k), or TM_NONE. */
+uint32_t vz_run_cursor(const vz_run *run, double t, uint32_t k);
+
+/* How many decisions of a run happen at exactly time t. */
+uint32_t vz_run_decisions_at(const vz_run *run, double t);
+
+/* The first decision after event `ev` (TM_NONE: from the start), or TM_NONE. */
+uint32_t vz_run_next_decision(const vz_run *run, uint32_t ev);
+
+/* The last decision with time strictly before t, or TM_NONE. */
+uint32_t vz_run_prev_decision_before(const vz_run *run, double t);
+
+/* The playhead (t, k) that puts a run's cursor just past event `ev`. */
+void vz_run_playhead_for(const vz_run *run, uint32_t ev, double *t, uint32_t *k);
+
+/* Playhead moves over all runs. Each returns 1 when the playhead moved. */
+int vz_doc_step_next(const vz_doc *doc, double *t, uint32_t *k);
+int vz_doc_step_prev(const vz_doc *doc, double *t, uint32_t *k);
+int vz_doc_instant_next(const vz_doc *doc, double *t, uint32_t *k);   /* next time with events */
+int vz_doc_instant_prev(const vz_doc *doc, double *t, uint32_t *k);
+int vz_doc_more_at(const vz_doc *doc, double t, uint32_t k);          /* undecided decisions at t? */
+double vz_doc_next_time(const vz_doc *doc, double t);                 /* next decision time > t, or t_max */
+
+/* ---- reading ------------------------------------------------------------------ */
+
+/* Position of event `ev` on the x axis: its time, or (step view) its index. */
+double vz_run_pos(const vz_run *run, uint32_t ev, int step_view);
+
+/* The marker an event gets, and on which task lane (TM_NONE: the loop lane). */
+vz_marker_kind vz_marker_of(const tm_trace *tr, const tm_event *ev, uint32_t *lane);
+
+/*
+** The event range of the loop lane's segment `i` of a kind: a step from
+** step_begin to step_end (or the last event); a callback from its cb_run to its
+** last effect at the same instant, before the next decision; an idle period is
+** its one event. Returns the first event and writes the last to *last.
+*/
+uint32_t vz_seg_events(const vz_run *run, vz_seg_kind kind, size_t i, uint32_t *last);
+
+/* The loop panel's view of a cursor (see vz_loop_state). */
+void vz_run_loop_state(const vz_run *run, uint32_t ev, vz_loop_state *out);
+
+/* One sentence for an event: "Task-2 awaits sleep(3)". Returns buf. */
+char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size);
+
+/* What a task awaited: distinct labels with total seconds and count. */
+typedef struct vz_wait_sum {
+    tm_str label;        /* the awaited thing's label */
+    double seconds;      /* total time waiting on it */
+    uint32_t count;      /* how many waits */
+} vz_wait_sum;
+size_t vz_task_waits(const vz_run *run, uint32_t task, vz_wait_sum *out, size_t cap);
+
+/* What a timer is for: the label of the future created just before it
+** ("sleep(2)", a timeout), else its callback's name. */
+const char *vz_timer_purpose(const vz_run *run, uint32_t timer);
+
+/* A task's name, "loop" for TM_NONE. */
+const char *vz_task_name(const vz_run *run, uint32_t task);
+
+/* The label of the future (or task) with trace id `id`: "sleep(3)", "Task-2". */
+const char *vz_future_label(const vz_run *run, uint32_t id);
+
+/* Case-insensitive substring test used by the filter. */
+int vz_match(const char *hay, const char *needle);
+
+#endif
