@@ -19,8 +19,9 @@ ifeq ($(CI),true)
 WARN    += -Werror
 endif
 OPT     ?= -O2 -g
+LTO     ?= -flto=auto -ffat-lto-objects   # the loop's hot path crosses files
 SAN     ?=
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -Iruntime -Iruntime/model -Iviz \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(LTO) $(SAN) $(WARN) -Iruntime -Iruntime/model -Iviz \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LIBS_ALL   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
@@ -55,7 +56,7 @@ $(BUILD)/libcoroscope-app.a: $(APP_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/coroscope: $(BUILD)/runtime/cli/main.o $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
-	$(CC) $(OPT) $(SAN) -o $@ $^ $(LIBS_ALL)
+	$(CC) $(OPT) $(LTO) $(SAN) -o $@ $^ $(LIBS_ALL)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -79,7 +80,7 @@ test: deps-test
 	@sh tests/run.sh $(BUILD)
 
 asan: deps-test
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" LTO= \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" tests-build
 	@ASAN_OPTIONS=detect_leaks=1 sh tests/run.sh build-asan
 

@@ -8,6 +8,13 @@
 #include "alloc.h"
 #include "stack.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 
 struct co_stack_slab {
     void *base;                          /* the mapping: guard page, then stacks */
@@ -89,6 +96,9 @@ co_stack *co__stack_acquire(co_stack_pool *pool)
     co_stack *st = pool->free;
     pool->free = st->next;
     st->next = NULL;
+    /* A finished task's last frames never returned: under AddressSanitizer
+    ** their redzones are still poisoned when the stack is reused. */
+    UNPOISON(st->lo, st->size);
     uint64_t *w = st->lo;
     for (int i = 0; i < CO_STACK_CANARY_WORDS; i++)
         w[i] = CO__CANARY ^ (uint64_t)i;

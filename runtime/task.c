@@ -145,7 +145,18 @@ co_handle *co__schedule_step(co_loop *L, co_task *t)
     return h;
 }
 
+/* Task-N numbering, as CPython 3.11 does it: Task.__init__ takes a number
+** only when it gets no name, and asyncio.create_task(coro, name=...) creates
+** the task unnamed and renames it -- so that one always takes a number, while
+** loop.create_task(coro, name=...) does not. */
+static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool number_anyway);
+
 co_task *co_loop_create_task(co_loop *L, co_coro coro, const char *name)
+{
+    return create_task(L, coro, name, false);
+}
+
+static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool number_anyway)
 {
     if (!L)
         return NULL;
@@ -159,7 +170,8 @@ co_task *co_loop_create_task(co_loop *L, co_coro coro, const char *name)
     co__future_init(L, &t->fut, "task", NULL);
     t->fut.is_task = true;
     t->coro = coro;
-    t->name = name ? name : co_strf("Task-%llu", ++task_name_counter);
+    const char *numbered = name && !number_anyway ? NULL : co_strf("Task-%llu", ++task_name_counter);
+    t->name = name ? name : numbered;
     t->fut.label = t->name;
     t->parent = L->current ? L->current->fut.id : 0;
     t->index = L->ntasks++;
@@ -193,7 +205,7 @@ co_task *co_create_task(co_coro coro, const char *name)
 {
     co_loop *L = co__tls_loop;
     CO_API_CHECK(L != NULL, "co_create_task needs a loop (co_loop_new)");
-    return co_loop_create_task(L, coro, name);
+    return create_task(L, coro, name, true);
 }
 
 co_future *co_ensure_future(co_aw aw)

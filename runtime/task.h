@@ -62,7 +62,10 @@ static inline co_aw co_aw_coro(co_coro c) { co_aw a = {0}; a.coro = c; return a;
 /* asyncio.create_task(coro, name=name): name NULL means "Task-N" from the
 ** process-wide counter, as in CPython. The first step is scheduled with
 ** call_soon: the task does not run before its creator yields. Uses the running
-** loop; co_loop_create_task works before the loop runs. NULL on no memory. */
+** loop. co_loop_create_task is loop.create_task, which works before the loop
+** runs; the two differ as in CPython 3.11 in one detail: create_task with a
+** name still uses up a Task-N number, loop.create_task with a name does not.
+** NULL on no memory. */
 co_task *co_create_task(co_coro coro, const char *name);
 co_task *co_loop_create_task(co_loop *L, co_coro coro, const char *name);
 

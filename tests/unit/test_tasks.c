@@ -468,3 +468,21 @@ Test(tasks, an_overflow_that_misses_the_guard_page_is_caught_by_the_canary)
     cr_expect(signalled, "the process was stopped by a signal");
     cr_expect(strstr(buf, "stack overflow in task 'greedy'") != NULL, "stderr was: %s", buf);
 }
+
+static co_exc *naming(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_create_task(CO_CORO0(child), "named");
+    cr_expect(eq(str, (char *)co_task_name(co_create_task(CO_CORO0(child), NULL)), "Task-3"),
+              "asyncio.create_task(name=...) used up Task-2, as in CPython 3.11");
+    co_loop_create_task(co_running_loop(), CO_CORO0(child), "x");
+    cr_expect(eq(str, (char *)co_task_name(co_create_task(CO_CORO0(child), NULL)), "Task-4"),
+              "loop.create_task(name=...) did not use a number");
+    return co_sleep(0);
+}
+
+Test(tasks, task_numbers_are_used_up_as_cpython_3_11_uses_them)
+{
+    cr_expect(run(naming, NULL) == NULL);
+}
