@@ -47,12 +47,15 @@ deps:
 deps-test:
 	@sh tools/deps.sh test
 
+# Archives are rebuilt whole, so an object whose source was deleted leaves too.
 $(BUILD)/libcoroscope.a: $(CORE_OBJ)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/libcoroscope-app.a: $(APP_OBJ)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/coroscope: $(BUILD)/runtime/cli/main.o $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a

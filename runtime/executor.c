@@ -263,7 +263,7 @@ static void job_finished(co_executor *ex, co_job *j)
         start_job(ex, next, w);
         break;
     }
-    co_call_soon(L, set_state, j, "_call_set_state");
+    co_call_soon(L, set_state, j, "_set_state");
 }
 
 double co__executor_next_due(co_loop *L)

@@ -105,8 +105,8 @@ void co__future_free_all(co_loop *L)
     L->free_futs = NULL;
 }
 
-bool co_future_done(const co_future *f) { return f->state != CO_PENDING; }
-bool co_future_cancelled(const co_future *f) { return f->state == CO_CANCELLED; }
+bool co_future_done(const co_future *f) { return !f || f->state != CO_PENDING; }
+bool co_future_cancelled(const co_future *f) { return f && f->state == CO_CANCELLED; }
 uint64_t co_future_id(const co_future *f) { return f->id; }
 
 /* --- completion ----------------------------------------------------------- */
@@ -243,6 +243,8 @@ co_exc *co__future_make_cancelled_error(co_future *f)
 
 co_exc *co_future_result(co_future *f, co_value *out)
 {
+    if (!f)                            /* a failed constructor: see co_await_at */
+        return co__exc_nomem();
     if (f->state == CO_CANCELLED)
         return co__future_make_cancelled_error(f);
     if (f->state != CO_FINISHED)
@@ -258,6 +260,8 @@ co_exc *co_future_result(co_future *f, co_value *out)
 co_exc *co_future_exception(co_future *f, co_exc **out)
 {
     *out = NULL;
+    if (!f)
+        return co__exc_nomem();
     if (f->state == CO_CANCELLED)
         return co__future_make_cancelled_error(f);
     if (f->state != CO_FINISHED)

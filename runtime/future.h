@@ -22,7 +22,9 @@
 
 typedef void (*co_done_fn)(co_future *fut, void *arg);
 
-/* loop.create_future(). NULL when memory is exhausted. */
+/* loop.create_future(). NULL when memory is exhausted; the calls below treat
+** a NULL future as that failure (awaiting it or asking its result raises
+** MemoryError), so an out-of-memory constructor propagates like Python's. */
 co_future *co_future_new(co_loop *L);
 
 bool co_future_done(const co_future *f);

@@ -220,6 +220,7 @@ bool co__task_cancel(co_task *t, const char *msg, const char *via);
 void co__task_finished(co_task *t);                     /* leaves the live list */
 void co__task_free_all(co_loop *L);
 co_task *co__require_task(const char *what);  /* the current task, or API failure */
+void co__task_number_skip(void);  /* a Task-N number CPython spends on an internal task */
 co_exc *co__suspend(co_task *t, co_yield kind, co_future *f, const char *src);
 
 /* Executors (executor.c): the poll phase asks when the next simulated job

@@ -168,7 +168,7 @@ static co_exc *wait_turn(co_queue *q, ring *waiters, const char *label, const ch
     co__future_ref(w);                       /* ours, besides the ring's */
     co_exc *e = co_await_at(w, NULL, src);
     if (e) {
-        co__future_base_cancel(w, NULL);     /* in case it is not done yet */
+        co_future_cancel(w, NULL);           /* "just in case": usually already done */
         size_t before = waiters->n;
         ring_remove(waiters, w);
         if (waiters->n < before)

@@ -205,7 +205,12 @@ static void server_accept_ready(void *arg)
     co_server *srv = arg;
     srv->w.read_queued = false;
     co_loop *L = srv->loop;
-    for (int i = 0; i < 100 && srv->w.fd >= 0; i++) {   /* backlog, as CPython's default */
+    /* CPython accepts up to the backlog in one callback, starting one
+    ** _accept_connection2 task per connection (each takes a Task-N number);
+    ** those tasks later start the handler tasks. */
+    co_stream *accepted[100];
+    int n = 0;
+    while (n < 100 && srv->w.fd >= 0) {
         int fd = accept4(srv->w.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             break;
@@ -215,8 +220,12 @@ static void server_accept_ready(void *arg)
             close(fd);
             continue;
         }
-        co_loop_create_task(L, co_coro_make(srv->handler, srv->handler_name, 1, (co_value[]){co_ptr(s)}), NULL);
+        co__task_number_skip();
+        accepted[n++] = s;
     }
+    for (int i = 0; i < n; i++)
+        co_loop_create_task(L, co_coro_make(srv->handler, srv->handler_name, 1, (co_value[]){co_ptr(accepted[i])}),
+                            NULL);
 }
 
 void co__io_dispatch(co_loop *L, struct epoll_event *evs, int n)
@@ -356,6 +365,7 @@ co_exc *co_start_server(co_fn handler, const char *handler_name, const char *hos
     srv->port = ntohs(sa.sin_port);
     set_interest(L, &srv->w);
     trace_io(L, fd, "wait", "accept");
+    co__task_number_skip();   /* CPython resolves the host in a task: _create_server_getaddrinfo */
     *out = srv;
     return NULL;
 }

@@ -109,7 +109,7 @@ co_lock *co_lock_new(co_loop *L)
     return lk;
 }
 
-bool co_lock_locked(const co_lock *lk) { return lk->locked; }
+bool co_lock_locked(const co_lock *lk) { return lk && lk->locked; }
 
 /* Lock._wake_up_first: only the first waiter, and only if it is pending. */
 static void lock_wake_up_first(co_lock *lk)
@@ -157,10 +157,12 @@ static co_exc *lock_release(co_lock *lk, const char *kind, uint64_t obj)
 
 co_exc *co_lock_acquire_at(co_lock *lk, const char *src)
 {
+    if (!lk)
+        return co__exc_nomem();
     return lock_acquire(lk, "lock", lk->id, "lock.acquire()", src);
 }
 
-co_exc *co_lock_release(co_lock *lk) { return lock_release(lk, "lock", lk->id); }
+co_exc *co_lock_release(co_lock *lk) { return lk ? lock_release(lk, "lock", lk->id) : co__exc_nomem(); }
 
 /* --- Event -------------------------------------------------------------------- */
 
@@ -182,10 +184,12 @@ co_event *co_event_new(co_loop *L)
     return ev;
 }
 
-bool co_event_is_set(const co_event *ev) { return ev->value; }
+bool co_event_is_set(const co_event *ev) { return ev && ev->value; }
 
 void co_event_set(co_event *ev)
 {
+    if (!ev)
+        return;
     trace_sync(ev->loop, ev->id, "event", "set", 1);
     if (ev->value)
         return;
@@ -197,12 +201,16 @@ void co_event_set(co_event *ev)
 
 void co_event_clear(co_event *ev)
 {
+    if (!ev)
+        return;
     ev->value = false;
     trace_sync(ev->loop, ev->id, "event", "clear", 0);
 }
 
 co_exc *co_event_wait_at(co_event *ev, const char *src)
 {
+    if (!ev)
+        return co__exc_nomem();
     co__require_task("co_event_wait outside a task");
     trace_sync(ev->loop, ev->id, "event", "wait", ev->value);
     if (ev->value)
@@ -260,6 +268,8 @@ static void hand_over(co_semaphore *s, waiter *w)
 
 co_exc *co_semaphore_acquire_at(co_semaphore *s, const char *src)
 {
+    if (!s)
+        return co__exc_nomem();
     co__require_task("co_semaphore_acquire outside a task");
     if (!co_semaphore_locked(s)) {
         s->value--;
@@ -288,6 +298,8 @@ co_exc *co_semaphore_acquire_at(co_semaphore *s, const char *src)
 
 co_exc *co_semaphore_release(co_semaphore *s)
 {
+    if (!s)
+        return co__exc_nomem();
     if (s->bounded && s->value >= s->bound)
         return co_exc_new("ValueError", "BoundedSemaphore released too many times");
     s->value++;
@@ -326,13 +338,17 @@ bool co_condition_locked(const co_condition *c) { return c->lock->locked; }
 
 co_exc *co_condition_acquire_at(co_condition *c, const char *src)
 {
+    if (!c)
+        return co__exc_nomem();
     return lock_acquire(c->lock, "condition", c->id, "condition.acquire()", src);
 }
 
-co_exc *co_condition_release(co_condition *c) { return lock_release(c->lock, "condition", c->id); }
+co_exc *co_condition_release(co_condition *c) { return c ? lock_release(c->lock, "condition", c->id) : co__exc_nomem(); }
 
 co_exc *co_condition_wait_at(co_condition *c, const char *src)
 {
+    if (!c)
+        return co__exc_nomem();
     co__require_task("co_condition_wait outside a task");
     if (!c->lock->locked)
         return co_exc_new("RuntimeError", "cannot wait on un-acquired lock");
@@ -372,6 +388,8 @@ co_exc *co_condition_wait_for_at(co_condition *c, bool (*predicate)(void *arg), 
 
 co_exc *co_condition_notify(co_condition *c, int n)
 {
+    if (!c)
+        return co__exc_nomem();
     if (!c->lock->locked)
         return co_exc_new("RuntimeError", "cannot notify on un-acquired lock");
     int woken = 0;
@@ -387,4 +405,4 @@ co_exc *co_condition_notify(co_condition *c, int n)
     return NULL;
 }
 
-co_exc *co_condition_notify_all(co_condition *c) { return co_condition_notify(c, (int)c->waiters.n); }
+co_exc *co_condition_notify_all(co_condition *c) { return c ? co_condition_notify(c, (int)c->waiters.n) : co__exc_nomem(); }

@@ -44,6 +44,8 @@ co_coro co_coro_make(co_fn fn, const char *name, int nargs, const co_value *args
     return c;
 }
 
+void co__task_number_skip(void) { ++task_name_counter; }
+
 const char *co_task_name(const co_task *t) { return t ? t->name : "<no task>"; }
 uint64_t co_task_id(const co_task *t) { return t->fut.id; }
 int co_task_cancelling(const co_task *t) { return t->num_cancels_requested; }
@@ -212,6 +214,8 @@ co_future *co_ensure_future(co_aw aw)
 {
     if (aw.fut)
         return aw.fut;
+    if (!aw.coro.fn)                 /* co_aw_fut(NULL): a constructor ran out of memory */
+        return NULL;
     co_task *t = co_create_task(aw.coro, NULL);
     return t ? &t->fut : NULL;
 }

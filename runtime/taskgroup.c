@@ -160,6 +160,11 @@ co_taskgroup *co_taskgroup_enter(void)
 
 co_task *co_taskgroup_create_task(co_taskgroup *tg, co_coro coro, const char *name, co_exc **err)
 {
+    if (!tg) {
+        if (err)
+            *err = co__exc_nomem();
+        return NULL;
+    }
     co_exc *refused = NULL;
     if (tg->exiting && !tg->ntasks)
         refused = co_exc_new("RuntimeError", "TaskGroup %s is finished", tg_repr(tg));
@@ -188,6 +193,8 @@ co_task *co_taskgroup_create_task(co_taskgroup *tg, co_coro coro, const char *na
 
 co_exc *co_taskgroup_exit_at(co_taskgroup *tg, co_exc *exc, const char *src)
 {
+    if (!tg)                        /* co_taskgroup_enter ran out of memory */
+        return exc ? exc : co__exc_nomem();
     co_task *self = co__require_task("co_taskgroup_exit outside a task");
     CO_API_CHECK(!tg->exiting, "co_taskgroup_exit called twice");
     tg->exiting = true;

@@ -11,6 +11,7 @@
 ** cancels the timer before it returns, and a cancelled handle never runs.
 */
 #include <assert.h>
+#include <math.h>
 #include <string.h>
 
 #include "internal.h"
@@ -315,6 +316,8 @@ static co_exc *reschedule(co_timeout *cm, double when, const char *op)
 
 co_exc *co_timeout_reschedule(co_timeout *cm, double when)
 {
+    if (!cm)
+        return co__exc_nomem();
     if (cm->state != TO_ENTERED) {
         if (cm->state == TO_CREATED)
             return co_exc_new("RuntimeError", "Timeout has not been entered");
@@ -323,8 +326,8 @@ co_exc *co_timeout_reschedule(co_timeout *cm, double when)
     return reschedule(cm, when, "reschedule");
 }
 
-double co_timeout_when(const co_timeout *cm) { return cm->when; }
-bool co_timeout_expired(const co_timeout *cm) { return cm->state == TO_EXPIRING || cm->state == TO_EXPIRED; }
+double co_timeout_when(const co_timeout *cm) { return cm ? cm->when : NAN; }
+bool co_timeout_expired(const co_timeout *cm) { return cm && (cm->state == TO_EXPIRING || cm->state == TO_EXPIRED); }
 
 /* Timeout(when).__aenter__() */
 co_timeout *co_timeout_at_enter(double when)
@@ -355,6 +358,8 @@ co_timeout *co_timeout_enter(double delay)
 /* Timeout.__aexit__ */
 co_exc *co_timeout_exit(co_timeout *cm, co_exc *body_exc)
 {
+    if (!cm)                        /* co_timeout_enter ran out of memory */
+        return body_exc ? body_exc : co__exc_nomem();
     CO_API_CHECK(cm->state == TO_ENTERED || cm->state == TO_EXPIRING, "co_timeout_exit called twice");
     if (cm->handler) {
         co_handle_cancel(cm->handler);

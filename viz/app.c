@@ -6,7 +6,6 @@
 #include <SDL.h>
 #include <SDL_image.h>
 #include <SDL_ttf.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "font.h"
 #include "input.h"
 #include "layout.h"
+#include "playhead.h"
 #include "render.h"
 #include "ui.h"
 
@@ -65,7 +65,9 @@ static vz_renderer *make_renderer(SDL_Renderer *r, const vz_app_opts *o, float s
 {
     vz_font_files files;
     char err[512];
-    if (vz_font_find(o->font, &files, err, sizeof err)) {
+    if (o->fonts) {
+        files = *o->fonts;
+    } else if (vz_font_find(o->font, &files, err, sizeof err)) {
         fprintf(stderr, "coroscope view: %s\n", err);
         return NULL;
     }
@@ -88,9 +90,9 @@ static void frame(vz_doc *doc, vz_ui *ui, vz_renderer *vr, vz_drawlist *dl)
 
 static const char *tag_name(unsigned tag)
 {
-    static const char *const names[] = {"none",   "span",     "merged",  "loopseg", "frame",   "marker",
-                                        "arrow",  "label",    "playhead", "axis",   "header",  "warning",
-                                        "panel",  "legend",   "toolbar", "tooltip", "help",    "future"};
+    static const char *const names[] = {"none",  "span",   "merged",   "loopseg", "frame",   "marker",
+                                        "arrow", "label",  "job",      "playhead", "axis",   "header",
+                                        "warning", "panel", "legend",  "toolbar", "tooltip", "help"};
     return tag < sizeof names / sizeof names[0] ? names[tag] : "?";
 }
 
@@ -126,6 +128,8 @@ static int dump_layout(const char *path, const vz_drawlist *dl)
         const vz_cmd *c = &dl->cmds[i];
         fprintf(f, "%s %.1f %.1f %.1f %.1f #%02x%02x%02x %s %s run=%u ref=%u", kinds[c->kind], c->x, c->y, c->w, c->h,
                 c->color.r, c->color.g, c->color.b, tag_name(c->tag), sub_name(c->tag, c->sub), c->run, c->ref);
+        if (c->ghost)
+            fputs(" ghost", f);
         if (c->kind == VZ_CMD_TEXT)
             fprintf(f, " text=%s", vz_dl_str(dl, c));
         fputc('\n', f);
@@ -319,14 +323,31 @@ int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen)
         snprintf(err, errlen, "SDL could not start video: %s", SDL_GetError());
         return VZ_APP_NO_DISPLAY;
     }
+    /* When no real display answers, SDL falls back to drivers that draw nowhere. */
+    const char *driver = SDL_GetCurrentVideoDriver();
+    if (!driver || !strcmp(driver, "offscreen") || !strcmp(driver, "dummy") || !strcmp(driver, "evdev")) {
+        snprintf(err, errlen, "SDL found no display to open a window on (video driver '%s')",
+                 driver ? driver : "none");
+        SDL_Quit();
+        return VZ_APP_NO_DISPLAY;
+    }
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    int w = o->w, h = o->h;
+    SDL_Rect screen;
+    if (!o->size_given && SDL_GetDisplayUsableBounds(0, &screen) == 0 && screen.w > 0 && screen.h > 0) {
+        if (w > screen.w * 0.95)   /* a laptop screen: fit it */
+            w = (int)(screen.w * 0.95);
+        if (h > screen.h * 0.92)
+            h = (int)(screen.h * 0.92);
+    }
     SDL_Window *win = SDL_CreateWindow(o->title ? o->title : "coroscope", SDL_WINDOWPOS_CENTERED,
-                                       SDL_WINDOWPOS_CENTERED, o->w, o->h, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+                                       SDL_WINDOWPOS_CENTERED, w, h, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!win) {
         snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
         SDL_Quit();
         return VZ_APP_NO_DISPLAY;
     }
+    SDL_SetWindowMinimumSize(win, 640, 420);
     SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
     if (!r)
         r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);

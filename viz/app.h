@@ -13,10 +13,12 @@
 
 #include <stddef.h>
 
+#include "font.h"
 #include "view_model.h"
 
 typedef struct vz_app_opts {
     int w, h;                 /* window or picture size, pixels */
+    int size_given;           /* --size was given (else a window fits the screen) */
     float scale;              /* --scale: UI scale (HiDPI is multiplied in) */
     int have_at;              /* --at was given */
     double at;                /* --at: playhead time (every decision at that instant shown) */
@@ -28,6 +30,7 @@ typedef struct vz_app_opts {
     const char *screenshot;   /* --screenshot FILE.png */
     const char *layout_dump;  /* --layout-dump FILE: the draw commands, as text */
     const char *font;         /* --font FILE: body font instead of DejaVu Sans */
+    const vz_font_files *fonts; /* fonts already found (else found when needed) */
     const char *title;        /* window title */
 } vz_app_opts;
 

@@ -19,7 +19,7 @@ void vz_dl_reset(vz_drawlist *dl)
     dl->n_cmds = 0;
     dl->text_len = 0;
     dl->n_hits = 0;
-    dl->tag = dl->sub = dl->run = 0;
+    dl->tag = dl->sub = dl->run = dl->ghost = 0;
     dl->ref = 0;
     dl->oom = 0;
 }
@@ -54,6 +54,12 @@ void vz_dl_tag(vz_drawlist *dl, vz_tag tag, unsigned sub, unsigned run, uint32_t
     dl->sub = (uint8_t)sub;
     dl->run = (uint8_t)run;
     dl->ref = ref;
+    dl->ghost = 0;
+}
+
+void vz_dl_ghost(vz_drawlist *dl)
+{
+    dl->ghost = 1;
 }
 
 static vz_cmd *push(vz_drawlist *dl, vz_cmd_kind kind, vz_color c)
@@ -70,6 +76,7 @@ static vz_cmd *push(vz_drawlist *dl, vz_cmd_kind kind, vz_color c)
     cmd->sub = dl->sub;
     cmd->run = dl->run;
     cmd->ref = dl->ref;
+    cmd->ghost = dl->ghost;
     return cmd;
 }
 

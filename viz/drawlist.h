@@ -56,22 +56,32 @@ typedef enum vz_tag {
     VZ_TAG_NONE,
     VZ_TAG_SPAN,        /* a task state span: sub = tm_state, ref = span index */
     VZ_TAG_MERGED,      /* several spans narrower than a pixel: sub = the state shown */
-    VZ_TAG_LOOPSEG,     /* the loop lane: sub = vz_loopseg_kind, ref = segment index */
+    VZ_TAG_LOOPSEG,     /* the loop lane: sub = vz_seg_kind, ref = index in that kind's array */
     VZ_TAG_FRAME,       /* a coroutine frame: ref = frame index */
     VZ_TAG_MARKER,      /* an event marker: sub = vz_marker_kind, ref = event index */
     VZ_TAG_ARROW,       /* a causality arrow: sub = tm_link_kind, ref = link index */
-    VZ_TAG_LANE_LABEL,  /* a lane's name: ref = task index (TM_NONE: the loop lane) */
+    VZ_TAG_LANE_LABEL,  /* a lane's name: ref = task index (TM_NONE: the loop lane); sub 1: a worker */
+    VZ_TAG_JOB,         /* an executor job on a worker lane: ref = job index */
     VZ_TAG_PLAYHEAD,
     VZ_TAG_AXIS,
     VZ_TAG_RUN_HEADER,  /* a trace's title row: ref = run index */
     VZ_TAG_WARNING,     /* a load problem banner */
-    VZ_TAG_PANEL,       /* panel background and text */
+    VZ_TAG_PANEL,       /* panel background and text: sub = vz_panel, ref = the row's event or finding */
     VZ_TAG_LEGEND,
     VZ_TAG_TOOLBAR,
     VZ_TAG_TOOLTIP,
-    VZ_TAG_HELP,
-    VZ_TAG_FUTURE       /* the ghost of what lies after the playhead */
+    VZ_TAG_HELP
 } vz_tag;
+
+/* Which panel a VZ_TAG_PANEL command belongs to. */
+typedef enum vz_panel {
+    VZ_PANEL_FRAME,      /* a panel's frame and title */
+    VZ_PANEL_LOOP,       /* the loop at the playhead */
+    VZ_PANEL_INSPECTOR,
+    VZ_PANEL_FINDINGS,
+    VZ_PANEL_EVENTS,     /* the event list: ref = the row's event */
+    VZ_PANEL_OUTPUT
+} vz_panel;
 
 typedef struct vz_cmd {
     uint8_t kind;        /* vz_cmd_kind */
@@ -79,6 +89,7 @@ typedef struct vz_cmd {
     uint8_t tag;         /* vz_tag */
     uint8_t sub;         /* tag detail (a state, a kind) */
     uint8_t run;         /* which trace it belongs to (0 when not about one) */
+    uint8_t ghost;       /* 1: it lies after the playhead (drawn dimmed) */
     vz_color color;      /* fill, line or text colour */
     float x, y, w, h;    /* box (RECT, FRAME, CLIP), start point and thickness (LINE),
                             first point (TRI), position and max width (TEXT) */
@@ -94,9 +105,10 @@ typedef enum vz_hit_kind {
     VZ_HIT_TIMELINE,    /* empty timeline area: drag pans, wheel zooms */
     VZ_HIT_AXIS,        /* the time axis: drag scrubs the playhead */
     VZ_HIT_SPAN,        /* a = task, b = span */
-    VZ_HIT_LOOPSEG,     /* a = segment index */
+    VZ_HIT_LOOPSEG,     /* a = index, b = vz_seg_kind (see view_model.h) */
     VZ_HIT_FRAME,       /* a = task, b = frame */
     VZ_HIT_MARKER,      /* a = event index */
+    VZ_HIT_JOB,         /* an executor job: a = job index */
     VZ_HIT_LANE,        /* a lane's label: a = task (TM_NONE: the loop lane) */
     VZ_HIT_RUN,         /* a trace's header: makes it the focused trace */
     VZ_HIT_EVENT_ROW,   /* an event list row: a = event index */
@@ -117,6 +129,7 @@ typedef struct vz_drawlist {
     char *text;     size_t text_len, text_cap;  /* NUL-terminated strings, back to back */
     vz_hit *hits;   size_t n_hits, cap_hits;    /* later hits lie on top of earlier ones */
     uint8_t tag, sub, run;  /* private: the tag stamped on new commands */
+    uint8_t ghost;          /* private: ditto */
     uint32_t ref;           /* private: ditto */
     int oom;                /* 1 when a command or hit was dropped for lack of memory */
 } vz_drawlist;
@@ -127,6 +140,10 @@ void vz_dl_free(vz_drawlist *dl);             /* release everything; NULL ok */
 
 /* Stamp commands appended from now on with this tag (VZ_TAG_NONE to stop). */
 void vz_dl_tag(vz_drawlist *dl, vz_tag tag, unsigned sub, unsigned run, uint32_t ref);
+
+/* Mark commands appended from now on, until the next vz_dl_tag, as lying
+** after the playhead. */
+void vz_dl_ghost(vz_drawlist *dl);
 
 void vz_dl_rect(vz_drawlist *dl, float x, float y, float w, float h, vz_color c);
 void vz_dl_frame(vz_drawlist *dl, float x, float y, float w, float h, vz_color c);

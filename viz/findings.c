@@ -6,12 +6,12 @@
 ** paragraphs are the viewer's teaching text: they say what asyncio does, why
 ** the pattern matters, and what to write instead.
 */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "findings.h"
+#include "playhead.h"
 
 static const char *const headings[VZ_FIND__COUNT] = {
     "Awaits that could run concurrently",
@@ -33,10 +33,10 @@ static const char *const paragraphs[VZ_FIND__COUNT] = {
     "previous one's result.",
     /* VZ_FIND_STALL */
     "The event loop runs one handle at a time and cannot interrupt a coroutine: it "
-    "only gets control back at an await. This step kept running while other tasks "
-    "were ready in the queue, so they all waited for it. In real code this is a "
-    "blocking call inside a coroutine -- time.sleep(), heavy CPU work, synchronous "
-    "I/O. Use await asyncio.sleep(), move blocking work to a thread with "
+    "only gets control back at an await. This step kept running while other work "
+    "was due -- handles in the ready queue, timers whose time had come -- so all of "
+    "it waited. In real code this is a blocking call inside a coroutine: "
+    "time.sleep(), heavy CPU work, synchronous I/O. Use await asyncio.sleep(), move blocking work to a thread with "
     "await asyncio.to_thread(...) or loop.run_in_executor(), or break long "
     "computations up with await asyncio.sleep(0). asyncio's debug mode logs steps "
     "slower than loop.slow_callback_duration (100 ms).",
@@ -329,12 +329,17 @@ static void find_swallowed(vz_run *run, size_t *cap)
     for (size_t i = 0; i < tr->n_tasks; i++)
         thrown[i] = TM_NONE;
     /* A CancelledError counts when a cancel() delivered it (a cancel link ends at the
-    ** throw); one raised because an awaited task was cancelled is not the task's own. */
+    ** throw); one raised because an awaited task was cancelled is not the task's own.
+    ** TaskGroup and timeout() cancel the task running their block on purpose and turn
+    ** the CancelledError into ExceptionGroup / TimeoutError themselves (uncancel()ing
+    ** it, as in CPython's taskgroups.py and timeouts.py): that is no swallowing. */
     for (size_t i = 0; i < tr->n_links; i++) {
         const tm_link *l = &tr->links[i];
-        const tm_event *e = &tr->events[l->to];
+        const tm_event *e = &tr->events[l->to], *from = &tr->events[l->from];
+        const char *via = from->kind == TM_EV_CANCEL ? tm_text(tr, from->s2) : "";
         if (l->kind == TM_LINK_CANCEL && e->kind == TM_EV_THROW && e->task < tr->n_tasks &&
-            thrown[e->task] == TM_NONE && !strcmp(tm_text(tr, e->s1), "CancelledError"))
+            thrown[e->task] == TM_NONE && !strcmp(tm_text(tr, e->s1), "CancelledError") &&
+            strncmp(via, "TaskGroup.", 10) && strncmp(via, "Timeout.", 8))
             thrown[e->task] = l->to;
     }
     for (uint32_t t = 0; t < tr->n_tasks; t++) {

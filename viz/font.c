@@ -53,6 +53,7 @@ int vz_font_find(const char *body_override, vz_font_files *out, char *err, size_
     if (!rc && match(cfg, "DejaVu Sans Mono", out->mono, sizeof out->mono))
         snprintf(out->mono, sizeof out->mono, "%s", out->regular);
     FcConfigDestroy(cfg);
+    FcFini();   /* nothing else uses fontconfig: give its caches back */
     if (rc)
         snprintf(err, errlen,
                  "no font found through fontconfig (looked for DejaVu Sans); install fonts-dejavu-core "

@@ -14,6 +14,7 @@
 #include "findings.h"
 #include "input.h"
 #include "layout.h"
+#include "playhead.h"
 #include "theme.h"
 
 #define DECISIONS_PER_SECOND 8.0   /* playback rate within one instant, at 1x */
@@ -36,7 +37,7 @@ static void clamp_scroll(vz_ui *ui, const vz_doc *doc, const vz_geom *g)
 }
 
 /* Pan so the playhead stays inside the visible range. */
-static void follow(vz_ui *ui, const vz_doc *doc, const vz_geom *g)
+static void follow(vz_ui *ui, const vz_doc *doc)
 {
     double p = ui->step_view ? (double)vz_run_cursor(focus(ui, doc), ui->t, ui->k) + 0.5 : ui->t;
     if (ui->step_view && vz_run_cursor(focus(ui, doc), ui->t, ui->k) == TM_NONE)
@@ -47,25 +48,24 @@ static void follow(vz_ui *ui, const vz_doc *doc, const vz_geom *g)
         ui->x0 += d;
         ui->x1 += d;
     }
-    (void)g;
 }
 
-static void set_playhead(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double t, uint32_t k)
+static void set_playhead(vz_ui *ui, const vz_doc *doc, double t, uint32_t k)
 {
     ui->t = t;
     ui->k = k;
     ui->dirty = 1;
-    follow(ui, doc, g);
+    follow(ui, doc);
 }
 
-static void jump(vz_ui *ui, const vz_doc *doc, const vz_geom *g, int run, uint32_t ev)
+static void jump(vz_ui *ui, const vz_doc *doc, int run, uint32_t ev)
 {
     if (run < 0 || run >= (int)doc->n_runs)
         return;
     double t;
     uint32_t k;
     vz_run_playhead_for(&doc->runs[run], ev, &t, &k);
-    set_playhead(ui, doc, g, t, k);
+    set_playhead(ui, doc, t, k);
 }
 
 static int at_end(const vz_ui *ui, const vz_doc *doc)
@@ -83,11 +83,11 @@ static void scrub(vz_ui *ui, const vz_doc *doc, const vz_geom *g, float x)
         const vz_run *run = focus(ui, doc);
         double n = (double)run->tr->n_events;
         if (p < 0.5 || !n) {
-            set_playhead(ui, doc, g, run->t0, 0);
+            set_playhead(ui, doc, run->t0, 0);
             return;
         }
         uint32_t ev = (uint32_t)(p - 0.5 >= n ? n - 1 : floor(p - 0.5));
-        jump(ui, doc, g, ui->focus, ev);
+        jump(ui, doc, ui->focus, ev);
         return;
     }
     double t = p < doc->t_min ? doc->t_min : p > doc->t_max ? doc->t_max : p;
@@ -112,7 +112,7 @@ static void scrub(vz_ui *ui, const vz_doc *doc, const vz_geom *g, float x)
     ui->dirty = 1;
 }
 
-static void tick(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double dt)
+static void tick(vz_ui *ui, const vz_doc *doc, double dt)
 {
     if (!ui->playing || !doc->n_runs)
         return;
@@ -128,7 +128,7 @@ static void tick(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double dt)
         if (ui->play_acc > 1)
             ui->play_acc = 0;
         if (moved)
-            set_playhead(ui, doc, g, ui->t, ui->k);
+            set_playhead(ui, doc, ui->t, ui->k);
         return;
     }
     double tn = vz_doc_next_time(doc, ui->t);
@@ -141,9 +141,9 @@ static void tick(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double dt)
     double t = ui->t + dt * speed;
     if (t >= tn) {
         ui->play_acc = 0;
-        set_playhead(ui, doc, g, tn, 0);
+        set_playhead(ui, doc, tn, 0);
     } else {
-        set_playhead(ui, doc, g, t, 0);
+        set_playhead(ui, doc, t, 0);
     }
 }
 
@@ -188,11 +188,15 @@ static void select_hit(vz_ui *ui, const vz_doc *doc, const vz_hit *h)
         ui->sel = h->a;
         break;
     case VZ_HIT_LOOPSEG: {
-        const vz_loopseg *sg = &run->segs[h->a];
+        uint32_t last;
         ui->sel_kind = VZ_SEL_EVENT;
-        ui->sel = sg->ev;
+        ui->sel = vz_seg_events(run, (vz_seg_kind)h->b, h->a, &last);
         break;
     }
+    case VZ_HIT_JOB:
+        ui->sel_kind = VZ_SEL_EVENT;
+        ui->sel = run->tr->jobs[h->a].ev_start;
+        break;
     case VZ_HIT_TIMELINE:
         ui->sel_kind = VZ_SEL_NONE;
         return;
@@ -236,7 +240,7 @@ static void pointer_down(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const 
     case VZ_HIT_EVENT_ROW:
         ui->focus = hit.run;
         select_hit(ui, doc, &hit);
-        jump(ui, doc, g, hit.run, hit.a);
+        jump(ui, doc, hit.run, hit.a);
         return;
     case VZ_HIT_FINDING: {
         vz_action b = {0};
@@ -259,6 +263,7 @@ static void pointer_down(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const 
     case VZ_HIT_FRAME:
     case VZ_HIT_MARKER:
     case VZ_HIT_LOOPSEG:
+    case VZ_HIT_JOB:
     case VZ_HIT_TIMELINE:
         ui->drag = VZ_DRAG_PAN;
         ui->drag_moved = 0;
@@ -318,37 +323,37 @@ void vz_apply(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_action *
         break;
     case VZ_ACT_PLAY:
         if (!ui->playing && at_end(ui, doc))
-            set_playhead(ui, doc, &g, doc->t_min, 0);
+            set_playhead(ui, doc, doc->t_min, 0);
         ui->playing = !ui->playing;
         ui->play_acc = 0;
         break;
     case VZ_ACT_NEXT:
         ui->playing = 0;
         if (vz_doc_step_next(doc, &t, &k))
-            set_playhead(ui, doc, &g, t, k);
+            set_playhead(ui, doc, t, k);
         break;
     case VZ_ACT_PREV:
         ui->playing = 0;
         if (vz_doc_step_prev(doc, &t, &k))
-            set_playhead(ui, doc, &g, t, k);
+            set_playhead(ui, doc, t, k);
         break;
     case VZ_ACT_NEXT_INSTANT:
         ui->playing = 0;
         if (vz_doc_instant_next(doc, &t, &k))
-            set_playhead(ui, doc, &g, t, k);
+            set_playhead(ui, doc, t, k);
         break;
     case VZ_ACT_PREV_INSTANT:
         ui->playing = 0;
         if (vz_doc_instant_prev(doc, &t, &k))
-            set_playhead(ui, doc, &g, t, k);
+            set_playhead(ui, doc, t, k);
         break;
     case VZ_ACT_START:
         ui->playing = 0;
-        set_playhead(ui, doc, &g, doc->t_min, 0);
+        set_playhead(ui, doc, doc->t_min, 0);
         break;
     case VZ_ACT_END:
         ui->playing = 0;
-        set_playhead(ui, doc, &g, doc->t_max, VZ_K_ALL);
+        set_playhead(ui, doc, doc->t_max, VZ_K_ALL);
         break;
     case VZ_ACT_FASTER:
         if (ui->speed < SPEED_MAX)
@@ -486,11 +491,11 @@ void vz_apply(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_action *
         }
         break;
     case VZ_ACT_TICK:
-        tick(ui, doc, &g, a->f);
+        tick(ui, doc, a->f);
         break;
     case VZ_ACT_JUMP:
         ui->playing = 0;
-        jump(ui, doc, &g, a->arg, (uint32_t)a->arg2);
+        jump(ui, doc, a->arg, (uint32_t)a->arg2);
         break;
     case VZ_ACT_SELECT_TASK:
         if (a->arg >= 0 && a->arg < (int)doc->n_runs && (size_t)a->arg2 < doc->runs[a->arg].tr->n_tasks) {
@@ -515,7 +520,7 @@ void vz_apply(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_action *
             }
             ui->playing = 0;
             if (f->kind == VZ_FIND_STALL || f->kind == VZ_FIND_SWALLOWED_CANCEL)   /* a moment worth replaying */
-                jump(ui, doc, &g, a->arg, f->ev);
+                jump(ui, doc, a->arg, f->ev);
         }
         break;
     }

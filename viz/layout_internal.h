@@ -1,11 +1,14 @@
 /*
-** layout_internal.h -- what layout.c (the timeline) and layout_panels.c (the
-** toolbar, panels and overlays) share: one frame's context and small helpers.
+** layout_internal.h -- what the layout's files share: layout.c (the
+** timeline's frame), layout_lanes.c (inside a lane), layout_panels.c (the
+** side and bottom panels) and layout_chrome.c (toolbar, legend, tooltip,
+** help) -- one frame's context and small helpers.
 */
 #ifndef VZ_LAYOUT_INTERNAL_H
 #define VZ_LAYOUT_INTERNAL_H
 
 #include "layout.h"
+#include "playhead.h"
 #include "theme.h"
 
 typedef struct vz__lctx {
@@ -16,6 +19,31 @@ typedef struct vz__lctx {
     vz_geom g;                  /* the window's regions */
     float s;                    /* UI scale */
 } vz__lctx;
+
+/* One run's lanes being drawn (layout.c fills it, layout_lanes.c reads it). */
+typedef struct vz__lanes {
+    vz__lctx *c;         /* the frame */
+    const vz_run *run;   /* the trace */
+    const tm_trace *tr;  /* its model */
+    size_t r;            /* run index */
+    float top;           /* window y of the run's block */
+    uint32_t cur;        /* the run's cursor */
+    float px;            /* playhead x */
+    int step;            /* step view */
+    double v0, v1;       /* visible axis range, a little widened */
+    float right;         /* right edge of the lanes area */
+    int hide;            /* hide (not dim) the future */
+    float stack_top;     /* window y of the top of all runs (for other lanes' y) */
+} vz__lanes;
+
+/* Lane contents (layout_lanes.c). `y` is the lane's top; `slot` a task index,
+** or the task count for the loop lane. */
+void vz__draw_spans(vz__lanes *L, uint32_t task, float y);
+void vz__draw_frames(vz__lanes *L, uint32_t task, float y);
+void vz__draw_markers(vz__lanes *L, uint32_t slot, float y);
+void vz__draw_loop_lane(vz__lanes *L, float y);
+void vz__draw_worker(vz__lanes *L, uint32_t worker, float y);
+void vz__draw_arrows(vz__lanes *L, uint32_t slot, float lane_top);
 
 /* Width of a string in a font. */
 float vz__text_w(const vz__lctx *c, vz_font font, const char *s);
@@ -31,10 +59,13 @@ float vz__wrap(vz__lctx *c, vz_font font, float x, float y, float max_w, float y
 /* A panel with a title bar; returns the y where its content starts. */
 float vz__panel(vz__lctx *c, vz_rect r, const char *title);
 
+/* The run the panels follow (ui->focus, kept in range). */
+const vz_run *vz__focus_run(const vz__lctx *c);
+
 /* Small shapes used by markers and the legend. */
 void vz__marker(vz__lctx *c, vz_marker_kind kind, float x, float y, float size, vz_color col);
 
-/* The panels, toolbar, legend and overlays (layout_panels.c). */
+/* The panels (layout_panels.c), toolbar, legend and overlays (layout_chrome.c). */
 void vz__layout_toolbar(vz__lctx *c);
 void vz__layout_legend(vz__lctx *c);
 void vz__layout_side(vz__lctx *c);

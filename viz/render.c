@@ -11,7 +11,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <stdlib.h>
 
 #include "alloc.h"
 #include "render.h"
@@ -19,6 +18,7 @@
 
 #define CACHE_SLOTS 8192          /* power of two */
 #define CACHE_MAX (CACHE_SLOTS * 7 / 10)
+#define CACHE_BYTES (1536 * 1024)   /* texture pixels kept before the cache is cleared */
 #define ELLIPSIS "\xE2\x80\xA6"
 
 typedef enum entry_kind { E_WIDTH = 1, E_TEXTURE, E_CUT } entry_kind;
@@ -31,6 +31,7 @@ typedef struct entry {
     char *str;           /* the key string (owned) */
     int w, h;            /* E_WIDTH / E_TEXTURE: size in pixels; E_CUT: bytes kept */
     SDL_Texture *tex;    /* E_TEXTURE */
+    unsigned frame;      /* the last frame that used it */
 } entry;
 
 struct vz_renderer {
@@ -41,6 +42,8 @@ struct vz_renderer {
     entry *cache;                  /* CACHE_SLOTS slots */
     SDL_BlendMode blend;           /* the draw blend mode last set */
     size_t used;                   /* slots in use */
+    size_t bytes;                  /* texture pixel bytes in the cache */
+    unsigned frame;                /* frames drawn so far */
 };
 
 /* ---- fonts --------------------------------------------------------------------------- */
@@ -66,6 +69,7 @@ static void cache_clear(vz_renderer *vr)
         memset(e, 0, sizeof *e);
     }
     vr->used = 0;
+    vr->bytes = 0;
 }
 
 static int open_fonts(vz_renderer *vr, float scale, char *err, size_t errlen)
@@ -135,6 +139,49 @@ int vz_render_set_scale(vz_renderer *vr, float scale)
 
 /* ---- the cache ----------------------------------------------------------------------- */
 
+static entry *lookup(vz_renderer *vr, entry_kind kind, unsigned font, int param, const char *s, int *found);
+
+/* Between frames: over budget, keep only what the last frame used. */
+static void cache_trim(vz_renderer *vr)
+{
+    if (vr->bytes <= CACHE_BYTES && vr->used <= CACHE_MAX / 2)
+        return;
+    size_t keep = 0;
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        keep += vr->cache[i].hash && vr->cache[i].frame == vr->frame;
+    if (keep > CACHE_MAX / 2) {
+        cache_clear(vr);
+        return;
+    }
+    entry *old = vr->cache;
+    vr->cache = co_calloc(CACHE_SLOTS, sizeof *vr->cache);
+    if (!vr->cache) {
+        vr->cache = old;
+        cache_clear(vr);
+        return;
+    }
+    vr->used = 0;
+    vr->bytes = 0;
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        entry *e = &old[i];
+        if (!e->hash)
+            continue;
+        int found;
+        entry *n = e->frame == vr->frame ? lookup(vr, (entry_kind)e->kind, e->font, e->param, e->str, &found) : NULL;
+        if (n) {
+            n->w = e->w;
+            n->h = e->h;
+            n->tex = e->tex;
+            if (e->tex)
+                vr->bytes += (size_t)e->w * (size_t)e->h * 4;
+        } else if (e->tex) {
+            SDL_DestroyTexture(e->tex);
+        }
+        co_free(e->str);
+    }
+    co_free(old);
+}
+
 static uint32_t hash_key(entry_kind kind, unsigned font, int param, const char *s)
 {
     uint32_t h = 2166136261u ^ (kind * 31u + font * 131u + (uint32_t)param * 7919u);
@@ -146,7 +193,7 @@ static uint32_t hash_key(entry_kind kind, unsigned font, int param, const char *
 /* The entry for a key: existing (found = 1) or a fresh empty slot to fill. */
 static entry *lookup(vz_renderer *vr, entry_kind kind, unsigned font, int param, const char *s, int *found)
 {
-    if (vr->used >= CACHE_MAX)
+    if (vr->used >= CACHE_MAX)   /* a frame with a great deal of new text */
         cache_clear(vr);
     uint32_t h = hash_key(kind, font, param, s);
     for (size_t i = h & (CACHE_SLOTS - 1);; i = (i + 1) & (CACHE_SLOTS - 1)) {
@@ -162,11 +209,13 @@ static entry *lookup(vz_renderer *vr, entry_kind kind, unsigned font, int param,
                 e->hash = 0;
                 return NULL;
             }
+            e->frame = vr->frame;
             vr->used++;
             return e;
         }
         if (e->hash == h && e->kind == kind && e->font == font && e->param == param && !strcmp(e->str, s)) {
             *found = 1;
+            e->frame = vr->frame;
             return e;
         }
     }
@@ -247,6 +296,7 @@ static entry *texture(vz_renderer *vr, vz_font font, vz_color col, const char *s
         e->tex = SDL_CreateTextureFromSurface(vr->r, surf);
         e->w = surf->w;
         e->h = surf->h;
+        vr->bytes += (size_t)surf->w * (size_t)surf->h * 4;
         SDL_FreeSurface(surf);
         if (e->tex)
             SDL_SetTextureBlendMode(e->tex, SDL_BLENDMODE_BLEND);
@@ -258,7 +308,6 @@ static entry *texture(vz_renderer *vr, vz_font font, vz_color col, const char *s
 
 static void draw_text(vz_renderer *vr, const vz_drawlist *dl, const vz_cmd *c)
 {
-    if (getenv("VZ_NOTEXT")) return;
     const char *s = vz_dl_str(dl, c);
     vz_font font = c->font < VZ_FONT__COUNT ? (vz_font)c->font : VZ_FONT_BODY;
     char buf[1024];
@@ -318,6 +367,8 @@ static void thick_line(vz_renderer *vr, const vz_cmd *c)
 void vz_render_frame(vz_renderer *vr, const vz_drawlist *dl)
 {
     SDL_Renderer *r = vr->r;
+    cache_trim(vr);
+    vr->frame++;
     SDL_RenderSetClipRect(r, NULL);
     vz_color bg = VZ_C_BG;
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);

@@ -2,10 +2,10 @@
 ** render.h -- the one part of the viewer that draws: it replays a draw list
 ** (drawlist.h) on an SDL renderer and sets text with SDL2_ttf.
 **
-** Text is rendered once per (font, string) into a white texture and tinted
-** per use with a colour modulation, so a steady frame renders no glyphs at
-** all; measured widths and cut-to-fit strings are cached the same way. The
-** caches are cleared when they fill, which bounds their memory.
+** Text is rendered once per (font, colour, string) into a texture, so a
+** steady frame renders no glyphs at all; measured widths and cut-to-fit
+** strings are cached the same way. When the cache outgrows its budget, a new
+** frame keeps only what the previous frame used, which bounds its memory.
 **
 ** Ownership: vz_render_new borrows the SDL_Renderer (the caller destroys it
 ** after vz_render_free) and owns its fonts and textures.

@@ -29,6 +29,7 @@
 #define VZ_C_TEXT_FAINT  VZ_RGB(0xA8, 0xAE, 0xB4)   /* text after the playhead */
 #define VZ_C_STRIPE      VZ_RGB(0xEE, 0xEE, 0xE7)   /* every other lane */
 #define VZ_C_GRID        VZ_RGB(0xDD, 0xDD, 0xD3)   /* tick lines across the lanes */
+#define VZ_C_ENDED       VZ_RGB(0xEA, 0xEA, 0xE3)   /* after a trace ended, in a comparison */
 #define VZ_C_HEADER      VZ_RGB(0xE3, 0xE8, 0xEF)   /* a trace's title row */
 #define VZ_C_BUTTON      VZ_RGB(0xFA, 0xFA, 0xF7)
 #define VZ_C_BUTTON_ON   VZ_RGB(0xD6, 0xE6, 0xFA)   /* a toggle that is on */
@@ -40,6 +41,10 @@
 #define VZ_C_TOOLTIP     VZ_RGB(0x2B, 0x30, 0x36)   /* tooltip background */
 #define VZ_C_TOOLTIP_TXT VZ_RGB(0xFF, 0xFF, 0xFF)
 #define VZ_C_SHADE       VZ_RGBA(0x1F, 0x23, 0x28, 150)  /* behind the help overlay */
+
+/* Executor threads. */
+#define VZ_C_JOB         VZ_RGB(0xA8, 0x5C, 0x1F)   /* a job running on a worker thread */
+#define VZ_C_WORKER_BG   VZ_RGB(0xF3, 0xEC, 0xE2)   /* a worker lane */
 
 /* The loop lane. */
 #define VZ_C_CALLBACK    VZ_RGB(0x1B, 0x9A, 0xAA)   /* a plain callback ran */

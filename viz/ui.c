@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "playhead.h"
 #include "theme.h"
 #include "ui.h"
 

@@ -110,6 +110,7 @@ static int parse_args(int argc, char **argv, view_args *va)
         } else if (!strcmp(a, "--size")) {
             if (!next || parse_size(next, &va->o.w, &va->o.h))
                 return cli_usage_error("view", "--size takes WIDTHxHEIGHT, e.g. 1280x800");
+            va->o.size_given = 1;
             i++;
         } else if (!strcmp(a, "--at")) {
             char *end;
@@ -284,6 +285,18 @@ int cli_view(int argc, char **argv)
     char temp[VZ_MAX_RUNS][1024];
     char *paths[VZ_MAX_RUNS];
     int n_temp = 0;
+    /* Fonts first: fontconfig's caches are freed before the traces load, so
+    ** their memory is reused rather than added to the peak. */
+    vz_font_files fonts;
+    if (va.bench || va.o.screenshot || !display_missing()) {
+        char err[512];
+        if (vz_font_find(va.o.font, &fonts, err, sizeof err)) {
+            fprintf(stderr, "coroscope view: %s\n", err);
+            co_free(va.files);
+            return 1;
+        }
+        va.o.fonts = &fonts;
+    }
     vz_doc doc;
     vz_doc_init(&doc);
     double t_model = 0, t_index = 0;
@@ -323,7 +336,7 @@ int cli_view(int argc, char **argv)
             len += (size_t)snprintf(title + len, sizeof title - len, "%s%s", i ? " \xC2\xB7 " : " ", doc.runs[i].label);
         va.o.title = title;
         if (va.bench) {
-            if (!va.o.screenshot && va.o.w == 1600 && va.o.h == 1000) {
+            if (!va.o.size_given) {
                 va.o.w = 1280;   /* the benchmark's reference size */
                 va.o.h = 800;
             }

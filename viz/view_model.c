@@ -1,19 +1,19 @@
 /*
-** view_model.c -- building a run's display indexes, moving the playhead by
-** scheduler decisions, and describing the loop and its events in words.
+** view_model.c -- building a run's display indexes, and describing the loop
+** and its events in words (see view_model.h).
 **
 ** Everything is built in one or two passes over the trace's arrays and sized
-** per task or per marker, not per event, so a million-event trace costs a few
-** megabytes on top of the model (the loop segments are the largest part: one
-** per step, callback or idle period).
+** per task, marker, link or callback, not per event, so a million-event trace
+** costs about a megabyte on top of the model; the loop lane reuses the
+** model's steps and idle periods and adds only the callbacks' event indexes.
 */
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "findings.h"
+#include "playhead.h"
 #include "view_model.h"
 
 /* ---- building ---------------------------------------------------------------- */
@@ -34,6 +34,8 @@ static void run_free(vz_run *run)
     co_free(run->ln_first);
     co_free(run->ln_idx);
     co_free(run->levels);
+    co_free(run->wk_first);
+    co_free(run->wk_job);
     co_free(run->rows);
     co_free(run->row_sub);
     co_free(run->row_of);
@@ -48,25 +50,6 @@ void vz_doc_free(vz_doc *doc)
     for (size_t i = 0; i < doc->n_runs; i++)
         run_free(&doc->runs[i]);
     vz_doc_init(doc);
-}
-
-int vz_is_decision(const tm_event *ev)
-{
-    switch (ev->kind) {
-    case TM_EV_TASK_NEW:
-    case TM_EV_STEP_BEGIN:
-    case TM_EV_STEP_END:
-    case TM_EV_WAKE:
-    case TM_EV_CALL_SOON:
-    case TM_EV_HANDLE_CANCEL:
-    case TM_EV_CB_RUN:
-    case TM_EV_TIMER_FIRE:
-    case TM_EV_CANCEL:
-    case TM_EV_END:
-        return 1;
-    default:
-        return 0;
-    }
 }
 
 vz_marker_kind vz_marker_of(const tm_trace *tr, const tm_event *ev, uint32_t *lane)
@@ -176,6 +159,7 @@ static int build_markers(vz_run *run)
         if (vz_marker_of(tr, &tr->events[i], &lane) == VZ_MK_NONE)
             continue;
         run->mk_ev[fill[lane < tr->n_tasks ? lane : tr->n_tasks]++] = (uint32_t)i;
+        run->mk_present |= 1u << vz_marker_of(tr, &tr->events[i], &lane);
     }
     co_free(fill);
     return 0;
@@ -236,6 +220,39 @@ static int build_levels(vz_run *run)
     return 0;
 }
 
+/* Executor jobs by worker, each worker's in start order (jobs are in submission order). */
+static int build_workers(vz_run *run)
+{
+    const tm_trace *tr = run->tr;
+    size_t nw = tr->n_workers;
+    run->wk_first = co_calloc(nw + 2, sizeof *run->wk_first);
+    run->wk_job = co_malloc((tr->n_jobs ? tr->n_jobs : 1) * sizeof *run->wk_job);
+    if (!run->wk_first || !run->wk_job)
+        return -1;
+    for (size_t j = 0; j < tr->n_jobs; j++)
+        if (tr->jobs[j].worker >= 0 && (size_t)tr->jobs[j].worker < nw && tr->jobs[j].ev_start != TM_NONE)
+            run->wk_first[tr->jobs[j].worker + 1]++;
+    for (size_t w = 0; w < nw; w++)
+        run->wk_first[w + 1] += run->wk_first[w];
+    uint32_t *fill = co_malloc((nw ? nw : 1) * sizeof *fill);
+    if (!fill)
+        return -1;
+    memcpy(fill, run->wk_first, nw * sizeof *fill);
+    for (size_t j = 0; j < tr->n_jobs; j++) {
+        const tm_job *jb = &tr->jobs[j];
+        if (jb->worker < 0 || (size_t)jb->worker >= nw || jb->ev_start == TM_NONE)
+            continue;
+        uint32_t k = fill[jb->worker]++;   /* insertion keeps each worker's jobs in start order */
+        while (k > run->wk_first[jb->worker] && tr->jobs[run->wk_job[k - 1]].ev_start > jb->ev_start) {
+            run->wk_job[k] = run->wk_job[k - 1];
+            k--;
+        }
+        run->wk_job[k] = (uint32_t)j;
+    }
+    co_free(fill);
+    return 0;
+}
+
 int vz_match(const char *hay, const char *needle)
 {
     if (!*needle)
@@ -286,7 +303,7 @@ int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path)
     run->row_sub = co_malloc((nt + 1) * sizeof *run->row_sub);
     run->row_of = co_malloc(nt * sizeof *run->row_of);
     if (!run->label || !run->path || !run->rows || !run->row_sub || !run->row_of || build_cbs(run) ||
-        build_markers(run) || build_links(run) || build_levels(run) || vz_findings_build(run)) {
+        build_markers(run) || build_links(run) || build_levels(run) || build_workers(run) || vz_findings_build(run)) {
         run_free(run);
         return -1;
     }
@@ -310,249 +327,6 @@ void vz_doc_filter(vz_doc *doc, const char *filter)
     snprintf(doc->filter, sizeof doc->filter, "%s", filter ? filter : "");
     for (size_t i = 0; i < doc->n_runs; i++)
         build_rows(&doc->runs[i], doc->filter);
-}
-
-/* ---- the playhead ------------------------------------------------------------- */
-
-/* First event with time >= t (strict = 0) or > t (strict = 1). */
-static size_t first_time(const tm_trace *tr, double t, int strict)
-{
-    size_t lo = 0, hi = tr->n_events;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        double mt = tr->events[mid].t;
-        if (strict ? mt <= t : mt < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Walk the decisions at time t from event i (with `seen` already counted) until
-** the (k+1)-th; returns the stopping index. */
-static size_t walk(const tm_trace *tr, size_t i, size_t hi, uint32_t k, uint32_t *seen)
-{
-    for (; i < hi; i++) {
-        if (vz_is_decision(&tr->events[i])) {
-            if (*seen == k)
-                break;
-            (*seen)++;
-        }
-    }
-    return i;
-}
-
-uint32_t vz_run_cursor(const vz_run *run, double t, uint32_t k)
-{
-    const tm_trace *tr = run->tr;
-    size_t hi = first_time(tr, t, 1);
-    if (k != VZ_K_ALL) {
-        uint32_t seen = 0;
-        hi = walk(tr, first_time(tr, t, 0), hi, k, &seen);
-    }
-    return hi ? (uint32_t)(hi - 1) : TM_NONE;
-}
-
-uint32_t vz_run_decisions_at(const vz_run *run, double t)
-{
-    const tm_trace *tr = run->tr;
-    uint32_t n = 0;
-    for (size_t i = first_time(tr, t, 0), hi = first_time(tr, t, 1); i < hi; i++)
-        n += (uint32_t)vz_is_decision(&tr->events[i]);
-    return n;
-}
-
-uint32_t vz_run_next_decision(const vz_run *run, uint32_t ev)
-{
-    const tm_trace *tr = run->tr;
-    for (size_t i = ev == TM_NONE ? 0 : (size_t)ev + 1; i < tr->n_events; i++)
-        if (vz_is_decision(&tr->events[i]))
-            return (uint32_t)i;
-    return TM_NONE;
-}
-
-uint32_t vz_run_prev_decision_before(const vz_run *run, double t)
-{
-    const tm_trace *tr = run->tr;
-    for (size_t i = first_time(tr, t, 0); i-- > 0;)
-        if (vz_is_decision(&tr->events[i]))
-            return (uint32_t)i;
-    return TM_NONE;
-}
-
-void vz_run_playhead_for(const vz_run *run, uint32_t ev, double *t, uint32_t *k)
-{
-    const tm_trace *tr = run->tr;
-    if (!tr->n_events) {
-        *t = 0;
-        *k = 0;
-        return;
-    }
-    if (ev == TM_NONE || ev >= tr->n_events) {
-        *t = tr->events[ev == TM_NONE ? 0 : tr->n_events - 1].t;
-        *k = ev == TM_NONE ? 0 : VZ_K_ALL;
-        return;
-    }
-    *t = tr->events[ev].t;
-    uint32_t n = 0;
-    for (size_t i = first_time(tr, *t, 0); i <= ev; i++)
-        n += (uint32_t)vz_is_decision(&tr->events[i]);
-    *k = n;
-}
-
-int vz_doc_more_at(const vz_doc *doc, double t, uint32_t k)
-{
-    if (k == VZ_K_ALL)
-        return 0;
-    for (size_t r = 0; r < doc->n_runs; r++) {
-        const vz_run *run = &doc->runs[r];
-        uint32_t nd = vz_run_next_decision(run, vz_run_cursor(run, t, k));
-        if (nd != TM_NONE && run->tr->events[nd].t == t)
-            return 1;
-    }
-    return 0;
-}
-
-double vz_doc_next_time(const vz_doc *doc, double t)
-{
-    double best = INFINITY;
-    for (size_t r = 0; r < doc->n_runs; r++) {
-        const vz_run *run = &doc->runs[r];
-        uint32_t nd = vz_run_next_decision(run, vz_run_cursor(run, t, VZ_K_ALL));
-        if (nd != TM_NONE && run->tr->events[nd].t < best)
-            best = run->tr->events[nd].t;
-    }
-    return isfinite(best) ? best : doc->t_max;
-}
-
-int vz_doc_step_next(const vz_doc *doc, double *t, uint32_t *k)
-{
-    if (vz_doc_more_at(doc, *t, *k)) {
-        (*k)++;
-        return 1;
-    }
-    double tn = vz_doc_next_time(doc, *t);
-    if (tn > *t) {
-        *t = tn;
-        *k = 1;
-        return 1;
-    }
-    if (*k != VZ_K_ALL) {   /* no decision left anywhere: show any trailing events */
-        int moved = 0;
-        for (size_t r = 0; r < doc->n_runs; r++)
-            moved |= vz_run_cursor(&doc->runs[r], *t, *k) != vz_run_cursor(&doc->runs[r], *t, VZ_K_ALL);
-        *k = VZ_K_ALL;
-        return moved;
-    }
-    return 0;
-}
-
-int vz_doc_step_prev(const vz_doc *doc, double *t, uint32_t *k)
-{
-    uint32_t most = 0;
-    for (size_t r = 0; r < doc->n_runs; r++) {
-        uint32_t n = vz_run_decisions_at(&doc->runs[r], *t);
-        if (n > most)
-            most = n;
-    }
-    uint32_t kk = *k > most ? most : *k;
-    if (kk > 1) {
-        *k = kk - 1;
-        return 1;
-    }
-    double tp = -INFINITY;
-    for (size_t r = 0; r < doc->n_runs; r++) {
-        const vz_run *run = &doc->runs[r];
-        uint32_t pd = vz_run_prev_decision_before(run, *t);
-        if (pd != TM_NONE && run->tr->events[pd].t > tp)
-            tp = run->tr->events[pd].t;
-    }
-    if (isfinite(tp)) {
-        *t = tp;
-        *k = VZ_K_ALL;
-        return 1;
-    }
-    if (*k != 0) {   /* before the first decision: nothing has happened yet */
-        *k = 0;
-        return 1;
-    }
-    return 0;
-}
-
-int vz_doc_instant_next(const vz_doc *doc, double *t, uint32_t *k)
-{
-    double best = INFINITY;
-    for (size_t r = 0; r < doc->n_runs; r++) {
-        const tm_trace *tr = doc->runs[r].tr;
-        size_t i = first_time(tr, *t, *k == VZ_K_ALL);
-        if (*k != VZ_K_ALL && i < tr->n_events && tr->events[i].t == *t) {
-            *k = VZ_K_ALL;   /* finish this instant first */
-            return 1;
-        }
-        if (i < tr->n_events && tr->events[i].t < best)
-            best = tr->events[i].t;
-    }
-    if (!isfinite(best))
-        return 0;
-    *t = best;
-    *k = VZ_K_ALL;
-    return 1;
-}
-
-int vz_doc_instant_prev(const vz_doc *doc, double *t, uint32_t *k)
-{
-    double best = -INFINITY;
-    for (size_t r = 0; r < doc->n_runs; r++) {
-        const tm_trace *tr = doc->runs[r].tr;
-        size_t i = first_time(tr, *t, 0);
-        if (i > 0 && tr->events[i - 1].t > best)
-            best = tr->events[i - 1].t;
-    }
-    if (!isfinite(best)) {
-        if (*k == 0)
-            return 0;
-        *k = 0;
-        return 1;
-    }
-    *t = best;
-    *k = VZ_K_ALL;
-    return 1;
-}
-
-/* The cursor for (t, k), reusing the walk of the previous call at the same t. */
-static uint32_t cached_cursor(vz_run *run, double t, uint32_t k)
-{
-    const tm_trace *tr = run->tr;
-    if (k == VZ_K_ALL || !tr->n_events) {
-        run->cache_ok = 0;
-        return vz_run_cursor(run, t, k);
-    }
-    size_t hi = first_time(tr, t, 1);
-    if (!run->cache_ok || run->cache_t != t || k < run->cache_k) {
-        run->cache_pos = (uint32_t)first_time(tr, t, 0);
-        run->cache_seen = 0;
-    }
-    uint32_t seen = run->cache_seen;
-    size_t i = walk(tr, run->cache_pos, hi, k, &seen);
-    run->cache_ok = 1;
-    run->cache_t = t;
-    run->cache_k = k;
-    run->cache_pos = (uint32_t)i;
-    run->cache_seen = seen;
-    return i ? (uint32_t)(i - 1) : TM_NONE;
-}
-
-void vz_doc_sync(vz_doc *doc, double t, uint32_t k)
-{
-    for (size_t r = 0; r < doc->n_runs; r++) {
-        vz_run *run = &doc->runs[r];
-        uint32_t cur = cached_cursor(run, t, k);
-        if (cur != run->cur || run->loop.ev != cur || !run->tr->n_events) {
-            run->cur = cur;
-            vz_run_loop_state(run, cur, &run->loop);
-        }
-    }
 }
 
 /* ---- reading ------------------------------------------------------------------ */
@@ -623,9 +397,9 @@ void vz_run_loop_state(const vz_run *run, uint32_t ev, vz_loop_state *out)
         return;
     out->running = tm_running_at(tr, ev);
     if (out->running == TM_NONE) {   /* what the loop did last: a step, a callback or an idle wait */
-        size_t st = last_at(&tr->steps[0].ev_begin, tr->n_steps, sizeof *tr->steps, ev);
+        size_t st = last_at(tr->n_steps ? &tr->steps[0].ev_begin : NULL, tr->n_steps, sizeof *tr->steps, ev);
         size_t cb = last_at(run->cbs, run->n_cbs, sizeof *run->cbs, ev);
-        size_t id = last_at(&tr->idles[0].ev, tr->n_idles, sizeof *tr->idles, ev);
+        size_t id = last_at(tr->n_idles ? &tr->idles[0].ev : NULL, tr->n_idles, sizeof *tr->idles, ev);
         uint32_t e_st = st < tr->n_steps ? tr->steps[st].ev_begin : 0;
         uint32_t e_cb = cb < run->n_cbs ? run->cbs[cb] : 0, e_id = id < tr->n_idles ? tr->idles[id].ev : 0, last;
         if (cb < run->n_cbs && e_cb >= e_st && (id >= tr->n_idles || e_cb > e_id)) {

@@ -18,24 +18,14 @@
 **   arrows         per lane, the incoming spawn / wake / cancel links;
 **   frame levels   how deep each task's coroutine frames nest (its lane grows a
 **                  sub-row per level);
+**   worker lanes   the executor threads' jobs (run_in_executor, to_thread), per
+**                  worker, in the order they started;
 **   rows           the lanes shown, in tree order, after the name filter;
 **   findings       see findings.h.
 **
-** The playhead is a loop time `t` plus `k`, the number of scheduler decisions
-** already shown at that instant (VZ_K_ALL: all of them). Under the virtual
-** clock a whole schedule can happen at t = 0; `k` is what lets the viewer
-** replay it decision by decision, and because `k` counts decisions per
-** instant, several traces step through the same instant side by side. A
-** run's cursor is the last event its timeline shows for a given (t, k).
+** The playhead, and the cursor it gives each run, are in playhead.h.
 **
-** A *decision* is an event where the loop changes what runs or what is
-** queued: a task created (its first step queued), a step begun or ended, a
-** wake-up or callback queued, a handle cancelled, a callback run, a timer
-** fired, a cancel() call, the end of the recording. Bookkeeping events (a
-** future created, a timer started, a frame entered, a line printed) are shown
-** together with the decision before them.
-**
-** No SDL type appears here. Ownership: vz_doc_add_* take ownership of the
+** No SDL type appears here. Ownership: vz_doc_add takes ownership of the
 ** trace; vz_doc_free frees every run and its trace.
 */
 #ifndef VZ_VIEW_MODEL_H
@@ -47,7 +37,6 @@
 #include "trace_model.h"
 
 #define VZ_MAX_RUNS 8              /* traces side by side */
-#define VZ_K_ALL UINT32_MAX        /* playhead: every decision at its instant */
 #define VZ_FILTER_MAX 64           /* bytes of the task name filter */
 #define VZ_LOOP_LIST 12            /* entries kept per list of the loop panel */
 #define VZ_MAX_LEVELS 6            /* frame nesting levels drawn per lane */
@@ -109,9 +98,12 @@ typedef struct vz_run {
     uint32_t *cbs;  size_t n_cbs;       /* cb_run events, in order (the loop lane's callbacks) */
     uint32_t *mk_first;        /* n_tasks + 2 offsets into mk_ev; slot n_tasks is the loop lane */
     uint32_t *mk_ev;           /* marker events, grouped by lane, each group in event order */
+    uint32_t mk_present;       /* bit k set: the trace has markers of vz_marker_kind k (for the legend) */
     uint32_t *ln_first;        /* n_tasks + 2 offsets into ln_idx, by target lane */
     uint32_t *ln_idx;          /* spawn / wake / cancel link indexes, grouped by target lane */
     uint8_t *levels;           /* per task: frame nesting levels (0: no frames) */
+    uint32_t *wk_first;        /* tr->n_workers + 1 offsets into wk_job */
+    uint32_t *wk_job;          /* started jobs (indexes into tr->jobs), grouped by worker, by start */
 
     uint32_t *rows;            /* the task lanes shown, tree order, after the filter */
     uint32_t *row_sub;         /* n_rows + 1: frame sub-rows above each row (cumulative) */
@@ -120,11 +112,12 @@ typedef struct vz_run {
 
     vz_finding *findings; size_t n_findings;
 
-    uint32_t cur;              /* read-only: the cursor for the doc's playhead (vz_doc_sync) */
+    uint32_t cur;              /* read-only: the cursor for the doc's playhead (vz_doc_sync, playhead.h) */
     vz_loop_state loop;        /* read-only: the loop at `cur` (vz_doc_sync) */
     double cache_t;            /* private: cursor cache */
     uint32_t cache_k, cache_cur, cache_pos, cache_seen;
     int cache_ok;              /* private */
+    int idle_now;              /* private: `loop` shows the idle wait in progress at the playhead */
 } vz_run;
 
 typedef struct vz_doc {
@@ -150,39 +143,6 @@ int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path);
 /* Rebuild the rows of every run for a case-insensitive substring filter on task
 ** name and coroutine ("" shows every task). */
 void vz_doc_filter(vz_doc *doc, const char *filter);
-
-/*
-** Bring every run's `cur` and `loop` up to date with playhead (t, k). Cheap
-** when nothing changed; steps forward incrementally while k grows at the same t.
-*/
-void vz_doc_sync(vz_doc *doc, double t, uint32_t k);
-
-/* ---- the playhead ------------------------------------------------------------- */
-
-int vz_is_decision(const tm_event *ev);
-
-/* The last event a run shows at playhead (t, k), or TM_NONE. */
-uint32_t vz_run_cursor(const vz_run *run, double t, uint32_t k);
-
-/* How many decisions of a run happen at exactly time t. */
-uint32_t vz_run_decisions_at(const vz_run *run, double t);
-
-/* The first decision after event `ev` (TM_NONE: from the start), or TM_NONE. */
-uint32_t vz_run_next_decision(const vz_run *run, uint32_t ev);
-
-/* The last decision with time strictly before t, or TM_NONE. */
-uint32_t vz_run_prev_decision_before(const vz_run *run, double t);
-
-/* The playhead (t, k) that puts a run's cursor just past event `ev`. */
-void vz_run_playhead_for(const vz_run *run, uint32_t ev, double *t, uint32_t *k);
-
-/* Playhead moves over all runs. Each returns 1 when the playhead moved. */
-int vz_doc_step_next(const vz_doc *doc, double *t, uint32_t *k);
-int vz_doc_step_prev(const vz_doc *doc, double *t, uint32_t *k);
-int vz_doc_instant_next(const vz_doc *doc, double *t, uint32_t *k);   /* next time with events */
-int vz_doc_instant_prev(const vz_doc *doc, double *t, uint32_t *k);
-int vz_doc_more_at(const vz_doc *doc, double t, uint32_t k);          /* undecided decisions at t? */
-double vz_doc_next_time(const vz_doc *doc, double t);                 /* next decision time > t, or t_max */
 
 /* ---- reading ------------------------------------------------------------------ */
 

@@ -27,6 +27,8 @@
 ** exports without building a tree in memory.
 */
 #include <errno.h>
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,13 +48,41 @@ static const char export_usage[] =
     "  -o OUT        write to OUT instead of standard output ('-': stdout)\n"
     "  -h, --help    this help\n";
 
-/* A JSON string literal: quotes, backslashes and control characters escaped. */
+/*
+** The length of the well-formed UTF-8 character at s (RFC 3629: no overlong
+** forms, no surrogates, nothing past U+10FFFF), or 0 when it is not one.
+*/
+static int utf8_length(const unsigned char *s)
+{
+    int n = s[0] < 0x80 ? 1 : s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : s[0] < 0xF5 ? 4 : 0;
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
+        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) || (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;   /* overlong, a surrogate, or past U+10FFFF */
+    return n;
+}
+
+/*
+** A JSON string literal: quotes, backslashes and control characters escaped,
+** and any byte that is not part of well-formed UTF-8 written as U+FFFD, since
+** JSON text must be UTF-8 and a damaged trace's strings may not be.
+*/
 static void put_string(FILE *out, const char *s)
 {
     fputc('"', out);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
+        if (c >= 0x80) {
+            int n = utf8_length((const unsigned char *)s);
+            if (n == 0) {
+                fputs("\\ufffd", out);
+            } else {
+                fwrite(s, 1, (size_t)n, out);
+                s += n - 1;
+            }
+        } else if (c == '"' || c == '\\')
             fprintf(out, "\\%c", c);
         else if (c == '\n')
             fputs("\\n", out);
@@ -66,10 +96,26 @@ static void put_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* Seconds as Trace Event microseconds. */
+/*
+** Seconds as Trace Event microseconds. JSON has no infinity, and printf would
+** write "inf" for a time near the top of the double range (a trace may hold
+** any finite `t`), so the result is clamped to the largest finite double.
+*/
 static double us(double seconds)
 {
-    return seconds * 1e6;
+    double v = seconds * 1e6;
+    return isfinite(v) ? v : isnan(v) ? 0 : copysign(DBL_MAX, v);
+}
+
+/*
+** The length of [t0, t1] in microseconds, never negative: a slice with a
+** negative "dur" breaks the Trace Event Format. A damaged trace can have one
+** (an idle whose `until` is before its `from`, a job done before it started).
+*/
+static double dur_us(double t0, double t1)
+{
+    double d = us(t1 - t0);
+    return d > 0 ? d : 0;
 }
 
 /* Executor threads get thread ids above any task id a trace will use. */
@@ -138,7 +184,7 @@ static void export_spans(FILE *out, int *first, const tm_trace *tr)
         if (sp->state == TM_STATE_RUNNING) {
             step_end_text(tr, sp->ev_end, end, sizeof end);
             begin_event(out, first, "X", "step", "running", tid, us(t0));
-            fprintf(out, ",\"dur\":%.3f,\"args\":{\"task\":", us(t1 - t0));
+            fprintf(out, ",\"dur\":%.3f,\"args\":{\"task\":", dur_us(t0, t1));
             put_string(out, task_name(tr, sp->task));
             fputs(",\"then\":", out);
             put_string(out, end);
@@ -146,10 +192,10 @@ static void export_spans(FILE *out, int *first, const tm_trace *tr)
         } else if (sp->state == TM_STATE_WAITING) {
             snprintf(name, sizeof name, "await %s", tm_text(tr, sp->label));
             begin_event(out, first, "X", name, "waiting", tid, us(t0));
-            fprintf(out, ",\"dur\":%.3f,\"args\":{\"fut\":%u}}", us(t1 - t0), sp->fut);
+            fprintf(out, ",\"dur\":%.3f,\"args\":{\"fut\":%u}}", dur_us(t0, t1), sp->fut);
         } else if (sp->state == TM_STATE_READY && t1 > t0) {
             begin_event(out, first, "X", "ready", "ready", tid, us(t0));
-            fprintf(out, ",\"dur\":%.3f}", us(t1 - t0));
+            fprintf(out, ",\"dur\":%.3f}", dur_us(t0, t1));
         }
     }
 }
@@ -166,7 +212,7 @@ static void close_callback(FILE *out, int *first, const tm_trace *tr, uint32_t c
     const tm_event *e = &tr->events[cb];
     begin_event(out, first, "X", tm_text(tr, e->s1)[0] ? tm_text(tr, e->s1) : "callback",
                 "callback", 0, us(e->t));
-    fprintf(out, ",\"dur\":%.3f,\"args\":{\"h\":%u}}", us(until - e->t), e->h);
+    fprintf(out, ",\"dur\":%.3f,\"args\":{\"h\":%u}}", dur_us(e->t, until), e->h);
 }
 
 static void export_events(FILE *out, int *first, const tm_trace *tr)
@@ -187,7 +233,7 @@ static void export_events(FILE *out, int *first, const tm_trace *tr)
         case TM_EV_IDLE: {
             const tm_idle *id = &tr->idles[e->obj];
             begin_event(out, first, "X", "idle", "idle", 0, us(id->from));
-            fprintf(out, ",\"dur\":%.3f}", us(id->until - id->from));
+            fprintf(out, ",\"dur\":%.3f}", dur_us(id->from, id->until));
             break;
         }
         case TM_EV_TASK_NEW:
@@ -248,8 +294,8 @@ static void export_events(FILE *out, int *first, const tm_trace *tr)
                 snprintf(name, sizeof name, "%s %s%s%s", tm_kind_name((tm_kind)e->kind),
                          tm_text(tr, mk->op), mk->what ? " " : "", tm_text(tr, mk->what));
             uint32_t tid = mk->task != TM_NONE ? tid_of(tr, mk->task) : lane;
-            if (e->kind == TM_EV_JOB && mk->num >= 0)
-                tid = WORKER_TID + (uint32_t)mk->num;
+            if (e->kind == TM_EV_JOB && mk->num >= 0 && mk->num < tr->n_workers)
+                tid = WORKER_TID + (uint32_t)mk->num;   /* a worker lane that exists */
             begin_event(out, first, "i", name, tm_kind_name((tm_kind)e->kind), tid, us(e->t));
             fprintf(out, ",\"s\":\"t\",\"args\":{\"obj\":%u}}", mk->obj);
             break;
@@ -266,7 +312,7 @@ static void export_events(FILE *out, int *first, const tm_trace *tr)
         double t1 = jb->ev_done != TM_NONE ? tr->events[jb->ev_done].t : tr->stats.t_end;
         begin_event(out, first, "X", tm_text(tr, jb->fn), "job", WORKER_TID + (uint32_t)jb->worker,
                     us(t0));
-        fprintf(out, ",\"dur\":%.3f,\"args\":{\"job\":%u,\"fut\":%u}}", us(t1 - t0), jb->id,
+        fprintf(out, ",\"dur\":%.3f,\"args\":{\"job\":%u,\"fut\":%u}}", dur_us(t0, t1), jb->id,
                 jb->fut);
     }
     if (open_cb != TM_NONE)

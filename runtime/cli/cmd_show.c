@@ -157,10 +157,11 @@ static int cell_of(const layout *L, double t)
     if (L->t_max <= 0)
         return 0;
     double x = t / L->t_max * L->chart_w;
-    int c = (int)x;
-    if (c >= L->chart_w)
-        c = L->chart_w - 1;
-    return c < 0 ? 0 : c;
+    if (!(x >= 0))   /* before 0 (times may be negative), or -inf: the first cell */
+        return 0;
+    if (x >= L->chart_w)   /* clamp before converting: a double past int's range is UB */
+        return L->chart_w - 1;
+    return (int)x;
 }
 
 /* The last cell a span [t0, t1] of positive length reaches. */
@@ -170,11 +171,11 @@ static int last_cell_of(const layout *L, double t0, double t1)
     if (L->t_max <= 0 || t1 <= t0)
         return c0;
     double x = t1 / L->t_max * L->chart_w;
-    int c = (int)x;
+    if (!(x < L->chart_w))   /* clamp before converting, as in cell_of */
+        return L->chart_w - 1 < c0 ? c0 : L->chart_w - 1;
+    int c = x > 0 ? (int)x : 0;
     if ((double)c == x)
         c--;   /* a span ending exactly on a cell boundary does not enter that cell */
-    if (c >= L->chart_w)
-        c = L->chart_w - 1;
     return c < c0 ? c0 : c;
 }
 
@@ -292,9 +293,11 @@ static void draw_axis(FILE *out, const layout *L, const show_opts *o)
     memset(labels, ' ', (size_t)n + 31);
     labels[n + 31] = '\0';
     int free_from = 0;
-    for (int k = 0;; k++) {
+    for (int k = 0; k <= n; k++) {   /* at most a tick per cell, whatever the step */
         double t = k * step;
-        if (t > L->t_max * (1 + 1e-9) && k > 0)
+        /* Past the end (allowing rounding). Written as a difference so that a
+        ** t_max near DBL_MAX, whose ticks overflow to inf, still stops. */
+        if (k > 0 && !(t - L->t_max <= L->t_max * 1e-9))
             break;
         int c = cell_of(L, t);
         rule[c] = 1;

@@ -540,6 +540,7 @@ static int on_frame_enter(tm__builder *b, tm_event *e, uint32_t ev)
     tm_trace *tr = b->tr;
     uint32_t t = running_task(b, "frame_enter");
     e->task = t;
+    e->obj = TM_NONE;   /* no frame (unknown task) until one is made: 0 is a frame index */
     e->s1 = tm__str_of(b, TM__F_FN);
     e->s2 = tm__str_of(b, TM__F_ARGS);
     if (t == TM_NONE)
@@ -560,6 +561,7 @@ static int on_frame_exit(tm__builder *b, tm_event *e, uint32_t ev)
     tm_trace *tr = b->tr;
     uint32_t t = running_task(b, "frame_exit");
     e->task = t;
+    e->obj = TM_NONE;   /* no frame closed (none open): 0 would name frame 0 */
     e->s1 = tm__str_of(b, TM__F_FN);
     if (t == TM_NONE)
         return 0;
@@ -610,7 +612,9 @@ static int on_uncancel(tm__builder *b, tm_event *e, uint32_t ev)
     (void)ev;
     const cJSON *count = b->fields[TM__F_COUNT];
     e->task = tm__task_field(b, TM__F_TASK, "uncancel");
-    e->obj = count && count->valuedouble > 0 ? (uint32_t)count->valuedouble : 0;
+    /* Clamped: converting a double past uint32_t's range is undefined. */
+    e->obj = !count || !(count->valuedouble > 0) ? 0
+           : count->valuedouble >= UINT32_MAX ? UINT32_MAX : (uint32_t)count->valuedouble;
     return 0;
 }
 

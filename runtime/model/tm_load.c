@@ -223,7 +223,8 @@ static int type_ok(const cJSON *v, int type)
     case T_STRN: return cJSON_IsString(v) || cJSON_IsNull(v);
     case T_NUM: return cJSON_IsNumber(v) && isfinite(v->valuedouble);
     case T_NUMN: return cJSON_IsNull(v) || (cJSON_IsNumber(v) && isfinite(v->valuedouble));
-    case T_INT: return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble);
+    case T_INT: return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&   /* 1e999 reads as inf */
+                       v->valuedouble == floor(v->valuedouble);
     case T_BOOL: return cJSON_IsBool(v);
     default: return 1;
     }
@@ -277,6 +278,11 @@ static int check_fields(tm__builder *b, tm_kind kind)
         return 1;
     }
     if (kind == TM_EV_IO) {
+        double fd = b->fields[TM__F_FD]->valuedouble;
+        if (fd < 0 || fd > INT32_MAX) {   /* tm_mark keeps it as a uint32_t */
+            tm__problem(b, TM__F_FD, "io: \"fd\" %.0f is not a file descriptor", fd);
+            return 0;
+        }
         if (!strcmp(b->fields[TM__F_OP]->valuestring, "wait"))
             check_field(b, ev, TM__F_LABEL, T_STR);
         return 1;

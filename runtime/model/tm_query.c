@@ -11,6 +11,7 @@
 ** a long timer that stays pending makes that scan longer, which is why
 ** tm_timers_at() asks for a small cap.
 */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,7 +291,9 @@ char *tm_format_seconds(double s, char *buf, size_t size)
         v = s * 1e3;
         unit = "ms";
     }
-    if (fabs(v) >= 10000)
+    if (fabs(v) >= 1e15)   /* not 300 digits for a time near DBL_MAX */
+        snprintf(buf, size, "%.4g %s", v, unit);
+    else if (fabs(v) >= 10000)
         snprintf(buf, size, "%.0f %s", v, unit);
     else
         snprintf(buf, size, "%.4g %s", v, unit);
@@ -301,8 +304,12 @@ double tm_nice_step(double range, int max_ticks)
 {
     if (!(range > 0) || max_ticks < 1)
         return 1;
+    if (!isfinite(range))
+        return DBL_MAX;
     double raw = range / max_ticks;
     double mag = pow(10, floor(log10(raw)));
+    if (!(mag > 0))   /* raw underflowed (range ~ 1e-323): a 0 step would never advance */
+        return range;
     static const double mult[] = {1, 2, 5, 10};
     for (int i = 0; i < 4; i++)
         if (mult[i] * mag >= raw * (1 - 1e-9))

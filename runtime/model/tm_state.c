@@ -18,11 +18,18 @@
 
 /* ---- reading fields ------------------------------------------------------------ */
 
-/* An id field as a number, 0 when absent or null. Fields were checked already. */
+/*
+** An id field as a number, 0 when absent, null or not an id. The fields a
+** kind's spec lists were checked already, but not every field read here is in
+** its kind's spec (a `job` has no `task`; only a job `submit` has its `fut`
+** checked), and converting a double outside uint32_t's range is undefined.
+*/
 uint32_t tm__id_of(const tm__builder *b, int field)
 {
     const cJSON *v = b->fields[field];
-    return cJSON_IsNumber(v) ? (uint32_t)v->valuedouble : 0;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= UINT32_MAX))
+        return 0;
+    return (uint32_t)v->valuedouble;
 }
 
 tm_str tm__str_of(tm__builder *b, int field)

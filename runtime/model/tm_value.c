@@ -4,8 +4,8 @@
 ** A trace keeps a task's result as JSON (`null`, `["a", "b"]`, an exception
 ** object `{"exc":"ValueError","msg":"boom"}`); a timeline should show what a
 ** Python programmer expects to read: None, ['a', 'b'], ValueError('boom').
-** The text is cut at about 250 bytes ("...") so one huge result cannot make
-** the model large.
+** The text is cut at about 250 bytes ("..."), on a character boundary, so
+** one huge result cannot make the model large.
 */
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +29,8 @@ static void put(textbuf *tb, const char *s, size_t n)
         return;
     if (tb->len + n > sizeof tb->s - 4) {
         n = sizeof tb->s - 4 - tb->len;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;   /* cut before a character, never inside one: the text stays UTF-8 */
         tb->full = 1;
     }
     memcpy(tb->s + tb->len, s, n);
@@ -64,7 +66,11 @@ static void put_pystr(textbuf *tb, const char *s)
                 snprintf(esc, sizeof esc, "\\x%02x", (unsigned char)*s);
                 puts_(tb, esc);
             } else {
-                put(tb, s, 1);
+                size_t k = 1;   /* a whole UTF-8 character, so a cut cannot split it */
+                while (((unsigned char)s[k] & 0xC0) == 0x80)
+                    k++;
+                put(tb, s, k);
+                s += k - 1;
             }
         }
     }

@@ -150,14 +150,16 @@ typedef enum tm_link_kind {
 **   timer_cancel   -           timer           -       -            -       -
 **   idle           -           idle index      -       -            -       -
 **   end            -           -               -       reason       -       tm_end
-**   frame_enter    task        frame index     -       fn           args    -
-**   frame_exit     task        frame index     -       fn           -       -
+**   frame_enter    task        frame|NONE      -       fn           args    -
+**   frame_exit     task        frame|NONE      -       fn           -       -
 **   print          task|NONE   -               -       text         -       -
 **   warn           task|NONE   -               -       msg          kind    -
 **   sync, job, io, timeout, group, block (the version-2 events):
 **                  task|NONE   mark index      -       op           what    job done: tm_outcome
 **                  (marks[obj] holds the rest: see tm_mark)
 **
+** A frame event's obj is TM_NONE when it names no frame (an unknown task, or
+** a frame_exit with no frame open), since 0 is a frame index.
 ** For step_end: await -> s1 = `on` label, s2 = `src`; yield -> s2 = `src`;
 ** raise -> s1 = exc, s2 = msg; cancelled -> s2 = msg. Values (`value`) are
 ** kept as Python would print them: None, 'a', [1, 2], ValueError('boom').
@@ -493,7 +495,9 @@ char *tm_format_seconds(double s, char *buf, size_t size);
 
 /*
 ** A tick step for an axis covering `range` seconds with at most `max_ticks`
-** ticks: 1, 2 or 5 times a power of ten. Returns 1 for a zero range.
+** ticks: 1, 2 or 5 times a power of ten. Returns 1 for a zero range. Always
+** positive and finite (for a range too small for a power of ten below it,
+** the range itself), so `t += step` always advances.
 */
 double tm_nice_step(double range, int max_ticks);
 

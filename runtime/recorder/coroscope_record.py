@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
 """coroscope_record -- record how CPython's asyncio schedules a program.
 
-Runs a Python program as __main__ with asyncio.run() replaced by run() below,
-which drives the program's main coroutine on a *virtual-clock* event loop and
-writes a coroscope trace (JSON Lines, traces/FORMAT.md, version 1).
+Runs a Python program as __main__ on *virtual-clock* event loops and writes a
+coroscope trace of the first loop it runs (JSON Lines, traces/FORMAT.md).
 
     python3 coroscope_record.py PROGRAM.py [-o OUT.jsonl] [--scenario NAME]
                                 [--size N] [-- PROGRAM-ARGS...]
@@ -12,13 +11,16 @@ The point of the recorder is fidelity: the schedule it records must be exactly
 the one CPython 3.11's asyncio produces, so that the C runtime can be checked
 against it (tests/scripts/parity.py). The recorder therefore only *observes*:
 
-* The loop is asyncio's own selector event loop. Only two things differ:
+* The loop is asyncio's own selector event loop. Only the clock differs:
   time() returns a virtual "now" that starts at 0.0, and the selector's
   select(timeout) advances it by `now = now + timeout` instead of sleeping.
   Everything else (_run_once, the timer heap, the ready queue) is CPython's.
+  asyncio.run() is replaced by run() below, which is asyncio.run() on such a
+  loop; any other loop the program makes (asyncio.new_event_loop(), Runner)
+  is one too, through an event loop policy.
 * Tasks are asyncio's pure-Python Task (asyncio.tasks._PyTask) with a few
   methods wrapped to write events; the wrappers call the original methods once
-  and schedule nothing. While a recording runs, asyncio.Task (and
+  and schedule nothing. While the program runs, asyncio.Task (and
   asyncio.tasks.Task, which loop.create_task() instantiates) name that class,
   so a task gets its name exactly as in CPython: "Task-N" from the pure-Python
   counter asyncio.tasks._task_name_counter, consumed whenever a task is made
@@ -26,12 +28,19 @@ against it (tests/scripts/parity.py). The recorder therefore only *observes*:
   3.11 makes an unnamed task and renames it.
 * Hooks on the loop (_call_soon, call_at, _timer_handle_cancelled, select)
   watch handles and timers go by; they return what CPython returns.
+* Work that does not cooperate is put on the virtual clock as the C runtime
+  does it: time.sleep() in the loop's thread holds the loop while the clock
+  moves on (a `block` event); run_in_executor() jobs occupy virtual workers
+  for the time their function spends in time.sleep() (`job` events).
 
 Only the standard library is used.
 """
 
 import argparse
 import asyncio
+import collections
+import concurrent.futures
+import concurrent.futures.thread
 import contextvars
 import heapq
 import io
@@ -42,13 +51,14 @@ import runpy
 import selectors
 import sys
 import threading
+import time
 import traceback
 import weakref
 
-from asyncio import base_events, coroutines, events, exceptions, futures, tasks
+from asyncio import coroutines, events, exceptions, futures, tasks
 
 FORMAT_NAME = "coroscope-trace"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 PRODUCER = "coroscope-record (CPython %s)" % platform.python_version()
 PROG = "coroscope-record"
 
@@ -69,10 +79,6 @@ class DeadlockError(BaseException):
     A BaseException, so that the program's own `except Exception` around
     asyncio.run() does not swallow it on the way out.
     """
-
-
-class _Deadlock(BaseException):
-    """Raised inside select() to unwind the loop; run() turns it into events."""
 
 
 # --------------------------------------------------------------------------
@@ -96,6 +102,11 @@ def json_value(value, _depth=0):
         return "<%s object>" % type(value).__name__
 
 
+def _cancel_msg(msg):
+    """A cancel() message as the CancelledError it becomes would print it."""
+    return "" if msg is None else _exc_msg(exceptions.CancelledError(msg))
+
+
 def _exc_msg(exc):
     try:
         return str(exc)
@@ -104,12 +115,13 @@ def _exc_msg(exc):
 
 
 def _callable_name(fn):
-    """A short name for a callback: its qualified name, bound methods included."""
+    """A short name for a callback or coroutine: its qualified name, bound
+    methods included, without "<locals>." ("gather._done_callback")."""
     if fn is None:
         return None
     fn = getattr(fn, "func", fn)                    # functools.partial
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
-    return name if name else type(fn).__name__
+    return name.replace("<locals>.", "") if name else type(fn).__name__
 
 
 # --------------------------------------------------------------------------
@@ -174,6 +186,9 @@ class Recorder:
         self.pending_new = None     # a task_new held back until its name is final
         self.ids = _IdMap()
         self.reported_done = set()  # ids of futures whose fut_done was written
+        self.resolving = []         # futures inside set_result/set_exception/cancel
+        self.labels = {}            # future id -> the label its fut_new gave
+        self.lock = threading.Lock()    # executor threads print too
 
     # -- ids
 
@@ -182,14 +197,24 @@ class Recorder:
         return self.last_id
 
     def id_of(self, obj):
-        """The id of a task or future, assigned on first sight."""
+        """The id of a task or future. A future made where the recorder did
+        not see it (asyncio.Future() called directly) is announced with a
+        fut_new when it is first mentioned."""
         own = getattr(obj, "_rec_id", None)
         if own is not None and getattr(obj, "_rec", None) is self:
             return own
         number = self.ids.get(obj)
         if number is None:
-            number = self.new_id()
-            self.ids.put(obj, number)
+            number = self.fut_new(obj, "future", None)
+        return number
+
+    def fut_new(self, fut, kind, label):
+        number = self.new_id()
+        self.ids.put(fut, number)
+        if label is not None:
+            self.labels[number] = label
+        self.emit("fut_new", [("fut", number), ("kind", kind), ("label", label),
+                              ("by", self.current_task_id())])
         return number
 
     # -- writing
@@ -220,11 +245,12 @@ class Recorder:
         self._emit(ev, fields)
 
     def _emit(self, ev, fields):
-        self.seq += 1
-        obj = {"seq": self.seq, "t": self.now(), "ev": ev}
-        for name, value in fields:
-            obj[name] = value
-        self._write_line(obj)
+        with self.lock:
+            self.seq += 1
+            obj = {"seq": self.seq, "t": self.now(), "ev": ev}
+            for name, value in fields:
+                obj[name] = value
+            self._write_line(obj)
 
     def _flush_new(self):
         task = self.pending_new
@@ -256,6 +282,16 @@ class Recorder:
             except (OSError, ValueError) as exc:
                 self.write_error = exc
 
+    def report_done(self, fut):
+        """fut_done for a future (not a task), once."""
+        fut_id = self.id_of(fut)
+        if fut_id in self.reported_done:
+            return fut_id
+        self.reported_done.add(fut_id)
+        by, via = self.by_via()
+        self.emit("fut_done", [("fut", fut_id)] + _outcome(fut) + [("by", by), ("via", via)])
+        return fut_id
+
     # -- context
 
     def current_task(self):
@@ -271,6 +307,14 @@ class Recorder:
     def current_task_id(self):
         task = self.current_task()
         return task._rec_id if task is not None else None
+
+    def printing_task_id(self):
+        """Who prints: the running task, or null in a callback or in another
+        thread (an executor's worker)."""
+        loop = self.loop
+        if loop is None or loop._thread_id != threading.get_ident():
+            return None
+        return self.current_task_id()
 
     def by_via(self):
         """(by, via): the running task's id, or null and the running callback."""
@@ -341,27 +385,75 @@ def _src(chain):
     return None
 
 
+_PASS_THROUGH = {                   # asyncio coroutines that wait through an inner one
+    "wait",                                         # -> _wait
+    "wait_for",                                     # -> _cancel_and_wait
+    "as_completed.<locals>._wait_for_one",          # -> Queue.get
+    "_ContextManagerMixin.__aenter__",              # -> Lock/Semaphore.acquire
+    "Condition.wait_for",                           # -> Condition.wait
+}
+
+
+def _kind_and_label(calls):
+    """What a future is for, from the asyncio calls (frames, outermost first)
+    that were running when it was made or that wait on it: FORMAT.md's
+    fut_new kind and label, as the C runtime writes them -- ("sleep",
+    "sleep(2)"), ("wait", "wait(3, ALL_COMPLETED)"), ("wait_for",
+    "wait_for(2)"), ("queue", "queue.get()"), ("lock", "lock.acquire()"),
+    ("taskgroup", "taskgroup.__aexit__()") ... -- or ("future", None)."""
+    calls = list(calls)
+    while len(calls) > 1 and calls[0].f_code.co_qualname in _PASS_THROUGH:
+        del calls[0]                # the API called only passes the wait on inward
+    if not calls:
+        return "future", None
+    frame = calls[0]
+    name = frame.f_code.co_qualname
+    local = frame.f_locals.get
+    if name == "sleep":
+        return "sleep", "sleep(%r)" % (local("delay"),)
+    if name == "_wait":
+        return "wait", "wait(%d, %s)" % (len(local("fs") or ()), local("return_when"))
+    if name == "wait_for":
+        return "wait_for", "wait_for(%r)" % (local("timeout"),)
+    if name == "_cancel_and_wait":
+        return "wait_for", "_cancel_and_wait()"
+    if name == "shield":
+        inner = local("inner")
+        return "shield", "shield(%s)" % (inner.get_name() if hasattr(inner, "get_name") else "future")
+    cls, _, method = name.rpartition(".")
+    cls = cls.rpartition(".")[2]
+    if not cls:
+        return "future", name + "()"
+    if cls.endswith("EventLoop"):
+        return "io", "%s()" % method
+    return cls.lower(), "%s.%s()" % (cls.lower(), method)
+
+
+_BOUNDARY_CODES = {_STEP.__code__, _WAKEUP.__code__, _HANDLE_RUN_CODE}
+
+
+def _creation_kind(frame):
+    """_kind_and_label for a future being made: the asyncio calls on the
+    stack above `frame`, up to the task step or callback that runs them."""
+    calls = []
+    while (frame is not None and frame.f_code not in _BOUNDARY_CODES
+           and _in_asyncio(frame.f_code.co_filename)):
+        calls.append(frame)
+        frame = frame.f_back
+    calls.reverse()
+    return _kind_and_label(calls)
+
+
 def _label(waiter, chain):
-    """A short label for what a task waits on: a task's name, "gather",
-    "sleep(2)", or the asyncio coroutine the program called."""
+    """A short label for what a task waits on: a task's name, "gather(3)", or
+    what _kind_and_label says of the asyncio calls the task is inside."""
     if isinstance(waiter, (_PY_TASK, _ORIGINAL_TASK)):
         return waiter.get_name()
     if _GATHERING_FUTURE is not None and isinstance(waiter, _GATHERING_FUTURE):
-        return "gather"
-    for obj in chain:            # the outermost asyncio coroutine is the API called
-        if not hasattr(obj, "cr_frame"):
-            continue
-        frame = obj.cr_frame
-        if not _in_asyncio(frame.f_code.co_filename):
-            continue
-        name = frame.f_code.co_qualname
-        if name == "sleep":
-            delay = frame.f_locals.get("delay")
-            return "sleep(%r)" % (delay,)
-        if name.endswith("_wait_for_one"):
-            return "as_completed"
-        return name.lstrip("_")
-    return "future"
+        return "gather(%d)" % len(getattr(waiter, "_children", ()))
+    calls = [obj.cr_frame for obj in chain
+             if hasattr(obj, "cr_frame") and _in_asyncio(obj.cr_frame.f_code.co_filename)]
+    return _kind_and_label(calls)[1] or "future"
 
 
 # --------------------------------------------------------------------------
@@ -375,7 +467,8 @@ class RecordedTask(_PY_TASK):
     """
 
     def __init__(self, coro, *, loop=None, name=None, context=None):
-        rec = _current_recorder()
+        owner = loop if loop is not None else events._get_running_loop()
+        rec = getattr(owner, "_rec", None) or _DISABLED
         self._rec = rec
         self._rec_id = rec.new_id()     # before the first step's handle gets one
         self._rec_h = None              # id of the handle that will run the next step
@@ -412,9 +505,9 @@ class RecordedTask(_PY_TASK):
             waiter = self._fut_waiter
             chain = _await_chain(self._coro)
             if waiter is not None:
-                rec.emit("step_end", [("task", task_id), ("reason", "await"),
-                                      ("fut", rec.id_of(waiter)),
-                                      ("on", _label(waiter, chain)),
+                fut_id = rec.id_of(waiter)
+                rec.emit("step_end", [("task", task_id), ("reason", "await"), ("fut", fut_id),
+                                      ("on", rec.labels.get(fut_id) or _label(waiter, chain)),
                                       ("src", _src(chain))])
             else:
                 rec.emit("step_end", [("task", task_id), ("reason", "yield"),
@@ -448,14 +541,14 @@ class RecordedTask(_PY_TASK):
             by, via = rec.by_via()
             done = self.done()
             rec.emit("cancel", [("target", self._rec_id), ("by", by), ("via", via),
-                                ("msg", msg), ("ok", not done)])
+                                ("msg", _cancel_msg(msg)), ("ok", not done)])
             waiter = self._fut_waiter
             if (not done and waiter is not None and not isinstance(waiter, RecordedTask)
                     and type(waiter).cancel is futures.Future.cancel):
                 # Task.cancel() passes the request on to the plain future it
                 # waits on; Future.cancel() succeeds iff that future is pending.
                 rec.emit("cancel", [("target", rec.id_of(waiter)), ("by", by), ("via", via),
-                                    ("msg", msg), ("ok", not waiter.done())])
+                                    ("msg", _cancel_msg(msg)), ("ok", not waiter.done())])
         return super().cancel(msg)
 
     def uncancel(self):
@@ -466,48 +559,114 @@ class RecordedTask(_PY_TASK):
 
 
 # --------------------------------------------------------------------------
+# Executors under the virtual clock
+
+_job_local = threading.local()      # .job: the job a worker thread is running
+_JOB_PATIENCE = 1.0                 # real seconds the loop waits for a job's function
+
+
+class _Job:
+    """One run_in_executor() call under the virtual clock (see _VirtualPool)."""
+
+    def __init__(self, number, pool, func, args, fut, loop):
+        self.loop = loop
+        self.id = number
+        self.pool = pool
+        self.func = func
+        self.args = args
+        self.fut = fut              # the asyncio future the caller awaits
+        self.fn = _job_name(func)
+        self.worker = -1            # its lane once started
+        self.duration = 0.0         # virtual seconds: the time.sleep() calls it made
+        self.start = None           # virtual start time
+        self.t_done = None          # virtual completion time, once it ran
+        self.slow = False           # the loop once stopped waiting for it
+        self.finished_at = None     # the loop's clock when its function returned
+        self.ran = threading.Event()
+        self.result = None
+        self.exc = None
+        self.cancelled = False      # its future was cancelled before it started
+
+    def run(self):
+        """In a worker thread: the function, its time.sleep() calls counted."""
+        _job_local.job = self
+        try:
+            self.result = self.func(*self.args)
+        except BaseException as exc:        # delivered to the awaiting task
+            self.exc = exc
+        finally:
+            _job_local.job = None
+            self.finished_at = self.loop._now
+            self.ran.set()
+
+    def settle(self):
+        """Its completion time, now that its function has returned. A job the
+        loop had to stop waiting for (it took long, or waited for the loop)
+        cannot end before the moment it was seen to end."""
+        self.t_done = self.start + self.duration
+        if self.slow and self.finished_at > self.t_done:
+            self.t_done = self.finished_at
+
+
+def _job_name(func):
+    inner = func
+    while hasattr(inner, "func"):           # functools.partial, as to_thread makes
+        if (getattr(inner.func, "__name__", None) == "run" and inner.args
+                and isinstance(getattr(inner.func, "__self__", None), contextvars.Context)):
+            inner = inner.args[0]           # partial(ctx.run, func, ...)
+        else:
+            inner = inner.func
+    return _callable_name(inner)
+
+
+class _VirtualPool:
+    """A thread pool as the loop sees it under the virtual clock.
+
+    A job takes the lowest-numbered free worker when it is submitted, or
+    waits its turn (FIFO). It occupies its worker for the virtual time its
+    function spends in time.sleep(), and its completion is handed to the loop
+    in the poll phase of the iteration in which the clock reaches it (jobs
+    due together: earliest first, then the lower worker). This is how the C
+    runtime's simulated pool works, so both schedule the same; CPython with
+    real threads would finish them at real-time moments.
+
+    The function itself runs on a real thread of the program's executor when
+    the job starts, and the loop waits for it to return before the clock
+    moves. A function that computes for longer than _JOB_PATIENCE real
+    seconds, or that waits for the loop (run_coroutine_threadsafe), is not
+    waited for: it then ends no earlier than the virtual time at which it was
+    seen to end, which depends on real timing.
+    """
+
+    def __init__(self, executor, max_workers):
+        self.executor = executor
+        self.workers = [None] * max_workers
+        self.queue = collections.deque()
+
+
+# --------------------------------------------------------------------------
 # The virtual-clock loop
 
 class VirtualSelector(selectors.DefaultSelector):
-    """The loop's selector. select(timeout) jumps the virtual clock instead of
-    sleeping, unless something real (another thread, a registered file) could
-    wake the loop, in which case it polls or waits for real."""
+    """The loop's selector: its select() is one poll phase under the
+    virtual clock (see VirtualClockLoop._poll)."""
 
     loop = None
 
     def select(self, timeout=None):
-        loop = self.loop
-        if not self._real_wakers():
-            if timeout is None:
-                raise _Deadlock()
-            if timeout > 0:
-                loop._advance(timeout)
-            return []
-        if timeout is None:
-            return super().select(None)
-        events_ = super().select(0)
-        if not events_ and timeout > 0:
-            loop._advance(timeout)
-        return events_
-
-    def _real_wakers(self):
-        """Whether anything outside the loop could make it runnable: a file
-        other than the loop's self-pipe, or another thread (which may call
-        call_soon_threadsafe)."""
-        own = self.loop._ssock.fileno() if self.loop._ssock is not None else -1
-        for key in self.get_map().values():
-            if key.fd != own:
-                return True
-        return threading.active_count() > 1
+        return self.loop._poll(timeout, super().select)
 
 
 class VirtualClockLoop(asyncio.SelectorEventLoop):
     """asyncio's selector event loop on a virtual clock, with hooks that record
-    handles and timers. The hooks return exactly what CPython returns."""
+    handles, timers and executor jobs. The hooks return exactly what CPython
+    returns and schedule nothing of their own."""
 
-    def __init__(self, recorder):
+    def __init__(self, recorder=None):
         self._now = 0.0
-        self._rec = recorder
+        self._recorder = recorder       # None until the loop is first used: see _rec
+        self._pools = {}                # id(executor) -> _VirtualPool, in creation order
+        self._jobs_pending = 0
         selector = VirtualSelector()
         selector.loop = self
         super().__init__(selector)
@@ -516,29 +675,222 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
     def time(self):
         return self._now
 
-    def _advance(self, timeout):
-        """The clock jump of one select(timeout), then the timers that
-        _run_once is about to move to the ready queue, in heap-pop order."""
-        before = self._now
-        self._now = self._now + timeout
+    @property
+    def _rec(self):
+        """The loop's recorder, claimed when the loop is first used (a task,
+        a callback, a timer, a poll): the first loop that does anything is
+        the one recorded, not one made and left unused (get_event_loop())."""
+        rec = self._recorder
+        if rec is None:
+            rec = self._recorder = _claim_recorder(self)
+        return rec
+
+    # -- the poll phase
+
+    def _poll(self, timeout, real_select):
+        """select(timeout), virtually: poll the real selector without waiting;
+        if nothing is ready, move the clock by `timeout` (or less, to the next
+        executor job's completion) instead of sleeping; then hand over the
+        finished jobs and note the timers _run_once is about to move."""
+        ready = real_select(0)
+        due, interrupted = self._next_job_due(_JOB_PATIENCE)
+        if due is None and timeout is None and self._jobs_pending and not interrupted:
+            due, interrupted = self._next_job_due(None)         # nothing else can happen
+        if not ready and timeout != 0 and not interrupted:
+            if due is not None:
+                until_due = due - self._now
+                if not until_due > 0:
+                    until_due = 0
+                if timeout is None or until_due < timeout:
+                    timeout = until_due
+            if timeout is None:
+                if not self._real_wakers():
+                    raise DeadlockError(_report_deadlock(self, self._rec))
+                ready = real_select(None)
+            elif timeout > 0:
+                before = self._now
+                self._now = self._now + timeout
+                if self._rec.active:
+                    self._rec.emit("idle", [("from", before), ("until", self._now)])
+        self._deliver_jobs()
+        self._note_due_timers()
+        return ready
+
+    def _real_wakers(self):
+        """Whether anything outside the loop could still make it runnable: a
+        file other than the loop's self-pipe, a signal handler, or a thread
+        other than this one and the executors' idle workers."""
+        own = self._ssock.fileno() if self._ssock is not None else -1
+        for key in self._selector.get_map().values():
+            if key.fd != own:
+                return True
+        if getattr(self, "_signal_handlers", None):
+            return True
+        me = threading.current_thread()
+        workers = getattr(concurrent.futures.thread, "_threads_queues", {})
+        return any(t is not me and t.is_alive() and t not in workers
+                   for t in threading.enumerate())
+
+    def _note_due_timers(self):
+        """timer_fire for the timers _run_once now moves to the ready queue,
+        in heap-pop order (cancelled ones move too, but will not run)."""
         rec = self._rec
-        if not rec.active:
+        if not rec.active or not self._scheduled:
             return
-        if self._now != before:
-            rec.emit("idle", [("from", before), ("until", self._now)])
         end_time = self._now + self._clock_resolution
-        if self._scheduled and self._scheduled[0]._when < end_time:
-            heap = list(self._scheduled)
-            while heap and heap[0]._when < end_time:
-                timer = heapq.heappop(heap)
-                if not timer._cancelled:
-                    number = rec.ids.get(timer)
-                    if number is not None:
-                        rec.emit("timer_fire", [("timer", number)])
+        if self._scheduled[0]._when >= end_time:
+            return
+        heap = list(self._scheduled)
+        while heap and heap[0]._when < end_time:
+            timer = heapq.heappop(heap)
+            if not timer._cancelled:
+                number = rec.ids.get(timer)
+                if number is not None:
+                    rec.emit("timer_fire", [("timer", number)])
+
+    # -- blocking calls
+
+    def _block(self, seconds):
+        """time.sleep(seconds) in the loop's thread: the loop is held while
+        the clock moves on by `seconds`."""
+        if not seconds > 0:
+            return
+        rec = self._rec
+        if rec.active:
+            rec.emit("block", [("task", rec.current_task_id()), ("dur", float(seconds)),
+                               ("label", "time.sleep(%r)" % (seconds,))])
+        self._now = self._now + seconds
+
+    # -- executors
+
+    def run_in_executor(self, executor, func, *args):
+        if executor is not None and not isinstance(executor, concurrent.futures.ThreadPoolExecutor):
+            return super().run_in_executor(executor, func, *args)
+        self._check_closed()
+        if self._debug:
+            self._check_callback(func, "run_in_executor")
+        if executor is None:
+            executor = self._default_executor
+            self._check_default_executor()
+            if executor is None:
+                executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="asyncio")
+                self._default_executor = executor
+        pool = self._pools.get(id(executor))
+        if pool is None or pool.executor is not executor:
+            pool = self._pools[id(executor)] = _VirtualPool(executor, executor._max_workers)
+        rec = self._rec
+        number = rec.new_id()
+        fut = Future(loop=self)
+        job = _Job(number, pool, func, args, fut, self)
+        if rec.active:
+            rec.fut_new(fut, "executor", "run_in_executor(%s)" % job.fn)
+
+        def _call_check_cancel(destination):
+            # futures._chain_future's: a cancelled future cancels the job if
+            # it has not started.
+            if destination.cancelled() and job.worker < 0:
+                job.cancelled = True
+
+        fut.add_done_callback(_call_check_cancel)
+        self._jobs_pending += 1
+        self._job_event(job, "submit")
+        for worker, busy in enumerate(pool.workers):
+            if busy is None:
+                self._start_job(job, worker)
+                break
+        else:
+            pool.queue.append(job)
+        return fut
+
+    def _job_event(self, job, op, outcome=None):
+        rec = self._rec
+        if rec.active:
+            fields = [("obj", job.id), ("op", op), ("worker", job.worker), ("fn", job.fn),
+                      ("fut", rec.id_of(job.fut))]
+            if outcome is not None:
+                fields.append(("outcome", outcome))
+            rec.emit("job", fields)
+
+    def _start_job(self, job, worker):
+        job.worker = worker
+        job.pool.workers[worker] = job
+        job.start = self._now
+        self._job_event(job, "start")
+        job.pool.executor.submit(job.run)
+
+    def _next_job_due(self, patience):
+        """(the earliest completion time of a running job or None, whether a
+        job's thread handed the loop a callback meanwhile). A job's function
+        runs on a real thread: wait for it to return, up to `patience` real
+        seconds per job (None: as long as it takes). A job still running
+        then is left out, and marked slow."""
+        due = None
+        ready_before = len(self._ready)
+        for pool in self._pools.values():
+            for job in pool.workers:
+                if job is None:
+                    continue
+                if job.t_done is None:
+                    give_up = None if patience is None else time.monotonic() + patience
+                    while not job.ran.wait(0.002):
+                        if len(self._ready) > ready_before:    # call_soon_threadsafe from a job
+                            return None, True
+                        if give_up is not None and time.monotonic() > give_up:
+                            job.slow = True
+                            break
+                    else:
+                        job.settle()
+                    if job.t_done is None:
+                        continue
+                if due is None or job.t_done < due:
+                    due = job.t_done
+        return due, False
+
+    def _deliver_jobs(self):
+        """Hand over every job finished by now: earliest first, ties to the
+        lower worker; each frees its worker for the next queued job and
+        schedules the copy of its outcome into its future, as
+        call_soon_threadsafe(_set_state) does in CPython."""
+        if not self._jobs_pending:
+            return
+        limit = self._now + self._clock_resolution
+        while True:
+            best = None
+            for pool in self._pools.values():
+                for job in pool.workers:
+                    if job is None:
+                        continue
+                    if job.t_done is None:
+                        if not job.ran.is_set():
+                            continue        # still running: not due (see _next_job_due)
+                        job.settle()
+                    if job.t_done < limit and (best is None or job.t_done < best.t_done):
+                        best = job
+            if best is None:
+                return
+            self._finish_job(best)
+
+    def _finish_job(self, job):
+        pool = job.pool
+        self._job_event(job, "done", "exception" if job.exc is not None else "result")
+        pool.workers[job.worker] = None
+        self._jobs_pending -= 1
+        while pool.queue:
+            following = pool.queue.popleft()
+            if following.cancelled:
+                self._jobs_pending -= 1
+                continue
+            self._start_job(following, job.worker)
+            break
+        self.call_soon(_set_state, job)
+
+    # -- handles and timers
 
     def _call_soon(self, callback, args, context):
-        handle = super()._call_soon(callback, args, context)
         rec = self._rec
+        if rec.resolving and args and args[0] is rec.resolving[-1] and rec.active:
+            rec.report_done(args[0])        # before the first callback it schedules
+        handle = super()._call_soon(callback, args, context)
         task = getattr(callback, "__self__", None)
         if isinstance(task, RecordedTask) and task._rec is rec:
             func = callback.__func__
@@ -548,12 +900,10 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
                 task._rec_h = rec.new_id()
                 if rec.active and args:
                     fut = args[0]
-                    fut_id = rec.id_of(fut)
-                    if not isinstance(fut, RecordedTask) and fut_id not in rec.reported_done:
-                        rec.reported_done.add(fut_id)
-                        by, via = rec.by_via()
-                        rec.emit("fut_done", [("fut", fut_id)] + _outcome(fut)
-                                 + [("by", by), ("via", via)])
+                    if isinstance(fut, RecordedTask):
+                        fut_id = fut._rec_id
+                    else:
+                        fut_id = rec.report_done(fut)   # a future made elsewhere
                     rec.emit("wake", [("task", task._rec_id), ("fut", fut_id),
                                       ("h", task._rec_h)])
         return handle
@@ -568,13 +918,112 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
                                    ("fn", _callable_name(callback))])
         return timer
 
-    def _timer_handle_cancelled(self, handle):
+    def create_future(self):
+        fut = Future(loop=self)
         rec = self._rec
-        if rec.active and handle._scheduled:
+        if rec.active:
+            rec.fut_new(fut, *_creation_kind(sys._getframe(1)))
+        return fut
+
+    def _timer_handle_cancelled(self, handle):
+        # TimerHandle.cancel() calls this once, the first time, whether the
+        # timer still waits in the heap or has already fired (sleep() cancels
+        # its timer on the way out either way).
+        rec = self._rec
+        if rec.active:
             number = rec.ids.get(handle)
             if number is not None:
                 rec.emit("timer_cancel", [("timer", number)])
         super()._timer_handle_cancelled(handle)
+
+    def close(self):
+        # A loop the program drives itself (run_forever, run_until_complete)
+        # ends its recording when it is closed.
+        if self._recorder is not None:
+            _finish_recording(self._recorder, "complete")
+        super().close()
+
+
+def _set_state(job):
+    """futures._set_state for a virtual job: its outcome into its future,
+    unless that future was cancelled meanwhile."""
+    fut = job.fut
+    if fut.cancelled():
+        return
+    if job.exc is not None:
+        fut.set_exception(job.exc)
+    else:
+        fut.set_result(job.result)
+
+
+# --------------------------------------------------------------------------
+# Futures
+
+def _recorder_of(fut):
+    loop = getattr(fut, "_loop", None)
+    return loop._rec if isinstance(loop, VirtualClockLoop) else _DISABLED
+
+
+def _resolve(fut, method, *args, **kwargs):
+    """Call fut's set_result/set_exception/cancel (`method`, the original)
+    and write its fut_done: before the first callback it schedules (see
+    VirtualClockLoop._call_soon), or after it if it schedules none."""
+    rec = _recorder_of(fut)
+    if not rec.active or fut.done():
+        return method(*args, **kwargs)
+    rec.resolving.append(fut)
+    try:
+        result = method(*args, **kwargs)
+    finally:
+        rec.resolving.pop()
+    if fut.done() and rec.active:
+        rec.report_done(fut)
+    return result
+
+
+def _note_cancel(fut, msg, ok):
+    rec = _recorder_of(fut)
+    if rec.active:
+        by, via = rec.by_via()
+        rec.emit("cancel", [("target", rec.id_of(fut)), ("by", by), ("via", via),
+                            ("msg", _cancel_msg(msg)), ("ok", ok)])
+
+
+class Future(futures.Future):
+    """The future loop.create_future() makes while recording: asyncio's C
+    Future, telling the recorder when it is resolved or cancelled. (Named
+    Future so that its repr reads as CPython's.)"""
+
+    def set_result(self, result):
+        return _resolve(self, super().set_result, result)
+
+    def set_exception(self, exception):
+        return _resolve(self, super().set_exception, exception)
+
+    def cancel(self, msg=None):
+        _note_cancel(self, msg, not self.done())
+        return _resolve(self, super().cancel, msg=msg)
+
+
+class _GatheringFuture(tasks._GatheringFuture):
+    """gather()'s future while recording (tasks._GatheringFuture names it)."""
+
+    def __init__(self, children, *, loop):
+        super().__init__(children, loop=loop)
+        rec = _recorder_of(self)
+        if rec.active:
+            rec.fut_new(self, "gather", "gather(%d)" % len(children))
+
+    def set_result(self, result):
+        return _resolve(self, super().set_result, result)
+
+    def set_exception(self, exception):
+        return _resolve(self, super().set_exception, exception)
+
+    def cancel(self, msg=None):
+        # It cancels its unfinished children; cancel() is true if any was.
+        _note_cancel(self, msg, not self.done() and any(not c.done() for c in self._children))
+        return _resolve(self, super().cancel, msg=msg)
 
 
 def _outcome(fut):
@@ -595,15 +1044,56 @@ def _outcome(fut):
 
 
 # --------------------------------------------------------------------------
-# asyncio.run(), recorded
+# Loops: the first one the program makes is recorded
 
-_recorder_for_next_run = None   # set by the command line: the first run records
-_current = [_DISABLED]          # the recorder of the run in progress
+_pending_recorder = [None]      # set by the command line; the first loop takes it
+_active = [None]                # the recorder of the recording in progress
 _capture = [None]               # the PrintCapture standing in for sys.stdout
 
 
 def _current_recorder():
-    return _current[0]
+    rec = _active[0]
+    return rec if rec is not None else _DISABLED
+
+
+def new_event_loop():
+    """A virtual-clock loop. The first loop to be used records into the
+    pending recorder; the others record nothing."""
+    return VirtualClockLoop()
+
+
+def _claim_recorder(loop):
+    rec = _pending_recorder[0]
+    _pending_recorder[0] = None
+    if rec is None:
+        rec = Recorder(None, "")
+    rec.loop = loop
+    if rec.out is not None:
+        rec.active = True
+        _active[0] = rec
+    return rec
+
+
+def _finish_recording(rec, reason):
+    """Write `end` (after the last unfinished printed line) and stop recording."""
+    if not rec.active:
+        return
+    if _capture[0] is not None:
+        _capture[0].finish_line()
+    rec.end(reason)
+    rec.flush()
+    if _active[0] is rec:
+        _active[0] = None
+
+
+class VirtualClockPolicy(asyncio.DefaultEventLoopPolicy):
+    """The event loop policy while a program is recorded: every loop asyncio
+    makes (asyncio.new_event_loop(), asyncio.Runner, get_event_loop()) is a
+    virtual-clock one."""
+
+    def __init__(self):
+        super().__init__()
+        self._loop_factory = new_event_loop
 
 
 def _creation_order(task):
@@ -611,7 +1101,7 @@ def _creation_order(task):
     return (0, number) if number is not None else (1, 0)
 
 
-def _waiting_description(rec, task):
+def _waiting_description(task):
     waiter = getattr(task, "_fut_waiter", None)
     chain = _await_chain(task.get_coro())
     where = _src(chain)
@@ -622,14 +1112,18 @@ def _waiting_description(rec, task):
 def _report_deadlock(loop, rec):
     """Write the deadlock warn and end; return a one-line description."""
     waiting = sorted(tasks.all_tasks(loop), key=_creation_order)
-    names = "; ".join(_waiting_description(rec, t) for t in waiting) or "no tasks"
+    names = "; ".join(_waiting_description(t) for t in waiting) or "no tasks"
     msg = "deadlock: nothing can wake the loop (no timers, no ready handles, no files); %s" % names
-    rec.emit("warn", [("kind", "deadlock"), ("msg", msg), ("task", None)])
-    rec.end("deadlock")
+    if rec.active:
+        rec.emit("warn", [("kind", "deadlock"), ("msg", msg), ("task", None)])
+        _finish_recording(rec, "deadlock")
     for task in waiting:
         task._log_destroy_pending = False
     return "deadlock at t=%r: %s" % (loop.time(), names)
 
+
+# --------------------------------------------------------------------------
+# asyncio.run(), recorded
 
 def _cancel_all_tasks(loop, rec):
     """asyncio.runners._cancel_all_tasks, cancelling in creation order."""
@@ -655,31 +1149,26 @@ def _cancel_all_tasks(loop, rec):
 
 
 def run(main, *, debug=None):
-    """asyncio.run(main) on the virtual-clock loop, recording the first call.
+    """asyncio.run(main) on a virtual-clock loop (recorded if it is the first).
 
     Mirrors CPython 3.11's asyncio.run: the main task is created with
     loop.create_task (so it is Task-1), run to completion; then the remaining
-    tasks are cancelled and gathered, async generators and the default
-    executor are shut down, and the loop is closed. The trace's `end` event is
-    written after the cancellation phase; the shutdown is not recorded.
-    Returns main's result or raises its exception.
+    tasks are cancelled -- in creation order -- and gathered, async generators
+    and the default executor are shut down, and the loop is closed. The
+    trace's `end` is written after the cancellation phase; the shutdown is not
+    recorded. Returns main's result or raises its exception.
     """
-    global _recorder_for_next_run
     if events._get_running_loop() is not None:
         raise RuntimeError("asyncio.run() cannot be called from a running event loop")
     if not coroutines.iscoroutine(main):
         raise ValueError("a coroutine was expected, got {!r}".format(main))
 
-    rec = _recorder_for_next_run
-    _recorder_for_next_run = None
-    if rec is None:
-        rec = Recorder(None, "")
-    loop = VirtualClockLoop(rec)
-    rec.loop = loop
-    _current[0] = rec
-    saved_task = (asyncio.Task, tasks.Task)
-    asyncio.Task = tasks.Task = RecordedTask
-    rec.active = rec.out is not None
+    loop = new_event_loop()
+    rec = loop._rec
+    patched = tasks.Task is not RecordedTask
+    if patched:
+        saved_task = (asyncio.Task, tasks.Task)
+        asyncio.Task = tasks.Task = RecordedTask
     try:
         events.set_event_loop(loop)
         if debug is not None:
@@ -687,36 +1176,47 @@ def run(main, *, debug=None):
         context = contextvars.copy_context()
         task = loop.create_task(main, context=context)
         try:
-            try:
-                result = loop.run_until_complete(task)
-            except _Deadlock:
-                raise
-            except BaseException:
-                _close(loop, rec, task)
-                raise
-            _close(loop, rec, task)
-            return result
-        except _Deadlock:
-            raise DeadlockError(_report_deadlock(loop, rec)) from None
+            result = loop.run_until_complete(task)
+        except DeadlockError:
+            raise
+        except BaseException:
+            _shut_down(loop, rec, task)
+            raise
+        _shut_down(loop, rec, task)
+        return result
     finally:
-        if rec.active:
-            rec.end("error")
-        rec.flush()
+        _finish_recording(rec, "error")
         events.set_event_loop(None)
         loop.close()
-        asyncio.Task, tasks.Task = saved_task
-        _current[0] = _DISABLED
+        if patched:
+            asyncio.Task, tasks.Task = saved_task
 
 
-def _close(loop, rec, main_task):
+def _shut_down(loop, rec, main_task):
     """asyncio.Runner.close(): cancel what is left, end the trace, then shut
     down async generators and the default executor without recording."""
     _cancel_all_tasks(loop, rec)
-    if _capture[0] is not None:
-        _capture[0].finish_line()
-    rec.end("complete" if main_task.done() else "error")
+    _finish_recording(rec, "complete" if main_task.done() else "error")
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.run_until_complete(loop.shutdown_default_executor())
+
+
+def _virtual_sleep(seconds, _real_sleep=time.sleep):
+    """time.sleep while a program is recorded: in a virtual-clock loop's
+    thread it holds the loop while the clock moves on (a `block` event); in an
+    executor job it adds to the job's virtual duration; elsewhere it sleeps."""
+    loop = events._get_running_loop()
+    job = getattr(_job_local, "job", None)
+    if not isinstance(loop, VirtualClockLoop) and job is None:
+        return _real_sleep(seconds)
+    if not isinstance(seconds, (int, float)):
+        return _real_sleep(seconds)         # raises what time.sleep raises
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    if job is not None:
+        job.duration = job.duration + seconds
+    else:
+        loop._block(seconds)
 
 
 # --------------------------------------------------------------------------
@@ -756,7 +1256,7 @@ class PrintCapture(io.TextIOBase):
         lines = text.split("\n")
         for line in lines[:-1]:
             self._partial.append(line)
-            rec.emit("print", [("task", rec.current_task_id()), ("text", "".join(self._partial))])
+            rec.emit("print", [("task", rec.printing_task_id()), ("text", "".join(self._partial))])
             self._partial = []
         if lines[-1]:
             self._partial.append(lines[-1])
@@ -766,7 +1266,7 @@ class PrintCapture(io.TextIOBase):
         """Record a last line that was printed without its newline."""
         rec = _current_recorder()
         if self._partial and rec.active:
-            rec.emit("print", [("task", rec.current_task_id()), ("text", "".join(self._partial))])
+            rec.emit("print", [("task", rec.printing_task_id()), ("text", "".join(self._partial))])
         self._partial = []
 
     def flush(self):
@@ -794,7 +1294,10 @@ def _parse(argv):
     parser = argparse.ArgumentParser(
         prog="coroscope_record.py",
         description="Run a Python asyncio program under a virtual clock and write "
-                    "a coroscope trace of how CPython scheduled it.")
+                    "a coroscope trace of how CPython scheduled it.",
+        epilog="Arguments after -- are passed to the program. Exit status: the "
+               "program's (1 if it raised), 1 on a deadlock or an unwritable trace, "
+               "2 if the program cannot be read.")
     parser.add_argument("program", help="the Python program to run (as __main__)")
     parser.add_argument("-o", "--output", default="-", metavar="OUT",
                         help="trace file to write; '-' (the default) is stdout, "
@@ -826,7 +1329,6 @@ def _print_program_exception(exc):
 
 
 def main(argv=None):
-    global _recorder_for_next_run
     args, program_args = _parse(sys.argv[1:] if argv is None else argv)
     program = args.program
 
@@ -865,13 +1367,21 @@ def main(argv=None):
 
     rec = Recorder(out, scenario)
     rec.header()
-    _recorder_for_next_run = rec
+    _pending_recorder[0] = rec
     echo = sys.stderr if to_stdout else sys.stdout
     capture = PrintCapture(echo)
     _capture[0] = capture
-    saved_run = (asyncio.run, asyncio.runners.run)
+    # While the program runs: asyncio.run is ours, every new loop is a
+    # virtual-clock one, tasks are recorded tasks, and time.sleep knows the
+    # virtual clock.
+    saved = (asyncio.run, asyncio.runners.run, asyncio.Task, tasks.Task, time.sleep,
+             tasks._GatheringFuture, events.get_event_loop_policy())
     asyncio.run = asyncio.runners.run = run
-    saved_stdout, saved_argv, saved_path0 = sys.stdout, sys.argv, list(sys.path)
+    asyncio.Task = tasks.Task = RecordedTask
+    tasks._GatheringFuture = _GatheringFuture
+    time.sleep = _virtual_sleep
+    events.set_event_loop_policy(VirtualClockPolicy())
+    saved_stdout, saved_argv, saved_path = sys.stdout, sys.argv, list(sys.path)
     sys.stdout = capture
     sys.argv = [program] + program_args
     sys.path.insert(0, os.path.dirname(os.path.abspath(program)))
@@ -896,17 +1406,22 @@ def main(argv=None):
         _print_program_exception(exc)
         status = 1
     finally:
+        # A loop the program never closed: its recording ends with the program.
+        _finish_recording(rec, "complete" if status == 0 else "error")
         _capture[0] = None
+        _pending_recorder[0] = None
         sys.stdout = saved_stdout
         sys.argv = saved_argv
-        sys.path[:] = saved_path0
-        asyncio.run, asyncio.runners.run = saved_run
+        sys.path[:] = saved_path
+        (asyncio.run, asyncio.runners.run, asyncio.Task, tasks.Task, time.sleep,
+         tasks._GatheringFuture, policy) = saved
+        events.set_event_loop_policy(policy)
 
     if not rec.finished:
         rec.active = True
         rec.end("error")
-        _fail(1, "%s never called asyncio.run(); nothing was recorded" % program)
-        status = status or 1
+        if status == 0:
+            status = _fail(1, "%s never ran an event loop; nothing was recorded" % program)
     rec.flush()
     try:
         if to_stdout:

@@ -193,7 +193,8 @@ co_exc *scn_condition_notify(const co_value *args, co_value *result)
     (void)args;
     (void)result;
     co_condition *cond = co_condition_new(co_running_loop(), NULL);
-    item_list items = {{0}, 0};
+    static item_list items;     /* outlives main's stack, as the Python list outlives main */
+    memset(&items, 0, sizeof items);
     static const char *const names[] = {"a", "b"};
     co_aw tasks[2];
     for (int i = 0; i < 2; i++)

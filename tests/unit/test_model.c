@@ -644,6 +644,83 @@ Test(model, real_clock_times_add_up_per_state)
     tm_free(tr);
 }
 
+/* ---- damaged input (regressions found by tests/fuzz) ----------------------------- */
+
+/* Load trace text (header and events) that must load. */
+static tm_trace *load_text(const char *text, unsigned flags)
+{
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    tm_error err;
+    tm_trace *tr = tm_load_stream(f, flags, &err);
+    fclose(f);
+    cr_assert(tr != NULL, "did not load: %u:%u: %s", err.line, err.column, err.message);
+    return tr;
+}
+
+#define HEADER "{\"format\":\"coroscope-trace\",\"version\":2,\"scenario\":\"x\"," \
+               "\"clock\":\"virtual\",\"semantics\":\"cpython-3.11\",\"producer\":\"t\"}\n"
+#define RUNNING_TASK_1 \
+    "{\"seq\":1,\"t\":0,\"ev\":\"task_new\",\"task\":1,\"name\":\"Task-1\",\"parent\":null," \
+    "\"coro\":\"main\",\"h\":2}\n" \
+    "{\"seq\":2,\"t\":0,\"ev\":\"step_begin\",\"task\":1,\"h\":2}\n"
+
+Test(model, a_frame_exit_with_no_open_frame_names_no_frame)
+{
+    /* Frame 0 belongs to task 1; task 2's stray frame_exit must not point at it. */
+    tm_trace *tr = load_text(HEADER RUNNING_TASK_1
+        "{\"seq\":3,\"t\":0,\"ev\":\"frame_enter\",\"task\":1,\"fn\":\"job\",\"args\":\"()\"}\n"
+        "{\"seq\":4,\"t\":0,\"ev\":\"frame_exit\",\"task\":1,\"fn\":\"job\"}\n"
+        "{\"seq\":5,\"t\":0,\"ev\":\"frame_exit\",\"task\":1,\"fn\":\"job\"}\n"
+        "{\"seq\":6,\"t\":0,\"ev\":\"frame_enter\",\"task\":9,\"fn\":\"job\",\"args\":\"()\"}\n"
+        "{\"seq\":7,\"t\":0,\"ev\":\"end\",\"reason\":\"complete\"}\n", 0);
+    cr_assert(eq(sz, tr->n_frames, 1));
+    cr_expect(eq(u32, tr->events[3].obj, 0), "the first frame_exit closes frame 0");
+    cr_expect(eq(u32, tr->events[4].obj, TM_NONE), "the second has no frame to close");
+    cr_expect(eq(u32, tr->events[5].obj, TM_NONE), "a frame_enter of an unknown task makes none");
+    tm_free(tr);
+}
+
+Test(model, numbers_past_uint32_are_not_converted_to_ids_or_counts)
+{
+    /* A job has no `task` field, a non-submit job's `fut` is not checked, and
+    ** 1e999 reads as infinity: none may reach an undefined conversion. */
+    tm_trace *tr = load_text(HEADER RUNNING_TASK_1
+        "{\"seq\":3,\"t\":0,\"ev\":\"job\",\"obj\":5,\"op\":\"submit\",\"fn\":\"f\",\"fut\":6,"
+        "\"worker\":-1,\"task\":-7}\n"
+        "{\"seq\":4,\"t\":0,\"ev\":\"job\",\"obj\":5,\"op\":\"start\",\"fn\":\"f\",\"worker\":0,"
+        "\"fut\":1e300}\n"
+        "{\"seq\":5,\"t\":0,\"ev\":\"uncancel\",\"task\":1,\"count\":1e999}\n"
+        "{\"seq\":6,\"t\":0,\"ev\":\"uncancel\",\"task\":1,\"count\":1e300}\n"
+        "{\"seq\":7,\"t\":0,\"ev\":\"io\",\"fd\":-1,\"op\":\"close\",\"task\":1}\n"
+        "{\"seq\":8,\"t\":0,\"ev\":\"end\",\"reason\":\"complete\"}\n", TM_LOAD_STRICT);
+    cr_expect(eq(u32, tr->marks[0].task, TM_NONE), "a job's stray task -7 names no task");
+    cr_expect(eq(u32, tr->marks[1].fut, 0), "fut 1e300 is no id");
+    cr_expect(eq(u32, tr->events[5].obj, UINT32_MAX), "count 1e300 is clamped");
+    cr_expect(eq(sz, tr->n_marks, 2), "the io event with fd -1 is dropped");
+    cr_expect(eq(sz, tr->n_problems, 2), "count 1e999 and fd -1 are reported");
+    tm_free(tr);
+}
+
+Test(model, a_long_result_is_cut_between_characters)
+{
+    char text[2048], value[700];
+    for (int i = 0; i < 300; i++)
+        memcpy(value + 2 * i, "\xc3\xa9", 2);   /* é, two bytes */
+    value[600] = '\0';
+    snprintf(text, sizeof text, HEADER RUNNING_TASK_1
+             "{\"seq\":3,\"t\":0,\"ev\":\"step_end\",\"task\":1,\"reason\":\"return\"}\n"
+             "{\"seq\":4,\"t\":0,\"ev\":\"task_done\",\"task\":1,\"outcome\":\"result\",\"value\":\"%s\"}\n",
+             value);
+    tm_trace *tr = load_text(text, 0);
+    const char *r = tm_text(tr, tr->tasks[0].result);
+    size_t n = strlen(r);
+    cr_assert(gt(sz, n, 200));
+    cr_expect(eq(str, (char *)r + n - 3, "..."));
+    for (size_t i = 1; i < n - 3; i++)   /* after the quote: whole two-byte characters */
+        cr_assert(eq(int, (unsigned char)r[i], i % 2 ? 0xc3 : 0xa9), "byte %zu", i);
+    tm_free(tr);
+}
+
 /* ---- formatting helpers ----------------------------------------------------------- */
 
 Test(model, seconds_are_formatted_for_people)
@@ -657,4 +734,7 @@ Test(model, seconds_are_formatted_for_people)
     cr_expect(eq(dbl, tm_nice_step(3, 6), 0.5));
     cr_expect(eq(dbl, tm_nice_step(10, 5), 2));
     cr_expect(eq(dbl, tm_nice_step(0, 5), 1));
+    cr_expect(gt(dbl, tm_nice_step(5e-324, 12), 0), "a step that underflows is never 0");
+    cr_expect(le(dbl, tm_nice_step(1.7976931348623157e308, 12), 1.7976931348623157e308));
+    cr_expect(eq(str, tm_format_seconds(1e300, buf, sizeof buf), "1e+300 s"));
 }

@@ -19,6 +19,7 @@
 
 #include "alloc.h"
 #include "findings.h"
+#include "playhead.h"
 #include "scenarios/scenarios.h"
 #include "trace_writer.h"
 #include "view_model.h"
@@ -156,32 +157,28 @@ static size_t decisions_upto(const vz_run *run, uint32_t cur)
 
 /* ---- the loop lane, markers, arrows, rows ---------------------------------------- */
 
-Test(viz_model, the_loop_lane_has_one_segment_per_step_callback_and_idle)
+Test(viz_model, the_loop_lane_lists_every_callback_the_loop_ran)
 {
     open_scenario("gather");
     const vz_run *run = &doc.runs[0];
-    size_t steps = 0, callbacks = 0, idles = 0;
-    for (size_t i = 0; i < run->n_segs; i++) {
-        steps += run->segs[i].kind == VZ_SEG_STEP;
-        callbacks += run->segs[i].kind == VZ_SEG_CALLBACK;
-        idles += run->segs[i].kind == VZ_SEG_IDLE;
+    cr_assert(eq(sz, run->n_cbs, (size_t)run->tr->stats.callbacks));
+    for (size_t i = 0; i < run->n_cbs; i++) {
+        cr_assert(eq(str, (char *)tm_kind_name((tm_kind)run->tr->events[run->cbs[i]].kind), "cb_run"));
         if (i)
-            cr_assert(gt(u32, run->segs[i].ev, run->segs[i - 1].ev), "segments in event order");
+            cr_assert(gt(u32, run->cbs[i], run->cbs[i - 1]), "callbacks in event order");
     }
-    cr_assert(eq(sz, steps, run->tr->n_steps));
-    cr_assert(eq(sz, callbacks, (size_t)run->tr->stats.callbacks));
-    cr_assert(eq(sz, idles, run->tr->n_idles));
 }
 
 Test(viz_model, a_callback_segment_never_outlasts_its_instant)
 {
     open_scenario("gather");
     const vz_run *run = &doc.runs[0];
-    for (size_t i = 0; i < run->n_segs; i++) {
-        const vz_loopseg *s = &run->segs[i];
-        if (s->kind != VZ_SEG_CALLBACK)
-            continue;
-        cr_assert(eq(dbl, run->tr->events[s->ev_end].t, run->tr->events[s->ev].t), "callback at event %u", s->ev);
+    for (size_t i = 0; i < run->n_cbs; i++) {
+        uint32_t last, first = vz_seg_events(run, VZ_SEG_CALLBACK, i, &last);
+        cr_assert(ge(u32, last, first));
+        cr_assert(eq(dbl, run->tr->events[last].t, run->tr->events[first].t), "callback at event %u", first);
+        for (uint32_t e = first + 1; e <= last; e++)
+            cr_assert(not(vz_is_decision(&run->tr->events[e])), "no decision inside callback %u", first);
     }
 }
 
@@ -424,6 +421,19 @@ Test(viz_model, the_loop_state_says_when_a_callback_runs_and_when_the_loop_idles
     vz_run_loop_state(run, find_event(run, TM_EV_IDLE, NULL, 0), &ls);
     cr_assert(eq(u32, ls.idle, 0));
     cr_assert(eq(dbl, run->tr->idles[ls.idle].until, 3.0));
+}
+
+Test(viz_model, between_instants_the_loop_is_shown_waiting_for_its_next_timer)
+{
+    open_scenario("gather");
+    const vz_run *run = &doc.runs[0];
+    vz_doc_sync(&doc, 1.5, VZ_K_ALL);
+    cr_assert(eq(u32, run->loop.callback, TM_NONE));
+    cr_assert(eq(u32, run->loop.running, TM_NONE));
+    cr_assert(ne(u32, run->loop.idle, TM_NONE));
+    cr_assert(eq(dbl, run->tr->idles[run->loop.idle].until, 2.0));
+    vz_doc_sync(&doc, 1.0, VZ_K_ALL);
+    cr_assert(ne(u32, run->loop.callback, TM_NONE), "at 1 s itself the last callback still shows");
 }
 
 /* ---- words ---------------------------------------------------------------------------- */

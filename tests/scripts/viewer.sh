@@ -1,0 +1,243 @@
+#!/bin/sh
+# viewer.sh -- end-to-end checks of `coroscope view`, with no display needed:
+# offscreen screenshots probed pixel by pixel where the layout says things are,
+# the terminal fallback without a display, clear failures on bad files, the
+# benchmark, and (when Xvfb and xdotool are installed) a real window that opens,
+# takes keys and quits.
+#
+# `view --screenshot F.png --layout-dump F.txt` writes the frame and its draw
+# commands ("rect X Y W H #rrggbb TAG SUB run=R ref=N [ghost]"); a probe picks a command
+# from the dump and reads the PNG pixel at its centre with ImageMagick.
+#
+# Runs $COROSCOPE (default build/coroscope) from the repository root and prints
+# "PASS name" or "FAIL name: why" per case ("SKIP name: why" when a tool is
+# missing); exits 1 when any case failed.
+set -u
+C=${COROSCOPE:-build/coroscope}
+D=tests/data
+tmp=$(mktemp -d)
+failed=0
+xvfb_pid=
+
+cleanup() {
+    [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if [ ! -x "$C" ]; then
+    echo "FAIL viewer: $C is not built"
+    exit 1
+fi
+
+# run CASE WANT_RC CMD...: stdout to $tmp/out, stderr to $tmp/err; report a different exit status.
+run() {
+    case_name=$1 want=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" != "$want" ]; then
+        echo "FAIL $case_name: exit $rc, expected $want; stderr: $(head -c 300 "$tmp/err")"
+        failed=1
+        return 1
+    fi
+    return 0
+}
+
+# has CASE FILE TEXT: FILE ($tmp/NAME) holds TEXT.
+has() {
+    if ! grep -qF -- "$3" "$tmp/$2"; then
+        echo "FAIL $1: $2 lacks '$3'; it was: $(head -c 400 "$tmp/$2")"
+        failed=1
+        return 1
+    fi
+    return 0
+}
+
+fail() {
+    echo "FAIL $1: $2"
+    failed=1
+    return 1
+}
+
+pass() { echo "PASS $1"; }
+
+have_magick=1
+command -v convert >/dev/null 2>&1 || have_magick=0
+
+# pixel PNG X Y: the pixel's colour as rrggbb (lower case).
+pixel() {
+    convert "$1" -format "%[hex:p{$2,$3}]" info: 2>/dev/null | cut -c1-6 | tr 'A-F' 'a-f'
+}
+
+# probe CASE PNG DUMP PATTERN [FRACTION]: the first dump line matching PATTERN
+# (an extended regex) must be a rect whose colour shows in the PNG at FRACTION
+# of its width (default 0.5) and half its height.
+probe() {
+    line=$(grep -E -m1 -- "$4" "$3")
+    if [ -z "$line" ]; then
+        fail "$1" "no draw command matches '$4'"
+        return 1
+    fi
+    set -- "$1" "$2" "$line" "${5:-0.5}"
+    x=$(echo "$3" | awk -v f="$4" '{printf "%d", $2 + $4 * f}')
+    y=$(echo "$3" | awk '{printf "%d", $3 + $5 / 2}')
+    want=$(echo "$3" | awk '{print substr($6, 2)}')
+    got=$(pixel "$2" "$x" "$y")
+    if [ "$got" != "$want" ]; then
+        fail "$1" "pixel ($x,$y) is #$got, the layout drew #$want there: $3"
+        return 1
+    fi
+    return 0
+}
+
+# ---- screenshots ---------------------------------------------------------------
+
+c=headline_screenshot_is_written_at_the_asked_size
+if run $c 0 "$C" view --scenario sequential gather wait as_completed --size 1600x1000 \
+    --screenshot "$tmp/head.png" --layout-dump "$tmp/head.txt"; then
+    if [ ! -s "$tmp/head.png" ]; then
+        fail $c "no PNG written"
+    elif [ $have_magick = 1 ] && [ "$(convert "$tmp/head.png" -format '%w %h' info:)" != "1600 1000" ]; then
+        fail $c "size is $(convert "$tmp/head.png" -format '%w %h' info:)"
+    else
+        pass $c
+    fi
+fi
+
+if [ $have_magick = 0 ]; then
+    echo "SKIP pixel probes: ImageMagick's convert is not installed"
+else
+    c=a_waiting_span_has_the_waiting_colour_where_the_layout_put_it
+    probe $c "$tmp/head.png" "$tmp/head.txt" '^rect .* span waiting run=1 ' 0.8 && pass $c
+
+    c=a_running_step_has_the_running_colour_where_the_layout_put_it
+    probe $c "$tmp/head.png" "$tmp/head.txt" '^rect .* (span|merged) running run=1 ' && pass $c
+
+    c=the_loop_lane_shows_an_idle_wait
+    probe $c "$tmp/head.png" "$tmp/head.txt" '^rect .* loopseg idle run=0 ' 0.6 && pass $c
+
+    c=the_sequential_frames_are_drawn_in_their_sub_row
+    probe $c "$tmp/head.png" "$tmp/head.txt" '^rect .* frame - run=0 ' 0.7 && pass $c
+
+    c=the_playhead_line_is_drawn
+    probe $c "$tmp/head.png" "$tmp/head.txt" '^rect .* #d4380d playhead ' && pass $c
+
+    c=each_trace_has_a_title_row_with_its_figures
+    if has $c head.txt "text=makespan 6 s" && has $c head.txt "2.00× faster than sequential"; then
+        pass $c
+    fi
+
+    c=the_step_view_spreads_a_zero_time_step_over_many_pixels
+    if run $c 0 "$C" view --scenario gather --steps --size 1280x800 --screenshot "$tmp/step.png" \
+        --layout-dump "$tmp/step.txt"; then
+        w=$(grep -E -m1 '^rect .* span running run=0 ' "$tmp/step.txt" | awk '{printf "%d", $4}')
+        if [ -z "$w" ] || [ "$w" -lt 8 ]; then
+            fail $c "running span is ${w:-not} drawn ${w:+px wide}"
+        else
+            probe $c "$tmp/step.png" "$tmp/step.txt" '^rect .* span running run=0 ' && pass $c
+        fi
+    fi
+
+    c=at_a_time_the_future_is_dimmed
+    if run $c 0 "$C" view --scenario gather --at 1.5 --size 1280x800 --screenshot "$tmp/at.png" \
+        --layout-dump "$tmp/at.txt"; then
+        probe $c "$tmp/at.png" "$tmp/at.txt" '^rect .* span waiting run=0 ref=[0-9]+ ghost' 0.7 && pass $c
+    fi
+fi
+
+c=a_truncated_trace_shows_a_warning_with_its_line_number
+if run $c 0 "$C" view "$D/truncated.jsonl" --screenshot "$tmp/cut.png" --layout-dump "$tmp/cut.txt"; then
+    if grep -q '^text .* warning .*line [0-9]' "$tmp/cut.txt"; then
+        pass $c
+    else
+        fail $c "no warning text with a line number in the frame"
+    fi
+fi
+
+c=the_help_overlay_can_be_pictured
+run $c 0 "$C" view "$D/gather.jsonl" --help-overlay --screenshot "$tmp/help.png" --layout-dump "$tmp/help.txt" &&
+    has $c help.txt "play / pause" && pass $c
+
+c=a_big_ui_scale_still_renders
+run $c 0 "$C" view "$D/gather.jsonl" --scale 2 --size 1280x800 --screenshot "$tmp/big.png" && pass $c
+
+# ---- failures and fallbacks -------------------------------------------------------
+
+c=an_unreadable_file_fails_clearly
+run $c 1 "$C" view --screenshot "$tmp/x.png" "$tmp/no-such-file.jsonl" && has $c err "no-such-file.jsonl" && pass $c
+
+c=a_file_that_is_not_a_trace_fails_clearly
+run $c 1 "$C" view --screenshot "$tmp/x.png" "$D/not_a_trace.jsonl" && has $c err "not a coroscope trace" && pass $c
+
+c=an_unknown_scenario_fails_clearly
+run $c 1 "$C" view --scenario no_such_thing --screenshot "$tmp/x.png" && has $c err "unknown scenario" && pass $c
+
+c=an_unknown_option_is_a_usage_error
+run $c 2 "$C" view --frobnicate "$D/gather.jsonl" && pass $c
+
+c=help_explains_the_keys_and_flags
+run $c 0 "$C" view --help && has $c out "--screenshot" && has $c out "--scenario" && pass $c
+
+c=without_a_display_the_terminal_comparison_is_printed
+run $c 0 env -u DISPLAY -u WAYLAND_DISPLAY "$C" view --scenario sequential gather &&
+    has $c err "no display" && has $c out "sequential" && has $c out "gather" && pass $c
+
+c=with_a_display_that_does_not_answer_the_terminal_comparison_is_printed
+n=150
+while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
+run $c 0 env -u WAYLAND_DISPLAY DISPLAY=":$n" timeout 60 "$C" view --scenario gather &&
+    has $c err "no display" && has $c out "gather" && pass $c
+
+# ---- the benchmark -----------------------------------------------------------------
+
+c=the_benchmark_reports_load_memory_and_frame_times
+if "$C" record swarm --size 300 -o "$tmp/swarm.jsonl" >/dev/null 2>&1; then
+    run $c 0 "$C" view --bench "$tmp/swarm.jsonl" && has $c out "load" && has $c out "peak memory" &&
+        has $c out "p95" && pass $c
+else
+    fail $c "could not record the swarm scenario"
+fi
+
+# ---- a real window -------------------------------------------------------------------
+
+c=a_window_opens_takes_keys_and_quits
+if command -v Xvfb >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1; then
+    n=90
+    while [ -e "/tmp/.X$n-lock" ] && [ $n -lt 120 ]; do n=$((n + 1)); done
+    Xvfb ":$n" -screen 0 1280x800x24 >/dev/null 2>&1 &
+    xvfb_pid=$!
+    sleep 1
+    DISPLAY=":$n" "$C" view --scenario gather >"$tmp/win.out" 2>"$tmp/win.err" &
+    view_pid=$!
+    win=
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        win=$(DISPLAY=":$n" xdotool search --name coroscope 2>/dev/null | head -1)
+        [ -n "$win" ] && break
+        sleep 0.5
+    done
+    if [ -z "$win" ]; then
+        kill "$view_pid" 2>/dev/null
+        fail $c "no window appeared; stderr: $(head -c 300 "$tmp/win.err")"
+    else
+        DISPLAY=":$n" xdotool key --window "$win" Home Right Right t space space h Escape q
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$view_pid" 2>/dev/null || break
+            sleep 0.3
+        done
+        if kill -0 "$view_pid" 2>/dev/null; then
+            kill "$view_pid"
+            fail $c "the viewer did not quit on Q"
+        else
+            wait "$view_pid"
+            rc=$?
+            [ $rc = 0 ] && pass $c || fail $c "exit $rc; stderr: $(head -c 300 "$tmp/win.err")"
+        fi
+    fi
+    kill "$xvfb_pid" 2>/dev/null
+    xvfb_pid=
+else
+    echo "SKIP $c: Xvfb or xdotool is not installed"
+fi
+
+exit $failed

@@ -1,0 +1,557 @@
+/*
+** test_viz_layout.c -- the viewer's layout (viz/layout.h) and the UI actions
+** that drive it (viz/input.h), without a display: where spans, arrows, labels
+** and the playhead land in the draw list, what the panels say, what a click
+** or a key does, and that a big trace costs a bounded number of primitives.
+**
+** Text is measured by a stand-in (7 pixels per byte, 16-pixel lines), so
+** positions are exact and nothing here loads a font. Traces are built-in
+** scenarios recorded in-process, or a few lines written here.
+*/
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "layout.h"
+#include "playhead.h"
+#include "scenarios/scenarios.h"
+#include "theme.h"
+#include "trace_writer.h"
+
+/* ---- fixtures ------------------------------------------------------------------------- */
+
+static float fake_width(void *ud, vz_font font, const char *s)
+{
+    (void)ud;
+    (void)font;
+    return 7.0f * (float)strlen(s);
+}
+
+static const vz_text_metrics metrics = {fake_width, NULL, {16, 16, 15, 16, 20}};
+
+static vz_doc doc;
+static vz_ui ui;
+static vz_drawlist dl;
+
+static void record(const char *name, char *path, size_t size)
+{
+    const co_scenario *sc = co_scenario_find(name);
+    cr_assert(not(zero(ptr, (void *)sc)), "scenario %s exists", name);
+    snprintf(path, size, "/tmp/test-viz-layout-%s-XXXXXX", name);
+    int fd = mkstemp(path);
+    cr_assert(ge(int, fd, 0));
+    close(fd);
+    char err[256];
+    co_trace_header hdr = {sc->name, "virtual", "test_viz_layout"};
+    co_trace_writer *w = co_trace_writer_open(path, &hdr, err, sizeof err);
+    cr_assert(not(zero(ptr, w)), "%s", err);
+    co_loop_config cfg = {.clock = CO_CLOCK_VIRTUAL, .tracer = co_trace_writer_tracer(w), .out = NULL};
+    co_loop *L = co_loop_new(&cfg);
+    co_status st;
+    co_scenario_run(sc, L, &st);
+    co_loop_destroy(L);
+    cr_assert(eq(int, co_trace_writer_close(w, err, sizeof err), CO_OK), "%s", err);
+}
+
+/* Open scenarios side by side in a 1600x1000 window, fitted, playhead at the end. */
+static void open_scenarios(const char *const *names, size_t n)
+{
+    vz_doc_init(&doc);
+    for (size_t i = 0; i < n; i++) {
+        char path[128];
+        record(names[i], path, sizeof path);
+        tm_error err;
+        tm_trace *tr = tm_load(path, 0, &err);
+        unlink(path);
+        cr_assert(not(zero(ptr, tr)), "%s loads: %s", names[i], err.message);
+        cr_assert(eq(int, vz_doc_add(&doc, tr, names[i], path), 0));
+    }
+    vz_ui_init(&ui, &doc, 1600, 1000, 1);
+    vz_dl_init(&dl);
+}
+
+static void open_scenario(const char *name)
+{
+    open_scenarios(&name, 1);
+}
+
+static void lay_out(void)
+{
+    vz_doc_sync(&doc, ui.t, ui.k);
+    vz_layout(&doc, &ui, &metrics, &dl);
+    cr_assert(eq(int, dl.oom, 0));
+}
+
+static void teardown(void)
+{
+    vz_dl_free(&dl);
+    vz_doc_free(&doc);
+}
+
+TestSuite(viz_layout, .fini = teardown);
+
+static uint32_t task_named(const char *name)
+{
+    const tm_trace *tr = doc.runs[0].tr;
+    for (uint32_t i = 0; i < tr->n_tasks; i++)
+        if (!strcmp(tm_text(tr, tr->tasks[i].name), name))
+            return i;
+    cr_fatal("no task named %s", name);
+    return TM_NONE;
+}
+
+/* The span of a task in a state (the n-th such, from 0). */
+static uint32_t span_of(uint32_t task, tm_state state, int n)
+{
+    const tm_trace *tr = doc.runs[0].tr;
+    const tm_task *tk = &tr->tasks[task];
+    for (uint32_t i = tk->span_first; i < tk->span_first + tk->span_count; i++)
+        if (tr->spans[i].state == state && n-- == 0)
+            return i;
+    cr_fatal("no such span");
+    return TM_NONE;
+}
+
+/* The first filled rectangle with this tag, sub and ref, before (ghost 0) or
+** after (ghost 1) the playhead, or NULL. */
+static const vz_cmd *rect_at(vz_tag tag, unsigned sub, uint32_t ref, int ghost)
+{
+    for (size_t i = 0; i < dl.n_cmds; i++) {
+        const vz_cmd *c = &dl.cmds[i];
+        if (c->kind == VZ_CMD_RECT && c->tag == tag && c->sub == sub && c->ref == ref && c->ghost == ghost)
+            return c;
+    }
+    return NULL;
+}
+
+static const vz_cmd *rect_tagged(vz_tag tag, unsigned sub, uint32_t ref)
+{
+    return rect_at(tag, sub, ref, 0);
+}
+
+static size_t count_ghosts(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        n += dl.cmds[i].ghost;
+    return n;
+}
+
+static size_t count_tagged(vz_tag tag, int sub)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        n += dl.cmds[i].tag == tag && (sub < 0 || dl.cmds[i].sub == sub);
+    return n;
+}
+
+/* The first text command containing `needle`, or NULL. */
+static const vz_cmd *text_with(const char *needle)
+{
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        if (dl.cmds[i].kind == VZ_CMD_TEXT && strstr(vz_dl_str(&dl, &dl.cmds[i]), needle))
+            return &dl.cmds[i];
+    return NULL;
+}
+
+static int same_color(vz_color a, vz_color b)
+{
+    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
+}
+
+static float axis_x(double pos)
+{
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    return vz_ui_x(&ui, &g, pos);
+}
+
+static void act(vz_action_kind kind, float x, float y, int arg)
+{
+    vz_action a;
+    memset(&a, 0, sizeof a);
+    a.kind = (uint8_t)kind;
+    a.x = x;
+    a.y = y;
+    a.arg = arg;
+    vz_apply(&ui, &doc, &dl, &a);
+}
+
+/* ---- the timeline ------------------------------------------------------------------------ */
+
+Test(viz_layout, the_layout_is_the_same_for_the_same_state)
+{
+    open_scenario("gather");
+    lay_out();
+    size_t n = dl.n_cmds, text = dl.text_len;
+    vz_cmd *copy = malloc(n * sizeof *copy);
+    char *chars = malloc(text);
+    memcpy(copy, dl.cmds, n * sizeof *copy);
+    memcpy(chars, dl.text, text);
+    lay_out();
+    cr_assert(eq(sz, dl.n_cmds, n));
+    cr_assert(eq(sz, dl.text_len, text));
+    cr_assert(zero(int, memcmp(copy, dl.cmds, n * sizeof *copy)));
+    cr_assert(zero(int, memcmp(chars, dl.text, text)));
+    free(copy);
+    free(chars);
+}
+
+Test(viz_layout, a_zero_time_running_step_is_drawn_two_pixels_wide_in_the_running_colour)
+{
+    open_scenario("gather");
+    lay_out();
+    /* Task-3's second step runs at t = 1 and takes no time. */
+    uint32_t sp = span_of(task_named("Task-3"), TM_STATE_RUNNING, 1);
+    const vz_cmd *c = rect_tagged(VZ_TAG_MERGED, TM_STATE_RUNNING, sp);
+    if (!c)
+        c = rect_tagged(VZ_TAG_SPAN, TM_STATE_RUNNING, sp);
+    cr_assert(not(zero(ptr, (void *)c)), "the step is drawn");
+    cr_assert(ge(flt, c->w, (float)VZ_M_MIN_SPAN));
+    cr_assert(le(flt, fabsf(c->x - axis_x(1.0)), 1.0f), "at 1 s: x %g, axis %g", c->x, axis_x(1.0));
+    cr_assert(same_color(c->color, vz_state_color(TM_STATE_RUNNING)));
+}
+
+Test(viz_layout, a_waiting_span_covers_its_time_on_the_axis)
+{
+    open_scenario("gather");
+    lay_out();
+    uint32_t sp = span_of(task_named("Task-2"), TM_STATE_WAITING, 0);
+    const vz_cmd *c = rect_tagged(VZ_TAG_SPAN, TM_STATE_WAITING, sp);
+    cr_assert(not(zero(ptr, (void *)c)));
+    cr_assert(le(flt, fabsf(c->x - axis_x(0.0)), 0.5f));
+    cr_assert(le(flt, fabsf(c->x + c->w - axis_x(3.0)), 0.5f));
+    cr_assert(same_color(c->color, vz_state_color(TM_STATE_WAITING)));
+    cr_assert(not(zero(ptr, (void *)text_with("sleep(3)"))), "labelled with what it awaits");
+}
+
+Test(viz_layout, what_lies_after_the_playhead_is_dimmed_or_hidden)
+{
+    open_scenario("gather");
+    ui.t = 1.5;
+    ui.k = VZ_K_ALL;
+    lay_out();
+    uint32_t sp = span_of(task_named("Task-2"), TM_STATE_WAITING, 0);
+    const vz_cmd *past = rect_tagged(VZ_TAG_SPAN, TM_STATE_WAITING, sp);
+    const vz_cmd *ghost = rect_at(VZ_TAG_SPAN, TM_STATE_WAITING, sp, 1);
+    cr_assert(not(zero(ptr, (void *)past)));
+    cr_assert(not(zero(ptr, (void *)ghost)));
+    cr_assert(le(flt, fabsf(past->x + past->w - axis_x(1.5)), 0.5f), "solid up to the playhead");
+    cr_assert(le(flt, fabsf(ghost->x - axis_x(1.5)), 0.5f), "dimmed after it");
+    cr_assert(not(same_color(ghost->color, past->color)));
+    size_t dimmed = count_ghosts();
+    cr_assert(gt(sz, dimmed, (size_t)0));
+    ui.hide_future = 1;
+    lay_out();
+    cr_assert(eq(sz, count_ghosts(), (size_t)0), "hidden: nothing after the playhead");
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        if (dl.cmds[i].tag == VZ_TAG_SPAN && dl.cmds[i].kind == VZ_CMD_RECT)
+            cr_assert(le(flt, dl.cmds[i].x, axis_x(1.5) + 0.5f), "span %u starts before the playhead", dl.cmds[i].ref);
+}
+
+Test(viz_layout, lanes_follow_tree_order_under_the_loop_lane)
+{
+    open_scenario("gather");
+    lay_out();
+    const vz_cmd *loop = text_with("event loop"), *main = NULL, *child = NULL;
+    for (size_t i = 0; i < dl.n_cmds; i++) {
+        const vz_cmd *c = &dl.cmds[i];
+        if (c->kind != VZ_CMD_TEXT || c->tag != VZ_TAG_LANE_LABEL)
+            continue;
+        if (!strcmp(vz_dl_str(&dl, c), "Task-1"))
+            main = c;
+        if (!strcmp(vz_dl_str(&dl, c), "Task-2"))
+            child = c;
+    }
+    cr_assert(not(zero(ptr, (void *)loop)));
+    cr_assert(not(zero(ptr, (void *)main)));
+    cr_assert(not(zero(ptr, (void *)child)));
+    cr_assert(lt(flt, loop->y, main->y));
+    cr_assert(lt(flt, main->y, child->y));
+    cr_assert(gt(flt, child->x, main->x), "a child is indented under its creator");
+    cr_assert(not(zero(ptr, (void *)text_with("job()"))), "lanes name the coroutine");
+}
+
+Test(viz_layout, the_sequential_chain_shows_its_frames_in_a_sub_row)
+{
+    open_scenario("sequential");
+    lay_out();
+    size_t frames = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        frames += dl.cmds[i].tag == VZ_TAG_FRAME && dl.cmds[i].kind == VZ_CMD_RECT;
+    cr_assert(eq(sz, frames, (size_t)3));
+    const vz_cmd *b = text_with("job('b', 1.0)");
+    cr_assert(not(zero(ptr, (void *)b)));
+    cr_assert(ge(flt, b->x, axis_x(3.0)), "b starts when a has returned");
+}
+
+Test(viz_layout, arrows_can_be_turned_off_by_kind)
+{
+    open_scenario("gather");
+    lay_out();
+    cr_assert(gt(sz, count_tagged(VZ_TAG_ARROW, TM_LINK_WAKE), (size_t)0));
+    cr_assert(gt(sz, count_tagged(VZ_TAG_ARROW, TM_LINK_SPAWN), (size_t)0));
+    act(VZ_ACT_ARROWS, 0, 0, TM_LINK_WAKE);
+    lay_out();
+    cr_assert(eq(sz, count_tagged(VZ_TAG_ARROW, TM_LINK_WAKE), (size_t)0));
+    cr_assert(gt(sz, count_tagged(VZ_TAG_ARROW, TM_LINK_SPAWN), (size_t)0));
+}
+
+Test(viz_layout, a_cancel_arrow_ends_where_cancelled_error_is_delivered)
+{
+    open_scenario("cancel_swallow");
+    lay_out();
+    cr_assert(gt(sz, count_tagged(VZ_TAG_ARROW, TM_LINK_CANCEL), (size_t)0));
+    cr_assert(gt(sz, count_tagged(VZ_TAG_MARKER, VZ_MK_CANCEL_REQ), (size_t)0));
+    cr_assert(gt(sz, count_tagged(VZ_TAG_MARKER, VZ_MK_THROW), (size_t)0));
+}
+
+Test(viz_layout, the_comparison_header_shows_makespan_concurrency_and_speed_up)
+{
+    static const char *const names[] = {"sequential", "gather"};
+    open_scenarios(names, 2);
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("makespan 6 s"))));
+    cr_assert(not(zero(ptr, (void *)text_with("makespan 3 s"))));
+    cr_assert(not(zero(ptr, (void *)text_with("peak 4 tasks at once"))));
+    cr_assert(not(zero(ptr, (void *)text_with("2.00\xC3\x97 faster than sequential"))));
+    cr_assert(not(zero(ptr, (void *)text_with("loop idle 3 s"))));
+}
+
+Test(viz_layout, a_damaged_trace_shows_a_warning_with_its_line_number)
+{
+    static const char text[] =
+        "{\"format\":\"coroscope-trace\",\"version\":1,\"scenario\":\"cut\",\"clock\":\"virtual\","
+        "\"semantics\":\"cpython-3.11\",\"producer\":\"test\"}\n"
+        "{\"seq\":1,\"t\":0.0,\"ev\":\"task_new\",\"task\":1,\"name\":\"Task-1\",\"parent\":null,\"coro\":\"main\",\"h\":2}\n"
+        "{\"seq\":2,\"t\":0.0,\"ev\":\"step_begin\",\"task\":1,\"h\":2}\n"
+        "{\"seq\":3,\"t\":0.0,\"ev\":\"step_end\",\"task\":1,\"reas";
+    vz_doc_init(&doc);
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    tm_error err;
+    tm_trace *tr = tm_load_stream(f, 0, &err);
+    fclose(f);
+    cr_assert(not(zero(ptr, tr)));
+    cr_assert(eq(int, vz_doc_add(&doc, tr, "cut", "-"), 0));
+    vz_ui_init(&ui, &doc, 1280, 800, 1);
+    vz_dl_init(&dl);
+    lay_out();
+    const vz_cmd *w = NULL;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        if (dl.cmds[i].tag == VZ_TAG_WARNING && dl.cmds[i].kind == VZ_CMD_TEXT)
+            w = &dl.cmds[i];
+    cr_assert(not(zero(ptr, (void *)w)));
+    cr_assert(not(zero(ptr, strstr(vz_dl_str(&dl, w), "line 4"))), "warning: %s", vz_dl_str(&dl, w));
+}
+
+Test(viz_layout, the_step_view_spreads_zero_time_steps_apart)
+{
+    open_scenario("gather");
+    act(VZ_ACT_STEP_VIEW, 0, 0, 0);
+    lay_out();
+    uint32_t sp = span_of(task_named("Task-3"), TM_STATE_RUNNING, 0);
+    const vz_cmd *c = rect_tagged(VZ_TAG_SPAN, TM_STATE_RUNNING, sp);
+    cr_assert(not(zero(ptr, (void *)c)));
+    cr_assert(gt(flt, c->w, 10.0f), "one event is several pixels wide");
+    const tm_span *s = &doc.runs[0].tr->spans[sp];
+    cr_assert(le(flt, fabsf(c->x - axis_x((double)s->ev_begin)), 0.5f));
+}
+
+Test(viz_layout, axis_ticks_stay_distinct_at_deep_zoom)
+{
+    open_scenario("gather");
+    ui.x0 = 3.0;
+    ui.x1 = 3.0 + 2e-7;
+    lay_out();
+    const char *labels[64];
+    size_t n = 0;
+    for (size_t i = 0; i < dl.n_cmds && n < 64; i++)
+        if (dl.cmds[i].tag == VZ_TAG_AXIS && dl.cmds[i].kind == VZ_CMD_TEXT && dl.cmds[i].font == VZ_FONT_SMALL &&
+            dl.cmds[i].x > 300)
+            labels[n++] = vz_dl_str(&dl, &dl.cmds[i]);
+    cr_assert(ge(sz, n, (size_t)3));
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            cr_assert(ne(str, (char *)labels[i], (char *)labels[j]));
+}
+
+/* ---- panels ---------------------------------------------------------------------------------- */
+
+Test(viz_layout, the_loop_panel_shows_the_ready_queue_and_timers_at_the_playhead)
+{
+    open_scenario("gather");
+    act(VZ_ACT_START, 0, 0, 0);
+    for (int i = 0; i < 6; i++)
+        act(VZ_ACT_NEXT, 0, 0, 0);
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("Ready queue: 3 handles"))), "after main's step: three children queued");
+    cr_assert(not(zero(ptr, (void *)text_with("1. step of Task-2"))));
+    act(VZ_ACT_NEXT_INSTANT, 0, 0, 0);
+    act(VZ_ACT_NEXT, 0, 0, 0);
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("at 2 s  sleep(2) of Task-4"))), "pending timers by deadline");
+}
+
+Test(viz_layout, the_findings_panel_explains_sequential_awaits)
+{
+    open_scenario("sequential");
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("Awaits that could run concurrently"))));
+    cr_assert(not(zero(ptr, (void *)text_with("asyncio.gather"))), "the explanation is open");
+}
+
+Test(viz_layout, the_event_list_follows_the_playhead)
+{
+    open_scenario("gather");
+    act(VZ_ACT_START, 0, 0, 0);
+    for (int i = 0; i < 5; i++)
+        act(VZ_ACT_NEXT, 0, 0, 0);
+    lay_out();
+    uint32_t cur = doc.runs[0].cur;
+    const vz_cmd *row = rect_tagged(VZ_TAG_PANEL, VZ_PANEL_EVENTS, cur);
+    cr_assert(not(zero(ptr, (void *)row)), "the current event's row is highlighted");
+    cr_assert(same_color(row->color, VZ_C_SELECT));
+}
+
+Test(viz_layout, the_help_overlay_lists_the_keys)
+{
+    open_scenario("gather");
+    act(VZ_ACT_HELP, 0, 0, 0);
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("play / pause"))));
+    cr_assert(not(zero(ptr, (void *)text_with("next / previous scheduler decision"))));
+}
+
+/* ---- input ---------------------------------------------------------------------------------- */
+
+Test(viz_layout, a_click_on_a_span_selects_its_task_and_the_inspector_describes_it)
+{
+    open_scenario("gather");
+    lay_out();
+    uint32_t t = task_named("Task-3");
+    const vz_hit *hit = NULL;
+    for (size_t i = 0; i < dl.n_hits; i++)
+        if (dl.hits[i].kind == VZ_HIT_SPAN && dl.hits[i].a == t && dl.hits[i].w > 20)
+            hit = &dl.hits[i];
+    cr_assert(not(zero(ptr, (void *)hit)));
+    float x = hit->x + hit->w / 2, y = hit->y + hit->h / 2;
+    act(VZ_ACT_POINTER_DOWN, x, y, 1);
+    act(VZ_ACT_POINTER_UP, x, y, 1);
+    cr_assert(eq(int, ui.sel_kind, VZ_SEL_TASK));
+    cr_assert(eq(u32, ui.sel, t));
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("created by Task-1 at 0"))));
+    cr_assert(not(zero(ptr, (void *)text_with("outcome: returned 'b' at 1 s"))));
+}
+
+Test(viz_layout, the_right_arrow_moves_the_playhead_one_decision)
+{
+    open_scenario("gather");
+    act(VZ_ACT_START, 0, 0, 0);
+    cr_assert(eq(u32, ui.k, 0));
+    for (int i = 0; i < 3; i++)
+        act(VZ_ACT_NEXT, 0, 0, 0);
+    cr_assert(eq(dbl, ui.t, 0.0));
+    cr_assert(eq(u32, ui.k, 3));
+    act(VZ_ACT_PREV, 0, 0, 0);
+    cr_assert(eq(u32, ui.k, 2));
+}
+
+Test(viz_layout, playback_reveals_decisions_then_advances_loop_time)
+{
+    open_scenario("gather");
+    act(VZ_ACT_START, 0, 0, 0);
+    act(VZ_ACT_PLAY, 0, 0, 0);
+    cr_assert(eq(int, ui.playing, 1));
+    vz_action tick = {0};
+    tick.kind = VZ_ACT_TICK;
+    tick.f = 0.25;   /* two decisions at 8 per second */
+    vz_apply(&ui, &doc, NULL, &tick);
+    cr_assert(eq(u32, ui.k, 2));
+    for (int i = 0; i < 400 && ui.playing; i++)
+        vz_apply(&ui, &doc, NULL, &tick);
+    cr_assert(eq(int, ui.playing, 0), "playback stops at the end");
+    cr_assert(eq(dbl, ui.t, 3.0));
+}
+
+Test(viz_layout, dragging_on_the_axis_scrubs_the_playhead)
+{
+    open_scenario("gather");
+    lay_out();
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    act(VZ_ACT_POINTER_DOWN, axis_x(1.5), g.axis.y + g.axis.h / 2, 1);
+    cr_assert(le(dbl, fabs(ui.t - 1.5), 0.01));
+    act(VZ_ACT_POINTER_MOVE, axis_x(2.0) + 2, g.axis.y + g.axis.h / 2, 0);
+    cr_assert(eq(dbl, ui.t, 2.0), "snaps to the instant a few pixels away");
+    act(VZ_ACT_POINTER_UP, axis_x(2.0), g.axis.y, 1);
+    cr_assert(eq(int, ui.drag, VZ_DRAG_NONE));
+}
+
+Test(viz_layout, zooming_keeps_the_point_under_the_pointer)
+{
+    open_scenario("gather");
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    float x = g.lanes.x + g.lanes.w * 0.3f;
+    double before = vz_ui_pos(&ui, &g, x);
+    vz_action a = {0};
+    a.kind = VZ_ACT_WHEEL;
+    a.x = x;
+    a.y = g.lanes.y + 50;
+    a.f = 3;
+    vz_apply(&ui, &doc, NULL, &a);
+    cr_assert(lt(dbl, ui.x1 - ui.x0, 3.2), "zoomed in");
+    cr_assert(le(dbl, fabs(vz_ui_pos(&ui, &g, x) - before), 1e-9));
+    act(VZ_ACT_FIT, 0, 0, 0);
+    cr_assert(le(dbl, ui.x0, 0.0));
+    cr_assert(ge(dbl, ui.x1, 3.0));
+}
+
+Test(viz_layout, the_filter_typed_in_hides_other_lanes)
+{
+    open_scenario("wait");
+    act(VZ_ACT_SEARCH, 0, 0, 0);
+    vz_action a = {0};
+    a.kind = VZ_ACT_TEXT;
+    snprintf(a.text, sizeof a.text, "main");
+    vz_apply(&ui, &doc, NULL, &a);
+    lay_out();
+    cr_assert(eq(sz, doc.runs[0].n_rows, (size_t)1));
+    cr_assert(not(zero(ptr, (void *)text_with("main|"))), "the filter box shows what was typed");
+    act(VZ_ACT_ESCAPE, 0, 0, 0);
+    cr_assert(eq(sz, doc.runs[0].n_rows, doc.runs[0].tr->n_tasks));
+}
+
+/* ---- scale ----------------------------------------------------------------------------------- */
+
+Test(viz_layout, a_big_trace_costs_a_bounded_number_of_primitives)
+{
+    long saved = co_scenario_size;
+    co_scenario_size = 2000;
+    open_scenario("swarm");
+    co_scenario_size = saved;
+    cr_assert(gt(sz, doc.runs[0].tr->n_events, (size_t)80000));
+    lay_out();
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    size_t width = (size_t)g.lanes.w;
+    cr_assert(le(sz, count_tagged(VZ_TAG_LOOPSEG, -1), 3 * width), "the loop lane: at most one mark per column per kind");
+    size_t markers_on_loop = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        markers_on_loop += dl.cmds[i].tag == VZ_TAG_MARKER && dl.cmds[i].sub == VZ_MK_TIMER;
+    cr_assert(le(sz, markers_on_loop, 2 * width));
+    cr_assert(lt(sz, dl.n_cmds, (size_t)20000), "%zu commands", dl.n_cmds);
+    /* Zoomed in on one instant, still bounded. */
+    ui.x0 = 0.99;
+    ui.x1 = 1.01;
+    lay_out();
+    cr_assert(lt(sz, dl.n_cmds, (size_t)20000), "%zu commands", dl.n_cmds);
+    act(VZ_ACT_STEP_VIEW, 0, 0, 0);
+    lay_out();
+    cr_assert(lt(sz, dl.n_cmds, (size_t)20000), "%zu commands", dl.n_cmds);
+}

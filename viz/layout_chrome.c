@@ -1,0 +1,485 @@
+/*
+** layout_chrome.c -- what frames the timeline: the toolbar (playback buttons,
+** speed, axis mode, arrow toggles, the filter box, the playhead's time), the
+** legend row, the tooltip for what the pointer is over, and the keyboard help
+** (see layout.h).
+**
+** Toolbar buttons carry the action they trigger in their hit region, so input
+** handles a click on a button exactly like the key that does the same.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "layout_internal.h"
+
+/* ---- toolbar ------------------------------------------------------------------------ */
+
+typedef enum icon { IC_NONE, IC_START, IC_PREV, IC_PLAY, IC_PAUSE, IC_NEXT, IC_END } icon;
+
+static void draw_icon(vz__lctx *c, icon ic, float cx, float cy, vz_color col)
+{
+    float s = c->s, h = 6 * s;
+    switch (ic) {
+    case IC_PLAY:
+        vz_dl_tri(c->dl, cx - h * 0.7f, cy - h, cx - h * 0.7f, cy + h, cx + h, cy, col);
+        break;
+    case IC_PAUSE:
+        vz_dl_rect(c->dl, cx - h * 0.8f, cy - h, h * 0.55f, 2 * h, col);
+        vz_dl_rect(c->dl, cx + h * 0.25f, cy - h, h * 0.55f, 2 * h, col);
+        break;
+    case IC_NEXT:
+        vz_dl_tri(c->dl, cx - h * 0.8f, cy - h * 0.8f, cx - h * 0.8f, cy + h * 0.8f, cx + h * 0.4f, cy, col);
+        vz_dl_rect(c->dl, cx + h * 0.45f, cy - h * 0.8f, 2.5f * s, h * 1.6f, col);
+        break;
+    case IC_PREV:
+        vz_dl_tri(c->dl, cx + h * 0.8f, cy - h * 0.8f, cx + h * 0.8f, cy + h * 0.8f, cx - h * 0.4f, cy, col);
+        vz_dl_rect(c->dl, cx - h * 0.45f - 2.5f * s, cy - h * 0.8f, 2.5f * s, h * 1.6f, col);
+        break;
+    case IC_START:
+        vz_dl_rect(c->dl, cx - h, cy - h * 0.8f, 2.5f * s, h * 1.6f, col);
+        vz_dl_tri(c->dl, cx + h * 0.1f, cy - h * 0.8f, cx + h * 0.1f, cy + h * 0.8f, cx - h * 0.7f, cy, col);
+        vz_dl_tri(c->dl, cx + h, cy - h * 0.8f, cx + h, cy + h * 0.8f, cx + h * 0.2f, cy, col);
+        break;
+    case IC_END:
+        vz_dl_tri(c->dl, cx - h, cy - h * 0.8f, cx - h, cy + h * 0.8f, cx - h * 0.2f, cy, col);
+        vz_dl_tri(c->dl, cx - h * 0.1f, cy - h * 0.8f, cx - h * 0.1f, cy + h * 0.8f, cx + h * 0.7f, cy, col);
+        vz_dl_rect(c->dl, cx + h - 2.5f * s, cy - h * 0.8f, 2.5f * s, h * 1.6f, col);
+        break;
+    default:
+        break;
+    }
+}
+
+/* A button; returns the x after it. */
+static float button(vz__lctx *c, float x, float w, const char *label, icon ic, int on, vz_action_kind act, int arg,
+                    vz_color text)
+{
+    float s = c->s, bh = 30 * s, y = c->g.toolbar.y + (c->g.toolbar.h - bh) / 2;
+    if (w <= 0)
+        w = vz__text_w(c, VZ_FONT_BODY, label) + 18 * s;
+    vz_dl_tag(c->dl, VZ_TAG_TOOLBAR, (unsigned)act, 0, (uint32_t)arg);
+    vz_dl_rect(c->dl, x, y, w, bh, on ? VZ_C_BUTTON_ON : VZ_C_BUTTON);
+    vz_dl_frame(c->dl, x, y, w, bh, VZ_C_BORDER);
+    if (ic != IC_NONE)
+        draw_icon(c, ic, x + w / 2, y + bh / 2, VZ_C_TEXT);
+    else
+        vz_dl_text(c->dl, VZ_FONT_BODY, x + (w - vz__text_w(c, VZ_FONT_BODY, label)) / 2,
+                   y + (bh - vz__line_h(c, VZ_FONT_BODY)) / 2, 0, text, label);
+    vz_dl_hit(c->dl, x, y, w, bh, VZ_HIT_BUTTON, 0, (uint32_t)act, (uint32_t)arg);
+    return x + w + 4 * s;
+}
+
+static float label_at(vz__lctx *c, float x, const char *text)
+{
+    float y = c->g.toolbar.y + (c->g.toolbar.h - vz__line_h(c, VZ_FONT_SMALL)) / 2;
+    vz_dl_text(c->dl, VZ_FONT_SMALL, x, y, 0, VZ_C_TEXT_DIM, text);
+    return x + vz__text_w(c, VZ_FONT_SMALL, text) + 6 * c->s;
+}
+
+static void speed_text(const vz_ui *ui, char *buf, size_t size)
+{
+    double sp = vz_ui_speed(ui);
+    if (sp >= 1)
+        snprintf(buf, size, "%g\xC3\x97", sp);
+    else
+        snprintf(buf, size, "1/%g\xC3\x97", 1 / sp);
+}
+
+void vz__layout_toolbar(vz__lctx *c)
+{
+    const vz_ui *ui = c->ui;
+    vz_rect tb = c->g.toolbar;
+    float s = c->s, x = tb.x + 8 * s, bw = 36 * s;
+    int compact = tb.w < 1300 * s;   /* a narrow window: buttons without their captions */
+    vz_dl_tag(c->dl, VZ_TAG_TOOLBAR, 0, 0, 0);
+    vz_dl_rect(c->dl, tb.x, tb.y, tb.w, tb.h, VZ_C_PANEL);
+    vz_dl_rect(c->dl, tb.x, tb.y + tb.h - 1, tb.w, 1, VZ_C_BORDER);
+    vz_dl_hit(c->dl, tb.x, tb.y, tb.w, tb.h, VZ_HIT_PANEL, 0, 0, 0);
+    x = button(c, x, bw, "", IC_START, 0, VZ_ACT_START, 0, VZ_C_TEXT);
+    x = button(c, x, bw, "", IC_PREV, 0, VZ_ACT_PREV, 0, VZ_C_TEXT);
+    x = button(c, x, bw * 1.3f, "", ui->playing ? IC_PAUSE : IC_PLAY, ui->playing, VZ_ACT_PLAY, 0, VZ_C_TEXT);
+    x = button(c, x, bw, "", IC_NEXT, 0, VZ_ACT_NEXT, 0, VZ_C_TEXT);
+    x = button(c, x, bw, "", IC_END, 0, VZ_ACT_END, 0, VZ_C_TEXT);
+    x += 10 * s;
+    char sp[32];
+    speed_text(ui, sp, sizeof sp);
+    if (!compact)
+        x = label_at(c, x, "speed");
+    x = button(c, x, 26 * s, "\xE2\x88\x92", IC_NONE, 0, VZ_ACT_SLOWER, 0, VZ_C_TEXT);
+    float spw = 44 * s;
+    vz_dl_text(c->dl, VZ_FONT_BOLD, x + (spw - vz__text_w(c, VZ_FONT_BOLD, sp)) / 2,
+               tb.y + (tb.h - vz__line_h(c, VZ_FONT_BOLD)) / 2, 0, VZ_C_TEXT, sp);
+    x = button(c, x + spw, 26 * s, "+", IC_NONE, 0, VZ_ACT_FASTER, 0, VZ_C_TEXT);
+    x += 10 * s;
+    if (!compact)
+        x = label_at(c, x, "x axis");
+    x = button(c, x, 0, "time", IC_NONE, !ui->step_view, ui->step_view ? VZ_ACT_STEP_VIEW : VZ_ACT_NONE, 0, VZ_C_TEXT);
+    x = button(c, x, 0, "events", IC_NONE, ui->step_view, ui->step_view ? VZ_ACT_NONE : VZ_ACT_STEP_VIEW, 0,
+               VZ_C_TEXT);
+    x += 10 * s;
+    if (!compact)
+        x = label_at(c, x, "arrows");
+    static const char *const names[VZ_ARROW_KINDS] = {"spawn", "wake", "cancel"};
+    for (int k = 0; k < VZ_ARROW_KINDS; k++)
+        x = button(c, x, 0, names[k], IC_NONE, ui->arrows[k], VZ_ACT_ARROWS, k, vz_link_color((tm_link_kind)k));
+    x += 10 * s;
+    x = button(c, x, 0, "fit", IC_NONE, 0, VZ_ACT_FIT, 0, VZ_C_TEXT);
+    const char *fut = compact ? (ui->hide_future ? "hidden" : "dimmed")
+                              : (ui->hide_future ? "future: hidden" : "future: dimmed");
+    x = button(c, x, 0, fut, IC_NONE, 0, VZ_ACT_FUTURE, 0, VZ_C_TEXT);
+    x = button(c, x, 0, "?", IC_NONE, ui->show_help, VZ_ACT_HELP, 0, VZ_C_TEXT);
+    x += 6 * s;
+    /* The filter box. */
+    float fw = (compact ? 120 : 170) * s, bh = 30 * s, fy = tb.y + (tb.h - bh) / 2;
+    if (x + fw < tb.x + tb.w - 8 * s) {
+        char text[VZ_FILTER_MAX + 32];
+        int empty = !ui->filter[0] && !ui->searching;
+        snprintf(text, sizeof text, "%s%s", empty ? (compact ? "filter ( / )" : "filter tasks  ( / )") : ui->filter,
+                 ui->searching ? "|" : "");
+        vz_dl_tag(c->dl, VZ_TAG_TOOLBAR, VZ_ACT_SEARCH, 0, 0);
+        vz_dl_rect(c->dl, x, fy, fw, bh, ui->searching ? VZ_RGB(0xFF, 0xFF, 0xFF) : VZ_C_BUTTON);
+        vz_dl_frame(c->dl, x, fy, fw, bh, ui->searching ? VZ_C_PLAYHEAD : VZ_C_BORDER);
+        vz_dl_text(c->dl, VZ_FONT_BODY, x + 8 * s, fy + (bh - vz__line_h(c, VZ_FONT_BODY)) / 2, fw - 14 * s,
+                   empty ? VZ_C_TEXT_FAINT : VZ_C_TEXT, text);
+        vz_dl_hit(c->dl, x, fy, fw, bh, VZ_HIT_BUTTON, 0, VZ_ACT_SEARCH, 0);
+        x += fw + 12 * s;
+    }
+    /* Where the playhead is, right-aligned. */
+    if (c->doc->n_runs) {
+        char t[32], text[160];
+        tm_format_seconds(ui->t, t, sizeof t);
+        const vz_run *run = vz__focus_run(c);
+        if (ui->k == VZ_K_ALL || ui->k == 0)
+            snprintf(text, sizeof text, "t = %s", t);
+        else
+            snprintf(text, sizeof text, "t = %s  \xC2\xB7  decision %u here", t, ui->k);
+        if (run->cur != TM_NONE && run->cur + 1 >= run->tr->n_events && ui->k == VZ_K_ALL)
+            snprintf(text + strlen(text), sizeof text - strlen(text), "  (end)");
+        float w = vz__text_w(c, VZ_FONT_TITLE, text), rx = tb.x + tb.w - 12 * s - w;
+        if (rx > x)
+            vz_dl_text(c->dl, VZ_FONT_TITLE, rx, tb.y + (tb.h - vz__line_h(c, VZ_FONT_TITLE)) / 2, 0, VZ_C_PLAYHEAD,
+                       text);
+    }
+}
+
+/* ---- legend -------------------------------------------------------------------------- */
+
+/* Where the next legend item of width w goes: on this row, or the next. */
+static int legend_place(const vz__lctx *c, float *x, float *y, float w)
+{
+    vz_rect st = c->g.status;
+    float row_h = VZ_M_STATUS_H * c->s;
+    if (*x + w <= st.x + st.w - 8 * c->s)
+        return 1;
+    if (*y + 2 * row_h > st.y + st.h + 0.5f)
+        return 0;
+    *y += row_h;
+    *x = st.x + 10 * c->s;
+    return 1;
+}
+
+void vz__layout_legend(vz__lctx *c)
+{
+    vz_rect st = c->g.status;
+    float s = c->s, x = st.x + 10 * s, y = st.y, sw = 14 * s, lh = vz__line_h(c, VZ_FONT_SMALL);
+    float row_h = VZ_M_STATUS_H * s;
+    vz_dl_tag(c->dl, VZ_TAG_LEGEND, 0, 0, 0);
+    vz_dl_rect(c->dl, st.x, st.y, st.w, st.h, VZ_C_PANEL);
+    vz_dl_rect(c->dl, st.x, st.y, st.w, 1, VZ_C_BORDER);
+    vz_dl_clip(c->dl, st.x, st.y, st.w, st.h);
+    static const struct { tm_state st; const char *name; } states[] = {
+        {TM_STATE_RUNNING, "running"}, {TM_STATE_READY, "ready (queued)"}, {TM_STATE_WAITING, "waiting on \xE2\x80\xA6"},
+        {TM_STATE_DONE, "done"},       {TM_STATE_FAILED, "failed"},         {TM_STATE_CANCELLED, "cancelled"},
+    };
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
+        float w = sw + 4 * s + vz__text_w(c, VZ_FONT_SMALL, states[i].name);
+        if (!legend_place(c, &x, &y, w))
+            break;
+        int thin = states[i].st >= TM_STATE_DONE;
+        float cy = y + row_h / 2;
+        vz_dl_tag(c->dl, VZ_TAG_LEGEND, states[i].st, 0, 0);
+        vz_dl_rect(c->dl, x, thin ? cy - 3 * s : cy - 6 * s, sw, thin ? 6 * s : 12 * s, vz_state_color(states[i].st));
+        vz_dl_text(c->dl, VZ_FONT_SMALL, x + sw + 4 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, states[i].name);
+        x += w + 12 * s;
+    }
+    x += 8 * s;
+    vz_dl_tag(c->dl, VZ_TAG_LEGEND, 0, 0, 0);
+    /* Marks and worker lanes are explained when some trace on screen has them. */
+    uint32_t present = 0, workers = 0;
+    for (size_t r = 0; r < c->doc->n_runs; r++) {
+        present |= c->doc->runs[r].mk_present;
+        workers += c->doc->runs[r].tr->n_workers;
+    }
+    static const struct { vz_color col; const char *name; } segs[] = {
+        {VZ_C_CALLBACK, "callback"}, {VZ_C_IDLE, "loop idle"}, {VZ_C_JOB, "executor job"}};
+    for (size_t i = 0; i < sizeof segs / sizeof segs[0]; i++) {
+        if (segs[i].col.r == VZ_C_JOB.r && segs[i].col.g == VZ_C_JOB.g && !workers)
+            continue;
+        float w = sw + 4 * s + vz__text_w(c, VZ_FONT_SMALL, segs[i].name);
+        if (!legend_place(c, &x, &y, w))
+            break;
+        float cy = y + row_h / 2;
+        vz_dl_rect(c->dl, x, cy - 6 * s, sw, 12 * s, segs[i].col);
+        vz_dl_text(c->dl, VZ_FONT_SMALL, x + sw + 4 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, segs[i].name);
+        x += w + 12 * s;
+    }
+    x += 8 * s;
+    static const char *const arrows[] = {"spawn", "wake", "cancel"};
+    for (int k = 0; k < 3; k++) {
+        float w = 24 * s + vz__text_w(c, VZ_FONT_SMALL, arrows[k]);
+        if (!legend_place(c, &x, &y, w))
+            break;
+        float cy = y + row_h / 2;
+        vz_color col = vz_link_color((tm_link_kind)k);
+        vz_dl_line(c->dl, x, cy, x + 14 * s, cy, 2 * s, col);
+        vz_dl_tri(c->dl, x + 20 * s, cy, x + 13 * s, cy - 4 * s, x + 13 * s, cy + 4 * s, col);
+        vz_dl_text(c->dl, VZ_FONT_SMALL, x + 24 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, arrows[k]);
+        x += w + 12 * s;
+    }
+    x += 8 * s;
+    static const struct { vz_marker_kind k; const char *name; } marks[] = {
+        {VZ_MK_CREATED, "created"}, {VZ_MK_CANCEL_REQ, "cancel()"}, {VZ_MK_THROW, "raised in"},
+        {VZ_MK_TIMER, "timer fired"}, {VZ_MK_PRINT, "print"}, {VZ_MK_WARN, "warning"},
+        {VZ_MK_BLOCK, "blocking call"}, {VZ_MK_OTHER, "queue, lock, \xE2\x80\xA6"},
+    };
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        if (!(present & (1u << marks[i].k)))
+            continue;
+        float w = 14 * s + vz__text_w(c, VZ_FONT_SMALL, marks[i].name);
+        if (!legend_place(c, &x, &y, w))
+            break;
+        vz__marker(c, marks[i].k, x + 5 * s, y + row_h / 2, 10 * s, vz_marker_color(marks[i].k));
+        vz_dl_text(c->dl, VZ_FONT_SMALL, x + 14 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, marks[i].name);
+        x += w + 12 * s;
+    }
+    vz_dl_unclip(c->dl);
+}
+
+/* ---- tooltip ------------------------------------------------------------------------------ */
+
+static const char *button_tip(unsigned act, unsigned arg)
+{
+    switch (act) {
+    case VZ_ACT_START: return "Jump to the start (Home)";
+    case VZ_ACT_PREV: return "Previous scheduler decision (\xE2\x86\x90)";
+    case VZ_ACT_PLAY: return "Play / pause (Space)";
+    case VZ_ACT_NEXT: return "Next scheduler decision (\xE2\x86\x92)";
+    case VZ_ACT_END: return "Jump to the end (End)";
+    case VZ_ACT_SLOWER: return "Slower playback ( [ )";
+    case VZ_ACT_FASTER: return "Faster playback ( ] )";
+    case VZ_ACT_STEP_VIEW: return "x axis: loop time, or one step per event (T)";
+    case VZ_ACT_ARROWS:
+        return arg == 0 ? "Spawn arrows: creator \xE2\x86\x92 new task (1)"
+             : arg == 1 ? "Wake arrows: a future resolves \xE2\x86\x92 the step it causes (2)"
+                        : "Cancel arrows: cancel() \xE2\x86\x92 CancelledError delivered (3)";
+    case VZ_ACT_FIT: return "Show everything (F)";
+    case VZ_ACT_FUTURE: return "After the playhead: dimmed or hidden (G)";
+    case VZ_ACT_HELP: return "Keyboard help (H or ?)";
+    case VZ_ACT_SEARCH: return "Filter tasks by name (/)";
+    default: return NULL;
+    }
+}
+
+static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
+{
+    const vz_doc *doc = c->doc;
+    if (h->kind == VZ_HIT_BUTTON) {
+        const char *t = button_tip(h->a, h->b);
+        if (!t)
+            return 0;
+        snprintf(lines[0], 300, "%s", t);
+        return 1;
+    }
+    if (h->kind == VZ_HIT_AXIS) {
+        snprintf(lines[0], 300, "Drag along the axis to move the playhead");
+        return 1;
+    }
+    if (h->run >= doc->n_runs)
+        return 0;
+    const vz_run *run = &doc->runs[h->run];
+    const tm_trace *tr = run->tr;
+    char a[32], b[32], d[32];
+    switch (h->kind) {
+    case VZ_HIT_SPAN: {
+        const tm_span *sp = &tr->spans[h->b];
+        static const char *const what[TM_STATE__COUNT] = {
+            "ready: in the queue, waiting for its turn", "running: a step executes", "waiting", "done",
+            "failed", "cancelled"};
+        if (sp->state == TM_STATE_WAITING)
+            snprintf(lines[0], 300, "%s \xE2\x80\x94 waiting on %s", vz_task_name(run, h->a),
+                     *tm_text(tr, sp->label) ? tm_text(tr, sp->label) : vz_future_label(run, sp->fut));
+        else
+            snprintf(lines[0], 300, "%s \xE2\x80\x94 %s", vz_task_name(run, h->a),
+                     sp->state < TM_STATE__COUNT ? what[sp->state] : "?");
+        tm_format_seconds(tm_span_t0(tr, sp), a, sizeof a);
+        tm_format_seconds(tm_span_t1(tr, sp), b, sizeof b);
+        tm_format_seconds(tm_span_t1(tr, sp) - tm_span_t0(tr, sp), d, sizeof d);
+        snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s)  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, b, d,
+                 tr->events[sp->ev_begin].seq, tr->events[sp->ev_end].seq);
+        snprintf(lines[2], 300, "click to inspect the task");
+        return 3;
+    }
+    case VZ_HIT_LOOPSEG: {
+        uint32_t e1, e0 = vz_seg_events(run, (vz_seg_kind)h->b, h->a, &e1);
+        if (h->b == VZ_SEG_STEP) {
+            snprintf(lines[0], 300, "the loop runs a step of %s", vz_task_name(run, tr->steps[h->a].task));
+        } else if (h->b == VZ_SEG_CALLBACK) {
+            snprintf(lines[0], 300, "the loop runs callback %s", tm_text(tr, tr->events[e0].s1));
+        } else {
+            tm_format_seconds(tr->idles[h->a].from, a, sizeof a);
+            tm_format_seconds(tr->idles[h->a].until, b, sizeof b);
+            snprintf(lines[0], 300, "idle from %s to %s: nothing ready until the next timer", a, b);
+            return 1;
+        }
+        tm_format_seconds(tr->events[e0].t, a, sizeof a);
+        snprintf(lines[1], 300, "at %s  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, tr->events[e0].seq, tr->events[e1].seq);
+        return 2;
+    }
+    case VZ_HIT_FRAME: {
+        const tm_frame *fr = &tr->frames[h->b];
+        snprintf(lines[0], 300, "await %s%s  (in %s)", tm_text(tr, fr->fn), tm_text(tr, fr->args),
+                 vz_task_name(run, fr->task));
+        tm_format_seconds(tr->events[fr->ev_enter].t, a, sizeof a);
+        if (fr->ev_exit != TM_NONE) {
+            tm_format_seconds(tr->events[fr->ev_exit].t, b, sizeof b);
+            tm_format_seconds(tr->events[fr->ev_exit].t - tr->events[fr->ev_enter].t, d, sizeof d);
+            snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s)", a, b, d);
+        } else {
+            snprintf(lines[1], 300, "from %s, never returned", a);
+        }
+        return 2;
+    }
+    case VZ_HIT_JOB: {
+        const tm_job *jb = &tr->jobs[h->a];
+        snprintf(lines[0], 300, "%s() on worker-%d, an executor thread, for %s", tm_text(tr, jb->fn), jb->worker,
+                 vz_task_name(run, jb->submitted_by));
+        tm_format_seconds(tr->events[jb->ev_start].t, a, sizeof a);
+        if (jb->ev_done != TM_NONE) {
+            tm_format_seconds(tr->events[jb->ev_done].t, b, sizeof b);
+            tm_format_seconds(tr->events[jb->ev_done].t - tr->events[jb->ev_start].t, d, sizeof d);
+            snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s): the loop kept running meanwhile", a, b, d);
+        } else {
+            snprintf(lines[1], 300, "from %s, still running when the trace ends", a);
+        }
+        return 2;
+    }
+    case VZ_HIT_MARKER:
+        vz_event_text(run, h->a, lines[0], 300);
+        tm_format_seconds(tr->events[h->a].t, a, sizeof a);
+        snprintf(lines[1], 300, "t = %s  \xC2\xB7  event #%u  \xC2\xB7  click to inspect", a, tr->events[h->a].seq);
+        return 2;
+    case VZ_HIT_LANE:
+        if (h->a == TM_NONE) {
+            snprintf(lines[0], 300, "The event loop: which handle it ran, and when it sat idle");
+            return 1;
+        } else {
+            const tm_task *tk = &tr->tasks[h->a];
+            snprintf(lines[0], 300, "%s runs %s()", tm_text(tr, tk->name), tm_text(tr, tk->coro));
+            tm_format_seconds(tr->events[tk->ev_new].t, a, sizeof a);
+            snprintf(lines[1], 300, "created by %s at %s  \xC2\xB7  click to inspect", vz_task_name(run, tk->parent), a);
+            return 2;
+        }
+    case VZ_HIT_RUN:
+        snprintf(lines[0], 300, "%s", run->path);
+        snprintf(lines[1], 300, "%zu events, %s clock  \xC2\xB7  click to follow this trace in the panels", tr->n_events,
+                 tm_text(tr, tr->clock));
+        return 2;
+    case VZ_HIT_EVENT_ROW:
+        snprintf(lines[0], 300, "click to move the playhead to event #%u", tr->events[h->a].seq);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void vz__layout_tooltip(vz__lctx *c)
+{
+    const vz_ui *ui = c->ui;
+    if (!ui->mouse_in || ui->drag == VZ_DRAG_PAN || ui->drag == VZ_DRAG_SCRUB)
+        return;
+    const vz_hit *h = vz_dl_hit_at(c->dl, ui->mx, ui->my);
+    if (!h)
+        return;
+    vz_hit hit = *h;   /* the list may grow below */
+    char lines[4][300];
+    size_t n = tip_lines(c, &hit, lines);
+    if (!n)
+        return;
+    float s = c->s, lh = vz__line_h(c, VZ_FONT_BODY), w = 0;
+    for (size_t i = 0; i < n; i++) {
+        float lw = vz__text_w(c, VZ_FONT_BODY, lines[i]);
+        if (lw > w)
+            w = lw;
+    }
+    if (w > ui->w * 0.6f)
+        w = ui->w * 0.6f;
+    float bw = w + 16 * s, bh = n * lh + 10 * s;
+    float x = ui->mx + 14 * s, y = ui->my + 18 * s;
+    if (x + bw > ui->w - 4)
+        x = ui->w - 4 - bw;
+    if (y + bh > ui->h - 4)
+        y = ui->my - bh - 8 * s;
+    if (x < 4)
+        x = 4;
+    if (y < 4)
+        y = 4;
+    vz_dl_tag(c->dl, VZ_TAG_TOOLTIP, 0, 0, 0);
+    vz_dl_rect(c->dl, x, y, bw, bh, VZ_C_TOOLTIP);
+    for (size_t i = 0; i < n; i++)
+        vz_dl_text(c->dl, VZ_FONT_BODY, x + 8 * s, y + 5 * s + i * lh, w, i ? VZ_RGB(0xD0, 0xD7, 0xDE) : VZ_C_TOOLTIP_TXT,
+                   lines[i]);
+}
+
+/* ---- keyboard help ---------------------------------------------------------------------------- */
+
+void vz__layout_help(vz__lctx *c)
+{
+    static const char *const keys[][2] = {
+        {"Space", "play / pause"},
+        {"\xE2\x86\x92  \xE2\x86\x90", "next / previous scheduler decision"},
+        {"Shift+\xE2\x86\x92 \xE2\x86\x90", "next / previous instant of loop time"},
+        {"Home  End", "jump to the start / the end"},
+        {"[  ]", "slower / faster playback"},
+        {"W  S", "zoom in / out (also the mouse wheel)"},
+        {"A  D", "pan left / right (also drag the lanes)"},
+        {"\xE2\x86\x91 \xE2\x86\x93  PgUp PgDn", "scroll the lanes (also Shift+wheel)"},
+        {"F  or  0", "fit everything"},
+        {"T", "x axis: loop time \xE2\x86\x94 one step per event"},
+        {"1  2  3", "spawn / wake / cancel arrows on or off"},
+        {"G", "after the playhead: dimmed \xE2\x86\x94 hidden"},
+        {"/", "filter tasks by name (Enter keeps, Esc clears)"},
+        {"N", "next trace for the panels (comparison)"},
+        {"Tab", "panels on / off (more room for lanes)"},
+        {"Ctrl + / Ctrl \xE2\x88\x92", "bigger / smaller text and lanes"},
+        {"click", "select a task or event; drag the axis to scrub"},
+        {"H  ?  Esc", "this help on / off"},
+        {"Q", "quit"},
+    };
+    const vz_ui *ui = c->ui;
+    float s = c->s, lh = vz__line_h(c, VZ_FONT_BODY) + 5 * s;
+    size_t n = sizeof keys / sizeof keys[0];
+    float w = 640 * s, h = n * lh + 120 * s;
+    if (w > ui->w - 20)
+        w = (float)ui->w - 20;
+    if (h > ui->h - 20)
+        h = (float)ui->h - 20;
+    float x = (ui->w - w) / 2, y = (ui->h - h) / 2;
+    vz_dl_tag(c->dl, VZ_TAG_HELP, 0, 0, 0);
+    vz_dl_rect(c->dl, 0, 0, (float)ui->w, (float)ui->h, VZ_C_SHADE);
+    vz_dl_hit(c->dl, 0, 0, (float)ui->w, (float)ui->h, VZ_HIT_PANEL, 0, 0, 0);
+    vz_dl_rect(c->dl, x, y, w, h, VZ_C_PANEL);
+    vz_dl_frame(c->dl, x, y, w, h, VZ_C_BORDER);
+    vz_dl_clip(c->dl, x, y, w, h);
+    vz_dl_text(c->dl, VZ_FONT_TITLE, x + 20 * s, y + 14 * s, w - 40 * s, VZ_C_TEXT, "coroscope viewer \xE2\x80\x94 keys");
+    float ty = y + 24 * s + vz__line_h(c, VZ_FONT_TITLE);
+    ty += vz__wrap(c, VZ_FONT_BODY, x + 20 * s, ty, w - 40 * s, y + h, VZ_C_TEXT_DIM,
+                   "One lane per task, the event loop on top. The playhead replays the schedule one scheduler "
+                   "decision at a time; what lies after it is dimmed.");
+    ty += 8 * s;
+    for (size_t i = 0; i < n; i++) {
+        vz_dl_text(c->dl, VZ_FONT_BOLD, x + 20 * s, ty, 190 * s, VZ_C_TEXT, keys[i][0]);
+        vz_dl_text(c->dl, VZ_FONT_BODY, x + 220 * s, ty, w - 240 * s, VZ_C_TEXT, keys[i][1]);
+        ty += lh;
+    }
+    vz_dl_unclip(c->dl);
+}
