@@ -27,8 +27,16 @@ else
     [ "$what" = test ] && missing="$missing libcriterion-dev"
 fi
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$missing fonts-dejavu-core"
+need_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $1"; }
 if [ "$what" = test ]; then
     need_cmd python3 python3
+    # The viewer's tests probe screenshot pixels (ImageMagick) and drive a real
+    # window under a virtual X server (Xvfb, xdotool).
+    if command -v dpkg-query >/dev/null 2>&1; then
+        need_deb imagemagick
+        need_deb xvfb
+        need_deb xdotool
+    fi
 fi
 
 [ -z "$missing" ] && exit 0
