@@ -33,6 +33,9 @@ SCEN_SRC  := $(wildcard runtime/scenarios/*.c)
 CLI_SRC   := $(filter-out runtime/cli/main.c,$(wildcard runtime/cli/*.c))
 VIZ_SRC   := $(wildcard viz/*.c)
 TEST_SRC  := $(wildcard tests/unit/*.c)
+# Headers a program built on the runtime includes (internal.h, context.h,
+# heap.h and stack.h are the runtime's own).
+PUBLIC_H  := $(filter-out runtime/internal.h runtime/context.h runtime/heap.h runtime/stack.h,$(wildcard runtime/*.h))
 
 obj = $(patsubst %.S,$(BUILD)/%.o,$(patsubst %.c,$(BUILD)/%.o,$(1)))
 CORE_OBJ  := $(call obj,$(CORE_SRC) $(CORE_ASM))
@@ -101,7 +104,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/coroscope/recorder
 	install -m 755 $(BUILD)/coroscope $(DESTDIR)$(PREFIX)/bin/coroscope
 	install -m 644 $(BUILD)/libcoroscope.a $(DESTDIR)$(PREFIX)/lib/libcoroscope.a
-	install -m 644 runtime/*.h $(DESTDIR)$(PREFIX)/include/coroscope/
+	install -m 644 $(PUBLIC_H) $(DESTDIR)$(PREFIX)/include/coroscope/
 	install -m 644 runtime/recorder/coroscope_record.py $(DESTDIR)$(PREFIX)/share/coroscope/recorder/
 
 uninstall:
