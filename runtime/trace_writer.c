@@ -26,6 +26,39 @@ struct co_trace_writer {
 
 /* --- field encoders ------------------------------------------------------- */
 
+/* The output buffer keeps SLACK bytes free wherever a fixed-size piece (a
+** key, a number, punctuation) is written: format_with_cache reserves it per
+** event, and each unbounded piece (a string, a list) reserves its own size plus
+** SLACK again. So the pieces below append without checking room or writing a
+** terminating NUL -- the formatter's hot path. If a reservation fails, `failed`
+** is set and nothing more is written. */
+#define SLACK 512
+
+static inline int room(sbuf *b, size_t n) { return sb_reserve(b, n + SLACK); }
+
+static inline void w_putn(sbuf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    char *d = b->p + b->len;
+    if (n <= 16)
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    else
+        memcpy(d, s, n);
+    b->len += n;
+}
+
+static inline void w_putc(sbuf *b, char c)
+{
+    if (!b->failed)
+        b->p[b->len++] = c;
+}
+
+#define sb_putn(b, s, n) w_putn((b), (s), (n))
+#define sb_putc(b, c) w_putc((b), (c))
+#define sb_puts(b, s) w_putn((b), (s), strlen(s))
+
 static void put_u64(sbuf *b, uint64_t v)
 {
     /* Two digits per division, from a table: ids and seq are most of a line. */
@@ -72,6 +105,8 @@ static void put_double(sbuf *b, double d)
 static void put_string(sbuf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    if (!room(b, strlen(s) * 6 + 2))      /* worst case: every byte as \u00XX */
+        return;
     sb_putc(b, '"');
     const char *run = s;
     static unsigned char special[256];      /* 1: must be escaped */
@@ -113,6 +148,8 @@ static void put_value(sbuf *b, const co_value *v)
     case CO_V_LIST:
         sb_putc(b, '[');
         for (size_t i = 0; i < v->u.list->n; i++) {
+            if (!room(b, 0))
+                return;
             if (i)
                 sb_putc(b, ',');
             put_value(b, &v->u.list->items[i]);
@@ -376,6 +413,8 @@ static void format_micros(char *out, double t)
 
 static void format_with_cache(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
 {
+    if (!room(b, 0))
+        return;
     sb_putn(b, "{\"seq\":", 7);
     put_u64(b, ev->seq);
     sb_putn(b, ",\"t\":", 5);
@@ -402,7 +441,12 @@ static void format_with_cache(co_trace_writer *w, sbuf *b, const co_trace_event 
     sb_putn(b, "}\n", 2);
 }
 
-void co_trace_format_event(sbuf *b, const co_trace_event *ev) { format_with_cache(NULL, b, ev); }
+void co_trace_format_event(sbuf *b, const co_trace_event *ev)
+{
+    format_with_cache(NULL, b, ev);
+    if (!b->failed)
+        b->p[b->len] = 0;             /* room() left space for it */
+}
 
 /* --- output ------------------------------------------------------------------ */
 
