@@ -88,7 +88,7 @@ test: deps-test
 asan: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" LTO= \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" tests-build
-	@ASAN_OPTIONS=detect_leaks=1 sh tests/run.sh build-asan
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp sh tests/run.sh build-asan
 
 $(BUILD)/pingpong: tests/bench/pingpong.c $(BUILD)/libcoroscope.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm

@@ -90,17 +90,22 @@ static void frame(vz_doc *doc, vz_ui *ui, vz_renderer *vr, vz_drawlist *dl)
 
 static const char *tag_name(unsigned tag)
 {
-    static const char *const names[] = {"none",  "span",   "merged",   "loopseg", "frame",   "marker",
-                                        "arrow", "label",  "job",      "playhead", "axis",   "header",
-                                        "warning", "panel", "legend",  "toolbar", "tooltip", "help"};
+    static const char *const names[] = {"none",  "span",     "merged",   "loopseg", "frame",   "marker",
+                                        "arrow", "label",    "job",      "group",   "deadline", "playhead",
+                                        "axis",  "header",   "warning",  "panel",   "legend",  "toolbar",
+                                        "tooltip", "help"};
     return tag < sizeof names / sizeof names[0] ? names[tag] : "?";
 }
 
 static const char *sub_name(unsigned tag, unsigned sub)
 {
     static const char *const segs[] = {"step", "callback", "idle"};
-    static const char *const marks[] = {"none",   "created", "cancel_req", "throw", "cancelled",
-                                        "failed", "timer",   "print",      "warn",  "other", "block"};
+    static const char *const marks[] = {"none",    "created", "cancel_req",   "throw",       "cancelled",
+                                        "failed",  "timer",   "print",        "warn",        "other",
+                                        "block",   "timeout", "timeout_fire", "group_abort", "io_ready"};
+    static const char *const parts[] = {"band", "aborting", "bracket", "label"};
+    static const char *const ends[] = {"open", "rescheduled", "fired", "exited"};
+    _Static_assert(sizeof marks / sizeof marks[0] == VZ_MK__COUNT, "a name per marker kind");
     switch (tag) {
     case VZ_TAG_SPAN:
     case VZ_TAG_MERGED:
@@ -111,6 +116,10 @@ static const char *sub_name(unsigned tag, unsigned sub)
         return sub < VZ_MK__COUNT ? marks[sub] : "?";
     case VZ_TAG_ARROW:
         return tm_link_name((tm_link_kind)sub);
+    case VZ_TAG_GROUP:
+        return sub < 4 ? parts[sub] : "?";
+    case VZ_TAG_DEADLINE:
+        return sub < 4 ? ends[sub] : "?";
     default:
         return "-";
     }

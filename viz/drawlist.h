@@ -62,6 +62,9 @@ typedef enum vz_tag {
     VZ_TAG_ARROW,       /* a causality arrow: sub = tm_link_kind, ref = link index */
     VZ_TAG_LANE_LABEL,  /* a lane's name: ref = task index (TM_NONE: the loop lane); sub 1: a worker */
     VZ_TAG_JOB,         /* an executor job on a worker lane: ref = job index */
+    VZ_TAG_GROUP,       /* a TaskGroup: sub = vz_group_part, ref = group index (run->groups) */
+    VZ_TAG_DEADLINE,    /* a timeout's deadline tick and the line to it: sub = vz_deadline_end,
+                           ref = deadline index (run->deadlines) */
     VZ_TAG_PLAYHEAD,
     VZ_TAG_AXIS,
     VZ_TAG_RUN_HEADER,  /* a trace's title row: ref = run index */
@@ -72,6 +75,14 @@ typedef enum vz_tag {
     VZ_TAG_TOOLTIP,
     VZ_TAG_HELP
 } vz_tag;
+
+/* Which part of a TaskGroup a VZ_TAG_GROUP command draws. */
+typedef enum vz_group_part {
+    VZ_GROUP_BAND,       /* the band behind its lanes over its lifetime (new .. exit) */
+    VZ_GROUP_ABORTING,   /* the same band from its abort on, in the warning colour */
+    VZ_GROUP_BRACKET,    /* the bracket in the lane names' gutter, with a tick per member */
+    VZ_GROUP_LABEL       /* the "TaskGroup" label on its owner's row */
+} vz_group_part;
 
 /* Which panel a VZ_TAG_PANEL command belongs to. */
 typedef enum vz_panel {
@@ -109,6 +120,8 @@ typedef enum vz_hit_kind {
     VZ_HIT_FRAME,       /* a = task, b = frame */
     VZ_HIT_MARKER,      /* a = event index */
     VZ_HIT_JOB,         /* an executor job: a = job index */
+    VZ_HIT_GROUP,       /* a TaskGroup's band or bracket: a = group index */
+    VZ_HIT_DEADLINE,    /* a timeout's deadline tick: a = deadline index */
     VZ_HIT_LANE,        /* a lane's label: a = task (TM_NONE: the loop lane) */
     VZ_HIT_RUN,         /* a trace's header: makes it the focused trace */
     VZ_HIT_EVENT_ROW,   /* an event list row: a = event index */

@@ -197,6 +197,14 @@ static void select_hit(vz_ui *ui, const vz_doc *doc, const vz_hit *h)
         ui->sel_kind = VZ_SEL_EVENT;
         ui->sel = run->tr->jobs[h->a].ev_start;
         break;
+    case VZ_HIT_GROUP:   /* the group's `new`: the inspector says who opened it */
+        ui->sel_kind = VZ_SEL_EVENT;
+        ui->sel = run->groups[h->a].ev_new;
+        break;
+    case VZ_HIT_DEADLINE:   /* the arm or reschedule that set it */
+        ui->sel_kind = VZ_SEL_EVENT;
+        ui->sel = run->deadlines[h->a].ev;
+        break;
     case VZ_HIT_TIMELINE:
         ui->sel_kind = VZ_SEL_NONE;
         return;
@@ -264,6 +272,8 @@ static void pointer_down(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const 
     case VZ_HIT_MARKER:
     case VZ_HIT_LOOPSEG:
     case VZ_HIT_JOB:
+    case VZ_HIT_GROUP:
+    case VZ_HIT_DEADLINE:
     case VZ_HIT_TIMELINE:
         ui->drag = VZ_DRAG_PAN;
         ui->drag_moved = 0;

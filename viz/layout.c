@@ -23,20 +23,20 @@ static float header_h(const vz_run *run, float s)
 
 /* Top of a row's lane relative to the top of its run's block. Rows past the
 ** task rows are the executor's worker lanes. */
-static float row_y(const vz_run *run, size_t row, float s)
+float vz__row_y(const vz_run *run, size_t row, float s)
 {
     size_t sub = row < run->n_rows ? row : run->n_rows;
     return header_h(run, s) + VZ_M_LANE_H * s * (float)(row + 1) + VZ_M_SUB_H * s * (float)run->row_sub[sub];
 }
 
-static float lane_h(const vz_run *run, uint32_t task, float s)
+float vz__lane_h(const vz_run *run, uint32_t task, float s)
 {
     return (VZ_M_LANE_H + (task == TM_NONE ? 0 : VZ_M_SUB_H * run->levels[task])) * s;
 }
 
 float vz_layout_run_height(const vz_run *run, float s)
 {
-    return row_y(run, run->n_rows + run->tr->n_workers, s) + VZ_M_RUN_GAP * s;
+    return vz__row_y(run, run->n_rows + run->tr->n_workers, s) + VZ_M_RUN_GAP * s;
 }
 
 float vz_layout_content_height(const vz_doc *doc, float s)
@@ -57,7 +57,7 @@ float vz_layout_lane_y(const vz_doc *doc, size_t run, uint32_t task, float s)
         return y + header_h(rn, s);
     if (task >= rn->tr->n_tasks || rn->row_of[task] == TM_NONE)
         return -1;
-    return y + row_y(rn, rn->row_of[task], s);
+    return y + vz__row_y(rn, rn->row_of[task], s);
 }
 
 /* ---- one run ------------------------------------------------------------------------ */
@@ -68,7 +68,7 @@ static size_t first_visible_row(const vz_run *run, float top, float ytop, float 
     size_t lo = 0, hi = run->n_rows;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        float bottom = top + row_y(run, mid, s) + lane_h(run, run->rows[mid], s);
+        float bottom = top + vz__row_y(run, mid, s) + vz__lane_h(run, run->rows[mid], s);
         if (bottom < ytop)
             lo = mid + 1;
         else
@@ -167,13 +167,15 @@ static void run_frame(vz__lctx *c, size_t r, float top)
     if (ly + VZ_M_LANE_H * s >= c->g.lanes.y && ly <= ybot)
         lane_label(c, r, TM_NONE, ly, VZ_M_LANE_H * s, 0);
     for (size_t row = first_visible_row(run, top, c->g.lanes.y, s); row < run->n_rows; row++) {
-        float y = top + row_y(run, row, s);
+        float y = top + vz__row_y(run, row, s);
         if (y > ybot)
             break;
-        lane_label(c, r, run->rows[row], y, lane_h(run, run->rows[row], s), (int)(row % 2 == 0));
+        lane_label(c, r, run->rows[row], y, vz__lane_h(run, run->rows[row], s), (int)(row % 2 == 0));
     }
+    if (run->n_groups)
+        vz__draw_group_gutter(c, r, top);
     for (uint32_t w = 0; w < run->tr->n_workers; w++) {
-        float y = top + row_y(run, run->n_rows + w, s);
+        float y = top + vz__row_y(run, run->n_rows + w, s);
         if (y > ybot)
             break;
         if (y + VZ_M_LANE_H * s < c->g.lanes.y)
@@ -224,29 +226,33 @@ static void run_lanes(vz__lctx *c, size_t r, float top)
                            0, VZ_C_TEXT_DIM, text);
         }
     }
+    if (run->n_groups)   /* behind the spans: the bands show through between the bars */
+        vz__draw_group_bands(&L);
     if (ly + VZ_M_LANE_H * s >= c->g.lanes.y && ly <= ybot) {
         vz__draw_loop_lane(&L, ly);
         vz__draw_markers(&L, (uint32_t)run->tr->n_tasks, ly);
     }
     for (size_t row = first; row < run->n_rows; row++, last = row) {
-        float y = top + row_y(run, row, s);
+        float y = top + vz__row_y(run, row, s);
         if (y > ybot)
             break;
         uint32_t task = run->rows[row];
         vz__draw_spans(&L, task, y);
         if (run->levels[task])
             vz__draw_frames(&L, task, y);
+        if (run->dl_first[task + 1] > run->dl_first[task])
+            vz__draw_deadlines(&L, task, y);
         vz__draw_markers(&L, task, y);
     }
     for (uint32_t w = 0; w < run->tr->n_workers; w++) {
-        float y = top + row_y(run, run->n_rows + w, s);
+        float y = top + vz__row_y(run, run->n_rows + w, s);
         if (y > ybot)
             break;
         if (y + VZ_M_LANE_H * s >= c->g.lanes.y)
             vz__draw_worker(&L, w, y);
     }
     for (size_t row = first; row < last && row < run->n_rows; row++)
-        vz__draw_arrows(&L, run->rows[row], top + row_y(run, row, s));
+        vz__draw_arrows(&L, run->rows[row], top + vz__row_y(run, row, s));
     /* The selected event: a thin line through the run. */
     if (ui->sel_kind == VZ_SEL_EVENT && ui->sel_run == r && ui->sel < run->tr->n_events) {
         float x = vz_ui_x(ui, &c->g, ui->step_view ? (double)ui->sel : run->tr->events[ui->sel].t);
@@ -275,8 +281,11 @@ static ticks axis_ticks(const vz__lctx *c)
     t.step = tm_nice_step(ui->x1 - ui->x0, max < 2 ? 2 : max);
     if (ui->step_view && t.step < 1)
         t.step = 1;
-    t.i0 = (long long)ceil(ui->x0 / t.step);
-    t.i1 = (long long)floor(ui->x1 / t.step);
+    /* Clamp before converting: a huge time at a deep zoom would not fit. */
+    double a = ceil(ui->x0 / t.step), b = floor(ui->x1 / t.step);
+    const double lim = 4e18;
+    t.i0 = (long long)(a < -lim ? -lim : a > lim ? lim : a);
+    t.i1 = (long long)(b < -lim ? -lim : b > lim ? lim : b);
     if (t.i1 - t.i0 > 200)
         t.i1 = t.i0 + 200;
     return t;

@@ -10,9 +10,11 @@
 **   timeline  per trace a title row (makespan, peak concurrency, idle time,
 **             speed-up against the first trace, load warnings), the loop lane,
 **             and one lane per task in tree order with its state spans, its
-**             coroutine frames in sub-rows, its event markers; causality
-**             arrows; the time axis; the playhead; what lies after the
-**             playhead dimmed or hidden;
+**             coroutine frames in sub-rows, its event markers and its
+**             timeouts' deadlines; TaskGroup bands behind their lanes and
+**             brackets in the lane names' gutter; causality arrows; the time
+**             axis; the playhead; what lies after the playhead dimmed or
+**             hidden;
 **   panels    the loop at the playhead (running task, ready queue, timers,
 **             waiting tasks), the inspector, the findings, the event list
 **             around the playhead, the printed output;

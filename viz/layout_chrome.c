@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "constructs.h"
 #include "layout_internal.h"
 
 /* ---- toolbar ------------------------------------------------------------------------ */
@@ -202,14 +203,28 @@ void vz__layout_legend(vz__lctx *c)
         vz_dl_text(c->dl, VZ_FONT_SMALL, x + sw + 4 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, states[i].name);
         x += w + 12 * s;
     }
-    x += 8 * s;
     vz_dl_tag(c->dl, VZ_TAG_LEGEND, 0, 0, 0);
-    /* Marks and worker lanes are explained when some trace on screen has them. */
+    /* Marks, worker lanes, I/O waits and groups are explained when some trace on screen has them. */
     uint32_t present = 0, workers = 0;
+    size_t io_waits = 0, groups = 0;
     for (size_t r = 0; r < c->doc->n_runs; r++) {
         present |= c->doc->runs[r].mk_present;
         workers += c->doc->runs[r].tr->n_workers;
+        io_waits += c->doc->runs[r].n_io_waits;
+        groups += c->doc->runs[r].n_groups;
     }
+    if (io_waits) {
+        const char *name = "waiting on I/O";
+        float w = sw + 4 * s + vz__text_w(c, VZ_FONT_SMALL, name), cy;
+        if (legend_place(c, &x, &y, w)) {
+            cy = y + row_h / 2;
+            vz_dl_rect(c->dl, x, cy - 6 * s, sw, 12 * s, VZ_C_IO_WAIT);
+            vz_dl_rect(c->dl, x, cy + 4 * s, sw, 2 * s, VZ_C_IO_EDGE);
+            vz_dl_text(c->dl, VZ_FONT_SMALL, x + sw + 4 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, name);
+            x += w + 12 * s;
+        }
+    }
+    x += 8 * s;
     static const struct { vz_color col; const char *name; } segs[] = {
         {VZ_C_CALLBACK, "callback"}, {VZ_C_IDLE, "loop idle"}, {VZ_C_JOB, "executor job"}};
     for (size_t i = 0; i < sizeof segs / sizeof segs[0]; i++) {
@@ -237,10 +252,28 @@ void vz__layout_legend(vz__lctx *c)
         x += w + 12 * s;
     }
     x += 8 * s;
+    if (groups) {   /* a band with its outline: the group's lanes over its lifetime */
+        const char *name = "TaskGroup";
+        float w = sw + 4 * s + vz__text_w(c, VZ_FONT_SMALL, name);
+        if (legend_place(c, &x, &y, w)) {
+            float cy = y + row_h / 2;
+            vz_dl_rect(c->dl, x, cy - 7 * s, sw, 14 * s, VZ_C_GROUP_BAND);
+            vz_dl_rect(c->dl, x, cy - 7 * s, sw, 1.5f * s, VZ_C_GROUP);
+            vz_dl_rect(c->dl, x, cy + 5.5f * s, sw, 1.5f * s, VZ_C_GROUP);
+            vz_dl_rect(c->dl, x, cy - 7 * s, 1.5f * s, 14 * s, VZ_C_GROUP);
+            vz_dl_rect(c->dl, x + sw * 0.6f, cy - 7 * s, sw * 0.4f, 1.5f * s, VZ_C_ABORT);
+            vz_dl_rect(c->dl, x + sw * 0.6f, cy + 5.5f * s, sw * 0.4f, 1.5f * s, VZ_C_ABORT);
+            vz_dl_rect(c->dl, x + sw - 1.5f * s, cy - 7 * s, 1.5f * s, 14 * s, VZ_C_ABORT);
+            vz_dl_text(c->dl, VZ_FONT_SMALL, x + sw + 4 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, name);
+            x += w + 12 * s;
+        }
+    }
     static const struct { vz_marker_kind k; const char *name; } marks[] = {
         {VZ_MK_CREATED, "created"}, {VZ_MK_CANCEL_REQ, "cancel()"}, {VZ_MK_THROW, "raised in"},
         {VZ_MK_TIMER, "timer fired"}, {VZ_MK_PRINT, "print"}, {VZ_MK_WARN, "warning"},
-        {VZ_MK_BLOCK, "blocking call"}, {VZ_MK_OTHER, "queue, lock, \xE2\x80\xA6"},
+        {VZ_MK_BLOCK, "blocking call"}, {VZ_MK_TIMEOUT, "timeout armed"},
+        {VZ_MK_TIMEOUT_FIRE, "timeout fired"}, {VZ_MK_GROUP_ABORT, "TaskGroup aborts"},
+        {VZ_MK_IO_READY, "I/O ready"}, {VZ_MK_OTHER, "queue, lock, \xE2\x80\xA6"},
     };
     for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
         if (!(present & (1u << marks[i].k)))
@@ -251,6 +284,16 @@ void vz__layout_legend(vz__lctx *c)
         vz__marker(c, marks[i].k, x + 5 * s, y + row_h / 2, 10 * s, vz_marker_color(marks[i].k));
         vz_dl_text(c->dl, VZ_FONT_SMALL, x + 14 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, marks[i].name);
         x += w + 12 * s;
+        if (marks[i].k == VZ_MK_TIMEOUT) {   /* its deadline's tick, as drawn on the lane */
+            w = 12 * s + vz__text_w(c, VZ_FONT_SMALL, "deadline");
+            if (!legend_place(c, &x, &y, w))
+                break;
+            float tx = x + 6 * s, cy = y + row_h / 2;
+            vz_dl_rect(c->dl, tx, cy - 8 * s, 2 * s, 16 * s, VZ_C_DEADLINE);
+            vz_dl_tri(c->dl, tx, cy - 8 * s, tx, cy - 1 * s, tx - 6 * s, cy - 4.5f * s, VZ_C_DEADLINE);
+            vz_dl_text(c->dl, VZ_FONT_SMALL, x + 12 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, "deadline");
+            x += w + 12 * s;
+        }
     }
     vz_dl_unclip(c->dl);
 }
@@ -280,6 +323,61 @@ static const char *button_tip(unsigned act, unsigned arg)
     }
 }
 
+static size_t group_tip(const vz_run *run, uint32_t gi, char lines[4][300])
+{
+    const tm_trace *tr = run->tr;
+    const vz_group *g = &run->groups[gi];
+    char a[32], b[32], names[200];
+    int n = snprintf(names, sizeof names, "%s", g->count ? "" : "no tasks");
+    for (uint32_t k = 0; k < g->count && n > 0 && (size_t)n < sizeof names; k++)
+        n += snprintf(names + n, sizeof names - (size_t)n, "%s%s", k ? ", " : "",
+                      vz_task_name(run, run->grp_task[g->first + k]));
+    snprintf(lines[0], 300, "TaskGroup #%u of %s: %s", g->id, vz_task_name(run, g->owner), names);
+    tm_format_seconds(tr->events[g->ev_new].t, a, sizeof a);
+    if (g->ev_exit != TM_NONE) {
+        tm_format_seconds(tr->events[g->ev_exit].t, b, sizeof b);
+        snprintf(lines[1], 300, "async with from %s to %s: its exit waits for every child", a, b);
+    } else {
+        snprintf(lines[1], 300, "async with from %s, still open when the trace ends", a);
+    }
+    if (g->ev_abort == TM_NONE)
+        return 2;
+    tm_format_seconds(tr->events[g->ev_abort].t, a, sizeof a);
+    snprintf(lines[2], 300, "aborting from %s: %s, so its running children are cancelled", a,
+             tr->events[g->ev_abort].task == TM_NONE ? "a child failed" : "the block's body raised or was cancelled");
+    return 3;
+}
+
+static size_t deadline_tip(const vz_run *run, uint32_t di, char lines[4][300])
+{
+    const tm_trace *tr = run->tr;
+    const vz_deadline *d = &run->deadlines[di];
+    char a[32], b[32];
+    uint32_t f = tm_find_future(tr, d->obj);
+    int wait_for = f != TM_NONE && !strcmp(tm_text(tr, tr->futures[f].kind), "wait_for");
+    tm_format_seconds(d->when, a, sizeof a);
+    snprintf(lines[0], 300, "deadline of %s's %s: %s", vz_task_name(run, d->owner), wait_for ? "wait_for" : "timeout", a);
+    tm_format_seconds(tr->events[d->ev].t, b, sizeof b);
+    snprintf(lines[1], 300, "%s at %s", tm_text(tr, tr->events[d->ev].s1)[0] == 'r' ? "rescheduled to it" : "armed",
+             b);
+    if (d->ev_end != TM_NONE)
+        tm_format_seconds(tr->events[d->ev_end].t, b, sizeof b);
+    switch ((vz_deadline_end)d->end) {
+    case VZ_DL_RESCHEDULED:
+        snprintf(lines[2], 300, "moved by a reschedule at %s", b);
+        break;
+    case VZ_DL_FIRED:
+        snprintf(lines[2], 300, "fired at %s: %s", b, wait_for ? "wait_for cancels what it awaits" : "the task is cancelled");
+        break;
+    case VZ_DL_EXITED:
+        snprintf(lines[2], 300, "%s at %s, before it came due", wait_for ? "wait_for returned" : "the block ended", b);
+        break;
+    default:
+        snprintf(lines[2], 300, "still armed when the trace ends");
+    }
+    return 3;
+}
+
 static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
 {
     const vz_doc *doc = c->doc;
@@ -306,7 +404,8 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
             "ready: in the queue, waiting for its turn", "running: a step executes", "waiting", "done",
             "failed", "cancelled"};
         if (sp->state == TM_STATE_WAITING)
-            snprintf(lines[0], 300, "%s \xE2\x80\x94 waiting on %s", vz_task_name(run, h->a),
+            snprintf(lines[0], 300, "%s \xE2\x80\x94 waiting on %s%s", vz_task_name(run, h->a),
+                     vz_span_is_io(run, h->b) ? "I/O: " : "",
                      *tm_text(tr, sp->label) ? tm_text(tr, sp->label) : vz_future_label(run, sp->fut));
         else
             snprintf(lines[0], 300, "%s \xE2\x80\x94 %s", vz_task_name(run, h->a),
@@ -363,6 +462,10 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         }
         return 2;
     }
+    case VZ_HIT_GROUP:
+        return group_tip(run, h->a, lines);
+    case VZ_HIT_DEADLINE:
+        return deadline_tip(run, h->a, lines);
     case VZ_HIT_MARKER:
         vz_event_text(run, h->a, lines[0], 300);
         tm_format_seconds(tr->events[h->a].t, a, sizeof a);

@@ -1,8 +1,9 @@
 /*
 ** layout_internal.h -- what the layout's files share: layout.c (the
-** timeline's frame), layout_lanes.c (inside a lane), layout_panels.c (the
-** side and bottom panels) and layout_chrome.c (toolbar, legend, tooltip,
-** help) -- one frame's context and small helpers.
+** timeline's frame), layout_lanes.c (inside a lane), layout_constructs.c
+** (TaskGroup brackets, timeout deadlines), layout_panels.c (the side and
+** bottom panels) and layout_chrome.c (toolbar, legend, tooltip, help) -- one
+** frame's context and small helpers.
 */
 #ifndef VZ_LAYOUT_INTERNAL_H
 #define VZ_LAYOUT_INTERNAL_H
@@ -44,6 +45,18 @@ void vz__draw_markers(vz__lanes *L, uint32_t slot, float y);
 void vz__draw_loop_lane(vz__lanes *L, float y);
 void vz__draw_worker(vz__lanes *L, uint32_t worker, float y);
 void vz__draw_arrows(vz__lanes *L, uint32_t slot, float lane_top);
+
+/* TaskGroups and timeouts (layout_constructs.c): the bands behind a run's
+** group lanes, the brackets and labels in the lane names' gutter of the run
+** whose block starts at window y `top`, and a task lane's deadlines. */
+void vz__draw_group_bands(vz__lanes *L);
+void vz__draw_group_gutter(vz__lctx *c, size_t r, float top);
+void vz__draw_deadlines(vz__lanes *L, uint32_t task, float y);
+
+/* Where rows are (layout.c): a row's top relative to its run's block, and a
+** task lane's height (TM_NONE: the loop lane). */
+float vz__row_y(const vz_run *run, size_t row, float s);
+float vz__lane_h(const vz_run *run, uint32_t task, float s);
 
 /* Width of a string in a font. */
 float vz__text_w(const vz__lctx *c, vz_font font, const char *s);

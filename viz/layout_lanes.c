@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "constructs.h"
 #include "layout_internal.h"
 
 #define FUTURE_FADE 0.72f   /* how far what lies after the playhead fades to the background */
@@ -98,7 +99,8 @@ static void draw_span(vz__lanes *L, uint32_t task, uint32_t si, float xa, float 
         by += bh * 0.3f;
         bh *= 0.4f;
     }
-    vz_color col = vz_state_color((tm_state)sp->state);
+    int io = sp->state == TM_STATE_WAITING && vz_span_is_io(L->run, si);   /* a socket wait: its own colour */
+    vz_color col = io ? VZ_C_IO_WAIT : vz_state_color((tm_state)sp->state);
     int future = is_future(L, sp->ev_begin);
     if (future && L->hide)
         return;
@@ -115,6 +117,8 @@ static void draw_span(vz__lanes *L, uint32_t task, uint32_t si, float xa, float 
                    vz_fade(col, FUTURE_FADE));
     } else {
         vz_dl_rect(c->dl, xa, by, xend - xa, bh, col);
+        if (io && xend - xa >= 3 * s)
+            vz_dl_rect(c->dl, xa, by + bh - 3 * s, xend - xa, 3 * s, VZ_C_IO_EDGE);
         if (xb > xend && !L->hide) {
             vz_dl_ghost(c->dl);
             vz_dl_rect(c->dl, xend, by, xb - xend, bh, vz_fade(col, FUTURE_FADE));
@@ -129,7 +133,7 @@ static void draw_span(vz__lanes *L, uint32_t task, uint32_t si, float xa, float 
         if (room > 28 * s) {
             char label[200];
             span_label(L, task, sp, label, sizeof label);
-            vz_color tc = vz_state_text_color((tm_state)sp->state);
+            vz_color tc = io ? VZ_C_ON_IO : vz_state_text_color((tm_state)sp->state);
             float lh = vz__line_h(c, VZ_FONT_SMALL);
             float ty = terminal ? y + (VZ_M_LANE_H * s - lh) / 2 : by + (bh - lh) / 2;
             float tx = (xa < c->g.lanes.x ? c->g.lanes.x : xa) + 4 * s;
@@ -207,7 +211,8 @@ static void draw_span_pass(vz__lanes *L, uint32_t task, float y, int narrow)
             draw_span(L, task, i, xa, xb, y);
         } else if (best_past >= 0 || !L->hide) {
             int st = best_past >= 0 ? best_past : best_future;
-            vz_color cl = vz_state_color((tm_state)st);
+            vz_color cl = st == TM_STATE_WAITING && best_past >= 0 && vz_span_is_io(L->run, best_span)
+                              ? VZ_C_IO_WAIT : vz_state_color((tm_state)st);
             vz_dl_tag(c->dl, VZ_TAG_MERGED, (unsigned)st, (unsigned)L->r, best_span);
             if (best_past < 0)
                 vz_dl_ghost(c->dl);
@@ -331,6 +336,22 @@ static uint32_t marker_at(const vz__lanes *L, uint32_t lo, uint32_t hi, double p
     return lo;
 }
 
+/* Which marker of a crowd is drawn: the first, unless one of these comes in it. */
+static int marker_rank(vz_marker_kind mk)
+{
+    switch (mk) {
+    case VZ_MK_TIMEOUT_FIRE:
+        return 3;
+    case VZ_MK_GROUP_ABORT:
+        return 2;
+    case VZ_MK_TIMEOUT:
+    case VZ_MK_IO_READY:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 void vz__draw_markers(vz__lanes *L, uint32_t slot, float y)
 {
     vz__lctx *c = L->c;
@@ -355,6 +376,19 @@ void vz__draw_markers(vz__lanes *L, uint32_t slot, float y)
         last_x = x;
         uint32_t lane;
         vz_marker_kind mk = vz_marker_of(L->tr, &L->tr->events[ev], &lane);
+        /* A crowd shows its first marker, unless a timeout or TaskGroup marker is in it. */
+        for (uint32_t j = i + 1, n = 0; j < hi && n < MERGE_SCAN; j++, n++) {
+            uint32_t ej = run->mk_ev[j];
+            if (X(L, pos(L, ej)) >= last_x + 3 * s || (L->hide && is_future(L, ej)))
+                break;
+            vz_marker_kind mj = vz_marker_of(L->tr, &L->tr->events[ej], &lane);
+            if (marker_rank(mj) > marker_rank(mk)) {
+                mk = mj;
+                ev = ej;
+                x = X(L, pos(L, ej));
+                future = is_future(L, ej);
+            }
+        }
         vz_color col = vz_marker_color(mk);
         if (future)
             col = vz_fade(col, FUTURE_FADE);

@@ -113,6 +113,21 @@ static void shape(vz__lctx *c, vz_marker_kind kind, float x, float y, float z, v
     case VZ_MK_BLOCK:   /* a stop bar */
         vz_dl_rect(c->dl, x - h, y - h * 0.45f, 2 * h, h * 0.9f, col);
         break;
+    case VZ_MK_TIMEOUT:   /* an hourglass: a deadline starts counting */
+        vz_dl_tri(c->dl, x - h * 0.8f, y - h, x + h * 0.8f, y - h, x, y, col);
+        vz_dl_tri(c->dl, x - h * 0.8f, y + h, x + h * 0.8f, y + h, x, y, col);
+        break;
+    case VZ_MK_TIMEOUT_FIRE:   /* a six-pointed burst: the deadline passed */
+        vz_dl_tri(c->dl, x - h * 1.1f, y - h * 0.55f, x + h * 1.1f, y - h * 0.55f, x, y + h * 1.2f, col);
+        vz_dl_tri(c->dl, x - h * 1.1f, y + h * 0.55f, x + h * 1.1f, y + h * 0.55f, x, y - h * 1.2f, col);
+        break;
+    case VZ_MK_GROUP_ABORT:   /* a stop square crossed out */
+        vz_dl_rect(c->dl, x - h, y - h, z, z, col);
+        break;
+    case VZ_MK_IO_READY:   /* an arrow up: the descriptor is ready */
+        vz_dl_tri(c->dl, x - h, y, x + h, y, x, y - h, col);
+        vz_dl_rect(c->dl, x - h * 0.35f, y - 0.5f, h * 0.7f, h, col);
+        break;
     default:
         break;
     }
@@ -125,6 +140,11 @@ void vz__marker(vz__lctx *c, vz_marker_kind kind, float x, float y, float size, 
     else
         shape(c, kind, x, y, size + 3 * c->s, VZ_RGB(0xFF, 0xFF, 0xFF));
     shape(c, kind, x, y, size, col);
+    if (kind == VZ_MK_GROUP_ABORT) {   /* the cross inside the square */
+        float h = size * 0.28f;
+        vz_dl_line(c->dl, x - h, y - h, x + h, y + h, size / 6, VZ_RGB(0xFF, 0xFF, 0xFF));
+        vz_dl_line(c->dl, x - h, y + h, x + h, y - h, size / 6, VZ_RGB(0xFF, 0xFF, 0xFF));
+    }
 }
 
 const vz_run *vz__focus_run(const vz__lctx *c)

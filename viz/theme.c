@@ -69,6 +69,14 @@ vz_color vz_marker_color(vz_marker_kind kind)
         return VZ_RGB(0x6E, 0x57, 0x94);
     case VZ_MK_BLOCK:
         return VZ_RGB(0xC2, 0x3B, 0x22);
+    case VZ_MK_TIMEOUT:
+        return VZ_C_DEADLINE;
+    case VZ_MK_TIMEOUT_FIRE:
+        return VZ_RGB(0xD9, 0x2B, 0x1A);
+    case VZ_MK_GROUP_ABORT:
+        return VZ_C_ABORT;
+    case VZ_MK_IO_READY:
+        return VZ_C_IO_EDGE;
     default:
         return VZ_C_TEXT;
     }

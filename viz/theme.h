@@ -46,6 +46,16 @@
 #define VZ_C_JOB         VZ_RGB(0xA8, 0x5C, 0x1F)   /* a job running on a worker thread */
 #define VZ_C_WORKER_BG   VZ_RGB(0xF3, 0xEC, 0xE2)   /* a worker lane */
 
+/* The rest of asyncio: I/O waits, task groups, timeouts. */
+#define VZ_C_IO_WAIT     VZ_RGB(0x93, 0xD9, 0xCE)   /* a task waiting on a socket (a waiting span) */
+#define VZ_C_IO_EDGE     VZ_RGB(0x2E, 0x9C, 0x8C)   /* the stripe along an I/O wait's foot */
+#define VZ_C_ON_IO       VZ_RGB(0x07, 0x4A, 0x42)   /* text on an I/O wait */
+#define VZ_C_GROUP       VZ_RGB(0x3B, 0x5B, 0x8C)   /* a TaskGroup's bracket and outline */
+#define VZ_C_GROUP_BAND  VZ_RGBA(0x3B, 0x5B, 0x8C, 24)  /* behind a TaskGroup's lanes while it is open */
+#define VZ_C_ABORT       VZ_RGB(0xC8, 0x5A, 0x00)   /* a TaskGroup from its abort on (warning colour) */
+#define VZ_C_ABORT_BAND  VZ_RGBA(0xE0, 0x6A, 0x00, 40)  /* behind its lanes while it aborts */
+#define VZ_C_DEADLINE    VZ_RGB(0x9C, 0x5E, 0x00)   /* a timeout: armed, and its deadline tick */
+
 /* The loop lane. */
 #define VZ_C_CALLBACK    VZ_RGB(0x1B, 0x9A, 0xAA)   /* a plain callback ran */
 #define VZ_C_IDLE        VZ_RGB(0xE1, 0xE1, 0xD8)   /* nothing ready: waiting for a timer */
@@ -76,6 +86,8 @@
 
 /* Font sizes at scale 1, in pixels, per vz_font. */
 extern const float vz_font_px[VZ_FONT__COUNT];
+
+#define VZ_M_GUTTER_COL  7     /* one TaskGroup bracket column in the lane names' gutter */
 
 vz_color vz_state_color(tm_state state);        /* fill of a state span */
 vz_color vz_state_text_color(tm_state state);   /* text drawn on it */

@@ -16,6 +16,13 @@ void vz_ui_init(vz_ui *ui, const vz_doc *doc, int w, int h, float scale)
     ui->scale = scale > 0 ? scale : 1;
     ui->arrows[0] = ui->arrows[1] = ui->arrows[2] = 1;
     ui->show_panels = 1;
+    ui->legend_rows = 1;
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        const vz_run *run = &doc->runs[r];
+        if (run->n_groups || run->n_deadlines || run->n_io_waits ||
+            (run->mk_present & (1u << VZ_MK_TIMEOUT_FIRE | 1u << VZ_MK_IO_READY)))
+            ui->legend_rows = 2;
+    }
     ui->sel_kind = VZ_SEL_NONE;
     ui->open_run = 0;
     ui->open_finding = 0;
@@ -33,7 +40,8 @@ void vz_ui_geom(const vz_ui *ui, vz_geom *g)
     memset(g, 0, sizeof *g);
     g->s = s;
     g->toolbar = (vz_rect){0, 0, W, VZ_M_TOOLBAR_H * s};
-    float status_h = VZ_M_STATUS_H * s * (W < VZ_M_LEGEND_W * s ? 2 : 1);   /* the legend wraps */
+    int wrap = W < VZ_M_LEGEND_W * s || ui->legend_rows > 1;   /* the legend wraps */
+    float status_h = VZ_M_STATUS_H * s * (wrap ? 2 : 1);
     g->status = (vz_rect){0, H - status_h, W, status_h};
     float side_w = 0, bottom_h = 0;
     if (ui->show_panels) {

@@ -115,6 +115,8 @@ typedef struct vz_ui {
     int hide_future;            /* after the playhead: 1 hidden, 0 dimmed */
     int show_help;              /* the keyboard help overlay */
     int show_panels;            /* side and bottom panels */
+    int legend_rows;            /* legend rows wanted whatever the width: 2 when the traces have task
+                                   groups, timeouts or I/O waits to explain, else 1 */
     int focus;                  /* the run the loop panel and event list follow */
 
     uint8_t sel_kind;           /* vz_sel_kind */

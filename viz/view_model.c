@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "constructs.h"
 #include "findings.h"
 #include "playhead.h"
 #include "view_model.h"
@@ -40,6 +41,7 @@ static void run_free(vz_run *run)
     co_free(run->row_sub);
     co_free(run->row_of);
     co_free(run->findings);
+    vz_constructs_free(run);
     memset(run, 0, sizeof *run);
 }
 
@@ -54,7 +56,6 @@ void vz_doc_free(vz_doc *doc)
 
 vz_marker_kind vz_marker_of(const tm_trace *tr, const tm_event *ev, uint32_t *lane)
 {
-    (void)tr;
     *lane = ev->task;
     switch (ev->kind) {
     case TM_EV_TASK_NEW:
@@ -79,10 +80,27 @@ vz_marker_kind vz_marker_of(const tm_trace *tr, const tm_event *ev, uint32_t *la
     case TM_EV_IO:
     case TM_EV_TIMEOUT:
     case TM_EV_GROUP:
-    case TM_EV_BLOCK:
+    case TM_EV_BLOCK: {
+        /* What a bracket, a deadline or an I/O wait span already shows gets no marker. */
+        const char *op = tm_text(tr, ev->s1);
         if (ev->task == TM_NONE)
             *lane = ev->by;
-        return ev->kind == TM_EV_BLOCK ? VZ_MK_BLOCK : VZ_MK_OTHER;
+        switch (ev->kind) {
+        case TM_EV_BLOCK:
+            return VZ_MK_BLOCK;
+        case TM_EV_TIMEOUT:
+            return !strcmp(op, "fire") ? VZ_MK_TIMEOUT_FIRE
+                 : !strcmp(op, "arm") || !strcmp(op, "reschedule") ? VZ_MK_TIMEOUT
+                 : !strcmp(op, "exit") ? VZ_MK_NONE : VZ_MK_OTHER;
+        case TM_EV_GROUP:
+            return !strcmp(op, "abort") ? VZ_MK_GROUP_ABORT
+                 : !strcmp(op, "new") || !strcmp(op, "add") || !strcmp(op, "exit") ? VZ_MK_NONE : VZ_MK_OTHER;
+        case TM_EV_IO:
+            return !strcmp(op, "ready") ? VZ_MK_IO_READY : !strcmp(op, "wait") ? VZ_MK_NONE : VZ_MK_OTHER;
+        default:
+            return VZ_MK_OTHER;
+        }
+    }
     default:
         return VZ_MK_NONE;
     }
@@ -129,6 +147,17 @@ uint32_t vz_seg_events(const vz_run *run, vz_seg_kind kind, size_t i, uint32_t *
     }
 }
 
+/* The marker of event i and its lane: version-2 markers go where constructs.c put them. */
+static vz_marker_kind marker_and_lane(const vz_run *run, size_t i, uint32_t *lane)
+{
+    const tm_trace *tr = run->tr;
+    const tm_event *e = &tr->events[i];
+    vz_marker_kind mk = vz_marker_of(tr, e, lane);
+    if (mk != VZ_MK_NONE && e->obj < tr->n_marks && tr->marks[e->obj].ev == i)
+        *lane = run->mk_lane[e->obj];
+    return mk;
+}
+
 /* Group values by lane slot (task index, or n_tasks for the loop) into CSR arrays. */
 static int build_markers(vz_run *run)
 {
@@ -140,7 +169,7 @@ static int build_markers(vz_run *run)
     size_t total = 0;
     for (size_t i = 0; i < tr->n_events; i++) {
         uint32_t lane;
-        if (vz_marker_of(tr, &tr->events[i], &lane) == VZ_MK_NONE)
+        if (marker_and_lane(run, i, &lane) == VZ_MK_NONE)
             continue;
         run->mk_first[(lane < tr->n_tasks ? lane : tr->n_tasks) + 1]++;
         total++;
@@ -156,10 +185,11 @@ static int build_markers(vz_run *run)
     memcpy(fill, run->mk_first, slots * sizeof *fill);
     for (size_t i = 0; i < tr->n_events; i++) {
         uint32_t lane;
-        if (vz_marker_of(tr, &tr->events[i], &lane) == VZ_MK_NONE)
+        vz_marker_kind mk = marker_and_lane(run, i, &lane);
+        if (mk == VZ_MK_NONE)
             continue;
         run->mk_ev[fill[lane < tr->n_tasks ? lane : tr->n_tasks]++] = (uint32_t)i;
-        run->mk_present |= 1u << vz_marker_of(tr, &tr->events[i], &lane);
+        run->mk_present |= 1u << mk;
     }
     co_free(fill);
     return 0;
@@ -303,7 +333,8 @@ int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path)
     run->row_sub = co_malloc((nt + 1) * sizeof *run->row_sub);
     run->row_of = co_malloc(nt * sizeof *run->row_of);
     if (!run->label || !run->path || !run->rows || !run->row_sub || !run->row_of || build_cbs(run) ||
-        build_markers(run) || build_links(run) || build_levels(run) || build_workers(run) || vz_findings_build(run)) {
+        vz_constructs_build(run) || build_markers(run) || build_links(run) || build_levels(run) ||
+        build_workers(run) || vz_findings_build(run)) {
         run_free(run);
         return -1;
     }
@@ -590,17 +621,9 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
     case TM_EV_JOB:
     case TM_EV_IO:
     case TM_EV_TIMEOUT:
-    case TM_EV_GROUP: {
-        const tm_mark *m = e->obj < tr->n_marks ? &tr->marks[e->obj] : NULL;
-        const char *who = e->task != TM_NONE ? task : by;
-        if (m && e->kind == TM_EV_SYNC && m->num == m->num)
-            snprintf(buf, size, "%s: %s %s (count %g)", who, *s2 ? s2 : "sync", s1, m->num);
-        else
-            snprintf(buf, size, "%s: %s %s%s%s", who, *s2 ? s2 : tm_kind_name((tm_kind)e->kind), s1,
-                     m && *tm_text(tr, m->what) && strcmp(tm_text(tr, m->what), s2) ? " " : "",
-                     m && strcmp(tm_text(tr, m->what), s2) ? tm_text(tr, m->what) : "");
+    case TM_EV_GROUP:
+        vz_construct_text(run, ev, buf, size);
         break;
-    }
     default:
         snprintf(buf, size, "%s", tm_kind_name((tm_kind)e->kind));
     }

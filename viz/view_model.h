@@ -18,6 +18,8 @@
 **   arrows         per lane, the incoming spawn / wake / cancel links;
 **   frame levels   how deep each task's coroutine frames nest (its lane grows a
 **                  sub-row per level);
+**   constructs     task groups, timeout deadlines, I/O waits and the lanes of
+**                  the version-2 markers (constructs.h);
 **   worker lanes   the executor threads' jobs (run_in_executor, to_thread), per
 **                  worker, in the order they started;
 **   rows           the lanes shown, in tree order, after the name filter;
@@ -59,10 +61,39 @@ typedef enum vz_marker_kind {
     VZ_MK_TIMER,        /* timer_fire, on the loop lane */
     VZ_MK_PRINT,        /* print, on the printing task's lane */
     VZ_MK_WARN,         /* warn, on its task's lane or the loop lane */
-    VZ_MK_OTHER,        /* a version-2 event: queue, lock, executor job, socket, timeout, task group */
+    VZ_MK_OTHER,        /* a version-2 event drawn generically: queue, lock, executor job, socket close */
     VZ_MK_BLOCK,        /* a blocking call held the loop (version-2 `block`) */
+    VZ_MK_TIMEOUT,      /* a timeout armed or rescheduled, on its owner's lane */
+    VZ_MK_TIMEOUT_FIRE, /* a timeout's deadline passed, on its owner's lane */
+    VZ_MK_GROUP_ABORT,  /* a TaskGroup began cancelling its children, on its owner's lane */
+    VZ_MK_IO_READY,     /* the poller reported a descriptor ready, on the waiting task's lane */
     VZ_MK__COUNT
 } vz_marker_kind;
+
+/*
+** A TaskGroup: one `async with TaskGroup()` block (constructs.h). Its members
+** are run->grp_task[first .. first + count), in the order they joined.
+*/
+typedef struct vz_group {
+    uint32_t id;         /* the group's id in the trace */
+    uint32_t owner;      /* task index running the `async with`, or TM_NONE */
+    uint32_t ev_new;     /* group new */
+    uint32_t ev_abort;   /* first group abort, or TM_NONE */
+    uint32_t ev_exit;    /* group exit, or TM_NONE when the block is open at the end */
+    uint32_t first;      /* first member in run->grp_task */
+    uint32_t count;      /* how many tasks joined */
+    uint8_t col;         /* bracket column in the gutter, 0 = outermost (leftmost) */
+} vz_group;
+
+/* One deadline of a timeout (constructs.h): set by an arm or reschedule. */
+typedef struct vz_deadline {
+    uint32_t ev;         /* the timeout arm / reschedule event that set it */
+    uint32_t ev_end;     /* the reschedule / fire / exit that ended it, or TM_NONE */
+    uint32_t owner;      /* task index of the timeout's owner */
+    uint32_t obj;        /* the timeout's id (a wait_for waiter's id for wait_for) */
+    double when;         /* loop time it is due */
+    uint8_t end;         /* vz_deadline_end */
+} vz_deadline;
 
 /* One finding (see findings.h). */
 typedef struct vz_finding {
@@ -104,6 +135,15 @@ typedef struct vz_run {
     uint8_t *levels;           /* per task: frame nesting levels (0: no frames) */
     uint32_t *wk_first;        /* tr->n_workers + 1 offsets into wk_job */
     uint32_t *wk_job;          /* started jobs (indexes into tr->jobs), grouped by worker, by start */
+
+    vz_group *groups; size_t n_groups;  /* TaskGroups, in the order they began (constructs.h) */
+    uint32_t *grp_task;        /* the groups' members (task indexes), grouped by group */
+    uint8_t grp_cols;          /* gutter columns the brackets need (0: no groups) */
+    vz_deadline *deadlines; size_t n_deadlines;  /* timeout deadlines, grouped by owner lane, by event */
+    uint32_t *dl_first;        /* n_tasks + 1 offsets into deadlines, by owner task */
+    uint8_t *span_io;          /* bit per span: it waits on an I/O future (vz_span_is_io) */
+    size_t n_io_waits;         /* how many spans do */
+    uint32_t *mk_lane;         /* per tr->marks entry: the task lane it is drawn on, or TM_NONE (loop) */
 
     uint32_t *rows;            /* the task lanes shown, tree order, after the filter */
     uint32_t *row_sub;         /* n_rows + 1: frame sub-rows above each row (cumulative) */

@@ -9,6 +9,15 @@
 ** its lane shows the outcome mark (done / failed / cancelled) and then nothing;
 ** its result or exception is printed after the lane.
 **
+** The rest of asyncio (the version-2 events) shows too: a wait on a socket
+** is filled differently from other waits, the poller's `ready` is marked on
+** the waiting task's lane, a timeout that fires is marked on its owner's
+** lane, and each TaskGroup gets a bracket in a gutter left of the lane names
+** over its owner and members (┌ its first lane, ├ a member, │ a lane it only
+** passes), closed by a line naming it (└ TaskGroup ...); its abort is marked
+** on the owner's lane. Groups that share lanes take bracket columns of their
+** own, outer groups to the left.
+**
 ** Several files share one time axis (the longest trace sets the scale), so
 ** `show sequential.jsonl gather.jsonl` compares them at a glance. Output is
 ** plain text unless stdout is a terminal and NO_COLOR is unset (or --color).
@@ -21,6 +30,7 @@
 
 #include "alloc.h"
 #include "cli.h"
+#include "show_groups.h"
 #include "trace_model.h"
 
 static const char show_usage[] =
@@ -34,7 +44,7 @@ static const char show_usage[] =
     "  --events      one axis unit per event instead of per second: shows the order\n"
     "                of steps that happen at the same instant (automatic when every\n"
     "                trace lasts zero seconds)\n"
-    "  --ascii       draw with ASCII only (# running, . ready, - waiting)\n"
+    "  --ascii       draw with ASCII only (# running, . ready, - waiting, ~ on I/O)\n"
     "  --color       colour even when stdout is not a terminal\n"
     "  --no-color    never colour (also: NO_COLOR set in the environment)\n"
     "  -h, --help    this help\n";
@@ -46,16 +56,23 @@ typedef struct glyphs {
     const char *rule, *tick;                 /* the time axis */
     const char *more;                        /* text cut short */
     const char *sep;                         /* between fields of a title line */
+    const char *io_wait, *io_ready;          /* a wait on a socket; the poller found it ready */
+    const char *fired, *abort;               /* a timeout fired; a TaskGroup began aborting */
+    const char *g_top, *g_member, *g_pass;   /* a TaskGroup's bracket: first lane, member, passing */
+    const char *g_end, *g_across, *g_cross;  /* its closing line: corner, rule, crossing a bracket */
+    const char *to;                          /* from .. to, in a group's line */
 } glyphs;
 
-static const glyphs unicode_glyphs = {"█", "·", "░", "✓", "✗", "⊘", "─", "┼", "…", " · "};
-static const glyphs ascii_glyphs = {"#", ".", "-", "+", "!", "/", "-", "+", "~", " - "};
+static const glyphs unicode_glyphs = {"█", "·", "░", "✓", "✗", "⊘", "─", "┼", "…", " · ", "≈", "↑",
+                                      "⏱", "⚠", "┌", "├", "│", "└", "─", "┼", " → "};
+static const glyphs ascii_glyphs = {"#", ".", "-", "+", "!", "/", "-", "+", "~", " - ", "~", "^",
+                                    "T", "A", "+", ">", "|", "+", "-", "+", " -> "};
 
 /* ANSI colours for each cell kind (used only when colour is on). */
-enum { C_NONE, C_RUNNING, C_READY, C_WAITING, C_DONE, C_FAILED, C_CANCELLED, C_DIM, C_BOLD };
+enum { C_NONE, C_RUNNING, C_READY, C_WAITING, C_DONE, C_FAILED, C_CANCELLED, C_DIM, C_BOLD, C_IO, C_WARN };
 static const char *const colour_codes[] = {
     "\033[0m", "\033[32m", "\033[33m", "\033[34m", "\033[32;1m", "\033[31;1m", "\033[35;1m",
-    "\033[2m", "\033[1m",
+    "\033[2m", "\033[1m", "\033[36m", "\033[33;1m",
 };
 
 typedef struct show_opts {
@@ -67,6 +84,7 @@ typedef struct show_opts {
 
 /* The layout shared by every trace on screen. */
 typedef struct layout {
+    int gutter_w;           /* TaskGroup bracket columns and a space before the labels (0: no groups) */
     int label_w;            /* lane label column */
     int chart_w;            /* time cells; one more cell follows for the final mark */
     int outcome_w;          /* result column after the lane */
@@ -179,20 +197,48 @@ static int last_cell_of(const layout *L, double t0, double t1)
     return c < c0 ? c0 : c;
 }
 
-/* Cell contents, from least to most telling. */
-enum { CELL_EMPTY, CELL_WAITING, CELL_READY, CELL_RUNNING, CELL_DONE, CELL_FAILED, CELL_CANCELLED };
+/* Cell contents, from least to most telling; the marks last, the strongest last. */
+enum { CELL_EMPTY, CELL_WAITING, CELL_IO, CELL_READY, CELL_RUNNING, CELL_DONE, CELL_FAILED, CELL_CANCELLED,
+       CELL_IO_READY, CELL_FIRED, CELL_ABORT };
 
-static void draw_lane(FILE *out, const tm_trace *tr, const tm_task *tk, const layout *L,
+/*
+** Put a lane's marks (show_groups.h) in its cells. A mark takes the cell of
+** its moment unless a step ran there: then the cell before, where the task was
+** still waiting, so the step stays visible; it never covers the outcome mark
+** or a stronger mark, and nothing is marked after the outcome.
+*/
+static void put_marks(const tm_trace *tr, const show_groups *sg, uint32_t task, const layout *L,
+                      unsigned char *cells, int last)
+{
+    static const unsigned char mark_cell[] = {[SM_IO_READY] = CELL_IO_READY, [SM_FIRED] = CELL_FIRED,
+                                              [SM_ABORT] = CELL_ABORT};
+    for (uint32_t i = sg->mk_first[task]; i < sg->mk_first[task + 1]; i++) {
+        const show_mark *m = &sg->marks[i];
+        unsigned char want = mark_cell[m->kind];
+        int c = cell_of(L, L->by_event ? m->ev : tr->events[m->ev].t);
+        if (c > last)
+            continue;
+        if ((cells[c] == CELL_RUNNING || cells[c] >= CELL_DONE) && c > 0 && cells[c - 1] <= CELL_READY)
+            c--;
+        if (cells[c] >= CELL_DONE && (cells[c] < CELL_IO_READY || cells[c] >= want))
+            continue;
+        cells[c] = want;
+    }
+}
+
+static void draw_lane(FILE *out, const tm_trace *tr, uint32_t task, const show_groups *sg, const layout *L,
                       const show_opts *o, unsigned char *cells)
 {
     const glyphs *g = o->g;
-    int n = L->chart_w + 1;
+    const tm_task *tk = &tr->tasks[task];
+    int n = L->chart_w + 1, last = n - 1;
     memset(cells, CELL_EMPTY, (size_t)n);
     for (uint32_t i = tk->span_first; i < tk->span_first + tk->span_count; i++) {
         const tm_span *sp = &tr->spans[i];
         int kind = sp->state == TM_STATE_RUNNING ? CELL_RUNNING
                  : sp->state == TM_STATE_READY ? CELL_READY
-                 : sp->state == TM_STATE_WAITING ? CELL_WAITING : CELL_EMPTY;
+                 : sp->state != TM_STATE_WAITING ? CELL_EMPTY
+                 : show_span_is_io(tr, sp) ? CELL_IO : CELL_WAITING;
         if (kind == CELL_EMPTY)
             continue;
         double t0 = L->by_event ? sp->ev_begin : tm_span_t0(tr, sp);
@@ -211,11 +257,13 @@ static void draw_lane(FILE *out, const tm_trace *tr, const tm_task *tk, const la
             cells[k] = CELL_EMPTY;
         cells[c] = tk->outcome == TM_OUTCOME_RESULT ? CELL_DONE
                  : tk->outcome == TM_OUTCOME_EXCEPTION ? CELL_FAILED : CELL_CANCELLED;
+        last = c;
     }
-    static const int cell_colour[] = {C_NONE, C_WAITING, C_READY, C_RUNNING, C_DONE, C_FAILED,
-                                      C_CANCELLED};
-    const char *cell_text[] = {" ", g->waiting, g->ready, g->running, g->done, g->failed,
-                               g->cancelled};
+    put_marks(tr, sg, task, L, cells, last);
+    static const int cell_colour[] = {C_NONE,   C_WAITING,   C_IO, C_READY, C_RUNNING, C_DONE,
+                                      C_FAILED, C_CANCELLED, C_IO, C_WARN,  C_WARN};
+    const char *cell_text[] = {" ",       g->waiting,   g->io_wait,  g->ready, g->running, g->done,
+                               g->failed, g->cancelled, g->io_ready, g->fired, g->abort};
     int cur = C_NONE;
     for (int c = 0; c < n; c++) {
         int want = cell_colour[cells[c]];
@@ -248,6 +296,7 @@ static void draw_worker(FILE *out, const tm_trace *tr, uint32_t worker, const la
             cells[c] = CELL_RUNNING;
     }
     snprintf(label, sizeof label, "worker-%u", worker);
+    fprintf(out, "%*s", L->gutter_w, "");
     put_fitted(out, label, L->label_w, o->g);
     fputc(' ', out);
     int cur = C_NONE;
@@ -322,9 +371,10 @@ static void draw_axis(FILE *out, const layout *L, const show_opts *o)
     else
         snprintf(head, sizeof head, "time (%s)", unit);
     colour(out, o, C_DIM);
+    fprintf(out, "%*s", L->gutter_w, "");
     put_fitted(out, head, L->label_w, o->g);
     fprintf(out, " %s\n", labels);
-    fprintf(out, "%*s ", L->label_w, "");
+    fprintf(out, "%*s ", L->gutter_w + L->label_w, "");
     for (int c = 0; c < L->chart_w; c++)
         fputs(rule[c] ? o->g->tick : o->g->rule, out);
     colour(out, o, C_NONE);
@@ -333,7 +383,77 @@ static void draw_axis(FILE *out, const layout *L, const show_opts *o)
     co_free(rule);
 }
 
-static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const layout *L,
+/* The gutter of a lane's row: the TaskGroup brackets passing it, right against the labels. */
+static void draw_gutter(FILE *out, const show_groups *sg, uint32_t lane, const layout *L, const show_opts *o)
+{
+    const glyphs *g = o->g;
+    if (!L->gutter_w)
+        return;
+    fprintf(out, "%*s", L->gutter_w - 1 - sg->cols, "");
+    for (int c = 0; c < sg->cols; c++) {
+        size_t at = (size_t)lane * SHOW_GROUP_COLS + (size_t)c;
+        uint8_t what = sg->cell[at];
+        if (what == SG_NONE) {
+            fputc(' ', out);
+            continue;
+        }
+        int warn = sg->groups[sg->cell_group[at]].ev_abort != TM_NONE;
+        colour(out, o, warn ? C_WARN : C_BOLD);
+        fputs(what == SG_TOP ? g->g_top : what == SG_MEMBER ? g->g_member : g->g_pass, out);
+        colour(out, o, C_NONE);
+    }
+    fputc(' ', out);
+}
+
+/* The line closing a group's bracket, after its last lane: "└─ TaskGroup #3 of Task-1: 3 tasks · 0 → 2 s". */
+static void draw_closing(FILE *out, const tm_trace *tr, const show_groups *sg, uint32_t gi, const layout *L,
+                         const show_opts *o)
+{
+    const glyphs *g = o->g;
+    const show_group *gr = &sg->groups[gi];
+    char text[400], a[32], b[32];
+    int warn = gr->ev_abort != TM_NONE;
+    fprintf(out, "%*s", L->gutter_w - 1 - sg->cols, "");
+    for (int c = 0; c < sg->cols; c++) {
+        size_t at = (size_t)gr->hi * SHOW_GROUP_COLS + (size_t)c;
+        const char *glyph = " ";
+        if (c < gr->col)   /* an outer bracket goes on past this line */
+            glyph = sg->cell[at] != SG_NONE ? g->g_pass : " ";
+        else if (c == gr->col)
+            glyph = g->g_end;
+        else   /* crossing an inner bracket that goes on, or where one has closed */
+            glyph = sg->cell[at] != SG_NONE && sg->groups[sg->cell_group[at]].hi > gr->hi ? g->g_cross : g->g_across;
+        if (c >= gr->col)
+            colour(out, o, warn ? C_WARN : C_BOLD);
+        fputs(glyph, out);
+        colour(out, o, C_NONE);
+    }
+    colour(out, o, warn ? C_WARN : C_BOLD);
+    fputs(g->g_across, out);
+    colour(out, o, C_NONE);
+    tm_format_seconds(tr->events[gr->ev_new].t, a, sizeof a);
+    if (gr->ev_exit != TM_NONE)
+        tm_format_seconds(tr->events[gr->ev_exit].t, b, sizeof b);
+    int n = snprintf(text, sizeof text, " TaskGroup #%u of %s: %u task%s joined%s%s%s%s", gr->id,
+                     gr->owner != TM_NONE ? tm_text(tr, tr->tasks[gr->owner].name) : "?", gr->members,
+                     gr->members == 1 ? "" : "s", g->sep, a, gr->ev_exit != TM_NONE ? g->to : " on, still open",
+                     gr->ev_exit != TM_NONE ? b : "");
+    if (warn && n > 0 && (size_t)n < sizeof text) {
+        tm_format_seconds(tr->events[gr->ev_abort].t, a, sizeof a);
+        snprintf(text + n, sizeof text - (size_t)n, "%saborted at %s%s", g->sep, a,
+                 tr->events[gr->ev_abort].task == TM_NONE ? " (a child failed)" : "");
+    }
+    colour(out, o, warn ? C_WARN : C_DIM);
+    int room = o->width - L->gutter_w;
+    if (text_width(text) > room)
+        put_fitted(out, text, room, g);
+    else
+        fputs(text, out);
+    colour(out, o, C_NONE);
+    fputc('\n', out);
+}
+
+static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const show_groups *sg, const layout *L,
                        const show_opts *o, unsigned char *cells)
 {
     const glyphs *g = o->g;
@@ -356,12 +476,14 @@ static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const la
         fputs(title, out);
     colour(out, o, C_NONE);
     fputc('\n', out);
+    size_t closed = 0;
     for (size_t i = 0; i < tr->n_tasks; i++) {
         const tm_task *tk = &tr->tasks[tr->lanes[i]];
+        draw_gutter(out, sg, (uint32_t)i, L, o);
         lane_label(tr, tk, line, sizeof line);
         put_fitted(out, line, L->label_w, g);
         fputc(' ', out);
-        draw_lane(out, tr, tk, L, o, cells);
+        draw_lane(out, tr, tr->lanes[i], sg, L, o, cells);
         fputc(' ', out);
         int c = lane_outcome(tr, tk, line, sizeof line);
         colour(out, o, c);
@@ -371,13 +493,15 @@ static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const la
             fputs(line, out);   /* no trailing blanks */
         colour(out, o, C_NONE);
         fputc('\n', out);
+        while (closed < sg->n_closing && sg->groups[sg->closing[closed]].hi <= i)
+            draw_closing(out, tr, sg, sg->closing[closed++], L, o);
     }
     for (uint32_t w = 0; w < tr->n_workers; w++)
         draw_worker(out, tr, w, L, o, cells);
     for (size_t i = 0; i < tr->n_warns; i++) {
         const tm_event *e = &tr->events[tr->warns[i]];
         colour(out, o, C_FAILED);
-        fprintf(out, "%*s warning: %s: %s", L->label_w, "", tm_text(tr, e->s2), tm_text(tr, e->s1));
+        fprintf(out, "%*s warning: %s: %s", L->gutter_w + L->label_w, "", tm_text(tr, e->s2), tm_text(tr, e->s1));
         if (e->task != TM_NONE)
             fprintf(out, " (%s)", tm_text(tr, tr->tasks[e->task].name));
         colour(out, o, C_NONE);
@@ -385,17 +509,39 @@ static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const la
     }
 }
 
-static void draw_legend(FILE *out, const show_opts *o)
+/* What the traces on screen have of the rest of asyncio, for the legend. */
+enum { HAS_IO_WAIT = 1, HAS_IO_READY = 2, HAS_FIRED = 4, HAS_ABORT = 8, HAS_GROUP = 16 };
+
+static unsigned legend_extras(const show_groups *sgs, int n)
+{
+    static const unsigned mark_bit[] = {[SM_IO_READY] = HAS_IO_READY, [SM_FIRED] = HAS_FIRED, [SM_ABORT] = HAS_ABORT};
+    unsigned has = 0;
+    for (int k = 0; k < n; k++) {
+        has |= sgs[k].io_waits ? HAS_IO_WAIT : 0;
+        has |= sgs[k].n_closing ? HAS_GROUP : 0;
+        for (size_t i = 0; i < sgs[k].n_marks; i++)
+            has |= mark_bit[sgs[k].marks[i].kind];
+    }
+    return has;
+}
+
+static void draw_legend(FILE *out, const show_opts *o, unsigned has)
 {
     const glyphs *g = o->g;
-    const struct { int c; const char *glyph, *what; } items[] = {
-        {C_RUNNING, g->running, "running"}, {C_READY, g->ready, "ready (scheduled, not yet run)"},
-        {C_WAITING, g->waiting, "waiting"}, {C_DONE, g->done, "done"},
-        {C_FAILED, g->failed, "failed"}, {C_CANCELLED, g->cancelled, "cancelled"},
+    char bracket[32];
+    snprintf(bracket, sizeof bracket, "%s%s%s", g->g_top, g->g_member, g->g_end);
+    const struct { int c; const char *glyph, *what; unsigned need; } items[] = {
+        {C_RUNNING, g->running, "running", 0}, {C_READY, g->ready, "ready (scheduled, not yet run)", 0},
+        {C_WAITING, g->waiting, "waiting", 0}, {C_IO, g->io_wait, "waiting on I/O", HAS_IO_WAIT},
+        {C_DONE, g->done, "done", 0}, {C_FAILED, g->failed, "failed", 0}, {C_CANCELLED, g->cancelled, "cancelled", 0},
+        {C_IO, g->io_ready, "I/O ready", HAS_IO_READY}, {C_WARN, g->fired, "timeout fired", HAS_FIRED},
+        {C_BOLD, bracket, "TaskGroup (owner and members)", HAS_GROUP}, {C_WARN, g->abort, "TaskGroup aborts", HAS_ABORT},
     };
     int col = 7;
     fputs("legend:", out);
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+        if (items[i].need && !(has & items[i].need))
+            continue;
         int w = 2 + text_width(items[i].glyph) + 1 + (int)strlen(items[i].what);
         if (col + w > o->width) {   /* wrap under the first item */
             fputs("\n       ", out);
@@ -412,7 +558,7 @@ static void draw_legend(FILE *out, const show_opts *o)
 }
 
 /* Fit label, chart and outcome columns into the width. */
-static void plan_layout(layout *L, tm_trace **trs, int n, const show_opts *o)
+static void plan_layout(layout *L, tm_trace **trs, const show_groups *sgs, int n, const show_opts *o)
 {
     L->by_event = o->by_event;
     if (!L->by_event) {   /* all at one instant: time cannot separate anything */
@@ -442,9 +588,13 @@ static void plan_layout(layout *L, tm_trace **trs, int n, const show_opts *o)
         label_w = o->width / 4 > 8 ? o->width / 4 : 8;
     if (outcome_w > o->width / 4)
         outcome_w = o->width / 4;
+    int cols = 0;
+    for (int i = 0; i < n; i++)
+        cols = sgs[i].cols > cols ? sgs[i].cols : cols;
+    L->gutter_w = cols ? cols + 1 : 0;
     L->label_w = label_w;
     L->outcome_w = outcome_w;
-    L->chart_w = o->width - label_w - 1 - 1 - 1 - outcome_w;
+    L->chart_w = o->width - L->gutter_w - label_w - 1 - 1 - 1 - outcome_w;
     if (L->chart_w < 10)
         L->chart_w = 10;
 }
@@ -509,8 +659,11 @@ int cli_show(int argc, char **argv)
         o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
     tm_trace **trs = co_calloc((size_t)n, sizeof *trs);
-    if (!trs) {
+    show_groups *sgs = co_calloc((size_t)n, sizeof *sgs);
+    if (!trs || !sgs) {
         fprintf(stderr, "coroscope show: out of memory\n");
+        co_free(trs);
+        co_free(sgs);
         co_free(files);
         return 1;
     }
@@ -525,10 +678,14 @@ int cli_show(int argc, char **argv)
             break;
         }
         tm_print_problems(stderr, path, "warning: ", trs[k]);
+        if (show_groups_build(trs[k], &sgs[k]) < 0) {
+            fprintf(stderr, "coroscope show: out of memory\n");
+            rc = 1;
+        }
     }
     if (!rc) {
         layout L;
-        plan_layout(&L, trs, n, &o);
+        plan_layout(&L, trs, sgs, n, &o);
         unsigned char *cells = co_malloc((size_t)L.chart_w + 1);
         if (!cells) {
             fprintf(stderr, "coroscope show: out of memory\n");
@@ -537,19 +694,22 @@ int cli_show(int argc, char **argv)
             draw_axis(stdout, &L, &o);
             for (int k = 0; k < n; k++) {
                 fputc('\n', stdout);
-                draw_trace(stdout, files[k], trs[k], &L, &o, cells);
+                draw_trace(stdout, files[k], trs[k], &sgs[k], &L, &o, cells);
             }
             fputc('\n', stdout);
             if (n > 1) {
                 draw_axis(stdout, &L, &o);
                 fputc('\n', stdout);
             }
-            draw_legend(stdout, &o);
+            draw_legend(stdout, &o, legend_extras(sgs, n));
             co_free(cells);
         }
     }
-    for (int k = 0; k < n; k++)
+    for (int k = 0; k < n; k++) {
+        show_groups_free(&sgs[k]);
         tm_free(trs[k]);
+    }
+    co_free(sgs);
     co_free(trs);
     co_free(files);
     if (!rc && fflush(stdout) != 0) {

@@ -42,7 +42,7 @@ flags="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
        $(pkg-config --cflags libcjson)"
 libs="$(pkg-config --libs libcjson) -lm"
 model="runtime/model/*.c runtime/alloc.c tests/fuzz/fuzz_common.c"
-cli="runtime/cli/cmd_show.c runtime/cli/cmd_summary.c runtime/cli/cmd_validate.c
+cli="runtime/cli/cmd_show.c runtime/cli/show_groups.c runtime/cli/cmd_summary.c runtime/cli/cmd_validate.c
      runtime/cli/cmd_export.c tests/fuzz/cli_stub.c"
 
 found=0
@@ -72,18 +72,16 @@ for t in $targets; do
         -print_final_stats=1 -artifact_prefix="$out/crashes/$t-" \
         "$out/corpus-$t" "$repo/tests/fuzz/corpus") >"$log" 2>&1
     rc=$?
-    if [ "$jobs" -gt 1 ]; then   # one log per worker: keep them all, and their last lines
+    if [ "$jobs" -gt 1 ]; then   # libFuzzer copied each worker's log into $log already
         for w in "$out"/fuzz-*.log; do
             [ -f "$w" ] || continue
-            echo "-- $(basename "$w")" >>"$log"
-            cat "$w" >>"$log"
             grep -E '^#[0-9]+' "$w" | tail -1
             rm -f "$w"
         done
     else   # the last status line has the run's executions, coverage and corpus size
         grep -E '^#[0-9]+' "$log" | tail -1
     fi
-    awk -F: '/^stat::number_of_executed_units/ { n += $2 } /^stat::new_units_added/ { u += $2 }
+    awk '/^stat::number_of_executed_units/ { n += $NF } /^stat::new_units_added/ { u += $NF }
              END { printf "%d executions, %d new inputs\n", n, u }' "$log"
     if [ "$rc" -ne 0 ] || grep -qE 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|runtime error:|invariant broken' "$log"; then
         echo "FAIL $t: see $log"

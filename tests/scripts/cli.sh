@@ -100,6 +100,59 @@ run $c 0 "$C" show --no-color $D/truncated.jsonl &&
     has $c err "$D/truncated.jsonl:31:25: warning: incomplete last line" &&
     has $c out "cut short" && has $c out "(waiting on sleep(3))" && pass $c
 
+# ---- show: the rest of asyncio ---------------------------------------------------
+
+G=traces/golden
+
+# lane_has CASE LANE TEXT: the output's line starting with LANE holds TEXT.
+lane_has() {
+    if ! grep -F -- "$2" "$tmp/out" | grep -qF -- "$3"; then
+        echo "FAIL $1: no line '$2' holding '$3'; lines: $(grep -F -- "$2" "$tmp/out" | head -3)"
+        failed=1
+        return 1
+    fi
+    return 0
+}
+
+c=show_brackets_the_lanes_of_a_task_group_and_marks_its_abort
+run $c 0 "$C" show --no-color --width 100 $G/taskgroup_fail.jsonl &&
+    has $c out "┌ Task-1 main" && has $c out "├   Task-2 job" && has $c out "├   Task-3 fail" &&
+    has $c out "├   Task-4 worker" && has $c out "└─ TaskGroup #3 of Task-1: 3 tasks joined · 0 → 2 s" &&
+    has $c out "aborted at 2 s (a child failed)" && lane_has $c "┌ Task-1 main" "⚠█✓" &&
+    has $c out "⚠ TaskGroup aborts" &&
+    run $c 0 "$C" show --no-color --ascii --width 100 $G/taskgroup_fail.jsonl &&
+    has $c out "+ Task-1 main" && has $c out ">   Task-2 job" && has $c out "+- TaskGroup #3 of Task-1" &&
+    lane_has $c "+ Task-1 main" "-A#+" && lacks $c out "┌" && pass $c
+
+c=show_gives_two_task_groups_sharing_lanes_a_bracket_column_each
+run $c 0 "$C" show --no-color --width 110 $D/two_taskgroups.jsonl &&
+    has $c out "┌┌ Task-1 main" && has $c out "│├   Task-2 job" && has $c out "│└─ TaskGroup #1001 of Task-1" &&
+    has $c out "├    Task-4 job" && has $c out "├┌   Task-6 inner" &&
+    has $c out "└┼─ TaskGroup #1002 of Task-1: 3 tasks joined" && has $c out " ├     Task-7 job" &&
+    has $c out " └─ TaskGroup #1003 of Task-6" &&
+    run $c 0 "$C" show --no-color --ascii --width 60 $D/two_taskgroups.jsonl &&
+    if awk 'length($0) > 60 { exit 1 }' "$tmp/out"; then pass $c
+    else echo "FAIL $c: a line is wider than 60 columns"; failed=1; fi
+
+c=show_marks_a_fired_timeout_on_its_owner_lane
+run $c 0 "$C" show --no-color --width 100 $G/wait_for_timeout.jsonl &&
+    lane_has $c "Task-1 main" "░⏱█" && has $c out "⏱ timeout fired" &&
+    run $c 0 "$C" show --no-color --ascii --width 100 $G/wait_for_timeout.jsonl &&
+    lane_has $c "Task-1 main" "-T#" && has $c out "T timeout fired" && pass $c
+
+c=show_fills_an_io_wait_differently_and_marks_the_poller_ready
+run $c 0 "$C" show --no-color --width 80 $D/io_wait.jsonl &&
+    lane_has $c "Task-1 main" "█≈≈≈" && lane_has $c "Task-1 main" "≈↑█░░" &&
+    has $c out "≈ waiting on I/O" && has $c out "↑ I/O ready" &&
+    run $c 0 "$C" show --no-color --ascii --width 80 $D/io_wait.jsonl &&
+    lane_has $c "Task-1 main" "#~~~" && lane_has $c "Task-1 main" "~^#--" && pass $c
+
+c=show_without_v2_events_has_no_gutter_and_no_extra_legend
+run $c 0 "$C" show --no-color --width 100 $D/gather.jsonl &&
+    has $c out "Task-1 main" && lacks $c out "TaskGroup" && lacks $c out "I/O" &&
+    if grep -q '^Task-1 main' "$tmp/out"; then pass $c
+    else echo "FAIL $c: the lane does not start the line"; failed=1; fi
+
 # ---- summary ----------------------------------------------------------------
 
 c=summary_prints_makespan_steps_idle_and_per_task_times

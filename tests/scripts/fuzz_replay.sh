@@ -5,15 +5,16 @@
 # seed traces and every crash reproducer the fuzzer found.
 #
 # Built with the Makefile's C flags and warnings, plus AddressSanitizer and
-# UBSan so a reproducer of a memory bug fails here as it did under the fuzzer
-# (FUZZ_SAN="" builds without them). Binaries go to $BUILD/fuzz (BUILD as
+# UBSan -- with float-cast-overflow, which gcc leaves out of "undefined" and
+# clang's fuzz build has -- so a reproducer fails here as it did under the
+# fuzzer (FUZZ_SAN="" builds without them). Binaries go to $BUILD/fuzz (BUILD as
 # tests/run.sh sets it, default build). Prints "PASS target (N inputs)" or
 # "FAIL target: why" per target; exits 1 when any failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 out=${BUILD:-build}/fuzz
 cc=${CC:-cc}
-san=${FUZZ_SAN--fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer}
+san=${FUZZ_SAN--fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow -fno-omit-frame-pointer}
 werror=""
 [ "${CI:-}" = true ] && werror=-Werror
 mkdir -p "$out" || { echo "FAIL fuzz_replay: cannot create $out"; exit 1; }
@@ -23,7 +24,7 @@ flags="-std=c11 -D_GNU_SOURCE -O1 -g $san -Wall -Wextra -Wshadow -Wstrict-protot
        $(pkg-config --cflags libcjson)"
 libs="$(pkg-config --libs libcjson) -lm"
 model="runtime/model/*.c runtime/alloc.c tests/fuzz/fuzz_common.c tests/fuzz/replay.c"
-cli="runtime/cli/cmd_show.c runtime/cli/cmd_summary.c runtime/cli/cmd_validate.c
+cli="runtime/cli/cmd_show.c runtime/cli/show_groups.c runtime/cli/cmd_summary.c runtime/cli/cmd_validate.c
      runtime/cli/cmd_export.c tests/fuzz/cli_stub.c"
 inputs=$(find tests/fuzz/corpus -type f | wc -l)
 

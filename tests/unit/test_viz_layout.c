@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "constructs.h"
 #include "input.h"
 #include "layout.h"
 #include "playhead.h"
@@ -77,6 +78,20 @@ static void open_scenarios(const char *const *names, size_t n)
 static void open_scenario(const char *name)
 {
     open_scenarios(&name, 1);
+}
+
+/* Open a trace file from tests/data (tests run from the repository root). */
+static void open_data(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "tests/data/%s", name);
+    vz_doc_init(&doc);
+    tm_error err;
+    tm_trace *tr = tm_load(path, 0, &err);
+    cr_assert(not(zero(ptr, tr)), "%s loads: %s", path, err.message);
+    cr_assert(eq(int, vz_doc_add(&doc, tr, name, path), 0));
+    vz_ui_init(&ui, &doc, 1600, 1000, 1);
+    vz_dl_init(&dl);
 }
 
 static void lay_out(void)
@@ -424,6 +439,219 @@ Test(viz_layout, the_help_overlay_lists_the_keys)
     lay_out();
     cr_assert(not(zero(ptr, (void *)text_with("play / pause"))));
     cr_assert(not(zero(ptr, (void *)text_with("next / previous scheduler decision"))));
+}
+
+/* ---- the rest of asyncio ------------------------------------------------------------------- */
+
+/* Window y of the middle of a task's bar (the first run). */
+static float lane_mid(uint32_t task)
+{
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    return g.lanes.y - (float)ui.scroll + vz_layout_lane_y(&doc, 0, task, 1) + VZ_M_LANE_H / 2.0f;
+}
+
+/* The first command of a kind with this tag, sub and ref, or NULL. */
+static const vz_cmd *cmd_at(vz_cmd_kind kind, vz_tag tag, unsigned sub, uint32_t ref)
+{
+    for (size_t i = 0; i < dl.n_cmds; i++) {
+        const vz_cmd *c = &dl.cmds[i];
+        if (c->kind == kind && c->tag == tag && c->sub == sub && c->ref == ref)
+            return c;
+    }
+    return NULL;
+}
+
+/* A rect of a group's part that covers window y (NULL if none). */
+static const vz_cmd *group_rect_over(vz_group_part part, uint32_t g, float y)
+{
+    for (size_t i = 0; i < dl.n_cmds; i++) {
+        const vz_cmd *c = &dl.cmds[i];
+        if (c->kind == VZ_CMD_RECT && c->tag == VZ_TAG_GROUP && c->sub == part && c->ref == g && c->y <= y &&
+            c->y + c->h >= y && c->w > 5)
+            return c;
+    }
+    return NULL;
+}
+
+/* The first text of a TaskGroup's labels containing `needle`, or NULL. */
+static const vz_cmd *group_text_with(const char *needle)
+{
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        if (dl.cmds[i].kind == VZ_CMD_TEXT && dl.cmds[i].tag == VZ_TAG_GROUP &&
+            strstr(vz_dl_str(&dl, &dl.cmds[i]), needle))
+            return &dl.cmds[i];
+    return NULL;
+}
+
+Test(viz_layout, a_task_group_draws_a_bracket_over_its_owner_and_member_lanes)
+{
+    open_scenario("taskgroup_fail");
+    lay_out();
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    static const char *const lanes[] = {"Task-1", "Task-2", "Task-3", "Task-4"};
+    /* The bracket's upright reaches from the owner's lane to the last member's. */
+    const vz_cmd *up = cmd_at(VZ_CMD_RECT, VZ_TAG_GROUP, VZ_GROUP_BRACKET, 0);
+    cr_assert(not(zero(ptr, (void *)up)), "a bracket is drawn");
+    cr_assert(le(flt, up->y, lane_mid(task_named("Task-1"))));
+    cr_assert(ge(flt, up->y + up->h, lane_mid(task_named("Task-4"))));
+    cr_assert(lt(flt, up->x, g.lanes.x), "in the lane names' gutter");
+    /* A tick from it into each lane of the group. */
+    for (size_t k = 0; k < 4; k++) {
+        float y = lane_mid(task_named(lanes[k]));
+        int ticked = 0;
+        for (size_t i = 0; i < dl.n_cmds; i++) {
+            const vz_cmd *c = &dl.cmds[i];
+            ticked |= c->kind == VZ_CMD_RECT && c->tag == VZ_TAG_GROUP && c->sub == VZ_GROUP_BRACKET &&
+                      fabsf(c->y + c->h / 2 - y) < 1 && fabsf(c->x + c->w - g.lanes.x) < 1;
+        }
+        cr_assert(ticked, "%s has a tick", lanes[k]);
+    }
+    /* The band behind the lanes: from `new` (0 s) on, over the four lanes. */
+    const vz_cmd *band = group_rect_over(VZ_GROUP_BAND, 0, lane_mid(task_named("Task-3")));
+    cr_assert(not(zero(ptr, (void *)band)));
+    cr_assert(le(flt, fabsf(band->x - axis_x(0.0)), 1.0f));
+    cr_assert(le(flt, band->y, lane_mid(task_named("Task-1"))));
+    cr_assert(ge(flt, band->y + band->h, lane_mid(task_named("Task-4"))));
+    /* Aborted (a child failed), and labelled so in the warning colour. */
+    cr_assert(not(zero(ptr, (void *)cmd_at(VZ_CMD_RECT, VZ_TAG_GROUP, VZ_GROUP_ABORTING, 0))));
+    cr_assert(not(zero(ptr, (void *)group_text_with("TaskGroup"))));
+    const vz_cmd *state = group_text_with("aborted");
+    cr_assert(not(zero(ptr, (void *)state)));
+    cr_assert(same_color(state->color, VZ_C_ABORT));
+    cr_assert(gt(sz, count_tagged(VZ_TAG_MARKER, VZ_MK_GROUP_ABORT), (size_t)0), "the abort is marked");
+}
+
+Test(viz_layout, a_task_group_is_labelled_aborting_from_its_abort_on)
+{
+    open_scenario("taskgroup_fail");
+    vz_run *run = &doc.runs[0];
+    const vz_group *g = &run->groups[0];
+    vz_run_playhead_for(run, g->ev_new, &ui.t, &ui.k);
+    lay_out();
+    const vz_cmd *label = group_text_with("TaskGroup");
+    cr_assert(not(zero(ptr, (void *)label)));
+    cr_assert(same_color(label->color, VZ_C_GROUP));
+    cr_assert(zero(ptr, (void *)group_text_with("abort")), "not before the abort");
+    vz_run_playhead_for(run, g->ev_abort, &ui.t, &ui.k);
+    lay_out();
+    cr_assert(ge(u32, run->cur, g->ev_abort));
+    cr_assert(lt(u32, run->cur, g->ev_exit), "the block has not exited yet");
+    const vz_cmd *state = group_text_with("aborting");
+    cr_assert(not(zero(ptr, (void *)state)));
+    cr_assert(same_color(state->color, VZ_C_ABORT));
+}
+
+Test(viz_layout, two_task_groups_sharing_lanes_keep_brackets_and_bands_apart)
+{
+    open_data("two_taskgroups.jsonl");
+    lay_out();
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(sz, run->n_groups, (size_t)3));
+    cr_assert(eq(int, run->grp_cols, 2));
+    const vz_cmd *a = cmd_at(VZ_CMD_RECT, VZ_TAG_GROUP, VZ_GROUP_BRACKET, 0);
+    const vz_cmd *b = cmd_at(VZ_CMD_RECT, VZ_TAG_GROUP, VZ_GROUP_BRACKET, 1);
+    cr_assert(not(zero(ptr, (void *)a)));
+    cr_assert(not(zero(ptr, (void *)b)));
+    cr_assert(gt(flt, fabsf(a->x - b->x), 4.0f), "Task-1's two groups: one bracket column each");
+    /* The second group's band covers its owner and members, not Task-2 (of the first) between them. */
+    cr_assert(not(zero(ptr, (void *)group_rect_over(VZ_GROUP_BAND, 1, lane_mid(task_named("Task-1"))))));
+    cr_assert(not(zero(ptr, (void *)group_rect_over(VZ_GROUP_BAND, 1, lane_mid(task_named("Task-5"))))));
+    cr_assert(zero(ptr, (void *)group_rect_over(VZ_GROUP_BAND, 1, lane_mid(task_named("Task-2")))));
+}
+
+Test(viz_layout, a_timeout_that_fires_has_a_fire_marker_and_a_deadline_tick)
+{
+    open_scenario("wait_for_timeout");
+    lay_out();
+    const tm_trace *tr = doc.runs[0].tr;
+    const vz_cmd *fire = NULL, *tick = NULL;
+    for (size_t i = 0; i < dl.n_cmds; i++) {
+        const vz_cmd *c = &dl.cmds[i];
+        if (!fire && c->tag == VZ_TAG_MARKER && c->sub == VZ_MK_TIMEOUT_FIRE)
+            fire = c;
+        if (!tick && c->kind == VZ_CMD_RECT && c->tag == VZ_TAG_DEADLINE && c->h > VZ_M_BAR_H)
+            tick = c;
+    }
+    cr_assert(not(zero(ptr, (void *)fire)), "a timeout-fired marker");
+    cr_assert(eq(dbl, tr->events[fire->ref].t, 2.0));
+    cr_assert(eq(u32, tr->events[fire->ref].task, task_named("Task-1")));
+    cr_assert(not(zero(ptr, (void *)tick)), "a deadline tick");
+    cr_assert(eq(int, tick->sub, VZ_DL_FIRED));
+    cr_assert(le(flt, fabsf(tick->x + tick->w / 2 - axis_x(2.0)), 1.0f), "at the deadline, 2 s");
+    cr_assert(le(flt, tick->y, lane_mid(task_named("Task-1"))));
+    cr_assert(ge(flt, tick->y + tick->h, lane_mid(task_named("Task-1"))), "on the owner's lane");
+    cr_assert(not(zero(ptr, (void *)text_with("timeout fired"))), "the legend explains it");
+}
+
+Test(viz_layout, a_rescheduled_deadline_fades_and_its_successor_is_drawn_where_it_moved)
+{
+    open_scenario("timeout_block");
+    lay_out();
+    const vz_cmd *moved = NULL, *fired = NULL;
+    for (size_t i = 0; i < dl.n_cmds; i++) {
+        const vz_cmd *c = &dl.cmds[i];
+        if (c->kind != VZ_CMD_RECT || c->tag != VZ_TAG_DEADLINE || c->h <= VZ_M_BAR_H)
+            continue;
+        if (c->sub == VZ_DL_RESCHEDULED && !moved)
+            moved = c;
+        if (c->sub == VZ_DL_FIRED && !fired)
+            fired = c;
+    }
+    cr_assert(not(zero(ptr, (void *)moved)));
+    cr_assert(not(zero(ptr, (void *)fired)));
+    cr_assert(le(flt, fabsf(moved->x + moved->w / 2 - axis_x(2.0)), 1.0f));
+    cr_assert(le(flt, fabsf(fired->x + fired->w / 2 - axis_x(3.0)), 1.0f));
+    cr_assert(same_color(fired->color, VZ_C_DEADLINE));
+    cr_assert(not(same_color(moved->color, VZ_C_DEADLINE)), "the old deadline is faded");
+}
+
+Test(viz_layout, an_io_wait_has_its_own_colour_and_a_legend_entry)
+{
+    open_data("io_wait.jsonl");
+    lay_out();
+    uint32_t t = task_named("Task-1");
+    const vz_cmd *io = rect_tagged(VZ_TAG_SPAN, TM_STATE_WAITING, span_of(t, TM_STATE_WAITING, 0));
+    const vz_cmd *sleep = rect_tagged(VZ_TAG_SPAN, TM_STATE_WAITING, span_of(t, TM_STATE_WAITING, 1));
+    cr_assert(not(zero(ptr, (void *)io)));
+    cr_assert(not(zero(ptr, (void *)sleep)));
+    cr_assert(same_color(io->color, VZ_C_IO_WAIT), "read(fd 7) in the I/O colour");
+    cr_assert(same_color(sleep->color, vz_state_color(TM_STATE_WAITING)), "sleep(0.5) as any wait");
+    cr_assert(not(zero(ptr, (void *)text_with("read(fd 7)"))));
+    cr_assert(not(zero(ptr, (void *)text_with("waiting on I/O"))), "the legend explains the colour");
+    cr_assert(gt(sz, count_tagged(VZ_TAG_MARKER, VZ_MK_IO_READY), (size_t)0), "the poller's ready is marked");
+}
+
+Test(viz_layout, a_lock_marker_explains_itself_in_its_tooltip_and_the_event_list)
+{
+    open_scenario("lock_counter");
+    lay_out();
+    const tm_trace *tr = doc.runs[0].tr;
+    const vz_hit *hit = NULL;
+    for (size_t i = 0; i < dl.n_hits && !hit; i++)
+        if (dl.hits[i].kind == VZ_HIT_MARKER && tr->events[dl.hits[i].a].kind == TM_EV_SYNC)
+            hit = &dl.hits[i];
+    cr_assert(not(zero(ptr, (void *)hit)), "a lock operation is marked");
+    uint32_t ev = hit->a;
+    char want[200];
+    vz_event_text(&doc.runs[0], ev, want, sizeof want);
+    cr_assert(not(zero(ptr, strstr(want, " lock #3 ("))), "%s", want);
+    ui.mouse_in = 1;
+    ui.mx = hit->x + hit->w / 2;
+    ui.my = hit->y + hit->h / 2;
+    lay_out();
+    const vz_cmd *tip = text_with(want);
+    cr_assert(not(zero(ptr, (void *)tip)), "the tooltip says: %s", want);
+    cr_assert(eq(int, tip->tag, VZ_TAG_TOOLTIP));
+    ui.mouse_in = 0;
+    vz_run_playhead_for(&doc.runs[0], ev, &ui.t, &ui.k);
+    lay_out();
+    int listed = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        listed |= dl.cmds[i].kind == VZ_CMD_TEXT && dl.cmds[i].tag == VZ_TAG_PANEL && dl.cmds[i].ref == ev &&
+                  !strcmp(vz_dl_str(&dl, &dl.cmds[i]), want);
+    cr_assert(listed, "the event list words it the same way");
 }
 
 /* ---- input ---------------------------------------------------------------------------------- */

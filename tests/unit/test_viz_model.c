@@ -1,8 +1,9 @@
 /*
 ** test_viz_model.c -- the viewer's model glue (viz/view_model.h, viz/findings.h):
 ** loop segments, markers and arrows per lane, the name filter, the playhead's
-** decision-by-decision moves, the loop state at a cursor, event sentences and
-** the findings.
+** decision-by-decision moves, the loop state at a cursor, event sentences, the
+** findings, and the rest of asyncio (viz/constructs.h): task groups, timeout
+** deadlines, I/O waits.
 **
 ** Traces come from the built-in scenarios, recorded in-process on the virtual
 ** clock exactly as `coroscope record` would, or from a few lines written here.
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "constructs.h"
 #include "findings.h"
 #include "playhead.h"
 #include "scenarios/scenarios.h"
@@ -449,6 +451,163 @@ Test(viz_model, event_text_says_what_a_task_awaits)
     cr_assert(eq(str, buf, "Task-1 creates Task-2 (job); its first step is queued"));
     vz_event_text(run, find_event(run, TM_EV_TASK_DONE, "Task-3", 0), buf, sizeof buf);
     cr_assert(eq(str, buf, "Task-3 is done: 'b'"));
+}
+
+/* One sentence for event ev of the only run. */
+static const char *text_of(uint32_t ev)
+{
+    static char buf[256];
+    return vz_event_text(&doc.runs[0], ev, buf, sizeof buf);
+}
+
+Test(viz_model, event_text_says_who_holds_a_lock)
+{
+    open_scenario("lock_counter");
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(str, (char *)text_of(find_event(run, TM_EV_SYNC, "Task-2", 0)), "Task-2 acquires lock #3 (held)"));
+    cr_assert(eq(str, (char *)text_of(find_event(run, TM_EV_SYNC, "Task-2", 1)), "Task-2 releases lock #3 (free)"));
+}
+
+Test(viz_model, event_text_counts_the_items_in_a_queue)
+{
+    open_scenario("pipeline");
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(str, (char *)text_of(find_event(run, TM_EV_SYNC, "Task-1", 0)), "Task-1 puts into queue #3: 1 item"));
+    cr_assert(eq(str, (char *)text_of(find_event(run, TM_EV_SYNC, "Task-2", 0)), "Task-2 gets from queue #3: 1 item left"));
+}
+
+Test(viz_model, event_text_says_when_a_deadline_is_armed_and_fires)
+{
+    open_scenario("wait_for_timeout");
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(str, (char *)text_of(find_event(run, TM_EV_TIMEOUT, "Task-1", 0)),
+                 "Task-1 arms a wait_for deadline due at 2 s"));
+    const char *fired = text_of(find_event(run, TM_EV_TIMEOUT, "Task-1", 1));
+    cr_assert(not(zero(ptr, strstr(fired, "timeout fired"))), "%s", fired);
+}
+
+Test(viz_model, event_text_says_why_a_task_group_aborts)
+{
+    open_scenario("taskgroup_fail");
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(str, (char *)text_of(find_event(run, TM_EV_GROUP, NULL, 0)), "Task-1 opens TaskGroup #3 (async with)"));
+    cr_assert(eq(str, (char *)text_of(run->groups[0].ev_abort),
+                 "TaskGroup #3 aborts: a child failed; the running children are cancelled"));
+}
+
+/* ---- the rest of asyncio ----------------------------------------------------------- */
+
+/* Is event ev among the markers of a lane (a task, or TM_NONE for the loop)? */
+static int marked_on(const vz_run *run, uint32_t lane, uint32_t ev)
+{
+    uint32_t slot = lane == TM_NONE ? (uint32_t)run->tr->n_tasks : lane;
+    for (uint32_t i = run->mk_first[slot]; i < run->mk_first[slot + 1]; i++)
+        if (run->mk_ev[i] == ev)
+            return 1;
+    return 0;
+}
+
+Test(viz_model, a_task_group_knows_its_owner_members_abort_and_exit)
+{
+    open_scenario("taskgroup_fail");
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(sz, run->n_groups, (size_t)1));
+    const vz_group *g = &run->groups[0];
+    static const char *const members[] = {"Task-2", "Task-3", "Task-4"};
+    cr_assert(eq(u32, g->id, 3u));
+    cr_assert(eq(u32, g->owner, task_named(run, "Task-1")));
+    cr_assert(eq(u32, g->count, 3u));
+    for (uint32_t k = 0; k < 3; k++)
+        cr_assert(eq(u32, run->grp_task[g->first + k], task_named(run, members[k])), "member %u", k);
+    cr_assert(lt(u32, g->ev_new, g->ev_abort));
+    cr_assert(lt(u32, g->ev_abort, g->ev_exit));
+    cr_assert(ne(u32, g->ev_exit, TM_NONE));
+    cr_assert(eq(int, run->grp_cols, 1));
+    cr_assert(vz_group_has(run, g, task_named(run, "Task-1")));
+    cr_assert(vz_group_has(run, g, task_named(run, "Task-4")));
+    /* A child's failure aborted it from a callback: the marker goes on the owner's lane. */
+    uint32_t lane;
+    cr_assert(eq(u32, run->tr->events[g->ev_abort].task, TM_NONE));
+    cr_assert(eq(int, vz_marker_of(run->tr, &run->tr->events[g->ev_abort], &lane), VZ_MK_GROUP_ABORT));
+    cr_assert(marked_on(run, g->owner, g->ev_abort), "the abort is marked on Task-1's lane");
+    cr_assert(not(marked_on(run, TM_NONE, g->ev_abort)));
+    /* What the bracket shows needs no marker. */
+    cr_assert(eq(int, vz_marker_of(run->tr, &run->tr->events[g->ev_new], &lane), VZ_MK_NONE));
+    cr_assert(eq(int, vz_marker_of(run->tr, &run->tr->events[g->ev_exit], &lane), VZ_MK_NONE));
+}
+
+Test(viz_model, a_reschedule_ends_one_deadline_and_starts_the_next)
+{
+    open_scenario("timeout_block");
+    const vz_run *run = &doc.runs[0];
+    uint32_t main = task_named(run, "Task-1");
+    cr_assert(eq(sz, run->n_deadlines, (size_t)3));
+    cr_assert(eq(u32, run->dl_first[main + 1] - run->dl_first[main], 3u), "all three on Task-1's lane");
+    const vz_deadline *d = &run->deadlines[run->dl_first[main]];
+    cr_assert(eq(dbl, d[0].when, 2.0));
+    cr_assert(eq(int, d[0].end, VZ_DL_RESCHEDULED));
+    cr_assert(eq(u32, d[0].ev_end, d[1].ev), "the reschedule that ended it set the next");
+    cr_assert(eq(dbl, d[1].when, 3.0));
+    cr_assert(eq(int, d[1].end, VZ_DL_FIRED));
+    cr_assert(eq(dbl, run->tr->events[d[1].ev_end].t, 3.0));
+    cr_assert(eq(dbl, d[2].when, 8.0));
+    cr_assert(eq(int, d[2].end, VZ_DL_EXITED), "timeout_at in time: the block leaves at 4 s");
+    uint32_t lane;
+    cr_assert(eq(int, vz_marker_of(run->tr, &run->tr->events[d[1].ev_end], &lane), VZ_MK_TIMEOUT_FIRE));
+    cr_assert(eq(u32, lane, main));
+    cr_assert(eq(int, vz_marker_of(run->tr, &run->tr->events[d[0].ev], &lane), VZ_MK_TIMEOUT));
+}
+
+Test(viz_model, a_wait_on_a_socket_is_an_io_wait_and_its_ready_marks_the_waiting_lane)
+{
+    FILE *f = fopen("tests/data/io_wait.jsonl", "r");
+    cr_assert(not(zero(ptr, f)), "run from the repository root");
+    static char text[8192];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    open_text(text);
+    const vz_run *run = &doc.runs[0];
+    const tm_task *tk = &run->tr->tasks[0];
+    uint32_t waits[2], k = 0;
+    for (uint32_t i = tk->span_first; i < tk->span_first + tk->span_count && k < 2; i++)
+        if (run->tr->spans[i].state == TM_STATE_WAITING)
+            waits[k++] = i;
+    cr_assert(eq(u32, k, 2u));
+    cr_assert(vz_span_is_io(run, waits[0]), "read(fd 7) is an I/O wait");
+    cr_assert(not(vz_span_is_io(run, waits[1])), "sleep(0.5) is not");
+    cr_assert(eq(sz, run->n_io_waits, (size_t)1));
+    uint32_t ready = find_event(run, TM_EV_IO, NULL, 1), lane;
+    cr_assert(eq(str, (char *)tm_text(run->tr, run->tr->events[ready].s1), "ready"));
+    cr_assert(eq(int, vz_marker_of(run->tr, &run->tr->events[ready], &lane), VZ_MK_IO_READY));
+    cr_assert(marked_on(run, 0, ready), "the poller's ready is drawn where Task-1 waited");
+    cr_assert(not(marked_on(run, 0, find_event(run, TM_EV_IO, NULL, 0))), "the wait itself is the span");
+}
+
+Test(viz_model, building_the_constructs_survives_every_allocation_failing)
+{
+    static const char *const names[] = {"taskgroup_fail", "timeout_block"};
+    for (size_t k = 0; k < 2; k++) {
+        char path[128];
+        record(names[k], path, sizeof path);
+        counting_on();
+        for (long budget = 0;; budget++) {
+            tm_error err;
+            alloc_budget = -1;
+            tm_trace *tr = tm_load(path, 0, &err);
+            cr_assert(not(zero(ptr, tr)));
+            vz_doc_init(&doc);
+            alloc_budget = budget;
+            int rc = vz_doc_add(&doc, tr, names[k], path);
+            alloc_budget = -1;
+            vz_doc_free(&doc);
+            cr_assert(eq(long, live_allocs, 0), "%s, budget %ld: nothing leaks (rc %d)", names[k], budget, rc);
+            if (rc == 0)
+                break;
+            cr_assert(lt(long, budget, 1000L));
+        }
+        unlink(path);
+    }
 }
 
 /* ---- findings ----------------------------------------------------------------------- */
