@@ -278,20 +278,28 @@ static int resolve_addr(const char *host, int port, struct sockaddr_in *sa)
     return 0;
 }
 
+/* The address and a non-blocking TCP socket for host:port (real clock only). */
+static co_exc *new_socket(co_loop *L, const char *host, int port, struct sockaddr_in *sa, int *fd)
+{
+    co_exc *e = need_real_clock(L);
+    if (e)
+        return e;
+    if (resolve_addr(host, port, sa) < 0)
+        return co_exc_new("OSError", "cannot resolve host '%s'", host);
+    *fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return *fd < 0 ? os_error(errno, "socket") : NULL;
+}
+
 co_exc *co_open_connection_at(const char *host, int port, co_stream **out, const char *src)
 {
     co_task *t = co__require_task("co_open_connection outside a task");
     co_loop *L = t->fut.loop;
     *out = NULL;
-    co_exc *e = need_real_clock(L);
+    struct sockaddr_in sa;
+    int fd;
+    co_exc *e = new_socket(L, host, port, &sa, &fd);
     if (e)
         return e;
-    struct sockaddr_in sa;
-    if (resolve_addr(host, port, &sa) < 0)
-        return co_exc_new("OSError", "cannot resolve host '%s'", host);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return os_error(errno, "socket");
     co_stream *s = stream_new(L, fd);
     if (!s) {
         close(fd);
@@ -333,15 +341,11 @@ co_exc *co_start_server(co_fn handler, const char *handler_name, const char *hos
     co_loop *L = co__tls_loop;
     CO_API_CHECK(L != NULL, "co_start_server needs a loop");
     *out = NULL;
-    co_exc *e = need_real_clock(L);
+    struct sockaddr_in sa;
+    int fd;
+    co_exc *e = new_socket(L, host, port, &sa, &fd);
     if (e)
         return e;
-    struct sockaddr_in sa;
-    if (resolve_addr(host, port, &sa) < 0)
-        return co_exc_new("OSError", "cannot resolve host '%s'", host);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return os_error(errno, "socket");
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 100) < 0) {

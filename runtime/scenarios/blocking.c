@@ -15,13 +15,6 @@
 #include "scenarios.h"
 #include "stream.h"
 
-#define TRY(expr)                    \
-    do {                             \
-        co_exc *e_ = (expr);         \
-        if (e_)                      \
-            return e_;               \
-    } while (0)
-
 static co_exc *ticker(const co_value *args, co_value *result)
 {
     (void)args;

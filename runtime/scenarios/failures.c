@@ -8,13 +8,6 @@
 */
 #include "scenarios.h"
 
-#define TRY(expr)                    \
-    do {                             \
-        co_exc *e_ = (expr);         \
-        if (e_)                      \
-            return e_;               \
-    } while (0)
-
 static const char *pybool(bool b) { return b ? "True" : "False"; }
 
 co_exc *scn_gather_exceptions(const co_value *args, co_value *result)

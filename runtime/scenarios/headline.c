@@ -8,13 +8,6 @@
 */
 #include "scenarios.h"
 
-#define TRY(expr)                    \
-    do {                             \
-        co_exc *e_ = (expr);         \
-        if (e_)                      \
-            return e_;               \
-    } while (0)
-
 co_exc *scn_job(const co_value *args, co_value *result)
 {
     TRY(co_sleep(args[1].u.f));      /* await asyncio.sleep(delay) */

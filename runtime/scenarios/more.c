@@ -7,13 +7,6 @@
 */
 #include "scenarios.h"
 
-#define TRY(expr)                    \
-    do {                             \
-        co_exc *e_ = (expr);         \
-        if (e_)                      \
-            return e_;               \
-    } while (0)
-
 static const char *pybool(bool b) { return b ? "True" : "False"; }
 static const char *pyfloat(double d) { return co_repr(co_float(d)); }
 static double now(void) { return co_loop_time(co_running_loop()); }

@@ -10,13 +10,6 @@
 
 #include "scenarios.h"
 
-#define TRY(expr)                    \
-    do {                             \
-        co_exc *e_ = (expr);         \
-        if (e_)                      \
-            return e_;               \
-    } while (0)
-
 static const char *pybool(bool b) { return b ? "True" : "False"; }
 
 /* --- pipeline --------------------------------------------------------------- */

@@ -73,6 +73,15 @@ co_status scn_run_forever(co_loop *L);
 ** loop's status (CO_EDEADLOCK ...). */
 co_exc *co_scenario_run(const co_scenario *sc, co_loop *L, co_status *status);
 
+/* `await`, propagating: the scenario's coroutine returns what the call raised
+** (Python's default when no `except` catches it). */
+#define TRY(expr)                    \
+    do {                             \
+        co_exc *e_ = (expr);         \
+        if (e_)                      \
+            return e_;               \
+    } while (0)
+
 /* Shared coroutines: job(name, delay) sleeps delay and returns name;
 ** fail(delay) sleeps delay and raises ValueError("boom"). */
 co_exc *scn_job(const co_value *args, co_value *result);

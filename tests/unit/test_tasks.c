@@ -405,27 +405,37 @@ static co_exc *spawn_deep(const co_value *args, co_value *result)
     return co_await(co_task_future(t), NULL);
 }
 
-Test(tasks, a_stack_overflow_is_reported_with_the_task_name)
+/* Run main in a child process on a fresh loop; return how it ended and what it
+** wrote to stderr (the overflow reports end the process). */
+static int run_in_child(co_fn main, char *err, size_t errlen)
 {
-#if defined(__SANITIZE_ADDRESS__)
-    cr_skip_test("under AddressSanitizer the overflow is ASan's to report (it runs its own SIGSEGV handler)");
-#endif
     int fds[2];
     cr_assert(pipe(fds) == 0);
     pid_t pid = fork();
     if (pid == 0) {
         dup2(fds[1], 2);
         co_loop *L2 = co_loop_new(NULL);
-        co_run(L2, CO_CORO0(spawn_deep), NULL, NULL);
-        _exit(0);   /* not reached: the overflow stops the process */
+        co_run(L2, co_coro_make(main, "main", 0, NULL), NULL, NULL);
+        _exit(0);
     }
     close(fds[1]);
-    char buf[1024] = {0};
+    memset(err, 0, errlen);
     ssize_t n, got = 0;
-    while ((n = read(fds[0], buf + got, sizeof buf - 1 - (size_t)got)) > 0)
+    while ((n = read(fds[0], err + got, errlen - 1 - (size_t)got)) > 0)
         got += n;
+    close(fds[0]);
     int status;
     waitpid(pid, &status, 0);
+    return status;
+}
+
+Test(tasks, a_stack_overflow_is_reported_with_the_task_name)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    cr_skip_test("under AddressSanitizer the overflow is ASan's to report (it runs its own SIGSEGV handler)");
+#endif
+    char buf[1024];
+    int status = run_in_child(spawn_deep, buf, sizeof buf);
     int signalled = WIFSIGNALED(status);
     cr_expect(signalled, "the process was stopped by a signal");
     cr_expect(strstr(buf, "stack overflow in task 'deep'") != NULL, "stderr was: %s", buf);
@@ -454,22 +464,8 @@ Test(tasks, an_overflow_that_misses_the_guard_page_is_caught_by_the_canary)
 #if defined(__SANITIZE_ADDRESS__)
     cr_skip_test("under AddressSanitizer the overflow is ASan's to report (it runs its own SIGSEGV handler)");
 #endif
-    int fds[2];
-    cr_assert(pipe(fds) == 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        co_loop *L2 = co_loop_new(NULL);
-        co_run(L2, CO_CORO0(spawn_greedy), NULL, NULL);
-        _exit(0);
-    }
-    close(fds[1]);
-    char buf[1024] = {0};
-    ssize_t n, got = 0;
-    while ((n = read(fds[0], buf + got, sizeof buf - 1 - (size_t)got)) > 0)
-        got += n;
-    int status;
-    waitpid(pid, &status, 0);
+    char buf[1024];
+    int status = run_in_child(spawn_greedy, buf, sizeof buf);
     int signalled = WIFSIGNALED(status);
     cr_expect(signalled, "the process was stopped by a signal");
     cr_expect(strstr(buf, "stack overflow in task 'greedy'") != NULL, "stderr was: %s", buf);
