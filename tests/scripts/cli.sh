@@ -16,30 +16,7 @@ if [ ! -x "$C" ]; then
     exit 1
 fi
 
-# run CASE WANT_RC CMD...: run CMD with stdout in $tmp/out, stderr in $tmp/err;
-# on a different exit status, report CASE as failed and return 1.
-run() {
-    case_name=$1 want=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL $case_name: exit $rc, expected $want; stderr: $(head -c 300 "$tmp/err")"
-        failed=1
-        return 1
-    fi
-    return 0
-}
-
-# has CASE out|err TEXT: the output holds TEXT (a fixed string); else report CASE.
-has() {
-    if ! grep -qF -- "$3" "$tmp/$2"; then
-        echo "FAIL $1: std$2 lacks '$3'; it was: $(head -c 400 "$tmp/$2")"
-        failed=1
-        return 1
-    fi
-    return 0
-}
+. "$(dirname "$0")/../lib.sh"   # run, has
 
 # lacks CASE out|err TEXT: the output does not hold TEXT.
 lacks() {

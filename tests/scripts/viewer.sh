@@ -30,29 +30,7 @@ if [ ! -x "$C" ]; then
     exit 1
 fi
 
-# run CASE WANT_RC CMD...: stdout to $tmp/out, stderr to $tmp/err; report a different exit status.
-run() {
-    case_name=$1 want=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL $case_name: exit $rc, expected $want; stderr: $(head -c 300 "$tmp/err")"
-        failed=1
-        return 1
-    fi
-    return 0
-}
-
-# has CASE FILE TEXT: FILE ($tmp/NAME) holds TEXT.
-has() {
-    if ! grep -qF -- "$3" "$tmp/$2"; then
-        echo "FAIL $1: $2 lacks '$3'; it was: $(head -c 400 "$tmp/$2")"
-        failed=1
-        return 1
-    fi
-    return 0
-}
+. "$(dirname "$0")/../lib.sh"   # run, has
 
 fail() {
     echo "FAIL $1: $2"
