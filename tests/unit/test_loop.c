@@ -11,14 +11,10 @@
 #include "heap.h"
 #include "internal.h"
 
-static long live_allocs;
-static void *count_malloc(size_t n, void *ud) { (void)ud; live_allocs++; return malloc(n); }
-static void *count_realloc(void *p, size_t n, void *ud) { (void)ud; if (!p) live_allocs++; return realloc(p, n); }
-static void count_free(void *p, void *ud) { (void)ud; if (p) live_allocs--; free(p); }
+#include "counting_alloc.h"
 static void setup(void)
 {
-    static const co_allocator a = {count_malloc, count_realloc, count_free, NULL};
-    co_alloc_set(&a);
+    counting_alloc_on();
 }
 static void no_leaks(void) { cr_expect(eq(long, live_allocs, 0), "allocations still live at the end"); }
 TestSuite(loop, .init = setup, .fini = no_leaks);

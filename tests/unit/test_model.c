@@ -14,49 +14,14 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "counting_alloc.h"
 #include "trace_model.h"
 
 #define DATA(name) "tests/data/" name
 
-static long live_allocs;    /* co_malloc'd blocks not yet freed */
-static long alloc_budget;   /* allocations left before they start failing; < 0: unlimited */
-
-static void *count_malloc(size_t n, void *ud)
-{
-    (void)ud;
-    if (alloc_budget == 0)
-        return NULL;
-    if (alloc_budget > 0)
-        alloc_budget--;
-    live_allocs++;
-    return malloc(n);
-}
-
-static void *count_realloc(void *p, size_t n, void *ud)
-{
-    (void)ud;
-    if (alloc_budget == 0)
-        return NULL;
-    if (alloc_budget > 0)
-        alloc_budget--;
-    if (!p)
-        live_allocs++;
-    return realloc(p, n);
-}
-
-static void count_free(void *p, void *ud)
-{
-    (void)ud;
-    if (p)
-        live_allocs--;
-    free(p);
-}
-
 static void setup(void)
 {
-    static const co_allocator a = {count_malloc, count_realloc, count_free, NULL};
-    alloc_budget = -1;
-    co_alloc_set(&a);
+    counting_alloc_on();
 }
 
 static void no_leaks(void)

@@ -21,10 +21,7 @@
 
 /* --- fixture: a counting allocator, a recording loop ------------------------- */
 
-static long live_allocs;
-static void *count_malloc(size_t n, void *ud) { (void)ud; live_allocs++; return malloc(n); }
-static void *count_realloc(void *p, size_t n, void *ud) { (void)ud; if (!p) live_allocs++; return realloc(p, n); }
-static void count_free(void *p, void *ud) { (void)ud; if (p) live_allocs--; free(p); }
+#include "counting_alloc.h"
 
 /* The v2 events with their op and count, besides capture.h's list. */
 typedef struct op_event {
@@ -53,8 +50,7 @@ static void record(void *ud, const co_trace_event *e)
 
 static void setup(void)
 {
-    static const co_allocator a = {count_malloc, count_realloc, count_free, NULL};
-    co_alloc_set(&a);
+    counting_alloc_on();
     co_loop_config cfg = {.tracer = {record, &cap}};
     L = co_loop_new(&cfg);
     cr_assert(L != NULL);

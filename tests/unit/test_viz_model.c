@@ -25,50 +25,11 @@
 #include "scenarios/scenarios.h"
 #include "trace_writer.h"
 #include "view_model.h"
+#include "counting_alloc.h"
 
 /* ---- allocation accounting ---------------------------------------------------- */
 
-static long live_allocs;    /* co_malloc'd blocks not yet freed */
-static long alloc_budget;   /* allocations left before they fail; < 0: unlimited */
-
-static void *count_malloc(size_t n, void *ud)
-{
-    (void)ud;
-    if (alloc_budget == 0)
-        return NULL;
-    if (alloc_budget > 0)
-        alloc_budget--;
-    live_allocs++;
-    return malloc(n);
-}
-
-static void *count_realloc(void *p, size_t n, void *ud)
-{
-    (void)ud;
-    if (alloc_budget == 0)
-        return NULL;
-    if (alloc_budget > 0)
-        alloc_budget--;
-    if (!p)
-        live_allocs++;
-    return realloc(p, n);
-}
-
-static void count_free(void *p, void *ud)
-{
-    (void)ud;
-    if (p)
-        live_allocs--;
-    free(p);
-}
-
-static void counting_on(void)
-{
-    static const co_allocator a = {count_malloc, count_realloc, count_free, NULL};
-    live_allocs = 0;
-    alloc_budget = -1;
-    co_alloc_set(&a);
-}
+static void counting_on(void) { counting_alloc_on(); }
 
 /* ---- traces -------------------------------------------------------------------- */
 
