@@ -70,6 +70,15 @@ static inline co_value co_str(const char *s) { co_value v = {CO_V_STR, {0}}; v.u
 static inline co_value co_ptr(void *p) { co_value v = {CO_V_PTR, {0}}; v.u.p = p; return v; }
 static inline co_value co_excv(co_exc *e) { co_value v = {CO_V_EXC, {0}}; v.u.exc = e; return v; }
 
+/* A number as Python would hold it: CO_NUM(3) is the int 3, CO_NUM(0.5) the
+** float 0.5 -- so `job("a", 3)` prints as Python prints it. co_num reads
+** either back as a double. */
+#define CO_NUM(x) _Generic((x), float: co_float, double: co_float, long double: co_float, default: co_int)(x)
+static inline double co_num(co_value v)
+{
+    return v.kind == CO_V_INT ? (double)v.u.i : v.kind == CO_V_BOOL ? (double)v.u.b : v.u.f;
+}
+
 /* Allocating constructors: memory from the current loop's arena (see loop.h);
 ** they return NULL / a None value only when memory is exhausted. */
 const char *co_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

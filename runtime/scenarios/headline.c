@@ -10,7 +10,7 @@
 
 co_exc *scn_job(const co_value *args, co_value *result)
 {
-    TRY(co_sleep(args[1].u.f));      /* await asyncio.sleep(delay) */
+    TRY(co_sleep(co_num(args[1])));  /* await asyncio.sleep(delay) */
     *result = args[0];               /* return name */
     return NULL;
 }
@@ -18,7 +18,7 @@ co_exc *scn_job(const co_value *args, co_value *result)
 co_exc *scn_fail(const co_value *args, co_value *result)
 {
     (void)result;
-    TRY(co_sleep(args[0].u.f));
+    TRY(co_sleep(co_num(args[0])));
     return co_exc_new("ValueError", "boom");
 }
 
@@ -48,7 +48,7 @@ co_exc *scn_gather(const co_value *args, co_value *result)
 }
 
 /* tasks = [create_task(job("a", 3), name="a"), ...] */
-static void abc_tasks(co_future *fs[3], double a, double b, double c)
+static void abc_tasks(co_future *fs[3], int a, int b, int c)
 {
     fs[0] = co_task_future(co_create_task(JOB("a", a), "a"));
     fs[1] = co_task_future(co_create_task(JOB("b", b), "b"));

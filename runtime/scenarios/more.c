@@ -59,11 +59,11 @@ co_exc *scn_wait_for_ok(const co_value *args, co_value *result)
 static co_exc *loud_job(const co_value *args, co_value *result)
 {
     co_print("%s runs", args[0].u.s);
-    TRY(co_sleep(args[1].u.f));
+    TRY(co_sleep(co_num(args[1])));
     *result = args[0];
     return NULL;
 }
-#define LOUD_JOB(name, delay) co_coro_make(loud_job, "job", 2, (co_value[]){co_str(name), co_float(delay)})
+#define LOUD_JOB(name, delay) co_coro_make(loud_job, "job", 2, (co_value[]){co_str(name), CO_NUM(delay)})
 
 co_exc *scn_wait_for_zero(const co_value *args, co_value *result)
 {
@@ -120,7 +120,7 @@ co_exc *scn_taskgroup_ok(const co_value *args, co_value *result)
 static co_exc *worker(const co_value *args, co_value *result)
 {
     (void)result;
-    co_exc *e = co_sleep(args[1].u.f);
+    co_exc *e = co_sleep(co_num(args[1]));
     if (co_exc_is_cancel(e)) {
         co_print("%s cancelled", args[0].u.s);
         return e;
@@ -130,7 +130,7 @@ static co_exc *worker(const co_value *args, co_value *result)
     co_print("%s finished", args[0].u.s);
     return NULL;
 }
-#define WORKER(name, delay) co_coro_make(worker, "worker", 2, (co_value[]){co_str(name), co_float(delay)})
+#define WORKER(name, delay) co_coro_make(worker, "worker", 2, (co_value[]){co_str(name), CO_NUM(delay)})
 
 co_exc *scn_taskgroup_fail(const co_value *args, co_value *result)
 {

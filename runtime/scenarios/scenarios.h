@@ -86,7 +86,7 @@ co_exc *co_scenario_run(const co_scenario *sc, co_loop *L, co_status *status);
 ** fail(delay) sleeps delay and raises ValueError("boom"). */
 co_exc *scn_job(const co_value *args, co_value *result);
 co_exc *scn_fail(const co_value *args, co_value *result);
-#define JOB(name, delay) co_coro_make(scn_job, "job", 2, (co_value[]){co_str(name), co_float(delay)})
-#define FAIL(delay) co_coro_make(scn_fail, "fail", 1, (co_value[]){co_float(delay)})
+#define JOB(name, delay) co_coro_make(scn_job, "job", 2, (co_value[]){co_str(name), CO_NUM(delay)})
+#define FAIL(delay) co_coro_make(scn_fail, "fail", 1, (co_value[]){CO_NUM(delay)})
 
 #endif
