@@ -299,7 +299,7 @@ Test(viz_layout, the_sequential_chain_shows_its_frames_in_a_sub_row)
     for (size_t i = 0; i < dl.n_cmds; i++)
         frames += dl.cmds[i].tag == VZ_TAG_FRAME && dl.cmds[i].kind == VZ_CMD_RECT;
     cr_assert(eq(sz, frames, (size_t)3));
-    const vz_cmd *b = text_with("job('b', 1.0)");
+    const vz_cmd *b = text_with("job('b', 1)");
     cr_assert(not(zero(ptr, (void *)b)));
     cr_assert(ge(flt, b->x, axis_x(3.0)), "b starts when a has returned");
 }

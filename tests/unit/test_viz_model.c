@@ -588,7 +588,7 @@ Test(viz_model, sequential_awaits_are_reported_with_their_sum_and_longest)
     cr_assert(not(zero(ptr, (void *)f)));
     cr_assert(eq(str, (char *)f->title,
                  "Task-1 awaited 3 calls one after another: 6 s in all; together they would take about 3 s"));
-    cr_assert(eq(str, (char *)f->facts, "job('a', 3.0) 3 s + job('b', 1.0) 1 s + job('c', 2.0) 2 s = 6 s"));
+    cr_assert(eq(str, (char *)f->facts, "job('a', 3) 3 s + job('b', 1) 1 s + job('c', 2) 2 s = 6 s"));
     cr_assert(gt(sz, strlen(vz_finding_explain(VZ_FIND_SEQUENTIAL)), (size_t)200));
 }
 
