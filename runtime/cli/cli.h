@@ -21,4 +21,17 @@ int cli_view(int argc, char **argv);      /* the SDL2 viewer */
 /* Shared helpers for commands. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);  /* prints, returns 2 */
 
+/* An option handler for cli_parse_files: argv[*i] is an option. Returns 1 when
+** it took it (advancing *i past a value it consumed), 0 when it does not know
+** it, or -1 after reporting a usage error itself (with cli_usage_error). */
+typedef int (*cli_opt_fn)(void *ud, int argc, char **argv, int *i);
+
+/* The loop of commands that read trace files: file names (and "-") in order,
+** --help (prints usage), "--" (only files follow), other options to opt. Returns
+** -1 to go on, with *files (co_free it) and *n >= 1; otherwise the exit status
+** the command should return: 0 after --help, 2 for a usage error (including no
+** file at all), 1 when out of memory. */
+int cli_parse_files(const char *cmd, const char *usage, int argc, char **argv, cli_opt_fn opt, void *ud,
+                    char ***files, int *n);
+
 #endif

@@ -607,54 +607,45 @@ static int parse_width(const char *s)
     return *s && !*end && v > 0 && v <= 10000 ? (int)v : -1;
 }
 
+static int show_opt(void *ud, int argc, char **argv, int *i)
+{
+    show_opts *o = ud;
+    const char *a = argv[*i];
+    if (!strcmp(a, "--events"))
+        o->by_event = 1;
+    else if (!strcmp(a, "--ascii"))
+        o->g = &ascii_glyphs;
+    else if (!strcmp(a, "--color") || !strcmp(a, "--colour"))
+        o->color = 1;
+    else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour"))
+        o->color = 0;
+    else if (!strcmp(a, "--width") || !strncmp(a, "--width=", 8)) {
+        const char *v = a[7] == '=' ? a + 8 : (*i + 1 < argc ? argv[++*i] : NULL);
+        o->width = v ? parse_width(v) : -1;
+        if (o->width < 0) {
+            if (v)
+                cli_usage_error("show", "--width: '%s' is not a positive number", v);
+            else
+                cli_usage_error("show", "--width needs a number");
+            return -1;
+        }
+        if (o->width < 40)
+            o->width = 40;
+    } else
+        return 0;
+    return 1;
+}
+
 int cli_show(int argc, char **argv)
 {
     show_opts o = {0, -1, &unicode_glyphs, 0};
     const char *cols = getenv("COLUMNS");
     o.width = cols && parse_width(cols) > 0 ? parse_width(cols) : 100;
-    char **files = co_calloc((size_t)argc, sizeof *files);
-    int n = 0, only_files = 0;
-    if (!files) {
-        fprintf(stderr, "coroscope show: out of memory\n");
-        return 1;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_files || a[0] != '-' || !a[1]) {
-            files[n++] = argv[i];
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(show_usage, stdout);
-            co_free(files);
-            return 0;
-        } else if (!strcmp(a, "--events")) {
-            o.by_event = 1;
-        } else if (!strcmp(a, "--ascii")) {
-            o.g = &ascii_glyphs;
-        } else if (!strcmp(a, "--color") || !strcmp(a, "--colour")) {
-            o.color = 1;
-        } else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour")) {
-            o.color = 0;
-        } else if (!strcmp(a, "--width") || !strncmp(a, "--width=", 8)) {
-            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
-            o.width = v ? parse_width(v) : -1;
-            if (o.width < 0) {
-                co_free(files);
-                return v ? cli_usage_error("show", "--width: '%s' is not a positive number", v)
-                         : cli_usage_error("show", "--width needs a number");
-            }
-            if (o.width < 40)
-                o.width = 40;
-        } else if (!strcmp(a, "--")) {
-            only_files = 1;
-        } else {
-            co_free(files);
-            return cli_usage_error("show", "unknown option '%s'", a);
-        }
-    }
-    if (n == 0) {
-        co_free(files);
-        return cli_usage_error("show", "no trace file given");
-    }
+    char **files;
+    int n;
+    int rc0 = cli_parse_files("show", show_usage, argc, argv, show_opt, &o, &files, &n);
+    if (rc0 >= 0)
+        return rc0;
     if (o.color < 0)
         o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 

@@ -160,35 +160,22 @@ static cJSON *to_json(const char *path, const tm_trace *tr)
     return o;
 }
 
+static int summary_opt(void *ud, int argc, char **argv, int *i)
+{
+    (void)argc;
+    if (strcmp(argv[*i], "--json"))
+        return 0;
+    *(int *)ud = 1;
+    return 1;
+}
+
 int cli_summary(int argc, char **argv)
 {
-    int json = 0, n = 0, only_files = 0;
-    char **files = co_calloc((size_t)argc, sizeof *files);
-    if (!files) {
-        fprintf(stderr, "coroscope summary: out of memory\n");
-        return 1;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_files || a[0] != '-' || !a[1]) {
-            files[n++] = argv[i];
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(summary_usage, stdout);
-            co_free(files);
-            return 0;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--")) {
-            only_files = 1;
-        } else {
-            co_free(files);
-            return cli_usage_error("summary", "unknown option '%s'", a);
-        }
-    }
-    if (n == 0) {
-        co_free(files);
-        return cli_usage_error("summary", "no trace file given");
-    }
+    int json = 0, n;
+    char **files;
+    int rc0 = cli_parse_files("summary", summary_usage, argc, argv, summary_opt, &json, &files, &n);
+    if (rc0 >= 0)
+        return rc0;
     int rc = 0;
     for (int k = 0; k < n; k++) {
         tm_error err;

@@ -48,35 +48,22 @@ static int validate_one(const char *path, int quiet)
     return problems != 0;
 }
 
+static int validate_opt(void *ud, int argc, char **argv, int *i)
+{
+    (void)argc;
+    if (strcmp(argv[*i], "-q") && strcmp(argv[*i], "--quiet"))
+        return 0;
+    *(int *)ud = 1;
+    return 1;
+}
+
 int cli_validate(int argc, char **argv)
 {
-    int quiet = 0, n = 0, only_files = 0;
-    char **files = co_calloc((size_t)argc, sizeof *files);
-    if (!files) {
-        fprintf(stderr, "coroscope validate: out of memory\n");
-        return 1;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_files || a[0] != '-' || !a[1]) {
-            files[n++] = argv[i];
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(validate_usage, stdout);
-            co_free(files);
-            return 0;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (!strcmp(a, "--")) {
-            only_files = 1;
-        } else {
-            co_free(files);
-            return cli_usage_error("validate", "unknown option '%s'", a);
-        }
-    }
-    if (n == 0) {
-        co_free(files);
-        return cli_usage_error("validate", "no trace file given");
-    }
+    int quiet = 0, n;
+    char **files;
+    int rc0 = cli_parse_files("validate", validate_usage, argc, argv, validate_opt, &quiet, &files, &n);
+    if (rc0 >= 0)
+        return rc0;
     int bad = 0;
     for (int k = 0; k < n; k++)
         bad |= validate_one(files[k], quiet);
