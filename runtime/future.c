@@ -177,9 +177,8 @@ static void finished(co_future *f)
 
 static co_exc *invalid_state(const char *msg) { return co_exc_new("InvalidStateError", "%s", msg); }
 
-co_exc *co__future_set_result_by(co_future *f, co_value v, const char *via)
+co_exc *co_future_set_result(co_future *f, co_value v)
 {
-    (void)via;
     if (f->state != CO_PENDING)
         return invalid_state("invalid state");
     f->result = v;
@@ -188,7 +187,6 @@ co_exc *co__future_set_result_by(co_future *f, co_value v, const char *via)
     return NULL;
 }
 
-co_exc *co_future_set_result(co_future *f, co_value v) { return co__future_set_result_by(f, v, NULL); }
 
 co_exc *co_future_set_exception(co_future *f, co_exc *e)
 {

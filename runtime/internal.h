@@ -100,7 +100,6 @@ struct co_task {
     const char *name;          /* get_name() */
     co_coro coro;              /* what it runs */
     uint64_t parent;           /* creating task's id, 0 if none */
-    uint64_t index;            /* creation order within the loop */
     co_context ctx;            /* saved registers while suspended */
     co_stack *stack;           /* NULL until the first step, and after the end */
     co_stack_pool *pool;       /* where the stack comes from */
@@ -115,7 +114,6 @@ struct co_task {
     co_exc *resume_exc;        /* mailbox: exception to raise at the await */
     co_value ret_value;        /* the coroutine's return value */
     co_exc *ret_exc;           /* the coroutine's exception */
-    int frame_depth;           /* nested co_await_coro frames */
     co_task *live_prev, *live_next;  /* unfinished tasks, creation order */
     co_task *all_next;         /* every task of the loop (for freeing) */
     void *asan_fake_stack;     /* AddressSanitizer bookkeeping */
@@ -141,7 +139,6 @@ struct co_loop {
     size_t timer_cancelled_count;  /* _timer_cancelled_count */
     bool stopping;             /* _stopping */
     bool running;              /* inside run_forever */
-    bool deadlocked;           /* the last run ended in a deadlock */
     bool closing_warned;       /* pending_at_close already reported */
     co_task *current;          /* task whose step runs, or NULL */
     const char *current_cb;    /* callback being run, or NULL */
@@ -152,7 +149,6 @@ struct co_loop {
     co_task *live_head, *live_tail;  /* unfinished tasks */
     size_t nlive;
     co_task *all_tasks;        /* every task created */
-    uint64_t ntasks;           /* tasks created */
     co_future *futures;        /* every live future (not tasks) */
     co_future *free_futs;      /* recycled transient futures */
     co_handle *free_handles;   /* recycled handles */
@@ -176,8 +172,6 @@ struct co_loop {
     int wakefd;                /* eventfd that wakes epoll_wait from other threads, or -1 */
     bool ts_used;              /* call_soon_threadsafe was ever called */
     bool threaded;             /* worker threads exist: the arena takes ts_lock */
-    bool in_step_block;        /* co_block ran during the current handle */
-    double handle_t0;          /* when the current handle started (slow callbacks) */
 };
 
 /* The loop current on this thread: running, or the last created. */
@@ -211,7 +205,6 @@ co_exc *co__future_make_cancelled_error(co_future *f);
 void co__future_schedule_callbacks(co_future *f);
 co_status co__future_add_wakeup(co_future *f, co_task *t);
 void co__future_free_all(co_loop *L);
-co_exc *co__future_set_result_by(co_future *f, co_value v, const char *via);
 
 /* Tasks. */
 void co__task_run_step(co_task *t, co_exc *exc);        /* Task.__step(exc) */

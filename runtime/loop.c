@@ -314,20 +314,28 @@ static co_handle *ready_pop(co_loop *L)
     return h;
 }
 
-co_status co_call_soon(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name)
+co_handle *co_call_soon_handle(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name)
 {
     co_handle *h = co__handle_new(L, CO_H_CALLBACK);
     if (!h)
-        return CO_ENOMEM;
+        return NULL;
     h->fn = fn;
     h->arg = arg;
     h->fn_name = fn_name ? fn_name : "callback";
     co__ready_push(L, h);
+    h->refs++;                 /* one for the ready queue, one for the caller */
     if (co__tracing(L)) {
         co_trace_event ev = {.ev = CO_EV_CALL_SOON, .h = h->id, .fn = h->fn_name};
         co__emit(L, &ev);
     }
-    return CO_OK;
+    return h;
+}
+
+co_status co_call_soon(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name)
+{
+    co_handle *h = co_call_soon_handle(L, fn, arg, fn_name);
+    co_handle_release(h);
+    return h ? CO_OK : CO_ENOMEM;
 }
 
 co_handle *co_call_at(co_loop *L, double when, co_callback_fn fn, void *arg, const char *fn_name)
@@ -471,7 +479,6 @@ static void poll_io(co_loop *L, double timeout)
             }
         }
         co__executor_deliver(L);
-        co__io_dispatch(L, NULL, 0);
         return;
     }
     if (timeout == 0 && L->nfds == 0 && !L->jobs_pending && !L->ts_used)
@@ -499,7 +506,6 @@ static void poll_io(co_loop *L, double timeout)
 
 static void report_deadlock(co_loop *L)
 {
-    L->deadlocked = true;
     if (!co__tracing(L))
         return;
     sbuf b = {0};
@@ -594,7 +600,6 @@ co_status co_loop_run_forever(co_loop *L)
     co_loop *saved = co__tls_loop;
     co__tls_loop = L;
     L->running = true;
-    L->deadlocked = false;
     co_status st = CO_OK;
     for (;;) {
         st = co_loop_run_once(L);

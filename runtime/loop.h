@@ -73,6 +73,11 @@ co_clock co_loop_clock(const co_loop *L);
 ** everything already ready. fn_name labels it in traces. */
 co_status co_call_soon(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name);
 
+/* The same, handing back the handle (as CPython's call_soon does) so it can be
+** cancelled: the caller holds a reference and must co_handle_release it. NULL
+** on no memory. */
+co_handle *co_call_soon_handle(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name);
+
 /* loop.call_later(delay, ...) / loop.call_at(when, ...): a timer handle. The
 ** caller receives a reference and must co_handle_release it (after
 ** co_handle_cancel if it wants the call not to happen). NULL on no memory. */

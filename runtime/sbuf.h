@@ -44,12 +44,7 @@ static inline void sb_putn(sbuf *b, const char *s, size_t n)
 {
     if (!sb_reserve(b, n))
         return;
-    char *d = b->p + b->len;
-    if (n <= 16)               /* most pieces are short: skip the libc call */
-        for (size_t i = 0; i < n; i++)
-            d[i] = s[i];
-    else
-        memcpy(d, s, n);
+    memcpy(b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = 0;
 }

@@ -176,7 +176,6 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
     t->name = name ? name : numbered;
     t->fut.label = t->name;
     t->parent = L->current ? L->current->fut.id : 0;
-    t->index = L->ntasks++;
     t->pool = pool_for(L, coro.stack_size);
     co_handle *h = t->pool ? co__schedule_step(L, t) : NULL;
     if (!h) {
@@ -537,9 +536,7 @@ co_exc *co_await_coro_at(co_coro coro, co_value *out, const char *src)
         co__emit(L, &ev);
         sb_free(&b);
     }
-    t->frame_depth++;
     co_exc *e = coro.fn(coro.args, out);
-    t->frame_depth--;
     if (co__tracing(L)) {
         co_trace_event ev = {.ev = CO_EV_FRAME_EXIT, .task = t->fut.id, .fn = coro.name};
         co__emit(L, &ev);

@@ -274,24 +274,6 @@ static void timeout_expired(void *arg)
     cm->handler = NULL;
 }
 
-/* loop.call_soon that hands back the handle, as CPython's does. */
-static co_handle *call_soon_handle(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name)
-{
-    co_handle *h = co__handle_new(L, CO_H_CALLBACK);
-    if (!h)
-        return NULL;
-    h->fn = fn;
-    h->arg = arg;
-    h->fn_name = fn_name;
-    co__ready_push(L, h);
-    h->refs++;                 /* one for the ready queue, one for the caller */
-    if (co__tracing(L)) {
-        co_trace_event ev = {.ev = CO_EV_CALL_SOON, .h = h->id, .fn = fn_name};
-        co__emit(L, &ev);
-    }
-    return h;
-}
-
 /* The body of Timeout.reschedule, past its state check. */
 static co_exc *reschedule(co_timeout *cm, double when, const char *op)
 {
@@ -304,7 +286,7 @@ static co_exc *reschedule(co_timeout *cm, double when, const char *op)
     }
     if (!isnan(when)) {
         if (when <= co_loop_time(L))         /* already past: the next iteration */
-            cm->handler = call_soon_handle(L, timeout_expired, cm, "Timeout._on_timeout");
+            cm->handler = co_call_soon_handle(L, timeout_expired, cm, "Timeout._on_timeout");
         else
             cm->handler = co_call_at(L, when, timeout_expired, cm, "Timeout._on_timeout");
         if (!cm->handler)

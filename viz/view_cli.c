@@ -163,28 +163,8 @@ static int parse_args(int argc, char **argv, view_args *va)
 static int record_into(const co_scenario *sc, const char *path)
 {
     char err[512];
-    const char *clock = sc->real_clock ? "real" : "virtual";   /* real sockets need real time */
-    co_trace_header hdr = {sc->name, clock, "coroscope-runtime 0.1"};
-    co_trace_writer *w = co_trace_writer_open(path, &hdr, err, sizeof err);
-    if (!w) {
+    if (co_scenario_record_file(sc, path, "coroscope-runtime 0.1", err, sizeof err) != CO_OK) {
         fprintf(stderr, "coroscope view: %s\n", err);
-        unlink(path);
-        return 1;
-    }
-    co_loop_config cfg = {.clock = sc->real_clock ? CO_CLOCK_REAL : CO_CLOCK_VIRTUAL,
-                          .tracer = co_trace_writer_tracer(w), .out = NULL};
-    co_loop *L = co_loop_new(&cfg);
-    if (!L) {
-        co_trace_writer_close(w, NULL, 0);
-        unlink(path);
-        fprintf(stderr, "coroscope view: out of memory\n");
-        return 1;
-    }
-    co_status st;
-    co_scenario_run(sc, L, &st);   /* a main that raises or deadlocks is worth seeing too */
-    co_loop_destroy(L);
-    if (co_trace_writer_close(w, err, sizeof err) != CO_OK) {
-        fprintf(stderr, "coroscope view: %s: %s\n", path, err);
         unlink(path);
         return 1;
     }

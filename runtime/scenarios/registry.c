@@ -1,7 +1,10 @@
 /*
 ** registry.c -- the list of built-in scenarios (see scenarios.h).
 */
+#include <stdio.h>
 #include <string.h>
+
+#include "trace_writer.h"
 
 #include "scenarios.h"
 
@@ -57,6 +60,26 @@ co_exc *co_scenario_run(const co_scenario *sc, co_loop *L, co_status *status)
     }
     co_value ignored;
     return co_run(L, co_coro_make(sc->main, "main", 0, NULL), &ignored, status);
+}
+
+co_status co_scenario_record_file(const co_scenario *sc, const char *path, const char *producer,
+                                  char *err, size_t errlen)
+{
+    co_trace_header hdr = {sc->name, sc->real_clock ? "real" : "virtual", producer};
+    co_trace_writer *w = co_trace_writer_open(path, &hdr, err, errlen);
+    if (!w)
+        return CO_EIO;
+    co_loop_config cfg = {.clock = sc->real_clock ? CO_CLOCK_REAL : CO_CLOCK_VIRTUAL,
+                          .tracer = co_trace_writer_tracer(w)};
+    co_loop *L = co_loop_new(&cfg);
+    if (!L) {
+        co_trace_writer_close(w, NULL, 0);
+        snprintf(err, errlen, "out of memory recording %s", sc->name);
+        return CO_ENOMEM;
+    }
+    co_scenario_run(sc, L, NULL);
+    co_loop_destroy(L);
+    return co_trace_writer_close(w, err, errlen);
 }
 
 const co_scenario *co_scenario_list(size_t *n)

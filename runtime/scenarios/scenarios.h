@@ -73,6 +73,13 @@ co_status scn_run_forever(co_loop *L);
 ** loop's status (CO_EDEADLOCK ...). */
 co_exc *co_scenario_run(const co_scenario *sc, co_loop *L, co_status *status);
 
+/* Record sc into the file at path on the scenario's own clock (real for real
+** sockets, else virtual), as `coroscope record` does, printing nothing. A main
+** that raises or deadlocks still gives a complete trace. CO_OK, or a failure
+** with a message (what, and why) in err. */
+co_status co_scenario_record_file(const co_scenario *sc, const char *path, const char *producer,
+                                  char *err, size_t errlen);
+
 /* `await`, propagating: the scenario's coroutine returns what the call raised
 ** (Python's default when no `except` catches it). */
 #define TRY(expr)                    \

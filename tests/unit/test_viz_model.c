@@ -43,15 +43,7 @@ static void record(const char *name, char *path, size_t size)
     cr_assert(ge(int, fd, 0));
     close(fd);
     char err[256];
-    co_trace_header hdr = {sc->name, "virtual", "test_viz_model"};
-    co_trace_writer *w = co_trace_writer_open(path, &hdr, err, sizeof err);
-    cr_assert(not(zero(ptr, w)), "%s", err);
-    co_loop_config cfg = {.clock = CO_CLOCK_VIRTUAL, .tracer = co_trace_writer_tracer(w), .out = NULL};
-    co_loop *L = co_loop_new(&cfg);
-    co_status st;
-    co_scenario_run(sc, L, &st);
-    co_loop_destroy(L);
-    cr_assert(eq(int, co_trace_writer_close(w, err, sizeof err), CO_OK), "%s", err);
+    cr_assert(eq(int, co_scenario_record_file(sc, path, "test_viz_model", err, sizeof err), CO_OK), "%s", err);
 }
 
 static vz_doc doc;
