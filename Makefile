@@ -21,7 +21,7 @@ endif
 OPT     ?= -O2 -g
 LTO     ?= -flto=auto -ffat-lto-objects   # the loop's hot path crosses files
 SAN     ?=
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(LTO) $(SAN) $(WARN) -Iruntime -Iruntime/model -Iviz \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(LTO) $(SAN) $(WARN) -Iruntime -Iruntime/model -Iviz/model -Iviz/layout -Iviz/render -Iviz/input -Iviz/app \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LIBS_ALL   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
@@ -31,7 +31,7 @@ CORE_ASM  := $(wildcard runtime/arch/*.S)
 MODEL_SRC := $(wildcard runtime/model/*.c)
 SCEN_SRC  := $(wildcard runtime/scenarios/*.c)
 CLI_SRC   := $(filter-out runtime/cli/main.c,$(wildcard runtime/cli/*.c))
-VIZ_SRC   := $(wildcard viz/*.c)
+VIZ_SRC   := $(wildcard viz/*/*.c)
 TEST_SRC  := $(wildcard tests/unit/*.c)
 # Headers a program built on the runtime includes (internal.h, context.h,
 # heap.h and stack.h are the runtime's own).
@@ -64,11 +64,13 @@ $(BUILD)/libcoroscope-app.a: $(APP_OBJ)
 $(BUILD)/coroscope: $(BUILD)/runtime/cli/main.o $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
 	$(CC) $(OPT) $(LTO) $(SAN) -o $@ $^ $(LIBS_ALL)
 
-$(BUILD)/%.o: %.c
+# Objects wait for `deps` (order-only): with -j, nothing compiles before the
+# packages it includes are installed.
+$(BUILD)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
-$(BUILD)/%.o: %.S
+$(BUILD)/%.o: %.S | deps
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -c $< -o $@
 

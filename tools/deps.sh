@@ -45,7 +45,8 @@ echo "coroscope: missing Debian packages:$missing"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "coroscope: installing them with apt-get (this happens once)"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null && {
+    apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+        apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null && {
         echo "coroscope: installed:$missing"; exit 0; }
     echo "coroscope: apt-get failed; run it yourself:" >&2
 else

@@ -1,6 +1,6 @@
 /*
-** test_viz_layout.c -- the viewer's layout (viz/layout.h) and the UI actions
-** that drive it (viz/input.h), without a display: where spans, arrows, labels
+** test_viz_layout.c -- the viewer's layout (viz/layout/layout.h) and the UI actions
+** that drive it (viz/input/input.h), without a display: where spans, arrows, labels
 ** and the playhead land in the draw list, what the panels say, what a click
 ** or a key does, and that a big trace costs a bounded number of primitives.
 **

@@ -1,8 +1,8 @@
 /*
-** test_viz_model.c -- the viewer's model glue (viz/view_model.h, viz/findings.h):
+** test_viz_model.c -- the viewer's model glue (viz/model/view_model.h, viz/model/findings.h):
 ** loop segments, markers and arrows per lane, the name filter, the playhead's
 ** decision-by-decision moves, the loop state at a cursor, event sentences, the
-** findings, and the rest of asyncio (viz/constructs.h): task groups, timeout
+** findings, and the rest of asyncio (viz/model/constructs.h): task groups, timeout
 ** deadlines, I/O waits.
 **
 ** Traces come from the built-in scenarios, recorded in-process on the virtual
