@@ -286,8 +286,9 @@ static int on_fut_new(tm__builder *b, tm_event *e, uint32_t ev)
         return TM__NOMEM(b);
     b->cap_futures = cap < b->cap_futures ? cap : b->cap_futures;
     uint32_t f = (uint32_t)tr->n_futures++;
-    tr->futures[f] = (tm_future){id, e->s2, e->s1, ev, TM_NONE, e->by, TM_NONE, 0, 0, 0,
-                                 TM_OUTCOME_PENDING};
+    tr->futures[f] = (tm_future){.id = id, .kind = e->s2, .label = e->s1, .ev_new = ev,
+                                 .ev_done = TM_NONE, .created_by = e->by, .done_by = TM_NONE,
+                                 .outcome = TM_OUTCOME_PENDING};
     b->futlive[f].cancel_ev = TM_NONE;
     if (tm__idmap_put(&tr->priv->objects, id, TM__TAG_FUTURE | f) < 0)
         return TM__NOMEM(b);
@@ -523,7 +524,10 @@ static int on_end(tm__builder *b, tm_event *e, uint32_t ev)
     const char *r = tm__cstr_of(b, TM__F_REASON);
     tm_end why = !strcmp(r, "complete") ? TM_END_COMPLETE
                : !strcmp(r, "deadlock") ? TM_END_DEADLOCK
-               : !strcmp(r, "error") ? TM_END_ERROR : TM_END_OTHER;
+               : !strcmp(r, "error") ? TM_END_ERROR
+               : !strcmp(r, "max_events") ? TM_END_MAX_EVENTS
+               : !strcmp(r, "max_time") ? TM_END_MAX_TIME
+               : !strcmp(r, "interrupted") ? TM_END_INTERRUPTED : TM_END_OTHER;
     if (why == TM_END_OTHER)
         tm__rule(b, TM__F_REASON, "end: unknown reason \"%s\"", r);
     e->detail = (uint8_t)why;
@@ -743,7 +747,7 @@ static const apply_fn appliers[TM_EV__COUNT] = {
     [TM_EV_FRAME_EXIT] = on_frame_exit, [TM_EV_PRINT] = on_print,
     [TM_EV_WARN] = on_warn, [TM_EV_SYNC] = on_mark, [TM_EV_JOB] = on_mark,
     [TM_EV_IO] = on_mark, [TM_EV_TIMEOUT] = on_mark, [TM_EV_GROUP] = on_mark,
-    [TM_EV_BLOCK] = on_mark,
+    [TM_EV_BLOCK] = on_mark, [TM_EV_SOURCE] = tm__on_source,
 };
 
 /* Who was running: the `by` field when the event has one, else the loop's running task. */
@@ -774,7 +778,7 @@ int tm__apply(tm__builder *b, tm_kind kind, uint32_t seq, double t)
     tm_event *e = &tr->events[ev];
     *e = (tm_event){t, seq, TM_NONE, TM_NONE, 0, 0, 0, 0, (uint8_t)kind, 0};
     e->by = actor(b, kind);
-    if (appliers[kind](b, e, ev) < 0)
+    if (appliers[kind](b, e, ev) < 0 || tm__apply_v3(b, kind, ev) < 0)
         return -1;
     /* A task's own step events happen in that task's lane. */
     e = &tr->events[ev];

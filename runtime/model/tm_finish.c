@@ -169,6 +169,7 @@ int tm__finish(tm__builder *b)
         tr->tasks[tr->frames[i].task].frame_count++;
     if (group_spans(b) < 0 || group_frames(b) < 0 || order_lanes(b) < 0 || index_queues(b) < 0)
         return -1;
+    tm__finish_sources(b);
 
     for (size_t i = 0; i < tr->n_spans; i++) {
         const tm_span *sp = &tr->spans[i];

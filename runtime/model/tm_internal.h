@@ -102,6 +102,7 @@ enum {
     TM__F_BY, TM__F_VIA, TM__F_FN, TM__F_TARGET, TM__F_OK, TM__F_COUNT,
     TM__F_TIMER, TM__F_WHEN, TM__F_FROM, TM__F_UNTIL, TM__F_ARGS, TM__F_TEXT,
     TM__F_OBJ, TM__F_OP, TM__F_WORKER, TM__F_FD, TM__F_DUR,
+    TM__F_FILE, TM__F_CSRC, TM__F_LOCALS, TM__F_OF,
     TM__F__COUNT
 };
 extern const char *const tm__field_names[TM__F__COUNT];
@@ -141,7 +142,8 @@ typedef struct tm__builder {
     /* capacities of tr's arrays */
     size_t cap_events, cap_tasks, cap_spans, cap_steps, cap_handles, cap_futures,
            cap_timers, cap_frames, cap_links, cap_idles, cap_prints, cap_warns,
-           cap_marks, cap_jobs;
+           cap_marks, cap_jobs, cap_sources, cap_srcrefs, cap_locals, cap_lframes,
+           cap_vars, cap_of_ids;
     tm__live *live;          /* parallel to tr->tasks */
     tm__futlive *futlive;    /* parallel to tr->futures */
     tm__cause *causes;       /* parallel to tr->handles */
@@ -240,6 +242,18 @@ tm_str tm__value_repr(tm__builder *b, const struct cJSON *v);
 ** other array. Returns 0, or -1 when out of memory.
 */
 int tm__apply(tm__builder *b, tm_kind kind, uint32_t seq, double t);
+
+/* ---- version 3: sources, src, locals, of (tm_source.c) ------------------------ */
+
+/* Apply a `source` event. 0, or -1 when out of memory. */
+int tm__on_source(tm__builder *b, tm_event *e, uint32_t ev);
+
+/* After any event has been applied: keep its `src` / `csrc`, a step_end's
+** `locals`, a fut_new's `of`. 0, or -1 when out of memory. */
+int tm__apply_v3(tm__builder *b, tm_kind kind, uint32_t ev);
+
+/* After the last line: point each srcref at its source (by file name). */
+void tm__finish_sources(tm__builder *b);
 
 /* After the last line: close open spans, group spans and frames by task,
 ** order lanes, compute stats and query indexes. Returns 0 or -1 (memory). */

@@ -29,6 +29,7 @@ const char *const tm__field_names[TM__F__COUNT] = {
     "reason", "fut", "on", "src", "outcome", "value", "kind", "label", "by",
     "via", "fn", "target", "ok", "count", "timer", "when", "from", "until",
     "args", "text", "obj", "op", "worker", "fd", "dur",
+    "file", "csrc", "locals", "of",
 };
 
 /* ---- problems -------------------------------------------------------------- */
@@ -175,6 +176,8 @@ static const spec s_timeout[] = {{TM__F_OBJ, T_ID | E}, {TM__F_OP, T_STR | E}, {
     {TM__F_TASK, T_IDN}, {0, 0}};
 static const spec s_group[] = {{TM__F_OBJ, T_ID | E}, {TM__F_OP, T_STR | E}, {TM__F_TASK, T_IDN}, {0, 0}};
 static const spec s_block[] = {{TM__F_TASK, T_IDN}, {TM__F_DUR, T_NUM | E}, {TM__F_LABEL, T_STR}, {0, 0}};
+/* Version 3. */
+static const spec s_source[] = {{TM__F_FILE, T_STR | E}, {TM__F_TEXT, T_STR | E}, {0, 0}};
 #undef E
 
 static const spec *const specs[TM_EV__COUNT] = {
@@ -191,6 +194,7 @@ static const spec *const specs[TM_EV__COUNT] = {
     [TM_EV_FRAME_EXIT] = s_frame_exit, [TM_EV_PRINT] = s_print,
     [TM_EV_WARN] = s_warn, [TM_EV_SYNC] = s_sync, [TM_EV_JOB] = s_job, [TM_EV_IO] = s_io,
     [TM_EV_TIMEOUT] = s_timeout, [TM_EV_GROUP] = s_group, [TM_EV_BLOCK] = s_block,
+    [TM_EV_SOURCE] = s_source,
 };
 
 static const char *type_name(int type)
@@ -332,16 +336,16 @@ static int check_fields(tm__builder *b, tm_kind kind)
 static const uint8_t *const candidates[26] = {
     ['a' - 'a'] = L(TM__F_ARGS),
     ['b' - 'a'] = L(TM__F_BY),
-    ['c' - 'a'] = L(TM__F_CORO, TM__F_COUNT),
+    ['c' - 'a'] = L(TM__F_CORO, TM__F_COUNT, TM__F_CSRC),
     ['d' - 'a'] = L(TM__F_DUR),
     ['e' - 'a'] = L(TM__F_EV, TM__F_EXC),
-    ['f' - 'a'] = L(TM__F_FUT, TM__F_FN, TM__F_FROM, TM__F_FD),
+    ['f' - 'a'] = L(TM__F_FUT, TM__F_FN, TM__F_FROM, TM__F_FD, TM__F_FILE),
     ['h' - 'a'] = L(TM__F_H),
     ['k' - 'a'] = L(TM__F_KIND),
-    ['l' - 'a'] = L(TM__F_LABEL),
+    ['l' - 'a'] = L(TM__F_LABEL, TM__F_LOCALS),
     ['m' - 'a'] = L(TM__F_MSG),
     ['n' - 'a'] = L(TM__F_NAME),
-    ['o' - 'a'] = L(TM__F_ON, TM__F_OUTCOME, TM__F_OK, TM__F_OBJ, TM__F_OP),
+    ['o' - 'a'] = L(TM__F_ON, TM__F_OUTCOME, TM__F_OK, TM__F_OBJ, TM__F_OP, TM__F_OF),
     ['p' - 'a'] = L(TM__F_PARENT),
     ['r' - 'a'] = L(TM__F_REASON),
     ['s' - 'a'] = L(TM__F_SEQ, TM__F_SRC),
@@ -394,7 +398,7 @@ static int kind_from_name(const char *s)
         ['j' - 'a'] = {K(JOB)},
         ['p' - 'a'] = {K(PRINT)},
         ['b' - 'a'] = {K(BLOCK)},
-        ['s' - 'a'] = {K(STEP_BEGIN), K(STEP_END), K(SYNC)},
+        ['s' - 'a'] = {K(STEP_BEGIN), K(STEP_END), K(SYNC), K(SOURCE)},
         ['t' - 'a'] = {K(TASK_NEW), K(THROW), K(TASK_DONE), K(TIMER_NEW), K(TIMER_FIRE),
                        K(TIMER_CANCEL), K(TIMEOUT)},
         ['u' - 'a'] = {K(UNCANCEL)},
@@ -459,8 +463,11 @@ static int read_event(tm__builder *b, const cJSON *obj)
         b->unknown_kinds++;
         return 0;
     }
-    if (kind >= TM_EV_SYNC && b->tr->version < 2)
+    if (kind >= TM_EV_SYNC && kind <= TM_EV_BLOCK && b->tr->version < 2)
         tm__rule(b, TM__F_EV, "\"%s\" is a version 2 event, in a version %d trace",
+                 ev->valuestring, b->tr->version);
+    if (kind == TM_EV_SOURCE && b->tr->version < 3)
+        tm__rule(b, TM__F_EV, "\"%s\" is a version 3 event, in a version %d trace",
                  ev->valuestring, b->tr->version);
     if (b->end_line)
         tm__rule(b, TM__F_EV, "%s after the end event (line %u)", ev->valuestring, b->end_line);

@@ -50,6 +50,16 @@ void tm_free(tm_trace *tr)
     co_free(tr->warns);
     co_free(tr->marks);
     co_free(tr->jobs);
+    for (size_t i = 0; i < tr->n_sources; i++) {
+        co_free((char *)tr->sources[i].text);
+        co_free(tr->sources[i].line_start);
+    }
+    co_free(tr->sources);
+    co_free(tr->srcrefs);
+    co_free(tr->locals);
+    co_free(tr->lframes);
+    co_free(tr->vars);
+    co_free(tr->of_ids);
     co_free(tr->problems);
     co_free(tr);
 }
@@ -130,8 +140,9 @@ const char *tm_reason_name(tm_reason reason)
 
 const char *tm_end_name(tm_end end)
 {
-    static const char *const names[] = {"missing", "complete", "deadlock", "error", "other"};
-    return (unsigned)end < 5 ? names[end] : "?";
+    static const char *const names[] = {"missing", "complete", "deadlock", "error",
+                                        "max_events", "max_time", "interrupted", "other"};
+    return (unsigned)end < sizeof names / sizeof *names ? names[end] : "?";
 }
 
 const char *tm_link_name(tm_link_kind kind)

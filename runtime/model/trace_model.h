@@ -20,6 +20,10 @@
 **   marks     the version-2 events (queues and locks, executor jobs, sockets,
 **             timeouts, task groups, blocking calls) as generic markers;
 **   jobs      work handed to executor threads, each on a worker lane;
+**   sources   (version 3) the program's files carried in the trace, where each
+**             event happened in them (`src`), the locals recorded at each
+**             suspension, and what each future waits for (`of`): enough to show
+**             the code beside the timeline and the await graph at any moment;
 **   problems  what was wrong with the file, by line and column.
 **
 ** Everything is addressed by **index** into these arrays (uint32_t), never by
@@ -48,7 +52,7 @@
 #include <stdio.h>
 
 #define TM_NONE UINT32_MAX   /* no task / event / span / object, in any index field */
-#define TM_FORMAT_VERSION 2  /* the newest trace format version this reader knows (it reads 1 too) */
+#define TM_FORMAT_VERSION 3  /* the newest trace format version this reader knows (it reads 1 and 2 too) */
 
 typedef uint32_t tm_str;     /* an interned string; 0 is the empty string (also "absent") */
 
@@ -70,7 +74,7 @@ typedef uint32_t tm_str;     /* an interned string; 0 is the empty string (also 
     X(WARN, "warn")                   X(SYNC, "sync")                      \
     X(JOB, "job")                     X(IO, "io")                          \
     X(TIMEOUT, "timeout")             X(GROUP, "group")                    \
-    X(BLOCK, "block")
+    X(BLOCK, "block")                 X(SOURCE, "source")
 
 typedef enum tm_kind {
 #define TM__KIND_ENUM(name, text) TM_EV_##name,
@@ -107,7 +111,11 @@ typedef enum tm_reason {
 /* Why the recording stopped (`end` event `reason`). */
 typedef enum tm_end {
     TM_END_MISSING,   /* no `end` event: the trace was cut short */
-    TM_END_COMPLETE, TM_END_DEADLOCK, TM_END_ERROR, TM_END_OTHER
+    TM_END_COMPLETE, TM_END_DEADLOCK, TM_END_ERROR,
+    TM_END_MAX_EVENTS,  /* a recorder's --max-events limit was reached (version 3) */
+    TM_END_MAX_TIME,    /* a recorder's --max-time limit (loop seconds) was reached */
+    TM_END_INTERRUPTED, /* the recorder got SIGINT or SIGTERM */
+    TM_END_OTHER
 } tm_end;
 
 /* What an arrow means: `from` caused `to`. */
@@ -154,6 +162,7 @@ typedef enum tm_link_kind {
 **   frame_exit     task        frame|NONE      -       fn           -       -
 **   print          task|NONE   -               -       text         -       -
 **   warn           task|NONE   -               -       msg          kind    -
+**   source         -           source index    -       file         -       -
 **   sync, job, io, timeout, group, block (the version-2 events):
 **                  task|NONE   mark index      -       op           what    job done: tm_outcome
 **                  (marks[obj] holds the rest: see tm_mark)
@@ -245,6 +254,8 @@ typedef struct tm_future {
     tm_str via;          /* the callback that resolved it, when done_by is TM_NONE */
     tm_str result;       /* value repr or exception type, as for tasks */
     tm_str msg;          /* exception / cancellation message */
+    uint32_t of_first;   /* version 3 `of`: what it waits for, tr->of_ids[of_first .. + of_count) */
+    uint32_t of_count;   /* (trace ids of tasks or futures; gather's children in argument order) */
     uint8_t outcome;     /* tm_outcome */
 } tm_future;
 
@@ -327,6 +338,55 @@ typedef struct tm_problem {
 } tm_problem;
 
 /*
+** Version 3: the program's code in the trace. A `source` event carries the
+** whole text of a file that `src` fields name; `tm_source` keeps it with an
+** index of its lines. Text is NUL-terminated and owned by the trace.
+*/
+typedef struct tm_source {
+    tm_str file;         /* the FILE that `src` fields use: "prog.py" */
+    const char *text;    /* the whole file */
+    size_t len;          /* bytes in text */
+    uint32_t *line_start;/* byte offset of each line in text */
+    uint32_t n_lines;    /* lines (a last line without its newline counts) */
+    uint32_t ev;         /* the source event */
+} tm_source;
+
+/*
+** Where in the program an event happened: every event with a `src` field
+** ("prog.py:12") has one, in event order. `source` is TM_NONE when the trace
+** does not carry that file's text (old traces, C programs, files over 1 MiB).
+*/
+typedef struct tm_srcref {
+    uint32_t ev;         /* the event */
+    uint32_t source;     /* index into tr->sources, or TM_NONE */
+    uint32_t line;       /* 1-based line */
+    tm_str file;         /* FILE as written in `src` */
+    tm_str csrc;         /* C runtime: the C location for readers of the C, or 0 */
+} tm_srcref;
+
+/* Local variables recorded at a suspension (step_end `locals`, version 3). */
+typedef struct tm_var {
+    tm_str name;         /* the variable */
+    tm_str value;        /* its repr, cut to 80 characters by the recorder */
+} tm_var;
+
+/* One program frame of a suspended task: tr->vars[var_first .. + var_count). */
+typedef struct tm_lframe {
+    tm_str fn;           /* the coroutine function */
+    uint32_t line;       /* where it is suspended (1-based), 0 when unknown */
+    uint32_t var_first;  /* first of its variables in tr->vars */
+    uint32_t var_count;  /* how many were recorded */
+    uint32_t more;       /* how many more the frame had (not recorded) */
+} tm_lframe;
+
+/* The frames of one step_end, outermost first: tr->lframes[frame_first .. + frame_count). */
+typedef struct tm_locals {
+    uint32_t ev;         /* the step_end event */
+    uint32_t frame_first;
+    uint32_t frame_count;
+} tm_locals;
+
+/*
 ** Whole-trace figures, computed once at load.
 **
 ** Peak concurrency is the largest number of tasks alive at once: a task is
@@ -380,6 +440,14 @@ typedef struct tm_trace {
     tm_mark *marks;     size_t n_marks;     /* version-2 events, in file order */
     tm_job *jobs;       size_t n_jobs;      /* executor jobs, in submission order */
     uint32_t n_workers;                      /* worker lanes: 1 + the highest worker number */
+
+    /* version 3 */
+    tm_source *sources; size_t n_sources;   /* embedded files, in file order */
+    tm_srcref *srcrefs; size_t n_srcrefs;   /* events with a `src`, in event order */
+    tm_locals *locals;  size_t n_locals;    /* step_end events with `locals`, in event order */
+    tm_lframe *lframes; size_t n_lframes;
+    tm_var *vars;       size_t n_vars;
+    uint32_t *of_ids;   size_t n_of_ids;    /* the futures' `of` lists, back to back */
 
     tm_problem *problems; size_t n_problems;
     size_t problems_dropped;  /* problems not kept (non-strict loads keep TM_MAX_WARNINGS) */
@@ -483,6 +551,51 @@ size_t tm_ready_at(const tm_trace *tr, uint32_t ev, uint32_t *out, size_t cap);
 ** pending, so keep `cap` small in a drawing loop.
 */
 size_t tm_timers_at(const tm_trace *tr, uint32_t ev, uint32_t *out, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* The program's code (version 3).                                          */
+
+/* The index of the embedded source named `file` ("prog.py"), or TM_NONE. */
+uint32_t tm_find_source(const tm_trace *tr, const char *file);
+
+/*
+** Line `line` (1-based) of source `source`, without its newline: returns its
+** first byte and sets *len, or NULL when there is no such line.
+*/
+const char *tm_source_line(const tm_trace *tr, uint32_t source, uint32_t line, size_t *len);
+
+/* Where event `ev` happened in the program (its `src`), or NULL. O(log n). */
+const tm_srcref *tm_event_src(const tm_trace *tr, uint32_t ev);
+
+/* The locals recorded with step_end event `ev`, or NULL. O(log n). */
+const tm_locals *tm_event_locals(const tm_trace *tr, uint32_t ev);
+
+/*
+** Where task `task` stands in the program at event `ev`: the source
+** reference of the step_end that suspended it, while it is suspended (waiting
+** or ready after a yield), or of the last event of its running step that has a
+** `src`; NULL when unknown (not started, finished, no src). If `locals` is not
+** NULL it receives the locals recorded at that suspension, or NULL.
+*/
+const tm_srcref *tm_task_src_at(const tm_trace *tr, uint32_t task, uint32_t ev,
+                                const tm_locals **locals);
+
+/*
+** The await graph at event `ev`: who waits for whom, as a forest in
+** depth-first order. A task waiting on a future is the parent of that future's
+** node; a future's children are what it waits for (`of`: gather's children,
+** wait_for's inner task ...; a TaskGroup's exit waits for the group's
+** members); a task waiting on a task is its parent directly. Roots are the
+** tasks alive at `ev` that no one awaits. Writes up to `cap` nodes to `out`
+** and returns how many the graph has (which may be more than cap).
+*/
+typedef struct tm_await_node {
+    uint32_t task;       /* task index, or TM_NONE for a future node */
+    uint32_t fut;        /* future index for a future node, else TM_NONE */
+    uint32_t parent;     /* index in `out` of the node that awaits this one, or TM_NONE */
+    uint32_t depth;      /* 0 for a root */
+} tm_await_node;
+size_t tm_await_graph_at(const tm_trace *tr, uint32_t ev, tm_await_node *out, size_t cap);
 
 /* ------------------------------------------------------------------------ */
 /* Formatting helpers shared by the CLI and the viewer.                      */
