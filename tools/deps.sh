@@ -31,11 +31,12 @@ need_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok
 if [ "$what" = test ]; then
     need_cmd python3 python3
     # The viewer's tests probe screenshot pixels (ImageMagick) and drive a real
-    # window under a virtual X server (Xvfb, xdotool).
+    # window under a virtual X server (Xvfb, xdotool); `show` runs in tmux.
     if command -v dpkg-query >/dev/null 2>&1; then
         need_deb imagemagick
         need_deb xvfb
         need_deb xdotool
+        need_deb tmux   # `coroscope show` in a real terminal of a known size
     fi
 fi
 

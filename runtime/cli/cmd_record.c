@@ -147,7 +147,7 @@ int cli_record(int argc, char **argv)
         return 1;
     }
     if (!to_stdout)
-        fprintf(stderr, "coroscope: recorded %s: %llu events, %g s of %s time -> %s\n", name, c.n + 1, end,
+        fprintf(stderr, "coroscope: recorded %s: %llu events, %g s of %s time -> %s\n", name, c.n, end,
                 clock, out);
     return rc;
 }

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -40,7 +41,8 @@ static const char show_usage[] =
     "parent), a time axis on top, the result or exception after each lane.\n"
     "Several files are stacked on one shared time scale.\n"
     "\n"
-    "  --width N     total width in columns (default: $COLUMNS, else 100)\n"
+    "  --width N     total width in columns, 40 to 10000 (default: the terminal's width,\n"
+    "                else $COLUMNS, else 100)\n"
     "  --events      one axis unit per event instead of per second: shows the order\n"
     "                of steps that happen at the same instant (automatic when every\n"
     "                trace lasts zero seconds)\n"
@@ -599,12 +601,29 @@ static void plan_layout(layout *L, tm_trace **trs, const show_groups *sgs, int n
         L->chart_w = 10;
 }
 
-/* A positive number from text, or -1. */
+#define WIDTH_MIN 40      /* narrower, the lane names and outcomes leave no chart */
+#define WIDTH_MAX 10000   /* wider is no terminal */
+
+/* A width from text within [WIDTH_MIN, WIDTH_MAX], or -1. */
 static int parse_width(const char *s)
 {
     char *end;
     long v = strtol(s, &end, 10);
-    return *s && !*end && v > 0 && v <= 10000 ? (int)v : -1;
+    return *s && !*end && v >= WIDTH_MIN && v <= WIDTH_MAX ? (int)v : -1;
+}
+
+/*
+** The width to draw at when --width is not given: the terminal's own when
+** standard output is one (TIOCGWINSZ -- $COLUMNS is a shell variable that is
+** usually not exported), else $COLUMNS when it is set, else 100.
+*/
+static int default_width(void)
+{
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col < WIDTH_MIN ? WIDTH_MIN : ws.ws_col;
+    const char *cols = getenv("COLUMNS");
+    return cols && parse_width(cols) > 0 ? parse_width(cols) : 100;
 }
 
 static int show_opt(void *ud, int argc, char **argv, int *i)
@@ -624,13 +643,12 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
         o->width = v ? parse_width(v) : -1;
         if (o->width < 0) {
             if (v)
-                cli_usage_error("show", "--width: '%s' is not a positive number", v);
+                cli_usage_error("show", "--width '%s': give a number of columns from %d to %d", v, WIDTH_MIN,
+                                WIDTH_MAX);
             else
-                cli_usage_error("show", "--width needs a number");
+                cli_usage_error("show", "--width needs a number of columns");
             return -1;
         }
-        if (o->width < 40)
-            o->width = 40;
     } else
         return 0;
     return 1;
@@ -639,8 +657,7 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
 int cli_show(int argc, char **argv)
 {
     show_opts o = {0, -1, &unicode_glyphs, 0};
-    const char *cols = getenv("COLUMNS");
-    o.width = cols && parse_width(cols) > 0 ? parse_width(cols) : 100;
+    o.width = -1;
     char **files;
     int n;
     int rc0 = cli_parse_files("show", show_usage, argc, argv, show_opt, &o, &files, &n);
@@ -648,6 +665,8 @@ int cli_show(int argc, char **argv)
         return rc0;
     if (o.color < 0)
         o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    if (o.width < 0)
+        o.width = default_width();
 
     tm_trace **trs = co_calloc((size_t)n, sizeof *trs);
     show_groups *sgs = co_calloc((size_t)n, sizeof *sgs);

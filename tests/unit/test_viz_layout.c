@@ -25,14 +25,16 @@
 
 /* ---- fixtures ------------------------------------------------------------------------- */
 
+static float metrics_scale = 1;   /* tests at another UI scale set this too */
+
 static float fake_width(void *ud, vz_font font, const char *s)
 {
     (void)ud;
     (void)font;
-    return 7.0f * (float)strlen(s);
+    return 7.0f * metrics_scale * (float)strlen(s);
 }
 
-static const vz_text_metrics metrics = {fake_width, NULL, {16, 16, 15, 16, 20}};
+static vz_text_metrics metrics = {fake_width, NULL, {16, 16, 15, 16, 20}};
 
 static vz_doc doc;
 static vz_ui ui;
@@ -88,6 +90,9 @@ static void open_data(const char *name)
 
 static void lay_out(void)
 {
+    static const float base[VZ_FONT__COUNT] = {16, 16, 15, 16, 20};
+    for (int f = 0; f < VZ_FONT__COUNT; f++)
+        metrics.line_h[f] = base[f] * metrics_scale;
     vz_doc_sync(&doc, ui.t, ui.k);
     vz_layout(&doc, &ui, &metrics, &dl);
     cr_assert(eq(int, dl.oom, 0));
@@ -440,7 +445,7 @@ static float lane_mid(uint32_t task)
 {
     vz_geom g;
     vz_ui_geom(&ui, &g);
-    return g.lanes.y - (float)ui.scroll + vz_layout_lane_y(&doc, 0, task, 1) + VZ_M_LANE_H / 2.0f;
+    return g.lanes.y - (float)ui.scroll + vz_layout_lane_y(&doc, 0, task, ui.scale) + VZ_M_LANE_H * ui.scale / 2.0f;
 }
 
 /* The first command of a kind with this tag, sub and ref, or NULL. */
@@ -533,6 +538,40 @@ Test(viz_layout, a_task_group_is_labelled_aborting_from_its_abort_on)
     const vz_cmd *state = group_text_with("aborting");
     cr_assert(not(zero(ptr, (void *)state)));
     cr_assert(same_color(state->color, VZ_C_ABORT));
+}
+
+/* Every label of a TaskGroup lies on its owner's row (issue 9: "aborted" was
+** drawn on the row of a child that returned normally). */
+static void group_labels_on_owner_row(void)
+{
+    const vz_run *run = &doc.runs[0];
+    float top = lane_mid(run->groups[0].owner) - VZ_M_LANE_H * ui.scale / 2;
+    size_t n = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++) {
+        const vz_cmd *c = &dl.cmds[i];
+        if (c->kind != VZ_CMD_TEXT || c->tag != VZ_TAG_GROUP)
+            continue;
+        n++;
+        cr_assert(ge(flt, c->y, top), "'%s' is on the owner's row", vz_dl_str(&dl, c));
+        cr_assert(le(flt, c->y, top + VZ_M_LANE_H * ui.scale), "'%s' is on the owner's row", vz_dl_str(&dl, c));
+    }
+    cr_assert(gt(sz, n, (size_t)0), "the group is labelled");
+}
+
+Test(viz_layout, a_task_groups_abort_is_labelled_on_its_owners_row_never_a_members)
+{
+    open_scenario("taskgroup_fail");
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)group_text_with("aborted"))));
+    group_labels_on_owner_row();
+    /* Narrow lane names (a projector's scale on a small window): shortened, still on the owner's row. */
+    ui.w = 1024;
+    ui.h = 640;
+    ui.scale = 1.6f;
+    metrics_scale = 1.6f;
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)group_text_with("aborted"))));
+    group_labels_on_owner_row();
 }
 
 Test(viz_layout, two_task_groups_sharing_lanes_keep_brackets_and_bands_apart)
@@ -664,8 +703,11 @@ Test(viz_layout, a_click_on_a_span_selects_its_task_and_the_inspector_describes_
     cr_assert(eq(int, ui.sel_kind, VZ_SEL_TASK));
     cr_assert(eq(u32, ui.sel, t));
     lay_out();
-    cr_assert(not(zero(ptr, (void *)text_with("created by Task-1 at 0"))));
+    cr_assert(not(zero(ptr, (void *)text_with("created by Task-1 at 0 s"))));
     cr_assert(not(zero(ptr, (void *)text_with("outcome: returned 'b' at 1 s"))));
+    /* Every figure has its unit: "running 0 s in 2 steps", never "running 0 in 2 steps". */
+    cr_assert(not(zero(ptr, (void *)text_with("running 0 s in 2 steps"))));
+    cr_assert(zero(ptr, (void *)text_with("running 0 in")));
 }
 
 Test(viz_layout, the_right_arrow_moves_the_playhead_one_decision)
@@ -745,6 +787,77 @@ Test(viz_layout, the_filter_typed_in_hides_other_lanes)
     cr_assert(not(zero(ptr, (void *)text_with("main|"))), "the filter box shows what was typed");
     act(VZ_ACT_ESCAPE, 0, 0, 0);
     cr_assert(eq(sz, doc.runs[0].n_rows, doc.runs[0].tr->n_tasks));
+}
+
+Test(viz_layout, a_filter_that_matches_nothing_says_so)
+{
+    open_scenario("wait");
+    act(VZ_ACT_SEARCH, 0, 0, 0);
+    vz_action a = {0};
+    a.kind = VZ_ACT_TEXT;
+    snprintf(a.text, sizeof a.text, "zzz");
+    vz_apply(&ui, &doc, NULL, &a);
+    lay_out();
+    cr_assert(eq(sz, doc.runs[0].n_rows, (size_t)0));
+    const vz_cmd *msg = text_with("no task matches");
+    cr_assert(not(zero(ptr, (void *)msg)), "blank lanes say why");
+    cr_assert(not(zero(ptr, strstr(vz_dl_str(&dl, msg), "zzz"))));
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    cr_assert(ge(flt, msg->x, g.lanes.x), "where the lanes would be");
+    act(VZ_ACT_ESCAPE, 0, 0, 0);
+    lay_out();
+    cr_assert(zero(ptr, (void *)text_with("no task matches")));
+}
+
+Test(viz_layout, panning_stops_near_the_start_and_end_of_the_trace)
+{
+    open_scenario("gather");
+    act(VZ_ACT_ZOOM, 800, 0, 0);   /* no factor: nothing */
+    vz_action z = {0};
+    z.kind = VZ_ACT_ZOOM;
+    z.f = 4;
+    z.x = 800;
+    vz_apply(&ui, &doc, NULL, &z);
+    double span = ui.x1 - ui.x0;
+    for (int i = 0; i < 50; i++)
+        act(VZ_ACT_PAN, -400, 0, 0);
+    cr_assert(ge(dbl, ui.x0, doc.t_min - span * 0.05 - 1e-9), "no further than 5%% of the view before 0 s");
+    cr_assert(gt(dbl, ui.x1, doc.t_min), "the start stays on screen");
+    cr_assert(le(dbl, fabs((ui.x1 - ui.x0) - span), 1e-9), "panning keeps the zoom");
+    for (int i = 0; i < 100; i++)
+        act(VZ_ACT_PAN, 400, 0, 0);
+    cr_assert(le(dbl, ui.x1, doc.t_max + span * 0.05 + 1e-9), "no further than 5%% of the view past the end");
+    cr_assert(lt(dbl, ui.x0, doc.t_max));
+}
+
+Test(viz_layout, outcome_labels_at_the_end_of_a_fitted_trace_are_not_cut)
+{
+    static const char *const names[] = {"sequential", "gather", "wait", "as_completed"};
+    open_scenarios(names, 4);
+    ui.w = 1024;   /* a small window: the fitted view's right margin is a few pixels */
+    ui.h = 640;
+    vz_ui_fit(&ui, &doc);
+    lay_out();
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    size_t n = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++) {
+        const vz_cmd *c = &dl.cmds[i];
+        if (c->kind != VZ_CMD_TEXT || c->tag != VZ_TAG_SPAN || c->sub < TM_STATE_DONE)
+            continue;
+        const char *text = vz_dl_str(&dl, c);
+        float w = fake_width(NULL, VZ_FONT_SMALL, text);
+        n++;
+        cr_assert(le(flt, c->x + w, g.lanes.x + g.lanes.w), "'%s' ends inside the lanes", text);
+        cr_assert(ge(flt, c->w, w), "'%s' has room to be drawn whole", text);
+    }
+    cr_assert(ge(sz, n, (size_t)4), "finished tasks show their outcomes");
+    int seq_none = 0;   /* sequential's main ends the longest trace, at the right edge */
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        seq_none |= dl.cmds[i].kind == VZ_CMD_TEXT && dl.cmds[i].run == 0 && dl.cmds[i].tag == VZ_TAG_SPAN &&
+                    !strcmp(vz_dl_str(&dl, &dl.cmds[i]), "\xE2\x9C\x93 None");
+    cr_assert(seq_none, "sequential's main shows that it returned None");
 }
 
 /* ---- scale ----------------------------------------------------------------------------------- */

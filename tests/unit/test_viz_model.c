@@ -132,9 +132,46 @@ Test(viz_model, a_callback_segment_never_outlasts_its_instant)
         uint32_t last, first = vz_seg_events(run, VZ_SEG_CALLBACK, i, &last);
         cr_assert(ge(u32, last, first));
         cr_assert(eq(dbl, run->tr->events[last].t, run->tr->events[first].t), "callback at event %u", first);
-        for (uint32_t e = first + 1; e <= last; e++)
-            cr_assert(not(vz_is_decision(&run->tr->events[e])), "no decision inside callback %u", first);
+        for (uint32_t e = first + 1; e <= last; e++) {
+            uint8_t k = run->tr->events[e].kind;
+            cr_assert(k != TM_EV_STEP_BEGIN && k != TM_EV_CB_RUN && k != TM_EV_TIMER_FIRE && k != TM_EV_IDLE,
+                      "no other handle inside callback %u", first);
+            cr_assert(eq(u32, run->tr->events[e].by, TM_NONE), "no task's event inside callback %u", first);
+        }
     }
+}
+
+/* The event with this seq (as written in the file). */
+static uint32_t event_seq(const vz_run *run, uint32_t seq)
+{
+    for (uint32_t i = 0; i < run->tr->n_events; i++)
+        if (run->tr->events[i].seq == seq)
+            return i;
+    cr_fatal("no event #%u", seq);
+    return TM_NONE;
+}
+
+Test(viz_model, a_callback_runs_until_the_loop_takes_its_next_handle)
+{
+    /* taskgroup_fail #50 runs TaskGroup._on_task_done, which aborts the group and
+    ** cancels Task-4 (#52) and the body (#56); #60 is the loop's next handle. */
+    open_scenario("taskgroup_fail");
+    const vz_run *run = &doc.runs[0];
+    uint32_t cb = event_seq(run, 50), cancel = event_seq(run, 52);
+    cr_assert(eq(int, run->tr->events[cb].kind, TM_EV_CB_RUN));
+    cr_assert(eq(int, run->tr->events[cancel].kind, TM_EV_CANCEL));
+    vz_loop_state ls;
+    vz_run_loop_state(run, cancel, &ls);
+    cr_assert(eq(u32, ls.callback, cb), "the loop is inside TaskGroup._on_task_done at #52");
+    cr_assert(eq(u32, ls.running, TM_NONE));
+    vz_run_loop_state(run, event_seq(run, 59), &ls);
+    cr_assert(eq(u32, ls.callback, cb), "still inside it at #59");
+    vz_run_loop_state(run, event_seq(run, 60), &ls);
+    cr_assert(eq(u32, ls.callback, TM_NONE), "#60 begins Task-4's step");
+    char buf[256];
+    vz_event_text(run, cancel, buf, sizeof buf);
+    cr_assert(not(zero(ptr, strstr(buf, "TaskGroup._on_task_done calls cancel() on Task-4"))), "%s", buf);
+    cr_assert(zero(ptr, strstr(buf, "loop calls")), "%s", buf);
 }
 
 Test(viz_model, markers_are_grouped_by_lane_in_event_order)

@@ -47,6 +47,7 @@ static void follow(vz_ui *ui, const vz_doc *doc)
         double d = p < ui->x0 ? p - span * 0.3 - ui->x0 : p - span * 0.7 - ui->x0;
         ui->x0 += d;
         ui->x1 += d;
+        vz_ui_clamp(ui, doc);
     }
 }
 

@@ -73,7 +73,8 @@ typedef enum vz_tag {
     VZ_TAG_LEGEND,
     VZ_TAG_TOOLBAR,
     VZ_TAG_TOOLTIP,
-    VZ_TAG_HELP
+    VZ_TAG_HELP,
+    VZ_TAG_NO_MATCH     /* "no task matches" where a filtered-out run's lanes would be */
 } vz_tag;
 
 /* Which part of a TaskGroup a VZ_TAG_GROUP command draws. */

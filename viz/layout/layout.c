@@ -26,7 +26,8 @@ static float header_h(const vz_run *run, float s)
 float vz__row_y(const vz_run *run, size_t row, float s)
 {
     size_t sub = row < run->n_rows ? row : run->n_rows;
-    return header_h(run, s) + VZ_M_LANE_H * s * (float)(row + 1) + VZ_M_SUB_H * s * (float)run->row_sub[sub];
+    return header_h(run, s) + VZ_M_LANE_H * s * (float)(row + 1 + (size_t)run->no_match) +
+           VZ_M_SUB_H * s * (float)run->row_sub[sub];
 }
 
 float vz__lane_h(const vz_run *run, uint32_t task, float s)
@@ -90,8 +91,8 @@ static void run_header(vz__lctx *c, size_t r, float y)
         vz_dl_rect(c->dl, x, y, 5 * s, h, VZ_C_PLAYHEAD);
     float tx = x + 12 * s, lh = vz__line_h(c, VZ_FONT_TITLE);
     vz_dl_text(c->dl, VZ_FONT_TITLE, tx, y + (h - lh) / 2, c->g.labels.w - 20 * s, VZ_C_TEXT, run->label);
-    tm_format_seconds(tr->stats.makespan, mk, sizeof mk);
-    tm_format_seconds(tr->stats.idle, idle, sizeof idle);
+    vz_format_seconds(tr->stats.makespan, mk, sizeof mk);
+    vz_format_seconds(tr->stats.idle, idle, sizeof idle);
     int n = snprintf(facts, sizeof facts, "makespan %s  \xC2\xB7  peak %u task%s at once  \xC2\xB7  loop idle %s", mk,
                      tr->stats.peak_tasks, tr->stats.peak_tasks == 1 ? "" : "s", idle);
     if (doc->n_runs > 1 && n > 0 && (size_t)n < sizeof facts) {
@@ -172,6 +173,14 @@ static void run_frame(vz__lctx *c, size_t r, float top)
             break;
         lane_label(c, r, run->rows[row], y, vz__lane_h(run, run->rows[row], s), (int)(row % 2 == 0));
     }
+    if (run->no_match) {   /* the filter hides every task: say so where the lanes would be */
+        char text[VZ_FILTER_MAX + 80];
+        float y = ly + VZ_M_LANE_H * s;
+        snprintf(text, sizeof text, "no task matches \xE2\x80\x9C%s\xE2\x80\x9D  (Esc clears the filter)", c->doc->filter);
+        vz_dl_tag(c->dl, VZ_TAG_NO_MATCH, 0, (unsigned)r, 0);
+        vz_dl_text(c->dl, VZ_FONT_BODY, c->g.lanes.x + 12 * s, y + (VZ_M_LANE_H * s - vz__line_h(c, VZ_FONT_BODY)) / 2,
+                   c->g.lanes.w - 24 * s, VZ_C_TEXT_DIM, text);
+    }
     if (run->n_groups)
         vz__draw_group_gutter(c, r, top);
     for (uint32_t w = 0; w < run->tr->n_workers; w++) {
@@ -216,7 +225,7 @@ static void run_lanes(vz__lctx *c, size_t r, float top)
         float xe = vz_ui_x(ui, &c->g, run->t1), body = vz_layout_run_height(run, s) - header_h(run, s) - VZ_M_RUN_GAP * s;
         if (xe < L.right) {
             char text[64], when[32];
-            tm_format_seconds(run->t1, when, sizeof when);
+            vz_format_seconds(run->t1, when, sizeof when);
             snprintf(text, sizeof text, "finished at %s", when);
             vz_dl_tag(c->dl, VZ_TAG_NONE, 0, (unsigned)r, 0);
             vz_dl_rect(c->dl, xe, ly, L.right - xe, body, VZ_C_ENDED);
@@ -303,11 +312,11 @@ static void tick_label(const vz__lctx *c, const ticks *t, long long i, char *buf
         p = 0;
     if (i != t->i0 && base != 0 && t->step < fabs(base) * 1e-3) {
         char d[32];   /* deep zoom: label ticks relative to the first one */
-        tm_format_seconds(p - base, d, sizeof d);
+        vz_format_seconds(p - base, d, sizeof d);
         snprintf(buf, size, "+%s", d);
         return;
     }
-    tm_format_seconds(p, buf, size);
+    vz_format_seconds(p, buf, size);
 }
 
 static void grid(vz__lctx *c)

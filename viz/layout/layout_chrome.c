@@ -148,7 +148,7 @@ void vz__layout_toolbar(vz__lctx *c)
     /* Where the playhead is, right-aligned. */
     if (c->doc->n_runs) {
         char t[32], text[160];
-        tm_format_seconds(ui->t, t, sizeof t);
+        vz_format_seconds(ui->t, t, sizeof t);
         const vz_run *run = vz__focus_run(c);
         if (ui->k == VZ_K_ALL || ui->k == 0)
             snprintf(text, sizeof text, "t = %s", t);
@@ -333,16 +333,16 @@ static size_t group_tip(const vz_run *run, uint32_t gi, char lines[4][300])
         n += snprintf(names + n, sizeof names - (size_t)n, "%s%s", k ? ", " : "",
                       vz_task_name(run, run->grp_task[g->first + k]));
     snprintf(lines[0], 300, "TaskGroup #%u of %s: %s", g->id, vz_task_name(run, g->owner), names);
-    tm_format_seconds(tr->events[g->ev_new].t, a, sizeof a);
+    vz_format_seconds(tr->events[g->ev_new].t, a, sizeof a);
     if (g->ev_exit != TM_NONE) {
-        tm_format_seconds(tr->events[g->ev_exit].t, b, sizeof b);
+        vz_format_seconds(tr->events[g->ev_exit].t, b, sizeof b);
         snprintf(lines[1], 300, "async with from %s to %s: its exit waits for every child", a, b);
     } else {
         snprintf(lines[1], 300, "async with from %s, still open when the trace ends", a);
     }
     if (g->ev_abort == TM_NONE)
         return 2;
-    tm_format_seconds(tr->events[g->ev_abort].t, a, sizeof a);
+    vz_format_seconds(tr->events[g->ev_abort].t, a, sizeof a);
     snprintf(lines[2], 300, "aborting from %s: %s, so its running children are cancelled", a,
              tr->events[g->ev_abort].task == TM_NONE ? "a child failed" : "the block's body raised or was cancelled");
     return 3;
@@ -355,13 +355,13 @@ static size_t deadline_tip(const vz_run *run, uint32_t di, char lines[4][300])
     char a[32], b[32];
     uint32_t f = tm_find_future(tr, d->obj);
     int wait_for = f != TM_NONE && !strcmp(tm_text(tr, tr->futures[f].kind), "wait_for");
-    tm_format_seconds(d->when, a, sizeof a);
+    vz_format_seconds(d->when, a, sizeof a);
     snprintf(lines[0], 300, "deadline of %s's %s: %s", vz_task_name(run, d->owner), wait_for ? "wait_for" : "timeout", a);
-    tm_format_seconds(tr->events[d->ev].t, b, sizeof b);
+    vz_format_seconds(tr->events[d->ev].t, b, sizeof b);
     snprintf(lines[1], 300, "%s at %s", tm_text(tr, tr->events[d->ev].s1)[0] == 'r' ? "rescheduled to it" : "armed",
              b);
     if (d->ev_end != TM_NONE)
-        tm_format_seconds(tr->events[d->ev_end].t, b, sizeof b);
+        vz_format_seconds(tr->events[d->ev_end].t, b, sizeof b);
     switch ((vz_deadline_end)d->end) {
     case VZ_DL_RESCHEDULED:
         snprintf(lines[2], 300, "moved by a reschedule at %s", b);
@@ -410,9 +410,9 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         else
             snprintf(lines[0], 300, "%s \xE2\x80\x94 %s", vz_task_name(run, h->a),
                      sp->state < TM_STATE__COUNT ? what[sp->state] : "?");
-        tm_format_seconds(tm_span_t0(tr, sp), a, sizeof a);
-        tm_format_seconds(tm_span_t1(tr, sp), b, sizeof b);
-        tm_format_seconds(tm_span_t1(tr, sp) - tm_span_t0(tr, sp), d, sizeof d);
+        vz_format_seconds(tm_span_t0(tr, sp), a, sizeof a);
+        vz_format_seconds(tm_span_t1(tr, sp), b, sizeof b);
+        vz_format_seconds(tm_span_t1(tr, sp) - tm_span_t0(tr, sp), d, sizeof d);
         snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s)  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, b, d,
                  tr->events[sp->ev_begin].seq, tr->events[sp->ev_end].seq);
         snprintf(lines[2], 300, "click to inspect the task");
@@ -425,12 +425,12 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         } else if (h->b == VZ_SEG_CALLBACK) {
             snprintf(lines[0], 300, "the loop runs callback %s", tm_text(tr, tr->events[e0].s1));
         } else {
-            tm_format_seconds(tr->idles[h->a].from, a, sizeof a);
-            tm_format_seconds(tr->idles[h->a].until, b, sizeof b);
+            vz_format_seconds(tr->idles[h->a].from, a, sizeof a);
+            vz_format_seconds(tr->idles[h->a].until, b, sizeof b);
             snprintf(lines[0], 300, "idle from %s to %s: nothing ready until the next timer", a, b);
             return 1;
         }
-        tm_format_seconds(tr->events[e0].t, a, sizeof a);
+        vz_format_seconds(tr->events[e0].t, a, sizeof a);
         snprintf(lines[1], 300, "at %s  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, tr->events[e0].seq, tr->events[e1].seq);
         return 2;
     }
@@ -438,10 +438,10 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         const tm_frame *fr = &tr->frames[h->b];
         snprintf(lines[0], 300, "await %s%s  (in %s)", tm_text(tr, fr->fn), tm_text(tr, fr->args),
                  vz_task_name(run, fr->task));
-        tm_format_seconds(tr->events[fr->ev_enter].t, a, sizeof a);
+        vz_format_seconds(tr->events[fr->ev_enter].t, a, sizeof a);
         if (fr->ev_exit != TM_NONE) {
-            tm_format_seconds(tr->events[fr->ev_exit].t, b, sizeof b);
-            tm_format_seconds(tr->events[fr->ev_exit].t - tr->events[fr->ev_enter].t, d, sizeof d);
+            vz_format_seconds(tr->events[fr->ev_exit].t, b, sizeof b);
+            vz_format_seconds(tr->events[fr->ev_exit].t - tr->events[fr->ev_enter].t, d, sizeof d);
             snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s)", a, b, d);
         } else {
             snprintf(lines[1], 300, "from %s, never returned", a);
@@ -452,10 +452,10 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         const tm_job *jb = &tr->jobs[h->a];
         snprintf(lines[0], 300, "%s() on worker-%d, an executor thread, for %s", tm_text(tr, jb->fn), jb->worker,
                  vz_task_name(run, jb->submitted_by));
-        tm_format_seconds(tr->events[jb->ev_start].t, a, sizeof a);
+        vz_format_seconds(tr->events[jb->ev_start].t, a, sizeof a);
         if (jb->ev_done != TM_NONE) {
-            tm_format_seconds(tr->events[jb->ev_done].t, b, sizeof b);
-            tm_format_seconds(tr->events[jb->ev_done].t - tr->events[jb->ev_start].t, d, sizeof d);
+            vz_format_seconds(tr->events[jb->ev_done].t, b, sizeof b);
+            vz_format_seconds(tr->events[jb->ev_done].t - tr->events[jb->ev_start].t, d, sizeof d);
             snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s): the loop kept running meanwhile", a, b, d);
         } else {
             snprintf(lines[1], 300, "from %s, still running when the trace ends", a);
@@ -468,7 +468,7 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         return deadline_tip(run, h->a, lines);
     case VZ_HIT_MARKER:
         vz_event_text(run, h->a, lines[0], 300);
-        tm_format_seconds(tr->events[h->a].t, a, sizeof a);
+        vz_format_seconds(tr->events[h->a].t, a, sizeof a);
         snprintf(lines[1], 300, "t = %s  \xC2\xB7  event #%u  \xC2\xB7  click to inspect", a, tr->events[h->a].seq);
         return 2;
     case VZ_HIT_LANE:
@@ -478,7 +478,7 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         } else {
             const tm_task *tk = &tr->tasks[h->a];
             snprintf(lines[0], 300, "%s runs %s()", tm_text(tr, tk->name), tm_text(tr, tk->coro));
-            tm_format_seconds(tr->events[tk->ev_new].t, a, sizeof a);
+            vz_format_seconds(tr->events[tk->ev_new].t, a, sizeof a);
             snprintf(lines[1], 300, "created by %s at %s  \xC2\xB7  click to inspect", vz_task_name(run, tk->parent), a);
             return 2;
         }

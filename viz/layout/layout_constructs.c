@@ -224,10 +224,12 @@ static int chip(vz__lctx *c, size_t r, uint32_t gi, float x, float from, float r
 }
 
 /*
-** The labels of a group, right-aligned against the bracket at x: "TaskGroup"
-** on its owner's row and, from the abort on, "aborting" ("aborted" once it
-** has exited) in the warning colour -- beside it when the row has room, else
-** on the nearest member row below (or above) the owner.
+** The label of a group, right-aligned against the bracket at x, always on its
+** owner's row (the row of the task running the `async with`): "TaskGroup",
+** and from the abort on "TaskGroup · aborting" ("aborted" once it has exited)
+** in the warning colour, shortened to "aborting" when the row has no room for
+** both words. A member's row never carries it: a member that returned
+** normally is not what aborted.
 */
 static void group_chips(vz__lctx *c, size_t r, uint32_t gi, float x, float top)
 {
@@ -240,36 +242,14 @@ static void group_chips(vz__lctx *c, size_t r, uint32_t gi, float x, float top)
     vz_color col = aborting ? VZ_C_ABORT : VZ_C_GROUP;
     if (future)
         col = vz_fade(col, FUTURE_FADE);
-    uint32_t orow = run->row_of[g->owner];
-    float otop = top + vz__row_y(run, orow, s), from = name_end(c, run, g->owner);
+    float otop = top + vz__row_y(run, run->row_of[g->owner], s), from = name_end(c, run, g->owner);
     if (!aborting) {
         if (!chip(c, r, gi, x, from, otop, col, future, "TaskGroup"))
             chip(c, r, gi, x, c->g.labels.x + 4 * s, otop, col, future, "group");
         return;
     }
-    if (chip(c, r, gi, x, from, otop, col, future, ended ? "TaskGroup \xC2\xB7 aborted" : "TaskGroup \xC2\xB7 aborting"))
-        return;
-    uint32_t below = TM_NONE, above = TM_NONE;   /* the member rows nearest the owner's */
-    for (uint32_t k = 0; k < g->count; k++) {
-        uint32_t t = run->grp_task[g->first + k];
-        uint32_t row = t < run->tr->n_tasks ? run->row_of[t] : TM_NONE;
-        if (row == TM_NONE || row == orow)
-            continue;
-        if (row > orow && (below == TM_NONE || row < run->row_of[below]))
-            below = t;
-        if (row < orow && (above == TM_NONE || row > run->row_of[above]))
-            above = t;
-    }
-    uint32_t other = below != TM_NONE ? below : above;
-    const char *state = ended ? "aborted" : "aborting";
-    if (other != TM_NONE && chip(c, r, gi, x, c->g.labels.x + 4 * s, otop, col, future, "TaskGroup")) {
-        if (!chip(c, r, gi, x, name_end(c, run, other), top + vz__row_y(run, run->row_of[other], s), col, future,
-                  state))
-            chip(c, r, gi, x, c->g.labels.x + 4 * s, top + vz__row_y(run, run->row_of[other], s), col, future,
-                 state);
-    } else {
-        chip(c, r, gi, x, c->g.labels.x + 4 * s, otop, col, future, state);
-    }
+    if (!chip(c, r, gi, x, from, otop, col, future, ended ? "TaskGroup \xC2\xB7 aborted" : "TaskGroup \xC2\xB7 aborting"))
+        chip(c, r, gi, x, c->g.labels.x + 4 * s, otop, col, future, ended ? "aborted" : "aborting");
 }
 
 /* The group chosen to label an owner's row. */

@@ -130,22 +130,29 @@ static void draw_span(vz__lanes *L, uint32_t task, uint32_t si, float xa, float 
     if (terminal)
         room = L->right - xa;
     if (sp->state == TM_STATE_WAITING || terminal) {
-        if (room > 28 * s) {
+        if (room > 28 * s || (terminal && xa < L->right)) {
             char label[200];
             span_label(L, task, sp, label, sizeof label);
             vz_color tc = io ? VZ_C_ON_IO : vz_state_text_color((tm_state)sp->state);
             float lh = vz__line_h(c, VZ_FONT_SMALL);
             float ty = terminal ? y + (VZ_M_LANE_H * s - lh) / 2 : by + (bh - lh) / 2;
-            float tx = (xa < c->g.lanes.x ? c->g.lanes.x : xa) + 4 * s;
+            float tx = (xa < c->g.lanes.x ? c->g.lanes.x : xa) + 4 * s, tmax = (xa + room) - tx - 3 * s;
             vz_dl_tag(c->dl, VZ_TAG_SPAN, sp->state, (unsigned)L->r, si);
             if (terminal) {   /* keep the text readable over the thin bar */
                 float tw = vz__text_w(c, VZ_FONT_SMALL, label);
-                if (tw > room - 8 * s)
-                    tw = room - 8 * s;
+                /* An outcome near the right edge moves left so it is read whole ("✓ None"
+                ** at the end of a fitted trace), over the end of the span before it. */
+                float edge = L->right - 4 * s;
+                if (tx + tw > edge) {
+                    float lx = edge - tw;
+                    tx = lx > c->g.lanes.x + 4 * s ? lx : c->g.lanes.x + 4 * s;
+                    tmax = edge - tx;
+                }
+                if (tw > tmax)
+                    tw = tmax;
                 vz_dl_rect(c->dl, tx - 2 * s, ty, tw + 4 * s, lh, future ? VZ_C_BG : vz_fade(col, 0.5f));
             }
-            vz_dl_text(c->dl, VZ_FONT_SMALL, tx, ty, (xa + room) - tx - 3 * s, future ? vz_fade(tc, 0.6f) : tc,
-                       label);
+            vz_dl_text(c->dl, VZ_FONT_SMALL, tx, ty, tmax, future ? vz_fade(tc, 0.6f) : tc, label);
         }
     }
     float hw = xb - xa < VZ_M_MIN_SPAN * s ? VZ_M_MIN_SPAN * s : xb - xa;
@@ -470,7 +477,7 @@ static void seg_label(const vz__lanes *L, vz_seg_kind kind, size_t i, uint32_t e
     } else if (kind == VZ_SEG_CALLBACK) {
         snprintf(buf, size, "%s", tm_text(L->tr, L->tr->events[e0].s1));
     } else {
-        tm_format_seconds(L->tr->idles[i].until, when, sizeof when);
+        vz_format_seconds(L->tr->idles[i].until, when, sizeof when);
         snprintf(buf, size, "idle until %s (next timer)", when);
     }
 }

@@ -196,8 +196,8 @@ static float loop_panel(vz__lctx *c, vz_rect r)
         snprintf(line, sizeof line, "Running callback: %s", tm_text(tr, tr->events[ls->callback].s1));
         y = list_row(c, x, y, w, VZ_C_CALLBACK, VZ_C_TEXT, line);
     } else if (ls->idle != TM_NONE) {
-        tm_format_seconds(tr->idles[ls->idle].from, a, sizeof a);
-        tm_format_seconds(tr->idles[ls->idle].until, b, sizeof b);
+        vz_format_seconds(tr->idles[ls->idle].from, a, sizeof a);
+        vz_format_seconds(tr->idles[ls->idle].until, b, sizeof b);
         snprintf(line, sizeof line, "Idle: nothing ready; waits from %s until the timer at %s", a, b);
         y = list_row(c, x, y, w, VZ_C_IDLE, VZ_C_TEXT, line);
     } else {
@@ -236,7 +236,7 @@ static float loop_panel(vz__lctx *c, vz_rect r)
     y = list_row(c, x, y, w, VZ_RGBA(0, 0, 0, 0), VZ_C_TEXT_DIM, line);
     for (size_t i = 0; i < cap_t; i++) {
         const tm_timer *t = &tr->timers[ls->timers[i]];
-        tm_format_seconds(t->when, a, sizeof a);
+        vz_format_seconds(t->when, a, sizeof a);
         const char *what = vz_timer_purpose(run, ls->timers[i]);
         if (t->created_by != TM_NONE)
             snprintf(line, sizeof line, "at %s  %s of %s", a, what, vz_task_name(run, t->created_by));
@@ -284,16 +284,16 @@ static void inspector(vz__lctx *c, vz_rect r)
         snprintf(line, sizeof line, "%s  \xC2\xB7  %s()", tm_text(tr, tk->name), tm_text(tr, tk->coro));
         vz_dl_text(c->dl, VZ_FONT_BOLD, x, y, w, VZ_C_TEXT, line);
         y += lh + 2 * s;
-        tm_format_seconds(tr->events[tk->ev_new].t, a, sizeof a);
+        vz_format_seconds(tr->events[tk->ev_new].t, a, sizeof a);
         if (tk->parent != TM_NONE)
             snprintf(line, sizeof line, "created by %s at %s (event #%u)", vz_task_name(run, tk->parent), a,
                      tr->events[tk->ev_new].seq);
         else
             snprintf(line, sizeof line, "created by the program at %s (event #%u)", a, tr->events[tk->ev_new].seq);
         y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT, line);
-        tm_format_seconds(tk->t_running, a, sizeof a);
-        tm_format_seconds(tk->t_ready, b, sizeof b);
-        tm_format_seconds(tk->t_waiting, d, sizeof d);
+        vz_format_seconds(tk->t_running, a, sizeof a);
+        vz_format_seconds(tk->t_ready, b, sizeof b);
+        vz_format_seconds(tk->t_waiting, d, sizeof d);
         snprintf(line, sizeof line, "running %s in %u step%s  \xC2\xB7  ready %s  \xC2\xB7  waiting %s", a, tk->steps,
                  tk->steps == 1 ? "" : "s", b, d);
         y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT, line);
@@ -302,7 +302,7 @@ static void inspector(vz__lctx *c, vz_rect r)
         if (n) {
             int len = snprintf(line, sizeof line, "awaited:");
             for (size_t i = 0; i < n && len > 0 && (size_t)len < sizeof line; i++) {
-                tm_format_seconds(waits[i].seconds, a, sizeof a);
+                vz_format_seconds(waits[i].seconds, a, sizeof a);
                 len += snprintf(line + len, sizeof line - (size_t)len, "%s %s%s (%s)", i ? "," : "",
                                 tm_text(tr, waits[i].label), waits[i].count > 1 ? " \xC3\x97n" : "", a);
             }
@@ -327,7 +327,7 @@ static void inspector(vz__lctx *c, vz_rect r)
             st = TM_STATE_WAITING;
         }
         if (tk->ev_done != TM_NONE) {
-            tm_format_seconds(tr->events[tk->ev_done].t, a, sizeof a);
+            vz_format_seconds(tr->events[tk->ev_done].t, a, sizeof a);
             int later = run->cur == TM_NONE || tk->ev_done > run->cur;
             snprintf(line + strlen(line), sizeof line - strlen(line), " at %s%s", a,
                      later ? "  (after the playhead)" : "");
@@ -337,7 +337,7 @@ static void inspector(vz__lctx *c, vz_rect r)
         y += vz__wrap(c, VZ_FONT_BODY, x + 10 * s, y, w - 10 * s, ymax, vz_state_text_color(st), line);
     } else if (ui->sel_kind == VZ_SEL_EVENT && ui->sel < tr->n_events) {
         const tm_event *e = &tr->events[ui->sel];
-        tm_format_seconds(e->t, a, sizeof a);
+        vz_format_seconds(e->t, a, sizeof a);
         snprintf(line, sizeof line, "event #%u  \xC2\xB7  %s  \xC2\xB7  t = %s", e->seq, tm_kind_name((tm_kind)e->kind), a);
         vz_dl_text(c->dl, VZ_FONT_BOLD, x, y, w, VZ_C_TEXT, line);
         y += lh + 2 * s;
@@ -484,7 +484,7 @@ static void event_list(vz__lctx *c, vz_rect r)
         snprintf(buf, sizeof buf, "#%u", e->seq);
         float ty = y + 1 * s;
         vz_dl_text(c->dl, VZ_FONT_MONO, x + seq_w - vz__text_w(c, VZ_FONT_MONO, buf), ty, 0, tc, buf);
-        tm_format_seconds(e->t, t, sizeof t);
+        vz_format_seconds(e->t, t, sizeof t);
         vz_dl_text(c->dl, VZ_FONT_MONO, x + seq_w + 10 * s + t_w - vz__text_w(c, VZ_FONT_MONO, t), ty, 0, tc, t);
         float kx = x + seq_w + t_w + 22 * s;
         vz_dl_text(c->dl, VZ_FONT_MONO, kx, ty, k_w, tc, tm_kind_name((tm_kind)e->kind));
@@ -538,7 +538,7 @@ static void output_panel(vz__lctx *c, vz_rect r)
     for (size_t i = first; i < done; i++) {
         const tm_event *e = &tr->events[tr->prints[i]];
         char t[32], who[160];
-        tm_format_seconds(e->t, t, sizeof t);
+        vz_format_seconds(e->t, t, sizeof t);
         vz_dl_text(c->dl, VZ_FONT_MONO, x, y, 0, VZ_C_TEXT_DIM, t);
         snprintf(who, sizeof who, "%s", e->task != TM_NONE ? vz_task_name(run, e->task) : "-");
         float wx = x + tw + 4 * s;

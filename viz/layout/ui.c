@@ -118,8 +118,14 @@ void vz_ui_fit(vz_ui *ui, const vz_doc *doc)
     ui->dirty = 1;
 }
 
-/* Keep the view within reach of the data and above a minimum width. */
-static void clamp_view(vz_ui *ui, const vz_doc *doc)
+/*
+** Keep the view on the trace: no wider than half as much again as the whole
+** axis, no narrower than a minimum, and never further out than a small margin
+** (5% of the view) beyond either end -- so panning stops at the trace's start
+** instead of sliding into negative time. A view wider than the trace and its
+** margins is centred on it.
+*/
+void vz_ui_clamp(vz_ui *ui, const vz_doc *doc)
 {
     double lo, hi;
     extent(ui, doc, &lo, &hi);
@@ -127,27 +133,21 @@ static void clamp_view(vz_ui *ui, const vz_doc *doc)
     if (min < 1e-9)
         min = 1e-9;
     double span = ui->x1 - ui->x0;
-    if (span > full) {
-        double c = (lo + hi) / 2;
-        ui->x0 = c - full / 2;
-        ui->x1 = c + full / 2;
+    if (span > full)
         span = full;
-    }
-    if (span < min) {
-        double c = (ui->x0 + ui->x1) / 2;
-        ui->x0 = c - min / 2;
-        ui->x1 = c + min / 2;
+    if (span < min)
         span = min;
+    double c = (ui->x0 + ui->x1) / 2, margin = span * 0.05;
+    if (span >= hi - lo + 2 * margin) {
+        c = (lo + hi) / 2;
+    } else {
+        if (c - span / 2 < lo - margin)
+            c = lo - margin + span / 2;
+        if (c + span / 2 > hi + margin)
+            c = hi + margin - span / 2;
     }
-    double margin = span * 0.9;
-    if (ui->x1 < lo + span - margin) {
-        ui->x1 = lo + span - margin;
-        ui->x0 = ui->x1 - span;
-    }
-    if (ui->x0 > hi - span + margin) {
-        ui->x0 = hi - span + margin;
-        ui->x1 = ui->x0 + span;
-    }
+    ui->x0 = c - span / 2;
+    ui->x1 = c + span / 2;
 }
 
 void vz_ui_zoom(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double factor, float x)
@@ -159,7 +159,7 @@ void vz_ui_zoom(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double factor, f
     double anchor = vz_ui_pos(ui, g, x);
     ui->x0 = anchor - (anchor - ui->x0) / factor;
     ui->x1 = anchor + (ui->x1 - anchor) / factor;
-    clamp_view(ui, doc);
+    vz_ui_clamp(ui, doc);
     ui->dirty = 1;
 }
 
@@ -168,7 +168,7 @@ void vz_ui_pan(vz_ui *ui, const vz_doc *doc, const vz_geom *g, float dx)
     double d = dx / g->lanes.w * (ui->x1 - ui->x0);
     ui->x0 += d;
     ui->x1 += d;
-    clamp_view(ui, doc);
+    vz_ui_clamp(ui, doc);
     ui->dirty = 1;
 }
 

@@ -154,6 +154,10 @@ double vz_ui_playhead_pos(const vz_ui *ui, const vz_run *run);
 /* Show the whole doc (and scroll to the top). */
 void vz_ui_fit(vz_ui *ui, const vz_doc *doc);
 
+/* Keep the visible range on the trace (a 5% margin past either end at most)
+** and between a minimum and 1.5 times the whole axis. */
+void vz_ui_clamp(vz_ui *ui, const vz_doc *doc);
+
 /* Zoom by `factor` (>1 zooms in) keeping the axis position under x fixed. */
 void vz_ui_zoom(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double factor, float x);
 

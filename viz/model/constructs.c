@@ -493,7 +493,7 @@ static void timeout_text(const vz_run *run, const tm_mark *m, const char *who, c
     uint32_t f = tm_find_future(tr, m->obj);
     int wait_for = f != TM_NONE && !strcmp(tm_text(tr, tr->futures[f].kind), "wait_for");
     char when[32];
-    tm_format_seconds(m->num, when, sizeof when);
+    vz_format_seconds(m->num, when, sizeof when);
     if (!strcmp(op, "arm") && isnan(m->num))
         snprintf(buf, size, "%s enters a timeout block with no deadline", who);
     else if (!strcmp(op, "arm"))

@@ -145,9 +145,9 @@ static void flush(vz_run *run, size_t *cap, uint32_t task, chain *c)
         vz_finding *f = add(run, cap, VZ_FIND_SEQUENTIAL, task, a->ev_enter);
         if (f) {
             char s_total[32], s_max[32], s_sum[32];
-            tm_format_seconds(total, s_total, sizeof s_total);
-            tm_format_seconds(c->max, s_max, sizeof s_max);
-            tm_format_seconds(c->sum, s_sum, sizeof s_sum);
+            vz_format_seconds(total, s_total, sizeof s_total);
+            vz_format_seconds(c->max, s_max, sizeof s_max);
+            vz_format_seconds(c->sum, s_sum, sizeof s_sum);
             snprintf(f->title, sizeof f->title,
                      "%s awaited %u calls one after another: %s in all; together they would take about %s",
                      tm_text(tr, tr->tasks[task].name), c->count, s_total, s_max);
@@ -158,7 +158,7 @@ static void flush(vz_run *run, size_t *cap, uint32_t task, chain *c)
                     !(frame_seconds(tr, fr) > 0))
                     continue;
                 char d[32];
-                tm_format_seconds(frame_seconds(tr, fr), d, sizeof d);
+                vz_format_seconds(frame_seconds(tr, fr), d, sizeof d);
                 if (shown == 5) {
                     len += (size_t)snprintf(f->facts + len, sizeof f->facts - len, " + ...");
                     break;
@@ -242,8 +242,8 @@ static void find_stalls(vz_run *run, size_t *cap)
         shown++;
         last = f;
         char ds[32], at[32];
-        tm_format_seconds(d, ds, sizeof ds);
-        tm_format_seconds(tr->events[st->ev_begin].t, at, sizeof at);
+        vz_format_seconds(d, ds, sizeof ds);
+        vz_format_seconds(tr->events[st->ev_begin].t, at, sizeof at);
         const char *who = tm_text(tr, tr->tasks[st->task].name);
         if (ready)
             snprintf(f->title, sizeof f->title, "a step of %s held the loop for %s while %zu other handle%s waited",
@@ -254,8 +254,8 @@ static void find_stalls(vz_run *run, size_t *cap)
         if (late) {
             const tm_timer *tm = &tr->timers[due[0]];
             char when[32], lag[32];
-            tm_format_seconds(tm->when, when, sizeof when);
-            tm_format_seconds(t_end - tm->when, lag, sizeof lag);
+            vz_format_seconds(tm->when, when, sizeof when);
+            vz_format_seconds(t_end - tm->when, lag, sizeof lag);
             snprintf(f->facts, sizeof f->facts, "the step began at %s (event %u); %s%s%s, due at %s, fired %s late", at,
                      tr->events[st->ev_begin].seq, vz_timer_purpose(run, due[0]),
                      tm->created_by != TM_NONE ? " of " : "",
@@ -350,7 +350,7 @@ static void find_swallowed(vz_run *run, size_t *cap)
         if (!f)
             break;
         char at[32];
-        tm_format_seconds(tr->events[thrown[t]].t, at, sizeof at);
+        vz_format_seconds(tr->events[thrown[t]].t, at, sizeof at);
         snprintf(f->title, sizeof f->title, "%s caught CancelledError and finished anyway, with %s",
                  tm_text(tr, tk->name), tm_text(tr, tk->result));
         snprintf(f->facts, sizeof f->facts, "CancelledError was delivered at %s (event %u); the task returned a result",

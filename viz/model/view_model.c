@@ -131,13 +131,21 @@ uint32_t vz_seg_events(const vz_run *run, vz_seg_kind kind, size_t i, uint32_t *
         *last = tr->steps[i].ev_end != TM_NONE ? tr->steps[i].ev_end : (uint32_t)(tr->n_events - 1);
         return first;
     case VZ_SEG_CALLBACK: {
-        /* A callback owns what follows it at the same instant, up to the next decision. */
+        /* A callback owns what it does at the same instant -- the futures it
+        ** resolves, the cancel() calls and call_soon()s it makes -- up to the
+        ** loop's next action of its own: another handle run, a timer moved to
+        ** the ready queue, an idle wait, the end (BaseEventLoop._run_once runs
+        ** one handle to completion before the next). */
         first = run->cbs[i];
         size_t j = (size_t)first + 1;
         double t = tr->events[first].t;
-        while (j < tr->n_events && j - first < 10000 && !vz_is_decision(&tr->events[j]) &&
-               tr->events[j].kind != TM_EV_IDLE && tr->events[j].t == t)
+        while (j < tr->n_events && j - first < 10000 && tr->events[j].t == t && tr->events[j].by == TM_NONE) {
+            uint8_t k = tr->events[j].kind;
+            if (k == TM_EV_STEP_BEGIN || k == TM_EV_CB_RUN || k == TM_EV_TIMER_FIRE || k == TM_EV_IDLE ||
+                k == TM_EV_END)
+                break;
             j++;
+        }
         *last = (uint32_t)(j - 1);
         return first;
     }
@@ -315,6 +323,7 @@ static void build_rows(vz_run *run, const char *filter)
         n++;
     }
     run->n_rows = n;
+    run->no_match = !n && *filter && tr->n_tasks;
 }
 
 int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path)
@@ -367,6 +376,15 @@ double vz_run_pos(const vz_run *run, uint32_t ev, int step_view)
     if (step_view)
         return (double)ev;
     return run->tr->events[ev].t;
+}
+
+char *vz_format_seconds(double s, char *buf, size_t size)
+{
+    if (s == 0) {
+        snprintf(buf, size, "0 s");
+        return buf;
+    }
+    return tm_format_seconds(s, buf, size);
 }
 
 const char *vz_task_name(const vz_run *run, uint32_t task)
@@ -566,6 +584,8 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
         snprintf(buf, size, "queued handle %u is cancelled (the loop will skip it)", e->h);
         break;
     case TM_EV_CANCEL:
+        if (e->by == TM_NONE && *s2)   /* a callback cancels: name it, as the trace does */
+            by = s2;
         snprintf(buf, size, "%s calls cancel() on %s%s", by,
                  e->task != TM_NONE ? task : vz_future_label(run, e->obj), e->detail ? "" : " (already done)");
         break;
@@ -574,13 +594,13 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
         break;
     case TM_EV_TIMER_NEW: {
         uint32_t ti = tm_find_timer(tr, e->obj);
-        tm_format_seconds(ti != TM_NONE ? tr->timers[ti].when : 0, when, sizeof when);
+        vz_format_seconds(ti != TM_NONE ? tr->timers[ti].when : 0, when, sizeof when);
         snprintf(buf, size, "%s sets a timer for %s (%s)", by, when, s1);
         break;
     }
     case TM_EV_TIMER_FIRE: {
         uint32_t ti = tm_find_timer(tr, e->obj);
-        tm_format_seconds(ti != TM_NONE ? tr->timers[ti].when : e->t, when, sizeof when);
+        vz_format_seconds(ti != TM_NONE ? tr->timers[ti].when : e->t, when, sizeof when);
         snprintf(buf, size, "the timer due at %s fires: its callback is queued", when);
         break;
     }
@@ -590,8 +610,8 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
     case TM_EV_IDLE: {
         char from[32];
         const tm_idle *id = e->obj < tr->n_idles ? &tr->idles[e->obj] : NULL;
-        tm_format_seconds(id ? id->from : e->t, from, sizeof from);
-        tm_format_seconds(id ? id->until : e->t, when, sizeof when);
+        vz_format_seconds(id ? id->from : e->t, from, sizeof from);
+        vz_format_seconds(id ? id->until : e->t, when, sizeof when);
         snprintf(buf, size, "nothing is ready: the loop waits from %s to %s for a timer", from, when);
         break;
     }
@@ -612,7 +632,7 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
         break;
     case TM_EV_BLOCK: {
         const tm_mark *m = e->obj < tr->n_marks ? &tr->marks[e->obj] : NULL;
-        tm_format_seconds(m ? m->num : 0, when, sizeof when);
+        vz_format_seconds(m ? m->num : 0, when, sizeof when);
         snprintf(buf, size, "%s blocks the loop for %s (%s): nothing else can run", task, when,
                  m ? tm_text(tr, m->what) : "?");
         break;

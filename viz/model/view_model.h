@@ -149,6 +149,7 @@ typedef struct vz_run {
     uint32_t *row_sub;         /* n_rows + 1: frame sub-rows above each row (cumulative) */
     uint32_t *row_of;          /* per task: its row, or TM_NONE when filtered out */
     size_t n_rows;
+    int no_match;              /* the filter hides every task: one row says so instead */
 
     vz_finding *findings; size_t n_findings;
 
@@ -217,6 +218,10 @@ size_t vz_task_waits(const vz_run *run, uint32_t task, vz_wait_sum *out, size_t 
 /* What a timer is for: the label of the future created just before it
 ** ("sleep(2)", a timeout), else its callback's name. */
 const char *vz_timer_purpose(const vz_run *run, uint32_t timer);
+
+/* A time or duration for people, always with its unit: tm_format_seconds, but
+** "0 s" for zero (the model's "0" reads as a count next to "in 2 steps"). */
+char *vz_format_seconds(double s, char *buf, size_t size);
 
 /* A task's name, "loop" for TM_NONE. */
 const char *vz_task_name(const vz_run *run, uint32_t task);
