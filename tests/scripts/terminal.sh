@@ -1,9 +1,12 @@
 #!/bin/sh
-# show_terminal.sh -- `coroscope show` in a real terminal: tmux gives it a
+# terminal.sh -- what the CLI tells a person at a terminal. `coroscope show`
+# in a real terminal: tmux gives it a
 # pseudo-terminal of a known size, and the timeline must use that width (not
 # $COLUMNS, which shells do not export), so no lane wraps in 80 columns and a
 # wider terminal gets a wider chart. Without a terminal, --width or 100
-# columns; a --width it cannot honour is refused with a message.
+# columns; a --width it cannot honour is refused with a message. And the
+# figures the CLI prints agree with each other (record's event count is
+# validate's).
 #
 # Prints "PASS name" or "FAIL name: why" per case; exits 1 when any failed.
 set -u
@@ -105,6 +108,15 @@ run $c 0 env COLUMNS=70 "$C" show --no-color "$D/gather.jsonl" && {
     m=$(longest "$tmp/out")
     [ "$m" -le 70 ] && [ "$m" -ge 60 ] && pass $c || fail $c "the widest line is $m columns"
 }
+
+c=record_counts_the_events_that_validate_counts
+if run $c 0 "$C" record gather -o "$tmp/g.jsonl"; then
+    rec=$(sed -n 's/.*: \([0-9]*\) events.*/\1/p' "$tmp/err")
+    run $c 0 "$C" validate "$tmp/g.jsonl" && {
+        val=$(sed -n 's/.*ok (\([0-9]*\) events).*/\1/p' "$tmp/out")
+        [ -n "$rec" ] && [ "$rec" = "$val" ] && pass $c || fail $c "record says ${rec:-?} events, validate ${val:-?}"
+    }
+fi
 
 for w in 30 0 abc 20000; do
     c=a_width_of_${w}_is_refused_with_a_message
