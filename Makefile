@@ -5,7 +5,7 @@
 #   make test       the whole test suite, ending in one "N passed, M failed" line
 #   make bench      benchmarks side by side with CPython asyncio
 #   make asan       the test suite under AddressSanitizer + UBSan
-#   make traces     regenerate the golden traces in traces/golden/
+#   make traces     regenerate the twin-line table and the golden traces in traces/golden/
 #   make install    PREFIX (default /usr/local) and DESTDIR honoured
 
 PREFIX  ?= /usr/local
@@ -39,7 +39,7 @@ PUBLIC_H  := $(filter-out runtime/internal.h runtime/context.h runtime/heap.h ru
 
 obj = $(patsubst %.S,$(BUILD)/%.o,$(patsubst %.c,$(BUILD)/%.o,$(1)))
 CORE_OBJ  := $(call obj,$(CORE_SRC) $(CORE_ASM))
-APP_OBJ   := $(call obj,$(MODEL_SRC) $(SCEN_SRC) $(CLI_SRC) $(VIZ_SRC))
+APP_OBJ   := $(call obj,$(MODEL_SRC) $(SCEN_SRC) $(CLI_SRC) $(VIZ_SRC)) $(BUILD)/gen/twins.o
 TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all run test bench asan traces install uninstall clean deps deps-test tests-build
@@ -70,6 +70,12 @@ $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
+# The scenarios' Python twins and their line table, as C data (tools/embed_twins.sh).
+$(BUILD)/gen/twins.c: $(wildcard runtime/scenarios/*.py) runtime/scenarios/twin_lines.tsv tools/embed_twins.sh
+	@sh tools/embed_twins.sh $@
+$(BUILD)/gen/twins.o: $(BUILD)/gen/twins.c | deps
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
 $(BUILD)/%.o: %.S | deps
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -c $< -o $@
@@ -98,7 +104,10 @@ $(BUILD)/pingpong: tests/bench/pingpong.c $(BUILD)/libcoroscope.a
 bench: deps-test $(BUILD)/pingpong
 	@BUILD=$(BUILD) sh tools/bench.sh
 
+# The twin-line table first (it is compiled in), then the golden traces.
 traces: $(BUILD)/coroscope
+	@python3 tools/twin_lines.py regenerate $(BUILD)/coroscope
+	@$(MAKE) --no-print-directory $(BUILD)/coroscope
 	@sh tools/golden.sh regenerate $(BUILD)/coroscope
 
 install: all

@@ -8,6 +8,7 @@
 #define CO_INTERNAL_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -182,6 +183,8 @@ co_exc *co__exc_nomem(void);                 /* a static MemoryError */
 
 static inline bool co__tracing(const co_loop *L) { return L->tracer.event != NULL; }
 void co__emit(co_loop *L, co_trace_event *ev);     /* stamps seq and t, hands it on */
+/* co_loop_print with a source location (co_print_at). */
+void co__loop_vprint(co_loop *L, const char *src, const char *fmt, va_list ap);
 uint64_t co__new_id(co_loop *L);
 
 /* Handles. */

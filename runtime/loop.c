@@ -641,14 +641,20 @@ co_status co_loop_run_until_complete(co_loop *L, co_future *fut)
 
 void co_loop_print(co_loop *L, const char *fmt, ...)
 {
-    sbuf b = {0};
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&b, fmt, ap);
+    co__loop_vprint(L, NULL, fmt, ap);
     va_end(ap);
+}
+
+void co__loop_vprint(co_loop *L, const char *src, const char *fmt, va_list ap)
+{
+    sbuf b = {0};
+    sb_vprintf(&b, fmt, ap);
     const char *text = b.p ? b.p : "";
     if (co__tracing(L)) {
-        co_trace_event ev = {.ev = CO_EV_PRINT, .task = L->current ? L->current->fut.id : 0, .text = text};
+        co_trace_event ev = {.ev = CO_EV_PRINT, .task = L->current ? L->current->fut.id : 0,
+                             .text = text, .src = src};
         co__emit(L, &ev);
     }
     if (L->out) {
@@ -656,6 +662,14 @@ void co_loop_print(co_loop *L, const char *fmt, ...)
         fputc('\n', L->out);
     }
     sb_free(&b);
+}
+
+void co_loop_trace_source(co_loop *L, const char *file, const char *text)
+{
+    if (!co__tracing(L))
+        return;
+    co_trace_event ev = {.ev = CO_EV_SOURCE, .file = file, .text = text};
+    co__emit(L, &ev);
 }
 
 void co_loop_trace_end(co_loop *L, co_status st)

@@ -111,6 +111,13 @@ void co_loop_print(co_loop *L, const char *fmt, ...) __attribute__((format(print
 ** for CO_OK, "deadlock" for CO_EDEADLOCK, else "error". */
 void co_loop_trace_end(co_loop *L, co_status st);
 
+/*
+** Put a file's text in the trace (a `source` event, FORMAT.md version 3), so
+** that readers can show the code that `src` fields point at. Call it before
+** the first event whose `src` names `file`; nothing happens when not tracing.
+*/
+void co_loop_trace_source(co_loop *L, const char *file, const char *text);
+
 /* Counters of what the loop did (for tests and benchmarks). */
 typedef struct co_loop_stats {
     unsigned long long iterations;   /* _run_once calls */

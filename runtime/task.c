@@ -516,7 +516,6 @@ co_exc *co_sleep_at(double delay, const char *src)
 
 co_exc *co_await_coro_at(co_coro coro, co_value *out, const char *src)
 {
-    (void)src;
     co_task *t = co__require_task("co_await_coro outside a task");
     co_loop *L = t->fut.loop;
     co_value ignored;
@@ -532,7 +531,8 @@ co_exc *co_await_coro_at(co_coro coro, co_value *out, const char *src)
             co_value_repr(&b, coro.args[i]);
         }
         sb_putc(&b, ')');
-        co_trace_event ev = {.ev = CO_EV_FRAME_ENTER, .task = t->fut.id, .fn = coro.name, .args = b.p};
+        co_trace_event ev = {.ev = CO_EV_FRAME_ENTER, .task = t->fut.id, .fn = coro.name,
+                             .args = b.p, .src = src};
         co__emit(L, &ev);
         sb_free(&b);
     }
@@ -544,17 +544,14 @@ co_exc *co_await_coro_at(co_coro coro, co_value *out, const char *src)
     return e;
 }
 
-void co_print(const char *fmt, ...)
+void co_print_at(const char *src, const char *fmt, ...)
 {
     co_loop *L = co__tls_loop;
     CO_API_CHECK(L != NULL, "co_print needs a loop");
-    sbuf b = {0};
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&b, fmt, ap);
+    co__loop_vprint(L, src, fmt, ap);
     va_end(ap);
-    co_loop_print(L, "%s", b.p ? b.p : "");
-    sb_free(&b);
 }
 
 const char *co_repr(co_value v)

@@ -111,8 +111,10 @@ co_exc *co_sleep_at(double delay, const char *src);
 co_exc *co_await_coro_at(co_coro coro, co_value *out, const char *src);
 #define co_await_coro(coro, out) co_await_coro_at((coro), (out), CO_HERE)
 
-/* print(...) from the running task: a `print` event, echoed to the loop's out. */
-void co_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* print(...) from the running task: a `print` event (with the caller's file:line
+** as its `src`), echoed to the loop's out. */
+void co_print_at(const char *src, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define co_print(...) co_print_at(CO_HERE, __VA_ARGS__)
 
 /* repr(v) / str(v) as a string in the loop's arena. */
 const char *co_repr(co_value v);

@@ -47,7 +47,8 @@
     X(CO_EV_IO, "io")                     \
     X(CO_EV_TIMEOUT, "timeout")           \
     X(CO_EV_GROUP, "group")               \
-    X(CO_EV_BLOCK, "block")
+    X(CO_EV_BLOCK, "block")               \
+    X(CO_EV_SOURCE, "source")
 
 typedef enum co_trace_event_kind {
 #define CO_X_EV(name, str) name,
@@ -72,7 +73,9 @@ typedef struct co_trace_event {
     const char *name;      /* task_new: task name */
     const char *coro;      /* task_new: coroutine function */
     const char *reason;    /* step_end, end */
-    const char *src;       /* step_end: file:line of the await */
+    const char *src;       /* step_end, print, frame_enter: file:line (NULL: unknown) */
+    const char *csrc;      /* with src: the C location when src names a Python twin */
+    const char *file;      /* source: the name src fields use for it */
     const char *on;        /* step_end: label of the awaited future */
     const char *kind;      /* fut_new, warn */
     const char *label;     /* fut_new */
@@ -80,7 +83,7 @@ typedef struct co_trace_event {
     const char *outcome;   /* task_done, fut_done */
     const char *exc;       /* exception type */
     const char *msg;       /* exception or warning message */
-    const char *text;      /* print */
+    const char *text;      /* print; source: the file's whole text */
     const char *via;       /* the callback that did it, when not a task */
     const char *args;      /* frame_enter: argument list repr */
     double when;           /* timer_new */

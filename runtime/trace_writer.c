@@ -213,6 +213,15 @@ static void outcome_fields(sbuf *b, const co_trace_event *ev)
         f_str(b, "msg", ev->msg ? ev->msg : "");
 }
 
+/* `src` and `csrc`, when the producer knows them (FORMAT.md, version 3). */
+static void src_fields(sbuf *b, const co_trace_event *ev)
+{
+    if (ev->src)
+        f_str(b, "src", ev->src);
+    if (ev->src && ev->csrc)
+        f_str(b, "csrc", ev->csrc);
+}
+
 static void trace_fields(sbuf *b, const co_trace_event *ev)
 {
     switch (ev->ev) {
@@ -222,6 +231,7 @@ static void trace_fields(sbuf *b, const co_trace_event *ev)
         f_id(b, "parent", ev->parent);
         f_str(b, "coro", ev->coro);
         f_id(b, "h", ev->h);
+        src_fields(b, ev);
         break;
     case CO_EV_STEP_BEGIN:
         f_id(b, "task", ev->task);
@@ -239,14 +249,22 @@ static void trace_fields(sbuf *b, const co_trace_event *ev)
             f_id(b, "fut", ev->fut);
             f_str(b, "on", ev->on);
             f_str(b, "src", ev->src);
+            if (ev->src && ev->csrc)
+                f_str(b, "csrc", ev->csrc);
         } else if (!strcmp(ev->reason, "yield")) {
             f_id(b, "h", ev->h);
             f_str(b, "src", ev->src);
+            if (ev->src && ev->csrc)
+                f_str(b, "csrc", ev->csrc);
         } else if (!strcmp(ev->reason, "raise")) {
             f_str(b, "exc", ev->exc);
             f_str(b, "msg", ev->msg ? ev->msg : "");
-        } else if (!strcmp(ev->reason, "cancelled"))
+            src_fields(b, ev);
+        } else if (!strcmp(ev->reason, "cancelled")) {
             f_str(b, "msg", ev->msg ? ev->msg : "");
+            src_fields(b, ev);
+        } else
+            src_fields(b, ev);
         break;
     case CO_EV_TASK_DONE:
         f_id(b, "task", ev->task);
@@ -318,6 +336,7 @@ static void trace_fields(sbuf *b, const co_trace_event *ev)
         f_id(b, "task", ev->task);
         f_str(b, "fn", ev->fn);
         f_str(b, "args", ev->args ? ev->args : "()");
+        src_fields(b, ev);
         break;
     case CO_EV_FRAME_EXIT:
         f_id(b, "task", ev->task);
@@ -325,6 +344,11 @@ static void trace_fields(sbuf *b, const co_trace_event *ev)
         break;
     case CO_EV_PRINT:
         f_id(b, "task", ev->task);
+        f_str(b, "text", ev->text ? ev->text : "");
+        src_fields(b, ev);
+        break;
+    case CO_EV_SOURCE:
+        f_str(b, "file", ev->file ? ev->file : "");
         f_str(b, "text", ev->text ? ev->text : "");
         break;
     case CO_EV_WARN:
@@ -491,7 +515,7 @@ co_trace_writer *co_trace_writer_new(FILE *f, const co_trace_header *hdr)
     w->f = f;
     w->real_clock = hdr->clock && !strcmp(hdr->clock, "real");
     sbuf *b = &w->line;
-    sb_puts(b, "{\"format\":\"coroscope-trace\",\"version\":2,\"scenario\":");
+    sb_puts(b, "{\"format\":\"coroscope-trace\",\"version\":3,\"scenario\":");
     put_string(b, hdr->scenario ? hdr->scenario : "");
     sb_puts(b, ",\"clock\":");
     put_string(b, hdr->clock ? hdr->clock : "virtual");

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "scenarios/scenarios.h"
+#include "scenarios/twins.h"
 #include "trace_writer.h"
 
 int cli_list(int argc, char **argv)
@@ -31,14 +32,17 @@ int cli_list(int argc, char **argv)
 static void record_usage(FILE *to)
 {
     fprintf(to,
-            "usage: coroscope record SCENARIO [-o FILE] [--clock virtual|real] [--size N]\n\n"
+            "usage: coroscope record SCENARIO [-o FILE] [--clock virtual|real] [--size N] [--c-lines]\n\n"
             "Runs a built-in scenario (see `coroscope list`) on the coroscope runtime and\n"
             "writes its trace as JSON Lines (traces/FORMAT.md).\n\n"
             "  -o, --output FILE   where to write the trace; '-' (the default) is stdout\n"
             "  --clock virtual     deterministic time that jumps to the next timer (default);\n"
             "                      the same scenario always gives the same bytes\n"
             "  --clock real        wall-clock time: sleeps really sleep\n"
-            "  --size N            size of sized scenarios (swarm: number of workers)\n\n"
+            "  --size N            size of sized scenarios (swarm: number of workers)\n"
+            "  --c-lines           src fields name the scenario's C lines, and its Python\n"
+            "                      twin is not embedded (default: they name the twin's\n"
+            "                      lines, the C location is kept in csrc)\n\n"
             "The scenario's printed lines go to stdout, or to stderr when the trace does.\n"
             "Exit status: 0 when the scenario's main returned, 1 when it raised, deadlocked\n"
             "or the trace could not be written, 2 for a usage error.\n");
@@ -52,7 +56,7 @@ typedef struct counting {
 static void count_event(void *ud, const co_trace_event *ev)
 {
     counting *c = ud;
-    c->n++;
+    c->n += ev->ev != CO_EV_SOURCE;        /* the program's text is not an event */
     co_trace_writer_event(c->w, ev);
 }
 
@@ -85,6 +89,8 @@ int cli_record(int argc, char **argv)
             if (errno || *end || n < 0 || n > 10000000)
                 return cli_usage_error("record", "--size takes a whole number from 0 to 10000000, not '%s'", argv[i]);
             co_scenario_size = n;
+        } else if (!strcmp(a, "--c-lines")) {
+            co_scenario_c_lines = 1;
         } else if (a[0] == '-' && a[1])
             return cli_usage_error("record", "unknown option '%s'", a);
         else if (name)
@@ -116,9 +122,10 @@ int cli_record(int argc, char **argv)
     }
     counting c = {w, 0};
     int to_stdout = !strcmp(out, "-");
+    co_twin_tracer tt;
     co_loop_config cfg = {
         .clock = strcmp(clock, "real") ? CO_CLOCK_VIRTUAL : CO_CLOCK_REAL,
-        .tracer = {count_event, &c},
+        .tracer = co_twin_tracer_wrap(&tt, sc->name, (co_tracer){count_event, &c}),
         .out = to_stdout ? stderr : stdout,
     };
     co_loop *L = co_loop_new(&cfg);

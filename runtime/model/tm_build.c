@@ -747,7 +747,7 @@ static const apply_fn appliers[TM_EV__COUNT] = {
     [TM_EV_FRAME_EXIT] = on_frame_exit, [TM_EV_PRINT] = on_print,
     [TM_EV_WARN] = on_warn, [TM_EV_SYNC] = on_mark, [TM_EV_JOB] = on_mark,
     [TM_EV_IO] = on_mark, [TM_EV_TIMEOUT] = on_mark, [TM_EV_GROUP] = on_mark,
-    [TM_EV_BLOCK] = on_mark, [TM_EV_SOURCE] = tm__on_source,
+    [TM_EV_BLOCK] = on_mark,
 };
 
 /* Who was running: the `by` field when the event has one, else the loop's running task. */
@@ -770,6 +770,8 @@ static uint32_t actor(tm__builder *b, tm_kind kind)
 int tm__apply(tm__builder *b, tm_kind kind, uint32_t seq, double t)
 {
     tm_trace *tr = b->tr;
+    if (kind == TM_EV_SOURCE)              /* the program's text, not a decision: kept aside */
+        return tm__on_source(b, seq) < 0 || b->oom ? -1 : 0;
     if (tr->n_events >= UINT32_MAX - 1)
         return TM__NOMEM(b);
     if (tm__reserve(&tr->events, &b->cap_events, tr->n_events + 1, sizeof *tr->events) < 0)

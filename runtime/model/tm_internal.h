@@ -245,8 +245,8 @@ int tm__apply(tm__builder *b, tm_kind kind, uint32_t seq, double t);
 
 /* ---- version 3: sources, src, locals, of (tm_source.c) ------------------------ */
 
-/* Apply a `source` event. 0, or -1 when out of memory. */
-int tm__on_source(tm__builder *b, tm_event *e, uint32_t ev);
+/* Keep a `source` event's file (it is not added to tr->events). 0, or -1 when out of memory. */
+int tm__on_source(tm__builder *b, uint32_t seq);
 
 /* After any event has been applied: keep its `src` / `csrc`, a step_end's
 ** `locals`, a fut_new's `of`. 0, or -1 when out of memory. */

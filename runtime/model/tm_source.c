@@ -42,17 +42,15 @@ static int index_lines(tm_source *src)
     return 0;
 }
 
-int tm__on_source(tm__builder *b, tm_event *e, uint32_t ev)
+int tm__on_source(tm__builder *b, uint32_t seq)
 {
     tm_trace *tr = b->tr;
     const cJSON *file = b->fields[TM__F_FILE], *text = b->fields[TM__F_TEXT];
     tm_str name = tm__cstr(b, file->valuestring);
-    e->s1 = name;
-    e->obj = TM_NONE;
     for (size_t i = 0; i < tr->n_sources; i++) {
         if (tr->sources[i].file == name) {
             tm__rule(b, TM__F_FILE, "source: \"%s\" is embedded twice (first at seq %u)",
-                     file->valuestring, tr->events[tr->sources[i].ev].seq);
+                     file->valuestring, tr->sources[i].seq);
             return 0;
         }
     }
@@ -68,12 +66,12 @@ int tm__on_source(tm__builder *b, tm_event *e, uint32_t ev)
         return TM__NOMEM(b);
     memcpy(copy, text->valuestring, len + 1);
     tm_source *src = &tr->sources[tr->n_sources];
-    *src = (tm_source){name, copy, len, NULL, 0, ev};
+    *src = (tm_source){name, copy, len, NULL, 0, seq};
     if (index_lines(src) < 0) {
         co_free(copy);
         return TM__NOMEM(b);
     }
-    e->obj = (uint32_t)tr->n_sources++;
+    tr->n_sources++;
     return 0;
 }
 

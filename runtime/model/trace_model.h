@@ -162,7 +162,6 @@ typedef enum tm_link_kind {
 **   frame_exit     task        frame|NONE      -       fn           -       -
 **   print          task|NONE   -               -       text         -       -
 **   warn           task|NONE   -               -       msg          kind    -
-**   source         -           source index    -       file         -       -
 **   sync, job, io, timeout, group, block (the version-2 events):
 **                  task|NONE   mark index      -       op           what    job done: tm_outcome
 **                  (marks[obj] holds the rest: see tm_mark)
@@ -340,7 +339,9 @@ typedef struct tm_problem {
 /*
 ** Version 3: the program's code in the trace. A `source` event carries the
 ** whole text of a file that `src` fields name; `tm_source` keeps it with an
-** index of its lines. Text is NUL-terminated and owned by the trace.
+** index of its lines. It is what the program is, not something that happened,
+** so it is not one of tr->events (its seq is kept). Text is NUL-terminated and
+** owned by the trace.
 */
 typedef struct tm_source {
     tm_str file;         /* the FILE that `src` fields use: "prog.py" */
@@ -348,7 +349,7 @@ typedef struct tm_source {
     size_t len;          /* bytes in text */
     uint32_t *line_start;/* byte offset of each line in text */
     uint32_t n_lines;    /* lines (a last line without its newline counts) */
-    uint32_t ev;         /* the source event */
+    uint32_t seq;        /* the source event's seq (source events are not in tr->events) */
 } tm_source;
 
 /*

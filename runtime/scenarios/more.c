@@ -159,7 +159,8 @@ static co_exc *body(const co_value *args, co_value *result)
     co_taskgroup *tg = co_taskgroup_enter();
     co_taskgroup_create_task(tg, WORKER("quick", 1), NULL, NULL);
     co_taskgroup_create_task(tg, WORKER("slow", 10), NULL, NULL);
-    TRY(co_taskgroup_exit(tg, co_sleep(10)));
+    co_exc *slept = co_sleep(10);           /* await asyncio.sleep(10) in the block */
+    TRY(co_taskgroup_exit(tg, slept));      /* the block's end: wait for the children */
     co_print("never printed");
     return NULL;
 }

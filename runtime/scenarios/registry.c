@@ -7,6 +7,7 @@
 #include "trace_writer.h"
 
 #include "scenarios.h"
+#include "twins.h"
 
 long co_scenario_size = 20;
 
@@ -51,6 +52,9 @@ static const co_scenario scenarios[] = {
 
 co_exc *co_scenario_run(const co_scenario *sc, co_loop *L, co_status *status)
 {
+    const co_twin *twin = co_scenario_c_lines ? NULL : co_twin_find(sc->name);
+    if (twin)
+        co_loop_trace_source(L, twin->file, twin->text);   /* the program a student reads */
     if (sc->drive) {
         co_status st = sc->drive(L);
         co_loop_trace_end(L, st);
@@ -69,8 +73,9 @@ co_status co_scenario_record_file(const co_scenario *sc, const char *path, const
     co_trace_writer *w = co_trace_writer_open(path, &hdr, err, errlen);
     if (!w)
         return CO_EIO;
+    co_twin_tracer tt;
     co_loop_config cfg = {.clock = sc->real_clock ? CO_CLOCK_REAL : CO_CLOCK_VIRTUAL,
-                          .tracer = co_trace_writer_tracer(w)};
+                          .tracer = co_twin_tracer_wrap(&tt, sc->name, co_trace_writer_tracer(w))};
     co_loop *L = co_loop_new(&cfg);
     if (!L) {
         co_trace_writer_close(w, NULL, 0);

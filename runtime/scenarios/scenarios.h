@@ -69,7 +69,8 @@ co_exc *scn_echo_server(const co_value *args, co_value *result);
 co_status scn_run_forever(co_loop *L);
 
 /* Run scenario sc on L as `coroscope record` does (co_run, or its own driver),
-** writing the trace's `end`. Returns main's exception, or NULL; *status gets the
+** writing its twin's `source` first and the trace's `end` last (wrap L's tracer
+** with co_twin_tracer_wrap, twins.h, so that src fields name the twin). Returns main's exception, or NULL; *status gets the
 ** loop's status (CO_EDEADLOCK ...). */
 co_exc *co_scenario_run(const co_scenario *sc, co_loop *L, co_status *status);
 

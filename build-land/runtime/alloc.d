@@ -1,0 +1,2 @@
+build-land/runtime/alloc.o: runtime/alloc.c runtime/alloc.h
+runtime/alloc.h:

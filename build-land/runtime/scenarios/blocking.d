@@ -1,0 +1,23 @@
+build-land/runtime/scenarios/blocking.o: runtime/scenarios/blocking.c \
+ runtime/executor.h runtime/task.h runtime/future.h runtime/loop.h \
+ runtime/status.h runtime/trace.h runtime/value.h runtime/sbuf.h \
+ runtime/alloc.h runtime/scenarios/scenarios.h runtime/coroscope.h \
+ runtime/combine.h runtime/queue.h runtime/sync.h runtime/taskgroup.h \
+ runtime/timeouts.h runtime/stream.h
+runtime/executor.h:
+runtime/task.h:
+runtime/future.h:
+runtime/loop.h:
+runtime/status.h:
+runtime/trace.h:
+runtime/value.h:
+runtime/sbuf.h:
+runtime/alloc.h:
+runtime/scenarios/scenarios.h:
+runtime/coroscope.h:
+runtime/combine.h:
+runtime/queue.h:
+runtime/sync.h:
+runtime/taskgroup.h:
+runtime/timeouts.h:
+runtime/stream.h:

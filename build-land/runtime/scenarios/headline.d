@@ -1,0 +1,20 @@
+build-land/runtime/scenarios/headline.o: runtime/scenarios/headline.c \
+ runtime/scenarios/scenarios.h runtime/coroscope.h runtime/combine.h \
+ runtime/task.h runtime/future.h runtime/loop.h runtime/status.h \
+ runtime/trace.h runtime/value.h runtime/sbuf.h runtime/alloc.h \
+ runtime/queue.h runtime/sync.h runtime/taskgroup.h runtime/timeouts.h
+runtime/scenarios/scenarios.h:
+runtime/coroscope.h:
+runtime/combine.h:
+runtime/task.h:
+runtime/future.h:
+runtime/loop.h:
+runtime/status.h:
+runtime/trace.h:
+runtime/value.h:
+runtime/sbuf.h:
+runtime/alloc.h:
+runtime/queue.h:
+runtime/sync.h:
+runtime/taskgroup.h:
+runtime/timeouts.h:

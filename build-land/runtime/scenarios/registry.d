@@ -1,0 +1,22 @@
+build-land/runtime/scenarios/registry.o: runtime/scenarios/registry.c \
+ runtime/trace_writer.h runtime/status.h runtime/trace.h runtime/value.h \
+ runtime/sbuf.h runtime/alloc.h runtime/scenarios/scenarios.h \
+ runtime/coroscope.h runtime/combine.h runtime/task.h runtime/future.h \
+ runtime/loop.h runtime/queue.h runtime/sync.h runtime/taskgroup.h \
+ runtime/timeouts.h
+runtime/trace_writer.h:
+runtime/status.h:
+runtime/trace.h:
+runtime/value.h:
+runtime/sbuf.h:
+runtime/alloc.h:
+runtime/scenarios/scenarios.h:
+runtime/coroscope.h:
+runtime/combine.h:
+runtime/task.h:
+runtime/future.h:
+runtime/loop.h:
+runtime/queue.h:
+runtime/sync.h:
+runtime/taskgroup.h:
+runtime/timeouts.h:

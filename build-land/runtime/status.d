@@ -1,0 +1,2 @@
+build-land/runtime/status.o: runtime/status.c runtime/status.h
+runtime/status.h:
