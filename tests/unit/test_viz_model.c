@@ -153,21 +153,21 @@ static uint32_t event_seq(const vz_run *run, uint32_t seq)
 
 Test(viz_model, a_callback_runs_until_the_loop_takes_its_next_handle)
 {
-    /* taskgroup_fail #50 runs TaskGroup._on_task_done, which aborts the group and
-    ** cancels Task-4 (#52) and the body (#56); #60 is the loop's next handle. */
+    /* taskgroup_fail #51 runs TaskGroup._on_task_done, which aborts the group and
+    ** cancels Task-4 (#53) and the body (#57); #61 is the loop's next handle. */
     open_scenario("taskgroup_fail");
     const vz_run *run = &doc.runs[0];
-    uint32_t cb = event_seq(run, 50), cancel = event_seq(run, 52);
+    uint32_t cb = event_seq(run, 51), cancel = event_seq(run, 53);
     cr_assert(eq(int, run->tr->events[cb].kind, TM_EV_CB_RUN));
     cr_assert(eq(int, run->tr->events[cancel].kind, TM_EV_CANCEL));
     vz_loop_state ls;
     vz_run_loop_state(run, cancel, &ls);
-    cr_assert(eq(u32, ls.callback, cb), "the loop is inside TaskGroup._on_task_done at #52");
+    cr_assert(eq(u32, ls.callback, cb), "the loop is inside TaskGroup._on_task_done at #53");
     cr_assert(eq(u32, ls.running, TM_NONE));
-    vz_run_loop_state(run, event_seq(run, 59), &ls);
-    cr_assert(eq(u32, ls.callback, cb), "still inside it at #59");
     vz_run_loop_state(run, event_seq(run, 60), &ls);
-    cr_assert(eq(u32, ls.callback, TM_NONE), "#60 begins Task-4's step");
+    cr_assert(eq(u32, ls.callback, cb), "still inside it at #60");
+    vz_run_loop_state(run, event_seq(run, 61), &ls);
+    cr_assert(eq(u32, ls.callback, TM_NONE), "#61 begins Task-4's step");
     char buf[256];
     vz_event_text(run, cancel, buf, sizeof buf);
     cr_assert(not(zero(ptr, strstr(buf, "TaskGroup._on_task_done calls cancel() on Task-4"))), "%s", buf);

@@ -3,7 +3,7 @@ build-land/runtime/scenarios/registry.o: runtime/scenarios/registry.c \
  runtime/sbuf.h runtime/alloc.h runtime/scenarios/scenarios.h \
  runtime/coroscope.h runtime/combine.h runtime/task.h runtime/future.h \
  runtime/loop.h runtime/queue.h runtime/sync.h runtime/taskgroup.h \
- runtime/timeouts.h
+ runtime/timeouts.h runtime/scenarios/twins.h runtime/trace.h
 runtime/trace_writer.h:
 runtime/status.h:
 runtime/trace.h:
@@ -20,3 +20,5 @@ runtime/queue.h:
 runtime/sync.h:
 runtime/taskgroup.h:
 runtime/timeouts.h:
+runtime/scenarios/twins.h:
+runtime/trace.h:
