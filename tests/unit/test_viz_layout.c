@@ -22,6 +22,7 @@
 #include "scenarios/scenarios.h"
 #include "theme.h"
 #include "trace_writer.h"
+#include "words.h"
 
 /* ---- fixtures ------------------------------------------------------------------------- */
 
@@ -723,6 +724,71 @@ Test(viz_layout, the_right_arrow_moves_the_playhead_one_decision)
     cr_assert(eq(u32, ui.k, 2));
 }
 
+/* Decisions a run shows at the playhead. */
+static size_t shown_decisions(size_t r)
+{
+    const vz_run *run = &doc.runs[r];
+    uint32_t cur = vz_run_cursor(run, ui.t, ui.k);
+    size_t n = 0;
+    for (uint32_t i = 0; cur != TM_NONE && i <= cur; i++)
+        n += (size_t)vz_is_decision(&run->tr->events[i]);
+    return n;
+}
+
+Test(viz_layout, with_several_traces_each_step_moves_the_focused_one_by_one_decision)
+{
+    static const char *const names[] = {"sequential", "gather"};
+    open_scenarios(names, 2);
+    ui.focus = 1;
+    size_t total = 0;
+    for (size_t i = 0; i < doc.runs[1].tr->n_events; i++)
+        total += (size_t)vz_is_decision(&doc.runs[1].tr->events[i]);
+    act(VZ_ACT_START, 0, 0, 0);
+    for (size_t i = 1; i <= total; i++) {
+        act(VZ_ACT_NEXT, 0, 0, 0);
+        cr_assert(eq(sz, shown_decisions(1), i), "step %zu shows gather's decision %zu", i, i);
+    }
+    act(VZ_ACT_NEXT, 0, 0, 0);
+    cr_assert(eq(sz, shown_decisions(1), total), "past its end, nothing more");
+    for (size_t i = total - 1; i > total - 10; i--) {
+        act(VZ_ACT_PREV, 0, 0, 0);
+        cr_assert(eq(sz, shown_decisions(1), i), "back to gather's decision %zu", i);
+    }
+    cr_assert(eq(int, ui.focus, 1), "the focus stays");
+    /* It is said on screen: the focused trace is marked, the toolbar says what is stepped. */
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("\xE2\x96\xB6 gather"))));
+    cr_assert(not(zero(ptr, (void *)text_with("step: gather"))));
+    cr_assert(not(zero(ptr, (void *)text_with("The loop at the playhead \xE2\x80\x94 gather"))));
+}
+
+Test(viz_layout, stepping_all_traces_moves_the_focus_to_the_trace_that_changed)
+{
+    static const char *const names[] = {"sequential", "gather"};
+    open_scenarios(names, 2);
+    act(VZ_ACT_STEP_MODE, 0, 0, 0);
+    cr_assert(eq(int, ui.step_all, 1));
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("step: all traces"))));
+    act(VZ_ACT_START, 0, 0, 0);
+    int moved_focus = 0;
+    for (int i = 0; i < 200; i++) {
+        size_t before[2] = {shown_decisions(0), shown_decisions(1)};
+        int f = ui.focus;
+        act(VZ_ACT_NEXT, 0, 0, 0);
+        size_t after[2] = {shown_decisions(0), shown_decisions(1)};
+        if (after[0] == before[0] && after[1] == before[1])
+            break;   /* the end */
+        cr_assert(ne(sz, after[ui.focus], before[ui.focus]), "the focused trace is one that moved");
+        moved_focus |= ui.focus != f;
+    }
+    cr_assert(moved_focus, "the focus followed a trace that moved alone");
+    /* The help says how stepping works with several traces. */
+    act(VZ_ACT_HELP, 0, 0, 0);
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("all traces on one clock"))));
+}
+
 Test(viz_layout, playback_reveals_decisions_then_advances_loop_time)
 {
     open_scenario("gather");
@@ -858,6 +924,59 @@ Test(viz_layout, outcome_labels_at_the_end_of_a_fitted_trace_are_not_cut)
         seq_none |= dl.cmds[i].kind == VZ_CMD_TEXT && dl.cmds[i].run == 0 && dl.cmds[i].tag == VZ_TAG_SPAN &&
                     !strcmp(vz_dl_str(&dl, &dl.cmds[i]), "\xE2\x9C\x93 None");
     cr_assert(seq_none, "sequential's main shows that it returned None");
+}
+
+Test(viz_layout, lanes_say_what_asyncio_internals_mean_and_the_tooltip_keeps_the_raw_name)
+{
+    open_scenario("as_completed");
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("the next completion"))), "as_completed's wait, in words");
+    int raw = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        raw |= dl.cmds[i].kind == VZ_CMD_TEXT && dl.cmds[i].tag == VZ_TAG_SPAN &&
+               !strcmp(vz_dl_str(&dl, &dl.cmds[i]), "queue.get()");
+    cr_assert(not(raw), "no lane says queue.get()");
+    /* Hovering that wait: the words and asyncio's own name. */
+    const vz_hit *hit = NULL;
+    uint32_t main_task = task_named("Task-1");
+    for (size_t i = 0; i < dl.n_hits; i++)
+        if (dl.hits[i].kind == VZ_HIT_SPAN && dl.hits[i].a == main_task && dl.hits[i].w > 30 &&
+            doc.runs[0].tr->spans[dl.hits[i].b].state == TM_STATE_WAITING)
+            hit = &dl.hits[i];
+    cr_assert(not(zero(ptr, (void *)hit)));
+    act(VZ_ACT_POINTER_MOVE, hit->x + hit->w / 2, hit->y + hit->h / 2, 0);
+    lay_out();
+    const vz_cmd *tip = NULL;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        if (dl.cmds[i].kind == VZ_CMD_TEXT && dl.cmds[i].tag == VZ_TAG_TOOLTIP)
+            tip = tip ? tip : &dl.cmds[i];
+    cr_assert(not(zero(ptr, (void *)tip)));
+    cr_assert(not(zero(ptr, strstr(vz_dl_str(&dl, tip), "asyncio: queue.get()"))), "%s", vz_dl_str(&dl, tip));
+}
+
+Test(viz_layout, the_legend_explains_its_words_on_hover_and_the_help_has_a_glossary)
+{
+    open_scenario("gather");
+    lay_out();
+    const vz_hit *ready = NULL;
+    for (size_t i = 0; i < dl.n_hits; i++)
+        if (dl.hits[i].kind == VZ_HIT_TERM && dl.hits[i].a == VZ_TERM_READY)
+            ready = &dl.hits[i];
+    cr_assert(not(zero(ptr, (void *)ready)), "the legend's 'ready' can be hovered");
+    act(VZ_ACT_POINTER_MOVE, ready->x + 3, ready->y + ready->h / 2, 0);
+    lay_out();
+    int said = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        said |= dl.cmds[i].tag == VZ_TAG_TOOLTIP && dl.cmds[i].kind == VZ_CMD_TEXT &&
+                !strncmp(vz_dl_str(&dl, &dl.cmds[i]), "ready: ", 7);
+    cr_assert(said, "the tooltip defines 'ready'");
+    act(VZ_ACT_HELP, 0, 0, 0);
+    lay_out();
+    for (int t = 0; t < VZ_TERM__COUNT; t++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s \xE2\x80\x94 ", vz_term_word((vz_term)t));
+        cr_assert(not(zero(ptr, (void *)text_with(head))), "the help defines '%s'", vz_term_word((vz_term)t));
+    }
 }
 
 /* ---- scale ----------------------------------------------------------------------------------- */

@@ -118,6 +118,8 @@ static size_t key(const SDL_KeyboardEvent *k, const vz_ui *ui, vz_action *out, s
         return one(out, cap, VZ_ACT_HELP, 0);
     case SDLK_n:
         return one(out, cap, VZ_ACT_FOCUS, -1);
+    case SDLK_l:
+        return one(out, cap, VZ_ACT_STEP_MODE, 0);
     case SDLK_TAB:
         return one(out, cap, VZ_ACT_PANELS, 0);
     case SDLK_q:

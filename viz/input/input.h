@@ -16,7 +16,7 @@
 ** next/previous decision; Shift+Right/Left next/previous instant; Home/End;
 ** [ and ] speed; W/S zoom, A/D pan (as in Perfetto); Up/Down/PgUp/PgDn
 ** scroll; F or 0 fit; T time or event axis; 1/2/3 arrow kinds; G dim or hide
-** the future; / filter; N next trace; Tab panels; Ctrl+plus/minus UI scale;
+** the future; / filter; N next trace; L step the focused trace or all; Tab panels; Ctrl+plus/minus UI scale;
 ** H or ? help; Esc back out; Q quit.
 */
 #ifndef VZ_INPUT_H

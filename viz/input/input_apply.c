@@ -76,6 +76,39 @@ static int at_end(const vz_ui *ui, const vz_doc *doc)
     return !vz_doc_step_next(doc, &t, &k);
 }
 
+/*
+** One decision forward or back. With one trace, or the focused trace alone
+** (step_all 0), that trace moves by exactly one decision and the others show
+** the same clock. With step_all, the playhead goes to the next decision of any
+** trace; when that is not the focused trace, the focus (and so the panels)
+** moves to the trace that changed, so a step never looks like nothing happened.
+*/
+static void step(vz_ui *ui, const vz_doc *doc, int forward)
+{
+    double t = ui->t;
+    uint32_t k = ui->k;
+    int f = ui->focus >= 0 && ui->focus < (int)doc->n_runs ? ui->focus : 0;
+    if (doc->n_runs == 1 || !ui->step_all) {
+        if (forward ? vz_run_step_next(&doc->runs[f], &t, &k) : vz_run_step_prev(&doc->runs[f], &t, &k))
+            set_playhead(ui, doc, t, k);
+        return;
+    }
+    uint32_t before[VZ_MAX_RUNS];
+    for (size_t r = 0; r < doc->n_runs; r++)
+        before[r] = vz_run_cursor(&doc->runs[r], ui->t, ui->k);
+    if (!(forward ? vz_doc_step_next(doc, &t, &k) : vz_doc_step_prev(doc, &t, &k)))
+        return;
+    set_playhead(ui, doc, t, k);
+    if (vz_run_cursor(&doc->runs[f], t, k) != before[f])
+        return;
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        if (vz_run_cursor(&doc->runs[r], t, k) != before[r]) {
+            ui->focus = (int)r;
+            return;
+        }
+    }
+}
+
 /* Put the playhead where the pointer is on the axis. */
 static void scrub(vz_ui *ui, const vz_doc *doc, const vz_geom *g, float x)
 {
@@ -339,14 +372,12 @@ void vz_apply(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_action *
         ui->play_acc = 0;
         break;
     case VZ_ACT_NEXT:
-        ui->playing = 0;
-        if (vz_doc_step_next(doc, &t, &k))
-            set_playhead(ui, doc, t, k);
-        break;
     case VZ_ACT_PREV:
         ui->playing = 0;
-        if (vz_doc_step_prev(doc, &t, &k))
-            set_playhead(ui, doc, t, k);
+        step(ui, doc, a->kind == VZ_ACT_NEXT);
+        break;
+    case VZ_ACT_STEP_MODE:
+        ui->step_all = !ui->step_all;
         break;
     case VZ_ACT_NEXT_INSTANT:
         ui->playing = 0;

@@ -90,7 +90,11 @@ static void run_header(vz__lctx *c, size_t r, float y)
     if (doc->n_runs > 1 && (int)r == c->ui->focus)
         vz_dl_rect(c->dl, x, y, 5 * s, h, VZ_C_PLAYHEAD);
     float tx = x + 12 * s, lh = vz__line_h(c, VZ_FONT_TITLE);
-    vz_dl_text(c->dl, VZ_FONT_TITLE, tx, y + (h - lh) / 2, c->g.labels.w - 20 * s, VZ_C_TEXT, run->label);
+    char title[300];   /* the focused trace, the one the panels show and the arrow keys step, is marked */
+    snprintf(title, sizeof title, "%s%s", doc->n_runs > 1 && (int)r == c->ui->focus ? "\xE2\x96\xB6 " : "",
+             run->label);
+    vz_dl_text(c->dl, VZ_FONT_TITLE, tx, y + (h - lh) / 2, c->g.labels.w - 20 * s,
+               doc->n_runs > 1 && (int)r == c->ui->focus ? VZ_C_PLAYHEAD : VZ_C_TEXT, title);
     vz_format_seconds(tr->stats.makespan, mk, sizeof mk);
     vz_format_seconds(tr->stats.idle, idle, sizeof idle);
     int n = snprintf(facts, sizeof facts, "makespan %s  \xC2\xB7  peak %u task%s at once  \xC2\xB7  loop idle %s", mk,

@@ -12,6 +12,7 @@
 
 #include "constructs.h"
 #include "layout_internal.h"
+#include "words.h"
 
 /* ---- toolbar ------------------------------------------------------------------------ */
 
@@ -129,6 +130,14 @@ void vz__layout_toolbar(vz__lctx *c)
                               : (ui->hide_future ? "future: hidden" : "future: dimmed");
     x = button(c, x, 0, fut, IC_NONE, 0, VZ_ACT_FUTURE, 0, VZ_C_TEXT);
     x = button(c, x, 0, "?", IC_NONE, ui->show_help, VZ_ACT_HELP, 0, VZ_C_TEXT);
+    if (c->doc->n_runs > 1) {   /* which trace the arrow keys step, and how to change it */
+        char mode[160];
+        if (ui->step_all)
+            snprintf(mode, sizeof mode, "step: all traces");
+        else
+            snprintf(mode, sizeof mode, "step: %s", vz__focus_run(c)->label);
+        x = button(c, x + 6 * s, 0, mode, IC_NONE, 0, VZ_ACT_STEP_MODE, 0, VZ_C_TEXT);
+    }
     x += 6 * s;
     /* The filter box. */
     float fw = (compact ? 120 : 170) * s, bh = 30 * s, fy = tb.y + (tb.h - bh) / 2;
@@ -188,9 +197,10 @@ void vz__layout_legend(vz__lctx *c)
     vz_dl_rect(c->dl, st.x, st.y, st.w, st.h, VZ_C_PANEL);
     vz_dl_rect(c->dl, st.x, st.y, st.w, 1, VZ_C_BORDER);
     vz_dl_clip(c->dl, st.x, st.y, st.w, st.h);
-    static const struct { tm_state st; const char *name; } states[] = {
-        {TM_STATE_RUNNING, "running"}, {TM_STATE_READY, "ready (queued)"}, {TM_STATE_WAITING, "waiting on \xE2\x80\xA6"},
-        {TM_STATE_DONE, "done"},       {TM_STATE_FAILED, "failed"},         {TM_STATE_CANCELLED, "cancelled"},
+    static const struct { tm_state st; const char *name; vz_term term; } states[] = {
+        {TM_STATE_RUNNING, "running", VZ_TERM_RUNNING},   {TM_STATE_READY, "ready (queued)", VZ_TERM_READY},
+        {TM_STATE_WAITING, "waiting on \xE2\x80\xA6", VZ_TERM_WAITING}, {TM_STATE_DONE, "done", VZ_TERM_DONE},
+        {TM_STATE_FAILED, "failed", VZ_TERM_DONE},       {TM_STATE_CANCELLED, "cancelled", VZ_TERM_CANCEL},
     };
     for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
         float w = sw + 4 * s + vz__text_w(c, VZ_FONT_SMALL, states[i].name);
@@ -201,6 +211,7 @@ void vz__layout_legend(vz__lctx *c)
         vz_dl_tag(c->dl, VZ_TAG_LEGEND, states[i].st, 0, 0);
         vz_dl_rect(c->dl, x, thin ? cy - 3 * s : cy - 6 * s, sw, thin ? 6 * s : 12 * s, vz_state_color(states[i].st));
         vz_dl_text(c->dl, VZ_FONT_SMALL, x + sw + 4 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, states[i].name);
+        vz_dl_hit(c->dl, x, y, w, row_h, VZ_HIT_TERM, 0, states[i].term, 0);
         x += w + 12 * s;
     }
     vz_dl_tag(c->dl, VZ_TAG_LEGEND, 0, 0, 0);
@@ -225,8 +236,9 @@ void vz__layout_legend(vz__lctx *c)
         }
     }
     x += 8 * s;
-    static const struct { vz_color col; const char *name; } segs[] = {
-        {VZ_C_CALLBACK, "callback"}, {VZ_C_IDLE, "loop idle"}, {VZ_C_JOB, "executor job"}};
+    static const struct { vz_color col; const char *name; vz_term term; } segs[] = {
+        {VZ_C_CALLBACK, "callback", VZ_TERM_CALLBACK}, {VZ_C_IDLE, "loop idle", VZ_TERM_IDLE},
+        {VZ_C_JOB, "executor job", VZ__TERM_NONE}};
     for (size_t i = 0; i < sizeof segs / sizeof segs[0]; i++) {
         if (segs[i].col.r == VZ_C_JOB.r && segs[i].col.g == VZ_C_JOB.g && !workers)
             continue;
@@ -236,6 +248,8 @@ void vz__layout_legend(vz__lctx *c)
         float cy = y + row_h / 2;
         vz_dl_rect(c->dl, x, cy - 6 * s, sw, 12 * s, segs[i].col);
         vz_dl_text(c->dl, VZ_FONT_SMALL, x + sw + 4 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, segs[i].name);
+        if (segs[i].term != VZ__TERM_NONE)
+            vz_dl_hit(c->dl, x, y, w, row_h, VZ_HIT_TERM, 0, segs[i].term, 0);
         x += w + 12 * s;
     }
     x += 8 * s;
@@ -249,6 +263,8 @@ void vz__layout_legend(vz__lctx *c)
         vz_dl_line(c->dl, x, cy, x + 14 * s, cy, 2 * s, col);
         vz_dl_tri(c->dl, x + 20 * s, cy, x + 13 * s, cy - 4 * s, x + 13 * s, cy + 4 * s, col);
         vz_dl_text(c->dl, VZ_FONT_SMALL, x + 24 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, arrows[k]);
+        if (k == TM_LINK_WAKE)
+            vz_dl_hit(c->dl, x, y, w, row_h, VZ_HIT_TERM, 0, VZ_TERM_WAKEUP, 0);
         x += w + 12 * s;
     }
     x += 8 * s;
@@ -283,6 +299,9 @@ void vz__layout_legend(vz__lctx *c)
             break;
         vz__marker(c, marks[i].k, x + 5 * s, y + row_h / 2, 10 * s, vz_marker_color(marks[i].k));
         vz_dl_text(c->dl, VZ_FONT_SMALL, x + 14 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, marks[i].name);
+        if (marks[i].k == VZ_MK_TIMER || marks[i].k == VZ_MK_CANCEL_REQ)
+            vz_dl_hit(c->dl, x, y, w, row_h, VZ_HIT_TERM, 0, marks[i].k == VZ_MK_TIMER ? VZ_TERM_TIMER : VZ_TERM_CANCEL,
+                      0);
         x += w + 12 * s;
         if (marks[i].k == VZ_MK_TIMEOUT) {   /* its deadline's tick, as drawn on the lane */
             w = 12 * s + vz__text_w(c, VZ_FONT_SMALL, "deadline");
@@ -319,6 +338,9 @@ static const char *button_tip(unsigned act, unsigned arg)
     case VZ_ACT_FUTURE: return "After the playhead: dimmed or hidden (G)";
     case VZ_ACT_HELP: return "Keyboard help (H or ?)";
     case VZ_ACT_SEARCH: return "Filter tasks by name (/)";
+    case VZ_ACT_STEP_MODE:
+        return "\xE2\x86\x90 \xE2\x86\x92 step the focused trace (\xE2\x96\xB6, N or a click picks it) or all "
+               "traces on one clock (L)";
     default: return NULL;
     }
 }
@@ -378,6 +400,28 @@ static size_t deadline_tip(const vz_run *run, uint32_t di, char lines[4][300])
     return 3;
 }
 
+/* A glossary entry as tooltip lines: "word: meaning", wrapped at about 80 bytes. */
+static size_t term_tip(vz_term term, char lines[4][300])
+{
+    char text[600];
+    snprintf(text, sizeof text, "%s: %s", vz_term_word(term), vz_term_meaning(term));
+    size_t n = 0;
+    const char *p = text;
+    while (*p && n < 4) {
+        size_t len = strlen(p), cut = len;
+        if (len > 80) {
+            cut = 80;
+            while (cut > 20 && p[cut] != ' ')
+                cut--;
+        }
+        snprintf(lines[n++], 300, "%.*s", (int)cut, p);
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return n;
+}
+
 static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
 {
     const vz_doc *doc = c->doc;
@@ -388,6 +432,8 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         snprintf(lines[0], 300, "%s", t);
         return 1;
     }
+    if (h->kind == VZ_HIT_TERM)
+        return term_tip((vz_term)h->a, lines);
     if (h->kind == VZ_HIT_AXIS) {
         snprintf(lines[0], 300, "Drag along the axis to move the playhead");
         return 1;
@@ -403,10 +449,13 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         static const char *const what[TM_STATE__COUNT] = {
             "ready: in the queue, waiting for its turn", "running: a step executes", "waiting", "done",
             "failed", "cancelled"};
-        if (sp->state == TM_STATE_WAITING)
+        const char *label = tm_text(tr, sp->label);
+        if (sp->state == TM_STATE_WAITING && *label && strcmp(vz_wait_words(run, label), label))
+            snprintf(lines[0], 300, "%s \xE2\x80\x94 waiting on %s  (asyncio: %s)", vz_task_name(run, h->a),
+                     vz_wait_words(run, label), label);
+        else if (sp->state == TM_STATE_WAITING)
             snprintf(lines[0], 300, "%s \xE2\x80\x94 waiting on %s%s", vz_task_name(run, h->a),
-                     vz_span_is_io(run, h->b) ? "I/O: " : "",
-                     *tm_text(tr, sp->label) ? tm_text(tr, sp->label) : vz_future_label(run, sp->fut));
+                     vz_span_is_io(run, h->b) ? "I/O: " : "", *label ? label : vz_future_label(run, sp->fut));
         else
             snprintf(lines[0], 300, "%s \xE2\x80\x94 %s", vz_task_name(run, h->a),
                      sp->state < TM_STATE__COUNT ? what[sp->state] : "?");
@@ -423,7 +472,11 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         if (h->b == VZ_SEG_STEP) {
             snprintf(lines[0], 300, "the loop runs a step of %s", vz_task_name(run, tr->steps[h->a].task));
         } else if (h->b == VZ_SEG_CALLBACK) {
-            snprintf(lines[0], 300, "the loop runs callback %s", tm_text(tr, tr->events[e0].s1));
+            const char *fn = tm_text(tr, tr->events[e0].s1);
+            if (vz_plain_callback(fn))
+                snprintf(lines[0], 300, "the loop runs a callback: %s  (asyncio: %s)", vz_plain_callback(fn), fn);
+            else
+                snprintf(lines[0], 300, "the loop runs callback %s", fn);
         } else {
             vz_format_seconds(tr->idles[h->a].from, a, sizeof a);
             vz_format_seconds(tr->idles[h->a].until, b, sizeof b);
@@ -551,7 +604,8 @@ void vz__layout_help(vz__lctx *c)
         {"1  2  3", "spawn / wake / cancel arrows on or off"},
         {"G", "after the playhead: dimmed \xE2\x86\x94 hidden"},
         {"/", "filter tasks by name (Enter keeps, Esc clears)"},
-        {"N", "next trace for the panels (comparison)"},
+        {"N", "focus the next trace (\xE2\x96\xB6; or click its title row)"},
+        {"L", "step the focused trace \xE2\x86\x94 all traces on one clock"},
         {"Tab", "panels on / off (more room for lanes)"},
         {"Ctrl + / Ctrl \xE2\x88\x92", "bigger / smaller text and lanes"},
         {"click", "select a task or event; drag the axis to scrub"},
@@ -561,11 +615,14 @@ void vz__layout_help(vz__lctx *c)
     const vz_ui *ui = c->ui;
     float s = c->s, lh = vz__line_h(c, VZ_FONT_BODY) + 5 * s;
     size_t n = sizeof keys / sizeof keys[0];
-    float w = 640 * s, h = n * lh + 120 * s;
+    /* Keys on the left; the glossary beside them when the window is wide enough, else below. */
+    float keys_w = 600 * s, gloss_w = 440 * s;
+    int beside = ui->w - 20 >= keys_w + gloss_w + 40 * s;
+    float w = beside ? keys_w + gloss_w + 40 * s : keys_w + 40 * s, h = ui->h - 40 * s;
     if (w > ui->w - 20)
         w = (float)ui->w - 20;
-    if (h > ui->h - 20)
-        h = (float)ui->h - 20;
+    if (h > n * lh + 260 * s)
+        h = n * lh + 260 * s;
     float x = (ui->w - w) / 2, y = (ui->h - h) / 2;
     vz_dl_tag(c->dl, VZ_TAG_HELP, 0, 0, 0);
     vz_dl_rect(c->dl, 0, 0, (float)ui->w, (float)ui->h, VZ_C_SHADE);
@@ -574,15 +631,29 @@ void vz__layout_help(vz__lctx *c)
     vz_dl_frame(c->dl, x, y, w, h, VZ_C_BORDER);
     vz_dl_clip(c->dl, x, y, w, h);
     vz_dl_text(c->dl, VZ_FONT_TITLE, x + 20 * s, y + 14 * s, w - 40 * s, VZ_C_TEXT, "coroscope viewer \xE2\x80\x94 keys");
-    float ty = y + 24 * s + vz__line_h(c, VZ_FONT_TITLE);
-    ty += vz__wrap(c, VZ_FONT_BODY, x + 20 * s, ty, w - 40 * s, y + h, VZ_C_TEXT_DIM,
+    float top = y + 24 * s + vz__line_h(c, VZ_FONT_TITLE), ty = top, col_w = (beside ? keys_w : w - 40 * s);
+    ty += vz__wrap(c, VZ_FONT_BODY, x + 20 * s, ty, col_w - 20 * s, y + h, VZ_C_TEXT_DIM,
                    "One lane per task, the event loop on top. The playhead replays the schedule one scheduler "
-                   "decision at a time; what lies after it is dimmed.");
+                   "decision at a time; what lies after it is dimmed. With several traces, the panels show the "
+                   "focused one (\xE2\x96\xB6 in its title row) and \xE2\x86\x90 \xE2\x86\x92 step it; "
+                   "every trace shows the same loop time. L steps all traces instead: the next decision of any "
+                   "of them, and the panels follow the one that moved.");
     ty += 8 * s;
+    float kw = col_w * 0.30f;
     for (size_t i = 0; i < n; i++) {
-        vz_dl_text(c->dl, VZ_FONT_BOLD, x + 20 * s, ty, 190 * s, VZ_C_TEXT, keys[i][0]);
-        vz_dl_text(c->dl, VZ_FONT_BODY, x + 220 * s, ty, w - 240 * s, VZ_C_TEXT, keys[i][1]);
+        vz_dl_text(c->dl, VZ_FONT_BOLD, x + 20 * s, ty, kw - 10 * s, VZ_C_TEXT, keys[i][0]);
+        vz_dl_text(c->dl, VZ_FONT_BODY, x + 20 * s + kw, ty, col_w - kw - 20 * s, VZ_C_TEXT, keys[i][1]);
         ty += lh;
+    }
+    /* The glossary: every word the viewer uses for what the loop does. */
+    float gx = beside ? x + keys_w + 20 * s : x + 20 * s, gy = beside ? y + 14 * s : ty + 12 * s;
+    float gw = beside ? gloss_w : w - 40 * s;
+    vz_dl_text(c->dl, VZ_FONT_TITLE, gx, gy, gw, VZ_C_TEXT, "Words the viewer uses");
+    gy += vz__line_h(c, VZ_FONT_TITLE) + 10 * s;
+    for (int t = 0; t < VZ_TERM__COUNT; t++) {
+        char line[400];
+        snprintf(line, sizeof line, "%s \xE2\x80\x94 %s", vz_term_word((vz_term)t), vz_term_meaning((vz_term)t));
+        gy += vz__wrap(c, VZ_FONT_SMALL, gx, gy, gw, y + h, VZ_C_TEXT, line) + 4 * s;
     }
     vz_dl_unclip(c->dl);
 }

@@ -16,6 +16,7 @@
 
 #include "constructs.h"
 #include "layout_internal.h"
+#include "words.h"
 
 #define FUTURE_FADE 0.72f   /* how far what lies after the playhead fades to the background */
 #define MERGE_SCAN 8        /* things inspected per pixel column before skipping the rest */
@@ -73,7 +74,8 @@ static void span_label(const vz__lanes *L, uint32_t task, const tm_span *sp, cha
     const char *res = tm_text(L->tr, tk->result), *msg = tm_text(L->tr, tk->msg);
     switch (sp->state) {
     case TM_STATE_WAITING:
-        snprintf(buf, size, "%s", *tm_text(L->tr, sp->label) ? tm_text(L->tr, sp->label) : "a future");
+        snprintf(buf, size, "%s", *tm_text(L->tr, sp->label) ? vz_wait_words(L->run, tm_text(L->tr, sp->label))
+                                                              : "a future");
         break;
     case TM_STATE_DONE:
         snprintf(buf, size, "\xE2\x9C\x93 %s", *res ? res : "done");
@@ -101,6 +103,7 @@ static void draw_span(vz__lanes *L, uint32_t task, uint32_t si, float xa, float 
     }
     int io = sp->state == TM_STATE_WAITING && vz_span_is_io(L->run, si);   /* a socket wait: its own colour */
     vz_color col = io ? VZ_C_IO_WAIT : vz_state_color((tm_state)sp->state);
+    vz_color ghost = io ? vz_fade(VZ_C_IO_WAIT, FUTURE_FADE) : vz_state_ghost((tm_state)sp->state);
     int future = is_future(L, sp->ev_begin);
     if (future && L->hide)
         return;
@@ -113,15 +116,14 @@ static void draw_span(vz__lanes *L, uint32_t task, uint32_t si, float xa, float 
     vz_dl_tag(c->dl, VZ_TAG_SPAN, sp->state, (unsigned)L->r, si);
     if (future) {
         vz_dl_ghost(c->dl);
-        vz_dl_rect(c->dl, xa, by, (xb - xa < VZ_M_MIN_SPAN * s ? VZ_M_MIN_SPAN * s : xb - xa), bh,
-                   vz_fade(col, FUTURE_FADE));
+        vz_dl_rect(c->dl, xa, by, (xb - xa < VZ_M_MIN_SPAN * s ? VZ_M_MIN_SPAN * s : xb - xa), bh, ghost);
     } else {
         vz_dl_rect(c->dl, xa, by, xend - xa, bh, col);
         if (io && xend - xa >= 3 * s)
             vz_dl_rect(c->dl, xa, by + bh - 3 * s, xend - xa, 3 * s, VZ_C_IO_EDGE);
         if (xb > xend && !L->hide) {
             vz_dl_ghost(c->dl);
-            vz_dl_rect(c->dl, xend, by, xb - xend, bh, vz_fade(col, FUTURE_FADE));
+            vz_dl_rect(c->dl, xend, by, xb - xend, bh, ghost);
         }
     }
     /* A label when there is room: what it waits on (known as soon as the wait
@@ -224,7 +226,7 @@ static void draw_span_pass(vz__lanes *L, uint32_t task, float y, int narrow)
             if (best_past < 0)
                 vz_dl_ghost(c->dl);
             vz_dl_rect(c->dl, col, bar_top(L, y), VZ_M_MIN_SPAN * s, VZ_M_BAR_H * s,
-                       best_past >= 0 ? cl : vz_fade(cl, FUTURE_FADE));
+                       best_past >= 0 ? cl : vz_state_ghost((tm_state)st));
             vz_dl_hit(c->dl, col, y, VZ_M_MIN_SPAN * s, VZ_M_LANE_H * s, VZ_HIT_SPAN, (unsigned)L->r, task,
                       best_span);
         }
@@ -469,13 +471,19 @@ static int seg_reached(const vz__lanes *L, vz_seg_kind kind, double p0, uint32_t
     return is_future(L, e1) && e1 != e0 ? 1 : 2;
 }
 
+/* A loop segment's colour after the playhead: a step dims as a running span does. */
+static vz_color seg_ghost(vz_seg_kind kind)
+{
+    return kind == VZ_SEG_STEP ? vz_state_ghost(TM_STATE_RUNNING) : vz_fade(vz_seg_color(kind), FUTURE_FADE);
+}
+
 static void seg_label(const vz__lanes *L, vz_seg_kind kind, size_t i, uint32_t e0, char *buf, size_t size)
 {
     char when[32];
     if (kind == VZ_SEG_STEP) {
         snprintf(buf, size, "%s", vz_task_name(L->run, L->tr->steps[i].task));
     } else if (kind == VZ_SEG_CALLBACK) {
-        snprintf(buf, size, "%s", tm_text(L->tr, L->tr->events[e0].s1));
+        snprintf(buf, size, "%s", vz_callback_words(tm_text(L->tr, L->tr->events[e0].s1)));
     } else {
         vz_format_seconds(L->tr->idles[i].until, when, sizeof when);
         snprintf(buf, size, "idle until %s (next timer)", when);
@@ -504,7 +512,7 @@ static void draw_seg(vz__lanes *L, vz_seg_kind kind, size_t i, float xa, float x
     if (xb > xend && !L->hide) {
         vz_dl_ghost(c->dl);
         float w = xb - xend < VZ_M_MIN_SPAN * s && kind != VZ_SEG_IDLE ? VZ_M_MIN_SPAN * s : xb - xend;
-        vz_dl_rect(c->dl, xend, by, w, bh, vz_fade(col, FUTURE_FADE));
+        vz_dl_rect(c->dl, xend, by, w, bh, seg_ghost(kind));
     }
     float room = (reached == 2 ? xb : xend) - xa;
     if (room > 40 * s) {
@@ -554,7 +562,7 @@ static void draw_seg_layer(vz__lanes *L, vz_seg_kind kind, float y)
                 vz_dl_tag(c->dl, VZ_TAG_LOOPSEG, kind, (unsigned)L->r, (uint32_t)i);
                 if (!reached)
                     vz_dl_ghost(c->dl);
-                vz_dl_rect(c->dl, col, by, VZ_M_MIN_SPAN * s, bh, reached ? cl : vz_fade(cl, FUTURE_FADE));
+                vz_dl_rect(c->dl, col, by, VZ_M_MIN_SPAN * s, bh, reached ? cl : seg_ghost(kind));
                 vz_dl_hit(c->dl, col, y, VZ_M_MIN_SPAN * s, VZ_M_LANE_H * s, VZ_HIT_LOOPSEG, (unsigned)L->r,
                           (uint32_t)i, kind);
             }

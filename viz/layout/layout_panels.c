@@ -12,6 +12,7 @@
 
 #include "findings.h"
 #include "layout_internal.h"
+#include "words.h"
 
 /* ---- shared helpers --------------------------------------------------------------- */
 
@@ -193,7 +194,11 @@ static float loop_panel(vz__lctx *c, vz_rect r)
                  tm_text(tr, tr->tasks[ls->running].coro));
         y = list_row(c, x, y, w, vz_state_color(TM_STATE_RUNNING), VZ_C_TEXT, line);
     } else if (ls->callback != TM_NONE) {
-        snprintf(line, sizeof line, "Running callback: %s", tm_text(tr, tr->events[ls->callback].s1));
+        const char *fn = tm_text(tr, tr->events[ls->callback].s1);
+        if (vz_plain_callback(fn))
+            snprintf(line, sizeof line, "Running a callback: %s  (%s)", vz_plain_callback(fn), fn);
+        else
+            snprintf(line, sizeof line, "Running callback: %s", fn);
         y = list_row(c, x, y, w, VZ_C_CALLBACK, VZ_C_TEXT, line);
     } else if (ls->idle != TM_NONE) {
         vz_format_seconds(tr->idles[ls->idle].from, a, sizeof a);
@@ -226,7 +231,7 @@ static float loop_panel(vz__lctx *c, vz_rect r)
         if (h->task != TM_NONE)
             snprintf(line, sizeof line, "%zu. step of %s", i + 1, vz_task_name(run, h->task));
         else
-            snprintf(line, sizeof line, "%zu. callback %s", i + 1, tm_text(tr, h->fn));
+            snprintf(line, sizeof line, "%zu. callback: %s", i + 1, vz_callback_words(tm_text(tr, h->fn)));
         if (i + 1 == cap_r && ls->n_ready > cap_r)
             snprintf(line + strlen(line), sizeof line - strlen(line), "   \xE2\x80\xA6 %zu more", ls->n_ready - cap_r);
         y = list_row(c, x + 10 * s, y, w - 10 * s, h->task != TM_NONE ? vz_state_color(TM_STATE_READY) : VZ_C_CALLBACK,
@@ -252,7 +257,7 @@ static float loop_panel(vz__lctx *c, vz_rect r)
     for (size_t i = 0; i < cap_w; i++) {
         const tm_span *sp = &tr->spans[ls->waiting_span[i]];
         snprintf(line, sizeof line, "%s \xE2\x86\x90 %s", vz_task_name(run, ls->waiting[i]),
-                 *tm_text(tr, sp->label) ? tm_text(tr, sp->label) : vz_future_label(run, sp->fut));
+                 *tm_text(tr, sp->label) ? vz_wait_words(run, tm_text(tr, sp->label)) : vz_future_label(run, sp->fut));
         if (i + 1 == cap_w && ls->n_waiting > cap_w)
             snprintf(line + strlen(line), sizeof line - strlen(line), "   \xE2\x80\xA6 %zu more", ls->n_waiting - cap_w);
         y = list_row(c, x + 10 * s, y, w - 10 * s, vz_state_color(TM_STATE_WAITING), VZ_C_TEXT, line);
@@ -265,8 +270,12 @@ static void inspector(vz__lctx *c, vz_rect r)
 {
     const vz_ui *ui = c->ui;
     float s = c->s;
-    float y = vz__panel(c, r, "Inspector"), x = r.x + VZ_M_PAD * s, w = r.w - 2 * VZ_M_PAD * s, ymax = r.y + r.h;
     char line[400], a[32], b[32], d[32];
+    if (c->doc->n_runs > 1 && ui->sel_kind != VZ_SEL_NONE && ui->sel_run < c->doc->n_runs)
+        snprintf(line, sizeof line, "Inspector \xE2\x80\x94 %s", c->doc->runs[ui->sel_run].label);
+    else
+        snprintf(line, sizeof line, "Inspector");
+    float y = vz__panel(c, r, line), x = r.x + VZ_M_PAD * s, w = r.w - 2 * VZ_M_PAD * s, ymax = r.y + r.h;
     vz_dl_clip(c->dl, r.x, r.y, r.w, r.h);
     vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_INSPECTOR, ui->sel_run, ui->sel);
     if (ui->sel_kind == VZ_SEL_NONE || ui->sel_run >= c->doc->n_runs) {

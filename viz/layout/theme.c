@@ -11,24 +11,32 @@ const float vz_font_px[VZ_FONT__COUNT] = {
     18,   /* VZ_FONT_TITLE */
 };
 
+/*
+** The six states, undimmed and dimmed (after the playhead), were chosen
+** together: every two different states stay at least 10 apart in CIEDE2000,
+** dimmed or not, for normal vision and under a protanopia and a deuteranopia
+** simulation (Machado et al. 2009, full severity), and each stays apart from
+** its own dimmed self and from the page. test_viz_theme.c checks it. So a
+** dimmed future "running" block never reads as "done", for anyone.
+*/
+static const struct { vz_color fill; float fade; } states[TM_STATE__COUNT] = {
+    [TM_STATE_READY] = {VZ_RGB(0xFF, 0xC0, 0x00), 0.46f},
+    [TM_STATE_RUNNING] = {VZ_RGB(0x5F, 0xA7, 0x10), 0.68f},
+    [TM_STATE_WAITING] = {VZ_RGB(0x6F, 0xD5, 0xF4), 0.66f},
+    [TM_STATE_DONE] = {VZ_RGB(0xAD, 0xC1, 0xAE), 0.50f},
+    [TM_STATE_FAILED] = {VZ_RGB(0xB8, 0x5C, 0x4E), 0.30f},
+    [TM_STATE_CANCELLED] = {VZ_RGB(0x8F, 0x53, 0xA0), 0.32f},
+};
+
 vz_color vz_state_color(tm_state state)
 {
-    switch (state) {
-    case TM_STATE_RUNNING:
-        return VZ_RGB(0x1F, 0x9D, 0x45);
-    case TM_STATE_READY:
-        return VZ_RGB(0xF2, 0xB1, 0x1E);
-    case TM_STATE_WAITING:
-        return VZ_RGB(0xA7, 0xCB, 0xF0);
-    case TM_STATE_DONE:
-        return VZ_RGB(0xC6, 0xDE, 0xC9);
-    case TM_STATE_FAILED:
-        return VZ_RGB(0xF3, 0xB4, 0xB9);
-    case TM_STATE_CANCELLED:
-        return VZ_RGB(0xD5, 0xC4, 0xF2);
-    default:
-        return VZ_RGB(0x99, 0x99, 0x99);
-    }
+    return (unsigned)state < TM_STATE__COUNT ? states[state].fill : VZ_RGB(0x99, 0x99, 0x99);
+}
+
+vz_color vz_state_ghost(tm_state state)
+{
+    return (unsigned)state < TM_STATE__COUNT ? vz_fade(states[state].fill, states[state].fade)
+                                             : VZ_RGB(0xCC, 0xCC, 0xCC);
 }
 
 vz_color vz_state_text_color(tm_state state)

@@ -2,10 +2,11 @@
 ** theme.h -- the viewer's colours and sizes, in one place.
 **
 ** A light theme: projectors wash out dark backgrounds, and a light page reads
-** well on a laptop too. The six task states get six colours that stay apart
-** for the common colour-vision deficiencies where it matters most: running is
-** a saturated green drawn full height, finished states are drawn as thin bars
-** with a symbol and text, so no state is told by colour alone. The same
+** well on a laptop too. The six task states get six colours, and six dimmed
+** ones for what lies after the playhead, that stay apart for the common
+** colour-vision deficiencies (theme.c says how far; a test checks it); and
+** finished states are drawn as thin bars with a symbol and text, so no state
+** is told by colour alone. The same
 ** colours name the same states in the terminal view (`coroscope show`).
 **
 ** Sizes are in pixels at scale 1; layout multiplies them by the UI scale
@@ -90,6 +91,7 @@ extern const float vz_font_px[VZ_FONT__COUNT];
 #define VZ_M_GUTTER_COL  7     /* one TaskGroup bracket column in the lane names' gutter */
 
 vz_color vz_state_color(tm_state state);        /* fill of a state span */
+vz_color vz_state_ghost(tm_state state);        /* its fill after the playhead (dimmed) */
 vz_color vz_state_text_color(tm_state state);   /* text drawn on it */
 vz_color vz_marker_color(vz_marker_kind kind);
 vz_color vz_link_color(tm_link_kind kind);

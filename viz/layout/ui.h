@@ -65,6 +65,7 @@ typedef enum vz_action_kind {
     VZ_ACT_HELP,            /* the keyboard help overlay */
     VZ_ACT_PANELS,          /* side and bottom panels */
     VZ_ACT_FOCUS,           /* arg = run to follow, -1 for the next one */
+    VZ_ACT_STEP_MODE,       /* stepping: the focused trace alone <-> all traces on one clock */
     VZ_ACT_SEARCH,          /* start typing a task filter */
     VZ_ACT_TEXT,            /* text = typed characters */
     VZ_ACT_BACKSPACE,
@@ -117,7 +118,11 @@ typedef struct vz_ui {
     int show_panels;            /* side and bottom panels */
     int legend_rows;            /* legend rows wanted whatever the width: 2 when the traces have task
                                    groups, timeouts or I/O waits to explain, else 1 */
-    int focus;                  /* the run the loop panel and event list follow */
+    int focus;                  /* the run the panels follow and (step_all 0) the one stepped */
+    int step_all;               /* with several traces: 0 -> and <- step the focused trace one
+                                   decision at a time (the others follow its clock); 1 they go to
+                                   the next decision of any trace, and the focus follows the trace
+                                   that moved */
 
     uint8_t sel_kind;           /* vz_sel_kind */
     uint8_t sel_run;            /* run of the selection */

@@ -114,6 +114,51 @@ void vz_run_playhead_for(const vz_run *run, uint32_t ev, double *t, uint32_t *k)
     *k = n;
 }
 
+uint32_t vz_run_prev_decision(const vz_run *run, uint32_t ev)
+{
+    const tm_trace *tr = run->tr;
+    if (ev == TM_NONE)
+        return TM_NONE;
+    for (size_t i = ev < tr->n_events ? ev : tr->n_events; i-- > 0;)
+        if (vz_is_decision(&tr->events[i]))
+            return (uint32_t)i;
+    return TM_NONE;
+}
+
+int vz_run_step_next(const vz_run *run, double *t, uint32_t *k)
+{
+    uint32_t cur = vz_run_cursor(run, *t, *k), nd = vz_run_next_decision(run, cur);
+    double nt;
+    uint32_t nk;
+    if (nd == TM_NONE) {   /* past its last decision: show any trailing events */
+        if (!run->tr->n_events || *k == VZ_K_ALL || cur == vz_run_cursor(run, *t, VZ_K_ALL))
+            return 0;
+        *k = VZ_K_ALL;
+        return 1;
+    }
+    vz_run_playhead_for(run, nd, &nt, &nk);
+    *t = nt;
+    *k = nk;
+    return 1;
+}
+
+int vz_run_step_prev(const vz_run *run, double *t, uint32_t *k)
+{
+    uint32_t cur = vz_run_cursor(run, *t, *k);
+    if (cur == TM_NONE)
+        return 0;
+    /* The decision the cursor shows (its last one), and the one before it. */
+    uint32_t shown = vz_is_decision(&run->tr->events[cur]) ? cur : vz_run_prev_decision(run, cur);
+    uint32_t pd = shown == TM_NONE ? TM_NONE : vz_run_prev_decision(run, shown);
+    if (pd == TM_NONE) {   /* before its first decision: nothing has happened yet */
+        *t = run->tr->events[0].t;
+        *k = 0;
+        return 1;
+    }
+    vz_run_playhead_for(run, pd, t, k);
+    return 1;
+}
+
 int vz_doc_more_at(const vz_doc *doc, double t, uint32_t k)
 {
     if (k == VZ_K_ALL)

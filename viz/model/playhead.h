@@ -53,6 +53,17 @@ uint32_t vz_run_prev_decision_before(const vz_run *run, double t);
 /* The playhead (t, k) that puts a run's cursor just past event `ev`. */
 void vz_run_playhead_for(const vz_run *run, uint32_t ev, double *t, uint32_t *k);
 
+/* The last decision before event `ev` (TM_NONE: none), or TM_NONE. */
+uint32_t vz_run_prev_decision(const vz_run *run, uint32_t ev);
+
+/*
+** Playhead moves for one run: its next / previous decision, whatever the other
+** runs do at that time (they show the same clock). Each returns 1 when the
+** playhead moved.
+*/
+int vz_run_step_next(const vz_run *run, double *t, uint32_t *k);
+int vz_run_step_prev(const vz_run *run, double *t, uint32_t *k);
+
 /* Playhead moves over all runs. Each returns 1 when the playhead moved. */
 int vz_doc_step_next(const vz_doc *doc, double *t, uint32_t *k);
 int vz_doc_step_prev(const vz_doc *doc, double *t, uint32_t *k);

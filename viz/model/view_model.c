@@ -16,6 +16,7 @@
 #include "findings.h"
 #include "playhead.h"
 #include "view_model.h"
+#include "words.h"
 
 /* ---- building ---------------------------------------------------------------- */
 
@@ -401,9 +402,9 @@ const char *vz_timer_purpose(const vz_run *run, uint32_t timer)
     if (t->ev_new > 0 && t->ev_new < tr->n_events) {
         const tm_event *e = &tr->events[t->ev_new - 1];
         if (e->kind == TM_EV_FUT_NEW && *tm_text(tr, e->s1))
-            return tm_text(tr, e->s1);
+            return vz_wait_words(run, tm_text(tr, e->s1));
     }
-    return tm_text(tr, t->fn);
+    return vz_callback_words(tm_text(tr, t->fn));
 }
 
 const char *vz_future_label(const vz_run *run, uint32_t id)
@@ -531,7 +532,8 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
     case TM_EV_STEP_END:
         switch ((tm_reason)e->detail) {
         case TM_REASON_AWAIT:
-            snprintf(buf, size, "%s awaits %s and gives the loop back", task, *s1 ? s1 : vz_future_label(run, e->obj));
+            snprintf(buf, size, "%s awaits %s and gives the loop back", task,
+                     *s1 ? vz_wait_words(run, s1) : vz_future_label(run, e->obj));
             break;
         case TM_REASON_YIELD:
             snprintf(buf, size, "%s yields (sleep(0)) and is queued again", task);
@@ -569,25 +571,35 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
             snprintf(buf, size, "future %s is resolved: %s", vz_future_label(run, e->obj), s1);
         break;
     case TM_EV_CB_ADD:
-        snprintf(buf, size, "callback %s added to %s", s1, vz_future_label(run, e->obj));
+        snprintf(buf, size, "callback %s added to %s%s%s%s", s1, vz_future_label(run, e->obj),
+                 vz_plain_callback(s1) ? " (" : "", vz_plain_callback(s1) ? vz_plain_callback(s1) : "",
+                 vz_plain_callback(s1) ? ")" : "");
         break;
     case TM_EV_WAKE:
         snprintf(buf, size, "%s finished: %s's wake-up is queued", vz_future_label(run, e->obj), task);
         break;
     case TM_EV_CALL_SOON:
-        snprintf(buf, size, "callback %s is queued", s1);
+        if (vz_plain_callback(s1))
+            snprintf(buf, size, "a callback is queued: %s (%s)", vz_plain_callback(s1), s1);
+        else
+            snprintf(buf, size, "callback %s is queued", s1);
         break;
     case TM_EV_CB_RUN:
-        snprintf(buf, size, "the loop runs callback %s", s1);
+        if (vz_plain_callback(s1))
+            snprintf(buf, size, "the loop runs a callback: %s (%s)", vz_plain_callback(s1), s1);
+        else
+            snprintf(buf, size, "the loop runs callback %s", s1);
         break;
     case TM_EV_HANDLE_CANCEL:
         snprintf(buf, size, "queued handle %u is cancelled (the loop will skip it)", e->h);
         break;
     case TM_EV_CANCEL:
-        if (e->by == TM_NONE && *s2)   /* a callback cancels: name it, as the trace does */
-            by = s2;
-        snprintf(buf, size, "%s calls cancel() on %s%s", by,
-                 e->task != TM_NONE ? task : vz_future_label(run, e->obj), e->detail ? "" : " (already done)");
+        if (e->by == TM_NONE && *s2 && vz_plain_callback(s2))   /* a callback cancels: name it, as the trace does */
+            snprintf(buf, size, "%s (%s) calls cancel() on %s%s", s2, vz_plain_callback(s2),
+                     e->task != TM_NONE ? task : vz_future_label(run, e->obj), e->detail ? "" : " (already done)");
+        else
+            snprintf(buf, size, "%s calls cancel() on %s%s", e->by == TM_NONE && *s2 ? s2 : by,
+                     e->task != TM_NONE ? task : vz_future_label(run, e->obj), e->detail ? "" : " (already done)");
         break;
     case TM_EV_UNCANCEL:
         snprintf(buf, size, "%s calls uncancel()", task);
@@ -595,7 +607,7 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
     case TM_EV_TIMER_NEW: {
         uint32_t ti = tm_find_timer(tr, e->obj);
         vz_format_seconds(ti != TM_NONE ? tr->timers[ti].when : 0, when, sizeof when);
-        snprintf(buf, size, "%s sets a timer for %s (%s)", by, when, s1);
+        snprintf(buf, size, "%s sets a timer for %s (%s)", by, when, vz_callback_words(s1));
         break;
     }
     case TM_EV_TIMER_FIRE: {
