@@ -1,2 +1,0 @@
-build-land/runtime/alloc.o: runtime/alloc.c runtime/alloc.h
-runtime/alloc.h:

@@ -1,2 +1,0 @@
-build-land/runtime/context.o: runtime/context.c runtime/context.h
-runtime/context.h:

@@ -1,2 +1,0 @@
-build-land/runtime/status.o: runtime/status.c runtime/status.h
-runtime/status.h:
