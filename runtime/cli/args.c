@@ -1,5 +1,6 @@
 /*
-** args.c -- the argument loop that commands reading trace files share.
+** args.c -- the argument loop that commands reading trace files share. A
+** Python program given instead of a trace (prog.py) is recorded first.
 */
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,11 @@ int cli_parse_files(const char *cmd, const char *usage, int argc, char **argv, c
     if (n == 0) {
         co_free(files);
         return cli_usage_error(cmd, "no trace file given");
+    }
+    int rc = cli_resolve_programs(cmd, files, n);
+    if (rc) {
+        co_free(files);
+        return rc;
     }
     *files_out = files;
     *n_out = n;

@@ -34,4 +34,34 @@ typedef int (*cli_opt_fn)(void *ud, int argc, char **argv, int *i);
 int cli_parse_files(const char *cmd, const char *usage, int argc, char **argv, cli_opt_fn opt, void *ud,
                     char ***files, int *n);
 
+/* ---- Python programs (pyprog.c) ------------------------------------------------ */
+
+/* Whether a command-line argument names a Python program (ends in ".py"). */
+int cli_is_program(const char *arg);
+
+/*
+** Record Python program `program` with the CPython recorder into trace file
+** `out` ("-" is stdout): python3 coroscope_record.py PROGRAM -o OUT EXTRA...
+** [-- PROG_ARGS...], the child's stdout on fd `stdout_fd` (-1: ours). Checks
+** first that python3 is there and 3.11 or newer, with the install command in
+** the message when not. Returns the recorder's exit status (0 when the program
+** ran to its end), 1 or 2 after printing what went wrong, 128+N if the
+** recorder was killed by signal N.
+*/
+int cli_record_program(const char *cmd, const char *program, const char *out, char **extra, int n_extra,
+                       char **prog_args, int n_prog, int stdout_fd);
+
+/*
+** For commands that read traces: record each .py among files[0..n) into a
+** temporary trace and put that trace's path in its place (the program's own
+** output goes to stderr). The temporary files go when the process exits.
+** 0, or the exit status to return after a message.
+*/
+int cli_resolve_programs(const char *cmd, char **files, int n);
+void cli_programs_cleanup(void);   /* remove them now (also run at exit) */
+
+/* What to call a trace file in output: the program it was recorded from, for
+** a temporary trace made by cli_resolve_programs; else the path itself. */
+const char *cli_shown(const char *path);
+
 #endif

@@ -44,6 +44,9 @@ static const char export_usage[] =
     "                chrome://tracing: one thread per task, steps and waits as\n"
     "                slices, flow arrows for spawns, wake-ups and cancellations\n"
     "\n"
+    "A FILE ending in .py is a Python program: it is recorded first with the\n"
+    "CPython recorder (its own output goes to stderr).\n"
+    "\n"
     "  --format F    the output format (default: chrome)\n"
     "  -o OUT        write to OUT instead of standard output ('-': stdout)\n"
     "  -h, --help    this help\n";
@@ -404,6 +407,11 @@ int cli_export(int argc, char **argv)
         return cli_usage_error("export", "unknown format '%s' (known: chrome)", format);
     if (!file)
         return cli_usage_error("export", "no trace file given");
+    char *files[1] = {(char *)file};
+    int rc = cli_resolve_programs("export", files, 1);
+    if (rc)
+        return rc;
+    file = files[0];
 
     tm_error err;
     tm_trace *tr = tm_load(file, 0, &err);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "trace_model.h"
 #include "scenarios/scenarios.h"
 #include "scenarios/twins.h"
 #include "trace_writer.h"
@@ -32,9 +33,12 @@ int cli_list(int argc, char **argv)
 static void record_usage(FILE *to)
 {
     fprintf(to,
-            "usage: coroscope record SCENARIO [-o FILE] [--clock virtual|real] [--size N] [--c-lines]\n\n"
-            "Runs a built-in scenario (see `coroscope list`) on the coroscope runtime and\n"
-            "writes its trace as JSON Lines (traces/FORMAT.md).\n\n"
+            "usage: coroscope record SCENARIO [-o FILE] [--clock virtual|real] [--size N] [--c-lines]\n"
+            "       coroscope record PROGRAM.py [-o FILE] [--max-events N] [--max-time SECONDS]\n"
+            "                        [--no-locals] [-- ARGS...]\n\n"
+            "Runs a built-in scenario (see `coroscope list`) on the coroscope runtime, or a\n"
+            "Python asyncio program on CPython 3.11 under the CPython recorder's virtual\n"
+            "clock, and writes its trace as JSON Lines (traces/FORMAT.md).\n\n"
             "  -o, --output FILE   where to write the trace; '-' (the default) is stdout\n"
             "  --clock virtual     deterministic time that jumps to the next timer (default);\n"
             "                      the same scenario always gives the same bytes\n"
@@ -43,6 +47,14 @@ static void record_usage(FILE *to)
             "  --c-lines           src fields name the scenario's C lines, and its Python\n"
             "                      twin is not embedded (default: they name the twin's\n"
             "                      lines, the C location is kept in csrc)\n\n"
+            "For a program (needs python3, 3.11 or newer):\n"
+            "  --max-events N      stop the recording after N events (the recorder's default\n"
+            "                      keeps a program that never ends from filling the disk)\n"
+            "  --max-time SECONDS  stop when the loop's virtual clock passes SECONDS\n"
+            "  --no-locals         do not record local variables at each suspension\n"
+            "  -- ARGS...          the program's own arguments (its sys.argv[1:])\n"
+            "A recording stopped by a limit ends with `end` reason max_events / max_time,\n"
+            "keeps the program's output so far, and exits non-zero.\n\n"
             "The scenario's printed lines go to stdout, or to stderr when the trace does.\n"
             "Exit status: 0 when the scenario's main returned, 1 when it raised, deadlocked\n"
             "or the trace could not be written, 2 for a usage error.\n");
@@ -60,12 +72,63 @@ static void count_event(void *ud, const co_trace_event *ev)
     co_trace_writer_event(c->w, ev);
 }
 
+/* A positive whole number (--max-events) or a positive number of seconds (--max-time). */
+static int check_limit(const char *opt, const char *v, int whole)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || *end || end == v || !(x > 0) || x > 1e15 || (whole && x != (double)(long long)x))
+        return cli_usage_error("record", "%s takes a %s, not '%s'", opt,
+                               whole ? "whole number of events above 0" : "number of seconds above 0", v);
+    return 0;
+}
+
+/* `record PROGRAM.py`: the CPython recorder does the work (pyprog.c). */
+static int record_program(const char *program, const char *out, char **extra, int n_extra,
+                          char **prog_args, int n_prog)
+{
+    int rc = cli_record_program("record", program, out, extra, n_extra, prog_args, n_prog, -1);
+    if (rc == 0 && strcmp(out, "-")) {
+        tm_error err;
+        tm_trace *tr = tm_load(out, 0, &err);
+        if (tr)
+            fprintf(stderr, "coroscope: recorded %s: %zu events, %g s of virtual time -> %s\n", program,
+                    tr->n_events, tr->stats.t_end, out);
+        tm_free(tr);
+    }
+    return rc;
+}
+
 int cli_record(int argc, char **argv)
 {
     const char *name = NULL, *out = "-", *clock = "virtual";
-    int explicit_clock = 0;
+    int explicit_clock = 0, scenario_only = 0;
+    char *extra[8];                 /* recorder options for a program */
+    int n_extra = 0, cut = argc;
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            cut = i;                /* what follows is the program's */
+            break;
+        }
+    }
+    for (int i = 1; i < cut; i++) {
         const char *a = argv[i];
+        if (!strcmp(a, "--max-events") || !strcmp(a, "--max-time")) {
+            if (++i >= cut)
+                return cli_usage_error("record", "%s needs a value", a);
+            if (check_limit(a, argv[i], a[6] == 'e'))
+                return 2;
+            extra[n_extra++] = (char *)a;
+            extra[n_extra++] = argv[i];
+            continue;
+        }
+        if (!strcmp(a, "--no-locals")) {
+            extra[n_extra++] = (char *)a;
+            continue;
+        }
+        if (!strcmp(a, "--clock") || !strcmp(a, "--size") || !strcmp(a, "--c-lines"))
+            scenario_only = i;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             record_usage(stdout);
             return 0;
@@ -99,7 +162,14 @@ int cli_record(int argc, char **argv)
             name = a;
     }
     if (!name)
-        return cli_usage_error("record", "which scenario? (`coroscope list` shows them)");
+        return cli_usage_error("record", "which scenario or program? (`coroscope list` shows the scenarios)");
+    if (cli_is_program(name)) {
+        if (scenario_only)
+            return cli_usage_error("record", "%s is for built-in scenarios, not programs", argv[scenario_only]);
+        return record_program(name, out, extra, n_extra, argv + cut + 1, cut < argc ? argc - cut - 1 : 0);
+    }
+    if (cut < argc)
+        return cli_usage_error("record", "arguments after -- are for a program (PROGRAM.py), not a scenario");
     const co_scenario *sc = co_scenario_find(name);
     if (!sc) {
         fprintf(stderr, "coroscope record: unknown scenario '%s'; `coroscope list` shows the built-in ones\n", name);

@@ -41,6 +41,9 @@ static const char show_usage[] =
     "parent), a time axis on top, the result or exception after each lane.\n"
     "Several files are stacked on one shared time scale.\n"
     "\n"
+    "A FILE ending in .py is a Python program: it is recorded first with the\n"
+    "CPython recorder (its own output goes to stderr).\n"
+    "\n"
     "  --width N     total width in columns, 40 to 10000 (default: the terminal's width,\n"
     "                else $COLUMNS, else 100)\n"
     "  --events      one axis unit per event instead of per second: shows the order\n"
@@ -704,7 +707,7 @@ int cli_show(int argc, char **argv)
             draw_axis(stdout, &L, &o);
             for (int k = 0; k < n; k++) {
                 fputc('\n', stdout);
-                draw_trace(stdout, files[k], trs[k], &sgs[k], &L, &o, cells);
+                draw_trace(stdout, cli_shown(files[k]), trs[k], &sgs[k], &L, &o, cells);
             }
             fputc('\n', stdout);
             if (n > 1) {

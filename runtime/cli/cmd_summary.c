@@ -27,6 +27,9 @@ static const char summary_usage[] =
     "at once), peak ready-queue length, and per task: time running, ready\n"
     "(scheduled, not yet run) and waiting (suspended on a future), and outcome.\n"
     "\n"
+    "A FILE ending in .py is a Python program: it is recorded first with the\n"
+    "CPython recorder (its own output goes to stderr).\n"
+    "\n"
     "  --json        one JSON object per file (times in seconds)\n"
     "  -h, --help    this help\n";
 
@@ -187,7 +190,7 @@ int cli_summary(int argc, char **argv)
         }
         tm_print_problems(stderr, files[k], "warning: ", tr);
         if (json) {
-            cJSON *o = to_json(files[k], tr);
+            cJSON *o = to_json(cli_shown(files[k]), tr);
             char *text = o ? cJSON_PrintUnformatted(o) : NULL;
             if (text)
                 printf("%s\n", text);
@@ -200,7 +203,7 @@ int cli_summary(int argc, char **argv)
         } else {
             if (k > 0)
                 putchar('\n');
-            print_text(files[k], tr);
+            print_text(cli_shown(files[k]), tr);
         }
         tm_free(tr);
     }

@@ -26,6 +26,9 @@ static const char validate_usage[] =
     "Prints FILE: ok (N events) for a clean trace. Exit status: 0 when every\n"
     "file is clean, 1 when any has a problem, 2 on a usage error.\n"
     "\n"
+    "A FILE ending in .py is a Python program: it is recorded first with the\n"
+    "CPython recorder (its own output goes to stderr).\n"
+    "\n"
     "  -q, --quiet   print only the problems\n"
     "  -h, --help    this help\n";
 
@@ -41,9 +44,9 @@ static int validate_one(const char *path, int quiet)
     tm_print_problems(stdout, path, "", tr);
     size_t problems = tr->n_problems + tr->problems_dropped;
     if (!problems && !quiet)
-        printf("%s: ok (%zu event%s)\n", path, tr->n_events, tr->n_events == 1 ? "" : "s");
+        printf("%s: ok (%zu event%s)\n", cli_shown(path), tr->n_events, tr->n_events == 1 ? "" : "s");
     else if (problems && !quiet)
-        printf("%s: %zu problem%s\n", path, problems, problems == 1 ? "" : "s");
+        printf("%s: %zu problem%s\n", cli_shown(path), problems, problems == 1 ? "" : "s");
     tm_free(tr);
     return problems != 0;
 }

@@ -31,11 +31,13 @@
 
 static const char view_usage[] =
     "usage: coroscope view [OPTIONS] FILE...\n"
+    "       coroscope view [OPTIONS] PROGRAM.py...\n"
     "       coroscope view [OPTIONS] --scenario NAME...\n"
     "\n"
     "Open traces in the desktop viewer: one lane per task under the event loop's\n"
     "own lane, replayable decision by decision. Several traces open side by side\n"
-    "on one time axis (sequential vs gather vs wait vs as_completed).\n"
+    "on one time axis (sequential vs gather vs wait vs as_completed). A Python\n"
+    "program (PROGRAM.py) is recorded first with the CPython recorder.\n"
     "\n"
     "  --scenario NAME...   record built-in scenarios (see `coroscope list`) and open them\n"
     "  --scale F            UI scale for projectors and HiDPI screens (default 1)\n"
@@ -265,6 +267,10 @@ int cli_view(int argc, char **argv)
     char temp[VZ_MAX_RUNS][1024];
     char *paths[VZ_MAX_RUNS];
     int n_temp = 0;
+    if (!va.scenarios && (rc = cli_resolve_programs("view", va.files, va.n_files)) != 0) {
+        co_free(va.files);
+        return rc;
+    }
     /* Fonts first: fontconfig's caches are freed before the traces load, so
     ** their memory is reused rather than added to the peak. */
     vz_font_files fonts;
