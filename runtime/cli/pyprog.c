@@ -261,8 +261,13 @@ int cli_resolve_programs(const char *cmd, char **files, int n)
         }
         const char *stem = strrchr(files[i], '/');
         stem = stem ? stem + 1 : files[i];
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%d-%.*s.jsonl", tmpdir, i + 1, (int)(strlen(stem) - 3), stem);
+        char path[PATH_MAX + 64];
+        int len = snprintf(path, sizeof path, "%s/%d-%.*s.jsonl", tmpdir, i + 1,
+                           (int)(strlen(stem) - 3), stem);
+        if (len < 0 || (size_t)len >= sizeof path) {
+            fprintf(stderr, "coroscope %s: the program's name is too long: %s\n", cmd, files[i]);
+            return 2;
+        }
         char **grown = co_realloc(made, (size_t)(n_made + 1) * sizeof *made);
         if (grown)
             made = grown;
