@@ -89,6 +89,14 @@ static void open_data(const char *name)
     vz_dl_init(&dl);
 }
 
+/* The x axis in loop time, fitted (traces whose point is one instant open in event order). */
+static void time_view(void)
+{
+    ui.step_view = 0;
+    ui.step_auto = 0;
+    vz_ui_fit(&ui, &doc);
+}
+
 static void lay_out(void)
 {
     static const float base[VZ_FONT__COUNT] = {16, 16, 15, 16, 20};
@@ -485,6 +493,7 @@ static const vz_cmd *group_text_with(const char *needle)
 Test(viz_layout, a_task_group_draws_a_bracket_over_its_owner_and_member_lanes)
 {
     open_scenario("taskgroup_fail");
+    time_view();
     lay_out();
     vz_geom g;
     vz_ui_geom(&ui, &g);
@@ -596,6 +605,7 @@ Test(viz_layout, two_task_groups_sharing_lanes_keep_brackets_and_bands_apart)
 Test(viz_layout, a_timeout_that_fires_has_a_fire_marker_and_a_deadline_tick)
 {
     open_scenario("wait_for_timeout");
+    time_view();
     lay_out();
     const tm_trace *tr = doc.runs[0].tr;
     const vz_cmd *fire = NULL, *tick = NULL;
@@ -977,6 +987,44 @@ Test(viz_layout, the_legend_explains_its_words_on_hover_and_the_help_has_a_gloss
         snprintf(head, sizeof head, "%s \xE2\x80\x94 ", vz_term_word((vz_term)t));
         cr_assert(not(zero(ptr, (void *)text_with(head))), "the help defines '%s'", vz_term_word((vz_term)t));
     }
+}
+
+Test(viz_layout, a_cascade_at_one_instant_opens_in_event_order_and_the_axis_says_why)
+{
+    open_scenario("taskgroup_fail");
+    cr_assert(eq(int, ui.step_view, 1), "most decisions happen at 2 s: event order from the start");
+    lay_out();
+    char why[400] = "";   /* the axis's caption, maybe wrapped over two lines */
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        if (dl.cmds[i].kind == VZ_CMD_TEXT && dl.cmds[i].tag == VZ_TAG_AXIS && dl.cmds[i].sub == 1)
+            snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s", *why ? " " : "", vz_dl_str(&dl, &dl.cmds[i]));
+    cr_assert(not(zero(ptr, strstr(why, "event order: 25 of 44 decisions happen at 2 s"))), "%s", why);
+    /* The labels of the cascade are drawn whole there. */
+    cr_assert(not(zero(ptr, (void *)text_with("\xE2\x9C\x97 ValueError: boom"))));
+    cr_assert(not(zero(ptr, (void *)text_with("\xE2\x8A\x98 cancelled"))));
+    /* In loop time, the instant gets a chip; clicking it goes back to event order. */
+    act(VZ_ACT_STEP_VIEW, 0, 0, 0);
+    cr_assert(eq(int, ui.step_view, 0));
+    cr_assert(eq(int, ui.step_auto, 0));
+    lay_out();
+    const vz_hit *chip = NULL;
+    for (size_t i = 0; i < dl.n_hits; i++)
+        if (dl.hits[i].kind == VZ_HIT_DENSE)
+            chip = &dl.hits[i];
+    cr_assert(not(zero(ptr, (void *)chip)), "the dense instant has a chip on the axis");
+    cr_assert(eq(dbl, doc.runs[0].dense[chip->a].t, 2.0));
+    cr_assert(not(zero(ptr, (void *)text_with("2 s \xC3\x97"))));
+    float x = chip->x + chip->w / 2, y = chip->y + chip->h / 2;
+    act(VZ_ACT_POINTER_DOWN, x, y, 1);
+    act(VZ_ACT_POINTER_UP, x, y, 1);
+    cr_assert(eq(int, ui.step_view, 1));
+}
+
+Test(viz_layout, the_headline_comparison_opens_in_loop_time)
+{
+    static const char *const names[] = {"sequential", "gather", "wait", "as_completed"};
+    open_scenarios(names, 4);
+    cr_assert(eq(int, ui.step_view, 0), "no instant holds most of a trace's decisions");
 }
 
 /* ---- scale ----------------------------------------------------------------------------------- */

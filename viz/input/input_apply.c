@@ -274,6 +274,10 @@ static void pointer_down(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const 
             vz_apply(ui, doc, last, &b);
         return;
     }
+    case VZ_HIT_DENSE:   /* a dense instant's chip: spread it out in event order */
+        if (!ui->step_view)
+            vz_apply_simple(ui, doc, VZ_ACT_STEP_VIEW);
+        return;
     case VZ_HIT_AXIS:
         ui->drag = VZ_DRAG_SCRUB;
         ui->playing = 0;
@@ -421,6 +425,7 @@ void vz_apply(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_action *
     case VZ_ACT_STEP_VIEW: {
         double scroll = ui->scroll;
         ui->step_view = !ui->step_view;
+        ui->step_auto = 0;
         vz_ui_fit(ui, doc);
         ui->scroll = scroll;
         break;

@@ -129,7 +129,8 @@ typedef enum vz_hit_kind {
     VZ_HIT_FINDING,     /* a = finding index */
     VZ_HIT_BUTTON,      /* a toolbar button: a = vz_action_kind, b = its argument */
     VZ_HIT_PANEL,       /* a panel's background: swallows clicks */
-    VZ_HIT_TERM         /* a word the glossary explains (legend, panel headings): a = vz_term */
+    VZ_HIT_TERM,        /* a word the glossary explains (legend, panel headings): a = vz_term */
+    VZ_HIT_DENSE        /* an instant holding many decisions, on the axis: a = index in run->dense */
 } vz_hit_kind;
 
 typedef struct vz_hit {

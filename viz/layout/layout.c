@@ -342,18 +342,79 @@ static void axis(vz__lctx *c)
     vz_dl_tag(c->dl, VZ_TAG_AXIS, 0, 0, 0);
     vz_dl_rect(c->dl, c->g.timeline.x, a.y, c->g.timeline.w, a.h, VZ_C_PANEL);
     vz_dl_rect(c->dl, c->g.timeline.x, a.y + a.h - 1, c->g.timeline.w, 1, VZ_C_BORDER);
-    vz_dl_text(c->dl, VZ_FONT_SMALL, c->g.labels.x + 10 * s, a.y + (a.h - vz__line_h(c, VZ_FONT_SMALL)) / 2,
-               c->g.labels.w - 14 * s, VZ_C_TEXT_DIM,
-               ui->step_view ? "event number  (T: time)" : "loop time  (T: event order)");
+    char why[200];
+    const char *what = ui->step_view ? "event number  (T: time)" : "loop time  (T: event order)";
+    if (ui->step_view && ui->step_auto > 0 && ui->step_auto <= (int)c->doc->n_runs) {
+        /* Chosen at the start: say why, and how to get loop time back. */
+        const vz_run *run = &c->doc->runs[ui->step_auto - 1];
+        const vz_dense *d = &run->dense[run->dense_most];
+        char at[32];
+        vz_format_seconds(d->t, at, sizeof at);
+        snprintf(why, sizeof why, "event order: %u of %u decisions happen at %s  (T: loop time)", d->decisions,
+                 run->n_decisions, at);
+        what = why;
+    }
+    float tw = vz__text_w(c, VZ_FONT_SMALL, what), room = c->g.labels.w - 14 * s;
+    vz_dl_tag(c->dl, VZ_TAG_AXIS, 1, 0, 0);
+    if (tw > room) {   /* two lines when the lane names' column is narrow */
+        vz__wrap(c, VZ_FONT_SMALL, c->g.labels.x + 10 * s, a.y + 1 * s, room, a.y + a.h, VZ_C_TEXT_DIM, what);
+    } else {
+        vz_dl_text(c->dl, VZ_FONT_SMALL, c->g.labels.x + 10 * s, a.y + (a.h - vz__line_h(c, VZ_FONT_SMALL)) / 2,
+                   room, VZ_C_TEXT_DIM, what);
+    }
+    vz_dl_tag(c->dl, VZ_TAG_AXIS, 0, 0, 0);
     vz_dl_clip(c->dl, a.x, a.y, a.w, a.h);
     float lh = vz__line_h(c, VZ_FONT_SMALL);
+    /*
+    ** In loop time, instants that hold many decisions get a chip ("2 s ×25"):
+    ** they are one pixel column here, and event order (T, or a click on the
+    ** chip) spreads them out. A chip names its time, so a tick label it would
+    ** cover is left out.
+    */
+    float chip_x0[32], chip_x1[32];
+    size_t n_chips = 0;
+    if (!ui->step_view) {
+        float last = -1e9f;
+        for (size_t r = 0; r < c->doc->n_runs; r++) {
+            const vz_run *run = &c->doc->runs[r];
+            for (size_t i = 0; i < run->n_dense && n_chips < 32; i++) {
+                const vz_dense *d = &run->dense[i];
+                if (d->t < ui->x0 || d->t > ui->x1)
+                    continue;
+                float x = vz_ui_x(ui, &c->g, d->t);
+                char chip[64], at[32];
+                snprintf(chip, sizeof chip, "%s \xC3\x97%u", vz_format_seconds(d->t, at, sizeof at), d->decisions);
+                float w = vz__text_w(c, VZ_FONT_SMALL, chip) + 8 * s, h = lh + 2 * s;
+                float cx = x - w / 2, cy = a.y + a.h - 9 * s - lh - 1 * s;
+                if (cx + w > a.x + a.w)   /* whole inside the axis */
+                    cx = a.x + a.w - w;
+                if (cx < a.x)
+                    cx = a.x;
+                if (cx < last + 2 * s)
+                    continue;
+                last = cx + w;
+                chip_x0[n_chips] = cx;
+                chip_x1[n_chips++] = cx + w;
+                vz_dl_tag(c->dl, VZ_TAG_AXIS, 2, (unsigned)r, (uint32_t)i);
+                vz_dl_rect(c->dl, cx, cy, w, h, VZ_C_BUTTON_ON);
+                vz_dl_frame(c->dl, cx, cy, w, h, VZ_C_BORDER);
+                vz_dl_text(c->dl, VZ_FONT_SMALL, cx + 4 * s, cy + 1 * s, 0, VZ_C_TEXT, chip);
+                vz_dl_hit(c->dl, cx, cy, w, h, VZ_HIT_DENSE, (unsigned)r, (uint32_t)i, 0);
+            }
+        }
+        vz_dl_tag(c->dl, VZ_TAG_AXIS, 0, 0, 0);
+    }
     for (long long i = t.i0; i <= t.i1; i++) {
         float x = vz_ui_x(ui, &c->g, (double)i * t.step);
         char label[48];
         tick_label(c, &t, i, label, sizeof label);
         vz_dl_rect(c->dl, x, a.y + a.h - 7 * s, 1 * s, 7 * s, VZ_C_TEXT_DIM);
         float w = vz__text_w(c, VZ_FONT_SMALL, label);
-        vz_dl_text(c->dl, VZ_FONT_SMALL, x - w / 2, a.y + a.h - 9 * s - lh, 0, VZ_C_TEXT, label);
+        int covered = 0;
+        for (size_t k = 0; k < n_chips; k++)
+            covered |= x + w / 2 > chip_x0[k] && x - w / 2 < chip_x1[k];
+        if (!covered)
+            vz_dl_text(c->dl, VZ_FONT_SMALL, x - w / 2, a.y + a.h - 9 * s - lh, 0, VZ_C_TEXT, label);
     }
     /* The playhead's handle (the focused trace's, in step view). */
     if (c->doc->n_runs) {
@@ -364,7 +425,18 @@ static void axis(vz__lctx *c)
         vz_dl_rect(c->dl, x - 1 * s, a.y + a.h - 14 * s, 2 * s, 3 * s, VZ_C_PLAYHEAD);
     }
     vz_dl_unclip(c->dl);
+    /* The axis itself goes under its chips (later hits win). */
+    size_t first = c->dl->n_hits;
     vz_dl_hit(c->dl, a.x, a.y, a.w, a.h, VZ_HIT_AXIS, 0, 0, 0);
+    if (first > 0 && c->dl->n_hits == first + 1) {
+        vz_hit axis_hit = c->dl->hits[first];
+        size_t k = first;
+        while (k > 0 && c->dl->hits[k - 1].kind == VZ_HIT_DENSE) {
+            c->dl->hits[k] = c->dl->hits[k - 1];
+            k--;
+        }
+        c->dl->hits[k] = axis_hit;
+    }
 }
 
 /* ---- the frame ----------------------------------------------------------------------- */

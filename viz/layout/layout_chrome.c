@@ -543,6 +543,13 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
     case VZ_HIT_EVENT_ROW:
         snprintf(lines[0], 300, "click to move the playhead to event #%u", tr->events[h->a].seq);
         return 1;
+    case VZ_HIT_DENSE: {
+        const vz_dense *dn = &run->dense[h->a];
+        vz_format_seconds(dn->t, a, sizeof a);
+        snprintf(lines[0], 300, "%s: %u scheduler decisions happen at %s", run->label, dn->decisions, a);
+        snprintf(lines[1], 300, "in loop time they share one pixel column; click or press T for event order");
+        return 2;
+    }
     default:
         return 0;
     }

@@ -28,8 +28,14 @@ void vz_ui_init(vz_ui *ui, const vz_doc *doc, int w, int h, float scale)
     ui->open_finding = 0;
     ui->k = VZ_K_ALL;
     ui->t = doc->t_max;
-    /* Traces that take no time at all read better one event per step. */
+    /* Traces that take no time at all read better one event per step, and so
+    ** do traces whose point is a cascade at one instant (the axis says why). */
     ui->step_view = doc->n_runs && doc->t_max <= doc->t_min;
+    int dense = vz_doc_wants_event_order(doc);
+    if (!ui->step_view && dense >= 0) {
+        ui->step_view = 1;
+        ui->step_auto = dense + 1;
+    }
     vz_ui_fit(ui, doc);
     ui->dirty = 1;
 }

@@ -103,6 +103,8 @@ typedef struct vz_ui {
     float scale;                /* UI scale: --scale times the HiDPI factor */
 
     int step_view;              /* x axis: 0 loop time, 1 event index */
+    int step_auto;              /* the step view was chosen at the start, for this run + 1 (0: not):
+                                   one instant holds most of its decisions (the axis says so) */
     double x0, x1;              /* the visible range of the x axis */
     double scroll;              /* lanes scrolled up, pixels */
 

@@ -327,6 +327,41 @@ static void build_rows(vz_run *run, const char *filter)
     run->no_match = !n && *filter && tr->n_tasks;
 }
 
+/* Count decisions per instant: the dense instants and the densest. */
+static void build_dense(vz_run *run)
+{
+    const tm_trace *tr = run->tr;
+    run->n_dense = 0;
+    run->dense_most = TM_NONE;
+    run->n_decisions = 0;
+    for (size_t i = 0; i < tr->n_events;) {
+        size_t j = i;
+        uint32_t n = 0;
+        while (j < tr->n_events && tr->events[j].t == tr->events[i].t)
+            n += (uint32_t)vz_is_decision(&tr->events[j++]);
+        run->n_decisions += n;
+        if (n >= VZ_DENSE_MIN) {
+            if (run->n_dense < VZ_DENSE_MAX) {
+                run->dense[run->n_dense] = (vz_dense){tr->events[i].t, (uint32_t)i, n};
+                if (run->dense_most == TM_NONE || n > run->dense[run->dense_most].decisions)
+                    run->dense_most = (uint32_t)run->n_dense;
+                run->n_dense++;
+            }
+        }
+        i = j;
+    }
+}
+
+int vz_doc_wants_event_order(const vz_doc *doc)
+{
+    for (size_t r = 0; r < doc->n_runs; r++) {
+        const vz_run *run = &doc->runs[r];
+        if (run->dense_most != TM_NONE && run->dense[run->dense_most].decisions * 10 >= run->n_decisions * 4)
+            return (int)r;
+    }
+    return -1;
+}
+
 int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path)
 {
     if (doc->n_runs >= VZ_MAX_RUNS || !tr) {
@@ -349,6 +384,7 @@ int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path)
         return -1;
     }
     build_rows(run, doc->filter);
+    build_dense(run);
     run->t0 = tr->n_events && tr->events[0].t < 0 ? tr->events[0].t : 0;
     run->t1 = tr->stats.t_end > run->t0 ? tr->stats.t_end : run->t0;
     run->cur = TM_NONE;

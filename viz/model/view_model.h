@@ -104,6 +104,19 @@ typedef struct vz_finding {
     char facts[240];     /* the evidence, e.g. "job('a') 3 s + job('b') 1 s = 4 s" */
 } vz_finding;
 
+/*
+** An instant that holds many scheduler decisions: under the virtual clock a
+** cascade (a TaskGroup aborting, gather cancelling its children, a timeout
+** firing) happens at one loop time, so on a time axis it is one pixel column.
+*/
+#define VZ_DENSE_MIN 12    /* decisions at one instant that make it dense */
+#define VZ_DENSE_MAX 64    /* dense instants kept per run */
+typedef struct vz_dense {
+    double t;              /* the loop time */
+    uint32_t ev;           /* its first event */
+    uint32_t decisions;    /* how many decisions happen at it */
+} vz_dense;
+
 /* The loop at a playhead position (for the loop panel). */
 typedef struct vz_loop_state {
     uint32_t ev;                        /* the cursor it describes (TM_NONE: before the start) */
@@ -153,6 +166,11 @@ typedef struct vz_run {
 
     vz_finding *findings; size_t n_findings;
 
+    uint32_t n_decisions;      /* scheduler decisions in the trace (playhead.h) */
+    vz_dense dense[VZ_DENSE_MAX]; size_t n_dense; /* instants holding VZ_DENSE_MIN decisions or more,
+                                                    in time order (the first VZ_DENSE_MAX) */
+    uint32_t dense_most;       /* index in dense of the one holding the most, or TM_NONE */
+
     uint32_t cur;              /* read-only: the cursor for the doc's playhead (vz_doc_sync, playhead.h) */
     vz_loop_state loop;        /* read-only: the loop at `cur` (vz_doc_sync) */
     double cache_t;            /* private: cursor cache */
@@ -180,6 +198,14 @@ void vz_doc_free(vz_doc *doc);   /* frees every run and trace; NULL ok */
 ** when the doc is full or memory runs out.
 */
 int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path);
+
+/*
+** Does the doc read better in event order from the start? When, in some run,
+** one instant holds at least VZ_DENSE_MIN decisions and 40% of all of them,
+** a time axis would squeeze the point of the trace into one pixel column.
+** Returns that run's index, or -1.
+*/
+int vz_doc_wants_event_order(const vz_doc *doc);
 
 /* Rebuild the rows of every run for a case-insensitive substring filter on task
 ** name and coroutine ("" shows every task). */
