@@ -166,18 +166,24 @@ if run $c 0 "$C" view "$D/io_wait.jsonl" --size 1600x900 --screenshot "$tmp/io.p
 fi
 
 c=the_echo_servers_sub_millisecond_io_waits_show_when_fitted
-if "$C" record echo_server -o "$tmp/echo.jsonl" >/dev/null 2>&1; then
-    if run $c 0 "$C" view "$tmp/echo.jsonl" --size 1600x900 --screenshot "$tmp/echo.png" \
-        --layout-dump "$tmp/echo.txt"; then
-        n=$(grep -E '^rect .* #93d9ce span waiting run=0 ' "$tmp/echo.txt" | awk '$4 >= 8' | wc -l)
-        if [ "$n" -ge 4 ]; then
-            pass $c
-        else
-            fail $c "$n I/O waits at least 8 pixels wide at zoom-to-fit, expected 4 or more"
-        fi
-    fi
-else
+# A real-clock recording: on a loaded machine one long stall can squeeze every
+# wait into a few pixels at zoom-to-fit, so a recording gets three tries.
+n=0
+recorded=0
+for try in 1 2 3; do
+    "$C" record echo_server -o "$tmp/echo.jsonl" >/dev/null 2>&1 || continue
+    recorded=1
+    run $c 0 "$C" view "$tmp/echo.jsonl" --size 1600x900 --screenshot "$tmp/echo.png" \
+        --layout-dump "$tmp/echo.txt" || break
+    n=$(grep -E '^rect .* #93d9ce span waiting run=0 ' "$tmp/echo.txt" | awk '$4 >= 8' | wc -l)
+    [ "$n" -ge 4 ] && break
+done
+if [ $recorded = 0 ]; then
     echo "SKIP $c: echo_server could not be recorded here (no loopback sockets?)"
+elif [ "$n" -ge 4 ]; then
+    pass $c
+else
+    fail $c "$n I/O waits at least 8 pixels wide at zoom-to-fit, expected 4 or more (3 recordings)"
 fi
 
 c=a_truncated_trace_shows_a_warning_with_its_line_number
