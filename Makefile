@@ -82,7 +82,7 @@ $(BUILD)/%.o: %.S | deps
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS_ALL) $(TEST_LIBS)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -MF $@.d -o $@ $^ $(LIBS_ALL) $(TEST_LIBS)
 
 tests-build: $(BUILD)/coroscope $(TEST_BIN)
 

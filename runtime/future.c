@@ -192,6 +192,9 @@ co_exc *co_future_set_exception(co_future *f, co_exc *e)
 {
     if (f->state != CO_PENDING)
         return invalid_state("invalid state");
+    if (co_exc_is(e, "StopIteration"))      /* as _asyncio.Future.set_exception */
+        return co_exc_new("TypeError", "StopIteration interacts badly with generators "
+                                       "and cannot be raised into a Future");
     f->exc = e;
     f->state = CO_FINISHED;
     f->log_traceback = true;
@@ -246,7 +249,7 @@ co_exc *co_future_result(co_future *f, co_value *out)
     if (f->state == CO_CANCELLED)
         return co__future_make_cancelled_error(f);
     if (f->state != CO_FINISHED)
-        return invalid_state("Result is not ready.");
+        return invalid_state("Result is not set.");   /* _asyncio.Future.result */
     f->log_traceback = false;
     if (f->exc)
         return f->exc;
@@ -329,4 +332,93 @@ size_t co_future_remove_done_callback(co_future *f, co_done_fn fn, void *arg)
     size_t removed = f->ncb - kept;
     f->ncb = kept;
     return removed;
+}
+
+/* --- repr --------------------------------------------------------------------- */
+
+/* One callback as format_helpers._format_callback_source shows it, minus the
+** source location ("at FILE:LINE") a C callback does not have. A task's
+** wake-up is the C Task's bound method, Task.task_wakeup. */
+static void repr_callback(sbuf *b, const co_fut_cb *cb)
+{
+    sb_puts(b, cb->task ? "Task.task_wakeup" : cb->name);
+    sb_puts(b, "()");
+}
+
+static void repr_into(sbuf *b, const co_future *f, int depth);
+
+/* coroutines._format_coroutine: "job() running at SRC" while the coroutine
+** exists, "job() done" once it has finished. CPython adds the source line the
+** coroutine is suspended at (or, when done, defined at); the C runtime knows
+** the file:line of the await it is suspended at, and nothing when the
+** coroutine has not started or has finished. */
+static void repr_coro(sbuf *b, const co_task *t)
+{
+    sb_printf(b, "%s()", t->coro.name);
+    if (t->fut.state != CO_PENDING)
+        sb_puts(b, " done");
+    else if (t->started && t->yield_src)
+        sb_printf(b, " running at %s", t->yield_src);
+    else
+        sb_puts(b, " running");
+}
+
+static void repr_into(sbuf *b, const co_future *f, int depth)
+{
+    const co_task *t = f->is_task ? (const co_task *)f : NULL;
+    if (depth > 8) {                   /* reprlib.recursive_repr's guard */
+        sb_puts(b, "...");
+        return;
+    }
+    /* base_futures._future_repr_info, with base_tasks._task_repr_info's
+    ** additions for a task: cancelling, name, coro, wait_for. */
+    sb_puts(b, t ? "<Task " : f->kind && !strcmp(f->kind, "gather") ? "<_GatheringFuture " : "<Future ");
+    if (t && t->num_cancels_requested && f->state == CO_PENDING)
+        sb_puts(b, "cancelling");
+    else
+        sb_puts(b, f->state == CO_PENDING ? "pending" : f->state == CO_CANCELLED ? "cancelled" : "finished");
+    if (t) {
+        sb_puts(b, " name=");
+        co_value_repr(b, co_str(t->name));
+        sb_puts(b, " coro=<");
+        repr_coro(b, t);
+        sb_putc(b, '>');
+        if (t->fut_waiter) {
+            sb_puts(b, " wait_for=");
+            repr_into(b, t->fut_waiter, depth + 1);
+        }
+    }
+    if (f->state == CO_FINISHED) {
+        if (f->exc) {
+            sb_puts(b, " exception=");
+            co_exc_repr(b, f->exc);
+        } else {
+            sb_puts(b, " result=");
+            co_value_reprlib(b, f->result);
+        }
+    }
+    if (f->ncb) {                       /* base_futures._format_callbacks */
+        sb_puts(b, " cb=[");
+        repr_callback(b, &f->cbs[0]);
+        if (f->ncb == 2) {
+            sb_puts(b, ", ");
+            repr_callback(b, &f->cbs[1]);
+        } else if (f->ncb > 2) {
+            sb_printf(b, ", <%u more>, ", f->ncb - 2);
+            repr_callback(b, &f->cbs[f->ncb - 1]);
+        }
+        sb_putc(b, ']');
+    }
+    sb_putc(b, '>');
+}
+
+const char *co_future_repr(const co_future *f)
+{
+    if (!f)
+        return "<no future: out of memory>";
+    sbuf b = {0};
+    repr_into(&b, f, 0);
+    const char *s = co_strf("%s", b.p ? b.p : "");
+    sb_free(&b);
+    return s;
 }

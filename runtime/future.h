@@ -48,6 +48,12 @@ co_exc *co_future_result(co_future *f, co_value *out);
 ** CancelledError if cancelled, InvalidStateError if pending, else NULL. */
 co_exc *co_future_exception(co_future *f, co_exc **out);
 
+/* repr(fut), as CPython 3.11 prints it -- `<Future pending cb=[...]>`,
+** `<Task finished name='Task-2' coro=<job() done> result='a'>` -- except that
+** source locations are C ones (the await a task is suspended at) or absent.
+** A string in the loop's arena. For a task too (co_task_future). */
+const char *co_future_repr(const co_future *f);
+
 /* Future.add_done_callback(fn, arg): arg plays the part of functools.partial's
 ** extra arguments. Scheduled at once (call_soon) if the future is done. */
 co_status co_future_add_done_callback(co_future *f, co_done_fn fn, void *arg, const char *fn_name);

@@ -49,6 +49,7 @@ struct co_handle {
     const char *fn_name;       /* for traces */
     co_task *task;             /* CO_H_TASK_*: the task to step */
     co_future *fut;            /* CO_H_FUT_CALLBACK / CO_H_TASK_WAKEUP (a reference) */
+    co_exc *exc;               /* CO_H_TASK_STEP: thrown in at the step (call_soon(__step, exc)) */
     co_handle *next;           /* ready queue / free list link */
 };
 
@@ -105,9 +106,8 @@ struct co_task {
     co_stack *stack;           /* NULL until the first step, and after the end */
     co_stack_pool *pool;       /* where the stack comes from */
     co_future *fut_waiter;     /* _fut_waiter */
-    bool must_cancel;          /* _must_cancel */
+    bool must_cancel;          /* _must_cancel (the message is fut.cancel_msg, as in CPython) */
     bool started;              /* the coroutine has begun running */
-    const char *cancel_message;   /* _cancel_message */
     int num_cancels_requested;    /* cancelling() */
     co_yield yield_kind;       /* mailbox: why the coroutine gave control back */
     co_future *yield_fut;      /* mailbox: the future awaited */
@@ -141,7 +141,10 @@ struct co_loop {
     bool stopping;             /* _stopping */
     bool running;              /* inside run_forever */
     bool closing_warned;       /* pending_at_close already reported */
+    bool trace_ended;          /* `end` was written: nothing more is */
     co_task *current;          /* task whose step runs, or NULL */
+    co_exc *exit_exc;          /* SystemExit / KeyboardInterrupt raised by the handle running */
+    co_exc *exit_raised;       /* ... and passed out of run_forever (co_loop_exit_exception) */
     const char *current_cb;    /* callback being run, or NULL */
     uint64_t next_id;          /* id counter for traces */
     uint64_t seq;              /* last event seq */
@@ -186,6 +189,7 @@ void co__emit(co_loop *L, co_trace_event *ev);     /* stamps seq and t, hands it
 /* co_loop_print with a source location (co_print_at). */
 void co__loop_vprint(co_loop *L, const char *src, const char *fmt, va_list ap);
 uint64_t co__new_id(co_loop *L);
+void co__warn_pending(co_loop *L);   /* pending_at_close for each live task, once */
 
 /* Handles. */
 co_handle *co__handle_new(co_loop *L, co_handle_kind kind);

@@ -85,6 +85,10 @@ const char *co_trace_event_name(co_trace_event_kind k)
 
 void co__emit(co_loop *L, co_trace_event *ev)
 {
+    if (L->trace_ended)        /* nothing follows `end` (FORMAT.md) */
+        return;
+    if (ev->ev == CO_EV_END)
+        L->trace_ended = true;
     ev->seq = ++L->seq;
     ev->t = co_loop_time(L);
     L->tracer.event(L->tracer.ud, ev);
@@ -157,7 +161,7 @@ co_loop_stats co_loop_get_stats(const co_loop *L)
     return s;
 }
 
-static void warn_pending(co_loop *L)
+void co__warn_pending(co_loop *L)
 {
     if (L->closing_warned)
         return;
@@ -243,9 +247,10 @@ co_status co_loop_close(co_loop *L)
     if (L->running)
         return CO_ERUNNING;
     if (L->nlive) {
-        warn_pending(L);
+        co__warn_pending(L);
         return CO_EBUSY;
     }
+    co_loop_trace_end(L, CO_OK);   /* a loop driven by hand ends its recording here */
     free_everything(L);
     return CO_OK;
 }
@@ -255,7 +260,8 @@ void co_loop_destroy(co_loop *L)
     if (!L)
         return;
     CO_API_CHECK(!L->running, "co_loop_destroy called while the loop runs");
-    warn_pending(L);
+    co__warn_pending(L);
+    co_loop_trace_end(L, L->nlive ? CO_EBUSY : CO_OK);
     free_everything(L);
 }
 
@@ -385,6 +391,7 @@ void co_handle_cancel(co_handle *h)
 }
 
 bool co_handle_cancelled(const co_handle *h) { return h->cancelled; }
+double co_handle_when(const co_handle *h) { return h->when; }
 
 /* asyncio's debug mode logs a handle that held the loop for
 ** slow_callback_duration (0.1 s) or more; traces always carry that warning. */
@@ -424,7 +431,7 @@ static void run_handle(co_loop *L, co_handle *h)
             co_trace_event ev = {.ev = CO_EV_STEP_BEGIN, .task = h->task->fut.id, .h = h->id};
             co__emit(L, &ev);
         }
-        co__task_run_step(h->task, NULL);
+        co__task_run_step(h->task, h->exc);
         break;
     case CO_H_TASK_WAKEUP:
         if (co__tracing(L)) {
@@ -555,6 +562,12 @@ co_status co_loop_run_once(co_loop *L)
         timeout = 0;
     else if (L->timers.n) {
         double when = ((co_handle *)L->timers.items[0])->when;
+        if (isinf(when) && L->clock == CO_CLOCK_VIRTUAL && !L->jobs_pending) {
+            /* Only never-due timers (sleep(math.inf)) are left: under the
+            ** virtual clock nothing can ever happen again. */
+            report_deadlock(L);
+            return CO_EDEADLOCK;
+        }
         timeout = when - co_loop_time(L);
         if (!(timeout > 0))
             timeout = 0;
@@ -576,7 +589,7 @@ co_status co_loop_run_once(co_loop *L)
         co__heap_pop(&L->timers);
         h->scheduled = false;
         co__ready_push(L, h);
-        if (co__tracing(L)) {
+        if (co__tracing(L) && !h->cancelled) {   /* a cancelled one moves too, but never runs */
             co_trace_event ev = {.ev = CO_EV_TIMER_FIRE, .timer = h->id};
             co__emit(L, &ev);
         }
@@ -589,6 +602,13 @@ co_status co_loop_run_once(co_loop *L)
         if (!h->cancelled)
             run_handle(L, h);
         co__handle_unref(h);
+        /* Handle._run lets SystemExit and KeyboardInterrupt through: the
+        ** iteration ends here, what is still ready stays ready. */
+        if (L->exit_exc) {
+            L->exit_raised = L->exit_exc;
+            L->exit_exc = NULL;
+            return CO_EEXIT;
+        }
     }
     return CO_OK;
 }
@@ -634,9 +654,20 @@ co_status co_loop_run_until_complete(co_loop *L, co_future *fut)
         return st;
     st = co_loop_run_forever(L);
     co_future_remove_done_callback(fut, run_until_complete_cb, NULL);
+    if (st == CO_EEXIT && co_future_done(fut) && !co_future_cancelled(fut)) {
+        co_exc *ignored;                   /* the exception is on its way out: retrieved */
+        co_future_exception(fut, &ignored);
+    }
     if (st != CO_OK)
         return st;
     return co_future_done(fut) ? CO_OK : CO_ESTOPPED;
+}
+
+co_exc *co_loop_exit_exception(co_loop *L)
+{
+    co_exc *e = L->exit_raised;
+    L->exit_raised = NULL;
+    return e;
 }
 
 void co_loop_print(co_loop *L, const char *fmt, ...)
@@ -674,7 +705,7 @@ void co_loop_trace_source(co_loop *L, const char *file, const char *text)
 
 void co_loop_trace_end(co_loop *L, co_status st)
 {
-    if (!co__tracing(L))
+    if (!co__tracing(L) || L->trace_ended)
         return;
     co_trace_event ev = {.ev = CO_EV_END,
                          .reason = st == CO_OK ? "complete" : st == CO_EDEADLOCK ? "deadlock" : "error"};

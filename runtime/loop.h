@@ -85,18 +85,27 @@ co_handle *co_call_later(co_loop *L, double delay, co_callback_fn fn, void *arg,
 co_handle *co_call_at(co_loop *L, double when, co_callback_fn fn, void *arg, const char *fn_name);
 void co_handle_cancel(co_handle *h);       /* Handle.cancel(); idempotent */
 bool co_handle_cancelled(const co_handle *h);
+double co_handle_when(const co_handle *h);  /* TimerHandle.when(): the loop time it is due */
 void co_handle_release(co_handle *h);      /* NULL is fine */
 
 /* loop.run_forever(): iterate until co_loop_stop. Returns CO_EDEADLOCK when
 ** nothing is ready, no timer is pending and nothing else could ever wake the
-** loop (CPython would block forever): a `deadlock` warning in the trace names
-** the waiting tasks. CO_ERUNNING if already running. */
+** loop (CPython would block forever) -- under the virtual clock also when the
+** only timers left are never due (sleep(math.inf)): a `deadlock` warning in the
+** trace names the waiting tasks. CO_ERUNNING if already running. */
 co_status co_loop_run_forever(co_loop *L);
 void co_loop_stop(co_loop *L);             /* loop.stop(): the current iteration ends the run */
 
 /* loop.run_until_complete(fut): run until fut is done. CO_ESTOPPED if the loop
 ** was stopped first. Retrieve the outcome with co_future_result. */
 co_status co_loop_run_until_complete(co_loop *L, co_future *fut);
+
+/* A task that raises SystemExit or KeyboardInterrupt stops the loop as in
+** CPython (Task.__step re-raises them, Handle._run lets them through): the
+** task's future gets the exception, the iteration ends at once (handles still
+** ready stay ready), and run_once / run_forever / run_until_complete return
+** CO_EEXIT. This hands the exception over, once; NULL if there is none. */
+co_exc *co_loop_exit_exception(co_loop *L);
 
 /* One iteration (phases 1-4 above); exposed for tests and teaching. */
 co_status co_loop_run_once(co_loop *L);

@@ -71,7 +71,7 @@ static co_status cancel_all_tasks(co_loop *L)
 co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status)
 {
     co_status st;
-    co_exc *e;
+    co_exc *e = NULL, *exiting = NULL;
     co_task *t = co_loop_create_task(L, main, NULL);
     if (!t) {
         st = CO_ENOMEM;
@@ -79,15 +79,29 @@ co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status)
         goto done;
     }
     st = co_loop_run_until_complete(L, co_task_future(t));
-    if (st == CO_OK)
-        st = cancel_all_tasks(L);
-    if (co_future_done(co_task_future(t)))
+    if (st == CO_EEXIT)
+        exiting = co_loop_exit_exception(L);
+    /* Runner.close() runs whether run() returned or raised. */
+    if (st == CO_OK || st == CO_EEXIT) {
+        co_status st2 = cancel_all_tasks(L);
+        if (st2 == CO_EEXIT)               /* raised while the first was on its way out */
+            exiting = co_loop_exit_exception(L);
+        if (st == CO_OK)
+            st = st2;
+    }
+    if (exiting)
+        e = exiting;
+    else if (co_future_done(co_task_future(t)))
         e = co_future_result(co_task_future(t), out);
     else
         e = co_exc_new("RuntimeError", "%s", co_status_message(st));
 done:
     warn_never_retrieved(L);
-    co_loop_trace_end(L, st);
+    if (L->nlive)                /* a deadlock or a failure left tasks behind */
+        co__warn_pending(L);
+    /* As the recorder ends a recording: complete once main is done. */
+    co_loop_trace_end(L, st == CO_EDEADLOCK || !t || !co_future_done(co_task_future(t)) ? (st ? st : CO_EINVAL)
+                                                                                      : CO_OK);
     if (status)
         *status = st;
     return e;

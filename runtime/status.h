@@ -16,7 +16,8 @@
     X(CO_ECLOSED, "the event loop is closed")                                      \
     X(CO_ESTOPPED, "the event loop stopped before the future completed")           \
     X(CO_EDEADLOCK, "deadlock: tasks are waiting and nothing can ever wake them")  \
-    X(CO_EIO, "input/output error")
+    X(CO_EIO, "input/output error")                                                \
+    X(CO_EEXIT, "a task raised SystemExit or KeyboardInterrupt, which stops the loop")
 
 typedef enum co_status {
 #define CO_X_ENUM(name, msg) name,

@@ -340,6 +340,38 @@ co_exc *co__suspend(co_task *t, co_yield kind, co_future *f, const char *src)
 
 /* --- Task.__step and Task.__wakeup ------------------------------------------- */
 
+static void trace_step_end(co_loop *L, co_task *t, const char *reason, const co_exc *e)
+{
+    co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = reason};
+    if (e) {
+        ev.exc = e->type;
+        ev.msg = e->msg;
+    }
+    co__emit(L, &ev);
+}
+
+/* PEP 479: a StopIteration leaving a coroutine becomes RuntimeError, with
+** the StopIteration as its cause (genobject.c's _PyGen_SetStopIterationValue
+** counterpart, gen_send_ex). */
+static co_exc *pep479(co_exc *e)
+{
+    if (!e || !co_exc_is(e, "StopIteration"))
+        return e;
+    co_exc *r = co_exc_new("RuntimeError", "coroutine raised StopIteration");
+    if (r != co__exc_nomem())
+        r->cause = e;
+    return r;
+}
+
+/* call_soon(self.__step, exc): the next step throws exc into the coroutine. */
+static co_handle *schedule_step_with(co_loop *L, co_task *t, co_exc *exc)
+{
+    co_handle *h = co__schedule_step(L, t);
+    if (h)
+        h->exc = exc;
+    return h;
+}
+
 void co__task_run_step(co_task *t, co_exc *exc)
 {
     co_loop *L = t->fut.loop;
@@ -350,7 +382,7 @@ void co__task_run_step(co_task *t, co_exc *exc)
         t->must_cancel = false;
     }
     t->fut_waiter = NULL;
-    L->current = t;
+    L->current = t;                            /* _enter_task */
     L->stats.steps++;
     if (exc && co__tracing(L)) {
         co_trace_event ev = {.ev = CO_EV_THROW, .task = t->fut.id, .exc = exc->type, .msg = exc->msg};
@@ -359,54 +391,64 @@ void co__task_run_step(co_task *t, co_exc *exc)
     resume(t, exc);
 
     switch (t->yield_kind) {
-    case CO_Y_RETURN:
-        if (co__tracing(L)) {
-            co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "return"};
-            co__emit(L, &ev);
-        }
-        if (t->must_cancel) {          /* cancelled right before the coroutine returned */
+    case CO_Y_RETURN:                          /* except StopIteration */
+        if (co__tracing(L))
+            trace_step_end(L, t, "return", NULL);
+        if (t->must_cancel) {                  /* cancelled right before the coroutine returned */
             t->must_cancel = false;
-            co__future_base_cancel(&t->fut, t->cancel_message);
+            co__future_base_cancel(&t->fut, t->fut.cancel_msg);
         } else
             co_future_set_result(&t->fut, t->ret_value);
         break;
-    case CO_Y_RAISE:
-        if (co_exc_is_cancel(t->ret_exc)) {
-            if (co__tracing(L)) {
-                co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "cancelled",
-                               .msg = t->ret_exc->msg};
-                co__emit(L, &ev);
-            }
-            t->fut.cancelled_exc = t->ret_exc;
+    case CO_Y_RAISE: {
+        co_exc *e = pep479(t->ret_exc);
+        if (co_exc_is_cancel(e)) {             /* except CancelledError */
+            if (co__tracing(L))
+                trace_step_end(L, t, "cancelled", e);
+            t->fut.cancelled_exc = e;
             co__future_base_cancel(&t->fut, NULL);
-        } else {
-            if (co__tracing(L)) {
-                co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "raise",
-                               .exc = t->ret_exc->type, .msg = t->ret_exc->msg};
-                co__emit(L, &ev);
-            }
-            co_future_set_exception(&t->fut, t->ret_exc);
+            break;
         }
+        if (co__tracing(L))
+            trace_step_end(L, t, "raise", e);
+        co_future_set_exception(&t->fut, e);
+        /* except (KeyboardInterrupt, SystemExit): set_exception, then raise:
+        ** out of Handle._run and _run_once, which stops the loop. */
+        if (co_exc_is(e, "SystemExit") || co_exc_is(e, "KeyboardInterrupt"))
+            L->exit_exc = e;
         break;
+    }
     case CO_Y_AWAIT: {
         co_future *f = t->yield_fut;
-        CO_API_CHECK(f != &t->fut, "a task cannot await itself");
-        if (co__tracing(L)) {
-            co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "await", .fut = f->id,
-                           .on = f->label ? f->label : f->kind, .src = t->yield_src};
-            co__emit(L, &ev);
+        if (f == &t->fut) {
+            /* The task awaited itself: a RuntimeError thrown in at the next step. */
+            co_exc *e = co_exc_new("RuntimeError", "Task cannot await on itself: %s", co_future_repr(&t->fut));
+            co_handle *h = schedule_step_with(L, t, e);
+            if (co__tracing(L)) {
+                co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "yield",
+                                     .h = h ? h->id : 0, .src = t->yield_src};
+                co__emit(L, &ev);
+            }
+            break;
         }
         co__future_add_wakeup(f, t);
         t->fut_waiter = f;
-        if (t->must_cancel && co_future_cancel(f, t->cancel_message))
+        /* Still inside __step (the task is current): a cancel() that came
+        ** while it ran is passed on to what it now waits on. */
+        if (t->must_cancel && co_future_cancel(f, t->fut.cancel_msg))
             t->must_cancel = false;
+        if (co__tracing(L)) {
+            co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "await", .fut = f->id,
+                                 .on = f->label ? f->label : f->kind, .src = t->yield_src};
+            co__emit(L, &ev);
+        }
         break;
     }
-    case CO_Y_YIELD: {
+    case CO_Y_YIELD: {                         /* a bare yield: call_soon(self.__step) */
         co_handle *h = co__schedule_step(L, t);
         if (co__tracing(L)) {
             co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "yield", .h = h ? h->id : 0,
-                           .src = t->yield_src};
+                                 .src = t->yield_src};
             co__emit(L, &ev);
         }
         break;
@@ -415,7 +457,7 @@ void co__task_run_step(co_task *t, co_exc *exc)
         assert(!"a coroutine gave control back without saying why");
         break;
     }
-    L->current = NULL;
+    L->current = NULL;                         /* _leave_task */
 }
 
 void co__task_run_wakeup(co_task *t, co_future *fut)
@@ -441,9 +483,11 @@ bool co__task_cancel(co_task *t, const char *msg, const char *via)
         return false;
     t->num_cancels_requested++;
     if (t->fut_waiter && co_future_cancel(t->fut_waiter, msg))
-        return true;
+        return true;     /* fut_waiter stays: it may be a task that swallows this */
+    /* The step already scheduled will raise it (Task.__step's must-cancel
+    ** path); the message is kept on the future the task is. */
     t->must_cancel = true;
-    t->cancel_message = msg;
+    t->fut.cancel_msg = msg;
     return true;
 }
 
@@ -536,7 +580,7 @@ co_exc *co_await_coro_at(co_coro coro, co_value *out, const char *src)
         co__emit(L, &ev);
         sb_free(&b);
     }
-    co_exc *e = coro.fn(coro.args, out);
+    co_exc *e = pep479(coro.fn(coro.args, out));
     if (co__tracing(L)) {
         co_trace_event ev = {.ev = CO_EV_FRAME_EXIT, .task = t->fut.id, .fn = coro.name};
         co__emit(L, &ev);

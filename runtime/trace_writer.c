@@ -514,7 +514,14 @@ co_trace_writer *co_trace_writer_new(FILE *f, const co_trace_header *hdr)
     }
     w->f = f;
     w->real_clock = hdr->clock && !strcmp(hdr->clock, "real");
-    sbuf *b = &w->line;
+    co_trace_format_header(&w->line, hdr);
+    return w;
+}
+
+void co_trace_format_header(sbuf *b, const co_trace_header *hdr)
+{
+    if (!room(b, 0))
+        return;
     sb_puts(b, "{\"format\":\"coroscope-trace\",\"version\":3,\"scenario\":");
     put_string(b, hdr->scenario ? hdr->scenario : "");
     sb_puts(b, ",\"clock\":");
@@ -522,7 +529,8 @@ co_trace_writer *co_trace_writer_new(FILE *f, const co_trace_header *hdr)
     sb_puts(b, ",\"semantics\":\"cpython-3.11\",\"producer\":");
     put_string(b, hdr->producer ? hdr->producer : "coroscope-runtime 0.1");
     sb_puts(b, "}\n");
-    return w;
+    if (!b->failed)
+        b->p[b->len] = 0;
 }
 
 co_trace_writer *co_trace_writer_open(const char *path, const co_trace_header *hdr, char *err, size_t errlen)

@@ -43,7 +43,9 @@ void co_trace_writer_event(co_trace_writer *w, const co_trace_event *ev);
 /* Flush, close, free. CO_EIO if any write failed (err says why). NULL ok. */
 co_status co_trace_writer_close(co_trace_writer *w, char *err, size_t errlen);
 
-/* Format one event as a JSON line (with '\n') into b; used by tests. */
+/* Format one event / the header as a JSON line (with '\n'), appended to b;
+** used by tests. */
 void co_trace_format_event(sbuf *b, const co_trace_event *ev);
+void co_trace_format_header(sbuf *b, const co_trace_header *hdr);
 
 #endif

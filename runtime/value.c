@@ -103,6 +103,15 @@ static const char *const exc_parents[][2] = {
     {"ZeroDivisionError", "ArithmeticError"},
     {"IncompleteReadError", "EOFError"},
     {"EOFError", "Exception"},
+    {"StopIteration", "Exception"},
+    {"StopAsyncIteration", "Exception"},
+    {"RuntimeError", "Exception"},
+    {"RecursionError", "RuntimeError"},
+    {"NotImplementedError", "RuntimeError"},
+    {"BrokenBarrierError", "RuntimeError"},
+    {"TypeError", "Exception"},
+    {"ValueError", "Exception"},
+    {"UnicodeError", "ValueError"},
 };
 
 static const char *exc_parent(const char *type)
@@ -256,3 +265,106 @@ void co_value_str(sbuf *b, co_value v)
     } else
         co_value_repr(b, v);
 }
+
+/* --- reprlib.repr ---------------------------------------------------------------- */
+
+/* Bytes of the first n code points of UTF-8 s (all of s if shorter). */
+static size_t cp_bytes(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (s[i] && n) {
+        i++;
+        while ((s[i] & 0xC0) == 0x80)
+            i++;
+        n--;
+    }
+    return i;
+}
+
+static size_t cp_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += (*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* s cut to max code points as reprlib cuts: its head, "...", its tail. */
+static void put_cut(sbuf *b, const char *s, size_t max)
+{
+    size_t n = cp_len(s);
+    if (n <= max) {
+        sb_puts(b, s);
+        return;
+    }
+    size_t i = (max - 3) / 2, j = max - 3 - i;
+    sb_putn(b, s, cp_bytes(s, i));
+    sb_puts(b, "...");
+    sb_puts(b, s + cp_bytes(s, n - j));
+}
+
+/* reprlib.Repr's defaults: maxlevel 6, maxlist 6, maxstring 30, maxother 30. */
+static void reprlib_value(sbuf *b, co_value v, int level)
+{
+    sbuf tmp = {0};
+    switch (v.kind) {
+    case CO_V_STR: {
+        /* Repr.repr_str: the repr of the first 30 characters; if that is
+        ** still too long, the repr of head + tail, cut in the middle. */
+        const char *x = v.u.s ? v.u.s : "";
+        char *head = co__arena_alloc(cp_bytes(x, 30) + 1);
+        if (!head)
+            return;
+        memcpy(head, x, cp_bytes(x, 30));
+        head[cp_bytes(x, 30)] = 0;
+        repr_str(&tmp, head);
+        if (tmp.p && cp_len(tmp.p) > 30) {
+            size_t n = cp_len(x), hb = cp_bytes(x, 13), tb = strlen(x) - cp_bytes(x, n > 14 ? n - 14 : 0);
+            char *ht = co__arena_alloc(hb + tb + 1);
+            if (!ht)
+                break;
+            memcpy(ht, x, hb);
+            memcpy(ht + hb, x + strlen(x) - tb, tb + 1);
+            tmp.len = 0;
+            repr_str(&tmp, ht);
+            if (tmp.p) {                 /* then always cut: head 13, "...", tail 14 */
+                size_t m = cp_len(tmp.p);
+                sb_putn(b, tmp.p, cp_bytes(tmp.p, 13));
+                sb_puts(b, "...");
+                sb_puts(b, tmp.p + cp_bytes(tmp.p, m > 14 ? m - 14 : 0));
+            }
+        } else if (tmp.p)
+            sb_puts(b, tmp.p);
+        break;
+    }
+    case CO_V_LIST:
+        /* Repr._repr_iterable: six items, then "..."; nested six deep. */
+        if (level <= 0) {
+            sb_puts(b, "[...]");
+            break;
+        }
+        sb_putc(b, '[');
+        for (size_t i = 0; i < v.u.list->n && i < 6; i++) {
+            if (i)
+                sb_puts(b, ", ");
+            reprlib_value(b, v.u.list->items[i], level - 1);
+        }
+        if (v.u.list->n > 6)
+            sb_puts(b, ", ...");
+        sb_putc(b, ']');
+        break;
+    case CO_V_INT:                       /* maxlong 40: a 64-bit int never reaches it */
+    case CO_V_NONE:
+    case CO_V_BOOL:
+        co_value_repr(b, v);
+        break;
+    default:                             /* Repr.repr_instance: maxother 30 */
+        co_value_repr(&tmp, v);
+        if (tmp.p)
+            put_cut(b, tmp.p, 30);
+        break;
+    }
+    sb_free(&tmp);
+}
+
+void co_value_reprlib(sbuf *b, co_value v) { reprlib_value(b, v, 6); }

@@ -101,6 +101,10 @@ void co_value_repr(sbuf *b, co_value v);
 void co_value_str(sbuf *b, co_value v);
 void co_exc_repr(sbuf *b, const co_exc *e);     /* ValueError('boom') */
 
+/* reprlib.repr(v): repr cut to reprlib's default limits (30 characters of a
+** string, six list items, six levels), as Future.__repr__ shows a result. */
+void co_value_reprlib(sbuf *b, co_value v);
+
 /* The shortest decimal that reads back as exactly d, Python-style. buf >= 32. */
 void co_format_double(char *buf, double d);
 

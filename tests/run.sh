@@ -13,7 +13,11 @@ export COROSCOPE="$build/coroscope" BUILD="$build"
 passed=0
 failed=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# Every trace the tests write is collected here and validated at the end
+# (tests/scripts/validate_traces.sh).
+COROSCOPE_TEST_TRACES=$(mktemp -d)
+export COROSCOPE_TEST_TRACES
+trap 'rm -f "$log"; rm -rf "$COROSCOPE_TEST_TRACES"' EXIT
 
 for bin in "$build"/tests/*; do
     [ -x "$bin" ] || continue
@@ -34,9 +38,8 @@ for bin in "$build"/tests/*; do
     [ "$rc" -ne 0 ] && [ $((f + c)) -eq 0 ] && { echo "FAIL $(basename "$bin"): exit $rc"; failed=$((failed + 1)); }
 done
 
-for t in tests/scripts/*.sh tests/scripts/*.py; do
-    [ -f "$t" ] || continue
-    case "$t" in *"${TESTS:-}"*) ;; *) continue ;; esac
+run_script() {
+    t=$1
     echo "== $(basename "$t")"
     case "$t" in
         *.py) python3 "$t" >"$log" 2>&1 ;;
@@ -51,7 +54,16 @@ for t in tests/scripts/*.sh tests/scripts/*.py; do
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         echo "FAIL $(basename "$t"): exit $rc with no failing case"; failed=$((failed + 1))
     fi
+}
+
+for t in tests/scripts/*.sh tests/scripts/*.py; do
+    [ -f "$t" ] || continue
+    case "$t" in *"${TESTS:-}"*) ;; *) continue ;; esac
+    case "$t" in */validate_traces.sh) continue ;; esac
+    run_script "$t"
 done
+# Last: every trace the tests above wrote must pass the validator.
+case "tests/scripts/validate_traces.sh" in *"${TESTS:-}"*) run_script tests/scripts/validate_traces.sh ;; esac
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -51,7 +51,7 @@ static int on_task_new(tm__builder *b, tm_event *e, uint32_t ev)
     tk->depth = parent == TM_NONE ? 0 : tr->tasks[parent].depth + 1;
     tk->ev_new = ev;
     tk->ev_done = TM_NONE;
-    b->live[t] = (tm__live){TM_NONE, TM_NONE, TM_NONE, TM_NONE};
+    b->live[t] = (tm__live){TM_NONE, TM_NONE, TM_NONE, TM_NONE, 0};
     if (tm__idmap_put(&tr->priv->objects, id, TM__TAG_TASK | t) < 0)
         return TM__NOMEM(b);
 
@@ -181,6 +181,10 @@ static int on_step_end(tm__builder *b, tm_event *e, uint32_t ev)
             char s[32];
             snprintf(s, sizeof s, "future %u", fut);
             label = tm__cstr(b, s);
+        }
+        if (b->live[t].woken_in_step) {   /* its wake-up is already queued */
+            b->live[t].woken_in_step = 0;
+            return tm__open_span(b, t, TM_STATE_READY, ev, 0, 0);
         }
         return tm__open_span(b, t, TM_STATE_WAITING, ev, label, fut);
     }
@@ -368,6 +372,13 @@ static int on_wake(tm__builder *b, tm_event *e, uint32_t ev)
     if (t == TM_NONE)
         return 0;
     uint32_t sp = b->live[t].span;
+    if (b->running == t) {
+        /* Inside its own step: the future it is about to await finished
+        ** there (a task that cancelled itself, then awaited). Task.__step
+        ** registers the wake-up first, so it is queued before step_end. */
+        b->live[t].woken_in_step = 1;
+        return tm__queue_handle(b, e->h, t, 0, ev, cause, TM_LINK_WAKE);
+    }
     if (tm__state_now(b, t) != TM_STATE_WAITING)
         tm__rule(b, TM__F_TASK, "wake of task %u (%s), which is not waiting (it is %s)",
                     tr->tasks[t].id, tm__task_name(b, t), tm_state_name(tm__state_now(b, t)));
@@ -452,8 +463,10 @@ static int on_timer_new(tm__builder *b, tm_event *e, uint32_t ev)
     if (tm__reserve(&tr->timers, &b->cap_timers, tr->n_timers + 1, sizeof *tr->timers) < 0)
         return TM__NOMEM(b);
     uint32_t i = (uint32_t)tr->n_timers++;
-    tr->timers[i] = (tm_timer){id, b->fields[TM__F_WHEN]->valuedouble, e->s1, ev, TM_NONE, TM_NONE,
-                               e->by};
+    /* `when` null: never due (an infinite delay, as sleep(math.inf)). */
+    const cJSON *when = b->fields[TM__F_WHEN];
+    tr->timers[i] = (tm_timer){id, cJSON_IsNumber(when) ? when->valuedouble : INFINITY, e->s1, ev, TM_NONE,
+                               TM_NONE, e->by};
     if (tm__idmap_put(&tr->priv->objects, id, TM__TAG_TIMER | i) < 0)
         return TM__NOMEM(b);
     return 0;

@@ -115,6 +115,7 @@ typedef struct tm__live {
     uint32_t step;           /* its open step, or TM_NONE */
     uint32_t cancel_ev;      /* first cancel not yet delivered, or TM_NONE */
     uint32_t frame_top;      /* innermost open frame, or TM_NONE */
+    uint8_t woken_in_step;   /* a wake came during its own step: its await ends ready */
 } tm__live;
 
 /* Per-future bookkeeping while loading. */

@@ -158,7 +158,7 @@ static const spec s_handle_cancel[] = {{TM__F_H, T_ID | E}, {0, 0}};
 static const spec s_cancel[] = {{TM__F_TARGET, T_ID | E}, {TM__F_BY, T_IDN}, {TM__F_VIA, T_STRN},
     {TM__F_MSG, T_STRN}, {TM__F_OK, T_BOOL | E}, {0, 0}};
 static const spec s_uncancel[] = {{TM__F_TASK, T_ID | E}, {TM__F_COUNT, T_INT}, {0, 0}};
-static const spec s_timer_new[] = {{TM__F_TIMER, T_ID | E}, {TM__F_WHEN, T_NUM | E}, {TM__F_FN, T_STR}, {0, 0}};
+static const spec s_timer_new[] = {{TM__F_TIMER, T_ID | E}, {TM__F_WHEN, T_NUMN | E}, {TM__F_FN, T_STR}, {0, 0}};
 static const spec s_timer_id[] = {{TM__F_TIMER, T_ID | E}, {0, 0}};
 static const spec s_idle[] = {{TM__F_FROM, T_NUM | E}, {TM__F_UNTIL, T_NUM | E}, {0, 0}};
 static const spec s_end[] = {{TM__F_REASON, T_STR}, {0, 0}};

@@ -914,7 +914,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         if rec.active:
             number = rec.new_id()
             rec.ids.put(timer, number)
-            rec.emit("timer_new", [("timer", number), ("when", float(when)),
+            rec.emit("timer_new", [("timer", number), ("when", float(when) if when != float("inf") else None),
                                    ("fn", _callable_name(callback))])
         return timer
 

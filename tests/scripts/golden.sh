@@ -16,4 +16,10 @@ for name in gather round_robin cancel_cleanup; do
         echo "FAIL twice_identical $name: two recordings differ"; rc=1
     fi
 done
+# The golden traces join the ones the suite validates at the end.
+if [ -n "${COROSCOPE_TEST_TRACES:-}" ] && [ -d "$COROSCOPE_TEST_TRACES" ]; then
+    for f in traces/golden/*.jsonl; do
+        cp "$f" "$COROSCOPE_TEST_TRACES/golden-$(basename "$f")"
+    done
+fi
 exit $rc

@@ -30,6 +30,7 @@ from both sides; exits 1 if any scenario failed (or none was found).
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -176,6 +177,16 @@ def indent(text, limit=15):
     return ["    " + l for l in lines] or ["    (no output)"]
 
 
+def keep_traces(label, c_path, py_path):
+    """Both recordings go to $COROSCOPE_TEST_TRACES (when set), which the
+    suite validates at the end (tests/scripts/validate_traces.sh)."""
+    dest = os.environ.get("COROSCOPE_TEST_TRACES")
+    if not dest or not os.path.isdir(dest):
+        return
+    for prefix, path in (("parity_c", c_path), ("parity_py", py_path)):
+        shutil.copyfile(path, os.path.join(dest, "%s-%s.jsonl" % (prefix, label)))
+
+
 def check(cli, name, tmp, size=None):
     """Compare one scenario; return (passed, lines to print)."""
     label = name if size is None else "%s[size=%d]" % (name, size)
@@ -198,6 +209,7 @@ def check(cli, name, tmp, size=None):
         return False, ["FAIL parity %s: %s recording failed (%s)" % (label, PY_SIDE, why)] + \
             ([] if status is None else ["  %s stderr:" % PY_SIDE] + indent(err))
 
+    keep_traces(label, c_path, py_path)
     sides = []
     for side, path in ((C_SIDE, c_path), (PY_SIDE, py_path)):
         try:

@@ -1,6 +1,7 @@
 /*
 ** capture.h -- a tracer for tests: keeps every event's kind and a few fields
-** in memory so a test can assert on what the runtime recorded.
+** in memory so a test can assert on what the runtime recorded. Every trace it
+** sees is also dumped for the validator (trace_dump.h).
 */
 #ifndef TEST_CAPTURE_H
 #define TEST_CAPTURE_H
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "coroscope.h"
+#include "trace_dump.h"
 
 typedef struct cap_event {
     co_trace_event_kind ev;    /* kind */
@@ -20,11 +22,20 @@ typedef struct cap_event {
 typedef struct capture {
     cap_event *ev;
     size_t n, cap;
+    trace_dump *dump;          /* the file this recording also goes to, or NULL */
+    bool dumping;              /* a dump was opened for the current recording */
 } capture;
 
 static inline void cap_event_fn(void *ud, const co_trace_event *e)
 {
     capture *c = ud;
+    if (!c->dumping) {         /* the first event of a recording */
+        c->dumping = true;
+        c->dump = dump_open("unit", "virtual");
+    }
+    c->dump = dump_event(c->dump, e);
+    if (e->ev == CO_EV_END)
+        c->dumping = false;    /* a later loop on the same capture is a new recording */
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 256;
         c->ev = realloc(c->ev, c->cap * sizeof *c->ev);

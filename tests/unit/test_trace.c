@@ -11,6 +11,8 @@
 
 #include "coroscope.h"
 #include "scenarios/scenarios.h"
+#include "trace_dump.h"
+#include "trace_model.h"
 #include "trace_writer.h"
 
 /* Record scenario `name` into memory; returns the bytes (free them). */
@@ -56,6 +58,9 @@ Test(trace, every_line_of_every_scenario_parses_with_cjson)
             cJSON_Delete(j);
         }
         cr_expect(gt(i64, seq, 5), "%s wrote events", all[i].name);
+        free(buf);
+        buf = record(all[i].name, &len);
+        expect_valid(all[i].name, buf, len);
         free(buf);
     }
 }
@@ -120,5 +125,44 @@ Test(trace, failing_the_nth_allocation_is_reported_not_crashed_on)
             co_alloc_set(NULL);
         }
         cr_expect(completed, "%s: with enough memory the run completes", all[i].name);
+    }
+}
+
+/* Out of memory with recording on: whatever fails, the trace that comes out
+** is a valid one -- the failure shows as exceptions and an `end` event, and
+** nothing is written after `end` (pending_at_close warnings come before it). */
+Test(trace, traces_stay_valid_when_memory_runs_out)
+{
+    static const co_allocator tight = {tight_malloc, tight_realloc, tight_free, NULL};
+    static const char *const names[] = {"gather", "taskgroup_fail", "pipeline", "wait_for_timeout",
+                                        "condition_notify", "executor_job"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        const co_scenario *sc = co_scenario_find(names[k]);
+        cr_assert(sc != NULL, "%s", names[k]);
+        for (long n = 0; n < 400; n += 7) {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&buf, &len);
+            co_trace_header hdr = {sc->name, "virtual", "test"};
+            co_trace_writer *w = co_trace_writer_new(f, &hdr);   /* its buffer: before the budget */
+            co_loop_config cfg = {.tracer = co_trace_writer_tracer(w)};
+            co_alloc_set(&tight);
+            budget = n;
+            co_loop *L = co_loop_new(&cfg);
+            if (L) {
+                co_status st;
+                co_scenario_run(sc, L, &st);
+                co_loop_destroy(L);
+            }
+            co_alloc_set(NULL);
+            co_status wst = co_trace_writer_close(w, NULL, 0);
+            fclose(f);
+            if (L && wst == CO_OK) {       /* a writer that ran out itself reports it: nothing to check */
+                char label[64];
+                snprintf(label, sizeof label, "%s-oom%ld", sc->name, n);
+                expect_valid(label, buf, len);
+            }
+            free(buf);
+        }
     }
 }

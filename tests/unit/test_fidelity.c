@@ -1,0 +1,620 @@
+/*
+** test_fidelity.c -- what a program sees is what CPython shows it: cancel
+** messages, exception messages, PEP 479, a task awaiting itself, SystemExit
+** and KeyboardInterrupt leaving the loop, reprs of futures and tasks.
+**
+** Each test runs a C program on the runtime and the same program in Python on
+** CPython 3.11 (pyexpect.h), and compares what the two printed, byte for byte;
+** reprs are compared with their source locations taken out, since the C
+** runtime's are C files.
+*/
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <math.h>
+
+#include "coroscope.h"
+#include "internal.h"
+#include "pyexpect.h"
+
+#define TRY(expr)                    \
+    do {                             \
+        co_exc *e_ = (expr);         \
+        if (e_)                      \
+            return e_;               \
+    } while (0)
+
+static capture cap;
+static co_loop *L;
+static void setup(void) { L = py_loop(&cap); }
+static void teardown(void)
+{
+    cr_expect(eq(int, co_loop_close(L), CO_OK), "the loop closes: no task left pending");
+    free(cap.ev);
+}
+TestSuite(fidelity, .init = setup, .fini = teardown);
+
+static const char *repr(co_exc *e) { return co_repr(co_excv(e)); }
+
+static co_exc *run(co_fn main)
+{
+    co_status st;
+    co_value v;
+    co_exc *e = co_run(L, co_coro_make(main, "main", 0, NULL), &v, &st);
+    return e;
+}
+
+/* --- cancel(msg) reaches the task whatever state it is in ------------------- */
+
+static co_exc *victim(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_exc *e = co_sleep(0);
+    if (co_exc_is_cancel(e))
+        co_print("between sleep0: %s", repr(e));
+    return e;
+}
+
+static co_exc *notstarted(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_print("never");
+    return NULL;
+}
+
+static co_exc *child(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    TRY(co_sleep(0));
+    return co_sleep(10);
+}
+
+static co_exc *cancel_messages(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_task *t = co_create_task(CO_CORO0(notstarted), NULL);
+    co_task_cancel(t, "early");
+    co_exc *e = co_await(co_task_future(t), NULL);
+    co_print("not started: %s", repr(e));
+    t = co_create_task(CO_CORO0(victim), NULL);
+    TRY(co_sleep(0));
+    co_task_cancel(t, "mid");
+    e = co_await(co_task_future(t), NULL);
+    co_print("awaiter: %s", repr(e));
+    co_aw kids[] = {co_aw_coro(CO_CORO0(child)), co_aw_coro(CO_CORO0(child))};
+    co_future *g = co_gather(kids, 2, false);
+    TRY(co_sleep(0));
+    co_future_cancel(g, "gmsg");
+    e = co_await(g, NULL);
+    co_print("gather: %s", repr(e));
+    /* woken, not yet run: its future is done, its wake-up is queued */
+    t = co_create_task(CO_CORO0(victim), NULL);
+    TRY(co_sleep(0));
+    co_task_cancel(t, "late");
+    e = co_await(co_task_future(t), NULL);
+    co_print("woken: %s", repr(e));
+    return NULL;
+}
+
+Test(fidelity, cancel_keeps_its_message_in_every_state_of_the_task)
+{
+    cr_assert(run(cancel_messages) == NULL);
+    expect_same_output(&cap,
+        "import asyncio\n"
+        "async def victim():\n"
+        "    try:\n"
+        "        await asyncio.sleep(0)\n"
+        "    except asyncio.CancelledError as e:\n"
+        "        print('between sleep0:', repr(e))\n"
+        "        raise\n"
+        "async def notstarted():\n"
+        "    print('never')\n"
+        "async def child():\n"
+        "    await asyncio.sleep(0)\n"
+        "    await asyncio.sleep(10)\n"
+        "async def main():\n"
+        "    t = asyncio.create_task(notstarted())\n"
+        "    t.cancel('early')\n"
+        "    try: await t\n"
+        "    except asyncio.CancelledError as e: print('not started:', repr(e))\n"
+        "    t = asyncio.create_task(victim())\n"
+        "    await asyncio.sleep(0)\n"
+        "    t.cancel('mid')\n"
+        "    try: await t\n"
+        "    except asyncio.CancelledError as e: print('awaiter:', repr(e))\n"
+        "    g = asyncio.gather(child(), child())\n"
+        "    await asyncio.sleep(0)\n"
+        "    g.cancel('gmsg')\n"
+        "    try: await g\n"
+        "    except asyncio.CancelledError as e: print('gather:', repr(e))\n"
+        "    t = asyncio.create_task(victim())\n"
+        "    await asyncio.sleep(0)\n"
+        "    t.cancel('late')\n"
+        "    try: await t\n"
+        "    except asyncio.CancelledError as e: print('woken:', repr(e))\n"
+        "asyncio.run(main())\n",
+        false);
+}
+
+/* --- futures: messages and reprs -------------------------------------------- */
+
+static void cb_noop(co_future *f, void *arg)
+{
+    (void)f;
+    (void)arg;
+}
+
+static co_exc *future_messages(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_loop *loop = co_running_loop();
+    co_future *f = co_future_new(loop);
+    co_exc *e;
+    co_print("%s", repr(co_future_result(f, NULL)));
+    co_future_exception(f, &e);
+    co_print("%s", repr(co_future_exception(f, &e)));
+    co_print("%s", co_future_repr(f));
+    co_future_add_done_callback(f, cb_noop, NULL, "noop");
+    co_print("%s", co_future_repr(f));
+    co_future_remove_done_callback(f, cb_noop, NULL);
+    co_future_set_result(f, co_int(5));
+    co_print("%s", co_future_repr(f));
+    co_print("%s", repr(co_future_set_result(f, co_int(6))));
+    co_print("%s", repr(co_future_set_exception(f, co_exc_new("ValueError", NULL))));
+    co_future *g = co_future_new(loop);
+    co_print("%s", repr(co_future_set_exception(g, co_exc_new("StopIteration", NULL))));
+    co_future_cancel(g, "why");
+    co_print("%s", co_future_repr(g));
+    co_print("%s", repr(co_future_result(g, NULL)));
+    co_future *h = co_future_new(loop);
+    co_future_set_exception(h, co_exc_new("ValueError", "boom"));
+    co_print("%s", co_future_repr(h));
+    co_future_exception(h, &e);
+    co_future *s = co_future_new(loop);
+    co_future_set_result(s, co_str("a fairly long string result of fifty characters"));
+    co_print("%s", co_future_repr(s));
+    co_value list = co_list_new(8);
+    for (size_t i = 0; i < 8; i++)
+        list.u.list->items[i] = co_int((long long)i);
+    co_future *l = co_future_new(loop);
+    co_future_set_result(l, list);
+    co_print("%s", co_future_repr(l));
+    co_future *m = co_future_new(loop);
+    for (int i = 0; i < 4; i++)
+        co_future_add_done_callback(m, cb_noop, NULL, i == 3 ? "last" : "noop");
+    co_print("%s", co_future_repr(m));
+    co_future_cancel(m, NULL);
+    return NULL;
+}
+
+Test(fidelity, future_errors_and_reprs_are_cpythons)
+{
+    cr_assert(run(future_messages) == NULL);
+    expect_same_output(&cap,
+        "import asyncio\n"
+        "def show(fn):\n"
+        "    try: fn()\n"
+        "    except BaseException as e: print(repr(e))\n"
+        "def last(f): pass\n"
+        "def noop(f): pass\n"
+        "async def main():\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    f = loop.create_future()\n"
+        "    show(f.result)\n"
+        "    show(f.exception)\n"
+        "    print(repr(f))\n"
+        "    f.add_done_callback(noop)\n"
+        "    print(repr(f))\n"
+        "    f.remove_done_callback(noop)\n"
+        "    f.set_result(5)\n"
+        "    print(repr(f))\n"
+        "    show(lambda: f.set_result(6))\n"
+        "    show(lambda: f.set_exception(ValueError()))\n"
+        "    g = loop.create_future()\n"
+        "    show(lambda: g.set_exception(StopIteration()))\n"
+        "    g.cancel('why')\n"
+        "    print(repr(g))\n"
+        "    show(g.result)\n"
+        "    h = loop.create_future()\n"
+        "    h.set_exception(ValueError('boom'))\n"
+        "    print(repr(h))\n"
+        "    h.exception()\n"
+        "    s = loop.create_future()\n"
+        "    s.set_result('a fairly long string result of fifty characters')\n"
+        "    print(repr(s))\n"
+        "    l = loop.create_future()\n"
+        "    l.set_result(list(range(8)))\n"
+        "    print(repr(l))\n"
+        "    m = loop.create_future()\n"
+        "    for i in range(4): m.add_done_callback(last if i == 3 else noop)\n"
+        "    print(repr(m))\n"
+        "    m.cancel()\n"
+        "asyncio.run(main())\n",
+        true);
+}
+
+/* --- PEP 479 ------------------------------------------------------------------ */
+
+static co_exc *raise_stop(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    return co_exc_new("StopIteration", "3");
+}
+
+static co_exc *pep479_main(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_task *t = co_create_task(CO_CORO0(raise_stop), NULL);
+    co_exc *e = co_await(co_task_future(t), NULL);
+    co_print("%s %s", repr(e), e->cause ? repr(e->cause) : "None");
+    e = co_await_coro(CO_CORO0(raise_stop), NULL);
+    co_print("%s %s", repr(e), e->cause ? repr(e->cause) : "None");
+    return NULL;
+}
+
+Test(fidelity, a_coroutine_raising_stop_iteration_ends_with_runtime_error)
+{
+    cr_assert(run(pep479_main) == NULL);
+    expect_same_output(&cap,
+        "import asyncio\n"
+        "async def raise_stop():\n"
+        "    raise StopIteration('3')\n"
+        "async def main():\n"
+        "    t = asyncio.create_task(raise_stop())\n"
+        "    try: await t\n"
+        "    except BaseException as e: print(repr(e), repr(e.__cause__))\n"
+        "    try: await raise_stop()\n"
+        "    except BaseException as e: print(repr(e), repr(e.__cause__))\n"
+        "asyncio.run(main())\n",
+        false);
+}
+
+/* --- a task awaiting itself --------------------------------------------------- */
+
+static co_exc *self_await(const co_value *args, co_value *result)
+{
+    (void)args;
+    co_exc *e = co_await(co_task_future(co_current_task()), NULL);
+    if (e && co_exc_is(e, "RuntimeError"))
+        co_print("caught %s: %s", e->type, e->msg);
+    else
+        return e ? e : co_exc_new("AssertionError", "the await returned");
+    TRY(co_sleep(1));
+    *result = co_int(1);
+    return NULL;
+}
+
+static co_exc *self_await_main(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_value v;
+    TRY(co_await(co_task_future(co_create_task(CO_CORO0(self_await), NULL)), &v));
+    co_print("then %s", co_repr(v));
+    return NULL;
+}
+
+Test(fidelity, a_task_awaiting_itself_gets_a_runtime_error_it_can_catch)
+{
+    cr_assert(run(self_await_main) == NULL);
+    expect_same_output(&cap,
+        "import asyncio\n"
+        "async def self_await():\n"
+        "    try:\n"
+        "        await asyncio.current_task()\n"
+        "    except RuntimeError as e:\n"
+        "        print('caught %s: %s' % (type(e).__name__, e))\n"
+        "    await asyncio.sleep(1)\n"
+        "    return 1\n"
+        "async def main():\n"
+        "    v = await asyncio.create_task(self_await())\n"
+        "    print('then', v)\n"
+        "asyncio.run(main())\n",
+        true);
+}
+
+/* --- SystemExit and KeyboardInterrupt leave the loop -------------------------- */
+
+static co_exc *bystander(const co_value *args, co_value *result)
+{
+    (void)result;
+    co_exc *e = co_sleep(co_num(args[1]));
+    if (e) {
+        co_print("%s: %s", args[0].u.s, e->type);
+        return e;
+    }
+    co_print("%s: still running at %s", args[0].u.s, co_repr(co_float(co_loop_time(co_running_loop()))));
+    return NULL;
+}
+
+static co_exc *exiter(const co_value *args, co_value *result)
+{
+    (void)result;
+    TRY(co_sleep(1));
+    return co_exc_new(args[0].u.s, "%s", args[1].u.s);
+}
+
+static co_exc *exit_main(const co_value *args, co_value *result)
+{
+    (void)result;
+    co_create_task(co_coro_make(bystander, "bystander", 2, (co_value[]){co_str("early"), co_int(1)}), NULL);
+    co_create_task(co_coro_make(exiter, "exiter", 2, (co_value[]){args[0], co_str("bye")}), NULL);
+    co_create_task(co_coro_make(bystander, "bystander", 2, (co_value[]){co_str("late"), co_int(2)}), NULL);
+    co_exc *e = co_sleep(5);
+    co_print("main: %s", e ? e->type : "done");
+    return e;
+}
+
+static void exit_case(const char *type)
+{
+    co_status st;
+    co_exc *e = co_run(L, co_coro_make(exit_main, "main", 1, (co_value[]){co_str(type)}), NULL, &st);
+    cr_assert(e != NULL);
+    cr_expect(eq(int, st, CO_EEXIT));
+    /* After asyncio.run: the trace has ended, so not a print event. */
+    const char *line = co_strf("asyncio.run raised %s\n", repr(e));
+    py_printed = realloc(py_printed, py_printed_len + strlen(line) + 1);
+    strcpy(py_printed + py_printed_len, line);
+    py_printed_len += strlen(line);
+    char program[2048];
+    snprintf(program, sizeof program,
+             "import asyncio\n"
+             "async def bystander(name, delay):\n"
+             "    try:\n"
+             "        await asyncio.sleep(delay)\n"
+             "    except BaseException as e:\n"
+             "        print('%%s: %%s' %% (name, type(e).__name__))\n"
+             "        raise\n"
+             "    print('%%s: still running at %%r' %% (name, asyncio.get_running_loop().time()))\n"
+             "async def exiter(kind, msg):\n"
+             "    await asyncio.sleep(1)\n"
+             "    raise kind(msg)\n"
+             "async def main():\n"
+             "    asyncio.create_task(bystander('early', 1))\n"
+             "    asyncio.create_task(exiter(%s, 'bye'))\n"
+             "    asyncio.create_task(bystander('late', 2))\n"
+             "    try:\n"
+             "        await asyncio.sleep(5)\n"
+             "    except BaseException as e:\n"
+             "        print('main:', type(e).__name__)\n"
+             "        raise\n"
+             "try:\n"
+             "    asyncio.run(main())\n"
+             "except BaseException as e:\n"
+             "    print('asyncio.run raised', repr(e))\n",
+             type);
+    /* The recorder's virtual clock makes loop.time() 1.0 here too; on real
+    ** CPython it is the monotonic clock, so the expected text comes from
+    ** the recorder, which runs the program on CPython's own loop. */
+    char wrapped[4096];
+    snprintf(wrapped, sizeof wrapped,
+             "import runpy, sys, tempfile, subprocess\n"
+             "src = %s\n"
+             "f = tempfile.NamedTemporaryFile('w', suffix='.py', delete=False); f.write(src); f.close()\n"
+             "r = subprocess.run([sys.executable, 'runtime/recorder/coroscope_record.py', f.name, '-o', '/dev/null'],"
+             " capture_output=True, text=True)\n"
+             "sys.stdout.write(r.stdout)\n",
+             co_repr(co_str(program)));
+    expect_same_output(&cap, wrapped, false);
+}
+
+Test(fidelity, system_exit_in_a_task_stops_the_loop_and_leaves_asyncio_run)
+{
+    exit_case("SystemExit");
+}
+
+Test(fidelity, keyboard_interrupt_in_a_task_stops_the_loop_and_leaves_asyncio_run)
+{
+    exit_case("KeyboardInterrupt");
+}
+
+/* --- task reprs ---------------------------------------------------------------- */
+
+static co_exc *job(const co_value *args, co_value *result)
+{
+    TRY(co_sleep(1));
+    *result = args[0];
+    return NULL;
+}
+
+static co_exc *bad(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    return co_exc_new("ValueError", "x");
+}
+
+static co_exc *task_reprs(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_task *t = co_create_task(co_coro_make(job, "job", 1, (co_value[]){co_int(1)}), NULL);
+    co_print("%s", co_future_repr(co_task_future(t)));
+    TRY(co_sleep(0));
+    co_print("%s", co_future_repr(co_task_future(t)));
+    co_task_cancel(t, NULL);
+    co_print("%s", co_future_repr(co_task_future(t)));
+    co_await(co_task_future(t), NULL);
+    co_print("%s", co_future_repr(co_task_future(t)));
+    co_task *t2 = co_create_task(co_coro_make(job, "job", 1, (co_value[]){co_int(2)}), "two");
+    TRY(co_await(co_task_future(t2), NULL));
+    co_print("%s", co_future_repr(co_task_future(t2)));
+    co_task *t3 = co_create_task(CO_CORO0(bad), NULL);
+    co_await(co_task_future(t3), NULL);
+    co_print("%s", co_future_repr(co_task_future(t3)));
+    co_aw kids[] = {co_aw_coro(co_coro_make(job, "job", 1, (co_value[]){co_int(3)}))};
+    co_future *g = co_gather(kids, 1, false);
+    co_print("%s", co_future_repr(g));
+    TRY(co_await(g, NULL));
+    co_print("%s", co_future_repr(g));
+    return NULL;
+}
+
+Test(fidelity, task_reprs_are_cpythons_but_for_source_locations)
+{
+    cr_assert(run(task_reprs) == NULL);
+    expect_same_output(&cap,
+        "import asyncio\n"
+        "async def job(x):\n"
+        "    await asyncio.sleep(1)\n"
+        "    return x\n"
+        "async def bad():\n"
+        "    raise ValueError('x')\n"
+        "async def main():\n"
+        "    t = asyncio.create_task(job(1))\n"
+        "    print(repr(t))\n"
+        "    await asyncio.sleep(0)\n"
+        "    print(repr(t))\n"
+        "    t.cancel()\n"
+        "    print(repr(t))\n"
+        "    try: await t\n"
+        "    except asyncio.CancelledError: pass\n"
+        "    print(repr(t))\n"
+        "    t2 = asyncio.create_task(job(2), name='two')\n"
+        "    await t2\n"
+        "    print(repr(t2))\n"
+        "    t3 = asyncio.create_task(bad())\n"
+        "    try: await t3\n"
+        "    except ValueError: pass\n"
+        "    print(repr(t3))\n"
+        "    g = asyncio.gather(job(3))\n"
+        "    print(repr(g))\n"
+        "    await g\n"
+        "    print(repr(g))\n"
+        "asyncio.run(main())\n",
+        true);
+}
+
+/* --- the runtime's traces pass its own validator ----------------------------- */
+
+#include "trace_writer.h"
+
+/* Record main through the trace writer, as `coroscope record` does; the
+** bytes (free them) must validate. */
+static char *record_valid(const char *label, co_fn main, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    co_trace_header hdr = {label, "virtual", "test"};
+    co_trace_writer *w = co_trace_writer_new(f, &hdr);
+    co_loop_config cfg = {.tracer = co_trace_writer_tracer(w)};
+    co_loop *L2 = co_loop_new(&cfg);
+    co_status st;
+    co_run(L2, co_coro_make(main, "main", 0, NULL), NULL, &st);
+    co_loop_destroy(L2);
+    cr_assert(eq(int, co_trace_writer_close(w, NULL, 0), CO_OK));
+    fclose(f);
+    expect_valid(label, buf, *len);
+    return buf;
+}
+
+static co_future *parked;
+
+static co_exc *cancels_itself(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_task_cancel(co_current_task(), "myself");
+    parked = co_future_new(co_running_loop());
+    co_exc *e = co_await(parked, NULL);
+    co_print("%s cancelled=%s", repr(e), co_future_cancelled(parked) ? "True" : "False");
+    return NULL;
+}
+
+Test(fidelity, a_task_that_cancels_itself_then_awaits_records_a_valid_trace)
+{
+    size_t len;
+    char *t = record_valid("cancels_itself", cancels_itself, &len);
+    cr_expect(strstr(t, "\"msg\":\"myself\"") != NULL);
+    free(t);
+    cr_assert(run(cancels_itself) == NULL);
+    expect_same_output(&cap,
+        "import asyncio\n"
+        "async def main():\n"
+        "    asyncio.current_task().cancel('myself')\n"
+        "    parked = asyncio.get_running_loop().create_future()\n"
+        "    try: await parked\n"
+        "    except asyncio.CancelledError as e: print(repr(e), 'cancelled=%s' % parked.cancelled())\n"
+        "asyncio.run(main())\n",
+        false);
+}
+
+static void nothing(void *arg) { (void)arg; }
+
+static co_exc *timers_cancelled_in_the_heap(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_loop *loop = co_running_loop();
+    co_handle *a = co_call_later(loop, 1, nothing, NULL, "a");
+    co_handle *b = co_call_later(loop, 1, nothing, NULL, "b");
+    co_handle_cancel(b);                 /* not at the heap's head: it moves when due */
+    TRY(co_sleep(2));
+    co_print("a when=%s cancelled=%s", co_repr(co_float(co_handle_when(a))), co_handle_cancelled(a) ? "True" : "False");
+    co_handle_release(a);
+    co_handle_release(b);
+    return NULL;
+}
+
+Test(fidelity, a_timer_cancelled_in_the_heap_moves_but_is_not_reported_fired)
+{
+    size_t len;
+    char *t = record_valid("timer_cancelled", timers_cancelled_in_the_heap, &len);
+    size_t fires = 0;
+    for (const char *p = t; (p = strstr(p, "\"ev\":\"timer_fire\"")); p++)
+        fires++;
+    cr_expect(eq(sz, fires, 2), "a and the sleep fire, b does not");
+    free(t);
+}
+
+static co_exc *sleeps_forever(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    return co_sleep(INFINITY);
+}
+
+static co_exc *infinite_sleep(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_task *t = co_create_task(CO_CORO0(sleeps_forever), NULL);
+    TRY(co_sleep(1));
+    co_task_cancel(t, NULL);
+    co_exc *e = co_await(co_task_future(t), NULL);
+    co_print("%s", repr(e));
+    return NULL;
+}
+
+Test(fidelity, sleep_forever_is_a_timer_never_due)
+{
+    size_t len;
+    char *t = record_valid("sleep_inf", infinite_sleep, &len);
+    cr_expect(strstr(t, "\"when\":null") != NULL);
+    free(t);
+}
+
+static co_exc *deadlocks(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_create_task(CO_CORO0(sleeps_forever), NULL);
+    return co_await(co_future_new(co_running_loop()), NULL);
+}
+
+Test(fidelity, a_deadlock_writes_its_warnings_before_end_and_nothing_after)
+{
+    size_t len;
+    char *t = record_valid("deadlock", deadlocks, &len);
+    const char *end = strstr(t, "\"ev\":\"end\"");
+    cr_assert(end != NULL);
+    cr_expect(strchr(end, '\n')[1] == 0, "end is the last line");
+    cr_expect(strstr(t, "pending_at_close") != NULL && strstr(t, "pending_at_close") < end);
+    free(t);
+}
