@@ -17,6 +17,7 @@ int cli_summary(int argc, char **argv);   /* makespan, per-task times, concurren
 int cli_validate(int argc, char **argv);  /* schema and consistency checks */
 int cli_export(int argc, char **argv);    /* Chrome Trace Event JSON */
 int cli_view(int argc, char **argv);      /* the SDL2 viewer */
+int cli_lint(int argc, char **argv);      /* the viewer's findings, for terminals and CI */
 
 /* Shared helpers for commands. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);  /* prints, returns 2 */

@@ -31,11 +31,13 @@
 
 #include "alloc.h"
 #include "cli.h"
+#include "show_code.h"
 #include "show_groups.h"
 #include "trace_model.h"
 
 static const char show_usage[] =
     "usage: coroscope show [--width N] [--events] [--ascii] [--color | --no-color] FILE...\n"
+    "       coroscope show --code [--width N] FILE...\n"
     "\n"
     "Draw traces as a terminal timeline: one lane per task (indented under its\n"
     "parent), a time axis on top, the result or exception after each lane.\n"
@@ -49,6 +51,8 @@ static const char show_usage[] =
     "  --events      one axis unit per event instead of per second: shows the order\n"
     "                of steps that happen at the same instant (automatic when every\n"
     "                trace lasts zero seconds)\n"
+    "  --code        print the program the trace carries, with the tasks that\n"
+    "                suspended on each line, when, and for how long\n"
     "  --ascii       draw with ASCII only (# running, . ready, - waiting, ~ on I/O)\n"
     "  --color       colour even when stdout is not a terminal\n"
     "  --no-color    never colour (also: NO_COLOR set in the environment)\n"
@@ -85,6 +89,7 @@ typedef struct show_opts {
     int color;              /* emit ANSI colours */
     const glyphs *g;        /* the character set */
     int by_event;           /* --events: the axis counts events, not seconds */
+    int code;               /* --code: the program with its suspensions, not the timeline */
 } show_opts;
 
 /* The layout shared by every trace on screen. */
@@ -635,6 +640,8 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
     const char *a = argv[*i];
     if (!strcmp(a, "--events"))
         o->by_event = 1;
+    else if (!strcmp(a, "--code"))
+        o->code = 1;
     else if (!strcmp(a, "--ascii"))
         o->g = &ascii_glyphs;
     else if (!strcmp(a, "--color") || !strcmp(a, "--colour"))
@@ -659,7 +666,7 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
 
 int cli_show(int argc, char **argv)
 {
-    show_opts o = {0, -1, &unicode_glyphs, 0};
+    show_opts o = {0, -1, &unicode_glyphs, 0, 0};
     o.width = -1;
     char **files;
     int n;
@@ -696,7 +703,13 @@ int cli_show(int argc, char **argv)
             rc = 1;
         }
     }
-    if (!rc) {
+    if (!rc && o.code) {
+        for (int k = 0; k < n && !rc; k++) {
+            if (k)
+                fputc('\n', stdout);
+            rc = cli_show_code(stdout, cli_shown(files[k]), trs[k], o.width);
+        }
+    } else if (!rc) {
         layout L;
         plan_layout(&L, trs, sgs, n, &o);
         unsigned char *cells = co_malloc((size_t)L.chart_w + 1);

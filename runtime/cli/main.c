@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"validate", cli_validate, "check a trace against the format; line-numbered errors"},
     {"export", cli_export, "convert a trace (--format chrome) for Perfetto / chrome://tracing"},
     {"view", cli_view, "open traces (or --scenario NAME) in the desktop viewer"},
+    {"lint", cli_lint, "the findings: awaits that could overlap, stalls, lost exceptions ..."},
 };
 
 static void usage(FILE *to)

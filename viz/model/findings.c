@@ -71,6 +71,16 @@ static const char *const paragraphs[VZ_FIND__COUNT] = {
     "at what each task waits on in the loop panel.",
 };
 
+static const char *const names[VZ_FIND__COUNT] = {
+    "sequential_awaits", "loop_stall", "never_retrieved", "pending_at_close",
+    "swallowed_cancel", "deadlock",
+};
+
+const char *vz_finding_name(vz_finding_kind kind)
+{
+    return (unsigned)kind < VZ_FIND__COUNT ? names[kind] : "?";
+}
+
 const char *vz_finding_heading(vz_finding_kind kind)
 {
     return (unsigned)kind < VZ_FIND__COUNT ? headings[kind] : "?";

@@ -47,6 +47,10 @@ typedef enum vz_finding_kind {
 /* Compute run->findings from run->tr. Returns 0, or -1 when memory runs out. */
 int vz_findings_build(vz_run *run);
 
+/* A kind's name for machines: "sequential_awaits", "loop_stall", "never_retrieved",
+** "pending_at_close", "swallowed_cancel", "deadlock" (`coroscope lint --json`). */
+const char *vz_finding_name(vz_finding_kind kind);
+
 /* A short heading for a kind: "Awaits that could run concurrently". */
 const char *vz_finding_heading(vz_finding_kind kind);
 
