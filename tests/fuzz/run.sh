@@ -43,7 +43,7 @@ flags="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
 libs="$(pkg-config --libs libcjson) -lm"
 model="runtime/model/*.c runtime/alloc.c tests/fuzz/fuzz_common.c"
 cli="runtime/cli/args.c runtime/cli/cmd_show.c runtime/cli/show_groups.c runtime/cli/cmd_summary.c runtime/cli/cmd_validate.c
-     runtime/cli/cmd_export.c runtime/cli/pyprog.c tests/fuzz/cli_stub.c"
+     runtime/cli/cmd_export.c runtime/cli/pyprog.c runtime/cli/show_code.c tests/fuzz/cli_stub.c"
 
 found=0
 for t in $targets; do

@@ -25,7 +25,7 @@ flags="-std=c11 -D_GNU_SOURCE -O1 -g $san -Wall -Wextra -Wshadow -Wstrict-protot
 libs="$(pkg-config --libs libcjson) -lm"
 model="runtime/model/*.c runtime/alloc.c tests/fuzz/fuzz_common.c tests/fuzz/replay.c"
 cli="runtime/cli/args.c runtime/cli/cmd_show.c runtime/cli/show_groups.c runtime/cli/cmd_summary.c runtime/cli/cmd_validate.c
-     runtime/cli/cmd_export.c runtime/cli/pyprog.c tests/fuzz/cli_stub.c"
+     runtime/cli/cmd_export.c runtime/cli/pyprog.c runtime/cli/show_code.c tests/fuzz/cli_stub.c"
 inputs=$(find tests/fuzz/corpus -type f | wc -l)
 
 failed=0
