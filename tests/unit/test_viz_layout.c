@@ -1027,6 +1027,80 @@ Test(viz_layout, the_headline_comparison_opens_in_loop_time)
     cr_assert(eq(int, ui.step_view, 0), "no instant holds most of a trace's decisions");
 }
 
+Test(viz_layout, lanes_taller_than_the_window_get_a_scrollbar_that_drags)
+{
+    static const char *const names[] = {"sequential", "gather", "wait", "as_completed"};
+    open_scenarios(names, 4);
+    ui.w = 1280;
+    ui.h = 800;
+    lay_out();
+    const vz_cmd *thumb = rect_tagged(VZ_TAG_SCROLLBAR, 1, 0);
+    cr_assert(not(zero(ptr, (void *)thumb)), "the headline at 1280x800 does not fit: a scrollbar shows it");
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    cr_assert(ge(flt, thumb->x, g.lanes.x + g.lanes.w - 13), "along the lanes' right edge");
+    cr_assert(lt(flt, thumb->h, g.lanes.h), "the thumb is the visible part");
+    /* Drag the thumb to the bottom: the last trace's lanes come into view. */
+    float x = thumb->x + thumb->w / 2, y = thumb->y + thumb->h / 2;
+    act(VZ_ACT_POINTER_DOWN, x, y, 1);
+    act(VZ_ACT_POINTER_MOVE, x, y + g.lanes.h, 0);
+    act(VZ_ACT_POINTER_UP, x, y + g.lanes.h, 1);
+    double content = vz_layout_content_height(&doc, 1);
+    cr_assert(gt(dbl, ui.scroll, 0.0));
+    cr_assert(ge(dbl, ui.scroll + g.lanes.h, content - 1), "scrolled to the end");
+    /* Everything fits at 1600x1200: no scrollbar. */
+    ui.h = 1200;
+    ui.scroll = 0;
+    lay_out();
+    cr_assert(zero(ptr, (void *)rect_tagged(VZ_TAG_SCROLLBAR, 1, 0)));
+}
+
+/* Every control of the toolbar, by the action it carries. */
+static int has_button(vz_action_kind act)
+{
+    for (size_t i = 0; i < dl.n_hits; i++)
+        if (dl.hits[i].kind == VZ_HIT_BUTTON && dl.hits[i].a == (uint32_t)act)
+            return 1;
+    return 0;
+}
+
+Test(viz_layout, on_a_projector_the_toolbar_wraps_and_keeps_every_control)
+{
+    static const char *const names[] = {"sequential", "gather"};
+    static const struct { int w, h; float scale; } sizes[] = {
+        {1280, 800, 1.5f}, {1024, 640, 1}, {1024, 640, 2}, {1600, 1000, 2}, {1280, 800, 1.52f}};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        open_scenarios(names, 2);
+        ui.w = sizes[k].w;
+        ui.h = sizes[k].h;
+        ui.scale = metrics_scale = sizes[k].scale;
+        lay_out();
+        static const vz_action_kind acts[] = {VZ_ACT_START, VZ_ACT_PREV, VZ_ACT_PLAY, VZ_ACT_NEXT, VZ_ACT_END,
+                                              VZ_ACT_SLOWER, VZ_ACT_FASTER, VZ_ACT_STEP_VIEW, VZ_ACT_ARROWS,
+                                              VZ_ACT_FIT, VZ_ACT_FUTURE, VZ_ACT_HELP, VZ_ACT_SEARCH,
+                                              VZ_ACT_STEP_MODE};
+        for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
+            cr_assert(has_button(acts[i]), "action %d has its control at %dx%d, scale %.2f", (int)acts[i],
+                      sizes[k].w, sizes[k].h, sizes[k].scale);
+        const vz_cmd *t = text_with("t = ");
+        cr_assert(not(zero(ptr, (void *)t)), "the playhead's time is shown at %dx%d, scale %.2f", sizes[k].w,
+                  sizes[k].h, sizes[k].scale);
+        for (size_t i = 0; i < dl.n_hits; i++)   /* every control inside the window */
+            if (dl.hits[i].kind == VZ_HIT_BUTTON)
+                cr_assert(le(flt, dl.hits[i].x + dl.hits[i].w, (float)ui.w));
+        /* The event list keeps room for its sentences. */
+        int cut_short = 0;
+        for (size_t i = 0; i < dl.n_cmds; i++)
+            cut_short |= dl.cmds[i].kind == VZ_CMD_TEXT && dl.cmds[i].tag == VZ_TAG_PANEL &&
+                         dl.cmds[i].sub == VZ_PANEL_EVENTS && dl.cmds[i].font == VZ_FONT_BODY && dl.cmds[i].w > 0 &&
+                         dl.cmds[i].w < 160 * ui.scale;
+        cr_assert(not(cut_short), "event sentences get at least 160 px at %dx%d, scale %.2f", sizes[k].w, sizes[k].h,
+                  sizes[k].scale);
+        teardown();
+        metrics_scale = 1;
+    }
+}
+
 /* ---- scale ----------------------------------------------------------------------------------- */
 
 Test(viz_layout, a_big_trace_costs_a_bounded_number_of_primitives)

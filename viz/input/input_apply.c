@@ -29,7 +29,7 @@ static const vz_run *focus(const vz_ui *ui, const vz_doc *doc)
 
 static void clamp_scroll(vz_ui *ui, const vz_doc *doc, const vz_geom *g)
 {
-    double max = vz_layout_content_height(doc, g->s) - g->lanes.h + 20 * g->s;
+    double max = vz_ui_scroll_max(ui, doc, g);
     if (ui->scroll > max)
         ui->scroll = max;
     if (ui->scroll < 0)
@@ -278,6 +278,21 @@ static void pointer_down(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const 
         if (!ui->step_view)
             vz_apply_simple(ui, doc, VZ_ACT_STEP_VIEW);
         return;
+    case VZ_HIT_SCROLLBAR: {   /* the thumb drags; the track jumps the thumb under the pointer */
+        vz_rect tr;
+        float ty, th;
+        if (!vz_ui_scroll_thumb(ui, doc, g, &tr, &ty, &th))
+            return;
+        double max = vz_ui_scroll_max(ui, doc, g);
+        if (a->y < ty || a->y > ty + th) {
+            ui->scroll = (a->y - th / 2 - tr.y) / (tr.h - th > 1 ? tr.h - th : 1) * max;
+            clamp_scroll(ui, doc, g);
+        }
+        ui->drag = VZ_DRAG_SCROLL;
+        ui->drag_py = a->y;
+        ui->drag_scroll = ui->scroll;
+        return;
+    }
     case VZ_HIT_AXIS:
         ui->drag = VZ_DRAG_SCRUB;
         ui->playing = 0;
@@ -500,6 +515,14 @@ void vz_apply(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_action *
         ui->mouse_in = 1;
         if (ui->drag == VZ_DRAG_SCRUB) {
             scrub(ui, doc, &g, a->x);
+        } else if (ui->drag == VZ_DRAG_SCROLL) {
+            vz_rect tr;
+            float ty, th;
+            if (vz_ui_scroll_thumb(ui, doc, &g, &tr, &ty, &th)) {
+                ui->scroll = ui->drag_scroll + (a->y - ui->drag_py) / (tr.h - th > 1 ? tr.h - th : 1) *
+                                                   vz_ui_scroll_max(ui, doc, &g);
+                clamp_scroll(ui, doc, &g);
+            }
         } else if (ui->drag == VZ_DRAG_PAN) {
             float dx = a->x - ui->drag_px, dy = a->y - ui->drag_py;
             if (fabsf(dx) > DRAG_SLOP * g.s || fabsf(dy) > DRAG_SLOP * g.s)

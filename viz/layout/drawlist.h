@@ -74,7 +74,8 @@ typedef enum vz_tag {
     VZ_TAG_TOOLBAR,
     VZ_TAG_TOOLTIP,
     VZ_TAG_HELP,
-    VZ_TAG_NO_MATCH     /* "no task matches" where a filtered-out run's lanes would be */
+    VZ_TAG_NO_MATCH,    /* "no task matches" where a filtered-out run's lanes would be */
+    VZ_TAG_SCROLLBAR    /* the lanes' vertical scrollbar: sub 0 track, 1 thumb */
 } vz_tag;
 
 /* Which part of a TaskGroup a VZ_TAG_GROUP command draws. */
@@ -130,7 +131,8 @@ typedef enum vz_hit_kind {
     VZ_HIT_BUTTON,      /* a toolbar button: a = vz_action_kind, b = its argument */
     VZ_HIT_PANEL,       /* a panel's background: swallows clicks */
     VZ_HIT_TERM,        /* a word the glossary explains (legend, panel headings): a = vz_term */
-    VZ_HIT_DENSE        /* an instant holding many decisions, on the axis: a = index in run->dense */
+    VZ_HIT_DENSE,       /* an instant holding many decisions, on the axis: a = index in run->dense */
+    VZ_HIT_SCROLLBAR    /* the lanes' scrollbar: drag or click to scroll */
 } vz_hit_kind;
 
 typedef struct vz_hit {

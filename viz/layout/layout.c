@@ -219,8 +219,11 @@ static void run_lanes(vz__lctx *c, size_t r, float top)
     float s = c->s, ybot = c->g.lanes.y + c->g.lanes.h;
     double widen = (ui->x1 - ui->x0) * 0.01;
     vz__lanes L = {c, run, run->tr, r, top, run->cur, 0, ui->step_view, ui->x0 - widen, ui->x1 + widen,
-               c->g.lanes.x + c->g.lanes.w, ui->hide_future, c->g.lanes.y - (float)ui->scroll};
+               c->g.lanes.x + c->g.lanes.w, ui->hide_future, c->g.lanes.y - (float)ui->scroll, 0};
     L.px = vz_ui_x(ui, &c->g, vz_ui_playhead_pos(ui, run));
+    vz_rect bar;
+    float bar_y, bar_h;
+    L.bar_w = vz_ui_scroll_thumb(ui, c->doc, &c->g, &bar, &bar_y, &bar_h) ? bar.w : 0;
     if (!run->tr->n_events)
         return;
     float ly = top + header_h(run, s);
@@ -439,6 +442,26 @@ static void axis(vz__lctx *c)
     }
 }
 
+/* ---- the scrollbar -------------------------------------------------------------------- */
+
+/*
+** When the lanes are taller than their area, a scrollbar along the lanes'
+** right edge shows how much there is and where the view is; dragging its
+** thumb or clicking its track scrolls (vz_ui_scroll_thumb says where).
+*/
+static void scrollbar(vz__lctx *c)
+{
+    vz_rect t;
+    float y, h;
+    if (!vz_ui_scroll_thumb(c->ui, c->doc, &c->g, &t, &y, &h))
+        return;
+    vz_dl_tag(c->dl, VZ_TAG_SCROLLBAR, 0, 0, 0);
+    vz_dl_rect(c->dl, t.x, t.y, t.w, t.h, VZ_RGBA(0xD0, 0xD0, 0xC6, 150));
+    vz_dl_tag(c->dl, VZ_TAG_SCROLLBAR, 1, 0, 0);
+    vz_dl_rect(c->dl, t.x + 1 * c->s, y, t.w - 2 * c->s, h, VZ_RGB(0x8C, 0x95, 0x9F));
+    vz_dl_hit(c->dl, t.x, t.y, t.w, t.h, VZ_HIT_SCROLLBAR, 0, 0, 0);
+}
+
 /* ---- the frame ----------------------------------------------------------------------- */
 
 static void timeline(vz__lctx *c)
@@ -471,6 +494,7 @@ static void timeline(vz__lctx *c)
         vz_dl_rect(c->dl, x - 1 * s, body_y, 2 * s, body_h, VZ_C_PLAYHEAD);
     }
     vz_dl_unclip(c->dl);
+    scrollbar(c);
     /* The line between labels and lanes. */
     vz_dl_tag(c->dl, VZ_TAG_NONE, 0, 0, 0);
     vz_dl_rect(c->dl, g->lanes.x - 1, body_y, 1, body_h, VZ_C_BORDER);

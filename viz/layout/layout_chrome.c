@@ -52,13 +52,27 @@ static void draw_icon(vz__lctx *c, icon ic, float cx, float cy, vz_color col)
     }
 }
 
+/* Where a toolbar item of width w goes: at x on this row, or at the start of the next. */
+static float wrap_to(vz__lctx *c, float x, float w)
+{
+    vz_rect tb = c->g.toolbar;
+    float s = c->s, start = tb.x + 8 * s;
+    if (x + w > tb.x + tb.w - 8 * s && x > start + 1 && c->row_y + 2 * VZ_M_TOOLBAR_H * s <= tb.y + tb.h + 0.5f) {
+        c->row_y += VZ_M_TOOLBAR_H * s;
+        return start;
+    }
+    return x;
+}
+
 /* A button; returns the x after it. */
 static float button(vz__lctx *c, float x, float w, const char *label, icon ic, int on, vz_action_kind act, int arg,
                     vz_color text)
 {
-    float s = c->s, bh = 30 * s, y = c->g.toolbar.y + (c->g.toolbar.h - bh) / 2;
+    float s = c->s, bh = 30 * s;
     if (w <= 0)
         w = vz__text_w(c, VZ_FONT_BODY, label) + 18 * s;
+    x = wrap_to(c, x, w);
+    float y = c->row_y + (VZ_M_TOOLBAR_H * s - bh) / 2;
     vz_dl_tag(c->dl, VZ_TAG_TOOLBAR, (unsigned)act, 0, (uint32_t)arg);
     vz_dl_rect(c->dl, x, y, w, bh, on ? VZ_C_BUTTON_ON : VZ_C_BUTTON);
     vz_dl_frame(c->dl, x, y, w, bh, VZ_C_BORDER);
@@ -73,7 +87,8 @@ static float button(vz__lctx *c, float x, float w, const char *label, icon ic, i
 
 static float label_at(vz__lctx *c, float x, const char *text)
 {
-    float y = c->g.toolbar.y + (c->g.toolbar.h - vz__line_h(c, VZ_FONT_SMALL)) / 2;
+    x = wrap_to(c, x, vz__text_w(c, VZ_FONT_SMALL, text) + 6 * c->s);
+    float y = c->row_y + (VZ_M_TOOLBAR_H * c->s - vz__line_h(c, VZ_FONT_SMALL)) / 2;
     vz_dl_text(c->dl, VZ_FONT_SMALL, x, y, 0, VZ_C_TEXT_DIM, text);
     return x + vz__text_w(c, VZ_FONT_SMALL, text) + 6 * c->s;
 }
@@ -93,6 +108,8 @@ void vz__layout_toolbar(vz__lctx *c)
     vz_rect tb = c->g.toolbar;
     float s = c->s, x = tb.x + 8 * s, bw = 36 * s;
     int compact = tb.w < 1300 * s;   /* a narrow window: buttons without their captions */
+    float row_h = VZ_M_TOOLBAR_H * s;
+    c->row_y = tb.y;
     vz_dl_tag(c->dl, VZ_TAG_TOOLBAR, 0, 0, 0);
     vz_dl_rect(c->dl, tb.x, tb.y, tb.w, tb.h, VZ_C_PANEL);
     vz_dl_rect(c->dl, tb.x, tb.y + tb.h - 1, tb.w, 1, VZ_C_BORDER);
@@ -109,8 +126,9 @@ void vz__layout_toolbar(vz__lctx *c)
         x = label_at(c, x, "speed");
     x = button(c, x, 26 * s, "\xE2\x88\x92", IC_NONE, 0, VZ_ACT_SLOWER, 0, VZ_C_TEXT);
     float spw = 44 * s;
+    x = wrap_to(c, x, spw);
     vz_dl_text(c->dl, VZ_FONT_BOLD, x + (spw - vz__text_w(c, VZ_FONT_BOLD, sp)) / 2,
-               tb.y + (tb.h - vz__line_h(c, VZ_FONT_BOLD)) / 2, 0, VZ_C_TEXT, sp);
+               c->row_y + (row_h - vz__line_h(c, VZ_FONT_BOLD)) / 2, 0, VZ_C_TEXT, sp);
     x = button(c, x + spw, 26 * s, "+", IC_NONE, 0, VZ_ACT_FASTER, 0, VZ_C_TEXT);
     x += 10 * s;
     if (!compact)
@@ -140,8 +158,10 @@ void vz__layout_toolbar(vz__lctx *c)
     }
     x += 6 * s;
     /* The filter box. */
-    float fw = (compact ? 120 : 170) * s, bh = 30 * s, fy = tb.y + (tb.h - bh) / 2;
-    if (x + fw < tb.x + tb.w - 8 * s) {
+    float fw = (compact ? 120 : 170) * s, bh = 30 * s;
+    x = wrap_to(c, x, fw);
+    float fy = c->row_y + (row_h - bh) / 2;
+    {
         char text[VZ_FILTER_MAX + 32];
         int empty = !ui->filter[0] && !ui->searching;
         snprintf(text, sizeof text, "%s%s", empty ? (compact ? "filter ( / )" : "filter tasks  ( / )") : ui->filter,
@@ -166,9 +186,14 @@ void vz__layout_toolbar(vz__lctx *c)
         if (run->cur != TM_NONE && run->cur + 1 >= run->tr->n_events && ui->k == VZ_K_ALL)
             snprintf(text + strlen(text), sizeof text - strlen(text), "  (end)");
         float w = vz__text_w(c, VZ_FONT_TITLE, text), rx = tb.x + tb.w - 12 * s - w;
-        if (rx > x)
-            vz_dl_text(c->dl, VZ_FONT_TITLE, rx, tb.y + (tb.h - vz__line_h(c, VZ_FONT_TITLE)) / 2, 0, VZ_C_PLAYHEAD,
-                       text);
+        if (rx < x && c->row_y + 2 * row_h <= tb.y + tb.h + 0.5f) {   /* a row of its own */
+            c->row_y += row_h;
+            x = tb.x + 8 * s;
+        }
+        if (rx < x)   /* never dropped: shortened to fit */
+            rx = x;
+        vz_dl_text(c->dl, VZ_FONT_TITLE, rx, c->row_y + (row_h - vz__line_h(c, VZ_FONT_TITLE)) / 2,
+                   tb.x + tb.w - 8 * s - rx, VZ_C_PLAYHEAD, text);
     }
 }
 
@@ -434,6 +459,10 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
     }
     if (h->kind == VZ_HIT_TERM)
         return term_tip((vz_term)h->a, lines);
+    if (h->kind == VZ_HIT_SCROLLBAR) {
+        snprintf(lines[0], 300, "Drag to scroll the lanes (also \xE2\x86\x91 \xE2\x86\x93, PgUp PgDn, Shift+wheel)");
+        return 1;
+    }
     if (h->kind == VZ_HIT_AXIS) {
         snprintf(lines[0], 300, "Drag along the axis to move the playhead");
         return 1;

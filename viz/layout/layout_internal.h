@@ -19,6 +19,7 @@ typedef struct vz__lctx {
     vz_drawlist *dl;            /* where commands go */
     vz_geom g;                  /* the window's regions */
     float s;                    /* UI scale */
+    float row_y;                /* the toolbar row being laid out (its top) */
 } vz__lctx;
 
 /* One run's lanes being drawn (layout.c fills it, layout_lanes.c reads it). */
@@ -35,6 +36,7 @@ typedef struct vz__lanes {
     float right;         /* right edge of the lanes area */
     int hide;            /* hide (not dim) the future */
     float stack_top;     /* window y of the top of all runs (for other lanes' y) */
+    float bar_w;         /* width of the scrollbar over the lanes' right edge (0: none) */
 } vz__lanes;
 
 /* Lane contents (layout_lanes.c). `y` is the lane's top; `slot` a task index,

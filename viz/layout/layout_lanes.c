@@ -144,7 +144,7 @@ static void draw_span(vz__lanes *L, uint32_t task, uint32_t si, float xa, float 
                 float tw = vz__text_w(c, VZ_FONT_SMALL, label);
                 /* An outcome near the right edge moves left so it is read whole ("✓ None"
                 ** at the end of a fitted trace), over the end of the span before it. */
-                float edge = L->right - 4 * s;
+                float edge = L->right - 4 * s - L->bar_w;
                 if (tx + tw > edge) {
                     float lx = edge - tw;
                     tx = lx > c->g.lanes.x + 4 * s ? lx : c->g.lanes.x + 4 * s;

@@ -476,6 +476,10 @@ static void event_list(vz__lctx *c, vz_rect r)
     snprintf(widest, sizeof widest, "#%u", tr->events[tr->n_events - 1].seq > 999 ? tr->events[tr->n_events - 1].seq : 999);
     float x = r.x + VZ_M_PAD * s, seq_w = vz__text_w(c, VZ_FONT_MONO, widest),
           t_w = vz__text_w(c, VZ_FONT_MONO, "000.000 ms"), k_w = vz__text_w(c, VZ_FONT_MONO, "timer_cancel ");
+    /* A narrow list (a projector's scale) drops the event kind: the sentence says it. */
+    int kinds = r.w - seq_w - t_w - 40 * s > k_w + 260 * s;
+    if (!kinds)
+        k_w = -6 * s;
     vz_dl_clip(c->dl, r.x, r.y, r.w, r.h);
     for (size_t i = start; i < start + rows && i < tr->n_events; i++) {
         const tm_event *e = &tr->events[i];
@@ -496,7 +500,8 @@ static void event_list(vz__lctx *c, vz_rect r)
         vz_format_seconds(e->t, t, sizeof t);
         vz_dl_text(c->dl, VZ_FONT_MONO, x + seq_w + 10 * s + t_w - vz__text_w(c, VZ_FONT_MONO, t), ty, 0, tc, t);
         float kx = x + seq_w + t_w + 22 * s;
-        vz_dl_text(c->dl, VZ_FONT_MONO, kx, ty, k_w, tc, tm_kind_name((tm_kind)e->kind));
+        if (kinds)
+            vz_dl_text(c->dl, VZ_FONT_MONO, kx, ty, k_w, tc, tm_kind_name((tm_kind)e->kind));
         vz_event_text(run, (uint32_t)i, buf, sizeof buf);
         float dx = kx + k_w + 6 * s;
         vz_dl_text(c->dl, VZ_FONT_BODY, dx, ty + (lh - vz__line_h(c, VZ_FONT_BODY)) / 2 - 1 * s, r.x + r.w - dx - 6 * s,

@@ -70,9 +70,12 @@
 
 /* Sizes at scale 1, in pixels. */
 #define VZ_M_TOOLBAR_H   44    /* the button row */
+#define VZ_M_TOOLBAR_W   1320  /* narrower windows (at scale 1) get the toolbar in two rows */
 #define VZ_M_STATUS_H    30    /* the legend row at the bottom */
 #define VZ_M_LEGEND_W    1500  /* narrower windows get a two-row legend */
 #define VZ_M_SIDEBAR_W   400   /* loop panel, inspector, findings */
+#define VZ_M_PANELS_MIN_W 760  /* smaller windows (at scale 1) fold the panels away */
+#define VZ_M_PANELS_MIN_H 500
 #define VZ_M_BOTTOM_H    184   /* event list and output */
 #define VZ_M_AXIS_H      34    /* the time axis (scrub here) */
 #define VZ_M_LABELS_W    220   /* lane names */

@@ -6,6 +6,7 @@
 
 #include "playhead.h"
 #include "theme.h"
+#include "layout.h"
 #include "ui.h"
 
 void vz_ui_init(vz_ui *ui, const vz_doc *doc, int w, int h, float scale)
@@ -45,12 +46,16 @@ void vz_ui_geom(const vz_ui *ui, vz_geom *g)
     float s = ui->scale, W = (float)ui->w, H = (float)ui->h;
     memset(g, 0, sizeof *g);
     g->s = s;
-    g->toolbar = (vz_rect){0, 0, W, VZ_M_TOOLBAR_H * s};
+    /* A window too narrow for every control in one row gets two: none is dropped. */
+    g->toolbar_rows = W >= VZ_M_TOOLBAR_W * s ? 1 : W * 2 >= VZ_M_TOOLBAR_W * s ? 2 : 3;
+    g->toolbar = (vz_rect){0, 0, W, VZ_M_TOOLBAR_H * s * (float)g->toolbar_rows};
     int wrap = W < VZ_M_LEGEND_W * s || ui->legend_rows > 1;   /* the legend wraps */
     float status_h = VZ_M_STATUS_H * s * (wrap ? 2 : 1);
     g->status = (vz_rect){0, H - status_h, W, status_h};
     float side_w = 0, bottom_h = 0;
-    if (ui->show_panels) {
+    /* Panels need room: at a scale the window cannot hold (1024x640 at 2x is
+    ** 512x320 at 1x) they fold away, as Tab would, and the lanes keep the window. */
+    if (ui->show_panels && W >= VZ_M_PANELS_MIN_W * s && H >= VZ_M_PANELS_MIN_H * s) {
         side_w = VZ_M_SIDEBAR_W * s;
         if (side_w > W * 0.34f)
             side_w = W * 0.34f;
@@ -181,4 +186,28 @@ void vz_ui_pan(vz_ui *ui, const vz_doc *doc, const vz_geom *g, float dx)
 double vz_ui_speed(const vz_ui *ui)
 {
     return ldexp(1.0, ui->speed);
+}
+
+double vz_ui_scroll_max(const vz_ui *ui, const vz_doc *doc, const vz_geom *g)
+{
+    double max = vz_layout_content_height(doc, ui->scale) - g->lanes.h + 20 * g->s;
+    return max > 0 ? max : 0;
+}
+
+int vz_ui_scroll_thumb(const vz_ui *ui, const vz_doc *doc, const vz_geom *g, vz_rect *track, float *thumb_y,
+                       float *thumb_h)
+{
+    double max = vz_ui_scroll_max(ui, doc, g);
+    if (max <= 0)
+        return 0;
+    float s = g->s, total = (float)(max + g->lanes.h);
+    *track = (vz_rect){g->lanes.x + g->lanes.w - 12 * s, g->lanes.y, 12 * s, g->lanes.h};
+    float h = g->lanes.h * g->lanes.h / total;
+    if (h < 24 * s)
+        h = 24 * s;
+    if (h > g->lanes.h)
+        h = g->lanes.h;
+    *thumb_h = h;
+    *thumb_y = g->lanes.y + (float)(ui->scroll / max) * (g->lanes.h - h);
+    return 1;
 }

@@ -27,6 +27,7 @@ typedef struct vz_rect {
 typedef struct vz_geom {
     float s;            /* UI scale */
     vz_rect toolbar;    /* buttons and the playhead readout */
+    int toolbar_rows;   /* 1, or 2 in a narrow window */
     vz_rect status;     /* the legend row */
     vz_rect timeline;   /* axis + labels + lanes */
     vz_rect axis;       /* the time axis above the lanes (scrub area) */
@@ -94,7 +95,7 @@ typedef struct vz_action {
 } vz_action;
 
 typedef enum vz_sel_kind { VZ_SEL_NONE, VZ_SEL_TASK, VZ_SEL_EVENT } vz_sel_kind;
-typedef enum vz_drag { VZ_DRAG_NONE, VZ_DRAG_PAN, VZ_DRAG_SCRUB } vz_drag;
+typedef enum vz_drag { VZ_DRAG_NONE, VZ_DRAG_PAN, VZ_DRAG_SCRUB, VZ_DRAG_SCROLL } vz_drag;
 
 #define VZ_ARROW_KINDS 3   /* spawn, wake, cancel (tm_link_kind 0..2) */
 
@@ -170,6 +171,17 @@ void vz_ui_zoom(vz_ui *ui, const vz_doc *doc, const vz_geom *g, double factor, f
 
 /* Pan by dx pixels (positive moves the view right, to later times). */
 void vz_ui_pan(vz_ui *ui, const vz_doc *doc, const vz_geom *g, float dx);
+
+/*
+** The lanes' scrollbar, when the stacked traces are taller than the lanes'
+** area: its track (along the lanes' right edge) and its thumb's top and
+** height. Returns 0 when everything fits (no scrollbar).
+*/
+int vz_ui_scroll_thumb(const vz_ui *ui, const vz_doc *doc, const vz_geom *g, vz_rect *track, float *thumb_y,
+                       float *thumb_h);
+
+/* The largest scroll for a doc: content height less the lanes' area, or 0. */
+double vz_ui_scroll_max(const vz_ui *ui, const vz_doc *doc, const vz_geom *g);
 
 /* Playback speed as a multiplier. */
 double vz_ui_speed(const vz_ui *ui);
