@@ -5,7 +5,8 @@ Runs a Python program as __main__ on *virtual-clock* event loops and writes a
 coroscope trace of the first loop it runs (JSON Lines, traces/FORMAT.md).
 
     python3 coroscope_record.py PROGRAM.py [-o OUT.jsonl] [--scenario NAME]
-                                [--size N] [-- PROGRAM-ARGS...]
+                                [--size N] [--max-events N] [--max-time SECONDS]
+                                [-- PROGRAM-ARGS...]
 
 The point of the recorder is fidelity: the schedule it records must be exactly
 the one CPython 3.11's asyncio produces, so that the C runtime can be checked
@@ -33,6 +34,12 @@ against it (tests/scripts/parity.py). The recorder therefore only *observes*:
   moves on (a `block` event); run_in_executor() jobs occupy virtual workers
   for the time their function spends in time.sleep() (`job` events).
 
+* A program that never finishes is stopped by the limits (--max-events,
+  --max-time of loop time), and SIGINT / SIGTERM end the recording: the
+  trace is flushed and closed by an `end` that says why (_halt). Memory
+  running out in the recorder's own bookkeeping ends it too (reason error);
+  the trace is written through TraceFile so that no line is lost or doubled.
+
 Only the standard library is used.
 """
 
@@ -49,6 +56,7 @@ import os
 import platform
 import runpy
 import selectors
+import signal
 import sys
 import threading
 import time
@@ -71,6 +79,11 @@ _SCHEDULE_CALLBACKS = futures._PyFuture._Future__schedule_callbacks
 _HANDLE_RUN_CODE = events.Handle._run.__code__
 _GATHERING_FUTURE = getattr(tasks, "_GatheringFuture", None)
 _ENCODER = json.JSONEncoder(separators=(",", ":"))   # compact, ASCII-only
+_MAIN_THREAD = threading.main_thread().ident
+
+DEFAULT_MAX_EVENTS = 1000000        # about 100 MB of trace
+DEFAULT_MAX_TIME = 86400.0          # one day of loop time
+LIMIT_STATUS = 3                    # exit status when a limit stopped the program
 
 
 class DeadlockError(BaseException):
@@ -163,6 +176,60 @@ class _IdMap:
 
 
 # --------------------------------------------------------------------------
+# The trace file
+
+class TraceFile:
+    """Where a trace's lines go: a file descriptor, written with os.write
+    from a buffer of our own.
+
+    A MemoryError can strike at any allocation, even after a write(2)
+    succeeded (the count it returns is an object). With our own buffer an
+    appended line is either wholly in it or not at all, and after a failed
+    os.write the file's position says how much was written (for a regular
+    file), so that no line is ever lost or written twice.
+    """
+
+    CHUNK = 1 << 16
+
+    def __init__(self, fd, owned):
+        self.fd = fd
+        self.owned = owned          # ours to close
+        self.buf = bytearray()
+        try:
+            self.pos = os.lseek(fd, 0, os.SEEK_CUR)
+        except OSError:
+            self.pos = None         # a pipe or a terminal: no position to check
+
+    def write(self, data):
+        """Append bytes; raises MemoryError (nothing appended) or OSError."""
+        self.buf += data
+        if len(self.buf) >= self.CHUNK:
+            self.flush()
+
+    def flush(self):
+        while self.buf:
+            try:
+                n = os.write(self.fd, self.buf)
+            except MemoryError:
+                _RESERVE.clear()
+                if self.pos is None:
+                    n = len(self.buf)   # a pipe takes it all, or blocks
+                else:
+                    n = os.lseek(self.fd, 0, os.SEEK_CUR) - self.pos
+            if self.pos is not None:
+                self.pos += n
+            del self.buf[:n]
+
+    def close(self):
+        try:
+            self.flush()
+        finally:
+            if self.owned:
+                fd, self.fd = self.fd, -1
+                os.close(fd)
+
+
+# --------------------------------------------------------------------------
 # The trace writer
 
 class Recorder:
@@ -173,22 +240,32 @@ class Recorder:
     program must not see them) and reported by the caller at the end.
     """
 
-    def __init__(self, out, scenario):
+    def __init__(self, out, scenario, max_events=0):
         self.out = out
         self.scenario = scenario
+        self.max_events = max_events    # 0: no limit
         self.seq = 0
         self.last_id = 0
         self.loop = None
         self.active = False
         self.finished = False
+        self.halting = False        # _halt is ending the recording and the program
         self.write_error = None
+        self.memory_error = False   # the recorder itself ran out of memory
+        self.owed_end = None        # the reason of an `end` that could not be written
         self.via_override = None    # who cancels during asyncio.run's shutdown
         self.pending_new = None     # a task_new held back until its name is final
         self.ids = _IdMap()
         self.reported_done = set()  # ids of futures whose fut_done was written
         self.resolving = []         # futures inside set_result/set_exception/cancel
         self.labels = {}            # future id -> the label its fut_new gave
-        self.lock = threading.Lock()    # executor threads print too
+        # Executor threads print too. Reentrant, so that _halt can end the
+        # trace from inside _emit; `busy` says which thread is writing a
+        # line, so that a signal handler interrupting that write waits for
+        # it instead (`signal` remembers the signal until the line is out).
+        self.lock = threading.RLock()
+        self.busy = None
+        self.signal = None
 
     # -- ids
 
@@ -225,8 +302,9 @@ class Recorder:
     def _write_line(self, obj):
         if self.out is None or self.write_error is not None:
             return
+        data = (_ENCODER.encode(obj) + "\n").encode("ascii")
         try:
-            self.out.write(_ENCODER.encode(obj) + "\n")
+            self.out.write(data)
         except (OSError, ValueError) as exc:
             self.write_error = exc
 
@@ -246,18 +324,48 @@ class Recorder:
 
     def _emit(self, ev, fields):
         with self.lock:
-            self.seq += 1
-            obj = {"seq": self.seq, "t": self.now(), "ev": ev}
-            for name, value in fields:
-                obj[name] = value
-            self._write_line(obj)
+            if not self.active:
+                return              # another thread ended the recording meanwhile
+            if self.max_events and self.seq >= self.max_events:
+                if not self.halting:
+                    _halt(self, "max_events")
+                return
+            self.busy = threading.get_ident()
+            try:
+                seq = self.seq + 1
+                obj = {"seq": seq, "t": self.now(), "ev": ev}
+                for name, value in fields:
+                    obj[name] = value
+                self._write_line(obj)
+                # Counted once written (and without allocating): an event
+                # cut short by MemoryError leaves no gap and no duplicate.
+                self.seq = seq
+            except MemoryError:
+                self.busy = None
+                self._out_of_memory()
+            finally:
+                self.busy = None
+        if self.signal is not None and threading.get_ident() == _MAIN_THREAD:
+            _halt(self, "interrupted", self.signal)
+
+    def _out_of_memory(self):
+        """The recorder could not write an event for want of memory: end the
+        trace there (reason error) and stop the program (see _halt)."""
+        self.memory_error = True
+        _RESERVE.clear()
+        if _cli[0] is not None and _cli[0][0] is self:
+            _halt(self, "error")
+        self.end("error")
 
     def _flush_new(self):
         task = self.pending_new
+        try:
+            fields = [("task", task._rec_id), ("name", task.get_name()),
+                      ("parent", task._rec_parent), ("coro", task._rec_coro), ("h", task._rec_h)]
+        except MemoryError:
+            self._out_of_memory()
         self.pending_new = None
-        self._emit("task_new", [("task", task._rec_id), ("name", task.get_name()),
-                                ("parent", task._rec_parent), ("coro", task._rec_coro),
-                                ("h", task._rec_h)])
+        self._emit("task_new", fields)
 
     def task_new(self, task):
         # asyncio.create_task(coro, name=...) creates the task unnamed and then
@@ -270,10 +378,22 @@ class Recorder:
         self.pending_new = task
 
     def end(self, reason):
-        if self.active:
-            self.emit("end", [("reason", reason)])
-        self.active = False
-        self.finished = True
+        """Write `end` and stop recording: nothing is written after it."""
+        with self.lock:
+            if self.active:
+                self.pending_new = None
+                self.active = False     # first: nothing may follow, whatever happens
+                self.busy = threading.get_ident()
+                try:
+                    seq = self.seq + 1
+                    self._write_line({"seq": seq, "t": self.now(), "ev": "end", "reason": reason})
+                    self.seq = seq
+                except MemoryError:
+                    self.memory_error = True    # tried again at the end (owed_end)
+                    self.owed_end = reason
+                finally:
+                    self.busy = None
+            self.finished = True
 
     def flush(self):
         if self.out is not None and self.write_error is None:
@@ -333,6 +453,24 @@ class Recorder:
 
 
 _DISABLED = Recorder(None, "")      # stands in when nothing is being recorded
+
+
+def _guard(method):
+    """A hook whose bookkeeping must not be cut short: a MemoryError inside
+    it (the recorder's or asyncio's) ends the recording with reason error
+    and stops the program (_halt), so that the trace stays whole."""
+    def guarded(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except MemoryError:
+            rec = _cli[0][0] if _cli[0] is not None else None
+            if rec is not None and rec.active:
+                rec._out_of_memory()
+            raise
+    guarded.__name__ = method.__name__
+    guarded.__qualname__ = method.__qualname__
+    guarded.__doc__ = method.__doc__
+    return guarded
 
 
 # --------------------------------------------------------------------------
@@ -466,6 +604,7 @@ class RecordedTask(_PY_TASK):
     events come from observing the task's state before and after.
     """
 
+    @_guard
     def __init__(self, coro, *, loop=None, name=None, context=None):
         owner = loop if loop is not None else events._get_running_loop()
         rec = getattr(owner, "_rec", None) or _DISABLED
@@ -481,6 +620,7 @@ class RecordedTask(_PY_TASK):
             return
         rec.task_new(self)
 
+    @_guard
     def _Task__step(self, exc=None):
         rec = self._rec
         if not rec.active:
@@ -514,6 +654,7 @@ class RecordedTask(_PY_TASK):
                                       ("h", self._rec_h), ("src", _src(chain))])
         return result
 
+    @_guard
     def _Future__schedule_callbacks(self):
         # Task.__step finishing the task: the coroutine is gone, the state is
         # final, and the waiters are about to be woken. sys.exc_info() is the
@@ -535,6 +676,7 @@ class RecordedTask(_PY_TASK):
             rec.emit("task_done", [("task", task_id)] + _outcome(self))
         _SCHEDULE_CALLBACKS(self)
 
+    @_guard
     def cancel(self, msg=None):
         rec = self._rec
         if rec.active:
@@ -551,6 +693,7 @@ class RecordedTask(_PY_TASK):
                                     ("msg", _cancel_msg(msg)), ("ok", not waiter.done())])
         return super().cancel(msg)
 
+    @_guard
     def uncancel(self):
         count = super().uncancel()
         if self._rec.active:
@@ -687,6 +830,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
 
     # -- the poll phase
 
+    @_guard
     def _poll(self, timeout, real_select):
         """select(timeout), virtually: poll the real selector without waiting;
         if nothing is ready, move the clock by `timeout` (or less, to the next
@@ -709,6 +853,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
                 ready = real_select(None)
             elif timeout > 0:
                 before = self._now
+                _check_time(self, before + timeout)
                 self._now = self._now + timeout
                 if self._rec.active:
                     self._rec.emit("idle", [("from", before), ("until", self._now)])
@@ -755,6 +900,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         the clock moves on by `seconds`."""
         if not seconds > 0:
             return
+        _check_time(self, self._now + seconds)
         rec = self._rec
         if rec.active:
             rec.emit("block", [("task", rec.current_task_id()), ("dur", float(seconds)),
@@ -886,6 +1032,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
 
     # -- handles and timers
 
+    @_guard
     def _call_soon(self, callback, args, context):
         rec = self._rec
         if rec.resolving and args and args[0] is rec.resolving[-1] and rec.active:
@@ -908,6 +1055,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
                                       ("h", task._rec_h)])
         return handle
 
+    @_guard
     def call_at(self, when, callback, *args, context=None):
         timer = super().call_at(when, callback, *args, context=context)
         rec = self._rec
@@ -918,6 +1066,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
                                    ("fn", _callable_name(callback))])
         return timer
 
+    @_guard
     def create_future(self):
         fut = Future(loop=self)
         rec = self._rec
@@ -925,6 +1074,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
             rec.fut_new(fut, *_creation_kind(sys._getframe(1)))
         return fut
 
+    @_guard
     def _timer_handle_cancelled(self, handle):
         # TimerHandle.cancel() calls this once, the first time, whether the
         # timer still waits in the heap or has already fired (sleep() cancels
@@ -964,6 +1114,7 @@ def _recorder_of(fut):
     return loop._rec if isinstance(loop, VirtualClockLoop) else _DISABLED
 
 
+@_guard
 def _resolve(fut, method, *args, **kwargs):
     """Call fut's set_result/set_exception/cancel (`method`, the original)
     and write its fut_done: before the first callback it schedules (see
@@ -981,6 +1132,7 @@ def _resolve(fut, method, *args, **kwargs):
     return result
 
 
+@_guard
 def _note_cancel(fut, msg, ok):
     rec = _recorder_of(fut)
     if rec.active:
@@ -1008,6 +1160,7 @@ class Future(futures.Future):
 class _GatheringFuture(tasks._GatheringFuture):
     """gather()'s future while recording (tasks._GatheringFuture names it)."""
 
+    @_guard
     def __init__(self, children, *, loop):
         super().__init__(children, loop=loop)
         rec = _recorder_of(self)
@@ -1192,11 +1345,22 @@ def run(main, *, debug=None):
             asyncio.Task, tasks.Task = saved_task
 
 
+def _end_reason(main_task):
+    """How a recording whose main task is `main_task` ends: `complete` when
+    main returned or raised (as the C runtime's co_run), `error` when it
+    did not finish or ran out of memory -- the C runtime's CO_ENOMEM."""
+    if not main_task.done():
+        return "error"
+    if not main_task.cancelled() and isinstance(main_task._exception, MemoryError):
+        return "error"
+    return "complete"
+
+
 def _shut_down(loop, rec, main_task):
     """asyncio.Runner.close(): cancel what is left, end the trace, then shut
     down async generators and the default executor without recording."""
     _cancel_all_tasks(loop, rec)
-    _finish_recording(rec, "complete" if main_task.done() else "error")
+    _finish_recording(rec, _end_reason(main_task))
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.run_until_complete(loop.shutdown_default_executor())
 
@@ -1246,6 +1410,7 @@ class PrintCapture(io.TextIOBase):
     def isatty(self):
         return False
 
+    @_guard
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError("write() argument must be str, not %s" % type(text).__name__)
@@ -1278,6 +1443,140 @@ class PrintCapture(io.TextIOBase):
 
 
 # --------------------------------------------------------------------------
+# Stopping: limits and signals
+
+_cli = [None]           # the recording the command line made: (recorder, out, out_name)
+_max_time = [0.0]       # --max-time: the loop time no loop may pass (0: no limit)
+
+
+def _check_time(loop, until):
+    """Stop the program if moving `loop`'s clock to `until` would pass
+    --max-time. Every virtual-clock loop is held to it, recorded or not, so
+    that a program that never finishes always ends."""
+    limit = _max_time[0]
+    if limit and until > limit and _cli[0] is not None:
+        _halt(_cli[0][0], "max_time")
+
+
+def _halt(rec, reason, signum=None):
+    """End the recording with `end` `reason` and stop the program at once.
+
+    Used when a limit is reached (max_events, max_time), on SIGINT or
+    SIGTERM (interrupted), and when the recorder runs out of memory (error).
+    What was recorded is flushed and the trace closed; the program's output
+    so far is flushed too; then the process exits without running any more
+    of the program (a `finally:` in a coroutine would run code whose events
+    could no longer be recorded). Never returns.
+    """
+    if reason in ("max_events", "max_time"):
+        status = LIMIT_STATUS
+    elif reason == "interrupted":
+        status = 128 + signum
+    else:
+        status = 1
+    with rec.lock:
+        if rec.halting:
+            return              # this thread is halting already (a signal meanwhile)
+        rec.halting = True
+        _RESERVE.clear()        # memory for what follows, should it be short
+        try:
+            _halt_trace(rec, reason)
+            message = _halt_message(rec, reason, signum)
+        except MemoryError:
+            message = "out of memory while ending the recording"
+        finally:
+            try:
+                for stream in (sys.stdout, sys.__stdout__, sys.stderr):
+                    try:
+                        stream.flush()
+                    except (OSError, ValueError, AttributeError):
+                        pass
+                sys.__stderr__.write("%s: %s\n" % (PROG, message))
+                sys.__stderr__.flush()
+            finally:
+                os._exit(status)
+
+
+_RESERVE = [bytearray(1 << 18)]     # given back when memory runs out, so that _halt can finish
+
+
+def _halt_trace(rec, reason):
+    """_halt's first part: the trace's last line, `end`, and the file closed."""
+    if not rec.finished:
+        if reason not in ("max_events", "error") and _capture[0] is not None and rec.active:
+            try:
+                _capture[0].finish_line()
+            except Exception:       # the output's last line is then not in the trace
+                pass
+        rec.active = True
+        rec.end(reason)
+    elif rec.owed_end is not None:
+        rec.active = True
+        rec.end(rec.owed_end)
+    if _cli[0] is not None:
+        _, out, _ = _cli[0]
+        try:
+            out.close()
+        except (OSError, ValueError) as exc:
+            rec.write_error = rec.write_error or exc
+
+
+def _halt_message(rec, reason, signum):
+    out_name = _cli[0][2] if _cli[0] is not None else "stdout"
+    if reason == "max_events":
+        message = ("stopped the program at the event limit (--max-events %d); the trace %s "
+                   "ends with end reason max_events. To record more, raise the limit: "
+                   "--max-events N (0: no limit)" % (rec.max_events, out_name))
+    elif reason == "max_time":
+        message = ("stopped the program at the time limit: its loop time would pass "
+                   "--max-time %r virtual seconds; the trace %s ends with end reason max_time. "
+                   "To record longer, raise the limit: --max-time SECONDS (0: no limit)"
+                   % (_max_time[0], out_name))
+    elif reason == "interrupted":
+        name = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}.get(signum, "signal %s" % signum)
+        message = ("interrupted by %s: the trace %s ends with end reason interrupted after "
+                   "%d events" % (name, out_name, rec.seq - 1))
+    else:
+        message = ("out of memory (MemoryError) while recording: the program was stopped; "
+                   "the trace %s ends with end reason error after %d events"
+                   % (out_name, rec.seq - 1))
+    if rec.write_error is not None:
+        message += "; but writing the trace failed: %s" % (
+            getattr(rec.write_error, "strerror", None) or rec.write_error)
+    return message
+
+
+def _on_signal(signum, frame):
+    """SIGINT / SIGTERM while a program is recorded: end the trace
+    (interrupted) and exit 128 + signum. A signal that arrives while this
+    thread is writing an event waits until the event is written."""
+    rec = _cli[0][0] if _cli[0] is not None else None
+    if rec is None:
+        raise KeyboardInterrupt
+    if rec.busy == threading.get_ident():
+        rec.signal = signum         # _emit halts once its line is out
+        return
+    _halt(rec, "interrupted", signum)
+
+
+def _install_signal_handlers():
+    """Our handlers for SIGINT and SIGTERM, where the defaults are in place;
+    returns what to restore. (A program that installs its own handlers
+    keeps them.)"""
+    saved = []
+    if threading.current_thread() is not threading.main_thread():
+        return saved
+    for signum, default in ((signal.SIGINT, signal.default_int_handler),
+                            (signal.SIGTERM, signal.SIG_DFL)):
+        try:
+            if signal.getsignal(signum) is default:
+                saved.append((signum, signal.signal(signum, _on_signal)))
+        except (OSError, ValueError):
+            pass
+    return saved
+
+
+# --------------------------------------------------------------------------
 # The command line
 
 def _fail(status, message):
@@ -1295,9 +1594,14 @@ def _parse(argv):
         prog="coroscope_record.py",
         description="Run a Python asyncio program under a virtual clock and write "
                     "a coroscope trace of how CPython scheduled it.",
-        epilog="Arguments after -- are passed to the program. Exit status: the "
-               "program's (1 if it raised), 1 on a deadlock or an unwritable trace, "
-               "2 if the program cannot be read.")
+        epilog="Arguments after -- are passed to the program. A program that never "
+               "finishes is stopped by the limits: the trace then ends with end reason "
+               "max_events or max_time, and the program's output so far is kept. "
+               "SIGINT or SIGTERM ends the trace with end reason interrupted. "
+               "Exit status: the program's own (1 if it raised); 1 on a deadlock, an "
+               "unwritable trace or when the recorder ran out of memory; 2 if the "
+               "program cannot be read; %d when a limit stopped the program; "
+               "130 / 143 when interrupted by SIGINT / SIGTERM." % LIMIT_STATUS)
     parser.add_argument("program", help="the Python program to run (as __main__)")
     parser.add_argument("-o", "--output", default="-", metavar="OUT",
                         help="trace file to write; '-' (the default) is stdout, "
@@ -1306,6 +1610,12 @@ def _parse(argv):
                         help="the header's scenario name (default: the program's file stem)")
     parser.add_argument("--size", metavar="N",
                         help="set COROSCOPE_SIZE=N for the program (the swarm scenario reads it)")
+    parser.add_argument("--max-events", metavar="N", default=str(DEFAULT_MAX_EVENTS),
+                        help="stop the program after N events (default %d; 0: no limit)"
+                             % DEFAULT_MAX_EVENTS)
+    parser.add_argument("--max-time", metavar="SECONDS", default=repr(DEFAULT_MAX_TIME),
+                        help="stop the program when its loop time would pass SECONDS virtual "
+                             "seconds (default %g, one day; 0: no limit)" % DEFAULT_MAX_TIME)
     args = parser.parse_args(argv)
     if args.size is not None:
         try:
@@ -1313,6 +1623,19 @@ def _parse(argv):
                 raise ValueError
         except ValueError:
             parser.error("--size: expected a non-negative integer, got %r" % args.size)
+    try:
+        args.max_events = int(args.max_events)
+        if args.max_events < 0:
+            raise ValueError
+    except ValueError:
+        parser.error("--max-events: expected a non-negative integer, got %r" % args.max_events)
+    try:
+        args.max_time = float(args.max_time)
+        if not 0 <= args.max_time < float("inf"):
+            raise ValueError
+    except ValueError:
+        parser.error("--max-time: expected a non-negative number of seconds, got %r"
+                     % args.max_time)
     return args, program_args
 
 
@@ -1352,11 +1675,12 @@ def main(argv=None):
     scenario = args.scenario or os.path.splitext(os.path.basename(program))[0]
     to_stdout = args.output == "-"
     if to_stdout:
-        out = sys.stdout        # JSON is written ASCII-only, so any encoding will do
+        sys.stdout.flush()
+        out = TraceFile(sys.stdout.fileno(), False)
         out_name = "stdout"
     else:
         try:
-            out = open(args.output, "w", encoding="utf-8", newline="\n")
+            out = TraceFile(os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), True)
         except OSError as exc:
             return _fail(1, "cannot write trace %s: %s; choose another -o path"
                          % (args.output, exc.strerror or exc))
@@ -1365,7 +1689,9 @@ def main(argv=None):
     if args.size is not None:
         os.environ["COROSCOPE_SIZE"] = str(int(args.size))
 
-    rec = Recorder(out, scenario)
+    rec = Recorder(out, scenario, max_events=args.max_events)
+    _max_time[0] = args.max_time
+    _cli[0] = (rec, out, out_name)
     rec.header()
     _pending_recorder[0] = rec
     echo = sys.stderr if to_stdout else sys.stdout
@@ -1385,6 +1711,7 @@ def main(argv=None):
     sys.stdout = capture
     sys.argv = [program] + program_args
     sys.path.insert(0, os.path.dirname(os.path.abspath(program)))
+    saved_signals = _install_signal_handlers()
 
     status = 0
     deadlock = None
@@ -1402,12 +1729,22 @@ def main(argv=None):
             sys.stderr.write("%s\n" % (code,))
             status = 1
     except BaseException as exc:         # the program's own error: show it as Python would
-        sys.stdout = saved_stdout
-        _print_program_exception(exc)
         status = 1
+        sys.stdout = saved_stdout
+        if isinstance(exc, MemoryError):
+            # Out of memory: the trace is ended first, with what is left.
+            _RESERVE.clear()
+            _finish_recording(rec, "error")
+        try:
+            _print_program_exception(exc)
+        except MemoryError:
+            sys.stderr.write("MemoryError\n")
     finally:
         # A loop the program never closed: its recording ends with the program.
-        _finish_recording(rec, "complete" if status == 0 else "error")
+        try:
+            _finish_recording(rec, "complete" if status == 0 else "error")
+        except MemoryError:
+            rec.owed_end = rec.owed_end or "error"
         _capture[0] = None
         _pending_recorder[0] = None
         sys.stdout = saved_stdout
@@ -1416,23 +1753,31 @@ def main(argv=None):
         (asyncio.run, asyncio.runners.run, asyncio.Task, tasks.Task, time.sleep,
          tasks._GatheringFuture, policy) = saved
         events.set_event_loop_policy(policy)
+        for signum, handler in saved_signals:
+            try:
+                signal.signal(signum, handler)
+            except (MemoryError, OSError, ValueError):
+                pass
 
+    if rec.owed_end is not None:        # memory ran out as the trace ended
+        reason, rec.owed_end = rec.owed_end, None
+        rec.active = True
+        rec.end(reason)
     if not rec.finished:
         rec.active = True
         rec.end("error")
         if status == 0:
             status = _fail(1, "%s never ran an event loop; nothing was recorded" % program)
-    rec.flush()
     try:
-        if to_stdout:
-            out.flush()
-        else:
-            out.close()
+        out.close()
     except OSError as exc:
         rec.write_error = rec.write_error or exc
     if rec.write_error is not None:
         status = _fail(1, "cannot write trace %s: %s; check the disk and the -o path"
                        % (out_name, getattr(rec.write_error, "strerror", None) or rec.write_error))
+    elif rec.memory_error:
+        status = _fail(1, "out of memory (MemoryError) while recording: the trace %s ends "
+                          "after %d events with end reason error" % (out_name, rec.seq))
     if deadlock is not None:
         _fail(1, str(deadlock))
         sys.stderr.flush()

@@ -9,16 +9,20 @@ Prints "PASS name" or "FAIL name: why" per case; exits 1 if any case failed.
 
 import json
 import os
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCENARIOS = os.path.join(ROOT, "runtime", "scenarios")
 RECORDER = os.path.join(ROOT, "runtime", "recorder", "coroscope_record.py")
 PARITY = os.path.join(ROOT, "tests", "scripts", "parity.py")
 TMP = tempfile.mkdtemp(prefix="coroscope-recorder-test-")
+CLI = os.path.join(ROOT, os.environ.get("COROSCOPE") or os.path.join("build", "coroscope"))
 
 CASES = []
 
@@ -65,8 +69,10 @@ def program(name, source):
     return path
 
 
-def record(prog, *args, out=None, env=None):
-    """Record `prog` (a scenario name or a path) into a fresh file."""
+def record(prog, *args, out=None, env=None, limit_as=None):
+    """Record `prog` (a scenario name or a path) into a fresh file. Every
+    trace written is checked with `coroscope validate` (see validated);
+    `limit_as` caps the recorder's address space (ulimit -v, in bytes)."""
     if os.sep not in prog:
         prog = os.path.join(SCENARIOS, prog + ".py")
     if out is None:
@@ -74,13 +80,30 @@ def record(prog, *args, out=None, env=None):
     if os.path.exists(out):
         os.remove(out)
     cmd = [sys.executable, RECORDER, prog] + list(args) + ["-o", out]
+    preexec = None
+    if limit_as is not None:
+        def preexec():
+            resource.setrlimit(resource.RLIMIT_AS, (limit_as, limit_as))
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                          env=dict(os.environ, **(env or {})))
+                          env=dict(os.environ, **(env or {})), preexec_fn=preexec)
     lines = None
     if out != "-" and os.path.exists(out):
         with open(out, encoding="utf-8") as f:
             lines = f.read().splitlines()
+        validated(out)
     return Recording(proc.returncode, proc.stdout, proc.stderr, lines)
+
+
+def validated(path):
+    """`coroscope validate` must find nothing wrong with a trace the recorder
+    wrote (skipped only when there is no CLI to ask)."""
+    if not os.access(CLI, os.X_OK):
+        return
+    proc = subprocess.run([CLI, "validate", "-q", path], capture_output=True, text=True,
+                          timeout=120)
+    if proc.returncode != 0:
+        raise AssertionError("coroscope validate %s: %s" % (
+            os.path.basename(path), (proc.stdout + proc.stderr).strip()[-800:]))
 
 
 def check(cond, why):
@@ -707,6 +730,209 @@ def unwritable_output_is_a_clear_error():
     check_eq(r.status, 1, "exit status")
     check("no-such-dir" in r.stderr and "Traceback" not in r.stderr, "stderr %r" % r.stderr)
     check_eq(r.stdout, "", "the program ran although its trace could not be written")
+
+
+# --------------------------------------------------------------------------
+# Limits, signals and memory
+
+FOREVER = """\
+    import asyncio
+
+    async def tick():
+        n = 0
+        try:
+            while True:
+                print("tick", n)
+                n += 1
+                await asyncio.sleep(1)
+        finally:
+            print("finally ran")
+
+    async def main():
+        await asyncio.create_task(tick())
+
+    asyncio.run(main())
+"""
+
+
+@case
+def max_events_stops_a_program_that_never_ends():
+    prog = program("forever.py", FOREVER)
+    r = record(prog, "--max-events", "40")
+    check_eq(r.status, 3, "exit status")
+    check_eq(len(r.events), 41, "events: 40 and the end")
+    check_eq((r.events[-1]["ev"], r.events[-1]["reason"]), ("end", "max_events"), "last event")
+    check("--max-events" in r.stderr and "max_events" in r.stderr, "stderr %r" % r.stderr)
+    ticks = r.stdout.splitlines()
+    check(ticks and ticks == ["tick %d" % n for n in range(len(ticks))],
+          "the output so far is kept: %r" % r.stdout[-200:])
+    check_eq(r.prints(), ticks[:len(r.prints())], "print events")
+    check("finally ran" not in r.stdout, "the program ran on after the trace ended")
+
+
+@case
+def max_time_stops_a_program_at_its_loop_time():
+    prog = program("forever.py", FOREVER)
+    r = record(prog, "--max-time", "5.5")
+    check_eq(r.status, 3, "exit status")
+    check_eq((r.events[-1]["ev"], r.events[-1]["reason"], r.events[-1]["t"]), ("end", "max_time", 5.0),
+             "last event")
+    check(all(e["t"] <= 5.5 for e in r.events), "an event after the limit")
+    check_eq(r.prints(), ["tick %d" % n for n in range(6)], "prints")
+    check_eq(r.stdout, "".join("tick %d\n" % n for n in range(6)), "output")
+    check("--max-time" in r.stderr and "5.5" in r.stderr, "stderr %r" % r.stderr)
+
+
+@case
+def a_blocking_call_past_max_time_stops_the_program_too():
+    prog = program("blockforever.py", """\
+        import asyncio, time
+
+        async def main():
+            while True:
+                time.sleep(1000)
+                print("slept")
+
+        asyncio.run(main())
+    """)
+    r = record(prog, "--max-time", "2500")
+    check_eq(r.status, 3, "exit status")
+    check_eq(r.prints(), ["slept", "slept"], "prints")
+    check_eq((r.events[-1]["reason"], r.events[-1]["t"]), ("max_time", 2000.0), "end")
+
+
+@case
+def the_limits_have_safe_defaults_said_in_help():
+    proc = subprocess.run([sys.executable, RECORDER, "--help"], capture_output=True, text=True,
+                          timeout=60)
+    text = " ".join(proc.stdout.split())
+    check_eq(proc.returncode, 0, "exit status")
+    for want in ("--max-events N", "default 1000000", "--max-time SECONDS", "default 86400",
+                 "3 when a limit stopped the program", "130 / 143"):
+        check(want in text, "--help should say %r" % want)
+    prog = program("forever.py", FOREVER)
+    r = record(prog)                    # sleep(1) forever: the day-long default stops it
+    check_eq((r.status, r.events[-1]["reason"], r.events[-1]["t"]), (3, "max_time", 86400.0),
+             "status, end reason and time")
+    for bad in (["--max-events", "-1"], ["--max-events", "many"], ["--max-time", "inf"],
+                ["--max-time", "-2"]):
+        r = record(prog, *bad)
+        check_eq(r.status, 2, "exit status of %s" % bad)
+        check(bad[0] in r.stderr and "Traceback" not in r.stderr, "stderr %r" % r.stderr)
+
+
+def interrupted_run(prog, signum, wait_for, out):
+    """Start recording `prog`, wait until its trace has `wait_for` bytes, send
+    `signum`; return (status, stdout, stderr, trace lines)."""
+    if os.path.exists(out):
+        os.remove(out)
+    proc = subprocess.Popen([sys.executable, RECORDER, prog, "-o", out], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    give_up = time.monotonic() + 60
+    while time.monotonic() < give_up and proc.poll() is None:
+        if os.path.exists(out) and os.path.getsize(out) >= wait_for:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signum)
+    stdout, stderr = proc.communicate(timeout=60)
+    with open(out, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    validated(out)
+    return proc.returncode, stdout, stderr, lines
+
+
+@case
+def sigint_and_sigterm_end_the_trace_interrupted():
+    prog = program("forever.py", FOREVER)
+    out = os.path.join(TMP, "interrupted.jsonl")
+    # At different moments: early, and later (the trace is written in 64 KiB pieces).
+    for signum, status, name in ((signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")):
+        for wait_for in (1, 70000, 300000):
+            got, stdout, stderr, lines = interrupted_run(prog, signum, wait_for, out)
+            what = "%s after %d bytes" % (name, wait_for)
+            check_eq(got, status, "exit status (%s; stderr %r)" % (what, stderr[-300:]))
+            events = [json.loads(l) for l in lines[1:]]
+            check_eq([e["seq"] for e in events], list(range(1, len(events) + 1)), "seq (%s)" % what)
+            check_eq((events[-1]["ev"], events[-1]["reason"]), ("end", "interrupted"), "last (%s)" % what)
+            check(not any(e["ev"] == "warn" for e in events), "a warn in %s" % what)
+            check(name in stderr and "interrupted" in stderr, "stderr %r" % stderr)
+            check("finally ran" not in stdout, "the program ran on (%s)" % what)
+            ticks = [e["text"] for e in events if e["ev"] == "print"]
+            # (A last line cut short by the signal is recorded as it was.)
+            check(stdout.startswith("\n".join(ticks)), "output kept (%s)" % what)
+
+
+@case
+def a_signal_while_the_loop_waits_on_a_socket_ends_the_trace():
+    prog = program("waitsocket.py", """\
+        import asyncio, socket
+
+        async def main():
+            a, b = socket.socketpair()
+            a.setblocking(False)
+            print("waiting for data that never comes", flush=True)
+            await asyncio.get_running_loop().sock_recv(a, 10)
+
+        asyncio.run(main())
+    """)
+    out = os.path.join(TMP, "socketwait.jsonl")
+    status, stdout, stderr, lines = interrupted_run(prog, signal.SIGTERM, 10, out)
+    time.sleep(0)
+    check_eq(status, 143, "exit status (stderr %r)" % stderr[-300:])
+    check_eq(json.loads(lines[-1])["reason"], "interrupted", "end reason")
+
+
+HOG_BIG = """\
+    import asyncio
+
+    async def hog():
+        blocks = []
+        while True:
+            blocks.append(bytearray(1 << 20))
+            await asyncio.sleep(0)
+
+    async def main():
+        await asyncio.gather(hog(), hog())
+
+    asyncio.run(main())
+"""
+
+HOG_SMALL = """\
+    import asyncio
+
+    async def holder(i, keep):
+        keep.append([i] * 1000)
+        await asyncio.sleep(1000)
+
+    async def main():
+        keep, tasks, i = [], [], 0
+        while True:
+            for _ in range(100):
+                tasks.append(asyncio.create_task(holder(i, keep)))
+                i += 1
+            await asyncio.sleep(0)
+
+    asyncio.run(main())
+"""
+
+
+@case
+def out_of_memory_ends_the_trace_with_error_and_it_validates():
+    # Under ulimit -v: memory runs out in the program (large blocks) or
+    # anywhere at all, the recorder included (many small objects). Limits
+    # above what the interpreter needs to start, in steps.
+    base = 60 << 20
+    for name, source in (("hogbig.py", HOG_BIG), ("hogsmall.py", HOG_SMALL)):
+        prog = program(name, source)
+        for extra in range(0, 60 << 20, 7 << 20):
+            r = record(prog, limit_as=base + extra)     # record() validates the trace
+            what = "%s at %d MiB" % (name, (base + extra) >> 20)
+            check_eq(r.status, 1, "exit status (%s; stderr %r)" % (what, r.stderr[-300:]))
+            check("MemoryError" in r.stderr, "stderr should say MemoryError (%s)" % what)
+            check(r.events, "no events (%s)" % what)
+            check_eq((r.events[-1]["ev"], r.events[-1]["reason"]), ("end", "error"),
+                     "last event (%s)" % what)
+            check_eq(sum(e["ev"] == "end" for e in r.events), 1, "end events (%s)" % what)
 
 
 # --------------------------------------------------------------------------
