@@ -826,8 +826,11 @@ def interrupted_run(prog, signum, wait_for, out):
     `signum`; return (status, stdout, stderr, trace lines)."""
     if os.path.exists(out):
         os.remove(out)
+    # SIGINT as a terminal delivers it: a test run in the background
+    # (make test from a script) inherits it ignored, which Python keeps.
     proc = subprocess.Popen([sys.executable, RECORDER, prog, "-o", out], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     give_up = time.monotonic() + 60
     while time.monotonic() < give_up and proc.poll() is None:
         if os.path.exists(out) and os.path.getsize(out) >= wait_for:
