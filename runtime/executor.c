@@ -36,6 +36,8 @@ typedef struct co_job {
     co_value result;           /* outcome, once run */
     co_exc *exc;
     bool cancelled;            /* the future was cancelled before the job started */
+    bool in_context;           /* to_thread: fn runs in `vars` (ctx.run(func)) */
+    co_vars vars;              /* ... a copy of the caller's Context */
     struct co_job *next;       /* queue / done list link */
 } co_job;
 
@@ -80,6 +82,7 @@ co_status co_call_soon_threadsafe(co_loop *L, co_callback_fn fn, void *arg, cons
     h->fn = fn;
     h->arg = arg;
     h->fn_name = fn_name ? fn_name : "callback";
+    co__handle_copy_context(h);      /* the calling thread's Context */
     pthread_mutex_lock(&L->ts_lock);
     L->ts_used = true;
     if (L->ts_tail)
@@ -202,6 +205,17 @@ static void start_job(co_executor *ex, co_job *j, int w)
     pthread_mutex_unlock(&ex->lock);
 }
 
+/* The job's function, in its Context if it has one (to_thread's ctx.run). */
+static co_exc *run_job(co_job *j)
+{
+    if (!j->in_context)
+        return j->fn(j->arg, &j->result);
+    co_vars *saved = co__vars_enter(&j->vars);
+    co_exc *e = j->fn(j->arg, &j->result);
+    co__vars_leave(saved);
+    return e;
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
@@ -217,7 +231,7 @@ static void *worker_main(void *arg)
         co_job *j = w->handed;
         w->handed = NULL;
         pthread_mutex_unlock(&ex->lock);
-        j->exc = j->fn(j->arg, &j->result);
+        j->exc = run_job(j);
         pthread_mutex_lock(&L->ts_lock);
         j->next = L->done_jobs;
         L->done_jobs = j;
@@ -299,7 +313,7 @@ void co__executor_deliver(co_loop *L)
                 }
             if (!best)
                 break;
-            best->exc = best->fn(best->arg, &best->result);   /* the simulated work */
+            best->exc = run_job(best);               /* the simulated work */
             job_finished(best_ex, best);
         }
         return;
@@ -322,6 +336,10 @@ void co__executor_deliver(co_loop *L)
         rev = next;
     }
 }
+
+/* The Context co_to_thread hands to the job co_run_in_executor is making
+** (loop thread only). */
+static _Thread_local const co_vars *pending_context;
 
 /* wrap_future's _call_check_cancel: a cancelled future cancels a job that has
 ** not started yet. */
@@ -354,6 +372,10 @@ co_future *co_run_in_executor(co_executor *ex, co_job_fn fn, void *arg, double d
     j->duration = duration > 0 ? duration : 0;
     j->label = label ? label : "job";
     j->worker = -1;
+    if (pending_context) {           /* co_to_thread: a copy of the caller's Context */
+        j->in_context = true;
+        j->vars = *pending_context;
+    }
     j->fut = co__future_new(L, "executor", co__tracing(L) ? co_strf("run_in_executor(%s)", j->label) : "executor",
                             false);
     if (!j->fut)
@@ -376,7 +398,12 @@ co_future *co_run_in_executor(co_executor *ex, co_job_fn fn, void *arg, double d
 
 co_future *co_to_thread(co_job_fn fn, void *arg, double duration, const char *label)
 {
-    return co_run_in_executor(NULL, fn, arg, duration, label);
+    /* asyncio.to_thread: functools.partial(contextvars.copy_context().run, func) */
+    co_vars ctx = {co__vars_current()->map, false};
+    pending_context = &ctx;
+    co_future *f = co_run_in_executor(NULL, fn, arg, duration, label);
+    pending_context = NULL;
+    return f;
 }
 
 /* --- blocking calls ---------------------------------------------------------------- */

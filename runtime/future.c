@@ -128,6 +128,10 @@ void co__future_schedule_callbacks(co_future *f)
         h->done_fn = cb.fn;
         h->arg = cb.arg;
         h->fn_name = cb.name;
+        if (!cb.task) {                        /* call_soon(fn, self, context=ctx) */
+            h->own_vars.map = cb.vars;
+            h->vars = &h->own_vars;
+        }
         co__ready_push(L, h);
         if (co__tracing(L)) {
             if (cb.task) {
@@ -298,7 +302,7 @@ co_status co_future_add_done_callback(co_future *f, co_done_fn fn, void *arg, co
 {
     if (!f)                            /* a failed constructor: see co_await_at */
         return CO_ENOMEM;
-    co_fut_cb cb = {fn, arg, fn_name ? fn_name : "callback", NULL};
+    co_fut_cb cb = {fn, arg, fn_name ? fn_name : "callback", NULL, co__vars_current()->map};
     co_loop *L = f->loop;
     if (co__tracing(L)) {
         co_trace_event ev = {.ev = CO_EV_CB_ADD, .fut = f->id, .fn = cb.name};
@@ -316,7 +320,7 @@ co_status co_future_add_done_callback(co_future *f, co_done_fn fn, void *arg, co
 
 co_status co__future_add_wakeup(co_future *f, co_task *t)
 {
-    co_fut_cb cb = {NULL, NULL, "__wakeup", t};
+    co_fut_cb cb = {NULL, NULL, "__wakeup", t, NULL};   /* it runs in the task's Context */
     co_status st = push_cb(f, cb);
     if (st == CO_OK && f->state != CO_PENDING)
         co__future_schedule_callbacks(f);

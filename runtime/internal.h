@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "context.h"
+#include "contextvars.h"
 #include "heap.h"
 #include "stack.h"
 #include "task.h"
@@ -24,6 +25,32 @@
             co__api_fail(__FILE__, __LINE__, #cond, (what));                       \
     } while (0)
 _Noreturn void co__api_fail(const char *file, int line, const char *expr, const char *what);
+
+/* --- contexts (contextvars.c) ---------------------------------------------- */
+
+typedef struct co__vmap co__vmap;     /* an immutable variable -> value mapping */
+
+struct co_vars {                      /* contextvars.Context */
+    const co__vmap *map;              /* its values now (NULL: none) */
+    bool entered;                     /* current somewhere (Context.run refuses re-entry) */
+};
+
+extern _Thread_local co_vars *co__tls_vars;   /* the current Context, NULL: the thread's own */
+co_vars *co__vars_current(void);              /* never NULL */
+
+/* Enter ctx (make it current); returns what to give co__vars_leave. */
+static inline co_vars *co__vars_enter(co_vars *ctx)
+{
+    co_vars *saved = co__tls_vars;
+    ctx->entered = true;
+    co__tls_vars = ctx;
+    return saved;
+}
+static inline void co__vars_leave(co_vars *saved)
+{
+    co__tls_vars->entered = false;
+    co__tls_vars = saved;
+}
 
 /* --- handles --------------------------------------------------------------- */
 
@@ -50,6 +77,8 @@ struct co_handle {
     co_task *task;             /* CO_H_TASK_*: the task to step */
     co_future *fut;            /* CO_H_FUT_CALLBACK / CO_H_TASK_WAKEUP (a reference) */
     co_exc *exc;               /* CO_H_TASK_STEP: thrown in at the step (call_soon(__step, exc)) */
+    co_vars *vars;             /* callbacks: the Context they run in (Handle._context) */
+    co_vars own_vars;          /* ... usually this one: a copy made when it was scheduled */
     co_handle *next;           /* ready queue / free list link */
 };
 
@@ -62,6 +91,7 @@ typedef struct co_fut_cb {
     void *arg;                 /* its argument */
     const char *name;          /* for traces */
     co_task *task;             /* the task to wake (fn == NULL) */
+    const co__vmap *vars;      /* plain callbacks: the Context copied when it was added */
 } co_fut_cb;
 
 struct co_future {
@@ -106,6 +136,8 @@ struct co_task {
     co_stack *stack;           /* NULL until the first step, and after the end */
     co_stack_pool *pool;       /* where the stack comes from */
     co_future *fut_waiter;     /* _fut_waiter */
+    co_vars *vars;             /* _context: each step runs in it */
+    co_vars own_vars;          /* ... usually this one: copy_context() at creation */
     bool must_cancel;          /* _must_cancel (the message is fut.cancel_msg, as in CPython) */
     bool started;              /* the coroutine has begun running */
     int num_cancels_requested;    /* cancelling() */
@@ -196,6 +228,15 @@ co_handle *co__handle_new(co_loop *L, co_handle_kind kind);
 void co__handle_unref(co_handle *h);
 void co__ready_push(co_loop *L, co_handle *h);
 co_handle *co__schedule_step(co_loop *L, co_task *t);   /* call_soon(task.__step) */
+
+/* Handle(..., context=None): the callback will run in a copy of the Context
+** current now (a copy is a pointer: nothing is allocated). */
+static inline void co__handle_copy_context(co_handle *h)
+{
+    h->own_vars.map = co__vars_current()->map;
+    h->own_vars.entered = false;
+    h->vars = &h->own_vars;
+}
 
 /* Futures. */
 void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label);

@@ -328,6 +328,7 @@ co_handle *co_call_soon_handle(co_loop *L, co_callback_fn fn, void *arg, const c
     h->fn = fn;
     h->arg = arg;
     h->fn_name = fn_name ? fn_name : "callback";
+    co__handle_copy_context(h);
     co__ready_push(L, h);
     h->refs++;                 /* one for the ready queue, one for the caller */
     if (co__tracing(L)) {
@@ -354,6 +355,7 @@ co_handle *co_call_at(co_loop *L, double when, co_callback_fn fn, void *arg, con
     h->arg = arg;
     h->fn_name = fn_name ? fn_name : "callback";
     h->is_timer = true;
+    co__handle_copy_context(h);
     if (!co__heap_push(&L->timers, h)) {
         co__handle_unref(h);
         return NULL;
@@ -419,13 +421,18 @@ static void run_handle(co_loop *L, co_handle *h)
             co_trace_event ev = {.ev = CO_EV_CB_RUN, .h = h->id, .fn = h->fn_name};
             co__emit(L, &ev);
         }
+    {
         L->current_cb = h->fn_name;
+        co_vars *saved = h->vars ? co__vars_enter(h->vars) : co__tls_vars;   /* Handle._run: context.run */
         if (h->kind == CO_H_CALLBACK)
             h->fn(h->arg);
         else
             h->done_fn(h->fut, h->arg);
+        if (h->vars)
+            co__vars_leave(saved);
         L->current_cb = NULL;
         break;
+    }
     case CO_H_TASK_STEP:
         if (co__tracing(L)) {
             co_trace_event ev = {.ev = CO_EV_STEP_BEGIN, .task = h->task->fut.id, .h = h->id};

@@ -1,5 +1,6 @@
 /*
-** queue.c -- asyncio.Queue (see queue.h), mirroring queues.py.
+** queue.c -- asyncio.Queue, LifoQueue and PriorityQueue (see queue.h),
+** mirroring queues.py: one queue whose _put / _get depend on its kind.
 */
 #include <string.h>
 
@@ -61,11 +62,14 @@ static void ring_remove(ring *r, const void *p)
         }
 }
 
+typedef enum queue_kind { Q_FIFO, Q_LIFO, Q_PRIORITY } queue_kind;
+
 struct co_queue {
     uint64_t id;             /* trace id of `sync` events */
     co_loop *loop;
+    queue_kind kind;         /* Queue, LifoQueue or PriorityQueue: _put and _get */
     size_t maxsize;          /* 0: unbounded */
-    ring items;              /* co_value */
+    ring items;              /* co_value; LIFO and priority keep head at 0 (a list) */
     ring getters;            /* co_future *: tasks waiting in get() */
     ring putters;            /* co_future *: tasks waiting in put() */
     size_t unfinished;       /* _unfinished_tasks */
@@ -83,7 +87,7 @@ static void queue_free(void *p)
     co_free(q->joiners.buf);
 }
 
-co_queue *co_queue_new(co_loop *L, size_t maxsize)
+static co_queue *queue_new(co_loop *L, size_t maxsize, queue_kind kind)
 {
     co_queue *q = co__arena_alloc(sizeof *q);
     if (!q)
@@ -91,12 +95,17 @@ co_queue *co_queue_new(co_loop *L, size_t maxsize)
     memset(q, 0, sizeof *q);
     q->id = co__new_id(L);
     q->loop = L;
+    q->kind = kind;
     q->maxsize = maxsize;
     q->finished = true;
     if (co__at_close(L, queue_free, q) != CO_OK)
         return NULL;
     return q;
 }
+
+co_queue *co_queue_new(co_loop *L, size_t maxsize) { return queue_new(L, maxsize, Q_FIFO); }
+co_queue *co_lifo_queue_new(co_loop *L, size_t maxsize) { return queue_new(L, maxsize, Q_LIFO); }
+co_queue *co_priority_queue_new(co_loop *L, size_t maxsize) { return queue_new(L, maxsize, Q_PRIORITY); }
 
 size_t co_queue_qsize(const co_queue *q) { return q->items.n; }
 bool co_queue_empty(const co_queue *q) { return q->items.n == 0; }
@@ -127,12 +136,89 @@ static void wakeup_next(ring *waiters)
     }
 }
 
+/* --- PriorityQueue's heap: heapq on a list of values ---------------------- */
+
+/* heapq._siftdown: move items[pos] up towards startpos. A comparison Python
+** refuses stops it where it is, as the TypeError leaves heapq's list. */
+static co_exc *heap_siftdown(co_value *heap, size_t startpos, size_t pos)
+{
+    co_value newitem = heap[pos];
+    co_exc *err = NULL;
+    while (pos > startpos) {
+        size_t parentpos = (pos - 1) >> 1;
+        co_value parent = heap[parentpos];
+        bool lt = co_value_lt(newitem, parent, &err);
+        if (err)
+            break;
+        if (!lt)
+            break;
+        heap[pos] = parent;
+        pos = parentpos;
+    }
+    heap[pos] = newitem;
+    return err;
+}
+
+/* heapq._siftup: walk items[pos] down to a leaf by the smaller child, then up. */
+static co_exc *heap_siftup(co_value *heap, size_t n, size_t pos)
+{
+    size_t startpos = pos, childpos = 2 * pos + 1;
+    co_value newitem = heap[pos];
+    co_exc *err = NULL;
+    while (childpos < n) {
+        size_t rightpos = childpos + 1;
+        if (rightpos < n) {
+            bool lt = co_value_lt(heap[childpos], heap[rightpos], &err);
+            if (err) {
+                heap[pos] = newitem;
+                return err;
+            }
+            if (!lt)
+                childpos = rightpos;
+        }
+        heap[pos] = heap[childpos];
+        pos = childpos;
+        childpos = 2 * pos + 1;
+    }
+    heap[pos] = newitem;
+    return heap_siftdown(heap, startpos, pos);
+}
+
+/* Queue._put: append (FIFO, LIFO) or heappush (priority). */
+static co_exc *queue_put(co_queue *q, co_value v)
+{
+    if (!ring_push(&q->items, v))
+        return co__exc_nomem();
+    if (q->kind == Q_PRIORITY)
+        return heap_siftdown(q->items.buf, 0, q->items.n - 1);
+    return NULL;
+}
+
+/* Queue._get: popleft (FIFO), pop (LIFO), heappop (priority). */
+static co_exc *queue_get(co_queue *q, co_value *out)
+{
+    ring *r = &q->items;
+    if (q->kind == Q_FIFO) {
+        *out = ring_pop(r);
+        return NULL;
+    }
+    co_value last = r->buf[--r->n];
+    if (q->kind == Q_LIFO || r->n == 0) {
+        *out = last;
+        return NULL;
+    }
+    *out = r->buf[0];
+    r->buf[0] = last;
+    return heap_siftup(r->buf, r->n, 0);
+}
+
 co_exc *co_queue_put_nowait(co_queue *q, co_value v)
 {
     if (co_queue_full(q))
         return co_exc_new("QueueFull", NULL);
-    if (!ring_push(&q->items, v))
-        return co__exc_nomem();
+    co_exc *e = queue_put(q, v);
+    if (e)
+        return e;
     q->unfinished++;
     q->finished = false;
     trace_queue(q, "put");
@@ -144,7 +230,10 @@ co_exc *co_queue_get_nowait(co_queue *q, co_value *out)
 {
     if (co_queue_empty(q))
         return co_exc_new("QueueEmpty", NULL);
-    co_value v = ring_pop(&q->items);
+    co_value v;
+    co_exc *e = queue_get(q, &v);
+    if (e)
+        return e;
     if (out)
         *out = v;
     trace_queue(q, "get");

@@ -1,5 +1,6 @@
 /*
-** queue.h -- asyncio.Queue: a FIFO that tasks put into and get from.
+** queue.h -- asyncio.Queue: a FIFO that tasks put into and get from (and its
+** LIFO and priority variants).
 **
 ** get() on an empty queue and put() on a full one suspend the caller on a
 ** waiter future; the next put (or get) wakes the longest-waiting one, as
@@ -15,6 +16,14 @@
 typedef struct co_queue co_queue;
 
 co_queue *co_queue_new(co_loop *L, size_t maxsize);   /* NULL on no memory */
+
+/* asyncio.LifoQueue: the item put last comes out first. asyncio.PriorityQueue:
+** the smallest item first, by Python's < (lists compare item by item, as the
+** (priority, data) tuples a Python program would use), kept as heapq keeps
+** its list -- equal items come out in heapq's order, not insertion order. A
+** put whose item Python cannot compare with those queued raises TypeError. */
+co_queue *co_lifo_queue_new(co_loop *L, size_t maxsize);
+co_queue *co_priority_queue_new(co_loop *L, size_t maxsize);
 
 size_t co_queue_qsize(const co_queue *q);
 bool co_queue_empty(const co_queue *q);

@@ -80,9 +80,11 @@ static co_exc *park(co_loop *L, waiter_list *l, const char *kind, const char *la
     return e;
 }
 
+/* A `sync` event; obj 0 records nothing (a Barrier's inner Condition: the
+** Barrier records its own operations). */
 static void trace_sync(co_loop *L, uint64_t obj, const char *kind, const char *op, int count)
 {
-    if (co__tracing(L)) {
+    if (co__tracing(L) && obj) {
         co_trace_event ev = {.ev = CO_EV_SYNC, .obj = obj, .kind = kind, .op = op,
                              .task = L->current ? L->current->fut.id : 0, .count = count};
         co__emit(L, &ev);
@@ -317,9 +319,13 @@ struct co_condition {
     co_loop *loop;             /* owner */
     co_lock *lock;             /* Condition._lock */
     waiter_list waiters;       /* Condition._waiters */
+    const char *kind;          /* what its waits are recorded as: "condition", or its owner's */
+    uint64_t obj;              /* the id its sync events name; 0: none (inside a Barrier) */
+    const char *acquire_label, *wait_label;   /* step_end labels of its two waits */
 };
 
-co_condition *co_condition_new(co_loop *L, co_lock *lock)
+static co_condition *condition_new(co_loop *L, co_lock *lock, const char *kind, bool quiet,
+                                   const char *acquire_label, const char *wait_label)
 {
     if (!lock && !(lock = co_lock_new(L)))
         return NULL;
@@ -330,7 +336,16 @@ co_condition *co_condition_new(co_loop *L, co_lock *lock)
     c->id = co__new_id(L);
     c->loop = L;
     c->lock = lock;
+    c->kind = kind;
+    c->obj = quiet ? 0 : c->id;
+    c->acquire_label = acquire_label;
+    c->wait_label = wait_label;
     return c;
+}
+
+co_condition *co_condition_new(co_loop *L, co_lock *lock)
+{
+    return condition_new(L, lock, "condition", false, "condition.acquire()", "condition.wait()");
 }
 
 co_lock *co_condition_lock(co_condition *c) { return c->lock; }
@@ -340,10 +355,10 @@ co_exc *co_condition_acquire_at(co_condition *c, const char *src)
 {
     if (!c)
         return co__exc_nomem();
-    return lock_acquire(c->lock, "condition", c->id, "condition.acquire()", src);
+    return lock_acquire(c->lock, c->kind, c->obj, c->acquire_label, src);
 }
 
-co_exc *co_condition_release(co_condition *c) { return c ? lock_release(c->lock, "condition", c->id) : co__exc_nomem(); }
+co_exc *co_condition_release(co_condition *c) { return c ? lock_release(c->lock, c->kind, c->obj) : co__exc_nomem(); }
 
 co_exc *co_condition_wait_at(co_condition *c, const char *src)
 {
@@ -352,14 +367,14 @@ co_exc *co_condition_wait_at(co_condition *c, const char *src)
     co__require_task("co_condition_wait outside a task");
     if (!c->lock->locked)
         return co_exc_new("RuntimeError", "cannot wait on un-acquired lock");
-    trace_sync(c->loop, c->id, "condition", "wait", (int)c->waiters.n + 1);
-    lock_release(c->lock, "condition", c->id);
-    co_exc *e = park(c->loop, &c->waiters, "condition", "condition.wait()", src, NULL);
+    trace_sync(c->loop, c->obj, c->kind, "wait", (int)c->waiters.n + 1);
+    lock_release(c->lock, c->kind, c->obj);
+    co_exc *e = park(c->loop, &c->waiters, c->kind, c->wait_label, src, NULL);
     /* finally: get the lock back, however long it takes and however often
     ** this task is cancelled meanwhile. */
     bool cancelled = false;
     for (;;) {
-        co_exc *e2 = lock_acquire(c->lock, "condition", c->id, "condition.wait()", src);
+        co_exc *e2 = lock_acquire(c->lock, c->kind, c->obj, c->wait_label, src);
         if (!e2)
             break;
         if (!co_exc_is_cancel(e2))
@@ -395,7 +410,7 @@ co_exc *co_condition_notify(co_condition *c, int n)
     int woken = 0;
     for (waiter *w = c->waiters.head; w && woken < n; w = w->next)
         woken += !co_future_done(w->fut);
-    trace_sync(c->loop, c->id, "condition", "notify", woken);
+    trace_sync(c->loop, c->obj, c->kind, "notify", woken);
     int idx = 0;
     for (waiter *w = c->waiters.head; w && idx < n; w = w->next)
         if (!co_future_done(w->fut)) {
@@ -406,3 +421,117 @@ co_exc *co_condition_notify(co_condition *c, int n)
 }
 
 co_exc *co_condition_notify_all(co_condition *c) { return c ? co_condition_notify(c, (int)c->waiters.n) : co__exc_nomem(); }
+
+/* --- Barrier -------------------------------------------------------------------- */
+
+typedef enum barrier_state { B_FILLING, B_DRAINING, B_RESETTING, B_BROKEN } barrier_state;
+
+struct co_barrier {
+    uint64_t id;               /* trace id */
+    co_loop *loop;             /* owner */
+    co_condition *cond;        /* Barrier._cond: its waits are recorded as the barrier's */
+    int parties;               /* Barrier._parties */
+    barrier_state state;       /* Barrier._state */
+    int count;                 /* Barrier._count: tasks inside wait() */
+};
+
+co_barrier *co_barrier_new(co_loop *L, int parties)
+{
+    if (parties < 1)
+        return NULL;
+    co_barrier *br = co__arena_alloc(sizeof *br);
+    if (!br)
+        return NULL;
+    memset(br, 0, sizeof *br);
+    br->cond = condition_new(L, NULL, "barrier", true, "barrier.wait()", "barrier.wait()");
+    if (!br->cond)
+        return NULL;
+    br->id = co__new_id(L);
+    br->loop = L;
+    br->parties = parties;
+    return br;
+}
+
+int co_barrier_parties(const co_barrier *br) { return br->parties; }
+int co_barrier_n_waiting(const co_barrier *br) { return br->state == B_FILLING ? br->count : 0; }
+bool co_barrier_broken(const co_barrier *br) { return br->state == B_BROKEN; }
+
+static bool not_draining(void *arg)
+{
+    co_barrier *br = arg;
+    return br->state != B_DRAINING && br->state != B_RESETTING;
+}
+
+static bool not_filling(void *arg) { return ((co_barrier *)arg)->state != B_FILLING; }
+
+/* Barrier._exit: the last task out lets the next round in. */
+static void barrier_exit(co_barrier *br)
+{
+    if (br->count == 0) {
+        if (br->state == B_RESETTING || br->state == B_DRAINING)
+            br->state = B_FILLING;
+        co_condition_notify_all(br->cond);
+    }
+}
+
+co_exc *co_barrier_wait_at(co_barrier *br, int *index, const char *src)
+{
+    if (!br)
+        return co__exc_nomem();
+    co__require_task("co_barrier_wait outside a task");
+    co_lock *lk = br->cond->lock;
+    co_exc *e = lock_acquire(lk, "barrier", 0, "barrier.wait()", src);   /* async with self._cond: */
+    if (e)
+        return e;
+    /* _block: wait while the barrier drains or resets; refuse a broken one. */
+    e = co_condition_wait_for_at(br->cond, not_draining, br, NULL, src);
+    if (!e && br->state == B_BROKEN)
+        e = co_exc_new("BrokenBarrierError", "Barrier aborted");
+    if (e) {
+        lock_release(lk, "barrier", 0);
+        return e;
+    }
+    int i = br->count++;
+    trace_sync(br->loop, br->id, "barrier", "wait", br->count);
+    if (i + 1 == br->parties) {              /* _release: the last one in opens it */
+        br->state = B_DRAINING;
+        trace_sync(br->loop, br->id, "barrier", "pass", br->parties);
+        co_condition_notify_all(br->cond);
+    } else {                                 /* _wait: until it opens, breaks or resets */
+        e = co_condition_wait_for_at(br->cond, not_filling, br, NULL, src);
+        if (!e && (br->state == B_BROKEN || br->state == B_RESETTING))
+            e = co_exc_new("BrokenBarrierError", "Abort or reset of barrier");
+    }
+    br->count--;                             /* finally: */
+    barrier_exit(br);
+    lock_release(lk, "barrier", 0);
+    if (!e && index)
+        *index = i;
+    return e;
+}
+
+/* reset() and abort() take the condition's lock for their moment of work. */
+static co_exc *barrier_set(co_barrier *br, const char *label, bool abort, const char *src)
+{
+    if (!br)
+        return co__exc_nomem();
+    co__require_task("resetting or aborting a barrier outside a task");
+    co_lock *lk = br->cond->lock;
+    co_exc *e = lock_acquire(lk, "barrier", 0, label, src);
+    if (e)
+        return e;
+    int waiting = br->count;
+    if (abort)
+        br->state = B_BROKEN;
+    else if (br->count > 0)
+        br->state = B_RESETTING;
+    else
+        br->state = B_FILLING;
+    trace_sync(br->loop, br->id, "barrier", abort ? "abort" : "reset", waiting);
+    co_condition_notify_all(br->cond);
+    lock_release(lk, "barrier", 0);
+    return NULL;
+}
+
+co_exc *co_barrier_reset_at(co_barrier *br, const char *src) { return barrier_set(br, "barrier.reset()", false, src); }
+co_exc *co_barrier_abort_at(co_barrier *br, const char *src) { return barrier_set(br, "barrier.abort()", true, src); }

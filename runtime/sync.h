@@ -1,6 +1,6 @@
 /*
 ** sync.h -- asyncio's synchronization primitives: Lock, Event, Semaphore,
-** BoundedSemaphore and Condition.
+** BoundedSemaphore, Condition and Barrier.
 **
 ** They are not thread locks: they coordinate tasks of one loop. A task that
 ** must wait parks on a waiter future of its own, queued in arrival order; the
@@ -111,5 +111,34 @@ co_exc *co_condition_wait_for_at(co_condition *c, bool (*predicate)(void *arg), 
 ** lock back). RuntimeError('cannot notify on un-acquired lock') unless held. */
 co_exc *co_condition_notify(co_condition *c, int n);
 co_exc *co_condition_notify_all(co_condition *c);
+
+/* --- Barrier (3.11) ------------------------------------------------------ */
+
+typedef struct co_barrier co_barrier;
+
+/* asyncio.Barrier(parties): NULL when parties < 1 (CPython: ValueError
+** "parties must be > 0") or on no memory. Built on a Condition, as CPython's
+** is, so waking follows the Condition's order; its operations are recorded as
+** `sync` events of kind "barrier" (wait, pass, reset, abort), its waits as
+** futures of kind "barrier". */
+co_barrier *co_barrier_new(co_loop *L, int parties);
+int co_barrier_parties(const co_barrier *br);      /* Barrier.parties */
+int co_barrier_n_waiting(const co_barrier *br);    /* Barrier.n_waiting */
+bool co_barrier_broken(const co_barrier *br);      /* Barrier.broken */
+
+/* index = await barrier.wait(): waits until `parties` tasks are waiting, then
+** all go on; *index (may be NULL) gets 0 .. parties-1 in arrival order.
+** BrokenBarrierError("Barrier aborted") on a broken barrier,
+** BrokenBarrierError("Abort or reset of barrier") when reset or aborted while
+** waiting. */
+co_exc *co_barrier_wait_at(co_barrier *br, int *index, const char *src);
+#define co_barrier_wait(br, index) co_barrier_wait_at((br), (index), CO_HERE)
+
+/* await barrier.reset() / await barrier.abort(): the tasks waiting get
+** BrokenBarrierError; after abort() every wait() does. */
+co_exc *co_barrier_reset_at(co_barrier *br, const char *src);
+co_exc *co_barrier_abort_at(co_barrier *br, const char *src);
+#define co_barrier_reset(br) co_barrier_reset_at((br), CO_HERE)
+#define co_barrier_abort(br) co_barrier_abort_at((br), CO_HERE)
 
 #endif

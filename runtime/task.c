@@ -151,14 +151,19 @@ co_handle *co__schedule_step(co_loop *L, co_task *t)
 ** only when it gets no name, and asyncio.create_task(coro, name=...) creates
 ** the task unnamed and renames it -- so that one always takes a number, while
 ** loop.create_task(coro, name=...) does not. */
-static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool number_anyway);
+static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool number_anyway, co_vars *ctx);
 
 co_task *co_loop_create_task(co_loop *L, co_coro coro, const char *name)
 {
-    return create_task(L, coro, name, false);
+    return create_task(L, coro, name, false, NULL);
 }
 
-static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool number_anyway)
+co_task *co_loop_create_task_in(co_loop *L, co_coro coro, const char *name, co_vars *ctx)
+{
+    return create_task(L, coro, name, false, ctx);
+}
+
+static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool number_anyway, co_vars *ctx)
 {
     if (!L)
         return NULL;
@@ -172,6 +177,8 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
     co__future_init(L, &t->fut, "task", NULL);
     t->fut.is_task = true;
     t->coro = coro;
+    t->own_vars.map = co__vars_current()->map;  /* contextvars.copy_context() */
+    t->vars = ctx ? ctx : &t->own_vars;
     const char *numbered = name && !number_anyway ? NULL : co_strf("Task-%llu", ++task_name_counter);
     t->name = name ? name : numbered;
     t->fut.label = t->name;
@@ -206,8 +213,28 @@ co_task *co_create_task(co_coro coro, const char *name)
 {
     co_loop *L = co__tls_loop;
     CO_API_CHECK(L != NULL, "co_create_task needs a loop (co_loop_new)");
-    return create_task(L, coro, name, true);
+    return create_task(L, coro, name, true, NULL);
 }
+
+co_task *co_create_task_in(co_coro coro, const char *name, co_vars *ctx)
+{
+    co_loop *L = co__tls_loop;
+    CO_API_CHECK(L != NULL, "co_create_task_in needs a loop (co_loop_new)");
+    return create_task(L, coro, name, true, ctx);
+}
+
+co_status co_task_set_name(co_task *t, const char *name)
+{
+    const char *copy = co_strf("%s", name ? name : "None");
+    if (!*copy && name && *name)
+        return CO_ENOMEM;
+    t->name = copy;
+    t->fut.label = copy;
+    return CO_OK;
+}
+
+co_coro co_task_get_coro(const co_task *t) { return t->coro; }
+co_vars *co_task_get_context(const co_task *t) { return t->vars; }
 
 co_future *co_ensure_future(co_aw aw)
 {
@@ -382,6 +409,7 @@ void co__task_run_step(co_task *t, co_exc *exc)
         t->must_cancel = false;
     }
     t->fut_waiter = NULL;
+    co_vars *saved_vars = co__vars_enter(t->vars);   /* the step runs in self._context */
     L->current = t;                            /* _enter_task */
     L->stats.steps++;
     if (exc && co__tracing(L)) {
@@ -458,6 +486,7 @@ void co__task_run_step(co_task *t, co_exc *exc)
         break;
     }
     L->current = NULL;                         /* _leave_task */
+    co__vars_leave(saved_vars);
 }
 
 void co__task_run_wakeup(co_task *t, co_future *fut)
@@ -522,28 +551,38 @@ co_exc *co_await_at(co_future *f, co_value *out, const char *src)
     return co_future_result(f, out);
 }
 
+/* futures._set_result_unless_cancelled(fut, result): the value sleep() will
+** return waits in the pending future's result slot. */
 static void set_result_unless_cancelled(void *arg)
 {
     co_future *f = arg;
     if (!co_future_cancelled(f))
-        co_future_set_result(f, co_none());
+        co_future_set_result(f, f->result);
 }
 
-co_exc *co_sleep_at(double delay, const char *src)
+co_exc *co_sleep_result_at(double delay, co_value result, co_value *out, const char *src)
 {
     co_task *t = co__require_task("co_sleep outside a task");
     co_loop *L = t->fut.loop;
-    if (!(delay > 0))                          /* sleep(0): a bare yield */
-        return co__suspend(t, CO_Y_YIELD, NULL, src);
-    char num[40];
-    co_format_double(num, delay);
-    size_t n = strlen(num);
-    if (n > 2 && !strcmp(num + n - 2, ".0"))
-        num[n - 2] = 0;                        /* sleep(3), as Python shows an int */
-    const char *label = co__tracing(L) ? co_strf("sleep(%s)", num) : "sleep";
+    if (!(delay > 0)) {                        /* sleep(0): a bare yield */
+        co_exc *e = co__suspend(t, CO_Y_YIELD, NULL, src);
+        if (!e && out)
+            *out = result;
+        return e;
+    }
+    const char *label = "sleep";
+    if (co__tracing(L)) {
+        char num[40];
+        co_format_double(num, delay);
+        size_t n = strlen(num);
+        if (n > 2 && !strcmp(num + n - 2, ".0"))
+            num[n - 2] = 0;                    /* sleep(3), as Python shows an int */
+        label = co_strf("sleep(%s)", num);
+    }
     co_future *f = co__future_new(L, "sleep", label, true);
     if (!f)
         return co__exc_nomem();
+    f->result = result;
     co_handle *h = co_call_later(L, delay, set_result_unless_cancelled, f, "_set_result_unless_cancelled");
     if (!h) {
         co__future_unref(f);
@@ -551,12 +590,14 @@ co_exc *co_sleep_at(double delay, const char *src)
     }
     h->fut = f;                                /* the timer keeps the future alive */
     co__future_ref(f);
-    co_exc *e = co_await_at(f, NULL, src);
-    co_handle_cancel(h);
+    co_exc *e = co_await_at(f, out, src);
+    co_handle_cancel(h);                       /* finally: h.cancel() */
     co_handle_release(h);
     co__future_unref(f);
     return e;
 }
+
+co_exc *co_sleep_at(double delay, const char *src) { return co_sleep_result_at(delay, co_none(), NULL, src); }
 
 co_exc *co_await_coro_at(co_coro coro, co_value *out, const char *src)
 {

@@ -30,6 +30,7 @@
 #ifndef CO_TASK_H
 #define CO_TASK_H
 
+#include "contextvars.h"
 #include "future.h"
 
 #define CO_MAXARGS 6
@@ -69,6 +70,11 @@ static inline co_aw co_aw_coro(co_coro c) { co_aw a = {0}; a.coro = c; return a;
 co_task *co_create_task(co_coro coro, const char *name);
 co_task *co_loop_create_task(co_loop *L, co_coro coro, const char *name);
 
+/* create_task(coro, name=name, context=ctx): the task's steps run in ctx
+** itself, not in a copy of the current Context (ctx NULL: a copy, as above). */
+co_task *co_create_task_in(co_coro coro, const char *name, co_vars *ctx);
+co_task *co_loop_create_task_in(co_loop *L, co_coro coro, const char *name, co_vars *ctx);
+
 /* asyncio.ensure_future: a future stays itself; a coroutine becomes a task. */
 co_future *co_ensure_future(co_aw aw);
 
@@ -77,6 +83,12 @@ co_future *co_ensure_future(co_aw aw);
 static inline co_future *co_task_future(co_task *t) { return (co_future *)t; }
 const char *co_task_name(const co_task *t);
 uint64_t co_task_id(const co_task *t);
+
+/* Task.set_name(name) (NULL: "None", as str(None)); the trace keeps naming the
+** task as it was named when created. Task.get_coro(); Task.get_context(). */
+co_status co_task_set_name(co_task *t, const char *name);
+co_coro co_task_get_coro(const co_task *t);
+co_vars *co_task_get_context(const co_task *t);
 
 /* Task.cancel(msg): if the task waits on a future, cancel that future;
 ** otherwise its next step raises CancelledError inside it. False if done. */
@@ -106,6 +118,10 @@ co_exc *co_await_at(co_future *f, co_value *out, const char *src);
 /* await asyncio.sleep(delay): delay <= 0 is a bare yield (one iteration). */
 co_exc *co_sleep_at(double delay, const char *src);
 #define co_sleep(delay) co_sleep_at((delay), CO_HERE)
+
+/* value = await asyncio.sleep(delay, result): *out (may be NULL) gets result. */
+co_exc *co_sleep_result_at(double delay, co_value result, co_value *out, const char *src);
+#define co_sleep_result(delay, result, out) co_sleep_result_at((delay), (result), (out), CO_HERE)
 
 /* await coro (a plain call, recorded as frame_enter / frame_exit). */
 co_exc *co_await_coro_at(co_coro coro, co_value *out, const char *src);

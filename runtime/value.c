@@ -368,3 +368,80 @@ static void reprlib_value(sbuf *b, co_value v, int level)
 }
 
 void co_value_reprlib(sbuf *b, co_value v) { reprlib_value(b, v, 6); }
+
+/* --- comparisons: ==, < ---------------------------------------------------------- */
+
+/* type(v).__name__ */
+const char *co_value_type_name(co_value v)
+{
+    switch (v.kind) {
+    case CO_V_NONE: return "NoneType";
+    case CO_V_BOOL: return "bool";
+    case CO_V_INT: return "int";
+    case CO_V_FLOAT: return "float";
+    case CO_V_STR: return "str";
+    case CO_V_LIST: return "list";
+    case CO_V_EXC: return v.u.exc->type;
+    case CO_V_PTR: return "object";
+    }
+    return "object";
+}
+
+static bool is_number(co_value v) { return v.kind == CO_V_BOOL || v.kind == CO_V_INT || v.kind == CO_V_FLOAT; }
+
+/* int and float compare exactly, as Python compares them. */
+static int num_cmp(co_value a, co_value b)
+{
+    if (a.kind != CO_V_FLOAT && b.kind != CO_V_FLOAT) {
+        long long x = a.kind == CO_V_BOOL ? a.u.b : a.u.i, y = b.kind == CO_V_BOOL ? b.u.b : b.u.i;
+        return (x > y) - (x < y);
+    }
+    double x = co_num(a), y = co_num(b);
+    return (x > y) - (x < y);
+}
+
+bool co_value_eq(co_value a, co_value b)
+{
+    if (is_number(a) && is_number(b))
+        return a.kind == CO_V_FLOAT || b.kind == CO_V_FLOAT ? co_num(a) == co_num(b) : num_cmp(a, b) == 0;
+    if (a.kind != b.kind)
+        return false;
+    switch (a.kind) {
+    case CO_V_NONE: return true;
+    case CO_V_STR: return !strcmp(a.u.s ? a.u.s : "", b.u.s ? b.u.s : "");
+    case CO_V_LIST:
+        if (a.u.list->n != b.u.list->n)
+            return false;
+        for (size_t i = 0; i < a.u.list->n; i++)
+            if (!co_value_eq(a.u.list->items[i], b.u.list->items[i]))
+                return false;
+        return true;
+    case CO_V_EXC: return a.u.exc == b.u.exc;       /* identity, as object.__eq__ */
+    case CO_V_PTR: return a.u.p == b.u.p;
+    default: return false;
+    }
+}
+
+/* a < b, or *err = TypeError when Python refuses to order them. Lists
+** compare as sequences do: the first items that differ decide, else length. */
+bool co_value_lt(co_value a, co_value b, co_exc **err)
+{
+    *err = NULL;
+    if (is_number(a) && is_number(b)) {
+        if (a.kind == CO_V_FLOAT || b.kind == CO_V_FLOAT)
+            return co_num(a) < co_num(b);       /* nan compares false, as in Python */
+        return num_cmp(a, b) < 0;
+    }
+    if (a.kind == CO_V_STR && b.kind == CO_V_STR)
+        return strcmp(a.u.s ? a.u.s : "", b.u.s ? b.u.s : "") < 0;  /* UTF-8 order is code point order */
+    if (a.kind == CO_V_LIST && b.kind == CO_V_LIST) {
+        size_t n = a.u.list->n < b.u.list->n ? a.u.list->n : b.u.list->n;
+        for (size_t i = 0; i < n; i++)
+            if (!co_value_eq(a.u.list->items[i], b.u.list->items[i]))
+                return co_value_lt(a.u.list->items[i], b.u.list->items[i], err);
+        return a.u.list->n < b.u.list->n;
+    }
+    *err = co_exc_new("TypeError", "'<' not supported between instances of '%s' and '%s'",
+                      co_value_type_name(a), co_value_type_name(b));
+    return false;
+}

@@ -105,6 +105,13 @@ void co_exc_repr(sbuf *b, const co_exc *e);     /* ValueError('boom') */
 ** string, six list items, six levels), as Future.__repr__ shows a result. */
 void co_value_reprlib(sbuf *b, co_value v);
 
+/* Python's ==, and <: *err gets TypeError ("'<' not supported between
+** instances of 'NoneType' and 'int'") when the two cannot be ordered. Numbers
+** compare with numbers, strings with strings, lists item by item. */
+bool co_value_eq(co_value a, co_value b);
+bool co_value_lt(co_value a, co_value b, co_exc **err);
+const char *co_value_type_name(co_value v);     /* type(v).__name__ */
+
 /* The shortest decimal that reads back as exactly d, Python-style. buf >= 32. */
 void co_format_double(char *buf, double d);
 
