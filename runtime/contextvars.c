@@ -41,6 +41,14 @@ _Thread_local co_vars *co__tls_vars;
 
 co_vars *co__vars_current(void) { return co__tls_vars ? co__tls_vars : &base_vars; }
 
+/* LookupError(var): the argument is the variable, not a string. */
+static co_exc *unquoted(co_exc *e)
+{
+    if (e != co__exc_nomem())
+        e->msg_unquoted = true;
+    return e;
+}
+
 static const co_value *lookup(const co__vmap *m, const co_cvar *v)
 {
     if (m)
@@ -82,7 +90,7 @@ co_exc *co_cvar_get(const co_cvar *v, const co_value *deflt, co_value *out)
     else if (v->has_default)
         *out = v->deflt;
     else
-        return co_exc_new("LookupError", "%s", co_cvar_repr(v));
+        return unquoted(co_exc_new("LookupError", "%s", co_cvar_repr(v)));
     return NULL;
 }
 
@@ -184,7 +192,7 @@ co_exc *co_vars_get(const co_vars *ctx, const co_cvar *v, co_value *out)
 {
     const co_value *found = lookup(ctx->map, v);
     if (!found)
-        return co_exc_new("KeyError", "%s", co_cvar_repr(v));
+        return unquoted(co_exc_new("KeyError", "%s", co_cvar_repr(v)));
     *out = *found;
     return NULL;
 }

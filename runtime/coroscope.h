@@ -9,6 +9,8 @@
 **   sync.h      Lock, Event, Semaphore, BoundedSemaphore, Condition
 **   timeouts.h  wait_for, shield, timeout() / timeout_at()
 **   taskgroup.h asyncio.TaskGroup
+**   contextvars.h  ContextVar, Context: values that follow tasks and callbacks
+**   exchandler.h   the loop's exception handler, what asyncio logs
 **   value.h     Python values and exceptions
 **   trace.h     the events the runtime records
 */
@@ -16,6 +18,8 @@
 #define COROSCOPE_H
 
 #include "combine.h"
+#include "contextvars.h"
+#include "exchandler.h"
 #include "future.h"
 #include "loop.h"
 #include "queue.h"

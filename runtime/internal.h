@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "context.h"
+#include "exchandler.h"
 #include "contextvars.h"
 #include "heap.h"
 #include "stack.h"
@@ -182,6 +183,10 @@ struct co_loop {
     uint64_t seq;              /* last event seq */
     co_tracer tracer;          /* recording */
     FILE *out;                 /* echo for print */
+    FILE *err;                 /* what asyncio logs (the default exception handler), or NULL */
+    bool debug;                /* loop.get_debug() */
+    co_exception_handler exc_handler;   /* set_exception_handler, or NULL: the default */
+    void *exc_handler_ud;
     co_task *live_head, *live_tail;  /* unfinished tasks */
     size_t nlive;
     co_task *all_tasks;        /* every task created */
@@ -222,6 +227,12 @@ void co__emit(co_loop *L, co_trace_event *ev);     /* stamps seq and t, hands it
 void co__loop_vprint(co_loop *L, const char *src, const char *fmt, va_list ap);
 uint64_t co__new_id(co_loop *L);
 void co__warn_pending(co_loop *L);   /* pending_at_close for each live task, once */
+
+/* A `warn` event of this kind and message (when tracing), then the loop's
+** exception handler with ctx: what CPython's call_exception_handler sites do. */
+void co__report(co_loop *L, const char *kind, const char *msg, const co_exc_context *ctx);
+/* A line of what asyncio's logger writes (to the loop's err stream). */
+void co__log(co_loop *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Handles. */
 co_handle *co__handle_new(co_loop *L, co_handle_kind kind);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exchandler.h"
 #include "internal.h"
 
 _Thread_local co_loop *co__tls_loop;
@@ -67,7 +68,7 @@ void *co__arena_alloc(size_t size)
 
 co_exc *co__exc_nomem(void)
 {
-    static co_exc nomem = {"MemoryError", "", NULL, NULL, 0};
+    static co_exc nomem = {"MemoryError", "", NULL, NULL, 0, false};
     return &nomem;
 }
 
@@ -107,7 +108,7 @@ static double monotonic(void)
 
 co_loop *co_loop_new(const co_loop_config *cfg)
 {
-    co_loop_config defaults = {.out = stdout};   /* co_loop_new(NULL): print() prints */
+    co_loop_config defaults = {.out = stdout, .err = stderr};   /* co_loop_new(NULL): print() prints */
     if (!cfg)
         cfg = &defaults;
     co_loop *L = co_calloc(1, sizeof *L);
@@ -116,6 +117,8 @@ co_loop *co_loop_new(const co_loop_config *cfg)
     L->clock = cfg->clock;
     L->tracer = cfg->tracer;
     L->out = cfg->out;
+    L->err = cfg->err;
+    L->debug = cfg->debug;
     L->epfd = -1;
     L->wakefd = -1;
     pthread_mutex_init(&L->ts_lock, NULL);
@@ -167,12 +170,11 @@ void co__warn_pending(co_loop *L)
         return;
     L->closing_warned = true;
     for (co_task *t = L->live_head; t; t = t->live_next) {
-        if (co__tracing(L)) {
-            const char *msg = co_strf("Task was destroyed but it is pending! task: <Task pending name='%s' coro=<%s()>>",
-                                      t->name, t->coro.name);
-            co_trace_event ev = {.ev = CO_EV_WARN, .kind = "pending_at_close", .msg = msg, .task = t->fut.id};
-            co__emit(L, &ev);
-        }
+        /* Task.__del__ of a pending task: "Task was destroyed but it is pending!" */
+        co_exc_context ctx = {.message = "Task was destroyed but it is pending!", .task = t};
+        const char *msg = co__tracing(L) ? co_strf("Task was destroyed but it is pending! task: %s",
+                                                   co_future_repr(&t->fut)) : NULL;
+        co__report(L, "pending_at_close", msg, &ctx);
     }
 }
 
@@ -396,24 +398,28 @@ bool co_handle_cancelled(const co_handle *h) { return h->cancelled; }
 double co_handle_when(const co_handle *h) { return h->when; }
 
 /* asyncio's debug mode logs a handle that held the loop for
-** slow_callback_duration (0.1 s) or more; traces always carry that warning. */
+** slow_callback_duration (0.1 s) or more (_run_once, with _format_handle:
+** a task's step shows as the task); traces always carry that warning. */
 static void check_slow(co_loop *L, co_handle *h, double t0)
 {
     double dt = co_loop_time(L) - t0;
     if (dt < 0.1)
         return;
-    const char *what = h->task ? co_strf("<Task name='%s' coro=<%s()>>", h->task->name, h->task->coro.name)
-                               : co_strf("<Handle %s()>", h->fn_name);
-    co_trace_event ev = {.ev = CO_EV_WARN, .kind = "slow_callback",
-                         .msg = co_strf("Executing %s took %.3f seconds", what, dt),
-                         .task = h->task ? h->task->fut.id : 0};
-    co__emit(L, &ev);
+    const char *what = h->task ? co_future_repr(&h->task->fut) : co_handle_repr(h);
+    const char *msg = co_strf("Executing %s took %.3f seconds", what, dt);
+    if (co__tracing(L)) {
+        co_trace_event ev = {.ev = CO_EV_WARN, .kind = "slow_callback", .msg = msg,
+                             .task = h->task ? h->task->fut.id : 0};
+        co__emit(L, &ev);
+    }
+    if (L->debug)
+        co__log(L, "%s", msg);
 }
 
 static void run_handle(co_loop *L, co_handle *h)
 {
     L->stats.handles_run++;
-    double t0 = co__tracing(L) ? co_loop_time(L) : 0;
+    double t0 = co__tracing(L) || L->debug ? co_loop_time(L) : 0;
     switch (h->kind) {
     case CO_H_CALLBACK:
     case CO_H_FUT_CALLBACK:
@@ -448,7 +454,7 @@ static void run_handle(co_loop *L, co_handle *h)
         co__task_run_wakeup(h->task, h->fut);
         break;
     }
-    if (co__tracing(L))
+    if (co__tracing(L) || L->debug)
         check_slow(L, h, t0);
 }
 

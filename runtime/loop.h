@@ -51,6 +51,8 @@ typedef struct co_loop_config {
     size_t stack_size;         /* per-task stack bytes; 0 = CO_STACK_DEFAULT_SIZE */
     co_tracer tracer;          /* recording; {NULL} = off */
     FILE *out;                 /* where co_print echoes lines; NULL = nowhere (stdout when cfg is NULL) */
+    FILE *err;                 /* where asyncio's log lines go (exchandler.h); NULL = nowhere (stderr when cfg is NULL) */
+    bool debug;                /* asyncio debug mode (co_loop_set_debug) */
 } co_loop_config;
 
 /* A new loop, or NULL when memory is exhausted. cfg may be NULL (defaults). */

@@ -8,27 +8,36 @@
 ** exactly as CPython schedules it. The one liberty: CPython cancels them in
 ** the order of a set (by address); we cancel in creation order.
 */
+#include <string.h>
+
 #include "combine.h"
 #include "internal.h"
 
+/* Future.__del__ of a future whose exception nobody retrieved: CPython says
+** so when the object is freed; here, when asyncio.run() ends, in creation
+** order. */
 static void warn_never_retrieved(co_loop *L)
 {
-    if (!co__tracing(L))
-        return;
     for (co_task *t = L->all_tasks; t; t = t->all_next) {
         if (!t->fut.log_traceback || !t->fut.exc)
             continue;
-        const char *msg = co_strf("Task exception was never retrieved: task '%s' raised %s",
-                                  t->name, co_repr(co_excv(t->fut.exc)));
-        co_trace_event ev = {.ev = CO_EV_WARN, .kind = "never_retrieved", .msg = msg, .task = t->fut.id};
-        co__emit(L, &ev);
+        co_exc_context ctx = {.message = "Task exception was never retrieved", .exception = t->fut.exc,
+                              .future = &t->fut};
+        const char *msg = co__tracing(L) ? co_strf("Task exception was never retrieved: task '%s' raised %s",
+                                                   t->name, co_repr(co_excv(t->fut.exc))) : NULL;
+        t->fut.log_traceback = false;
+        co__report(L, "never_retrieved", msg, &ctx);
     }
     for (co_future *f = L->futures; f; f = f->next) {
         if (!f->log_traceback || !f->exc)
             continue;
-        const char *msg = co_strf("Future exception was never retrieved: %s", co_repr(co_excv(f->exc)));
-        co_trace_event ev = {.ev = CO_EV_WARN, .kind = "never_retrieved", .msg = msg};
-        co__emit(L, &ev);
+        const char *cls = f->kind && !strcmp(f->kind, "gather") ? "_GatheringFuture" : "Future";
+        co_exc_context ctx = {.message = co_strf("%s exception was never retrieved", cls), .exception = f->exc,
+                              .future = f};
+        const char *msg = co__tracing(L) ? co_strf("%s exception was never retrieved: %s", cls,
+                                                   co_repr(co_excv(f->exc))) : NULL;
+        f->log_traceback = false;
+        co__report(L, "never_retrieved", msg, &ctx);
     }
 }
 
@@ -58,11 +67,12 @@ static co_status cancel_all_tasks(co_loop *L)
         if (co_future_cancelled(co_task_future(tasks[i])))
             continue;
         co_future_exception(co_task_future(tasks[i]), &e);
-        if (e && co__tracing(L)) {
-            const char *msg = co_strf("unhandled exception during asyncio.run() shutdown: task '%s' raised %s",
-                                      tasks[i]->name, co_repr(co_excv(e)));
-            co_trace_event ev = {.ev = CO_EV_WARN, .kind = "shutdown_exception", .msg = msg, .task = tasks[i]->fut.id};
-            co__emit(L, &ev);
+        if (e) {
+            co_exc_context ctx = {.message = "unhandled exception during asyncio.run() shutdown", .exception = e,
+                                  .task = tasks[i]};
+            const char *msg = co__tracing(L) ? co_strf("unhandled exception during asyncio.run() shutdown: task '%s' raised %s",
+                                                       tasks[i]->name, co_repr(co_excv(e))) : NULL;
+            co__report(L, "shutdown_exception", msg, &ctx);
         }
     }
     return CO_OK;

@@ -131,8 +131,15 @@ static void on_task_done(co_future *f, void *arg)
         tg->errors[tg->nerrors++] = exc;
     if (is_base_error(exc) && !tg->base_error)
         tg->base_error = exc;
-    if (co_future_done(co_task_future(tg->parent)))
-        return;   /* CPython logs "has errored out but its parent task ... is already completed" */
+    if (co_future_done(co_task_future(tg->parent))) {
+        /* Nobody is left to raise it to: the loop's exception handler hears of it. */
+        co_task *t = (co_task *)f;
+        const char *msg = co_strf("Task %s has errored out but its parent task %s is already completed",
+                                  co_repr(co_str(t->name)), tg->parent->name);
+        co_exc_context ctx = {.message = msg, .exception = exc, .task = t};
+        co__report(tg->loop, "exception", msg, &ctx);
+        return;
+    }
     if (!tg->aborting && !tg->parent_cancel_requested) {
         /* Interrupt the body wherever it awaits; exit will uncancel. */
         tg_abort(tg);

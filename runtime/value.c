@@ -213,7 +213,9 @@ void co_exc_repr(sbuf *b, const co_exc *e)
 {
     sb_puts(b, e->type);
     sb_putc(b, '(');
-    if (e->msg && *e->msg)
+    if (e->msg && *e->msg && e->msg_unquoted)
+        sb_puts(b, e->msg);
+    else if (e->msg && *e->msg)
         repr_str(b, e->msg);
     if (e->members) {
         if (!(e->msg && *e->msg))
@@ -252,17 +254,15 @@ void co_value_repr(sbuf *b, co_value v)
     }
 }
 
+static void exc_str(sbuf *b, const co_exc *e);
+
 void co_value_str(sbuf *b, co_value v)
 {
     if (v.kind == CO_V_STR)
         sb_puts(b, v.u.s ? v.u.s : "");
-    else if (v.kind == CO_V_EXC) {
-        const co_exc *e = v.u.exc;
-        if (e->members)
-            sb_printf(b, "%s (%zu sub-exception%s)", e->msg, e->nmembers, e->nmembers == 1 ? "" : "s");
-        else
-            sb_puts(b, e->msg);
-    } else
+    else if (v.kind == CO_V_EXC)
+        exc_str(b, v.u.exc);
+    else
         co_value_repr(b, v);
 }
 
@@ -444,4 +444,130 @@ bool co_value_lt(co_value a, co_value b, co_exc **err)
     *err = co_exc_new("TypeError", "'<' not supported between instances of '%s' and '%s'",
                       co_value_type_name(a), co_value_type_name(b));
     return false;
+}
+
+/* --- traceback.format_exception, without the frames ------------------------------- */
+
+/* The module CPython names before an exception's type when it prints one
+** (traceback.format_exception_only): builtins and __main__ are left out. */
+static const char *exc_module(const char *type)
+{
+    static const char *const asyncio_exc[] = {"CancelledError", "InvalidStateError", "IncompleteReadError",
+                                              "LimitOverrunError", "SendfileNotAvailableError",
+                                              "BrokenBarrierError"};
+    for (size_t i = 0; i < sizeof asyncio_exc / sizeof asyncio_exc[0]; i++)
+        if (!strcmp(type, asyncio_exc[i]))
+            return "asyncio.exceptions.";
+    if (!strcmp(type, "QueueEmpty") || !strcmp(type, "QueueFull"))
+        return "asyncio.queues.";
+    return "";
+}
+
+/* str(e): KeyError shows its argument's repr, a group counts its members. */
+static void exc_str(sbuf *b, const co_exc *e)
+{
+    if (e->members)
+        sb_printf(b, "%s (%zu sub-exception%s)", e->msg, e->nmembers, e->nmembers == 1 ? "" : "s");
+    else if (!strcmp(e->type, "KeyError") && e->msg && *e->msg && !e->msg_unquoted)
+        repr_str(b, e->msg);
+    else
+        sb_puts(b, e->msg ? e->msg : "");
+}
+
+/* traceback._ExceptionPrintContext: the margin of nested exception groups. */
+typedef struct print_ctx {
+    int depth;                 /* exception_group_depth */
+    bool need_close;
+} print_ctx;
+
+static void emit(sbuf *b, const print_ctx *c, const char *text, char margin)
+{
+    /* Every line of text gets the indent, and inside a group the margin. */
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        for (int i = 0; i < 2 * c->depth; i++)
+            sb_putc(b, ' ');
+        if (c->depth) {
+            sb_putc(b, margin);
+            sb_putc(b, ' ');
+        }
+        sb_putn(b, text, n);
+        sb_putc(b, '\n');
+        text += n + (text[n] == '\n');
+    }
+}
+
+static void format_exc(sbuf *b, const co_exc *e, print_ctx *c);
+
+static void format_one(sbuf *b, const co_exc *e, print_ctx *c)
+{
+    sbuf line = {0};
+    sb_printf(&line, "%s%s", exc_module(e->type), e->type);
+    sbuf str = {0};
+    exc_str(&str, e);
+    if (str.p && *str.p)
+        sb_printf(&line, ": %s", str.p);
+    sb_free(&str);
+    if (!e->members) {
+        emit(b, c, line.p ? line.p : "", '|');
+        sb_free(&line);
+        return;
+    }
+    if (c->depth > 10) {                       /* max_group_depth */
+        emit(b, c, "... (max_group_depth is 10)", '|');
+        sb_free(&line);
+        return;
+    }
+    bool toplevel = c->depth == 0;
+    if (toplevel)
+        c->depth++;
+    emit(b, c, line.p ? line.p : "", '|');
+    sb_free(&line);
+    size_t n = e->nmembers <= 15 ? e->nmembers : 16;   /* max_group_width */
+    c->need_close = false;
+    for (size_t i = 0; i < n; i++) {
+        bool last = i == n - 1, truncated = i >= 15;
+        if (last)
+            c->need_close = true;
+        for (int k = 0; k < 2 * c->depth; k++)
+            sb_putc(b, ' ');
+        if (truncated)
+            sb_printf(b, "%s+---------------- ... ----------------\n", i == 0 ? "+-" : "  ");
+        else
+            sb_printf(b, "%s+---------------- %zu ----------------\n", i == 0 ? "+-" : "  ", i + 1);
+        c->depth++;
+        if (!truncated)
+            format_exc(b, e->members[i], c);
+        else {
+            char more[64];
+            size_t rest = e->nmembers - 15;
+            snprintf(more, sizeof more, "and %zu more exception%s", rest, rest > 1 ? "s" : "");
+            emit(b, c, more, '|');
+        }
+        if (last && c->need_close) {
+            for (int k = 0; k < 2 * c->depth; k++)
+                sb_putc(b, ' ');
+            sb_puts(b, "+------------------------------------\n");
+            c->need_close = false;
+        }
+        c->depth--;
+    }
+    if (toplevel)
+        c->depth = 0;
+}
+
+/* TracebackException.format: the cause first, then what it caused. */
+static void format_exc(sbuf *b, const co_exc *e, print_ctx *c)
+{
+    if (e->cause) {
+        format_exc(b, e->cause, c);
+        emit(b, c, "\nThe above exception was the direct cause of the following exception:\n\n", '|');
+    }
+    format_one(b, e, c);
+}
+
+void co_exc_format(sbuf *b, const co_exc *e)
+{
+    print_ctx c = {0, false};
+    format_exc(b, e, &c);
 }

@@ -59,6 +59,7 @@ struct co_exc {
     co_exc *cause;         /* __cause__ (raise ... from ...), or NULL */
     co_exc **members;      /* ExceptionGroup members, or NULL */
     size_t nmembers;       /* number of members */
+    bool msg_unquoted;     /* msg is the repr of a non-str argument: repr() shows it bare */
 };
 
 /* Constructors (no allocation). */
@@ -111,6 +112,12 @@ void co_value_reprlib(sbuf *b, co_value v);
 bool co_value_eq(co_value a, co_value b);
 bool co_value_lt(co_value a, co_value b, co_exc **err);
 const char *co_value_type_name(co_value v);     /* type(v).__name__ */
+
+/* traceback.format_exception(e) as CPython prints it, but for the frames,
+** which a C exception does not have: "ValueError: boom", an ExceptionGroup's
+** members in their boxes, a cause before "The above exception was the direct
+** cause of the following exception:". Appended to b, each line ended by \n. */
+void co_exc_format(sbuf *b, const co_exc *e);
 
 /* The shortest decimal that reads back as exactly d, Python-style. buf >= 32. */
 void co_format_double(char *buf, double d);

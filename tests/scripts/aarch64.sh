@@ -11,23 +11,27 @@ if ! command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || ! command -v qemu-aarch
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# A recorder with only the runtime and the scenarios in it: the same bytes as
+# `coroscope record` (same header, same tracer), without the CLI and the model.
 cat >"$tmp/main.c" <<'C'
-#include <stdarg.h>
 #include <stdio.h>
-#include "cli/cli.h"
-int cli_usage_error(const char *cmd, const char *fmt, ...)
+#include "scenarios/scenarios.h"
+int main(int argc, char **argv)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    return 2;
+    const co_scenario *sc = argc == 3 ? co_scenario_find(argv[1]) : NULL;
+    char err[512];
+    if (!sc)
+        return 2;
+    if (co_scenario_record_file(sc, argv[2], "coroscope-runtime 0.1", err, sizeof err) != CO_OK) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    return 0;
 }
-int main(int argc, char **argv) { return cli_record(argc - 1, argv + 1); }
 C
-if ! aarch64-linux-gnu-gcc -std=c11 -D_GNU_SOURCE -O2 -static -Iruntime -o "$tmp/rec" "$tmp/main.c" \
-        runtime/cli/cmd_record.c runtime/scenarios/*.c runtime/*.c runtime/arch/*.S -lm -lpthread \
+sh tools/embed_twins.sh "$tmp/twins.c" || { echo "FAIL aarch64 build: tools/embed_twins.sh failed"; exit 1; }
+if ! aarch64-linux-gnu-gcc -std=c11 -D_GNU_SOURCE -O2 -static -Iruntime -Iruntime/scenarios -o "$tmp/rec" \
+        "$tmp/main.c" "$tmp/twins.c" runtime/scenarios/*.c runtime/*.c runtime/arch/*.S -lm -lpthread \
         2>"$tmp/cc.log"; then
     echo "FAIL aarch64 build: $(grep -m3 error "$tmp/cc.log")"
     exit 1
@@ -36,7 +40,7 @@ rc=0
 for name in $("$cs" list | awk '{print $1}'); do
     "$cs" record "$name" -o "$tmp/x.jsonl" >/dev/null 2>&1 || continue
     head -1 "$tmp/x.jsonl" | grep -q '"clock":"real"' && continue
-    if qemu-aarch64 "$tmp/rec" record "$name" -o "$tmp/a.jsonl" >/dev/null 2>&1 &&
+    if qemu-aarch64 "$tmp/rec" "$name" "$tmp/a.jsonl" >/dev/null 2>&1 &&
        cmp -s "$tmp/a.jsonl" "$tmp/x.jsonl"; then
         echo "PASS aarch64 $name"
     else

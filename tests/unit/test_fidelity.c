@@ -618,3 +618,112 @@ Test(fidelity, a_deadlock_writes_its_warnings_before_end_and_nothing_after)
     cr_expect(strstr(t, "pending_at_close") != NULL && strstr(t, "pending_at_close") < end);
     free(t);
 }
+
+/* --- the loop's exception handler ---------------------------------------------- */
+
+/* Remove traceback frames (which C exceptions have not) from CPython's log. */
+static char *drop_frames(char *s)
+{
+    static const char tb[] = "Traceback (most recent call last):";
+    char *w = s, *r = s;
+    bool in_tb = false;
+    while (*r) {
+        size_t n = strcspn(r, "\n");
+        size_t len = n + (r[n] == '\n');
+        if (n == sizeof tb - 1 && !strncmp(r, tb, n))
+            in_tb = true;                    /* the frames follow, indented */
+        else if (!(in_tb && !strncmp(r, "  ", 2))) {
+            in_tb = false;
+            memmove(w, r, len);
+            w += len;
+        }
+        r += len;
+    }
+    *w = 0;
+    return s;
+}
+
+static co_exc *broken_handler(co_loop *loop, const co_exc_context *ctx, void *ud)
+{
+    (void)loop;
+    (void)ctx;
+    (void)ud;
+    return co_exc_new("RuntimeError", "handler broke");
+}
+
+static co_exc *fail_soon(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    return co_exc_new("ValueError", "boom");
+}
+
+static co_exc *handler_main(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_loop *loop = co_running_loop();
+    co_loop_call_exception_handler(loop, &(co_exc_context){.message = "plain"});
+    co_loop_call_exception_handler(loop, &(co_exc_context){.message = "with exc", .exception = co_exc_new("KeyError", "k")});
+    co_loop_call_exception_handler(loop, &(co_exc_context){0});
+    co_future *f = co_future_new(loop);
+    co_loop_call_exception_handler(loop, &(co_exc_context){.message = "fut", .future = f,
+                                                          .exception = co_exc_new("InvalidStateError", "x")});
+    co_exc *members[] = {co_exc_new("ValueError", "a"), co_exc_new("TypeError", "b")};
+    co_exc *inner[] = {co_exc_new("KeyError", "k")};
+    co_exc *nested[] = {co_exc_new("ValueError", "a"), co_exc_group("inner", inner, 1)};
+    co_loop_call_exception_handler(loop, &(co_exc_context){.message = "eg", .exception = co_exc_group("grp", members, 2)});
+    co_loop_call_exception_handler(loop, &(co_exc_context){.message = "nested",
+                                                          .exception = co_exc_group("outer", nested, 2)});
+    co_exc *to = co_exc_new("TimeoutError", NULL);
+    to->cause = co_exc_new("CancelledError", NULL);
+    co_loop_call_exception_handler(loop, &(co_exc_context){.message = "chained", .exception = to});
+    co_loop_set_exception_handler(loop, broken_handler, NULL);
+    co_loop_call_exception_handler(loop, &(co_exc_context){.message = "m"});
+    co_loop_set_exception_handler(loop, NULL, NULL);
+    co_create_task(CO_CORO0(fail_soon), NULL);
+    TRY(co_sleep(0));
+    return co_sleep(0);
+}
+
+Test(fidelity, the_default_exception_handler_logs_what_cpython_logs)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *err = open_memstream(&buf, &len);
+    co_loop_config cfg = {.err = err};
+    co_loop *L2 = co_loop_new(&cfg);
+    co_status st;
+    cr_assert(co_run(L2, CO_CORO0(handler_main), NULL, &st) == NULL);
+    cr_assert(eq(int, co_loop_close(L2), CO_OK));
+    fclose(err);
+    char *py = py_output(
+        "import asyncio\n"
+        "async def fail_soon():\n"
+        "    raise ValueError('boom')\n"
+        "async def main():\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    loop.call_exception_handler({'message': 'plain'})\n"
+        "    loop.call_exception_handler({'message': 'with exc', 'exception': KeyError('k')})\n"
+        "    loop.call_exception_handler({})\n"
+        "    f = loop.create_future()\n"
+        "    loop.call_exception_handler({'message': 'fut', 'future': f, 'exception': asyncio.InvalidStateError('x')})\n"
+        "    loop.call_exception_handler({'message': 'eg', 'exception': ExceptionGroup('grp', [ValueError('a'), TypeError('b')])})\n"
+        "    loop.call_exception_handler({'message': 'nested', 'exception': ExceptionGroup('outer', [ValueError('a'), ExceptionGroup('inner', [KeyError('k')])])})\n"
+        "    to = TimeoutError(); to.__cause__ = asyncio.CancelledError()\n"
+        "    loop.call_exception_handler({'message': 'chained', 'exception': to})\n"
+        "    def broken_handler(loop, ctx): raise RuntimeError('handler broke')\n"
+        "    loop.set_exception_handler(broken_handler)\n"
+        "    loop.call_exception_handler({'message': 'm'})\n"
+        "    loop.set_exception_handler(None)\n"
+        "    t = asyncio.create_task(fail_soon())\n"
+        "    await asyncio.sleep(0)\n"
+        "    await asyncio.sleep(0)\n"
+        "asyncio.run(main())\n");
+    drop_frames(py);
+    norm_locations(py);
+    norm_locations(buf);
+    cr_expect(eq(str, buf, py), "the default handler's log is CPython's, frames aside");
+    free(py);
+    free(buf);
+}
