@@ -1,7 +1,8 @@
 /*
-** cmd_export.c -- `coroscope export --format chrome FILE [-o OUT]`: a trace as
-** Chrome Trace Event Format JSON, which Perfetto (ui.perfetto.dev) and
-** chrome://tracing open.
+** cmd_export.c -- `coroscope export --format chrome|svg FILE [-o OUT]`: a
+** trace as Chrome Trace Event Format JSON, which Perfetto (ui.perfetto.dev)
+** and chrome://tracing open, or (svg) as the viewer's timeline alone, a vector
+** picture for slides (drawn by viz/app, see app.h).
 **
 ** The mapping, in the Trace Event Format's own terms:
 **   process 1          the traced program (named after the scenario);
@@ -33,16 +34,22 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "app.h"
 #include "cli.h"
+#include "font.h"
 #include "trace_model.h"
+#include "view_model.h"
 
 static const char export_usage[] =
-    "usage: coroscope export --format chrome FILE [-o OUT]\n"
+    "usage: coroscope export --format chrome|svg FILE [-o OUT]\n"
     "\n"
     "Convert a trace for other tools. Formats:\n"
     "  chrome        Chrome Trace Event Format JSON, for ui.perfetto.dev and\n"
     "                chrome://tracing: one thread per task, steps and waits as\n"
     "                slices, flow arrows for spawns, wake-ups and cancellations\n"
+    "  svg           the viewer's timeline alone as a vector picture for slides\n"
+    "                and handouts: every lane, the axis and the legend, real text\n"
+    "                (no panels; 1600 pixels wide, as tall as the lanes need)\n"
     "\n"
     "A FILE ending in .py is a Python program: it is recorded first with the\n"
     "CPython recorder (its own output goes to stderr).\n"
@@ -375,6 +382,41 @@ static void export_chrome(FILE *out, const tm_trace *tr)
     fputs(",\"exported_by\":\"coroscope export\"}}\n", out);
 }
 
+/*
+** The viewer's timeline of a trace as SVG (viz/app: vz_app_export_svg), with
+** the viewer's fonts for measuring its text. Takes ownership of tr. 0 or 1.
+*/
+static int export_svg(FILE *out, tm_trace *tr, const char *file, const char *name)
+{
+    vz_font_files fonts;
+    char err[512];
+    if (vz_font_find(NULL, &fonts, err, sizeof err)) {
+        fprintf(stderr, "coroscope export: %s\n", err);
+        tm_free(tr);
+        return 1;
+    }
+    vz_doc doc;
+    vz_doc_init(&doc);
+    const char *base = strrchr(file, '/');
+    const char *label = *tm_text(tr, tr->scenario) ? tm_text(tr, tr->scenario) : base ? base + 1 : file;
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", label);
+    if (vz_doc_add(&doc, tr, copy, file)) {
+        fprintf(stderr, "coroscope export: out of memory loading %s\n", file);
+        vz_doc_free(&doc);
+        return 1;
+    }
+    vz_app_opts o;
+    memset(&o, 0, sizeof o);
+    o.w = 1600;
+    o.h = 1000;
+    o.scale = 1;
+    o.fonts = &fonts;
+    int rc = vz_app_export_svg(&doc, &o, out, name);
+    vz_doc_free(&doc);
+    return rc;
+}
+
 int cli_export(int argc, char **argv)
 {
     const char *format = "chrome", *file = NULL, *out_path = "-";
@@ -403,8 +445,9 @@ int cli_export(int argc, char **argv)
             file = a;
         }
     }
-    if (strcmp(format, "chrome"))
-        return cli_usage_error("export", "unknown format '%s' (known: chrome)", format);
+    int svg = !strcmp(format, "svg");
+    if (strcmp(format, "chrome") && !svg)
+        return cli_usage_error("export", "unknown format '%s' (known: chrome, svg)", format);
     if (!file)
         return cli_usage_error("export", "no trace file given");
     char *files[1] = {(char *)file};
@@ -427,8 +470,18 @@ int cli_export(int argc, char **argv)
         tm_free(tr);
         return 1;
     }
-    export_chrome(out, tr);
-    tm_free(tr);
+    int rc2 = 0;
+    if (svg)
+        rc2 = export_svg(out, tr, file, to_stdout ? "the output" : out_path);
+    else
+        export_chrome(out, tr);
+    if (!svg)
+        tm_free(tr);
+    if (rc2) {
+        if (!to_stdout)
+            fclose(out);
+        return 1;
+    }
     int failed = ferror(out) | (to_stdout ? fflush(out) : fclose(out));
     if (failed) {
         fprintf(stderr, "coroscope export: cannot write %s\n", to_stdout ? "the output" : out_path);

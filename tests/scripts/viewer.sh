@@ -202,6 +202,64 @@ run $c 0 "$C" view "$D/gather.jsonl" --help-overlay --screenshot "$tmp/help.png"
 c=a_big_ui_scale_still_renders
 run $c 0 "$C" view "$D/gather.jsonl" --scale 2 --size 1280x800 --screenshot "$tmp/big.png" && pass $c
 
+# ---- pictures for slides: SVG ------------------------------------------------------
+
+# xml_check CASE FILE CODE: FILE parses as XML and the Python expression CODE
+# (with `root`, the parsed <svg>, and `texts`, every <text>'s content) holds.
+xml_check() {
+    if python3 - "$2" "$3" >"$tmp/xml.err" 2>&1 <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+texts = [t.text or "" for t in root.iter(ns + "text")]
+rects = [r.attrib for r in root.iter(ns + "rect")]
+if not eval("(" + sys.argv[2] + ")"):
+    sys.exit("does not hold: " + sys.argv[2] + "; texts: " + repr(texts[:40]))
+PY
+    then
+        return 0
+    fi
+    fail "$1" "$(tail -c 400 "$tmp/xml.err")"
+    return 1
+}
+
+c=a_screenshot_to_svg_is_the_frame_as_vector_shapes_and_text
+if run $c 0 "$C" view --scenario sequential gather --size 1280x800 --screenshot "$tmp/frame.svg"; then
+    xml_check $c "$tmp/frame.svg" 'root.get("width") == "1280" and root.get("height") == "800" and
+any("makespan 6 s" in t for t in texts) and any("2.00× faster" in t for t in texts) and
+any(r.get("fill") == "#5fa710" for r in rects) and any("The loop at the playhead" in t for t in texts)' && pass $c
+fi
+
+c=export_svg_draws_the_timeline_alone_as_tall_as_its_lanes
+if run $c 0 "$C" export --format svg "$D/gather.jsonl" -o "$tmp/g.svg" &&
+    "$C" record swarm --size 40 -o "$tmp/s40.jsonl" >/dev/null 2>&1 &&
+    run $c 0 "$C" export --format svg "$tmp/s40.jsonl" -o "$tmp/s40.svg"; then
+    xml_check $c "$tmp/g.svg" 'all(any(t.startswith(n) for t in texts) for n in ("Task-1", "Task-2", "Task-3", "Task-4"))
+and not any("The loop at the playhead" in t or "step:" in t or "filter" in t for t in texts)
+and any(t == "running" for t in texts)' &&
+        h1=$(sed -n 's/.*<svg[^>]* height="\([0-9]*\)".*/\1/p' "$tmp/g.svg") &&
+        h2=$(sed -n 's/.*<svg[^>]* height="\([0-9]*\)".*/\1/p' "$tmp/s40.svg") &&
+        if [ "${h2:-0}" -gt $((${h1:-0} + 1000)) ]; then pass $c; else fail $c "41 lanes: ${h2:-?} px, 4 lanes: ${h1:-?} px"; fi
+fi
+
+c=an_svg_keeps_hostile_text_harmless
+printf '%s\n' '{"format":"coroscope-trace","version":2,"scenario":"x","clock":"virtual","semantics":"cpython-3.11","producer":"test"}' \
+    '{"seq":1,"t":0.0,"ev":"task_new","task":1,"name":"evil\u001b[31m<b>&\"\u0007","parent":null,"coro":"main","h":2}' \
+    '{"seq":2,"t":0.0,"ev":"step_begin","task":1,"h":2}' \
+    '{"seq":3,"t":0.0,"ev":"step_end","task":1,"reason":"return"}' \
+    '{"seq":4,"t":0.0,"ev":"task_done","task":1,"outcome":"result","value":"</svg>"}' \
+    '{"seq":5,"t":0.0,"ev":"end","reason":"complete"}' >"$tmp/evil.jsonl"
+if run $c 0 "$C" export --format svg "$tmp/evil.jsonl" -o "$tmp/evil.svg"; then
+    if LC_ALL=C grep -q "$(printf '\033')" "$tmp/evil.svg"; then
+        fail $c "an escape character reached the SVG"
+    else
+        xml_check $c "$tmp/evil.svg" 'any("evil" in t and "<b>&" in t for t in texts)' && pass $c
+    fi
+fi
+
+c=export_refuses_an_unknown_format
+run $c 2 "$C" export --format pdf "$D/gather.jsonl" && has $c err "known: chrome, svg" && pass $c
+
 # ---- failures and fallbacks -------------------------------------------------------
 
 c=an_unreadable_file_fails_clearly

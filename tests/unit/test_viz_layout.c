@@ -104,6 +104,7 @@ static void lay_out(void)
         metrics.line_h[f] = base[f] * metrics_scale;
     vz_doc_sync(&doc, ui.t, ui.k);
     vz_layout(&doc, &ui, &metrics, &dl);
+    ui.toolbar_rows = dl.toolbar_rows;
     cr_assert(eq(int, dl.oom, 0));
 }
 

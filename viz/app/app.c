@@ -6,9 +6,11 @@
 #include <SDL.h>
 #include <SDL_image.h>
 #include <SDL_ttf.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "alloc.h"
@@ -19,6 +21,7 @@
 #include "layout.h"
 #include "playhead.h"
 #include "render.h"
+#include "svg.h"
 #include "ui.h"
 
 /* The UI state the options ask for. */
@@ -83,6 +86,7 @@ static void frame(vz_doc *doc, vz_ui *ui, vz_renderer *vr, vz_drawlist *dl)
     vz_render_metrics(vr, &tm);
     vz_doc_sync(doc, ui->t, ui->k);
     vz_layout(doc, ui, &tm, dl);
+    ui->toolbar_rows = dl->toolbar_rows;
     vz_render_frame(vr, dl);
 }
 
@@ -178,6 +182,62 @@ static void offscreen_close(offscreen *os)
     SDL_Quit();
 }
 
+/* A frame's draw list as an SVG file. 0 or 1. */
+static int write_svg(const char *path, const vz_drawlist *dl, int w, int h, vz_renderer *vr, float scale)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "coroscope view: cannot write %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    vz_text_metrics tm;
+    vz_render_metrics(vr, &tm);
+    int bad = vz_svg_write(f, dl, w, h, &tm, scale);
+    if (fclose(f) || bad) {
+        fprintf(stderr, "coroscope view: cannot write %s\n", path);
+        return 1;
+    }
+    return 0;
+}
+
+int vz_app_export_svg(vz_doc *doc, const vz_app_opts *o, FILE *out, const char *name)
+{
+    vz_app_opts small = *o;   /* the offscreen picture only measures text here */
+    small.w = 16;
+    small.h = 16;
+    offscreen os;
+    if (offscreen_open(&os, &small)) {
+        offscreen_close(&os);
+        return 1;
+    }
+    vz_ui ui;
+    vz_ui_init(&ui, doc, o->w, o->h, o->scale);
+    ui.bare = 1;
+    ui.show_panels = 0;
+    if (o->step_view && !ui.step_view) {
+        ui.step_view = 1;
+        vz_ui_fit(&ui, doc);
+    }
+    vz_geom g;
+    vz_ui_geom(&ui, &g);   /* as tall as every lane needs */
+    ui.h = (int)(g.axis.h + vz_layout_content_height(doc, ui.scale) + g.status.h + 4 * ui.scale);
+    vz_ui_geom(&ui, &g);
+    vz_drawlist dl;
+    vz_dl_init(&dl);
+    vz_text_metrics tm;
+    vz_render_metrics(os.vr, &tm);
+    vz_doc_sync(doc, ui.t, ui.k);
+    vz_layout(doc, &ui, &tm, &dl);
+    int rc = 0;
+    if (dl.oom || vz_svg_write(out, &dl, ui.w, ui.h, &tm, ui.scale)) {
+        fprintf(stderr, "coroscope export: cannot write %s\n", name);
+        rc = 1;
+    }
+    vz_dl_free(&dl);
+    offscreen_close(&os);
+    return rc;
+}
+
 int vz_app_screenshot(vz_doc *doc, const vz_app_opts *o)
 {
     offscreen os;
@@ -192,7 +252,10 @@ int vz_app_screenshot(vz_doc *doc, const vz_app_opts *o)
     frame(doc, &ui, os.vr, &dl);
     SDL_RenderPresent(os.r);
     int rc = 0;
-    if (IMG_SavePNG(os.surf, o->screenshot) != 0) {
+    size_t len = strlen(o->screenshot);
+    if (len > 4 && !strcasecmp(o->screenshot + len - 4, ".svg")) {
+        rc = write_svg(o->screenshot, &dl, o->w, o->h, os.vr, ui.scale);
+    } else if (IMG_SavePNG(os.surf, o->screenshot) != 0) {
         fprintf(stderr, "coroscope view: cannot write %s: %s\n", o->screenshot, IMG_GetError());
         rc = 1;
     }

@@ -12,6 +12,7 @@
 #define VZ_APP_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "font.h"
 #include "view_model.h"
@@ -44,8 +45,17 @@ typedef struct vz_app_opts {
 */
 int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen);
 
-/* Render one frame offscreen and save it as PNG. Returns 0 or 1. */
+/* Render one frame offscreen and save it as PNG, or as SVG when the file name
+** ends in ".svg". Returns 0 or 1. */
 int vz_app_screenshot(vz_doc *doc, const vz_app_opts *o);
+
+/*
+** The timeline alone as SVG, for slides and handouts: every lane of every
+** trace, the axis and the legend, without the toolbar, panels or playhead,
+** o->w pixels wide and as tall as the lanes need. Writes to `out`; `name`
+** is for messages. Returns 0 or 1 (message on stderr).
+*/
+int vz_app_export_svg(vz_doc *doc, const vz_app_opts *o, FILE *out, const char *name);
 
 /*
 ** Render a fixed sequence of frames offscreen (fit, zoom in, pan, zoom out,

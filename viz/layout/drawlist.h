@@ -150,6 +150,7 @@ typedef struct vz_drawlist {
     uint8_t ghost;          /* private: ditto */
     uint32_t ref;           /* private: ditto */
     int oom;                /* 1 when a command or hit was dropped for lack of memory */
+    int toolbar_rows;       /* what the layout found the toolbar needs (for vz_ui.toolbar_rows) */
 } vz_drawlist;
 
 void vz_dl_init(vz_drawlist *dl);

@@ -276,7 +276,7 @@ static void run_lanes(vz__lctx *c, size_t r, float top)
         vz_dl_rect(c->dl, x - 1 * s, top + header_h(run, s), 2 * s, vz_layout_run_height(run, s) - header_h(run, s),
                    VZ_C_SELECT_LINE);
     }
-    if (ui->step_view) {   /* each trace has its own cursor on an event axis */
+    if (ui->step_view && !ui->bare) {   /* each trace has its own cursor on an event axis */
         vz_dl_tag(c->dl, VZ_TAG_PLAYHEAD, 0, (unsigned)r, run->cur);
         vz_dl_rect(c->dl, L.px - 1 * s, top, 2 * s, vz_layout_run_height(run, s) - VZ_M_RUN_GAP * s, VZ_C_PLAYHEAD);
     }
@@ -420,7 +420,7 @@ static void axis(vz__lctx *c)
             vz_dl_text(c->dl, VZ_FONT_SMALL, x - w / 2, a.y + a.h - 9 * s - lh, 0, VZ_C_TEXT, label);
     }
     /* The playhead's handle (the focused trace's, in step view). */
-    if (c->doc->n_runs) {
+    if (c->doc->n_runs && !ui->bare) {
         const vz_run *run = &c->doc->runs[ui->focus < (int)c->doc->n_runs ? ui->focus : 0];
         float x = vz_ui_x(ui, &c->g, vz_ui_playhead_pos(ui, run));
         vz_dl_tag(c->dl, VZ_TAG_PLAYHEAD, 0, 0, 0);
@@ -453,7 +453,7 @@ static void scrollbar(vz__lctx *c)
 {
     vz_rect t;
     float y, h;
-    if (!vz_ui_scroll_thumb(c->ui, c->doc, &c->g, &t, &y, &h))
+    if (c->ui->bare || !vz_ui_scroll_thumb(c->ui, c->doc, &c->g, &t, &y, &h))
         return;
     vz_dl_tag(c->dl, VZ_TAG_SCROLLBAR, 0, 0, 0);
     vz_dl_rect(c->dl, t.x, t.y, t.w, t.h, VZ_RGBA(0xD0, 0xD0, 0xC6, 150));
@@ -488,7 +488,7 @@ static void timeline(vz__lctx *c)
             run_lanes(c, r, top);
         top += h;
     }
-    if (!ui->step_view && doc->n_runs) {   /* one shared time: one line through every trace */
+    if (!ui->step_view && doc->n_runs && !ui->bare) {   /* one shared time: one line through every trace */
         float x = vz_ui_x(ui, g, ui->t);
         vz_dl_tag(c->dl, VZ_TAG_PLAYHEAD, 0, 0, 0);
         vz_dl_rect(c->dl, x - 1 * s, body_y, 2 * s, body_h, VZ_C_PLAYHEAD);
@@ -504,19 +504,38 @@ static void timeline(vz__lctx *c)
 void vz_layout(const vz_doc *doc, const vz_ui *ui, const vz_text_metrics *tm, vz_drawlist *dl)
 {
     vz_dl_reset(dl);
-    vz__lctx c = {.doc = doc, .ui = ui, .tm = tm, .dl = dl, .s = 1};
-    vz_ui_geom(ui, &c.g);
+    vz_ui u = *ui;   /* with the toolbar rows this frame needs */
+    vz__lctx c = {.doc = doc, .ui = &u, .tm = tm, .dl = dl, .s = 1};
+    vz_ui_geom(&u, &c.g);
     c.s = c.g.s;
     vz_dl_tag(dl, VZ_TAG_NONE, 0, 0, 0);
-    vz_dl_rect(dl, 0, 0, (float)ui->w, (float)ui->h, VZ_C_BG);
+    vz_dl_rect(dl, 0, 0, (float)u.w, (float)u.h, VZ_C_BG);
+    dl->toolbar_rows = c.g.toolbar_rows;
+    if (!u.bare) {
+        /* The toolbar first: it wraps onto as many rows as its controls need,
+        ** and the rest of the window is laid out below them. */
+        int rows = vz__layout_toolbar(&c);
+        if (rows != c.g.toolbar_rows) {
+            u.toolbar_rows = rows;
+            vz_ui_geom(&u, &c.g);
+            vz_dl_reset(dl);
+            vz_dl_tag(dl, VZ_TAG_NONE, 0, 0, 0);
+            vz_dl_rect(dl, 0, 0, (float)u.w, (float)u.h, VZ_C_BG);
+            vz__layout_toolbar(&c);
+        }
+        dl->toolbar_rows = rows;
+    }
     timeline(&c);
-    vz__layout_toolbar(&c);
-    if (ui->show_panels) {
+    if (u.bare) {   /* the timeline alone, for a slide */
+        vz__layout_legend(&c);
+        return;
+    }
+    if (u.show_panels) {
         vz__layout_side(&c);
         vz__layout_bottom(&c);
     }
     vz__layout_legend(&c);
-    if (ui->show_help)
+    if (u.show_help)
         vz__layout_help(&c);
     else
         vz__layout_tooltip(&c);

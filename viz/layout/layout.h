@@ -44,7 +44,9 @@ typedef struct vz_text_metrics {
     float line_h[VZ_FONT__COUNT];                           /* line height per font, pixels */
 } vz_text_metrics;
 
-/* Lay out one frame into dl (which is reset first). */
+/* Lay out one frame into dl (which is reset first). dl->toolbar_rows says how
+** many rows the toolbar took: keep it in ui->toolbar_rows, so input's geometry
+** is the frame's. */
 void vz_layout(const vz_doc *doc, const vz_ui *ui, const vz_text_metrics *tm, vz_drawlist *dl);
 
 /* Heights in pixels at scale s: one run's block, and all runs stacked. */

@@ -57,7 +57,7 @@ static float wrap_to(vz__lctx *c, float x, float w)
 {
     vz_rect tb = c->g.toolbar;
     float s = c->s, start = tb.x + 8 * s;
-    if (x + w > tb.x + tb.w - 8 * s && x > start + 1 && c->row_y + 2 * VZ_M_TOOLBAR_H * s <= tb.y + tb.h + 0.5f) {
+    if (x + w > tb.x + tb.w - 8 * s && x > start + 1 && c->row_y + 2 * VZ_M_TOOLBAR_H * s <= tb.y + 3 * VZ_M_TOOLBAR_H * s + 0.5f) {
         c->row_y += VZ_M_TOOLBAR_H * s;
         return start;
     }
@@ -102,7 +102,7 @@ static void speed_text(const vz_ui *ui, char *buf, size_t size)
         snprintf(buf, size, "1/%g\xC3\x97", 1 / sp);
 }
 
-void vz__layout_toolbar(vz__lctx *c)
+int vz__layout_toolbar(vz__lctx *c)
 {
     const vz_ui *ui = c->ui;
     vz_rect tb = c->g.toolbar;
@@ -186,7 +186,7 @@ void vz__layout_toolbar(vz__lctx *c)
         if (run->cur != TM_NONE && run->cur + 1 >= run->tr->n_events && ui->k == VZ_K_ALL)
             snprintf(text + strlen(text), sizeof text - strlen(text), "  (end)");
         float w = vz__text_w(c, VZ_FONT_TITLE, text), rx = tb.x + tb.w - 12 * s - w;
-        if (rx < x && c->row_y + 2 * row_h <= tb.y + tb.h + 0.5f) {   /* a row of its own */
+        if (rx < x && c->row_y + 2 * row_h <= tb.y + 3 * row_h + 0.5f) {   /* a row of its own */
             c->row_y += row_h;
             x = tb.x + 8 * s;
         }
@@ -195,6 +195,7 @@ void vz__layout_toolbar(vz__lctx *c)
         vz_dl_text(c->dl, VZ_FONT_TITLE, rx, c->row_y + (row_h - vz__line_h(c, VZ_FONT_TITLE)) / 2,
                    tb.x + tb.w - 8 * s - rx, VZ_C_PLAYHEAD, text);
     }
+    return 1 + (int)((c->row_y - tb.y) / row_h + 0.5f);
 }
 
 /* ---- legend -------------------------------------------------------------------------- */

@@ -81,7 +81,7 @@ const vz_run *vz__focus_run(const vz__lctx *c);
 void vz__marker(vz__lctx *c, vz_marker_kind kind, float x, float y, float size, vz_color col);
 
 /* The panels (layout_panels.c), toolbar, legend and overlays (layout_chrome.c). */
-void vz__layout_toolbar(vz__lctx *c);
+int vz__layout_toolbar(vz__lctx *c);   /* returns the rows it used */
 void vz__layout_legend(vz__lctx *c);
 void vz__layout_side(vz__lctx *c);
 void vz__layout_bottom(vz__lctx *c);

@@ -47,15 +47,16 @@ void vz_ui_geom(const vz_ui *ui, vz_geom *g)
     memset(g, 0, sizeof *g);
     g->s = s;
     /* A window too narrow for every control in one row gets two: none is dropped. */
-    g->toolbar_rows = W >= VZ_M_TOOLBAR_W * s ? 1 : W * 2 >= VZ_M_TOOLBAR_W * s ? 2 : 3;
-    g->toolbar = (vz_rect){0, 0, W, VZ_M_TOOLBAR_H * s * (float)g->toolbar_rows};
+    g->toolbar_rows = ui->toolbar_rows > 0 ? ui->toolbar_rows
+                    : W >= VZ_M_TOOLBAR_W * s ? 1 : W * 2 >= VZ_M_TOOLBAR_W * s ? 2 : 3;
+    g->toolbar = (vz_rect){0, 0, W, ui->bare ? 0 : VZ_M_TOOLBAR_H * s * (float)g->toolbar_rows};
     int wrap = W < VZ_M_LEGEND_W * s || ui->legend_rows > 1;   /* the legend wraps */
     float status_h = VZ_M_STATUS_H * s * (wrap ? 2 : 1);
     g->status = (vz_rect){0, H - status_h, W, status_h};
     float side_w = 0, bottom_h = 0;
     /* Panels need room: at a scale the window cannot hold (1024x640 at 2x is
     ** 512x320 at 1x) they fold away, as Tab would, and the lanes keep the window. */
-    if (ui->show_panels && W >= VZ_M_PANELS_MIN_W * s && H >= VZ_M_PANELS_MIN_H * s) {
+    if (ui->show_panels && !ui->bare && W >= VZ_M_PANELS_MIN_W * s && H >= VZ_M_PANELS_MIN_H * s) {
         side_w = VZ_M_SIDEBAR_W * s;
         if (side_w > W * 0.34f)
             side_w = W * 0.34f;

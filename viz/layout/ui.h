@@ -119,6 +119,10 @@ typedef struct vz_ui {
     int hide_future;            /* after the playhead: 1 hidden, 0 dimmed */
     int show_help;              /* the keyboard help overlay */
     int show_panels;            /* side and bottom panels */
+    int bare;                   /* a picture of the timeline alone (export): no toolbar, panels,
+                                   playhead or tooltip */
+    int toolbar_rows;           /* rows the last frame's toolbar took (vz_drawlist.toolbar_rows;
+                                   0: not laid out yet, estimated from the width) */
     int legend_rows;            /* legend rows wanted whatever the width: 2 when the traces have task
                                    groups, timeouts or I/O waits to explain, else 1 */
     int focus;                  /* the run the panels follow and (step_all 0) the one stepped */
