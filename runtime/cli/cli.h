@@ -10,6 +10,8 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdio.h>
+
 int cli_list(int argc, char **argv);      /* built-in scenarios, one per line */
 int cli_record(int argc, char **argv);    /* run a scenario, write its trace */
 int cli_show(int argc, char **argv);      /* terminal timeline of one or more traces */
@@ -18,6 +20,14 @@ int cli_validate(int argc, char **argv);  /* schema and consistency checks */
 int cli_export(int argc, char **argv);    /* Chrome Trace Event JSON */
 int cli_view(int argc, char **argv);      /* the SDL2 viewer */
 int cli_lint(int argc, char **argv);      /* the viewer's findings, for terminals and CI */
+
+/*
+** `export --format svg`: the viewer's timeline of a trace as SVG, written to
+** `out` (`name` is for messages). Lives with the viewer (viz/app/view_cli.c),
+** which draws it. Takes ownership of `tr`. Returns 0 or 1 (message printed).
+*/
+struct tm_trace;
+int cli_export_svg(FILE *out, struct tm_trace *tr, const char *file, const char *name);
 
 /* Shared helpers for commands. */
 int cli_usage_error(const char *cmd, const char *fmt, ...);  /* prints, returns 2 */

@@ -2,7 +2,7 @@
 ** cmd_export.c -- `coroscope export --format chrome|svg FILE [-o OUT]`: a
 ** trace as Chrome Trace Event Format JSON, which Perfetto (ui.perfetto.dev)
 ** and chrome://tracing open, or (svg) as the viewer's timeline alone, a vector
-** picture for slides (drawn by viz/app, see app.h).
+** picture for slides (drawn by the viewer: cli_export_svg in viz/app/view_cli.c).
 **
 ** The mapping, in the Trace Event Format's own terms:
 **   process 1          the traced program (named after the scenario);
@@ -34,11 +34,8 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "app.h"
 #include "cli.h"
-#include "font.h"
 #include "trace_model.h"
-#include "view_model.h"
 
 static const char export_usage[] =
     "usage: coroscope export --format chrome|svg FILE [-o OUT]\n"
@@ -382,41 +379,6 @@ static void export_chrome(FILE *out, const tm_trace *tr)
     fputs(",\"exported_by\":\"coroscope export\"}}\n", out);
 }
 
-/*
-** The viewer's timeline of a trace as SVG (viz/app: vz_app_export_svg), with
-** the viewer's fonts for measuring its text. Takes ownership of tr. 0 or 1.
-*/
-static int export_svg(FILE *out, tm_trace *tr, const char *file, const char *name)
-{
-    vz_font_files fonts;
-    char err[512];
-    if (vz_font_find(NULL, &fonts, err, sizeof err)) {
-        fprintf(stderr, "coroscope export: %s\n", err);
-        tm_free(tr);
-        return 1;
-    }
-    vz_doc doc;
-    vz_doc_init(&doc);
-    const char *base = strrchr(file, '/');
-    const char *label = *tm_text(tr, tr->scenario) ? tm_text(tr, tr->scenario) : base ? base + 1 : file;
-    char copy[256];
-    snprintf(copy, sizeof copy, "%s", label);
-    if (vz_doc_add(&doc, tr, copy, file)) {
-        fprintf(stderr, "coroscope export: out of memory loading %s\n", file);
-        vz_doc_free(&doc);
-        return 1;
-    }
-    vz_app_opts o;
-    memset(&o, 0, sizeof o);
-    o.w = 1600;
-    o.h = 1000;
-    o.scale = 1;
-    o.fonts = &fonts;
-    int rc = vz_app_export_svg(&doc, &o, out, name);
-    vz_doc_free(&doc);
-    return rc;
-}
-
 int cli_export(int argc, char **argv)
 {
     const char *format = "chrome", *file = NULL, *out_path = "-";
@@ -472,7 +434,7 @@ int cli_export(int argc, char **argv)
     }
     int rc2 = 0;
     if (svg)
-        rc2 = export_svg(out, tr, file, to_stdout ? "the output" : out_path);
+        rc2 = cli_export_svg(out, tr, file, to_stdout ? "the output" : out_path);
     else
         export_chrome(out, tr);
     if (!svg)

@@ -203,7 +203,7 @@ run $c 0 "$C" export $D/cancel.jsonl &&
     then pass $c; else echo "FAIL $c: stdout is not the expected JSON"; failed=1; fi
 
 c=export_rejects_an_unknown_format_as_a_usage_error
-run $c 2 "$C" export --format svg $D/gather.jsonl && has $c err "unknown format 'svg'" && pass $c
+run $c 2 "$C" export --format pdf $D/gather.jsonl && has $c err "unknown format 'pdf'" && pass $c
 
 # ---- every command: help, bad flags, missing files ----------------------------
 

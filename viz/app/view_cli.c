@@ -257,6 +257,35 @@ static int fall_back(char **paths, int n, const char *why)
     return rc;
 }
 
+int cli_export_svg(FILE *out, tm_trace *tr, const char *file, const char *name)
+{
+    vz_font_files fonts;
+    char err[512];
+    if (vz_font_find(NULL, &fonts, err, sizeof err)) {
+        fprintf(stderr, "coroscope export: %s\n", err);
+        tm_free(tr);
+        return 1;
+    }
+    vz_doc doc;
+    vz_doc_init(&doc);
+    char label[256];
+    run_label(tr, file, &doc, label, sizeof label);
+    if (vz_doc_add(&doc, tr, label, file)) {
+        fprintf(stderr, "coroscope export: out of memory loading %s\n", file);
+        vz_doc_free(&doc);
+        return 1;
+    }
+    vz_app_opts o;
+    memset(&o, 0, sizeof o);
+    o.w = 1600;
+    o.h = 1000;
+    o.scale = 1;
+    o.fonts = &fonts;
+    int rc = vz_app_export_svg(&doc, &o, out, name);
+    vz_doc_free(&doc);
+    return rc;
+}
+
 int cli_view(int argc, char **argv)
 {
     view_args va;
