@@ -21,7 +21,7 @@ endif
 OPT     ?= -O2 -g
 LTO     ?= -flto=auto -ffat-lto-objects   # the loop's hot path crosses files
 SAN     ?=
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(LTO) $(SAN) $(WARN) -Iruntime -Iruntime/model -Iviz/model -Iviz/layout -Iviz/render -Iviz/input -Iviz/app \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(LTO) $(SAN) $(WARN) -Iruntime -Iruntime/model -Iruntime/lesson -Iviz/model -Iviz/layout -Iviz/render -Iviz/input -Iviz/app \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LIBS_ALL   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
@@ -29,6 +29,7 @@ TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
 CORE_SRC  := $(wildcard runtime/*.c)
 CORE_ASM  := $(wildcard runtime/arch/*.S)
 MODEL_SRC := $(wildcard runtime/model/*.c)
+LESSON_SRC := $(wildcard runtime/lesson/*.c)
 SCEN_SRC  := $(wildcard runtime/scenarios/*.c)
 CLI_SRC   := $(filter-out runtime/cli/main.c,$(wildcard runtime/cli/*.c))
 VIZ_SRC   := $(wildcard viz/*/*.c)
@@ -39,7 +40,7 @@ PUBLIC_H  := $(filter-out runtime/internal.h runtime/context.h runtime/heap.h ru
 
 obj = $(patsubst %.S,$(BUILD)/%.o,$(patsubst %.c,$(BUILD)/%.o,$(1)))
 CORE_OBJ  := $(call obj,$(CORE_SRC) $(CORE_ASM))
-APP_OBJ   := $(call obj,$(MODEL_SRC) $(SCEN_SRC) $(CLI_SRC) $(VIZ_SRC)) $(BUILD)/gen/twins.o
+APP_OBJ   := $(call obj,$(MODEL_SRC) $(LESSON_SRC) $(SCEN_SRC) $(CLI_SRC) $(VIZ_SRC)) $(BUILD)/gen/twins.o
 TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all run test bench asan traces install uninstall clean deps deps-test tests-build

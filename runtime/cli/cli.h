@@ -20,6 +20,7 @@ int cli_validate(int argc, char **argv);  /* schema and consistency checks */
 int cli_export(int argc, char **argv);    /* Chrome Trace Event JSON */
 int cli_view(int argc, char **argv);      /* the SDL2 viewer */
 int cli_lint(int argc, char **argv);      /* the viewer's findings, for terminals and CI */
+int cli_lesson(int argc, char **argv);    /* lessons: list, run, check, new */
 
 /*
 ** `export --format svg`: the viewer's timeline of a trace as SVG, written to
@@ -61,6 +62,9 @@ int cli_is_program(const char *arg);
 */
 int cli_record_program(const char *cmd, const char *program, const char *out, char **extra, int n_extra,
                        char **prog_args, int n_prog, int stdout_fd);
+/* The same, with the child's stderr on fd `stderr_fd` too (-1: ours). */
+int cli_record_program_to(const char *cmd, const char *program, const char *out, char **extra, int n_extra,
+                          char **prog_args, int n_prog, int stdout_fd, int stderr_fd);
 
 /*
 ** For commands that read traces: record each .py among files[0..n) into a

@@ -53,6 +53,8 @@ static const char show_usage[] =
     "                trace lasts zero seconds)\n"
     "  --code        print the program the trace carries, with the tasks that\n"
     "                suspended on each line, when, and for how long\n"
+    "  --paused      the traces stop at a lesson's pause point: say 'paused at',\n"
+    "                not 'makespan', and do not warn that they were cut short\n"
     "  --ascii       draw with ASCII only (# running, . ready, - waiting, ~ on I/O)\n"
     "  --color       colour even when stdout is not a terminal\n"
     "  --no-color    never colour (also: NO_COLOR set in the environment)\n"
@@ -90,6 +92,7 @@ typedef struct show_opts {
     const glyphs *g;        /* the character set */
     int by_event;           /* --events: the axis counts events, not seconds */
     int code;               /* --code: the program with its suspensions, not the timeline */
+    int paused;             /* --paused: the traces were cut at a lesson's pause point */
 } show_opts;
 
 /* The layout shared by every trace on screen. */
@@ -470,12 +473,13 @@ static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const sh
     char mk[32], line[512], title[700];
     tm_format_seconds(tr->stats.makespan, mk, sizeof mk);
     const char *scenario = tm_text(tr, tr->scenario);
-    int n = snprintf(title, sizeof title, "%s%s%s%smakespan %s%s%zu task%s%s%u step%s%s%s clock",
-                     scenario[0] ? scenario : path, g->sep, path, g->sep, mk, g->sep, tr->n_tasks,
+    int n = snprintf(title, sizeof title, "%s%s%s%s%s %s%s%zu task%s%s%u step%s%s%s clock",
+                     scenario[0] ? scenario : path, g->sep, path, g->sep, o->paused ? "paused at" : "makespan",
+                     mk, g->sep, tr->n_tasks,
                      tr->n_tasks == 1 ? "" : "s", g->sep, tr->stats.steps,
                      tr->stats.steps == 1 ? "" : "s", g->sep,
                      tr->clock ? tm_text(tr, tr->clock) : "unknown");
-    if (tr->end_reason != TM_END_COMPLETE && n > 0 && (size_t)n < sizeof title)
+    if (tr->end_reason != TM_END_COMPLETE && !o->paused && n > 0 && (size_t)n < sizeof title)
         snprintf(title + n, sizeof title - (size_t)n, "%s%s", g->sep,
                  tr->end_reason == TM_END_MISSING ? "cut short (no end event)"
                                                   : tm_end_name((tm_end)tr->end_reason));
@@ -642,6 +646,8 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
         o->by_event = 1;
     else if (!strcmp(a, "--code"))
         o->code = 1;
+    else if (!strcmp(a, "--paused"))
+        o->paused = 1;
     else if (!strcmp(a, "--ascii"))
         o->g = &ascii_glyphs;
     else if (!strcmp(a, "--color") || !strcmp(a, "--colour"))
@@ -666,7 +672,7 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
 
 int cli_show(int argc, char **argv)
 {
-    show_opts o = {0, -1, &unicode_glyphs, 0, 0};
+    show_opts o = {0, -1, &unicode_glyphs, 0, 0, 0};
     o.width = -1;
     char **files;
     int n;
@@ -697,7 +703,8 @@ int cli_show(int argc, char **argv)
             rc = 1;
             break;
         }
-        tm_print_problems(stderr, path, "warning: ", trs[k]);
+        if (!o.paused)
+            tm_print_problems(stderr, path, "warning: ", trs[k]);
         if (show_groups_build(trs[k], &sgs[k]) < 0) {
             fprintf(stderr, "coroscope show: out of memory\n");
             rc = 1;

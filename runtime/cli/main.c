@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"export", cli_export, "convert a trace (--format chrome) for Perfetto / chrome://tracing"},
     {"view", cli_view, "open traces (or --scenario NAME) in the desktop viewer"},
     {"lint", cli_lint, "the findings: awaits that could overlap, stalls, lost exceptions ..."},
+    {"lesson", cli_lesson, "classroom lessons: predict, watch, explain, change (list, run, check, new)"},
 };
 
 static void usage(FILE *to)

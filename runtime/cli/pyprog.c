@@ -87,7 +87,7 @@ static int find_recorder(char *buf, size_t cap)
 ** the exit status, 128 + signal if it was killed, or -1 (errno set) when it
 ** could not be started at all (127 from the child: exec failed).
 */
-static int run_child(char *const argv[], int out)
+static int run_child(char *const argv[], int out, int err_fd)
 {
     int pipefd[2];
     if (pipe(pipefd) < 0)
@@ -106,6 +106,8 @@ static int run_child(char *const argv[], int out)
         close(pipefd[0]);
         if (out >= 0 && out != 1)
             dup2(out, 1);
+        if (err_fd >= 0 && err_fd != 2)
+            dup2(err_fd, 2);
         execvp(argv[0], argv);
         int e = errno;
         if (write(pipefd[1], &e, sizeof e) < 0) {
@@ -140,7 +142,7 @@ static int check_python(const char *cmd)
     char *argv[] = {(char *)python(), "-c",
                     "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 10)", NULL};
     int devnull = open("/dev/null", O_WRONLY);
-    int rc = run_child(argv, devnull);
+    int rc = run_child(argv, devnull, -1);
     if (devnull >= 0)
         close(devnull);
     if (rc == 0)
@@ -165,6 +167,12 @@ static int check_python(const char *cmd)
 
 int cli_record_program(const char *cmd, const char *program, const char *out, char **extra, int n_extra,
                        char **prog_args, int n_prog, int stdout_fd)
+{
+    return cli_record_program_to(cmd, program, out, extra, n_extra, prog_args, n_prog, stdout_fd, -1);
+}
+
+int cli_record_program_to(const char *cmd, const char *program, const char *out, char **extra, int n_extra,
+                          char **prog_args, int n_prog, int stdout_fd, int stderr_fd)
 {
     if (!readable(program)) {
         fprintf(stderr, "coroscope %s: cannot read program %s: %s; check the path and try again\n", cmd,
@@ -201,7 +209,7 @@ int cli_record_program(const char *cmd, const char *program, const char *out, ch
             argv[n++] = prog_args[i];
     }
     argv[n] = NULL;
-    int rc = run_child(argv, stdout_fd);
+    int rc = run_child(argv, stdout_fd, stderr_fd);
     co_free(argv);
     if (rc < 0) {
         fprintf(stderr, "coroscope %s: cannot run %s: %s\n", cmd, python(), strerror(errno));
