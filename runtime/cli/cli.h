@@ -75,6 +75,10 @@ int cli_record_program_to(const char *cmd, const char *program, const char *out,
 int cli_resolve_programs(const char *cmd, char **files, int n);
 void cli_programs_cleanup(void);   /* remove them now (also run at exit) */
 
+/* A trace file's events (not the header, not `source` lines) and the last
+** event's time, read without loading it. 0, or -1 when it cannot be read. */
+int cli_trace_size(const char *path, unsigned long *events, double *t_end);
+
 /* What to call a trace file in output: the program it was recorded from, for
 ** a temporary trace made by cli_resolve_programs; else the path itself. */
 const char *cli_shown(const char *path);

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "trace_model.h"
 #include "scenarios/scenarios.h"
 #include "scenarios/twins.h"
 #include "trace_writer.h"
@@ -89,14 +88,11 @@ static int record_program(const char *program, const char *out, char **extra, in
                           char **prog_args, int n_prog)
 {
     int rc = cli_record_program("record", program, out, extra, n_extra, prog_args, n_prog, -1);
-    if (rc == 0 && strcmp(out, "-")) {
-        tm_error err;
-        tm_trace *tr = tm_load(out, 0, &err);
-        if (tr)
-            fprintf(stderr, "coroscope: recorded %s: %zu events, %g s of virtual time -> %s\n", program,
-                    tr->n_events, tr->stats.t_end, out);
-        tm_free(tr);
-    }
+    unsigned long events;
+    double t_end;
+    if (rc == 0 && strcmp(out, "-") && cli_trace_size(out, &events, &t_end) == 0)
+        fprintf(stderr, "coroscope: recorded %s: %lu events, %g s of virtual time -> %s\n", program, events,
+                t_end, out);
     return rc;
 }
 

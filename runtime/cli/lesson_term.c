@@ -526,8 +526,8 @@ static void task(lesson *L, lh_host *h, lh_term_opts *o, ls_session *s, const ls
             ok = judge_copy(L, h, b, copy, proto, o->width) == 1;
         }
     } else {
-        printf("Your own copy is %s\nEdit it in any editor: each time you save it, it is recorded and judged.\n"
-               "Press Enter to stop.\n",
+        printf("Your own copy of the program:\n  %s\nEdit it in any editor: each time you save it, it is\n"
+               "recorded again and judged. Press Enter to stop.\n",
                copy);
         fflush(stdout);
         struct timespec seen = {0, 0};

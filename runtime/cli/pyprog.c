@@ -218,6 +218,34 @@ int cli_record_program_to(const char *cmd, const char *program, const char *out,
     return rc;
 }
 
+int cli_trace_size(const char *path, unsigned long *events, double *t_end)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long count = 0, lines = 0;
+    double t = 0;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        if (lines++ == 0)
+            continue;                               /* the header */
+        const char *head = line;
+        if (n > 0 && memmem(head, (size_t)(n < 80 ? n : 80), "\"ev\":\"source\"", 14))
+            continue;                               /* the program's text, not an event */
+        count++;
+        const char *tp = strstr(line, "\"t\":");
+        if (tp)
+            t = strtod(tp + 4, NULL);
+    }
+    free(line);
+    fclose(f);
+    *events = count;
+    *t_end = t;
+    return 0;
+}
+
 /* ---- commands that read traces ----------------------------------------------------- */
 
 static char tmpdir[PATH_MAX];               /* where programs' traces go, "" until needed */

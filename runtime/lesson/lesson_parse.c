@@ -374,7 +374,7 @@ static size_t front_matter(parse *ps)
         return 0;
     }
     size_t i = 1;
-    int in_programs = 0;
+    int in_programs = 0, id_line = 2, level_line = 2;
     for (; i < ps->ln.n && strcmp(ps->ln.v[i], "---"); i++) {
         const char *l = ps->ln.v[i];
         int line = (int)i + 1;
@@ -412,6 +412,10 @@ static size_t front_matter(parse *ps)
         char **dest = !strcmp(key, "title") ? &L->title : !strcmp(key, "id") ? &L->id
                     : !strcmp(key, "level") ? &L->level : NULL;
         if (dest) {
+            if (dest == &L->id)
+                id_line = line;
+            if (dest == &L->level)
+                level_line = line;
             if (*dest)
                 ERR(ps, line, 1, "'%s' is given twice", key);
             co_free(*dest);
@@ -456,10 +460,10 @@ static size_t front_matter(parse *ps)
         if (!need[k].ok)
             ERR(ps, (int)i + 1, 1, "the front matter lacks '%s:'", need[k].key);
     if (L->id && *L->id && !good_id(L->id))
-        ERR(ps, 2, 1, "id '%s': use letters, digits, '-' and '_'", L->id);
+        ERR(ps, id_line, 1, "id '%s': use letters, digits, '-' and '_'", L->id);
     if (L->level && *L->level && strcmp(L->level, "beginner") && strcmp(L->level, "intermediate") &&
         strcmp(L->level, "advanced"))
-        ERR(ps, 2, 1, "level '%s': use beginner, intermediate or advanced", L->level);
+        ERR(ps, level_line, 1, "level '%s': use beginner, intermediate or advanced", L->level);
     return i + 1;
 }
 
@@ -496,7 +500,7 @@ static void set_query(parse *ps, ls_query *q, const char *text, int line, int co
     lq_error err;
     q->q = lq_parse(text, &err);
     if (!q->q) {
-        ERR(ps, line, col + err.column - 1, "%s: %s", what, err.message);
+        ERR(ps, line, col + err.column - 1, "%s %s", what, err.message);
         return;
     }
     lq_type t = lq_static_type(q->q);
