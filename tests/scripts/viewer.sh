@@ -202,6 +202,25 @@ run $c 0 "$C" view "$D/gather.jsonl" --help-overlay --screenshot "$tmp/help.png"
 c=a_big_ui_scale_still_renders
 run $c 0 "$C" view "$D/gather.jsonl" --scale 2 --size 1280x800 --screenshot "$tmp/big.png" && pass $c
 
+# ---- the code beside the timeline ------------------------------------------------------
+
+c=the_source_panel_shows_the_program_and_marks_the_waiting_tasks
+if run $c 0 "$C" view traces/golden/gather.jsonl --size 1600x1000 --at 1 --screenshot "$tmp/code.png" \
+    --layout-dump "$tmp/code.txt"; then
+    if has $c code.txt "text=Code — gather.py" && has $c code.txt "text=async" &&
+        has $c code.txt " code task run=0 "; then
+        if [ $have_magick = 1 ]; then
+            probe $c "$tmp/code.png" "$tmp/code.txt" '^rect .* code task run=0 ' && pass $c
+        else
+            pass $c
+        fi
+    fi
+fi
+
+c=a_trace_without_source_has_no_source_panel
+run $c 0 "$C" view "$D/gather.jsonl" --size 1600x1000 --screenshot "$tmp/nocode.png" --layout-dump "$tmp/nocode.txt" &&
+    if grep -q " code " "$tmp/nocode.txt"; then fail $c "a source panel for a version-1 trace"; else pass $c; fi
+
 # ---- pictures for slides: SVG ------------------------------------------------------
 
 # xml_check CASE FILE CODE: FILE parses as XML and the Python expression CODE

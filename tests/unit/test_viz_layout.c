@@ -1102,6 +1102,114 @@ Test(viz_layout, on_a_projector_the_toolbar_wraps_and_keeps_every_control)
     }
 }
 
+/* ---- the source panel ------------------------------------------------------------------------ */
+
+/* The first command of the source panel with this part and ref, or NULL. */
+static const vz_cmd *code_cmd(vz_code_part part, uint32_t ref)
+{
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        if (dl.cmds[i].tag == VZ_TAG_CODE && dl.cmds[i].sub == part && dl.cmds[i].ref == ref)
+            return &dl.cmds[i];
+    return NULL;
+}
+
+/* The n-th step_end of a task (from 0). */
+static uint32_t step_end_of(uint32_t task, int n)
+{
+    const tm_trace *tr = doc.runs[0].tr;
+    for (uint32_t i = 0; i < tr->n_events; i++)
+        if (tr->events[i].kind == TM_EV_STEP_END && tr->events[i].task == task && n-- == 0)
+            return i;
+    cr_fatal("no such step_end");
+    return TM_NONE;
+}
+
+Test(viz_layout, the_source_panel_shows_the_program_and_where_each_task_is)
+{
+    open_scenario("gather");
+    cr_assert(gt(sz, doc.runs[0].tr->n_sources, (size_t)0), "a built-in scenario carries its Python twin");
+    /* Just after Task-2 awaits its sleep (gather.py line 6). */
+    uint32_t t2 = task_named("Task-2"), ev = step_end_of(t2, 0);
+    vz_run_playhead_for(&doc.runs[0], ev, &ui.t, &ui.k);
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("Code \xE2\x80\x94 gather.py"))));
+    cr_assert(not(zero(ptr, (void *)text_with("async"))), "the code, in coloured pieces");
+    const vz_cmd *dot = code_cmd(VZ_CODE_TASK, t2);
+    cr_assert(not(zero(ptr, (void *)dot)), "Task-2 is marked on the line it awaits");
+    cr_assert(same_color(dot->color, vz_task_color(t2)), "in its own colour");
+    const vz_cmd *kw = NULL;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        if (dl.cmds[i].tag == VZ_TAG_CODE && dl.cmds[i].kind == VZ_CMD_TEXT && !strcmp(vz_dl_str(&dl, &dl.cmds[i]), "await"))
+            kw = kw ? kw : &dl.cmds[i];
+    cr_assert(not(zero(ptr, (void *)kw)));
+    cr_assert(not(same_color(kw->color, VZ_C_TEXT)), "keywords have a colour of their own");
+    /* While Task-1's first step runs, its line is lit. */
+    uint32_t t1 = task_named("Task-1");
+    vz_run_playhead_for(&doc.runs[0], step_end_of(t1, 0) - 1, &ui.t, &ui.k);
+    lay_out();
+    cr_assert(eq(u32, doc.runs[0].loop.running, t1));
+    const vz_cmd *lit = code_cmd(VZ_CODE_RUNNING, 11);
+    cr_assert(not(zero(ptr, (void *)lit)), "gather.py:11, where main awaits gather, is lit");
+}
+
+Test(viz_layout, clicking_a_code_line_rings_its_steps_and_moves_the_playhead_to_the_next)
+{
+    open_scenario("gather");
+    act(VZ_ACT_START, 0, 0, 0);
+    lay_out();
+    const vz_hit *line6 = NULL;
+    for (size_t i = 0; i < dl.n_hits; i++)
+        if (dl.hits[i].kind == VZ_HIT_CODE_LINE && dl.hits[i].a == 6)
+            line6 = &dl.hits[i];
+    cr_assert(not(zero(ptr, (void *)line6)), "line 6 can be clicked");
+    float x = line6->x + 20, y = line6->y + line6->h / 2;
+    act(VZ_ACT_POINTER_DOWN, x, y, 1);
+    cr_assert(eq(u32, ui.code_sel_line, 6));
+    const tm_trace *tr = doc.runs[0].tr;
+    uint32_t cur = vz_run_cursor(&doc.runs[0], ui.t, ui.k);
+    const tm_srcref *at = tm_event_src(tr, vz_run_prev_decision(&doc.runs[0], cur + 1));
+    cr_assert(not(zero(ptr, (void *)at)));
+    cr_assert(eq(u32, at->line, 6), "the playhead is at a step that suspended on line 6");
+    uint32_t first = cur;
+    lay_out();
+    cr_assert(ge(sz, count_tagged(VZ_TAG_CODE, VZ_CODE_STEP), (size_t)2), "in loop time, one ring at 0 s");
+    act(VZ_ACT_STEP_VIEW, 0, 0, 0);
+    lay_out();
+    size_t rings = count_tagged(VZ_TAG_CODE, VZ_CODE_STEP);
+    cr_assert(ge(sz, rings, (size_t)3 * 2), "in event order, the three jobs' awaits are ringed apart");
+    act(VZ_ACT_POINTER_DOWN, x, y, 1);
+    cr_assert(gt(u32, vz_run_cursor(&doc.runs[0], ui.t, ui.k), first), "a second click goes to the next one");
+    /* A click on a span scrolls the code to its line: Task-1 waits on gather at line 11. */
+    time_view();
+    act(VZ_ACT_END, 0, 0, 0);
+    lay_out();
+    uint32_t t1 = task_named("Task-1");
+    const vz_hit *span = NULL;
+    for (size_t i = 0; i < dl.n_hits; i++)
+        if (dl.hits[i].kind == VZ_HIT_SPAN && dl.hits[i].a == t1 && dl.hits[i].w > 40)
+            span = &dl.hits[i];
+    cr_assert(not(zero(ptr, (void *)span)));
+    act(VZ_ACT_POINTER_DOWN, span->x + span->w / 2, span->y + span->h / 2, 1);
+    act(VZ_ACT_POINTER_UP, span->x + span->w / 2, span->y + span->h / 2, 1);
+    cr_assert(eq(u32, ui.code_line, 11));
+}
+
+Test(viz_layout, a_trace_without_source_gets_no_source_panel_and_several_follow_the_focus)
+{
+    open_data("gather.jsonl");   /* a version-1 trace */
+    lay_out();
+    cr_assert(zero(ptr, (void *)text_with("Code \xE2\x80\x94")));
+    cr_assert(eq(sz, count_tagged(VZ_TAG_CODE, -1), (size_t)0));
+    teardown();
+    static const char *const names[] = {"sequential", "gather"};
+    open_scenarios(names, 2);
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("Code \xE2\x80\x94 sequential.py"))));
+    act(VZ_ACT_FOCUS, 0, 0, 1);
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("Code \xE2\x80\x94 gather.py"))), "the panel follows the focus");
+}
+
 /* ---- scale ----------------------------------------------------------------------------------- */
 
 Test(viz_layout, a_big_trace_costs_a_bounded_number_of_primitives)

@@ -97,7 +97,7 @@ static const char *tag_name(unsigned tag)
     static const char *const names[] = {"none",  "span",     "merged",   "loopseg", "frame",   "marker",
                                         "arrow", "label",    "job",      "group",   "deadline", "playhead",
                                         "axis",  "header",   "warning",  "panel",   "legend",  "toolbar",
-                                        "tooltip", "help",   "no_match", "scrollbar"};
+                                        "tooltip", "help",   "no_match", "scrollbar", "code"};
     return tag < sizeof names / sizeof names[0] ? names[tag] : "?";
 }
 
@@ -109,6 +109,7 @@ static const char *sub_name(unsigned tag, unsigned sub)
                                         "block",   "timeout", "timeout_fire", "group_abort", "io_ready"};
     static const char *const parts[] = {"band", "aborting", "bracket", "label"};
     static const char *const ends[] = {"open", "rescheduled", "fired", "exited"};
+    static const char *const code_parts[] = {"text", "running", "task", "selected", "step"};
     _Static_assert(sizeof marks / sizeof marks[0] == VZ_MK__COUNT, "a name per marker kind");
     switch (tag) {
     case VZ_TAG_SPAN:
@@ -124,6 +125,8 @@ static const char *sub_name(unsigned tag, unsigned sub)
         return sub < 4 ? parts[sub] : "?";
     case VZ_TAG_DEADLINE:
         return sub < 4 ? ends[sub] : "?";
+    case VZ_TAG_CODE:
+        return sub < 5 ? code_parts[sub] : "?";
     default:
         return "-";
     }

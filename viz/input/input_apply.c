@@ -85,6 +85,7 @@ static int at_end(const vz_ui *ui, const vz_doc *doc)
 */
 static void step(vz_ui *ui, const vz_doc *doc, int forward)
 {
+    ui->code_line = 0;   /* the source panel follows the playhead again */
     double t = ui->t;
     uint32_t k = ui->k;
     int f = ui->focus >= 0 && ui->focus < (int)doc->n_runs ? ui->focus : 0;
@@ -150,6 +151,7 @@ static void tick(vz_ui *ui, const vz_doc *doc, double dt)
 {
     if (!ui->playing || !doc->n_runs)
         return;
+    ui->code_line = 0;
     double speed = vz_ui_speed(ui);
     if (vz_doc_more_at(doc, ui->t, ui->k)) {
         ui->play_acc += dt * DECISIONS_PER_SECOND * speed;
@@ -197,6 +199,69 @@ static void reveal(vz_ui *ui, const vz_doc *doc, const vz_geom *g, size_t run, u
     if (y < ui->scroll || y + VZ_M_LANE_H * g->s > ui->scroll + g->lanes.h)
         ui->scroll = y - g->lanes.h / 3;
     clamp_scroll(ui, doc, g);
+}
+
+/*
+** Scroll the source panel to the line a clicked span, marker or event is
+** about: the await that began a wait, the line an event names, else where its
+** task stood then.
+*/
+static void show_code_of(vz_ui *ui, const vz_run *run, const vz_hit *h)
+{
+    const tm_trace *tr = run->tr;
+    uint32_t ev = TM_NONE, task = TM_NONE;
+    if (h->kind == VZ_HIT_SPAN) {
+        ev = tr->spans[h->b].ev_begin;
+        task = h->a;
+    } else if (ui->sel_kind == VZ_SEL_EVENT && ui->sel < tr->n_events) {
+        ev = ui->sel;
+        task = tr->events[ev].task;
+    }
+    if (ev == TM_NONE || !tr->n_sources)
+        return;
+    const tm_srcref *r = tm_event_src(tr, ev);
+    if ((!r || r->source == TM_NONE) && task != TM_NONE && task < tr->n_tasks)
+        r = tm_task_src_at(tr, task, ev, NULL);
+    if (!r || r->source == TM_NONE)
+        return;
+    ui->code_run = h->run;
+    ui->code_line = r->line;
+    ui->code_source = r->source;
+}
+
+/*
+** A click on a line of the source panel: select it (the timeline rings the
+** steps that suspended there) and move the playhead to the next such step,
+** from the start again after the last.
+*/
+static void click_code_line(vz_ui *ui, const vz_doc *doc, const vz_hit *h)
+{
+    if (h->run >= doc->n_runs)
+        return;
+    const tm_trace *tr = doc->runs[h->run].tr;
+    ui->code_sel_run = h->run;
+    ui->code_sel_line = h->a;
+    ui->code_sel_source = h->b;
+    uint32_t cur = doc->runs[h->run].cur, first = TM_NONE, next = TM_NONE;
+    for (size_t i = 0; i < tr->n_srcrefs; i++) {
+        const tm_srcref *r = &tr->srcrefs[i];
+        if (r->line != h->a || r->source != h->b || tr->events[r->ev].kind != TM_EV_STEP_END)
+            continue;
+        if (first == TM_NONE)
+            first = r->ev;
+        if (cur == TM_NONE || r->ev > cur) {
+            next = r->ev;
+            break;
+        }
+    }
+    if (next == TM_NONE)
+        next = first;
+    if (next != TM_NONE) {
+        ui->playing = 0;
+        jump(ui, doc, h->run, next);
+    }
+    ui->code_line = 0;   /* the panel follows the playhead there */
+    ui->focus = h->run;
 }
 
 static void select_hit(vz_ui *ui, const vz_doc *doc, const vz_hit *h)
@@ -247,6 +312,7 @@ static void select_hit(vz_ui *ui, const vz_doc *doc, const vz_hit *h)
     }
     ui->sel_run = h->run;
     ui->focus = h->run;
+    show_code_of(ui, run, h);
 }
 
 static void pointer_down(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_geom *g, const vz_action *a)
@@ -277,6 +343,9 @@ static void pointer_down(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const 
     case VZ_HIT_DENSE:   /* a dense instant's chip: spread it out in event order */
         if (!ui->step_view)
             vz_apply_simple(ui, doc, VZ_ACT_STEP_VIEW);
+        return;
+    case VZ_HIT_CODE_LINE:
+        click_code_line(ui, doc, &hit);
         return;
     case VZ_HIT_SCROLLBAR: {   /* the thumb drags; the track jumps the thumb under the pointer */
         vz_rect tr;

@@ -75,7 +75,8 @@ typedef enum vz_tag {
     VZ_TAG_TOOLTIP,
     VZ_TAG_HELP,
     VZ_TAG_NO_MATCH,    /* "no task matches" where a filtered-out run's lanes would be */
-    VZ_TAG_SCROLLBAR    /* the lanes' vertical scrollbar: sub 0 track, 1 thumb */
+    VZ_TAG_SCROLLBAR,   /* the lanes' vertical scrollbar: sub 0 track, 1 thumb */
+    VZ_TAG_CODE         /* the source panel and its marks: sub = vz_code_part, ref = a line, task or event */
 } vz_tag;
 
 /* Which part of a TaskGroup a VZ_TAG_GROUP command draws. */
@@ -85,6 +86,15 @@ typedef enum vz_group_part {
     VZ_GROUP_BRACKET,    /* the bracket in the lane names' gutter, with a tick per member */
     VZ_GROUP_LABEL       /* the "TaskGroup" label on its owner's row */
 } vz_group_part;
+
+/* Which part of the source panel a VZ_TAG_CODE command draws. */
+typedef enum vz_code_part {
+    VZ_CODE_TEXT,        /* a line's number and code: ref = line */
+    VZ_CODE_RUNNING,     /* the running task's line lit: ref = line */
+    VZ_CODE_TASK,        /* a suspended task's dot: ref = task */
+    VZ_CODE_SELECTED,    /* the clicked line's outline: ref = line */
+    VZ_CODE_STEP         /* on the timeline: a step that suspended at the clicked line: ref = its step_end */
+} vz_code_part;
 
 /* Which panel a VZ_TAG_PANEL command belongs to. */
 typedef enum vz_panel {
@@ -132,7 +142,8 @@ typedef enum vz_hit_kind {
     VZ_HIT_PANEL,       /* a panel's background: swallows clicks */
     VZ_HIT_TERM,        /* a word the glossary explains (legend, panel headings): a = vz_term */
     VZ_HIT_DENSE,       /* an instant holding many decisions, on the axis: a = index in run->dense */
-    VZ_HIT_SCROLLBAR    /* the lanes' scrollbar: drag or click to scroll */
+    VZ_HIT_SCROLLBAR,   /* the lanes' scrollbar: drag or click to scroll */
+    VZ_HIT_CODE_LINE    /* a line of the source panel: a = line, b = source index */
 } vz_hit_kind;
 
 typedef struct vz_hit {

@@ -269,6 +269,7 @@ static void run_lanes(vz__lctx *c, size_t r, float top)
     }
     for (size_t row = first; row < last && row < run->n_rows; row++)
         vz__draw_arrows(&L, run->rows[row], top + vz__row_y(run, row, s));
+    vz__draw_code_steps(&L);
     /* The selected event: a thin line through the run. */
     if (ui->sel_kind == VZ_SEL_EVENT && ui->sel_run == r && ui->sel < run->tr->n_events) {
         float x = vz_ui_x(ui, &c->g, ui->step_view ? (double)ui->sel : run->tr->events[ui->sel].t);

@@ -80,6 +80,12 @@ const vz_run *vz__focus_run(const vz__lctx *c);
 /* Small shapes used by markers and the legend. */
 void vz__marker(vz__lctx *c, vz_marker_kind kind, float x, float y, float size, vz_color col);
 
+/* The source panel (layout_code.c): whether the focused trace has one, the
+** panel itself, and the rings on the steps that suspended at its clicked line. */
+int vz__code_shown(const vz__lctx *c);
+void vz__layout_code(vz__lctx *c, vz_rect r);
+void vz__draw_code_steps(vz__lanes *L);
+
 /* The panels (layout_panels.c), toolbar, legend and overlays (layout_chrome.c). */
 int vz__layout_toolbar(vz__lctx *c);   /* returns the rows it used */
 void vz__layout_legend(vz__lctx *c);

@@ -440,11 +440,33 @@ void vz__layout_side(vz__lctx *c)
     float insp_h = insp_lines * lh + vz__line_h(c, VZ_FONT_BOLD) + 24 * s;
     if (insp_h > side.h * 0.3f)
         insp_h = side.h * 0.3f;
+    vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_FRAME, 0, 0);
+    vz_dl_rect(c->dl, side.x, side.y, side.w, side.h, VZ_C_BG);
+    if (vz__code_shown(c)) {
+        /* A trace with its program: loop, code, inspector, findings, the code taking what is left. */
+        float total = 0;
+        for (size_t i = 0; i < c->doc->n_runs; i++)
+            total += (float)c->doc->runs[i].n_findings;
+        if (loop_h > side.h * 0.3f)
+            loop_h = side.h * 0.3f;
+        if (insp_h > side.h * 0.22f)
+            insp_h = side.h * 0.22f;
+        float find_h = total ? side.h * (c->ui->open_finding >= 0 ? 0.3f : 0.2f) : vz__line_h(c, VZ_FONT_BOLD) + 40 * s;
+        vz_rect a = {side.x + gap, side.y + gap, side.w - 2 * gap, loop_h};
+        vz_rect k = {a.x, a.y + a.h + gap, a.w, side.h - loop_h - insp_h - find_h - 5 * gap};
+        vz_rect b = {a.x, k.y + k.h + gap, a.w, insp_h};
+        vz_rect f = {a.x, b.y + b.h + gap, a.w, side.y + side.h - (b.y + b.h + gap) - gap};
+        loop_panel(c, a);
+        if (k.h > 40 * s)
+            vz__layout_code(c, k);
+        inspector(c, b);
+        if (f.h > 30 * s)
+            findings_panel(c, f);
+        return;
+    }
     vz_rect a = {side.x + gap, side.y + gap, side.w - 2 * gap, loop_h};
     vz_rect b = {a.x, a.y + a.h + gap, a.w, insp_h};
     vz_rect f = {a.x, b.y + b.h + gap, a.w, side.y + side.h - (b.y + b.h + gap) - gap};
-    vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_FRAME, 0, 0);
-    vz_dl_rect(c->dl, side.x, side.y, side.w, side.h, VZ_C_BG);
     loop_panel(c, a);
     inspector(c, b);
     if (f.h > 30 * s)

@@ -128,3 +128,12 @@ vz_color vz_fade(vz_color c, float amount)
     c.b = (uint8_t)(c.b + (bg.b - c.b) * amount + 0.5f);
     return c;
 }
+
+vz_color vz_task_color(uint32_t task)
+{
+    /* Okabe and Ito's eight, told apart with the common colour-vision deficiencies too. */
+    static const vz_color colors[8] = {
+        VZ_RGB(0x00, 0x72, 0xB2), VZ_RGB(0xE6, 0x9F, 0x00), VZ_RGB(0x00, 0x9E, 0x73), VZ_RGB(0xCC, 0x79, 0xA7),
+        VZ_RGB(0x56, 0xB4, 0xE9), VZ_RGB(0xD5, 0x5E, 0x00), VZ_RGB(0x1F, 0x23, 0x28), VZ_RGB(0xF0, 0xE4, 0x42)};
+    return colors[task % 8];
+}

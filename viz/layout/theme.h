@@ -100,6 +100,9 @@ vz_color vz_marker_color(vz_marker_kind kind);
 vz_color vz_link_color(tm_link_kind kind);
 vz_color vz_seg_color(vz_seg_kind kind);
 
+/* A task's own colour (its dots in the source panel): one of eight, by task index. */
+vz_color vz_task_color(uint32_t task);
+
 /* c mixed toward the background: amount 0 keeps c, 1 gives the background. */
 vz_color vz_fade(vz_color c, float amount);
 

@@ -25,6 +25,8 @@ void vz_ui_init(vz_ui *ui, const vz_doc *doc, int w, int h, float scale)
             ui->legend_rows = 2;
     }
     ui->sel_kind = VZ_SEL_NONE;
+    ui->code_run = -1;
+    ui->code_sel_run = -1;
     ui->open_run = 0;
     ui->open_finding = 0;
     ui->k = VZ_K_ALL;

@@ -137,6 +137,13 @@ typedef struct vz_ui {
 
     int open_run, open_finding; /* the finding whose explanation is shown (-1: none) */
 
+    int code_run;               /* the source panel shows line code_line of source code_source */
+    uint32_t code_line;         /*   of this run (a clicked span or event); 0: it follows the playhead */
+    uint32_t code_source;
+    int code_sel_run;           /* the clicked line of the source panel: its steps are ringed on the */
+    uint32_t code_sel_line;     /*   timeline (code_sel_line 0: none) */
+    uint32_t code_sel_source;
+
     int searching;              /* typing into the filter */
     char filter[VZ_FILTER_MAX]; /* task name filter as typed */
 
