@@ -36,6 +36,7 @@
 #include "alloc.h"
 #include "cli.h"
 #include "trace_model.h"
+#include "tm_safe.h"
 
 static const char export_usage[] =
     "usage: coroscope export --format chrome|svg FILE [-o OUT]\n"
@@ -59,48 +60,15 @@ static const char export_usage[] =
 ** The length of the well-formed UTF-8 character at s (RFC 3629: no overlong
 ** forms, no surrogates, nothing past U+10FFFF), or 0 when it is not one.
 */
-static int utf8_length(const unsigned char *s)
-{
-    int n = s[0] < 0x80 ? 1 : s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : s[0] < 0xF5 ? 4 : 0;
-    for (int i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((n == 3 && s[0] == 0xE0 && s[1] < 0xA0) || (n == 3 && s[0] == 0xED && s[1] >= 0xA0) ||
-        (n == 4 && s[0] == 0xF0 && s[1] < 0x90) || (n == 4 && s[0] == 0xF4 && s[1] >= 0x90))
-        return 0;   /* overlong, a surrogate, or past U+10FFFF */
-    return n;
-}
-
 /*
 ** A JSON string literal: quotes, backslashes and control characters escaped,
-** and any byte that is not part of well-formed UTF-8 written as U+FFFD, since
-** JSON text must be UTF-8 and a damaged trace's strings may not be.
+** C1 controls and bidi overrides as \uNNNN (so the JSON is safe to print on a
+** terminal), and any byte that is not part of well-formed UTF-8 written as
+** U+FFFD, since JSON text must be UTF-8 and a damaged trace's strings may not be.
 */
 static void put_string(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x80) {
-            int n = utf8_length((const unsigned char *)s);
-            if (n == 0) {
-                fputs("\\ufffd", out);
-            } else {
-                fwrite(s, 1, (size_t)n, out);
-                s += n - 1;
-            }
-        } else if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", out);
-        else if (c == '\t')
-            fputs("\\t", out);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
+    tm_safe_json_string(s, out);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tm_safe.h"
 #include "scenarios/scenarios.h"
 #include "scenarios/twins.h"
 #include "trace_writer.h"
@@ -168,14 +169,14 @@ int cli_record(int argc, char **argv)
         return cli_usage_error("record", "arguments after -- are for a program (PROGRAM.py), not a scenario");
     const co_scenario *sc = co_scenario_find(name);
     if (!sc) {
-        fprintf(stderr, "coroscope record: unknown scenario '%s'; `coroscope list` shows the built-in ones\n", name);
+        tm_safe_fprintf(stderr, "coroscope record: unknown scenario '%s'; `coroscope list` shows the built-in ones\n", name);
         return 2;
     }
 
     char err[512];
     if (sc->real_clock && strcmp(clock, "real")) {
         if (explicit_clock) {
-            fprintf(stderr, "coroscope record: %s uses real sockets and needs --clock real\n", name);
+            tm_safe_fprintf(stderr, "coroscope record: %s uses real sockets and needs --clock real\n", name);
             return 2;
         }
         clock = "real";
@@ -183,7 +184,7 @@ int cli_record(int argc, char **argv)
     co_trace_header hdr = {sc->name, clock, "coroscope-runtime 0.1"};
     co_trace_writer *w = co_trace_writer_open(out, &hdr, err, sizeof err);
     if (!w) {
-        fprintf(stderr, "coroscope record: %s\n", err);
+        tm_safe_fprintf(stderr, "coroscope record: %s\n", err);
         return 1;
     }
     counting c = {w, 0};
@@ -204,23 +205,23 @@ int cli_record(int argc, char **argv)
     co_exc *e = co_scenario_run(sc, L, &st);
     int rc = 0;
     if (st == CO_EDEADLOCK) {
-        fprintf(stderr, "coroscope record: %s: deadlock: tasks wait and nothing can wake them (see the trace's `deadlock` warning)\n", name);
+        tm_safe_fprintf(stderr, "coroscope record: %s: deadlock: tasks wait and nothing can wake them (see the trace's `deadlock` warning)\n", name);
         rc = 1;
     } else if (e) {
         sbuf b = {0};
         co_exc_repr(&b, e);
-        fprintf(stderr, "coroscope record: %s: main raised %s\n", name, b.p ? b.p : e->type);
+        tm_safe_fprintf(stderr, "coroscope record: %s: main raised %s\n", name, b.p ? b.p : e->type);
         sb_free(&b);
         rc = 1;
     }
     double end = co_loop_time(L);
     co_loop_destroy(L);
     if (co_trace_writer_close(w, err, sizeof err) != CO_OK) {
-        fprintf(stderr, "coroscope record: %s: %s\n", out, err);
+        tm_safe_fprintf(stderr, "coroscope record: %s: %s\n", out, err);
         return 1;
     }
     if (!to_stdout)
-        fprintf(stderr, "coroscope: recorded %s: %llu events, %g s of %s time -> %s\n", name, c.n, end,
+        tm_safe_fprintf(stderr, "coroscope: recorded %s: %llu events, %g s of %s time -> %s\n", name, c.n, end,
                 clock, out);
     return rc;
 }

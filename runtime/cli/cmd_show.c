@@ -33,10 +33,12 @@
 #include "cli.h"
 #include "show_code.h"
 #include "show_groups.h"
+#include "tm_safe.h"
 #include "trace_model.h"
 
 static const char show_usage[] =
-    "usage: coroscope show [--width N] [--events] [--ascii] [--color | --no-color] FILE...\n"
+    "usage: coroscope show [--width N] [--events] [--ascii] [--color | --no-color]\n"
+    "                      [--max-rows N | --all] FILE...\n"
     "       coroscope show --code [--width N] FILE...\n"
     "\n"
     "Draw traces as a terminal timeline: one lane per task (indented under its\n"
@@ -58,6 +60,9 @@ static const char show_usage[] =
     "  --ascii       draw with ASCII only (# running, . ready, - waiting, ~ on I/O)\n"
     "  --color       colour even when stdout is not a terminal\n"
     "  --no-color    never colour (also: NO_COLOR set in the environment)\n"
+    "  --max-rows N  at most N rows per trace: task lanes, then worker lanes, then\n"
+    "                warnings (default 200); a last line says how many were left out\n"
+    "  --all         every row, however many (--max-rows 0)\n"
     "  -h, --help    this help\n";
 
 /* The characters a timeline is drawn with. */
@@ -93,7 +98,31 @@ typedef struct show_opts {
     int by_event;           /* --events: the axis counts events, not seconds */
     int code;               /* --code: the program with its suspensions, not the timeline */
     int paused;             /* --paused: the traces were cut at a lesson's pause point */
+    size_t max_rows;        /* rows per trace (lanes, worker lanes, warnings); 0: no cap */
 } show_opts;
+
+#define SHOW_MAX_ROWS 200   /* the default cap: a trace of 10M tasks prints a page, not 1.4 GB */
+
+/* How many task lanes, worker lanes and warnings of a trace are drawn, under the row cap. */
+typedef struct show_rows {
+    size_t lanes, workers, warns;   /* drawn */
+    size_t hidden_lanes;            /* task and worker lanes left out */
+    size_t hidden_warns;            /* warnings left out */
+} show_rows;
+
+static show_rows rows_of(const tm_trace *tr, const show_opts *o)
+{
+    size_t cap = o->max_rows ? o->max_rows : SIZE_MAX;
+    show_rows r;
+    r.lanes = tr->n_tasks < cap ? tr->n_tasks : cap;
+    cap -= r.lanes;
+    r.workers = tr->n_workers < cap ? tr->n_workers : cap;
+    cap -= r.workers;
+    r.warns = tr->n_warns < cap ? tr->n_warns : cap;
+    r.hidden_lanes = tr->n_tasks - r.lanes + tr->n_workers - r.workers;
+    r.hidden_warns = tr->n_warns - r.warns;
+    return r;
+}
 
 /* The layout shared by every trace on screen. */
 typedef struct layout {
@@ -146,9 +175,9 @@ static void lane_label(const tm_trace *tr, const tm_task *tk, char *buf, size_t 
     const char *name = tm_text(tr, tk->name), *coro = tm_text(tr, tk->coro);
     int indent = (int)(tk->depth > 20 ? 20 : tk->depth) * 2;
     if (!strncmp(name, "Task-", 5) && coro[0])
-        snprintf(buf, size, "%*s%s %s", indent, "", name, coro);
+        tm_safe_snprintf(buf, size, "%*s%s %s", indent, "", name, coro);
     else
-        snprintf(buf, size, "%*s%s", indent, "", name[0] ? name : coro);
+        tm_safe_snprintf(buf, size, "%*s%s", indent, "", name[0] ? name : coro);
 }
 
 /* What follows a lane: "'a'", "ValueError: boom", "cancelled", or what it is still doing. */
@@ -157,13 +186,13 @@ static int lane_outcome(const tm_trace *tr, const tm_task *tk, char *buf, size_t
     const char *result = tm_text(tr, tk->result), *msg = tm_text(tr, tk->msg);
     switch ((tm_outcome)tk->outcome) {
     case TM_OUTCOME_RESULT:
-        snprintf(buf, size, "%s", result);
+        tm_safe_snprintf(buf, size, "%s", result);
         return C_DONE;
     case TM_OUTCOME_EXCEPTION:
-        snprintf(buf, size, "%s%s%s", result, msg[0] ? ": " : "", msg);
+        tm_safe_snprintf(buf, size, "%s%s%s", result, msg[0] ? ": " : "", msg);
         return C_FAILED;
     case TM_OUTCOME_CANCELLED:
-        snprintf(buf, size, "cancelled%s%s", msg[0] ? ": " : "", msg);
+        tm_safe_snprintf(buf, size, "cancelled%s%s", msg[0] ? ": " : "", msg);
         return C_CANCELLED;
     default:
         break;
@@ -174,7 +203,7 @@ static int lane_outcome(const tm_trace *tr, const tm_task *tk, char *buf, size_t
     }
     const tm_span *last = &tr->spans[tk->span_first + tk->span_count - 1];
     if (last->state == TM_STATE_WAITING)
-        snprintf(buf, size, "(waiting on %s)", tm_text(tr, last->label));
+        tm_safe_snprintf(buf, size, "(waiting on %s)", tm_text(tr, last->label));
     else if (last->state == TM_STATE_READY || last->state == TM_STATE_RUNNING)
         snprintf(buf, size, "(%s)", tm_state_name((tm_state)last->state));
     else
@@ -447,7 +476,7 @@ static void draw_closing(FILE *out, const tm_trace *tr, const show_groups *sg, u
     tm_format_seconds(tr->events[gr->ev_new].t, a, sizeof a);
     if (gr->ev_exit != TM_NONE)
         tm_format_seconds(tr->events[gr->ev_exit].t, b, sizeof b);
-    int n = snprintf(text, sizeof text, " TaskGroup #%u of %s: %u task%s joined%s%s%s%s", gr->id,
+    int n = tm_safe_snprintf(text, sizeof text, " TaskGroup #%u of %s: %u task%s joined%s%s%s%s", gr->id,
                      gr->owner != TM_NONE ? tm_text(tr, tr->tasks[gr->owner].name) : "?", gr->members,
                      gr->members == 1 ? "" : "s", g->sep, a, gr->ev_exit != TM_NONE ? g->to : " on, still open",
                      gr->ev_exit != TM_NONE ? b : "");
@@ -473,7 +502,7 @@ static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const sh
     char mk[32], line[512], title[700];
     tm_format_seconds(tr->stats.makespan, mk, sizeof mk);
     const char *scenario = tm_text(tr, tr->scenario);
-    int n = snprintf(title, sizeof title, "%s%s%s%s%s %s%s%zu task%s%s%u step%s%s%s clock",
+    int n = tm_safe_snprintf(title, sizeof title, "%s%s%s%s%s %s%s%zu task%s%s%u step%s%s%s clock",
                      scenario[0] ? scenario : path, g->sep, path, g->sep, o->paused ? "paused at" : "makespan",
                      mk, g->sep, tr->n_tasks,
                      tr->n_tasks == 1 ? "" : "s", g->sep, tr->stats.steps,
@@ -490,8 +519,9 @@ static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const sh
         fputs(title, out);
     colour(out, o, C_NONE);
     fputc('\n', out);
+    show_rows rows = rows_of(tr, o);
     size_t closed = 0;
-    for (size_t i = 0; i < tr->n_tasks; i++) {
+    for (size_t i = 0; i < rows.lanes; i++) {
         const tm_task *tk = &tr->tasks[tr->lanes[i]];
         draw_gutter(out, sg, (uint32_t)i, L, o);
         lane_label(tr, tk, line, sizeof line);
@@ -510,16 +540,29 @@ static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const sh
         while (closed < sg->n_closing && sg->groups[sg->closing[closed]].hi <= i)
             draw_closing(out, tr, sg, sg->closing[closed++], L, o);
     }
-    for (uint32_t w = 0; w < tr->n_workers; w++)
+    for (uint32_t w = 0; w < rows.workers; w++)
         draw_worker(out, tr, w, L, o, cells);
-    for (size_t i = 0; i < tr->n_warns; i++) {
+    if (rows.hidden_lanes) {
+        colour(out, o, C_DIM);
+        fprintf(out, "%*s %zu more lane%s (--all shows every row)\n", L->gutter_w + L->label_w, "",
+                rows.hidden_lanes, rows.hidden_lanes == 1 ? "" : "s");
+        colour(out, o, C_NONE);
+    }
+    for (size_t i = 0; i < rows.warns; i++) {
         const tm_event *e = &tr->events[tr->warns[i]];
         colour(out, o, C_FAILED);
-        fprintf(out, "%*s warning: %s: %s", L->gutter_w + L->label_w, "", tm_text(tr, e->s2), tm_text(tr, e->s1));
+        tm_safe_fprintf(out, "%*s warning: %s: %s", L->gutter_w + L->label_w, "", tm_text(tr, e->s2),
+                        tm_text(tr, e->s1));
         if (e->task != TM_NONE)
-            fprintf(out, " (%s)", tm_text(tr, tr->tasks[e->task].name));
+            tm_safe_fprintf(out, " (%s)", tm_text(tr, tr->tasks[e->task].name));
         colour(out, o, C_NONE);
         fputc('\n', out);
+    }
+    if (rows.hidden_warns) {
+        colour(out, o, C_FAILED);
+        fprintf(out, "%*s %zu more warning%s (--all shows every row)\n", L->gutter_w + L->label_w, "",
+                rows.hidden_warns, rows.hidden_warns == 1 ? "" : "s");
+        colour(out, o, C_NONE);
     }
 }
 
@@ -589,11 +632,12 @@ static void plan_layout(layout *L, tm_trace **trs, const show_groups *sgs, int n
         double right = L->by_event ? (double)tr->n_events - 1 : tr->stats.t_end;
         if (right > L->t_max)
             L->t_max = right;
-        for (size_t k = 0; k < tr->n_tasks; k++) {
-            lane_label(tr, &tr->tasks[k], buf, sizeof buf);
+        for (size_t k = 0, shown = rows_of(tr, o).lanes; k < shown; k++) {
+            const tm_task *tk = &tr->tasks[tr->lanes[k]];
+            lane_label(tr, tk, buf, sizeof buf);
             if (text_width(buf) > label_w)
                 label_w = text_width(buf);
-            lane_outcome(tr, &tr->tasks[k], buf, sizeof buf);
+            lane_outcome(tr, tk, buf, sizeof buf);
             if (text_width(buf) > outcome_w)
                 outcome_w = text_width(buf);
         }
@@ -654,6 +698,19 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
         o->color = 1;
     else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour"))
         o->color = 0;
+    else if (!strcmp(a, "--all"))
+        o->max_rows = 0;
+    else if (!strcmp(a, "--max-rows") || !strncmp(a, "--max-rows=", 11)) {
+        const char *v = a[10] == '=' ? a + 11 : (*i + 1 < argc ? argv[++*i] : NULL);
+        char *end;
+        long n = v ? strtol(v, &end, 10) : -1;
+        if (!v || !*v || *end || n < 0 || n > 100000000) {
+            cli_usage_error("show", "--max-rows takes a whole number (0 for no cap)%s%s%s", v ? ", not '" : "",
+                            v ? v : "", v ? "'" : "");
+            return -1;
+        }
+        o->max_rows = (size_t)n;
+    }
     else if (!strcmp(a, "--width") || !strncmp(a, "--width=", 8)) {
         const char *v = a[7] == '=' ? a + 8 : (*i + 1 < argc ? argv[++*i] : NULL);
         o->width = v ? parse_width(v) : -1;
@@ -672,7 +729,7 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
 
 int cli_show(int argc, char **argv)
 {
-    show_opts o = {0, -1, &unicode_glyphs, 0, 0, 0};
+    show_opts o = {0, -1, &unicode_glyphs, 0, 0, 0, SHOW_MAX_ROWS};
     o.width = -1;
     char **files;
     int n;

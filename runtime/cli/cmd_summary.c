@@ -18,6 +18,7 @@
 
 #include "alloc.h"
 #include "cli.h"
+#include "tm_safe.h"
 #include "trace_model.h"
 
 static const char summary_usage[] =
@@ -39,13 +40,13 @@ static void outcome_text(const tm_trace *tr, const tm_task *tk, char *buf, size_
     const char *result = tm_text(tr, tk->result), *msg = tm_text(tr, tk->msg);
     switch ((tm_outcome)tk->outcome) {
     case TM_OUTCOME_RESULT:
-        snprintf(buf, size, "result %s", result);
+        tm_safe_snprintf(buf, size, "result %s", result);
         break;
     case TM_OUTCOME_EXCEPTION:
-        snprintf(buf, size, "exception %s%s%s", result, msg[0] ? ": " : "", msg);
+        tm_safe_snprintf(buf, size, "exception %s%s%s", result, msg[0] ? ": " : "", msg);
         break;
     case TM_OUTCOME_CANCELLED:
-        snprintf(buf, size, "cancelled%s%s", msg[0] ? ": " : "", msg);
+        tm_safe_snprintf(buf, size, "cancelled%s%s", msg[0] ? ": " : "", msg);
         break;
     default:
         snprintf(buf, size, "pending at end");
@@ -58,9 +59,9 @@ static void print_text(const char *path, const tm_trace *tr)
     const tm_stats *st = &tr->stats;
     char a[32], b[32], c[32];
     const char *scenario = tm_text(tr, tr->scenario);
-    printf("%s (%s)\n", scenario[0] ? scenario : "?", path);
-    printf("  clock             %s, %s semantics\n", tr->clock ? tm_text(tr, tr->clock) : "?",
-           tr->semantics ? tm_text(tr, tr->semantics) : "?");
+    tm_safe_fprintf(stdout, "%s (%s)\n", scenario[0] ? scenario : "?", path);
+    tm_safe_fprintf(stdout, "  clock             %s, %s semantics\n", tr->clock ? tm_text(tr, tr->clock) : "?",
+                    tr->semantics ? tm_text(tr, tr->semantics) : "?");
     printf("  makespan          %s", tm_format_seconds(st->makespan, a, sizeof a));
     if (tr->end_reason == TM_END_MISSING)
         printf(" (trace cut short: no end event)");
@@ -83,9 +84,10 @@ static void print_text(const char *path, const tm_trace *tr)
     printf("  tasks             %zu\n\n", tr->n_tasks);
 
     int name_w = 4;
-    for (size_t i = 0; i < tr->n_tasks; i++) {
+    for (size_t i = 0; i < tr->n_tasks && name_w < 40; i++) {
         const tm_task *tk = &tr->tasks[i];
-        int w = (int)(tk->depth * 2 + strlen(tm_text(tr, tk->name)));
+        char shown[48];
+        int w = (int)(tk->depth * 2) + tm_safe_snprintf(shown, sizeof shown, "%s", tm_text(tr, tk->name));
         if (w > name_w)
             name_w = w;
     }
@@ -97,9 +99,9 @@ static void print_text(const char *path, const tm_trace *tr)
         const tm_task *tk = &tr->tasks[tr->lanes[i]];
         char name[128], out[300];
         int indent = (int)(tk->depth > 10 ? 10 : tk->depth) * 2;
-        snprintf(name, sizeof name, "%*s%s", indent, "", tm_text(tr, tk->name));
+        tm_safe_snprintf(name, sizeof name, "%*s%s", indent, "", tm_text(tr, tk->name));
         outcome_text(tr, tk, out, sizeof out);
-        printf("  %-*.*s  %-12s %10s %10s %10s %6u  %s\n", name_w, name_w, name,
+        tm_safe_fprintf(stdout, "  %-*.*s  %-12s %10s %10s %10s %6u  %s\n", name_w, name_w, name,
                tm_text(tr, tk->coro), tm_format_seconds(tk->t_running, a, sizeof a),
                tm_format_seconds(tk->t_ready, b, sizeof b),
                tm_format_seconds(tk->t_waiting, c, sizeof c), tk->steps, out);
@@ -192,8 +194,10 @@ int cli_summary(int argc, char **argv)
         if (json) {
             cJSON *o = to_json(cli_shown(files[k]), tr);
             char *text = o ? cJSON_PrintUnformatted(o) : NULL;
-            if (text)
-                printf("%s\n", text);
+            if (text) {
+                tm_safe_json_fputs(text, stdout);
+                putchar('\n');
+            }
             else {
                 fprintf(stderr, "coroscope summary: out of memory\n");
                 rc = 1;

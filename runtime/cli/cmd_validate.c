@@ -16,6 +16,7 @@
 
 #include "alloc.h"
 #include "cli.h"
+#include "tm_safe.h"
 #include "trace_model.h"
 
 static const char validate_usage[] =
@@ -44,9 +45,9 @@ static int validate_one(const char *path, int quiet)
     tm_print_problems(stdout, path, "", tr);
     size_t problems = tr->n_problems + tr->problems_dropped;
     if (!problems && !quiet)
-        printf("%s: ok (%zu event%s)\n", cli_shown(path), tr->n_events, tr->n_events == 1 ? "" : "s");
+        tm_safe_fprintf(stdout, "%s: ok (%zu event%s)\n", cli_shown(path), tr->n_events, tr->n_events == 1 ? "" : "s");
     else if (problems && !quiet)
-        printf("%s: %zu problem%s\n", cli_shown(path), problems, problems == 1 ? "" : "s");
+        tm_safe_fprintf(stdout, "%s: %zu problem%s\n", cli_shown(path), problems, problems == 1 ? "" : "s");
     tm_free(tr);
     return problems != 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tm_safe.h"
 
 struct command {
     const char *name;                 /* what the user types */
@@ -38,9 +39,9 @@ static void usage(FILE *to)
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "coroscope %s: ", cmd);
+    tm_safe_fprintf(stderr, "coroscope %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    tm_safe_vfprintf(stderr, fmt, ap);   /* the arguments quote the command line */
     va_end(ap);
     fprintf(stderr, "\nrun `coroscope %s --help` for usage\n", cmd);
     return 2;
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "coroscope: unknown command '%s'\n", argv[1]);
+    tm_safe_fprintf(stderr, "coroscope: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
 }

@@ -18,6 +18,7 @@
 
 #include "alloc.h"
 #include "tm_internal.h"
+#include "tm_safe.h"
 
 void tm_free(tm_trace *tr)
 {
@@ -332,18 +333,18 @@ void tm_print_problems(FILE *to, const char *path, const char *label, const tm_t
 {
     for (size_t i = 0; i < tr->n_problems; i++) {
         const tm_problem *p = &tr->problems[i];
-        fprintf(to, "%s:%u:%u: %s%s\n", path, p->line, p->column, label, p->message);
+        tm_safe_fprintf(to, "%s:%u:%u: %s%s\n", path, p->line, p->column, label, p->message);
     }
     if (tr->problems_dropped)
-        fprintf(to, "%s: %s%zu more problem%s not shown (run `coroscope validate %s`)\n", path,
+        tm_safe_fprintf(to, "%s: %s%zu more problem%s not shown (run `coroscope validate %s`)\n", path,
                 label, tr->problems_dropped, tr->problems_dropped == 1 ? "" : "s", path);
 }
 
 void tm_print_error(FILE *to, const char *who, const char *path, const tm_error *err)
 {
     if (err->line)
-        fprintf(to, "%s%s:%u:%u: %s\n", who, path, err->line, err->column ? err->column : 1,
+        tm_safe_fprintf(to, "%s%s:%u:%u: %s\n", who, path, err->line, err->column ? err->column : 1,
                 err->message);
     else
-        fprintf(to, "%s%s: %s\n", who, path, err->message);
+        tm_safe_fprintf(to, "%s%s: %s\n", who, path, err->message);
 }

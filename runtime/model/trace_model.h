@@ -618,6 +618,8 @@ double tm_nice_step(double range, int max_ticks);
 /*
 ** Print each of the trace's problems as "path:line:column: <label>message"
 ** (label: "" or e.g. "warning: "), and a last line if some were not kept.
+** Messages quote trace text, so both functions print through tm_safe.h:
+** control characters and bytes that are not UTF-8 are shown escaped.
 */
 void tm_print_problems(FILE *to, const char *path, const char *label, const tm_trace *tr);
 

@@ -8,14 +8,15 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "tm_safe.h"
 #include "trace_model.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "coroscope %s: ", cmd);
+    tm_safe_fprintf(stderr, "coroscope %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    tm_safe_vfprintf(stderr, fmt, ap);   /* the arguments quote the command line */
     va_end(ap);
     fprintf(stderr, "\nrun `coroscope %s --help` for usage\n", cmd);
     return 2;

@@ -22,6 +22,7 @@
 #include "playhead.h"
 #include "render.h"
 #include "svg.h"
+#include "tm_safe.h"
 #include "ui.h"
 
 /* The UI state the options ask for. */
@@ -71,12 +72,12 @@ static vz_renderer *make_renderer(SDL_Renderer *r, const vz_app_opts *o, float s
     if (o->fonts) {
         files = *o->fonts;
     } else if (vz_font_find(o->font, &files, err, sizeof err)) {
-        fprintf(stderr, "coroscope view: %s\n", err);
+        tm_safe_fprintf(stderr, "coroscope view: %s\n", err);
         return NULL;
     }
     vz_renderer *vr = vz_render_new(r, &files, scale, err, sizeof err);
     if (!vr)
-        fprintf(stderr, "coroscope view: %s\n", err);
+        tm_safe_fprintf(stderr, "coroscope view: %s\n", err);
     return vr;
 }
 
@@ -136,7 +137,7 @@ static int dump_layout(const char *path, const vz_drawlist *dl)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
-        fprintf(stderr, "coroscope view: cannot write %s\n", path);
+        tm_safe_fprintf(stderr, "coroscope view: cannot write %s\n", path);
         return 1;
     }
     static const char *const kinds[] = {"rect", "frame", "line", "tri", "text", "clip", "unclip"};
@@ -147,7 +148,7 @@ static int dump_layout(const char *path, const vz_drawlist *dl)
         if (c->ghost)
             fputs(" ghost", f);
         if (c->kind == VZ_CMD_TEXT)
-            fprintf(f, " text=%s", vz_dl_str(dl, c));
+            tm_safe_fprintf(f, " text=%s", vz_dl_str(dl, c));
         fputc('\n', f);
     }
     return fclose(f) ? 1 : 0;
@@ -259,7 +260,7 @@ int vz_app_screenshot(vz_doc *doc, const vz_app_opts *o)
     if (len > 4 && !strcasecmp(o->screenshot + len - 4, ".svg")) {
         rc = write_svg(o->screenshot, &dl, o->w, o->h, os.vr, ui.scale);
     } else if (IMG_SavePNG(os.surf, o->screenshot) != 0) {
-        fprintf(stderr, "coroscope view: cannot write %s: %s\n", o->screenshot, IMG_GetError());
+        tm_safe_fprintf(stderr, "coroscope view: cannot write %s: %s\n", o->screenshot, IMG_GetError());
         rc = 1;
     }
     if (!rc && o->layout_dump)
@@ -364,7 +365,7 @@ int vz_app_bench(vz_doc *doc, const vz_app_opts *o, double t_model, double t_ind
     long hwm = vm_hwm_kib();
     printf("coroscope view --bench\n");
     for (size_t r = 0; r < doc->n_runs; r++)
-        printf("  trace         %s (%zu events, %zu tasks)\n", doc->runs[r].path, doc->runs[r].tr->n_events,
+        tm_safe_fprintf(stdout, "  trace         %s (%zu events, %zu tasks)\n", doc->runs[r].path, doc->runs[r].tr->n_events,
                doc->runs[r].tr->n_tasks);
     printf("  load          %.3f s  (trace model %.3f s + viewer indexes %.3f s)\n", t_model + t_index, t_model, t_index);
     if (hwm > 0)

@@ -26,6 +26,7 @@
 #include "app.h"
 #include "cli/cli.h"
 #include "scenarios/scenarios.h"
+#include "tm_safe.h"
 #include "trace_writer.h"
 #include "view_model.h"
 
@@ -167,7 +168,7 @@ static int record_into(const co_scenario *sc, const char *path)
 {
     char err[512];
     if (co_scenario_record_file(sc, path, "coroscope-runtime 0.1", err, sizeof err) != CO_OK) {
-        fprintf(stderr, "coroscope view: %s\n", err);
+        tm_safe_fprintf(stderr, "coroscope view: %s\n", err);
         unlink(path);
         return 1;
     }
@@ -185,14 +186,14 @@ static int record(const char *name, char *path, size_t size)
 {
     const co_scenario *sc = co_scenario_find(name);
     if (!sc) {
-        fprintf(stderr, "coroscope view: unknown scenario '%s'; `coroscope list` shows the built-in ones\n", name);
+        tm_safe_fprintf(stderr, "coroscope view: unknown scenario '%s'; `coroscope list` shows the built-in ones\n", name);
         return 1;
     }
     const char *dir = getenv("TMPDIR");
     snprintf(path, size, "%s/coroscope-%s-XXXXXX.jsonl", dir && *dir ? dir : "/tmp", name);
     int fd = mkstemps(path, 6);
     if (fd < 0) {
-        fprintf(stderr, "coroscope view: cannot create a temporary file in %s: %s\n", dir && *dir ? dir : "/tmp",
+        tm_safe_fprintf(stderr, "coroscope view: cannot create a temporary file in %s: %s\n", dir && *dir ? dir : "/tmp",
                 strerror(errno));
         return 1;
     }
@@ -208,7 +209,7 @@ static int record(const char *name, char *path, size_t size)
         ;
     if (!WIFEXITED(status) || WEXITSTATUS(status)) {
         if (WIFSIGNALED(status))
-            fprintf(stderr, "coroscope view: recording %s crashed (signal %d)\n", name, WTERMSIG(status));
+            tm_safe_fprintf(stderr, "coroscope view: recording %s crashed (signal %d)\n", name, WTERMSIG(status));
         unlink(path);
         return 1;
     }
@@ -228,10 +229,10 @@ static void run_label(const tm_trace *tr, const char *path, const vz_doc *doc, c
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     const char *sc = tm_text(tr, tr->scenario);
-    snprintf(buf, size, "%s", *sc ? sc : base);
+    tm_safe_snprintf(buf, size, "%s", *sc ? sc : base);
     for (size_t i = 0; i < doc->n_runs; i++)
         if (!strcmp(doc->runs[i].label, buf)) {
-            snprintf(buf, size, "%s (%s)", *sc ? sc : base, base);
+            tm_safe_snprintf(buf, size, "%s (%s)", *sc ? sc : base, base);
             break;
         }
 }
@@ -244,7 +245,7 @@ static int display_missing(void)
 
 static int fall_back(char **paths, int n, const char *why)
 {
-    fprintf(stderr, "coroscope view: no display (%s); printing the terminal view instead\n", why);
+    tm_safe_fprintf(stderr, "coroscope view: no display (%s); printing the terminal view instead\n", why);
     char **args = co_calloc((size_t)n + 2, sizeof *args);
     if (!args)
         return 1;
@@ -307,7 +308,7 @@ int cli_view(int argc, char **argv)
     if (va.bench || va.o.screenshot || !display_missing()) {
         char err[512];
         if (vz_font_find(va.o.font, &fonts, err, sizeof err)) {
-            fprintf(stderr, "coroscope view: %s\n", err);
+            tm_safe_fprintf(stderr, "coroscope view: %s\n", err);
             co_free(va.files);
             return 1;
         }
@@ -340,7 +341,7 @@ int cli_view(int argc, char **argv)
         char label[256];
         run_label(tr, va.scenarios ? va.files[i] : paths[i], &doc, label, sizeof label);
         if (vz_doc_add(&doc, tr, label, va.scenarios ? va.files[i] : paths[i])) {
-            fprintf(stderr, "coroscope view: out of memory loading %s\n", va.files[i]);
+            tm_safe_fprintf(stderr, "coroscope view: out of memory loading %s\n", va.files[i]);
             rc = 1;
         }
         t_index += seconds_now() - t1;

@@ -151,7 +151,13 @@ void vz_dl_text(vz_drawlist *dl, vz_font font, float x, float y, float max_w, vz
 {
     if (!s || !*s || c.a == 0)
         return;
-    size_t len = strlen(s) + 1;
+    size_t len = strnlen(s, VZ_TEXT_MAX + 1);
+    if (len > VZ_TEXT_MAX) {   /* keep what a window can show, cut between characters */
+        len = VZ_TEXT_MAX;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
+    }
+    len++;   /* the NUL */
     while (dl->text_len + len > dl->text_cap) {
         size_t ncap = dl->text_cap ? dl->text_cap * 2 : 16384;
         char *p = co_realloc(dl->text, ncap);
@@ -165,7 +171,8 @@ void vz_dl_text(vz_drawlist *dl, vz_font font, float x, float y, float max_w, vz
     vz_cmd *cmd = push(dl, VZ_CMD_TEXT, c);
     if (!cmd)
         return;
-    memcpy(dl->text + dl->text_len, s, len);
+    memcpy(dl->text + dl->text_len, s, len - 1);
+    dl->text[dl->text_len + len - 1] = '\0';
     cmd->text = (uint32_t)dl->text_len;
     dl->text_len += len;
     cmd->font = (uint8_t)font;

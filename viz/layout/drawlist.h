@@ -182,8 +182,18 @@ void vz_dl_tri(vz_drawlist *dl, float x, float y, float x2, float y2, float x3, 
 void vz_dl_clip(vz_drawlist *dl, float x, float y, float w, float h);
 void vz_dl_unclip(vz_drawlist *dl);
 
+/*
+** The most bytes of one string the viewer keeps, measures or draws: more than
+** any window can show (at least 2048 characters), so a 10 MB task name or
+** print text costs what a short one does, not 57 bytes per byte.
+*/
+#define VZ_TEXT_MAX 8192
+
 /* Text at top-left (x, y), cut to max_w pixels when max_w > 0 (the renderer
-** ends a cut string with an ellipsis). Empty strings add nothing. */
+** ends a cut string with an ellipsis). Empty strings add nothing; only the
+** first VZ_TEXT_MAX bytes of s are kept (cut between characters). The text
+** is kept as it is: the renderer shows control characters and bytes that are
+** not UTF-8 escaped (tm_safe.h), and measures what it shows. */
 void vz_dl_text(vz_drawlist *dl, vz_font font, float x, float y, float max_w, vz_color c, const char *s);
 
 /* Add a hit region; later regions win where they overlap earlier ones. */

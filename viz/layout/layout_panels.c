@@ -33,21 +33,25 @@ float vz__wrap(vz__lctx *c, vz_font font, float x, float y, float max_w, float y
     char line[512];
     size_t len = 0;
     const char *p = text;
-    while (*p) {
+    /* Only what can be seen is laid out: the loop stops at y_max, and a word
+    ** longer than a line is taken a line's worth at a time, so a 10 MB print
+    ** text costs a panel's worth of work. */
+    while (*p && y + h + lh <= y_max) {
         const char *w = p;
         while (*w == ' ')
             w++;
         const char *e = w;
-        while (*e && *e != ' ')
+        while (*e && *e != ' ' && e - w < (ptrdiff_t)sizeof line - 8)
             e++;
+        while (*e && *e != ' ' && e > w + 1 && ((unsigned char)*e & 0xC0) == 0x80)
+            e--;   /* a long word is cut between characters */
         size_t wl = (size_t)(e - w);
         char cand[512];
         int n = snprintf(cand, sizeof cand, "%.*s%s%.*s", (int)len, line, len ? " " : "", (int)wl, w);
         if (n < 0)
             break;
         if (len && (vz__text_w(c, font, cand) > max_w || (size_t)n >= sizeof line)) {
-            if (y + h + lh <= y_max)
-                vz_dl_text(c->dl, font, x, y + h, max_w, col, line);
+            vz_dl_text(c->dl, font, x, y + h, max_w, col, line);
             h += lh;
             len = (size_t)snprintf(line, sizeof line, "%.*s", (int)wl, w);
         } else {

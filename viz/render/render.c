@@ -4,7 +4,13 @@
 ** Rectangles, outlines and thin lines use SDL's primitives; thick lines and
 ** triangles go through SDL_RenderGeometry. Text goes through one cache keyed
 ** by (what, font, parameter, string): a measured width, a cut-to-fit length,
-** or a white texture of the string tinted at draw time.
+** or a texture of the string in its colour.
+**
+** Text from a trace is shown, never obeyed, and never costs more than what a
+** window can hold: what is measured and drawn is shown_text() of a string --
+** its first VZ_TEXT_MAX bytes, with control characters and bytes that are not
+** UTF-8 escaped (tm_safe.h) -- so the font engine never sees a 10 MB string
+** (SDL_ttf keeps a glyph position per byte it lays out).
 */
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -15,11 +21,14 @@
 #include "alloc.h"
 #include "render.h"
 #include "theme.h"
+#include "tm_safe.h"
 
 #define CACHE_SLOTS 8192          /* power of two */
 #define CACHE_MAX (CACHE_SLOTS * 7 / 10)
 #define CACHE_BYTES (1536 * 1024)   /* texture pixels kept before the cache is cleared */
 #define ELLIPSIS "\xE2\x80\xA6"
+#define SHOWN_MAX (VZ_TEXT_MAX + 1)   /* a buffer for shown_text() */
+#define CUT_MAX (SHOWN_MAX + 8)       /* a shown text cut, with the ellipsis */
 
 typedef enum entry_kind { E_WIDTH = 1, E_TEXTURE, E_CUT } entry_kind;
 
@@ -221,10 +230,29 @@ static entry *lookup(vz_renderer *vr, entry_kind kind, unsigned font, int param,
     }
 }
 
-static float measure(void *ud, vz_font font, const char *s)
+/*
+** What is measured and drawn for s: s itself when it is short and safe, else
+** its first VZ_TEXT_MAX bytes (cut between characters), escaped, in buf
+** (SHOWN_MAX bytes). The escaping can cut it shorter; the window shows less.
+*/
+static const char *shown_text(const char *s, char *buf)
 {
-    vz_renderer *vr = ud;
-    if (!s || !*s)
+    size_t n = strnlen(s, VZ_TEXT_MAX + 1);
+    if (n > VZ_TEXT_MAX) {
+        n = VZ_TEXT_MAX;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    } else if (!tm_safe_needed(s, n)) {
+        return s;
+    }
+    tm_safe_escape(buf, SHOWN_MAX, s, n, NULL);
+    return buf;
+}
+
+/* The width of a string that is already shown_text(). */
+static float measure_shown(vz_renderer *vr, vz_font font, const char *s)
+{
+    if (!*s)
         return 0;
     int found;
     entry *e = lookup(vr, E_WIDTH, font, 0, s, &found);
@@ -237,6 +265,15 @@ static float measure(void *ud, vz_font font, const char *s)
         e->h = h;
     }
     return (float)w;
+}
+
+/* The layout's measure: the width of what will be shown for s. */
+static float measure(void *ud, vz_font font, const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    char shown[SHOWN_MAX];
+    return measure_shown(ud, font, shown_text(s, shown));
 }
 
 void vz_render_metrics(vz_renderer *vr, vz_text_metrics *out)
@@ -255,7 +292,7 @@ static size_t cut_length(vz_renderer *vr, vz_font font, const char *s, int max_w
     if (e && found)
         return (size_t)e->w;
     size_t len = strlen(s), lo = 0, hi = len;
-    char buf[1024];
+    char buf[CUT_MAX];
     if (len > sizeof buf - 8)
         hi = len = sizeof buf - 8;
     while (lo < hi) {   /* the longest prefix that fits */
@@ -268,7 +305,7 @@ static size_t cut_length(vz_renderer *vr, vz_font font, const char *s, int max_w
         }
         memcpy(buf, s, mid);
         memcpy(buf + mid, ELLIPSIS, sizeof ELLIPSIS);
-        if (measure(vr, font, buf) <= max_w)
+        if (measure_shown(vr, font, buf) <= max_w)
             lo = mid;
         else
             hi = mid - 1;
@@ -308,10 +345,11 @@ static entry *texture(vz_renderer *vr, vz_font font, vz_color col, const char *s
 
 static void draw_text(vz_renderer *vr, const vz_drawlist *dl, const vz_cmd *c)
 {
-    const char *s = vz_dl_str(dl, c);
+    char shown[SHOWN_MAX];
+    const char *s = shown_text(vz_dl_str(dl, c), shown);
     vz_font font = c->font < VZ_FONT__COUNT ? (vz_font)c->font : VZ_FONT_BODY;
-    char buf[1024];
-    if (c->w > 0 && measure(vr, font, s) > c->w) {
+    char buf[CUT_MAX];
+    if (c->w > 0 && measure_shown(vr, font, s) > c->w) {
         int max_w = (int)c->w;
         if (max_w < 8)
             return;
