@@ -38,8 +38,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...);  /* prints, returns 
 ** it, or -1 after reporting a usage error itself (with cli_usage_error). */
 typedef int (*cli_opt_fn)(void *ud, int argc, char **argv, int *i);
 
+/* --max-line SIZE (or --max-line=SIZE) at argv[*i]: sets the loader's line
+** limit (tm_set_max_line). 1 when taken (*i past its value), 0 when argv[*i]
+** is another option, -1 after a usage error was printed. */
+int cli_max_line_opt(const char *cmd, int argc, char **argv, int *i);
+
 /* The loop of commands that read trace files: file names (and "-") in order,
-** --help (prints usage), "--" (only files follow), other options to opt. Returns
+** --help (prints usage), "--" (only files follow), --max-line, other options to opt. Returns
 ** -1 to go on, with *files (co_free it) and *n >= 1; otherwise the exit status
 ** the command should return: 0 after --help, 2 for a usage error (including no
 ** file at all), 1 when out of memory. */

@@ -54,12 +54,9 @@ static const char export_usage[] =
     "\n"
     "  --format F    the output format (default: chrome)\n"
     "  -o OUT        write to OUT instead of standard output ('-': stdout)\n"
+    "  --max-line SIZE  the longest line to read (default 16M, or $COROSCOPE_MAX_LINE)\n"
     "  -h, --help    this help\n";
 
-/*
-** The length of the well-formed UTF-8 character at s (RFC 3629: no overlong
-** forms, no surrogates, nothing past U+10FFFF), or 0 when it is not one.
-*/
 /*
 ** A JSON string literal: quotes, backslashes and control characters escaped,
 ** C1 controls and bidi overrides as \uNNNN (so the JSON is safe to print on a
@@ -350,6 +347,7 @@ static void export_chrome(FILE *out, const tm_trace *tr)
 int cli_export(int argc, char **argv)
 {
     const char *format = "chrome", *file = NULL, *out_path = "-";
+    int taken;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -367,6 +365,9 @@ int cli_export(int argc, char **argv)
             if (++i >= argc)
                 return cli_usage_error("export", "%s needs a file name", a);
             out_path = argv[i];
+        } else if ((taken = cli_max_line_opt("export", argc, argv, &i)) != 0) {
+            if (taken < 0)
+                return 2;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("export", "unknown option '%s'", a);
         } else if (file) {

@@ -63,6 +63,7 @@ static const char show_usage[] =
     "  --max-rows N  at most N rows per trace: task lanes, then worker lanes, then\n"
     "                warnings (default 200); a last line says how many were left out\n"
     "  --all         every row, however many (--max-rows 0)\n"
+    "  --max-line SIZE  the longest line to read (default 16M, or $COROSCOPE_MAX_LINE)\n"
     "  -h, --help    this help\n";
 
 /* The characters a timeline is drawn with. */

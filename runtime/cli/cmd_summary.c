@@ -31,8 +31,9 @@ static const char summary_usage[] =
     "A FILE ending in .py is a Python program: it is recorded first with the\n"
     "CPython recorder (its own output goes to stderr).\n"
     "\n"
-    "  --json        one JSON object per file (times in seconds)\n"
-    "  -h, --help    this help\n";
+    "  --json            one JSON object per file (times in seconds)\n"
+    "  --max-line SIZE   the longest line to read (default 16M, or $COROSCOPE_MAX_LINE)\n"
+    "  -h, --help        this help\n";
 
 /* How a task ended, in a few words: "result 'a'", "ValueError: boom", "cancelled". */
 static void outcome_text(const tm_trace *tr, const tm_task *tk, char *buf, size_t size)

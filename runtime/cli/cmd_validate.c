@@ -30,8 +30,9 @@ static const char validate_usage[] =
     "A FILE ending in .py is a Python program: it is recorded first with the\n"
     "CPython recorder (its own output goes to stderr).\n"
     "\n"
-    "  -q, --quiet   print only the problems\n"
-    "  -h, --help    this help\n";
+    "  -q, --quiet       print only the problems\n"
+    "  --max-line SIZE   the longest line to read (default 16M, or $COROSCOPE_MAX_LINE)\n"
+    "  -h, --help        this help\n";
 
 /* Validate one file; returns 1 when it has a problem. */
 static int validate_one(const char *path, int quiet)

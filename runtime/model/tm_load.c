@@ -228,10 +228,57 @@ static int type_ok(const cJSON *v, int type)
     case T_NUM: return cJSON_IsNumber(v) && isfinite(v->valuedouble);
     case T_NUMN: return cJSON_IsNull(v) || (cJSON_IsNumber(v) && isfinite(v->valuedouble));
     case T_INT: return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&   /* 1e999 reads as inf */
-                       v->valuedouble == floor(v->valuedouble);
+                       v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 9223372036854775808.0;
     case T_BOOL: return cJSON_IsBool(v);
     default: return 1;
     }
+}
+
+/* The text of field `field`'s value in the current line (a number as written), in buf. */
+static const char *value_text(const tm__builder *b, int field, char *buf, size_t size)
+{
+    const char *end = b->text + b->text_len;
+    const char *q = b->text + field_column(b, tm__field_names[field]) - 1;
+    q += strlen(tm__field_names[field]) + 2;   /* the key and its quotes */
+    while (q < end && (*q == ' ' || *q == '\t' || *q == ':'))
+        q++;
+    size_t n = 0;
+    while (q < end && n + 1 < size && strchr("+-.0123456789eE", *q) && *q)
+        buf[n++] = *q++;
+    buf[n] = '\0';
+    return n ? buf : "?";
+}
+
+/*
+** A number the field's type cannot hold -- 1e400 (read as infinity), an
+** integer past 2^63, an id past 2^32 -- gets a message that says so. Returns
+** 1 when it reported one.
+*/
+static int out_of_range(tm__builder *b, const char *ev, int field, int type,
+                        void (*report)(tm__builder *, int, const char *, ...))
+{
+    const cJSON *v = b->fields[field];
+    if (!cJSON_IsNumber(v))
+        return 0;
+    double d = v->valuedouble;
+    char num[48];
+    const char *name = tm__field_names[field];
+    if (!isfinite(d)) {
+        report(b, field, "%s%s\"%s\" %s is out of range: no finite number", ev, *ev ? ": " : "", name,
+               value_text(b, field, num, sizeof num));
+        return 1;
+    }
+    if ((type == T_ID || type == T_IDN) && d > UINT32_MAX) {
+        report(b, field, "%s%s\"%s\" id %s is out of range (at most %u)", ev, *ev ? ": " : "", name,
+               value_text(b, field, num, sizeof num), UINT32_MAX);
+        return 1;
+    }
+    if (type == T_INT && d == floor(d) && fabs(d) >= 9223372036854775808.0) {
+        report(b, field, "%s%s\"%s\" %s is out of range (integers here are below 2^63)", ev, *ev ? ": " : "",
+               name, value_text(b, field, num, sizeof num));
+        return 1;
+    }
+    return 0;
 }
 
 /*
@@ -252,10 +299,7 @@ static int check_field(tm__builder *b, const char *ev, int field, int type)
     }
     if (type_ok(v, type))
         return 1;
-    if (cJSON_IsNumber(v) && (type == T_ID || type == T_IDN) && v->valuedouble > UINT32_MAX)
-        report(b, field, "%s: \"%s\" id %.0f is out of range (at most %u)", ev, name,
-               v->valuedouble, UINT32_MAX);
-    else
+    if (!out_of_range(b, ev, field, type, report))
         report(b, field, "%s: \"%s\" must be %s", ev, name, type_name(type));
     b->fields[field] = NULL;
     return 0;
@@ -424,9 +468,10 @@ static int read_event(tm__builder *b, const cJSON *obj)
     uint32_t sq = b->last_seq + 1;
     if (!seq)
         tm__problem(b, -1, "missing field \"seq\" (a positive integer)");
-    else if (!is_id(seq))
-        tm__problem(b, TM__F_SEQ, "\"seq\" must be a positive integer");
-    else {
+    else if (!is_id(seq)) {
+        if (!out_of_range(b, "", TM__F_SEQ, T_ID, tm__problem))
+            tm__problem(b, TM__F_SEQ, "\"seq\" must be a positive integer");
+    } else {
         sq = (uint32_t)seq->valuedouble;
         if (sq != b->last_seq + 1) {
             if (sq > b->last_seq)
@@ -442,8 +487,10 @@ static int read_event(tm__builder *b, const cJSON *obj)
     double tv = b->last_t;
     if (!t)
         tm__problem(b, -1, "missing field \"t\" (a number)");
-    else if (!cJSON_IsNumber(t) || !isfinite(t->valuedouble))
+    else if (!cJSON_IsNumber(t))
         tm__problem(b, TM__F_T, "\"t\" must be a number");
+    else if (!isfinite(t->valuedouble))
+        out_of_range(b, "", TM__F_T, T_NUM, tm__problem);
     else if (b->have_event && t->valuedouble < b->last_t)
         tm__problem(b, TM__F_T, "time goes backwards: t %.17g is before the previous event's %.17g",
                     t->valuedouble, b->last_t);
@@ -519,6 +566,10 @@ static int read_header(tm__builder *b, const cJSON *obj, tm_error *err)
                 cJSON_IsString(format) ? "\"" : "");
         return -1;
     }
+    if (version && cJSON_IsNumber(version) && !isfinite(version->valuedouble)) {
+        set_err(err, 1, field_column(b, "version"), "the header's \"version\" is out of range: no finite number");
+        return -1;
+    }
     if (!version || !cJSON_IsNumber(version) || version->valuedouble != floor(version->valuedouble) ||
         version->valuedouble < 1) {
         set_err(err, 1, version ? field_column(b, "version") : 1,
@@ -553,17 +604,62 @@ static int read_header(tm__builder *b, const cJSON *obj, tm_error *err)
 
 /* ---- the line reader ------------------------------------------------------------- */
 
+static size_t max_line;   /* 0 until first asked: then tm_max_line()'s answer */
+
+/* "16M", "1048576", "512K", "2G": bytes, or 0 when the text is not a size. */
+static size_t parse_size(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = s ? strtoull(s, &end, 10) : 0;
+    if (!s || end == s || errno || s[0] == '-')
+        return 0;
+    unsigned long long mul = *end == 'K' || *end == 'k' ? 1ull << 10 : *end == 'M' || *end == 'm' ? 1ull << 20
+                           : *end == 'G' || *end == 'g' ? 1ull << 30 : 1;
+    if (mul > 1)
+        end++;
+    if (*end == 'i' && mul > 1)   /* 16MiB */
+        end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end || v > SIZE_MAX / 4 / mul)
+        return 0;
+    return (size_t)(v * mul);
+}
+
+size_t tm_parse_size(const char *text)
+{
+    return parse_size(text);
+}
+
+size_t tm_max_line(void)
+{
+    if (!max_line) {
+        size_t env = parse_size(getenv("COROSCOPE_MAX_LINE"));
+        max_line = env ? env : TM_MAX_LINE_DEFAULT;
+    }
+    return max_line;
+}
+
+void tm_set_max_line(size_t bytes)
+{
+    max_line = bytes;
+}
+
 typedef struct reader {
     FILE *in;
     char *buf;
     size_t cap, beg, end;   /* buf[beg..end) is read but not yet returned */
+    size_t max;             /* the longest line read (tm_max_line) */
     int eof;
 } reader;
 
 /*
 ** The next line without its newline, in *line / *len; *newline says whether
 ** it ended with one (the last line of a cut file does not). Returns 1, 0 at
-** the end of the input, -1 on a read error, -2 when out of memory.
+** the end of the input, -1 on a read error, -2 when out of memory, -3 when
+** the line is longer than r->max (nothing more is read: the buffer never
+** grows past the limit, whatever the input -- `show /dev/zero` stops there).
 */
 static int next_line(reader *r, const char **line, size_t *len, int *newline)
 {
@@ -575,8 +671,10 @@ static int next_line(reader *r, const char **line, size_t *len, int *newline)
             *len = (size_t)(nl - *line);
             *newline = 1;
             r->beg = (size_t)(nl - r->buf) + 1;
-            return 1;
+            return *len > r->max ? -3 : 1;
         }
+        if (r->end - r->beg > r->max)
+            return -3;
         if (r->eof) {
             if (r->end == r->beg)
                 return 0;
@@ -592,12 +690,13 @@ static int next_line(reader *r, const char **line, size_t *len, int *newline)
             r->beg = 0;
         }
         scanned = r->end;
-        if (r->end == r->cap) {
-            char *nb = co_realloc(r->buf, r->cap * 2);
+        if (r->end == r->cap) {   /* room for the limit and its newline, no more */
+            size_t want = r->cap > (r->max + 2) / 2 ? r->max + 2 : r->cap * 2;
+            char *nb = co_realloc(r->buf, want);
             if (!nb)
                 return -2;
             r->buf = nb;
-            r->cap *= 2;
+            r->cap = want;
         }
         size_t n = fread(r->buf + r->end, 1, r->cap - r->end, r->in);
         if (n == 0) {
@@ -607,6 +706,17 @@ static int next_line(reader *r, const char **line, size_t *len, int *newline)
         }
         r->end += n;
     }
+}
+
+/* "16 MiB", "1 KiB", "1000 bytes": a line limit for messages. */
+static void size_words(size_t n, char *buf, size_t size)
+{
+    if (n >= (1u << 20) && n % (1u << 20) == 0)
+        snprintf(buf, size, "%zu MiB", n >> 20);
+    else if (n >= 1024 && n % 1024 == 0)
+        snprintf(buf, size, "%zu KiB", n >> 10);
+    else
+        snprintf(buf, size, "%zu bytes", n);
 }
 
 /* ---- loading ---------------------------------------------------------------------- */
@@ -631,6 +741,27 @@ static void free_builder(tm__builder *b)
     co_free(b->causes);
 }
 
+/* How many arrays and objects are open after line[0..n) (strings skipped). */
+static int json_depth(const char *line, size_t n)
+{
+    int depth = 0, in_string = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = line[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"')
+            in_string = 1;
+        else if (c == '[' || c == '{')
+            depth++;
+        else if ((c == ']' || c == '}') && depth > 0)
+            depth--;
+    }
+    return depth;
+}
+
 /* Describe a line cJSON could not parse, with the column it stopped at. */
 static void bad_json(tm__builder *b, const char *line, size_t len, const char *stop,
                      int newline, tm_error *err, int fatal)
@@ -641,6 +772,9 @@ static void bad_json(tm__builder *b, const char *line, size_t len, const char *s
         snprintf(msg, sizeof msg, "incomplete last line: the trace was cut short");
     else if (len == 0)
         snprintf(msg, sizeof msg, "empty line");
+    else if (json_depth(line, col - 1) >= CJSON_NESTING_LIMIT)
+        snprintf(msg, sizeof msg, "JSON nested deeper than %d arrays and objects, the reader's limit "
+                 "(at column %u)", CJSON_NESTING_LIMIT, col);
     else
         snprintf(msg, sizeof msg, "not valid JSON (parsing stopped at column %u)", col);
     if (fatal)
@@ -659,7 +793,8 @@ tm_trace *tm_load_stream(FILE *in, unsigned flags, tm_error *err)
     b.flags = flags;
     b.running = TM_NONE;
     b.tr = new_trace();
-    reader r = {in, co_malloc(1 << 20), 1 << 20, 0, 0, 0};
+    size_t max = tm_max_line(), first = max + 2 < (1u << 20) ? max + 2 : 1u << 20;
+    reader r = {in, co_malloc(first), first, 0, 0, max, 0};
     if (!b.tr || !r.buf) {
         set_err(err, 0, 0, "out of memory");
         co_free(r.buf);
@@ -727,6 +862,23 @@ tm_trace *tm_load_stream(FILE *in, unsigned flags, tm_error *err)
     }
     co_free(r.buf);
 
+    if (rc == -3) {   /* a line past the limit: what came before it is kept */
+        char lim[32];
+        size_words(max, lim, sizeof lim);
+        b.line++;
+        if (!have_header) {
+            set_err(err, b.line, (uint32_t)(max < UINT32_MAX ? max + 1 : UINT32_MAX),
+                    "line 1 is longer than %s, the longest line a trace may have (raise the limit with "
+                    "--max-line SIZE or COROSCOPE_MAX_LINE)", lim);
+            failed = 1;
+        } else {
+            tm__problem_at(&b, b.line, (uint32_t)(max < UINT32_MAX ? max + 1 : UINT32_MAX),
+                           "the line is longer than %s, the longest line a trace may have; it and the lines "
+                           "after it are not read (raise the limit with --max-line SIZE or COROSCOPE_MAX_LINE)",
+                           lim);
+            b.stopped = 1;
+        }
+    }
     if (b.oom || rc == -2) {
         set_err(err, 0, 0, "out of memory");
         failed = 1;

@@ -64,7 +64,11 @@ uint32_t tm__find_future(const tm__builder *b, uint32_t id)
     return tm__find(b, id, TM__TAG_FUTURE);
 }
 
-/* A task named by an id field; a problem when the id names no task. */
+/*
+** A task named by an id field; a problem when the id names no task. Such an
+** event cannot be drawn where it belongs, so every load reports it (show,
+** summary and the viewer as a warning with the line), not only validate.
+*/
 uint32_t tm__task_field(tm__builder *b, int field, const char *ev)
 {
     uint32_t id = tm__id_of(b, field);
@@ -72,18 +76,19 @@ uint32_t tm__task_field(tm__builder *b, int field, const char *ev)
         return TM_NONE;
     uint32_t t = tm__find_task(b, id);
     if (t == TM_NONE)
-        tm__rule(b, field, "%s: \"%s\" %u is not a known task", ev, tm__field_names[field], id);
+        tm__problem(b, field, "%s: \"%s\" %u is not a known task", ev, tm__field_names[field], id);
     return t;
 }
 
-/* Is `id` free for a new object? A problem when it is already used. */
+/* Is `id` free for a new object? A problem when it is already used: the new
+** object is ignored, which every load reports, as for an unknown task. */
 int tm__id_free(tm__builder *b, uint32_t id, int field, const char *ev)
 {
     uint32_t v = tm__idmap_get(&b->tr->priv->objects, id);
     if (v == TM_NONE)
         return 1;
     static const char *const what[] = {"task", "future", "timer", "job", "?", "?", "?", "?"};
-    tm__rule(b, field, "%s: id %u already names a %s", ev, id, what[v >> TM__TAG_SHIFT]);
+    tm__problem(b, field, "%s: id %u already names a %s; this %s is ignored", ev, id, what[v >> TM__TAG_SHIFT], ev);
     return 0;
 }
 

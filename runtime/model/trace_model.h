@@ -491,6 +491,21 @@ tm_trace *tm_load(const char *path, unsigned flags, tm_error *err);
 */
 tm_trace *tm_load_stream(FILE *in, unsigned flags, tm_error *err);
 
+/*
+** The longest line a load reads, in bytes (newline excluded): a longer line
+** ends the load -- what came before it is kept and a problem names the line
+** (a fatal error for line 1) -- so no input makes the reader's buffer grow past
+** it (`show /dev/zero` stops after 16 MiB). The default is TM_MAX_LINE_DEFAULT,
+** or $COROSCOPE_MAX_LINE when set (a size: 1048576, 512K, 64M, 1G);
+** tm_set_max_line(0) goes back to that. traces/FORMAT.md documents the limit.
+*/
+#define TM_MAX_LINE_DEFAULT ((size_t)16 << 20)
+size_t tm_max_line(void);
+void tm_set_max_line(size_t bytes);
+
+/* A size as those take it ("16M", "512K", "1G", "1048576"); 0 when it is not one. */
+size_t tm_parse_size(const char *text);
+
 /* Free a trace and everything it owns. Accepts NULL. */
 void tm_free(tm_trace *tr);
 

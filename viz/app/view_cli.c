@@ -53,6 +53,7 @@ static const char view_usage[] =
     "                       PNG, or SVG (vector shapes and real text) when FILE ends in .svg\n"
     "  --layout-dump FILE   with --screenshot: also write the frame's draw commands as text\n"
     "  --help-overlay       with --screenshot: show the keyboard help\n"
+    "  --max-line SIZE      the longest trace line to read (default 16M, or $COROSCOPE_MAX_LINE)\n"
     "  --bench              load the trace, render a fixed sequence of frames offscreen,\n"
     "                       print load time, peak memory and frame-time percentiles\n"
     "  -h, --help           this help\n"
@@ -96,6 +97,7 @@ static int parse_args(int argc, char **argv, view_args *va)
         fprintf(stderr, "coroscope view: out of memory\n");
         return 1;
     }
+    int taken;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -146,6 +148,9 @@ static int parse_args(int argc, char **argv, view_args *va)
             i++;
         } else if (!strcmp(a, "--bench")) {
             va->bench = 1;
+        } else if ((taken = cli_max_line_opt("view", argc, argv, &i)) != 0) {
+            if (taken < 0)
+                return 2;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("view", "unknown option '%s'", a);
         } else {
