@@ -552,6 +552,19 @@ co_trace_writer *co_trace_writer_open(const char *path, const co_trace_header *h
     return w;
 }
 
+int co_trace_writer_error(const co_trace_writer *w)
+{
+    return w->err;
+}
+
+co_status co_trace_writer_flush(co_trace_writer *w)
+{
+    flush(w);
+    if (fflush(w->f) != 0 && !w->err)
+        w->err = errno ? errno : EIO;
+    return w->err ? CO_EIO : CO_OK;
+}
+
 co_status co_trace_writer_close(co_trace_writer *w, char *err, size_t errlen)
 {
     if (!w)

@@ -40,6 +40,19 @@ co_tracer co_trace_writer_tracer(co_trace_writer *w);
 /* Write one event now (also what the tracer does). */
 void co_trace_writer_event(co_trace_writer *w, const co_trace_event *ev);
 
+/*
+** Write out the lines buffered so far, without closing. It neither allocates
+** nor frees, so a signal handler may call it -- with co_trace_writer_event for
+** a last event -- when no other call on w is running (the writer's buffer
+** keeps room for an event; make the stream unbuffered, and nothing waits in
+** stdio either). CO_EIO if a write failed so far.
+*/
+co_status co_trace_writer_flush(co_trace_writer *w);
+
+/* The errno of the first failure so far (a write, or ENOMEM when an event did
+** not fit in memory and was left out), 0 while all is well. */
+int co_trace_writer_error(const co_trace_writer *w);
+
 /* Flush, close, free. CO_EIO if any write failed (err says why). NULL ok. */
 co_status co_trace_writer_close(co_trace_writer *w, char *err, size_t errlen);
 

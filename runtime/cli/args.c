@@ -1,12 +1,19 @@
 /*
-** args.c -- the argument loop that commands reading trace files share. A
-** Python program given instead of a trace (prog.py) is recorded first.
+** args.c -- what the commands share: the argument loop of commands that read
+** trace files (a Python program given instead of a trace, prog.py, is
+** recorded first), the --max-line option, and output files whose every write
+** is checked (a full disk or /dev/full is an error with its errno, and a
+** partial file is removed, never left looking like a result).
 */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "cli.h"
+#include "tm_safe.h"
 #include "trace_model.h"
 
 int cli_max_line_opt(const char *cmd, int argc, char **argv, int *i)
@@ -67,4 +74,63 @@ int cli_parse_files(const char *cmd, const char *usage, int argc, char **argv, c
     *files_out = files;
     *n_out = n;
     return -1;
+}
+
+FILE *cli_out_open(const char *cmd, const char *path)
+{
+    if (!strcmp(path, "-"))
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        tm_safe_fprintf(stderr, "coroscope %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+    return f;
+}
+
+/* Close f after a failure (err: its errno, 0 if unknown yet), or check that all
+** went well; the shared end of cli_out_close and cli_write_file. */
+static int out_finish(const char *cmd, const char *path, FILE *f, int err)
+{
+    int to_stdout = f == stdout;
+    int failed = err != 0;
+    if (fflush(f) != 0 && !failed) {
+        failed = 1;
+        err = errno;
+    }
+    if (ferror(f) && !failed) {
+        failed = 1;
+        err = EIO;   /* an earlier write failed and its data is gone */
+    }
+    struct stat sb;
+    int regular = !to_stdout && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode);
+    if (!to_stdout && fclose(f) != 0 && !failed) {
+        failed = 1;
+        err = errno;
+    }
+    if (!failed)
+        return 0;
+    if (to_stdout) {
+        tm_safe_fprintf(stderr, "coroscope %s: cannot write the output: %s\n", cmd, strerror(err));
+        return 1;
+    }
+    if (regular)   /* half a file must not look like a result; a device is not ours to remove */
+        unlink(path);
+    tm_safe_fprintf(stderr, "coroscope %s: cannot write %s: %s%s\n", cmd, path, strerror(err),
+                    regular ? " (the partial file was removed)" : "");
+    return 1;
+}
+
+int cli_out_close(const char *cmd, const char *path, FILE *f)
+{
+    return out_finish(cmd, path, f, 0);
+}
+
+int cli_write_file(const char *cmd, const char *path, const void *data, size_t len)
+{
+    FILE *f = cli_out_open(cmd, path);
+    if (!f)
+        return 1;
+    int err = 0;
+    if (len && fwrite(data, 1, len, f) != len)
+        err = errno ? errno : EIO;
+    return out_finish(cmd, path, f, err);
 }

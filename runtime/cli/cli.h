@@ -10,6 +10,7 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 int cli_list(int argc, char **argv);      /* built-in scenarios, one per line */
@@ -87,5 +88,17 @@ int cli_trace_size(const char *path, unsigned long *events, double *t_end);
 /* What to call a trace file in output: the program it was recorded from, for
 ** a temporary trace made by cli_resolve_programs; else the path itself. */
 const char *cli_shown(const char *path);
+
+/*
+** Output files whose every write is checked. cli_out_open opens path for
+** writing ("-" is stdout), or prints why not and returns NULL. cli_out_close
+** flushes and closes it (stdout is flushed, not closed): when any write
+** failed it prints "coroscope CMD: cannot write PATH: <errno text>", removes
+** the partial file if it is a regular file, and returns 1; else 0.
+** cli_write_file does all three for data already in memory.
+*/
+FILE *cli_out_open(const char *cmd, const char *path);
+int cli_out_close(const char *cmd, const char *path, FILE *f);
+int cli_write_file(const char *cmd, const char *path, const void *data, size_t len);
 
 #endif

@@ -394,29 +394,22 @@ int cli_export(int argc, char **argv)
         return 1;
     }
     tm_print_problems(stderr, file, "warning: ", tr);
-    int to_stdout = !strcmp(out_path, "-");
-    FILE *out = to_stdout ? stdout : fopen(out_path, "w");
+    FILE *out = cli_out_open("export", out_path);
     if (!out) {
-        fprintf(stderr, "coroscope export: cannot write %s: %s\n", out_path, strerror(errno));
         tm_free(tr);
         return 1;
     }
     int rc2 = 0;
-    if (svg)
-        rc2 = cli_export_svg(out, tr, file, to_stdout ? "the output" : out_path);
-    else
+    if (svg) {
+        rc2 = cli_export_svg(out, tr, file, strcmp(out_path, "-") ? out_path : "the output");   /* frees tr */
+    } else {
         export_chrome(out, tr);
-    if (!svg)
         tm_free(tr);
+    }
     if (rc2) {
-        if (!to_stdout)
+        if (out != stdout)
             fclose(out);
         return 1;
     }
-    int failed = ferror(out) | (to_stdout ? fflush(out) : fclose(out));
-    if (failed) {
-        fprintf(stderr, "coroscope export: cannot write %s\n", to_stdout ? "the output" : out_path);
-        return 1;
-    }
-    return 0;
+    return cli_out_close("export", out_path, out);
 }

@@ -803,9 +803,7 @@ int cli_show(int argc, char **argv)
     co_free(sgs);
     co_free(trs);
     co_free(files);
-    if (!rc && fflush(stdout) != 0) {
-        fprintf(stderr, "coroscope show: cannot write the output\n");
+    if (cli_out_close("show", "-", stdout))
         rc = 1;
-    }
     return rc;
 }

@@ -213,9 +213,7 @@ int cli_summary(int argc, char **argv)
         tm_free(tr);
     }
     co_free(files);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "coroscope summary: cannot write the output\n");
+    if (cli_out_close("summary", "-", stdout))
         rc = 1;
-    }
     return rc;
 }

@@ -73,9 +73,7 @@ int cli_validate(int argc, char **argv)
     for (int k = 0; k < n; k++)
         bad |= validate_one(files[k], quiet);
     co_free(files);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "coroscope validate: cannot write the output\n");
+    if (cli_out_close("validate", "-", stdout))
         return 1;
-    }
     return bad ? 1 : 0;
 }

@@ -15,6 +15,7 @@
 
 #include "alloc.h"
 #include "app.h"
+#include "cli/cli.h"
 #include "drawlist.h"
 #include "font.h"
 #include "input.h"
@@ -135,11 +136,9 @@ static const char *sub_name(unsigned tag, unsigned sub)
 
 static int dump_layout(const char *path, const vz_drawlist *dl)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        tm_safe_fprintf(stderr, "coroscope view: cannot write %s\n", path);
+    FILE *f = cli_out_open("view", path);
+    if (!f)
         return 1;
-    }
     static const char *const kinds[] = {"rect", "frame", "line", "tri", "text", "clip", "unclip"};
     for (size_t i = 0; i < dl->n_cmds; i++) {
         const vz_cmd *c = &dl->cmds[i];
@@ -151,7 +150,87 @@ static int dump_layout(const char *path, const vz_drawlist *dl)
             tm_safe_fprintf(f, " text=%s", vz_dl_str(dl, c));
         fputc('\n', f);
     }
-    return fclose(f) ? 1 : 0;
+    return cli_out_close("view", path, f);
+}
+
+/* ---- PNG files, every write checked ----------------------------------------------------- */
+
+/* A growing buffer that SDL_image writes the PNG into. */
+typedef struct png_buf {
+    unsigned char *p;
+    size_t len, cap;
+    int failed;          /* out of memory */
+} png_buf;
+
+static size_t SDLCALL png_write(SDL_RWops *rw, const void *data, size_t size, size_t n)
+{
+    png_buf *b = rw->hidden.unknown.data1;
+    size_t bytes = size * n;
+    if (b->failed || (size && bytes / size != n))
+        return 0;
+    if (b->len + bytes > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->len + bytes)
+            cap *= 2;
+        unsigned char *p = co_realloc(b->p, cap);
+        if (!p) {
+            b->failed = 1;
+            return 0;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, bytes);
+    b->len += bytes;
+    return n;
+}
+
+static Sint64 SDLCALL png_seek(SDL_RWops *rw, Sint64 offset, int whence)
+{
+    png_buf *b = rw->hidden.unknown.data1;
+    return offset == 0 && (whence == RW_SEEK_CUR || whence == RW_SEEK_END) ? (Sint64)b->len : -1;
+}
+
+static Sint64 SDLCALL png_size(SDL_RWops *rw)
+{
+    return (Sint64)((png_buf *)rw->hidden.unknown.data1)->len;
+}
+
+static int SDLCALL png_close(SDL_RWops *rw)
+{
+    SDL_FreeRW(rw);
+    return 0;
+}
+
+/*
+** Save a surface as a PNG file. The PNG is made in memory, then written with
+** every write checked (cli_write_file): a full disk or /dev/full is an error
+** with its errno, and a partial file is removed. 0, or 1 with a message.
+*/
+static int save_png(SDL_Surface *surf, const char *path)
+{
+    png_buf b = {0};
+    SDL_RWops *rw = SDL_AllocRW();
+    if (!rw) {
+        fprintf(stderr, "coroscope view: out of memory saving %s\n", path);
+        return 1;
+    }
+    rw->type = SDL_RWOPS_UNKNOWN;
+    rw->size = png_size;
+    rw->seek = png_seek;
+    rw->write = png_write;
+    rw->close = png_close;
+    rw->hidden.unknown.data1 = &b;
+    int rc = 0;
+    if (IMG_SavePNG_RW(surf, rw, 1) != 0 || b.failed) {
+        tm_safe_fprintf(stderr, "coroscope view: cannot make the PNG for %s: %s\n", path,
+                        b.failed ? "out of memory" : IMG_GetError());
+        rc = 1;
+    } else {
+        rc = cli_write_file("view", path, b.p, b.len);
+    }
+    co_free(b.p);
+    return rc;
 }
 
 /* ---- offscreen ------------------------------------------------------------------------ */
@@ -257,12 +336,10 @@ int vz_app_screenshot(vz_doc *doc, const vz_app_opts *o)
     SDL_RenderPresent(os.r);
     int rc = 0;
     size_t len = strlen(o->screenshot);
-    if (len > 4 && !strcasecmp(o->screenshot + len - 4, ".svg")) {
+    if (len > 4 && !strcasecmp(o->screenshot + len - 4, ".svg"))
         rc = write_svg(o->screenshot, &dl, o->w, o->h, os.vr, ui.scale);
-    } else if (IMG_SavePNG(os.surf, o->screenshot) != 0) {
-        tm_safe_fprintf(stderr, "coroscope view: cannot write %s: %s\n", o->screenshot, IMG_GetError());
+    else if (save_png(os.surf, o->screenshot))
         rc = 1;
-    }
     if (!rc && o->layout_dump)
         rc = dump_layout(o->layout_dump, &dl);
     vz_dl_free(&dl);
