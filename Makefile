@@ -21,7 +21,17 @@ endif
 OPT     ?= -O2 -g
 LTO     ?= -flto=auto -ffat-lto-objects   # the loop's hot path crosses files
 SAN     ?=
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(LTO) $(SAN) $(WARN) -Iruntime -Iruntime/model -Iruntime/lesson -Iviz/model -Iviz/layout -Iviz/render -Iviz/input -Iviz/app \
+# Stack overflow is caught in every function's prologue (runtime/stack.h): on
+# x86-64 everything is compiled -- and, for LTO, linked -- with -fsplit-stack,
+# whose prologues check each frame against the running task's stack limit.
+# GCC has no split stacks elsewhere, and the sanitizers keep stacks of their
+# own: there large frames are probed page by page instead.
+ifeq ($(SAN),)
+STACKCHECK ?= $(if $(filter x86_64%,$(shell $(CC) -dumpmachine 2>/dev/null)),-fsplit-stack -DCO_SPLIT_STACK=1,-fstack-clash-protection)
+else
+STACKCHECK ?= -fstack-clash-protection
+endif
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(LTO) $(SAN) $(STACKCHECK) $(WARN) -Iruntime -Iruntime/model -Iruntime/lesson -Iviz/model -Iviz/layout -Iviz/render -Iviz/input -Iviz/app \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LIBS_ALL   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
@@ -63,7 +73,7 @@ $(BUILD)/libcoroscope-app.a: $(APP_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/coroscope: $(BUILD)/runtime/cli/main.o $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
-	$(CC) $(OPT) $(LTO) $(SAN) -o $@ $^ $(LIBS_ALL)
+	$(CC) $(OPT) $(LTO) $(SAN) $(STACKCHECK) -o $@ $^ $(LIBS_ALL)
 
 # Objects wait for `deps` (order-only): with -j, nothing compiles before the
 # packages it includes are installed.
@@ -79,7 +89,7 @@ $(BUILD)/gen/twins.o: $(BUILD)/gen/twins.c | deps
 
 $(BUILD)/%.o: %.S | deps
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -c $< -o $@
+	$(CC) $(SAN) $(filter -D%,$(STACKCHECK)) -c $< -o $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
 	@mkdir -p $(@D)

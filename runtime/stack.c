@@ -1,5 +1,5 @@
 /*
-** stack.c -- pooled task stacks (see stack.h).
+** stack.c -- pooled task stacks (see stack.h for how overflow is caught).
 */
 #include <stdint.h>
 #include <sys/mman.h>
@@ -99,9 +99,13 @@ co_stack *co__stack_acquire(co_stack_pool *pool)
     /* A finished task's last frames never returned: under AddressSanitizer
     ** their redzones are still poisoned when the stack is reused. */
     UNPOISON(st->lo, st->size);
+#if !defined(CO_SPLIT_STACK)
+    /* Without prologue checks, a canary at the low end (see stack.h). With
+    ** them it would only cost a page of memory per task. */
     uint64_t *w = st->lo;
     for (int i = 0; i < CO_STACK_CANARY_WORDS; i++)
         w[i] = CO__CANARY ^ (uint64_t)i;
+#endif
     pool->in_use++;
     return st;
 }

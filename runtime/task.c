@@ -77,7 +77,28 @@ static void report_overflow(const co_task *t)
     put_str("); give it a larger stack: co_coro.stack_size or co_loop_config.stack_size\n");
 }
 
+#if defined(__x86_64__) && defined(CO_CONTEXT_ASM)
+/* Where __morestack goes (runtime/arch/switch_x86_64.S, through
+** co__stack_overflow_hook): a split-stack prologue of the running task found
+** no room for its frame. */
+static _Noreturn void stack_overflowed(void)
+{
+    co_loop *L = co__tls_loop;
+    if (L && L->current)
+        report_overflow(L->current);
+    else
+        put_str("coroscope: stack overflow outside any task\n");
+    abort();
+}
+#define SET_OVERFLOW_HOOK() (co__stack_overflow_hook = stack_overflowed)
+#else
+#define SET_OVERFLOW_HOOK() ((void)0)
+#endif
+
 #ifndef CO_ASAN
+#if defined(CO_SPLIT_STACK)
+__attribute__((no_split_stack))   /* it runs on the alternate signal stack, below any task's limit */
+#endif
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
@@ -169,6 +190,7 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
         return NULL;
     CO_API_CHECK(coro.fn != NULL, "co_create_task needs a coroutine function");
     install_segv_handler();
+    SET_OVERFLOW_HOOK();
     co_task *t = co_calloc(1, sizeof *t);
     if (!t)
         return NULL;
@@ -340,11 +362,15 @@ static void resume(co_task *t, co_exc *exc)
 #ifdef CO_ASAN
     __sanitizer_start_switch_fiber(&asan_fake_main, t->stack->lo, t->stack->size);
 #endif
+    co__context_set_limit(co__stack_limit(t->stack));   /* prologues check against it (stack.h) */
     co__context_switch(&L->main_ctx, &t->ctx);
+    co__context_set_limit(NULL);
 #ifdef CO_ASAN
     __sanitizer_finish_switch_fiber(asan_fake_main, NULL, NULL);
 #endif
-    if (!co__stack_canary_ok(t->stack)) {
+    /* The task's stack pointer where it gave control back, and its canary. */
+    const void *sp = co__context_sp(&t->ctx);
+    if ((sp && !co__stack_sp_ok(t->stack, sp)) || !co__stack_canary_ok(t->stack)) {
         report_overflow(t);
         abort();
     }

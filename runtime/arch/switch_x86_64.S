@@ -7,6 +7,7 @@
 **   `ret` then returns into the resumed context.
 ** co__context_trampoline is where a fresh stack starts (see context.c): it calls
 **   entry(arg), which context.c left in r12 and r13.
+** __morestack is where split-stack code reports a task's stack overflow.
 */
 #if defined(__x86_64__)
     .text
@@ -35,6 +36,42 @@ co__context_switch:
     popq %rbp
     ret
     .size co__context_switch, .-co__context_switch
+
+/*
+** __morestack: where a split-stack prologue goes when its frame would pass the
+** running task's stack limit (context.h, stack.h) -- the task overflowed its
+** stack, and nothing of the frame is written yet. The limit is cleared (the
+** report's own prologues must pass), the report runs on a stack of its own
+** (the task's may have no room left), names the task and stops the process;
+** it never returns. Called with the return address pointing into the
+** overflowing function's prologue, r10 = its frame size. The report is
+** co__stack_overflow_hook, which task.c sets before any task runs (a pointer,
+** so that this file needs no symbol from the C files: a program that only
+** links the model still links).
+*/
+    .globl __morestack
+    .type __morestack, @function
+__morestack:
+    movq $0, %fs:0x70
+    leaq co__overflow_stack+16384(%rip), %rsp
+    andq $-16, %rsp
+    movq co__stack_overflow_hook(%rip), %rax
+    testq %rax, %rax
+    jz 1f
+    callq *%rax
+1:  ud2
+    .size __morestack, .-__morestack
+    .local co__overflow_stack
+    .comm co__overflow_stack, 16384, 16
+
+    .data
+    .globl co__stack_overflow_hook
+    .type co__stack_overflow_hook, @object
+    .balign 8
+co__stack_overflow_hook:
+    .quad 0
+    .size co__stack_overflow_hook, 8
+    .text
 
     .globl co__context_trampoline
     .type co__context_trampoline, @function

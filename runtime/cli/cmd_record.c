@@ -332,8 +332,7 @@ static int record_program(const char *program, const char *out, char **extra, in
     unsigned long events;
     double t_end;
     if (rc == 0 && strcmp(out, "-") && cli_trace_size(out, &events, &t_end) == 0)
-        tm_safe_fprintf(stderr, "coroscope: recorded %s: %lu events, %g s of virtual time -> %s
-", program, events,
+        tm_safe_fprintf(stderr, "coroscope: recorded %s: %lu events, %g s of virtual time -> %s\n", program, events,
                         t_end, out);
     return rc;
 }
