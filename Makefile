@@ -5,6 +5,7 @@
 #   make test       the whole test suite, ending in one "N passed, M failed" line
 #   make bench      benchmarks side by side with CPython asyncio
 #   make asan       the test suite under AddressSanitizer + UBSan
+#   make fuzz       every fuzz target for SECONDS seconds (default 60) each
 #   make traces     regenerate the twin-line table and the golden traces in traces/golden/
 #   make install    PREFIX (default /usr/local) and DESTDIR honoured
 
@@ -53,7 +54,7 @@ CORE_OBJ  := $(call obj,$(CORE_SRC) $(CORE_ASM))
 APP_OBJ   := $(call obj,$(MODEL_SRC) $(LESSON_SRC) $(SCEN_SRC) $(CLI_SRC) $(VIZ_SRC)) $(BUILD)/gen/twins.o
 TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all run test bench asan traces install uninstall clean deps deps-test tests-build
+.PHONY: all run test bench asan traces install uninstall clean deps deps-test tests-build fuzz
 all: deps $(BUILD)/coroscope
 
 deps:
@@ -108,6 +109,10 @@ asan: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" LTO= \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" tests-build
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp sh tests/run.sh build-asan
+
+# Every fuzz target (tests/fuzz) for SECONDS seconds each: executions and findings per target.
+fuzz:
+	@FUZZ_SECONDS=$(or $(SECONDS),60) sh tests/fuzz/run.sh
 
 $(BUILD)/pingpong: tests/bench/pingpong.c $(BUILD)/libcoroscope.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm

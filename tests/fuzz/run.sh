@@ -4,6 +4,12 @@
 #
 #   tests/fuzz/run.sh              every target, FUZZ_SECONDS (default 60) each
 #   tests/fuzz/run.sh fuzz_load    only the targets named
+#   make fuzz SECONDS=N            the same, N seconds per target
+#
+# Targets: fuzz_load (the loader), fuzz_show (show and summary), fuzz_export,
+# fuzz_view (the viewer's model and layout, no display), fuzz_args (the
+# command lines). Inputs go up to 1 MiB (FUZZ_MAX_LEN); libFuzzer starts
+# small and grows them, so short inputs are explored too.
 #
 # Environment:
 #   FUZZ_SECONDS   seconds per target (default 60)
@@ -26,7 +32,8 @@ seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 out=${FUZZ_BUILD:-/tmp/coroscope-fuzz}
 cc=${CC_FUZZ:-clang}
-all="fuzz_load fuzz_show fuzz_export"
+all="fuzz_load fuzz_show fuzz_export fuzz_view fuzz_args"
+max_len=${FUZZ_MAX_LEN:-1048576}
 targets=${*:-$all}
 
 if ! command -v "$cc" >/dev/null 2>&1; then
@@ -38,7 +45,7 @@ mkdir -p "$out/crashes" || exit 2
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-       -Iruntime -Iruntime/model -Iruntime/cli -Itests/fuzz
+       -Iruntime -Iruntime/model -Iruntime/cli -Iviz/model -Iviz/layout -Iviz/input -Itests/fuzz
        $(pkg-config --cflags libcjson)"
 libs="$(pkg-config --libs libcjson) -lm"
 model="runtime/model/*.c runtime/alloc.c tests/fuzz/fuzz_common.c"
@@ -49,7 +56,8 @@ found=0
 for t in $targets; do
     case $t in
         fuzz_load) srcs="$model" ;;
-        fuzz_show|fuzz_export) srcs="$model $cli" ;;
+        fuzz_show|fuzz_export|fuzz_args) srcs="$model $cli" ;;
+        fuzz_view) srcs="$model viz/model/*.c viz/layout/*.c viz/input/input_apply.c" ;;
         *) echo "run.sh: unknown target $t (known: $all)"; exit 2 ;;
     esac
     echo "== $t: building"
@@ -68,7 +76,7 @@ for t in $targets; do
     (cd "$out" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
         UBSAN_OPTIONS=print_stacktrace=1 \
         "$out/$t" -max_total_time="$seconds" $par \
-        -dict="$repo/tests/fuzz/trace.dict" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+        -dict="$repo/tests/fuzz/trace.dict" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$out/crashes/$t-" \
         "$out/corpus-$t" "$repo/tests/fuzz/corpus") >"$log" 2>&1
     rc=$?
@@ -81,8 +89,10 @@ for t in $targets; do
     else   # the last status line has the run's executions, coverage and corpus size
         grep -E '^#[0-9]+' "$log" | tail -1
     fi
-    awk '/^stat::number_of_executed_units/ { n += $NF } /^stat::new_units_added/ { u += $NF }
-             END { printf "%d executions, %d new inputs\n", n, u }' "$log"
+    finds=$(ls "$out/crashes" 2>/dev/null | grep -c "^$t-")
+    awk -v t="$t" -v s="$seconds" -v f="$finds" '/^stat::number_of_executed_units/ { n += $NF } /^stat::new_units_added/ { u += $NF }
+             END { printf "%s: %d executions in %d s, %d new inputs, %d findings\n", t, n, s, u, f }' "$log" |
+        tee -a "$out/summary.txt"
     if [ "$rc" -ne 0 ] || grep -qE 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|runtime error:|invariant broken' "$log"; then
         echo "FAIL $t: see $log"
         grep -E 'ERROR:|runtime error:|invariant broken|SUMMARY|Test unit written' "$log" | head -10

@@ -88,7 +88,7 @@ float vz_ui_x(const vz_ui *ui, const vz_geom *g, double pos)
 {
     double span = ui->x1 - ui->x0;
     double x = g->lanes.x + (pos - ui->x0) / (span > 0 ? span : 1) * g->lanes.w;
-    if (x < -1e6)
+    if (!(x >= -1e6))   /* NaN too: times near DBL_MAX make the span infinite (fuzz_view) */
         x = -1e6;
     if (x > 1e6)
         x = 1e6;
