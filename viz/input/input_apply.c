@@ -48,6 +48,8 @@ static void follow(vz_ui *ui, const vz_doc *doc)
         ui->x0 += d;
         ui->x1 += d;
         vz_ui_clamp(ui, doc);
+        if (!isfinite(ui->x0) || !isfinite(ui->x1))   /* a time near DBL_MAX (fuzz_view) */
+            vz_ui_fit(ui, doc);
     }
 }
 
