@@ -2,7 +2,7 @@
 #
 #   make            build build/coroscope (runtime library, CLI, viewer)
 #   make run        the main job: the headline comparison (viewer, or terminal)
-#   make test       the whole test suite, ending in one "N passed, M failed" line
+#   make test       the whole test suite, ending in one "N passed, M failed, K skipped" line
 #   make bench      benchmarks side by side with CPython asyncio
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make fuzz       every fuzz target for SECONDS seconds (default 60) each

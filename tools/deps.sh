@@ -38,6 +38,13 @@ if [ "$what" = test ]; then
         need_deb xdotool
         need_deb tmux   # `coroscope show` in a real terminal of a known size
     fi
+    # The second architecture's context switch is checked under qemu-user with
+    # a static AArch64 build (tests/scripts/aarch64.sh), on x86-64 hosts.
+    if [ "$(uname -m)" != aarch64 ]; then
+        need_cmd aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+        [ -e /usr/aarch64-linux-gnu/lib/libc.a ] || missing="$missing libc6-dev-arm64-cross"
+        need_cmd qemu-aarch64 qemu-user
+    fi
 fi
 
 [ -z "$missing" ] && exit 0

@@ -1,8 +1,9 @@
 #!/bin/sh
 # aarch64.sh -- the AArch64 context switch, checked under qemu-user: every
 # virtual-clock scenario built for AArch64 records the same bytes as on this
-# machine. Runs only where the cross compiler and qemu are installed
-# (apt-get install gcc-aarch64-linux-gnu qemu-user); otherwise says SKIP.
+# machine. `make test` installs the cross compiler and qemu (tools/deps.sh:
+# gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user); where they still
+# are missing it says SKIP with the reason, and tests/run.sh counts the skip.
 set -u
 cs=${COROSCOPE:-build/coroscope}
 if ! command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || ! command -v qemu-aarch64 >/dev/null 2>&1; then
