@@ -60,8 +60,9 @@ static void record_usage(FILE *to)
             "                      twin is not embedded (default: they name the twin's\n"
             "                      lines, the C location is kept in csrc)\n\n"
             "  --max-events N      stop the recording after N events (default 1000000: a\n"
-            "                      program that never ends does not fill the disk)\n"
-            "  --max-time SECONDS  stop when the loop's clock passes SECONDS (default 86400)\n\n"
+            "                      program that never ends does not fill the disk; 0: none)\n"
+            "  --max-time SECONDS  stop when the loop's clock passes SECONDS (default 86400;\n"
+            "                      0: none)\n\n"
             "For a program (needs python3, 3.11 or newer):\n"
             "  --no-locals         do not record local variables at each suspension\n"
             "  -- ARGS...          the program's own arguments (its sys.argv[1:])\n\n"
@@ -312,15 +313,16 @@ static int record_run(recording *r, const co_scenario *sc, co_loop_config *cfg, 
     return rc;
 }
 
-/* A positive whole number (--max-events) or a positive number of seconds (--max-time). */
+/* A whole number of events (--max-events) or a number of seconds (--max-time);
+** 0 lifts the limit, as for the recorder. */
 static int check_limit(const char *opt, const char *v, int whole)
 {
     char *end;
     errno = 0;
     double x = strtod(v, &end);
-    if (errno || *end || end == v || !(x > 0) || x > 1e15 || (whole && x != (double)(long long)x))
-        return cli_usage_error("record", "%s takes a %s, not '%s'", opt,
-                               whole ? "whole number of events above 0" : "number of seconds above 0", v);
+    if (errno || *end || end == v || !(x >= 0) || x > 1e15 || (whole && x != (double)(long long)x))
+        return cli_usage_error("record", "%s takes a %s (0: no limit), not '%s'", opt,
+                               whole ? "whole number of events" : "number of seconds", v);
     return 0;
 }
 

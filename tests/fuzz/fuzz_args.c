@@ -1,6 +1,6 @@
 /*
 ** fuzz_args.c -- the command lines of `coroscope show | summary | validate |
-** export` on arbitrary bytes: the shared argument loop (args.c), each
+** export | lint` on arbitrary bytes: the shared argument loop (args.c), each
 ** command's options and their values, --max-line, usage errors, --help.
 **
 ** The first byte picks the command; the rest, split at newlines and NULs, is
@@ -47,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const struct {
         const char *name;
         int (*run)(int, char **);
-    } commands[] = {{"show", cli_show}, {"summary", cli_summary}, {"validate", cli_validate}, {"export", cli_export}};
+    } commands[] = {{"show", cli_show}, {"summary", cli_summary}, {"validate", cli_validate}, {"export", cli_export},
+                    {"lint", cli_lint}};
     if (size == 0)
         return 0;
     size_t which = data[0] % (sizeof commands / sizeof commands[0]);

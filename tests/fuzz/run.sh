@@ -56,7 +56,8 @@ found=0
 for t in $targets; do
     case $t in
         fuzz_load) srcs="$model" ;;
-        fuzz_show|fuzz_export|fuzz_args) srcs="$model $cli" ;;
+        fuzz_show|fuzz_export) srcs="$model $cli" ;;
+        fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c viz/model/*.c" ;;
         fuzz_view) srcs="$model viz/model/*.c viz/layout/*.c viz/input/input_apply.c" ;;
         *) echo "run.sh: unknown target $t (known: $all)"; exit 2 ;;
     esac

@@ -33,6 +33,7 @@ for t in fuzz_load fuzz_show fuzz_export fuzz_view fuzz_args; do
     case $t in
         fuzz_load) srcs="$model" ;;
         fuzz_view) srcs="$model viz/model/*.c viz/layout/*.c viz/input/input_apply.c" ;;
+        fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c viz/model/*.c" ;;
         *) srcs="$model $cli" ;;
     esac
     # shellcheck disable=SC2086

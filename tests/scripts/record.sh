@@ -60,7 +60,7 @@ interrupt $c INT 130 gather --clock real -o "$tmp/int.jsonl" && ends $c "$tmp/in
 
 c=sigterm_mid_run_flushes_everything_recorded
 rm -f "$tmp/int.jsonl"
-interrupt $c TERM 143 swarm --size 2000000 -o "$tmp/int.jsonl" && ends $c "$tmp/int.jsonl" interrupted &&
+interrupt $c TERM 143 swarm --size 2000000 --max-events 0 -o "$tmp/int.jsonl" && ends $c "$tmp/int.jsonl" interrupted &&
     has $c err "interrupted (SIGTERM)" &&
     {
         n=$(wc -l <"$tmp/int.jsonl")
@@ -69,7 +69,7 @@ interrupt $c TERM 143 swarm --size 2000000 -o "$tmp/int.jsonl" && ends $c "$tmp/
     }
 
 c=sigint_with_the_trace_on_stdout
-"$C" record swarm --size 2000000 >"$tmp/int.jsonl" 2>"$tmp/err" &
+"$C" record swarm --size 2000000 --max-events 0 >"$tmp/int.jsonl" 2>"$tmp/err" &
 pid=$!
 sleep 1
 kill -INT $pid
@@ -99,7 +99,7 @@ run $c 0 "$C" record gather --max-events 0 --max-time 0 -o "$tmp/z.jsonl" && end
 
 c=limit_options_reject_what_is_not_a_number
 run $c 2 "$C" record gather --max-events -3 && has $c err "--max-events takes a whole number" &&
-    run $c 2 "$C" record gather --max-time soon && has $c err "--max-time takes seconds" && pass $c
+    run $c 2 "$C" record gather --max-time soon && has $c err "--max-time takes a number of seconds" && pass $c
 
 # ---- memory -------------------------------------------------------------------
 
