@@ -48,6 +48,20 @@ static int run_in_child(co_fn main, char *err, size_t errlen)
     return status;
 }
 
+/* Run main in a child: the process must stop, blaming task `name` for a stack
+** overflow. Returns what it wrote to stderr (a static buffer). */
+static const char *expect_overflow_in(co_fn main, const char *name)
+{
+    static char buf[2048];
+    char want[128];
+    int status = run_in_child(main, buf, sizeof buf);
+    int stopped = WIFSIGNALED(status);
+    cr_expect(stopped, "the process was stopped (status %d); stderr: %s", status, buf);
+    snprintf(want, sizeof want, "stack overflow in task '%s'", name);
+    cr_expect(strstr(buf, want) != NULL, "stderr was: %s", buf);
+    return buf;
+}
+
 /* The neighbour: it sleeps while the culprit runs, then returns. */
 static co_exc *victim(const co_value *args, co_value *result)
 {
@@ -98,12 +112,8 @@ Test(stack, a_frame_that_reaches_into_the_neighbour_is_blamed_on_its_own_task)
 #if defined(__SANITIZE_ADDRESS__)
     cr_skip_test("under AddressSanitizer the overflow is ASan's to report");
 #endif
-    char buf[2048];
-    int status = run_in_child(victim_then_culprit, buf, sizeof buf);
-    int stopped = WIFSIGNALED(status);
-    cr_expect(stopped, "the process was stopped (status %d); stderr: %s", status, buf);
-    cr_expect(strstr(buf, "stack overflow in task 'culprit'") != NULL, "stderr was: %s", buf);
-    cr_expect(strstr(buf, "victim") == NULL, "the victim is not blamed; stderr was: %s", buf);
+    const char *err = expect_overflow_in(victim_then_culprit, "culprit");
+    cr_expect(strstr(err, "victim") == NULL, "the victim is not blamed; stderr was: %s", err);
 }
 
 /* A frame too big for the stack, with a suspension inside it. */
@@ -130,11 +140,7 @@ Test(stack, a_task_that_suspends_inside_an_oversized_frame_is_caught)
 #if defined(__SANITIZE_ADDRESS__)
     cr_skip_test("under AddressSanitizer the overflow is ASan's to report");
 #endif
-    char buf[2048];
-    int status = run_in_child(spawn_deep_sleeper, buf, sizeof buf);
-    int stopped = WIFSIGNALED(status);
-    cr_expect(stopped, "the process was stopped (status %d); stderr: %s", status, buf);
-    cr_expect(strstr(buf, "stack overflow in task 'sleeper'") != NULL, "stderr was: %s", buf);
+    expect_overflow_in(spawn_deep_sleeper, "sleeper");
 }
 
 /* A task that uses most of its stack but not more runs normally. */
@@ -158,6 +164,67 @@ Test(stack, a_task_that_fits_its_stack_runs)
     cr_expect(e == NULL);
     cr_expect(eq(i64, v.u.i, 0), "the frame kept its contents across the suspension");
     co_loop_destroy(L);
+}
+
+/* ---- deep recursion and big frames --------------------------------------------------- */
+
+static int depth_reached;
+static int __attribute__((noinline)) recurse(int n)
+{
+    volatile char pad[512];
+    pad[0] = (char)n;
+    depth_reached = n;
+    return n > 1000000 ? pad[0] : recurse(n + 1) + pad[0];
+}
+
+static co_exc *deep(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    recurse(0);
+    return NULL;
+}
+
+static co_exc *spawn_deep(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_task *t = co_create_task(co_coro_make(deep, "deep", 0, NULL), "deep");
+    return co_await(co_task_future(t), NULL);
+}
+
+Test(stack, deep_recursion_is_reported_with_the_task_name)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    cr_skip_test("under AddressSanitizer the overflow is ASan's to report");
+#endif
+    expect_overflow_in(spawn_deep, "deep");
+}
+
+static co_exc *greedy(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    volatile char big[80 * 1024];   /* more than the 64 KiB stack */
+    for (size_t i = 0; i < sizeof big; i += 64)
+        big[i] = 1;
+    return co_sleep(0);
+}
+
+static co_exc *spawn_greedy(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_task *t = co_create_task(co_coro_make(greedy, "greedy", 0, NULL), "greedy");
+    return co_await(co_task_future(t), NULL);
+}
+
+Test(stack, a_frame_bigger_than_the_stack_is_reported_with_the_task_name)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    cr_skip_test("under AddressSanitizer the overflow is ASan's to report");
+#endif
+    expect_overflow_in(spawn_greedy, "greedy");
 }
 
 /* ---- what a suspended task costs --------------------------------------------------- */
