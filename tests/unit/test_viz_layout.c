@@ -1210,6 +1210,45 @@ Test(viz_layout, a_trace_without_source_gets_no_source_panel_and_several_follow_
     cr_assert(not(zero(ptr, (void *)text_with("Code \xE2\x80\x94 gather.py"))), "the panel follows the focus");
 }
 
+Test(viz_layout, the_inspector_shows_a_tasks_locals_and_the_loop_panel_who_awaits_whom)
+{
+    open_data("gather_locals.jsonl");   /* gather with `locals` on its awaits and `of` on gather */
+    ui.step_view = 0;
+    ui.t = 1.5;
+    ui.k = VZ_K_ALL;
+    vz_action a = {0};
+    a.kind = VZ_ACT_SELECT_TASK;
+    a.arg = 0;
+    a.arg2 = (int)task_named("Task-2");
+    vz_apply(&ui, &doc, NULL, &a);
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("at gather.py:6"))), "where Task-2 is suspended");
+    cr_assert(not(zero(ptr, (void *)text_with("job()  line 6"))), "its frame, as Python Tutor draws it");
+    const vz_cmd *name = NULL, *value = NULL;
+    for (size_t i = 0; i < dl.n_cmds; i++) {
+        const vz_cmd *c = &dl.cmds[i];
+        if (c->kind != VZ_CMD_TEXT || c->tag != VZ_TAG_PANEL || c->sub != VZ_PANEL_LOCALS)
+            continue;
+        if (!strcmp(vz_dl_str(&dl, c), "name"))
+            name = c;
+        if (!strcmp(vz_dl_str(&dl, c), "'a'"))
+            value = c;
+    }
+    cr_assert(not(zero(ptr, (void *)name)));
+    cr_assert(not(zero(ptr, (void *)value)));
+    cr_assert(eq(flt, name->y, value->y), "name and value on one row");
+    cr_assert(gt(flt, value->x, name->x));
+    cr_assert(not(zero(ptr, (void *)text_with("and 1 more"))), "what was not recorded is counted");
+    /* Who awaits whom: main -> gather(3) -> its three children. */
+    cr_assert(not(zero(ptr, (void *)text_with("Who awaits whom"))));
+    const vz_cmd *g = text_with("\xE2\x94\x94 gather(3)"), *child = text_with("\xE2\x94\x94 Task-2  job()");
+    cr_assert(not(zero(ptr, (void *)g)));
+    cr_assert(not(zero(ptr, (void *)child)));
+    cr_assert(gt(flt, child->x, g->x), "the child is indented under gather");
+    cr_assert(gt(flt, child->y, g->y));
+    cr_assert(not(zero(ptr, (void *)text_with("Task-3  job()  \xE2\x9C\x93 done"))), "a finished child says so");
+}
+
 /* ---- scale ----------------------------------------------------------------------------------- */
 
 Test(viz_layout, a_big_trace_costs_a_bounded_number_of_primitives)

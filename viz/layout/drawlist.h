@@ -103,7 +103,9 @@ typedef enum vz_panel {
     VZ_PANEL_INSPECTOR,
     VZ_PANEL_FINDINGS,
     VZ_PANEL_EVENTS,     /* the event list: ref = the row's event */
-    VZ_PANEL_OUTPUT
+    VZ_PANEL_OUTPUT,
+    VZ_PANEL_AWAITS,     /* the await graph in the loop panel: ref = the row's task (TM_NONE: a future) */
+    VZ_PANEL_LOCALS      /* the selected task's place in the program and its locals: ref = the task */
 } vz_panel;
 
 typedef struct vz_cmd {

@@ -170,6 +170,55 @@ static float list_row(vz__lctx *c, float x, float y, float w, vz_color chip, vz_
     return y + lh + 1 * k;
 }
 
+/*
+** Who awaits whom at the playhead, as a small tree (like Python 3.14's
+** `python -m asyncio pstree`): a task, what it awaits (gather, wait_for, a
+** TaskGroup's end), and under that the tasks those wait for. Shown when some
+** task awaits another; rows that do not fit are counted.
+*/
+static float await_graph(vz__lctx *c, const vz_run *run, float x, float y, float w, float ymax)
+{
+    const tm_trace *tr = run->tr;
+    const vz_loop_state *ls = &run->loop;
+    float s = c->s, lh = vz__line_h(c, VZ_FONT_BODY) + 1 * s;
+    size_t n = ls->n_graph < VZ_GRAPH_MAX ? ls->n_graph : VZ_GRAPH_MAX;
+    int nested = 0;
+    for (size_t i = 0; i < n; i++)
+        nested |= ls->graph[i].depth > 0;
+    if (!nested || y + 2 * lh > ymax)
+        return y;
+    vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_AWAITS, (unsigned)c->ui->focus, 0);
+    y = list_row(c, x, y, w, VZ_RGBA(0, 0, 0, 0), VZ_C_TEXT_DIM, "Who awaits whom:");
+    char line[300];
+    size_t i = 0;
+    for (; i < n && y + lh <= ymax; i++) {
+        const tm_await_node *nd = &ls->graph[i];
+        float ix = x + 10 * s + (float)(nd->depth > 8 ? 8 : nd->depth) * 14 * s;
+        const char *elbow = nd->depth ? "\xE2\x94\x94 " : "";
+        vz_color chip = VZ_RGBA(0, 0, 0, 0);
+        if (nd->task != TM_NONE && nd->task < tr->n_tasks) {
+            const tm_task *tk = &tr->tasks[nd->task];
+            snprintf(line, sizeof line, "%s%s  %s()%s", elbow, vz_task_name(run, nd->task), tm_text(tr, tk->coro),
+                     tk->ev_done != TM_NONE && run->cur != TM_NONE && tk->ev_done <= run->cur ? "  \xE2\x9C\x93 done"
+                                                                                               : "");
+            chip = vz_task_color(nd->task);
+        } else if (nd->fut != TM_NONE && nd->fut < tr->n_futures) {
+            const tm_future *f = &tr->futures[nd->fut];
+            const char *label = *tm_text(tr, f->label) ? tm_text(tr, f->label) : tm_text(tr, f->kind);
+            snprintf(line, sizeof line, "%s%s", elbow, vz_wait_words(run, label));
+        } else {
+            continue;
+        }
+        vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_AWAITS, (unsigned)c->ui->focus, nd->task);
+        y = list_row(c, ix, y, x + w - ix, chip, nd->task != TM_NONE ? VZ_C_TEXT : VZ_C_TEXT_DIM, line);
+    }
+    if (i < ls->n_graph && y + lh <= ymax) {
+        snprintf(line, sizeof line, "\xE2\x80\xA6 %zu more", ls->n_graph - i);
+        y = list_row(c, x + 10 * s, y, w - 10 * s, VZ_RGBA(0, 0, 0, 0), VZ_C_TEXT_DIM, line);
+    }
+    return y;
+}
+
 static float loop_panel(vz__lctx *c, vz_rect r)
 {
     const vz_run *run = vz__focus_run(c);
@@ -266,7 +315,96 @@ static float loop_panel(vz__lctx *c, vz_rect r)
             snprintf(line + strlen(line), sizeof line - strlen(line), "   \xE2\x80\xA6 %zu more", ls->n_waiting - cap_w);
         y = list_row(c, x + 10 * s, y, w - 10 * s, vz_state_color(TM_STATE_WAITING), VZ_C_TEXT, line);
     }
+    y = await_graph(c, run, x, y, w, ymax);
     vz_dl_unclip(c->dl);
+    return y;
+}
+
+/* The locals recorded where the selected task is suspended at the playhead, or NULL. */
+static const tm_locals *selected_locals(const vz__lctx *c, const tm_srcref **where)
+{
+    const vz_ui *ui = c->ui;
+    *where = NULL;
+    if (ui->sel_kind != VZ_SEL_TASK || ui->sel_run >= c->doc->n_runs)
+        return NULL;
+    const vz_run *run = &c->doc->runs[ui->sel_run];
+    if (run->cur == TM_NONE || ui->sel >= run->tr->n_tasks)
+        return NULL;
+    const tm_locals *lc = NULL;
+    *where = tm_task_src_at(run->tr, ui->sel, run->cur, &lc);
+    return lc;
+}
+
+/* Rows the selected task's locals take in the inspector (for its height). */
+static size_t locals_rows(const vz__lctx *c)
+{
+    const tm_srcref *where;
+    const tm_locals *lc = selected_locals(c, &where);
+    size_t n = where ? 1 : 0;
+    if (!lc)
+        return n;
+    const tm_trace *tr = c->doc->runs[c->ui->sel_run].tr;
+    for (uint32_t f = 0; f < lc->frame_count; f++)
+        n += 1 + tr->lframes[lc->frame_first + f].var_count + (tr->lframes[lc->frame_first + f].more ? 1 : 0);
+    return n > 14 ? 14 : n;
+}
+
+/*
+** Where the selected task is in the program at the playhead and, when the
+** trace recorded them, its frames' local variables there, outermost first,
+** the way Python Tutor draws frames: the function and its line, then one
+** row per variable, name and repr.
+*/
+static float task_locals(vz__lctx *c, const vz_run *run, uint32_t task, float x, float y, float w, float ymax)
+{
+    const tm_trace *tr = run->tr;
+    const tm_srcref *where;
+    const tm_locals *lc = selected_locals(c, &where);
+    float s = c->s, lh = vz__line_h(c, VZ_FONT_BODY) + 1 * s, mh = vz__line_h(c, VZ_FONT_MONO) + 2 * s;
+    char line[400];
+    (void)task;
+    if (!where || y + lh > ymax)
+        return y;
+    vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_LOCALS, c->ui->sel_run, c->ui->sel);
+    snprintf(line, sizeof line, "at %s:%u%s", tm_text(tr, where->file), where->line,
+             tm_span_at(tr, task, run->cur) != TM_NONE &&
+                     tr->spans[tm_span_at(tr, task, run->cur)].state == TM_STATE_RUNNING
+                 ? "  (running)"
+                 : "  (suspended here)");
+    vz_dl_text(c->dl, VZ_FONT_BODY, x, y, w, VZ_C_TEXT_DIM, line);
+    y += lh;
+    if (!lc)
+        return y;
+    for (uint32_t f = 0; f < lc->frame_count && y + mh <= ymax; f++) {
+        const tm_lframe *fr = &tr->lframes[lc->frame_first + f];
+        float rows = (float)(fr->var_count + (fr->more ? 1 : 0));
+        float fx = x + (float)(f > 4 ? 4 : f) * 8 * s, fw = x + w - fx, top = y;
+        float fh = mh * (1 + rows) + 4 * s;
+        if (top + fh > ymax)
+            fh = ymax - top;
+        vz_dl_rect(c->dl, fx, top, fw, fh, VZ_C_STRIPE);
+        vz_dl_frame(c->dl, fx, top, fw, fh, VZ_C_BORDER);
+        if (fr->line)
+            snprintf(line, sizeof line, "%s()  line %u", tm_text(tr, fr->fn), fr->line);
+        else
+            snprintf(line, sizeof line, "%s()", tm_text(tr, fr->fn));
+        vz_dl_text(c->dl, VZ_FONT_BOLD, fx + 6 * s, y + 1 * s, fw - 12 * s, VZ_C_TEXT, line);
+        y += mh;
+        float name_w = fw * 0.35f;
+        for (uint32_t v = 0; v < fr->var_count && y + mh <= ymax; v++) {
+            const tm_var *var = &tr->vars[fr->var_first + v];
+            vz_dl_text(c->dl, VZ_FONT_MONO, fx + 10 * s, y, name_w - 14 * s, VZ_C_TEXT, tm_text(tr, var->name));
+            vz_dl_text(c->dl, VZ_FONT_MONO, fx + name_w, y, fw - name_w - 6 * s, VZ_RGB(0x0B, 0x50, 0x9E),
+                       tm_text(tr, var->value));
+            y += mh;
+        }
+        if (fr->more && y + mh <= ymax) {
+            snprintf(line, sizeof line, "\xE2\x80\xA6 and %u more", fr->more);
+            vz_dl_text(c->dl, VZ_FONT_SMALL, fx + 10 * s, y, fw - 16 * s, VZ_C_TEXT_DIM, line);
+            y += mh;
+        }
+        y += 6 * s;
+    }
     return y;
 }
 
@@ -348,6 +486,7 @@ static void inspector(vz__lctx *c, vz_rect r)
         y += 2 * s;
         vz_dl_rect(c->dl, x, y + 4 * s, 4 * s, lh - 8 * s, vz_state_color(st));
         y += vz__wrap(c, VZ_FONT_BODY, x + 10 * s, y, w - 10 * s, ymax, vz_state_text_color(st), line);
+        y = task_locals(c, run, ui->sel, x, y + 4 * s, w, ymax);
     } else if (ui->sel_kind == VZ_SEL_EVENT && ui->sel < tr->n_events) {
         const tm_event *e = &tr->events[ui->sel];
         vz_format_seconds(e->t, a, sizeof a);
@@ -436,11 +575,14 @@ void vz__layout_side(vz__lctx *c)
     float lh = vz__line_h(c, VZ_FONT_BODY) + 1 * s;
     size_t lines = 5 + (ls->n_ready < 6 ? ls->n_ready : 6) + (ls->n_timers < 4 ? ls->n_timers : 4) +
                    (ls->n_waiting < 6 ? ls->n_waiting : 6);
+    if (ls->n_graph > 1)
+        lines += 1 + (ls->n_graph < 8 ? ls->n_graph : 8);
     float loop_h = lines * lh + vz__line_h(c, VZ_FONT_BOLD) + 20 * s;
     if (loop_h > side.h * 0.45f)
         loop_h = side.h * 0.45f;
     /* The inspector takes what its selection needs, the findings the rest. */
     float insp_lines = c->ui->sel_kind == VZ_SEL_NONE ? 3 : c->ui->sel_kind == VZ_SEL_TASK ? 7 : 8;
+    insp_lines += (float)locals_rows(c);
     float insp_h = insp_lines * lh + vz__line_h(c, VZ_FONT_BOLD) + 24 * s;
     if (insp_h > side.h * 0.3f)
         insp_h = side.h * 0.3f;
@@ -451,10 +593,11 @@ void vz__layout_side(vz__lctx *c)
         float total = 0;
         for (size_t i = 0; i < c->doc->n_runs; i++)
             total += (float)c->doc->runs[i].n_findings;
-        if (loop_h > side.h * 0.3f)
-            loop_h = side.h * 0.3f;
-        if (insp_h > side.h * 0.22f)
-            insp_h = side.h * 0.22f;
+        float loop_max = ls->n_graph > 1 ? 0.4f : 0.3f;   /* room for who awaits whom */
+        if (loop_h > side.h * loop_max)
+            loop_h = side.h * loop_max;
+        if (insp_h > side.h * (locals_rows(c) ? 0.32f : 0.22f))
+            insp_h = side.h * (locals_rows(c) ? 0.32f : 0.22f);
         float find_h = total ? side.h * (c->ui->open_finding >= 0 ? 0.3f : 0.2f) : vz__line_h(c, VZ_FONT_BOLD) + 40 * s;
         vz_rect a = {side.x + gap, side.y + gap, side.w - 2 * gap, loop_h};
         vz_rect k = {a.x, a.y + a.h + gap, a.w, side.h - loop_h - insp_h - find_h - 5 * gap};

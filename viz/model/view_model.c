@@ -496,6 +496,7 @@ void vz_run_loop_state(const vz_run *run, uint32_t ev, vz_loop_state *out)
             out->idle = (uint32_t)id;
         }
     }
+    out->n_graph = tm_await_graph_at(tr, ev, out->graph, VZ_GRAPH_MAX);
     out->n_ready = tm_ready_at(tr, ev, out->ready, VZ_LOOP_LIST);
     out->n_timers = tm_timers_at(tr, ev, out->timers, VZ_LOOP_LIST);
     for (size_t i = 0; i < tr->n_tasks; i++) {

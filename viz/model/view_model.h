@@ -41,6 +41,7 @@
 #define VZ_MAX_RUNS 8              /* traces side by side */
 #define VZ_FILTER_MAX 64           /* bytes of the task name filter */
 #define VZ_LOOP_LIST 12            /* entries kept per list of the loop panel */
+#define VZ_GRAPH_MAX 24            /* nodes of the await graph kept for the loop panel */
 #define VZ_MAX_LEVELS 6            /* frame nesting levels drawn per lane */
 
 /* What the loop was doing (the loop lane), each kind from its own array. */
@@ -131,6 +132,8 @@ typedef struct vz_loop_state {
     uint32_t waiting_span[VZ_LOOP_LIST];/* the span each one is in */
     size_t n_waiting;                   /* how many tasks wait */
     size_t n_alive;                     /* tasks created and not finished */
+    tm_await_node graph[VZ_GRAPH_MAX];  /* who awaits whom (tm_await_graph_at), depth first */
+    size_t n_graph;                     /* its full size (may be more than VZ_GRAPH_MAX) */
 } vz_loop_state;
 
 typedef struct vz_run {
