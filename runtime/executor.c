@@ -278,6 +278,7 @@ static void job_finished(co_executor *ex, co_job *j)
         break;
     }
     co_call_soon(L, set_state, j, "_set_state");
+    co__executor_idle(L);
 }
 
 double co__executor_next_due(co_loop *L)

@@ -141,6 +141,7 @@ struct co_task {
     co_vars own_vars;          /* ... usually this one: copy_context() at creation */
     bool must_cancel;          /* _must_cancel (the message is fut.cancel_msg, as in CPython) */
     bool started;              /* the coroutine has begun running */
+    co_exc *reused;            /* debug mode: its coroutine was awaited before: raised at once */
     int num_cancels_requested;    /* cancelling() */
     co_yield yield_kind;       /* mailbox: why the coroutine gave control back */
     co_future *yield_fut;      /* mailbox: the future awaited */
@@ -185,6 +186,9 @@ struct co_loop {
     FILE *out;                 /* echo for print */
     FILE *err;                 /* what asyncio logs (the default exception handler), or NULL */
     bool debug;                /* loop.get_debug() */
+    pthread_t thread;          /* run_forever's thread (BaseEventLoop._thread_id) */
+    struct co_origin *origins; /* debug mode: every coroutine made (task.c) */
+    size_t norigins, caporigins;
     co_exception_handler exc_handler;   /* set_exception_handler, or NULL: the default */
     void *exc_handler_ud;
     co_task *live_head, *live_tail;  /* unfinished tasks */
@@ -207,6 +211,7 @@ struct co_loop {
     struct co_executor *executors;      /* every pool, the default first once made */
     struct co_executor *default_executor;
     size_t jobs_pending;       /* submitted jobs not yet delivered to the loop */
+    co_future *shutdown_waiter; /* shutdown_default_executor waits on it until no job is pending */
     pthread_mutex_t ts_lock;   /* guards ts_head/ts_tail and done_jobs */
     co_handle *ts_head, *ts_tail;       /* call_soon_threadsafe handles, not yet ready */
     struct co_job *done_jobs;  /* real clock: finished jobs, not yet delivered */
@@ -273,6 +278,15 @@ void co__task_finished(co_task *t);                     /* leaves the live list 
 void co__task_free_all(co_loop *L);
 co_task *co__require_task(const char *what);  /* the current task, or API failure */
 void co__task_number_skip(void);  /* a Task-N number CPython spends on an internal task */
+uint32_t co__origin_new(co_loop *L, const char *name, const char *src);   /* debug: a coroutine made */
+void co__origins_report(co_loop *L);   /* debug: "coroutine ... was never awaited", once each */
+
+/* Debug mode's BaseEventLoop._check_thread: false when the loop runs on
+** another thread than the caller's (the operation must then be refused). */
+static inline bool co__thread_ok(const co_loop *L)
+{
+    return !L->debug || !L->running || pthread_equal(L->thread, pthread_self());
+}
 co_exc *co__suspend(co_task *t, co_yield kind, co_future *f, const char *src);
 
 /* Executors (executor.c): the poll phase asks when the next simulated job
@@ -280,6 +294,7 @@ co_exc *co__suspend(co_task *t, co_yield kind, co_future *f, const char *src);
 double co__executor_next_due(co_loop *L);          /* INFINITY if none */
 void co__executor_deliver(co_loop *L);             /* poll phase: completions -> ready */
 void co__executor_free_all(co_loop *L);            /* joins threads */
+void co__executor_idle(co_loop *L);                /* a job was delivered: shutdown may be done */
 void co__threadsafe_drain(co_loop *L);             /* call_soon_threadsafe -> ready */
 void co__loop_watch_wakefd(co_loop *L);            /* make the eventfd and poll it */
 

@@ -150,6 +150,8 @@ double co_loop_time(const co_loop *L)
 }
 
 co_clock co_loop_clock(const co_loop *L) { return L->clock; }
+void co_loop_set_debug(co_loop *L, bool enabled) { L->debug = enabled; }
+bool co_loop_get_debug(const co_loop *L) { return L->debug; }
 co_loop *co_running_loop(void) { return co__tls_loop && co__tls_loop->running ? co__tls_loop : NULL; }
 
 co_loop_stats co_loop_get_stats(const co_loop *L)
@@ -237,6 +239,7 @@ static void free_everything(co_loop *L)
     }
     if (L->epfd >= 0)
         close(L->epfd);
+    co_free(L->origins);
     if (co__tls_loop == L)
         co__tls_loop = NULL;
     co_free(L);
@@ -252,6 +255,7 @@ co_status co_loop_close(co_loop *L)
         co__warn_pending(L);
         return CO_EBUSY;
     }
+    co__origins_report(L);
     co_loop_trace_end(L, CO_OK);   /* a loop driven by hand ends its recording here */
     free_everything(L);
     return CO_OK;
@@ -263,6 +267,7 @@ void co_loop_destroy(co_loop *L)
         return;
     CO_API_CHECK(!L->running, "co_loop_destroy called while the loop runs");
     co__warn_pending(L);
+    co__origins_report(L);
     co_loop_trace_end(L, L->nlive ? CO_EBUSY : CO_OK);
     free_everything(L);
 }
@@ -324,6 +329,8 @@ static co_handle *ready_pop(co_loop *L)
 
 co_handle *co_call_soon_handle(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name)
 {
+    if (!co__thread_ok(L))
+        return NULL;
     co_handle *h = co__handle_new(L, CO_H_CALLBACK);
     if (!h)
         return NULL;
@@ -342,6 +349,8 @@ co_handle *co_call_soon_handle(co_loop *L, co_callback_fn fn, void *arg, const c
 
 co_status co_call_soon(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name)
 {
+    if (!co__thread_ok(L))
+        return CO_ETHREAD;
     co_handle *h = co_call_soon_handle(L, fn, arg, fn_name);
     co_handle_release(h);
     return h ? CO_OK : CO_ENOMEM;
@@ -349,6 +358,8 @@ co_status co_call_soon(co_loop *L, co_callback_fn fn, void *arg, const char *fn_
 
 co_handle *co_call_at(co_loop *L, double when, co_callback_fn fn, void *arg, const char *fn_name)
 {
+    if (!co__thread_ok(L))
+        return NULL;
     co_handle *h = co__handle_new(L, CO_H_CALLBACK);
     if (!h)
         return NULL;
@@ -632,6 +643,7 @@ co_status co_loop_run_forever(co_loop *L)
         return CO_ERUNNING;
     co_loop *saved = co__tls_loop;
     co__tls_loop = L;
+    L->thread = pthread_self();
     L->running = true;
     co_status st = CO_OK;
     for (;;) {

@@ -71,8 +71,20 @@ void co_loop_destroy(co_loop *L);
 double co_loop_time(const co_loop *L);     /* loop.time() */
 co_clock co_loop_clock(const co_loop *L);
 
+/* loop.set_debug / get_debug: asyncio's debug mode. What it changes, as in
+** CPython: a handle that holds the loop 0.1 s or more is logged ("Executing
+** <Task ...> took 2.000 seconds", to the loop's err stream); coroutines
+** remember where they were made, and one never awaited is reported
+** (task.h, co_coro_make); call_soon / call_later / call_at / create_task from
+** a thread other than the one running the loop are refused (CO_ETHREAD, or
+** NULL, for "Non-thread-safe operation invoked on an event loop other than the
+** current one"). */
+void co_loop_set_debug(co_loop *L, bool enabled);
+bool co_loop_get_debug(const co_loop *L);
+
 /* loop.call_soon(fn, arg): fn(arg) runs in the next iteration's phase 4, after
-** everything already ready. fn_name labels it in traces. */
+** everything already ready, in a copy of the current Context (contextvars.h).
+** fn_name labels it in traces. CO_ETHREAD: see co_loop_set_debug. */
 co_status co_call_soon(co_loop *L, co_callback_fn fn, void *arg, const char *fn_name);
 
 /* The same, handing back the handle (as CPython's call_soon does) so it can be

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "combine.h"
+#include "executor.h"
 #include "internal.h"
 
 /* Future.__del__ of a future whose exception nobody retrieved: CPython says
@@ -78,41 +79,199 @@ static co_status cancel_all_tasks(co_loop *L)
     return CO_OK;
 }
 
+/* --- shutting down: Runner.close() ------------------------------------------ */
+
+/* loop.shutdown_asyncgens(): a C program has no async generators. */
+static co_exc *shutdown_asyncgens(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    return NULL;
+}
+
+static void shutdown_done(void *arg)
+{
+    co_future *f = arg;
+    if (!co_future_done(f))
+        co_future_set_result(f, co_none());
+}
+
+/* Called by the executor when its last job is delivered: the thread that
+** shuts the default executor down tells the loop it is done. */
+void co__executor_idle(co_loop *L)
+{
+    if (L->shutdown_waiter && !L->jobs_pending) {
+        co_call_soon_threadsafe(L, shutdown_done, L->shutdown_waiter, "Future.set_result");
+        L->shutdown_waiter = NULL;
+    }
+}
+
+/* loop.shutdown_default_executor(): if the default pool exists, wait (on a
+** future a helper thread resolves through call_soon_threadsafe) until its
+** jobs are done. */
+static co_exc *shutdown_default_executor(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_loop *L = co_running_loop();
+    if (!L->default_executor)
+        return NULL;
+    co_future *f = co_future_new(L);
+    if (!f)
+        return co__exc_nomem();
+    L->shutdown_waiter = f;
+    co__executor_idle(L);
+    return co_await(f, NULL);
+}
+
+/* Runner.close() after the cancellation: run_until_complete of the two
+** shutdown coroutines, each a task of its own as in CPython. */
+static co_status shut_down(co_loop *L)
+{
+    co_fn steps[] = {shutdown_asyncgens, shutdown_default_executor};
+    const char *names[] = {"BaseEventLoop.shutdown_asyncgens", "BaseEventLoop.shutdown_default_executor"};
+    for (int i = 0; i < 2; i++) {
+        co_task *t = co_loop_create_task(L, co_coro_make(steps[i], names[i], 0, NULL), NULL);
+        if (!t)
+            return CO_ENOMEM;
+        co_status st = co_loop_run_until_complete(L, co_task_future(t));
+        if (st != CO_OK)
+            return st;
+    }
+    return CO_OK;
+}
+
+/* --- asyncio.run and asyncio.Runner ---------------------------------------------- */
+
+/* Runner.run's body: the task, run to completion; *st the loop's status; the
+** return value what run() raises (NULL with *out set when it returns). */
+static co_exc *run_main(co_loop *L, co_coro main, co_vars *ctx, co_value *out, co_status *st, co_task **task)
+{
+    co_task *t = *task = co_loop_create_task_in(L, main, NULL, ctx);
+    if (!t) {
+        *st = CO_ENOMEM;
+        return co__exc_nomem();
+    }
+    *st = co_loop_run_until_complete(L, co_task_future(t));
+    if (*st == CO_EEXIT)
+        return co_loop_exit_exception(L);
+    if (co_future_done(co_task_future(t)))
+        return co_future_result(co_task_future(t), out);
+    return co_exc_new("RuntimeError", "%s", co_status_message(*st));
+}
+
+/* Runner.close()'s cancellation: *st takes a later failure; an exception
+** raised meanwhile replaces the one on its way out. */
+static void close_tasks(co_loop *L, co_status *st, co_exc **e)
+{
+    if (*st != CO_OK && *st != CO_EEXIT)
+        return;                              /* the loop cannot run again */
+    co_status st2 = cancel_all_tasks(L);
+    if (st2 == CO_EEXIT)
+        *e = co_loop_exit_exception(L);
+    if (*st == CO_OK)
+        *st = st2;
+}
+
+/* What every recording ends with: warnings, then `end` (complete once the
+** main task is done, as the recorder ends one). */
+static void end_recording(co_loop *L, co_status st, bool main_done)
+{
+    warn_never_retrieved(L);
+    co__origins_report(L);
+    if (L->nlive)                            /* a deadlock or a failure left tasks behind */
+        co__warn_pending(L);
+    co_loop_trace_end(L, st == CO_EDEADLOCK || !main_done ? (st ? st : CO_EINVAL) : CO_OK);
+}
+
 co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status)
 {
     co_status st;
-    co_exc *e = NULL, *exiting = NULL;
-    co_task *t = co_loop_create_task(L, main, NULL);
-    if (!t) {
-        st = CO_ENOMEM;
-        e = co__exc_nomem();
-        goto done;
-    }
-    st = co_loop_run_until_complete(L, co_task_future(t));
-    if (st == CO_EEXIT)
-        exiting = co_loop_exit_exception(L);
-    /* Runner.close() runs whether run() returned or raised. */
-    if (st == CO_OK || st == CO_EEXIT) {
-        co_status st2 = cancel_all_tasks(L);
-        if (st2 == CO_EEXIT)               /* raised while the first was on its way out */
-            exiting = co_loop_exit_exception(L);
-        if (st == CO_OK)
-            st = st2;
-    }
-    if (exiting)
-        e = exiting;
-    else if (co_future_done(co_task_future(t)))
-        e = co_future_result(co_task_future(t), out);
-    else
-        e = co_exc_new("RuntimeError", "%s", co_status_message(st));
-done:
-    warn_never_retrieved(L);
-    if (L->nlive)                /* a deadlock or a failure left tasks behind */
-        co__warn_pending(L);
-    /* As the recorder ends a recording: complete once main is done. */
-    co_loop_trace_end(L, st == CO_EDEADLOCK || !t || !co_future_done(co_task_future(t)) ? (st ? st : CO_EINVAL)
-                                                                                      : CO_OK);
+    co_task *t;
+    co_exc *e = run_main(L, main, NULL, out, &st, &t);
+    close_tasks(L, &st, &e);
+    /* The recorder ends asyncio.run()'s recording here, before the shutdown. */
+    end_recording(L, st, t && co_future_done(co_task_future(t)));
+    if (st == CO_OK || st == CO_EEXIT)
+        shut_down(L);
     if (status)
         *status = st;
     return e;
+}
+
+struct co_runner {
+    co_loop_config cfg;        /* for the loop made at the first run */
+    co_loop *loop;             /* Runner._loop, NULL until then */
+    co_vars *ctx;              /* Runner._context: every run's task runs in it */
+    bool closed;
+    co_status st;              /* the loop's state after the last run */
+};
+
+co_runner *co_runner_new(const co_loop_config *cfg)
+{
+    co_runner *r = co_calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    if (cfg)
+        r->cfg = *cfg;
+    else {
+        r->cfg.out = stdout;
+        r->cfg.err = stderr;
+    }
+    return r;
+}
+
+/* Runner._lazy_init */
+co_loop *co_runner_get_loop(co_runner *r)
+{
+    if (r->closed)
+        return NULL;
+    if (!r->loop) {
+        r->loop = co_loop_new(&r->cfg);
+        if (r->loop && !(r->ctx = co_copy_context())) {
+            co_loop_destroy(r->loop);
+            r->loop = NULL;
+        }
+    }
+    return r->loop;
+}
+
+co_exc *co_runner_run(co_runner *r, co_coro coro, co_value *out, co_status *status)
+{
+    co_status st = CO_ECLOSED;
+    co_exc *e;
+    if (r->closed)
+        e = co_exc_new("RuntimeError", "Runner is closed");
+    else if (r->loop && r->loop->running)
+        e = co_exc_new("RuntimeError", "Runner.run() cannot be called from a running event loop");
+    else if (r->st != CO_OK)
+        e = co_exc_new("RuntimeError", "%s", co_status_message(r->st));
+    else if (!co_runner_get_loop(r)) {
+        st = CO_ENOMEM;
+        e = co__exc_nomem();
+    } else {
+        co_task *t;
+        e = run_main(r->loop, coro, r->ctx, out, &st, &t);
+        r->st = st == CO_EEXIT ? CO_OK : st;   /* after an exit the loop can run again */
+    }
+    if (status)
+        *status = st;
+    return e;
+}
+
+co_status co_runner_close(co_runner *r)
+{
+    if (!r)
+        return CO_OK;
+    co_status st = r->st;
+    if (r->loop) {
+        co_exc *ignored = NULL;
+        close_tasks(r->loop, &st, &ignored);
+        if (st == CO_OK)
+            st = shut_down(r->loop);
+        end_recording(r->loop, st, true);
+        co_loop_destroy(r->loop);      /* loop.close() */
+    }
+    co_free(r);
+    return st;
 }

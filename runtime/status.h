@@ -17,7 +17,8 @@
     X(CO_ESTOPPED, "the event loop stopped before the future completed")           \
     X(CO_EDEADLOCK, "deadlock: tasks are waiting and nothing can ever wake them")  \
     X(CO_EIO, "input/output error")                                                \
-    X(CO_EEXIT, "a task raised SystemExit or KeyboardInterrupt, which stops the loop")
+    X(CO_EEXIT, "a task raised SystemExit or KeyboardInterrupt, which stops the loop")          \
+    X(CO_ETHREAD, "Non-thread-safe operation invoked on an event loop other than the current one")
 
 typedef enum co_status {
 #define CO_X_ENUM(name, msg) name,

@@ -31,17 +31,86 @@ static _Thread_local void *asan_fake_main;
 
 static unsigned long long task_name_counter;   /* tasks._task_name_counter: process-wide */
 
-co_coro co_coro_make(co_fn fn, const char *name, int nargs, const co_value *args)
+co_coro co_coro_make_at(co_fn fn, const char *name, int nargs, const co_value *args, const char *src)
 {
     co_coro c;
     memset(&c, 0, sizeof c);
     c.fn = fn;
     c.name = name;
+    c.src = src;
     CO_API_CHECK(nargs >= 0 && nargs <= CO_MAXARGS, "too many coroutine arguments (CO_MAXARGS)");
     c.nargs = nargs;
     for (int i = 0; i < nargs; i++)
         c.args[i] = args[i];
+    co_loop *L = co__tls_loop;
+    if (L && L->debug)                     /* sys.set_coroutine_origin_tracking_depth */
+        c.origin = co__origin_new(L, name, src);
     return c;
+}
+
+co_coro co_coro_make(co_fn fn, const char *name, int nargs, const co_value *args)
+{
+    return co_coro_make_at(fn, name, nargs, args, NULL);
+}
+
+/* --- debug mode: coroutine origins ------------------------------------------ */
+
+struct co_origin {
+    const char *name;          /* the coroutine function */
+    const char *src;           /* where the coroutine was made, or NULL */
+    bool awaited;              /* awaited or wrapped in a task */
+    bool reported;             /* its never-awaited warning was given */
+};
+
+uint32_t co__origin_new(co_loop *L, const char *name, const char *src)
+{
+    if (L->norigins == L->caporigins) {
+        size_t cap = L->caporigins ? L->caporigins * 2 : 16;
+        struct co_origin *p = co_realloc(L->origins, cap * sizeof *p);
+        if (!p)
+            return 0;                      /* out of memory: this one is not tracked */
+        L->origins = p;
+        L->caporigins = cap;
+    }
+    L->origins[L->norigins] = (struct co_origin){name, src, false, false};
+    return (uint32_t)++L->norigins;
+}
+
+/* The coroutine starts running (awaited, or its task's first step): it
+** cannot start twice. */
+static co_exc *origin_consume(co_loop *L, const co_coro *c)
+{
+    if (!c->origin || c->origin > L->norigins)
+        return NULL;
+    struct co_origin *o = &L->origins[c->origin - 1];
+    if (o->awaited)
+        return co_exc_new("RuntimeError", "cannot reuse already awaited coroutine");
+    o->awaited = true;
+    return NULL;
+}
+
+void co__origins_report(co_loop *L)
+{
+    for (size_t i = 0; i < L->norigins; i++) {
+        struct co_origin *o = &L->origins[i];
+        if (o->awaited || o->reported)
+            continue;
+        o->reported = true;
+        const char *where = o->src ? o->src : "<unknown>";
+        if (co__tracing(L)) {
+            co_trace_event ev = {.ev = CO_EV_WARN, .kind = "never_awaited",
+                                 .msg = co_strf("coroutine '%s' was never awaited (created at %s)", o->name, where)};
+            co__emit(L, &ev);
+        }
+        /* warnings.warn's format, with the origin traceback debug mode adds. */
+        const char *colon = o->src ? strrchr(o->src, ':') : NULL;
+        if (colon)
+            co__log(L, "%s: RuntimeWarning: coroutine '%s' was never awaited\n"
+                       "Coroutine created at (most recent call last)\n  File \"%.*s\", line %s",
+                    where, o->name, (int)(colon - o->src), o->src, colon + 1);
+        else
+            co__log(L, "%s: RuntimeWarning: coroutine '%s' was never awaited", where, o->name);
+    }
 }
 
 void co__task_number_skip(void) { ++task_name_counter; }
@@ -186,7 +255,7 @@ co_task *co_loop_create_task_in(co_loop *L, co_coro coro, const char *name, co_v
 
 static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool number_anyway, co_vars *ctx)
 {
-    if (!L)
+    if (!L || !co__thread_ok(L))           /* create_task -> call_soon -> _check_thread */
         return NULL;
     CO_API_CHECK(coro.fn != NULL, "co_create_task needs a coroutine function");
     install_segv_handler();
@@ -199,6 +268,7 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
     co__future_init(L, &t->fut, "task", NULL);
     t->fut.is_task = true;
     t->coro = coro;
+    t->reused = origin_consume(L, &coro);     /* debug mode: a coroutine already awaited */
     t->own_vars.map = co__vars_current()->map;  /* contextvars.copy_context() */
     t->vars = ctx ? ctx : &t->own_vars;
     const char *numbered = name && !number_anyway ? NULL : co_strf("Task-%llu", ++task_name_counter);
@@ -343,6 +413,8 @@ static void resume(co_task *t, co_exc *exc)
 {
     co_loop *L = t->fut.loop;
     if (!t->started) {
+        if (!exc && t->reused)                 /* coro.send(None) on a used coroutine */
+            exc = t->reused;
         if (exc) {
             t->yield_kind = CO_Y_RAISE;
             t->ret_exc = exc;
@@ -633,6 +705,9 @@ co_exc *co_await_coro_at(co_coro coro, co_value *out, const char *src)
     if (!out)
         out = &ignored;
     *out = co_none();
+    co_exc *reused = origin_consume(L, &coro);
+    if (reused)
+        return reused;
     if (co__tracing(L)) {
         sbuf b = {0};
         sb_putc(&b, '(');

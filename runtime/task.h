@@ -35,6 +35,11 @@
 
 #define CO_MAXARGS 6
 
+/* "file.c:12": the place in the source a macro is used at. */
+#define CO__STR2(x) #x
+#define CO__STR(x) CO__STR2(x)
+#define CO_HERE (__FILE__ ":" CO__STR(__LINE__))
+
 typedef co_exc *(*co_fn)(const co_value *args, co_value *result);
 
 typedef struct co_coro {
@@ -43,13 +48,22 @@ typedef struct co_coro {
     int nargs;                     /* arguments used */
     co_value args[CO_MAXARGS];     /* the arguments, by value */
     size_t stack_size;             /* 0: the loop's default */
+    const char *src;               /* file:line where it was made (CO_CORO), or NULL */
+    uint32_t origin;               /* debug mode: its entry in the loop's list of coroutines, 0 none */
 } co_coro;
 
+/* A coroutine object. In debug mode (co_loop_set_debug) the current loop
+** remembers it, as CPython's coroutine origin tracking does: one that is
+** never awaited (nor wrapped in a task) is reported when asyncio.run() ends or
+** the loop closes -- "RuntimeWarning: coroutine 'job' was never awaited" with
+** where it was made -- and awaiting one twice raises RuntimeError("cannot
+** reuse already awaited coroutine"). Copies of a co_coro are the same object. */
 co_coro co_coro_make(co_fn fn, const char *name, int nargs, const co_value *args);
+co_coro co_coro_make_at(co_fn fn, const char *name, int nargs, const co_value *args, const char *src);
 #define CO_CORO(fn, ...) \
-    co_coro_make((fn), #fn, (int)(sizeof((co_value[]){__VA_ARGS__}) / sizeof(co_value)), \
-                 (co_value[]){__VA_ARGS__})
-#define CO_CORO0(fn) co_coro_make((fn), #fn, 0, NULL)
+    co_coro_make_at((fn), #fn, (int)(sizeof((co_value[]){__VA_ARGS__}) / sizeof(co_value)), \
+                    (co_value[]){__VA_ARGS__}, CO_HERE)
+#define CO_CORO0(fn) co_coro_make_at((fn), #fn, 0, NULL, CO_HERE)
 
 /* An awaitable as gather/ensure_future take it: a future (or task), or a
 ** coroutine not yet started. */
@@ -104,9 +118,6 @@ size_t co_all_tasks(co_loop *L, co_task **out, size_t cap);
 
 /* --- inside a task: these may suspend ------------------------------------ */
 
-#define CO__STR2(x) #x
-#define CO__STR(x) CO__STR2(x)
-#define CO_HERE (__FILE__ ":" CO__STR(__LINE__))
 
 /* await fut: returns NULL with *out set (out may be NULL), or the exception the
 ** await raises (the future's, or CancelledError if this task is cancelled). A
@@ -142,5 +153,27 @@ const char *co_strv(co_value v);
 ** trace's `end` event. Returns the main task's exception, or NULL with *out set;
 ** *status (may be NULL) gets CO_EDEADLOCK if the loop deadlocked. */
 co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status);
+
+/* asyncio.Runner (3.11): several runs on one loop, then close.
+**
+**     co_runner *r = co_runner_new(NULL);          // with asyncio.Runner() as runner:
+**     co_runner_run(r, CO_CORO0(first), &v, NULL);  //     runner.run(first())
+**     co_runner_run(r, CO_CORO0(second), &v, NULL); //     runner.run(second())
+**     co_runner_close(r);                            // (leaving the block)
+**
+** The loop is made at the first run (or co_runner_get_loop) with cfg (NULL:
+** defaults). Each run makes a task (Task-N) that runs in the runner's one
+** Context, so context variables a run sets are seen by the next, and runs the
+** loop until it is done: tasks it leaves behind stay pending, to run during
+** the next run. run returns the task's exception (RuntimeError "Runner is
+** closed" after close), or NULL with *out set; *status the loop's status.
+** close cancels what remains and waits for it, shuts down (the two shutdown
+** coroutines of CPython, as tasks), writes the trace's `end`, frees the loop
+** and the runner, and returns the final status. SIGINT is not handled. */
+typedef struct co_runner co_runner;
+co_runner *co_runner_new(const co_loop_config *cfg);   /* NULL on no memory */
+co_loop *co_runner_get_loop(co_runner *r);
+co_exc *co_runner_run(co_runner *r, co_coro coro, co_value *out, co_status *status);
+co_status co_runner_close(co_runner *r);              /* NULL is fine */
 
 #endif
