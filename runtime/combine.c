@@ -144,12 +144,20 @@ typedef struct wait_state {
     co_return_when rw;
 } wait_state;
 
-static void release_waiter(void *arg)
+/* wait() returns now: what the program then gets are sets, whose order in
+** CPython follows addresses (here: input order). */
+static void wait_release(wait_state *w)
 {
-    wait_state *w = arg;
-    if (!co_future_done(w->waiter))
-        co_future_set_result(w->waiter, co_none());
+    if (co_future_done(w->waiter))
+        return;
+    co_loop *L = w->waiter->loop;
+    bool saved = L->set_order;
+    L->set_order = true;
+    co_future_set_result(w->waiter, co_none());
+    L->set_order = saved;
 }
+
+static void release_waiter(void *arg) { wait_release(arg); }
 
 /* _wait's _on_completion */
 static void wait_on_completion(co_future *f, void *arg)
@@ -165,8 +173,7 @@ static void wait_on_completion(co_future *f, void *arg)
     if (w->counter == 0 || w->rw == CO_FIRST_COMPLETED || failed) {
         if (w->timeout_handle)
             co_handle_cancel(w->timeout_handle);
-        if (!co_future_done(w->waiter))
-            co_future_set_result(w->waiter, co_none());
+        wait_release(w);
     }
 }
 
@@ -204,8 +211,14 @@ co_exc *co_wait_at(co_future *const *fs, size_t n, double timeout, co_return_whe
     w->rw = rw;
     if (!isnan(timeout))
         w->timeout_handle = co_call_later(L, timeout, release_waiter, w, "_release_waiter");
-    for (size_t i = 0; i < m; i++)
+    /* `for f in fs: f.add_done_callback(...)`: fs is a set, and a future
+    ** already done schedules its callback at once, in that order. */
+    bool saved = L->set_order;
+    for (size_t i = 0; i < m; i++) {
+        L->set_order = saved || co_future_done(uniq[i]);
         co_future_add_done_callback(uniq[i], wait_on_completion, w, "_on_completion");
+    }
+    L->set_order = saved;
     co_exc *e = co_await_at(w->waiter, NULL, src);
     if (w->timeout_handle) {
         co_handle_cancel(w->timeout_handle);
@@ -223,6 +236,24 @@ co_exc *co_wait_at(co_future *const *fs, size_t n, double timeout, co_return_whe
             pending[(*npending)++] = uniq[i];
     }
     return NULL;
+}
+
+co_exc *co_wait_aw_at(const co_aw *aws, size_t n, double timeout, co_return_when rw,
+                      co_future **done, size_t *ndone, co_future **pending, size_t *npending,
+                      const char *src)
+{
+    *ndone = *npending = 0;
+    if (n == 0)
+        return co_exc_new("ValueError", "Set of Tasks/Futures is empty.");
+    co_future **fs = co__arena_alloc(n * sizeof *fs);
+    if (!fs)
+        return co__exc_nomem();
+    for (size_t i = 0; i < n; i++) {
+        if (!aws[i].fut && aws[i].coro.fn)   /* asyncio.wait: coroutines.iscoroutine(f) */
+            return co_exc_new("TypeError", "Passing coroutines is forbidden, use tasks explicitly.");
+        fs[i] = aws[i].fut;
+    }
+    return co_wait_at(fs, n, timeout, rw, done, ndone, pending, npending, src);
 }
 
 /* --- as_completed -------------------------------------------------------------- */
@@ -292,11 +323,31 @@ co_as_completed *co_as_completed_new(co_future *const *fs, size_t n, double time
             todo[ac->ntodo++] = fs[i];
     }
     ac->total = ac->ntodo;
-    for (size_t i = 0; i < ac->ntodo; i++)
+    bool saved = L->set_order;               /* `for f in todo`: a set (see co_wait_at) */
+    for (size_t i = 0; i < ac->ntodo; i++) {
+        L->set_order = saved || co_future_done(todo[i]);
         co_future_add_done_callback(todo[i], ac_on_completion, ac, "as_completed._on_completion");
+    }
+    L->set_order = saved;
     if (ac->ntodo && !isnan(timeout))
         ac->timeout_handle = co_call_later(L, timeout, ac_on_timeout, ac, "as_completed._on_timeout");
     return ac;
+}
+
+co_as_completed *co_as_completed_aw(const co_aw *aws, size_t n, double timeout)
+{
+    co_loop *L = co__tls_loop;
+    CO_API_CHECK(L != NULL, "co_as_completed_aw needs a loop");
+    co_future **fs = co__arena_alloc(n ? n * sizeof *fs : 1);
+    if (!fs)
+        return NULL;
+    /* todo = {ensure_future(f) for f in set(fs)}: set order in CPython. */
+    bool saved = L->set_order;
+    L->set_order = true;
+    for (size_t i = 0; i < n; i++)
+        fs[i] = co_ensure_future(aws[i]);
+    L->set_order = saved;
+    return co_as_completed_new(fs, n, timeout);
 }
 
 size_t co_as_completed_count(const co_as_completed *ac)

@@ -45,6 +45,15 @@ co_exc *co_wait_at(co_future *const *fs, size_t n, double timeout, co_return_whe
 #define co_wait(fs, n, timeout, rw, done, ndone, pending, npending) \
     co_wait_at((fs), (n), (timeout), (rw), (done), (ndone), (pending), (npending), CO_HERE)
 
+/* asyncio.wait(aws, ...) with awaitables as a Python program passes them:
+** in 3.11 a coroutine among them is refused with TypeError("Passing
+** coroutines is forbidden, use tasks explicitly.") before anything waits. */
+co_exc *co_wait_aw_at(const co_aw *aws, size_t n, double timeout, co_return_when rw,
+                      co_future **done, size_t *ndone, co_future **pending, size_t *npending,
+                      const char *src);
+#define co_wait_aw(aws, n, timeout, rw, done, ndone, pending, npending) \
+    co_wait_aw_at((aws), (n), (timeout), (rw), (done), (ndone), (pending), (npending), CO_HERE)
+
 /* for f in asyncio.as_completed(fs, timeout=...): result = await f
 **
 **     co_as_completed *ac = co_as_completed_new(fs, n, timeout);
@@ -57,6 +66,11 @@ co_exc *co_wait_at(co_future *const *fs, size_t n, double timeout, co_return_whe
 ** for each later call). The iterator lives in the loop's arena. */
 typedef struct co_as_completed co_as_completed;
 co_as_completed *co_as_completed_new(co_future *const *fs, size_t n, double timeout);
+/* The same from awaitables: coroutines become tasks (ensure_future), as
+** as_completed does -- CPython makes them while iterating a set, so their
+** Task-N numbers follow object addresses; here argument order, recorded as
+** set order (traces/FORMAT.md). NULL on no memory. */
+co_as_completed *co_as_completed_aw(const co_aw *aws, size_t n, double timeout);
 size_t co_as_completed_count(const co_as_completed *ac);
 co_exc *co_as_completed_next_at(co_as_completed *ac, co_value *out, const char *src);
 #define co_as_completed_next(ac, out) co_as_completed_next_at((ac), (out), CO_HERE)

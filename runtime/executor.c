@@ -428,3 +428,164 @@ void co_block(double seconds, const char *label)
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
 }
+
+/* --- asyncio.run_coroutine_threadsafe ------------------------------------------------ */
+
+typedef enum cf_state { CF_PENDING, CF_CANCELLED, CF_FINISHED } cf_state;
+
+struct co_cfuture {
+    pthread_mutex_t lock;
+    pthread_cond_t done;       /* signalled when state leaves PENDING */
+    cf_state state;
+    co_value result;
+    co_exc *exc;
+    int refs;                  /* the caller's and the loop's */
+    co_loop *loop;
+    co_coro coro;              /* what the callback wraps in a task */
+    co_task *task;             /* the task, once made (loop thread) */
+};
+
+static void cf_unref(co_cfuture *cf)
+{
+    pthread_mutex_lock(&cf->lock);
+    int left = --cf->refs;
+    pthread_mutex_unlock(&cf->lock);
+    if (left)
+        return;
+    pthread_cond_destroy(&cf->done);
+    pthread_mutex_destroy(&cf->lock);
+    co_free(cf);
+}
+
+void co_cfuture_release(co_cfuture *cf)
+{
+    if (cf)
+        cf_unref(cf);
+}
+
+/* Set the state once (concurrent.futures' _set_concurrent_future_state). */
+static void cf_settle(co_cfuture *cf, cf_state st, co_value v, co_exc *e)
+{
+    pthread_mutex_lock(&cf->lock);
+    if (cf->state == CF_PENDING) {
+        cf->state = st;
+        cf->result = v;
+        cf->exc = e;
+        pthread_cond_broadcast(&cf->done);
+    }
+    pthread_mutex_unlock(&cf->lock);
+}
+
+/* _chain_future's _call_set_state: the task finished; copy its outcome. */
+static void cf_task_done(co_future *f, void *arg)
+{
+    co_cfuture *cf = arg;
+    if (co_future_cancelled(f))
+        cf_settle(cf, CF_CANCELLED, co_none(), NULL);
+    else {
+        co_value v = co_none();
+        co_exc *e = co_future_result(f, &v);
+        cf_settle(cf, CF_FINISHED, v, e);
+    }
+    cf_unref(cf);                            /* the loop's reference */
+}
+
+/* run_coroutine_threadsafe's callback, on the loop thread: ensure_future,
+** then _chain_future. The concurrent future stays pending until the task is
+** done (set_running_or_notify_cancel comes with its outcome). */
+static void cf_start(void *arg)
+{
+    co_cfuture *cf = arg;
+    co_task *t = co_loop_create_task(cf->loop, cf->coro, NULL);
+    if (!t || co_future_add_done_callback(co_task_future(t), cf_task_done, cf, "_chain_future._call_set_state") != CO_OK) {
+        cf_settle(cf, CF_FINISHED, co_none(), co__exc_nomem());
+        cf_unref(cf);
+        return;
+    }
+    cf->task = t;
+}
+
+co_cfuture *co_run_coroutine_threadsafe(co_coro coro, co_loop *L)
+{
+    co_cfuture *cf = co_calloc(1, sizeof *cf);
+    if (!cf)
+        return NULL;
+    pthread_mutex_init(&cf->lock, NULL);
+    pthread_cond_init(&cf->done, NULL);
+    cf->refs = 2;
+    cf->loop = L;
+    cf->coro = coro;
+    if (co_call_soon_threadsafe(L, cf_start, cf, "run_coroutine_threadsafe.callback") != CO_OK) {
+        pthread_cond_destroy(&cf->done);
+        pthread_mutex_destroy(&cf->lock);
+        co_free(cf);
+        return NULL;
+    }
+    return cf;
+}
+
+bool co_cfuture_done(co_cfuture *cf)
+{
+    pthread_mutex_lock(&cf->lock);
+    bool done = cf->state != CF_PENDING;
+    pthread_mutex_unlock(&cf->lock);
+    return done;
+}
+
+static void cancel_task(void *arg)
+{
+    co_cfuture *cf = arg;
+    if (cf->task)
+        co_task_cancel(cf->task, NULL);
+    cf_unref(cf);
+}
+
+bool co_cfuture_cancel(co_cfuture *cf)
+{
+    pthread_mutex_lock(&cf->lock);
+    bool ok = cf->state == CF_PENDING;
+    if (ok) {
+        cf->state = CF_CANCELLED;
+        cf->refs++;                          /* for cancel_task */
+        pthread_cond_broadcast(&cf->done);
+    }
+    pthread_mutex_unlock(&cf->lock);
+    /* _call_check_cancel: source_loop.call_soon_threadsafe(source.cancel),
+    ** queued after cf_start, so the task exists when it runs. */
+    if (ok && co_call_soon_threadsafe(cf->loop, cancel_task, cf, "Task.cancel") != CO_OK)
+        cf_unref(cf);
+    return ok;
+}
+
+co_exc *co_cfuture_result(co_cfuture *cf, double timeout, co_value *out)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    if (timeout >= 0) {
+        double s = floor(timeout);
+        until.tv_sec += (time_t)s;
+        until.tv_nsec += (long)((timeout - s) * 1e9);
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+    }
+    pthread_mutex_lock(&cf->lock);
+    while (cf->state == CF_PENDING) {
+        if (timeout < 0)
+            pthread_cond_wait(&cf->done, &cf->lock);
+        else if (pthread_cond_timedwait(&cf->done, &cf->lock, &until) == ETIMEDOUT)
+            break;
+    }
+    cf_state st = cf->state;
+    co_value v = cf->result;
+    co_exc *e = cf->exc;
+    pthread_mutex_unlock(&cf->lock);
+    if (st == CF_CANCELLED)
+        return co_exc_new("CancelledError", NULL);
+    if (st != CF_FINISHED)
+        return co_exc_new("TimeoutError", NULL);
+    if (!e && out)
+        *out = v;
+    return e;
+}

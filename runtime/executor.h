@@ -58,4 +58,24 @@ co_status co_call_soon_threadsafe(co_loop *L, co_callback_fn fn, void *arg, cons
 ** the thread really sleeps. Not a suspension point: nothing else runs. */
 void co_block(double seconds, const char *label);
 
+/* --- asyncio.run_coroutine_threadsafe ------------------------------------ */
+
+/* A concurrent.futures.Future: a result another thread can block on. */
+typedef struct co_cfuture co_cfuture;
+
+/* asyncio.run_coroutine_threadsafe(coro, loop), from any thread: the loop
+** wraps coro in a task (in a callback it runs through call_soon_threadsafe)
+** and the task's outcome is copied into the returned future. NULL on no
+** memory. The caller holds a reference: co_cfuture_release it. */
+co_cfuture *co_run_coroutine_threadsafe(co_coro coro, co_loop *L);
+
+/* future.result(timeout): blocks until done, or timeout seconds (negative: no
+** limit). NULL with *out set; the task's exception; CancelledError;
+** TimeoutError() when time ran out. Never call it on the loop's thread. */
+co_exc *co_cfuture_result(co_cfuture *cf, double timeout, co_value *out);
+bool co_cfuture_done(co_cfuture *cf);
+/* future.cancel(): cancels the task too (through call_soon_threadsafe). */
+bool co_cfuture_cancel(co_cfuture *cf);
+void co_cfuture_release(co_cfuture *cf);          /* NULL is fine */
+
 #endif

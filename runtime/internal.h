@@ -176,6 +176,7 @@ struct co_loop {
     bool running;              /* inside run_forever */
     bool closing_warned;       /* pending_at_close already reported */
     bool trace_ended;          /* `end` was written: nothing more is */
+    bool set_order;            /* CPython would be iterating a set now: events say "order":"set" */
     co_task *current;          /* task whose step runs, or NULL */
     co_exc *exit_exc;          /* SystemExit / KeyboardInterrupt raised by the handle running */
     co_exc *exit_raised;       /* ... and passed out of run_forever (co_loop_exit_exception) */

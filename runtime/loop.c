@@ -90,6 +90,8 @@ void co__emit(co_loop *L, co_trace_event *ev)
         return;
     if (ev->ev == CO_EV_END)
         L->trace_ended = true;
+    if (L->set_order)          /* decided while CPython iterates a set */
+        ev->order = "set";
     ev->seq = ++L->seq;
     ev->t = co_loop_time(L);
     L->tracer.event(L->tracer.ud, ev);

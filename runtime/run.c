@@ -53,10 +53,13 @@ static co_status cancel_all_tasks(co_loop *L)
     if (!tasks || !aws)
         return CO_ENOMEM;
     co_all_tasks(L, tasks, n);
+    bool saved = L->set_order;             /* all_tasks() is a set in CPython */
+    L->set_order = true;
     for (size_t i = 0; i < n; i++) {
         co_task_cancel(tasks[i], NULL);
         aws[i] = co_aw_fut(co_task_future(tasks[i]));
     }
+    L->set_order = saved;
     co_future *g = co_gather(aws, n, true);
     if (!g)
         return CO_ENOMEM;

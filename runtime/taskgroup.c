@@ -103,10 +103,14 @@ static void tg_abort(co_taskgroup *tg)
 {
     tg->aborting = true;
     co_loop *L = tg->loop;
+    /* `for t in self._tasks`: a set in CPython, creation order here. */
+    bool saved = L->set_order;
+    L->set_order = true;
     trace_group(tg, "abort", L->current ? L->current->fut.id : 0);
     for (size_t i = 0; i < tg->ntasks; i++)
         if (!co_future_done(co_task_future(tg->tasks[i])))
             co_task_cancel(tg->tasks[i], NULL);
+    L->set_order = saved;
 }
 
 /* TaskGroup._on_task_done, a done-callback of every child. */

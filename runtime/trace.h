@@ -94,6 +94,7 @@ typedef struct co_trace_event {
     uint64_t obj;          /* sync, job, timeout, group: the object's id */
     const char *op;        /* sync, job, io, timeout, group: what happened to it */
     double dur;            /* block: seconds the loop was held */
+    const char *order;     /* any event: "set" when CPython decides it iterating a set, else NULL */
     long long fd;          /* io: the file descriptor */
     long long worker;      /* job: the worker thread's number */
 } co_trace_event;

@@ -462,6 +462,8 @@ static void format_with_cache(co_trace_writer *w, sbuf *b, const co_trace_event 
     if ((unsigned)ev->ev < CO_EV__COUNT)
         sb_putn(b, evs[ev->ev].s, evs[ev->ev].n);
     trace_fields(b, ev);
+    if (ev->order)
+        f_str(b, "order", ev->order);
     sb_putn(b, "}\n", 2);
 }
 

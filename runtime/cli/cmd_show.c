@@ -615,6 +615,49 @@ static void draw_legend(FILE *out, const show_opts *o, unsigned has)
     fputc('\n', out);
 }
 
+/* What a set-order decision was, from the event that carries the mark. */
+static const char *set_order_what(const tm_event *e)
+{
+    switch (e->kind) {
+    case TM_EV_GROUP: return "a TaskGroup cancels its children";
+    case TM_EV_CANCEL: return "remaining tasks are cancelled";
+    case TM_EV_FUT_DONE: return "wait() returns its done and pending sets (iterated later)";
+    case TM_EV_TASK_NEW: return "as_completed() wraps coroutines in tasks";
+    default: return "callbacks are added to futures already done";
+    }
+}
+
+/* A note under the chart for each instant at which CPython would iterate a
+** set ("order":"set" in the trace): there its order follows object addresses
+** and varies from run to run, while the trace has one order. */
+static void draw_set_order_notes(FILE *out, const char *path, const tm_trace *tr, const show_opts *o)
+{
+    int shown = 0, more = 0;
+    double last_t = -1;
+    for (size_t i = 0; i < tr->n_events; i++) {
+        const tm_event *e = &tr->events[i];
+        if (!(e->flags & TM_EVF_SET_ORDER) || e->t == last_t)
+            continue;
+        last_t = e->t;
+        if (shown == 3) {
+            more++;
+            continue;
+        }
+        char when[32];
+        tm_format_seconds(e->t, when, sizeof when);
+        colour(out, o, C_WARN);
+        fputs("note:", out);
+        colour(out, o, C_NONE);
+        fprintf(out, " %s, %s (event %u): %s\n"
+                     "      CPython takes them from a set, in an order that follows object addresses\n"
+                     "      and can change from run to run; at %s this trace shows one such order\n",
+                path, when, e->seq, set_order_what(e), when);
+        shown++;
+    }
+    if (more)
+        fprintf(out, "note: %s: %d more instant%s like that\n", path, more, more == 1 ? "" : "s");
+}
+
 /* Fit label, chart and outcome columns into the width. */
 static void plan_layout(layout *L, tm_trace **trs, const show_groups *sgs, int n, const show_opts *o)
 {
@@ -793,6 +836,8 @@ int cli_show(int argc, char **argv)
                 fputc('\n', stdout);
             }
             draw_legend(stdout, &o, legend_extras(sgs, n));
+            for (int k = 0; k < n; k++)
+                draw_set_order_notes(stdout, cli_shown(files[k]), trs[k], &o);
             co_free(cells);
         }
     }

@@ -791,8 +791,11 @@ int tm__apply(tm__builder *b, tm_kind kind, uint32_t seq, double t)
         return TM__NOMEM(b);
     uint32_t ev = (uint32_t)tr->n_events++;
     tm_event *e = &tr->events[ev];
-    *e = (tm_event){t, seq, TM_NONE, TM_NONE, 0, 0, 0, 0, (uint8_t)kind, 0};
+    *e = (tm_event){t, seq, TM_NONE, TM_NONE, 0, 0, 0, 0, (uint8_t)kind, 0, 0};
     e->by = actor(b, kind);
+    const cJSON *order = b->fields[TM__F_ORDER];
+    if (cJSON_IsString(order) && !strcmp(order->valuestring, "set"))
+        e->flags |= TM_EVF_SET_ORDER;
     if (appliers[kind](b, e, ev) < 0 || tm__apply_v3(b, kind, ev) < 0)
         return -1;
     /* A task's own step events happen in that task's lane. */

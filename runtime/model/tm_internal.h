@@ -102,7 +102,7 @@ enum {
     TM__F_BY, TM__F_VIA, TM__F_FN, TM__F_TARGET, TM__F_OK, TM__F_COUNT,
     TM__F_TIMER, TM__F_WHEN, TM__F_FROM, TM__F_UNTIL, TM__F_ARGS, TM__F_TEXT,
     TM__F_OBJ, TM__F_OP, TM__F_WORKER, TM__F_FD, TM__F_DUR,
-    TM__F_FILE, TM__F_CSRC, TM__F_LOCALS, TM__F_OF,
+    TM__F_FILE, TM__F_CSRC, TM__F_LOCALS, TM__F_OF, TM__F_ORDER,
     TM__F__COUNT
 };
 extern const char *const tm__field_names[TM__F__COUNT];

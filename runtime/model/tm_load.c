@@ -29,7 +29,7 @@ const char *const tm__field_names[TM__F__COUNT] = {
     "reason", "fut", "on", "src", "outcome", "value", "kind", "label", "by",
     "via", "fn", "target", "ok", "count", "timer", "when", "from", "until",
     "args", "text", "obj", "op", "worker", "fd", "dur",
-    "file", "csrc", "locals", "of",
+    "file", "csrc", "locals", "of", "order",
 };
 
 /* ---- problems -------------------------------------------------------------- */
@@ -389,7 +389,7 @@ static const uint8_t *const candidates[26] = {
     ['l' - 'a'] = L(TM__F_LABEL, TM__F_LOCALS),
     ['m' - 'a'] = L(TM__F_MSG),
     ['n' - 'a'] = L(TM__F_NAME),
-    ['o' - 'a'] = L(TM__F_ON, TM__F_OUTCOME, TM__F_OK, TM__F_OBJ, TM__F_OP, TM__F_OF),
+    ['o' - 'a'] = L(TM__F_ON, TM__F_OUTCOME, TM__F_OK, TM__F_OBJ, TM__F_OP, TM__F_OF, TM__F_ORDER),
     ['p' - 'a'] = L(TM__F_PARENT),
     ['r' - 'a'] = L(TM__F_REASON),
     ['s' - 'a'] = L(TM__F_SEQ, TM__F_SRC),

@@ -182,7 +182,13 @@ typedef struct tm_event {
     tm_str s1, s2;    /* string fields, per kind (see table) */
     uint8_t kind;     /* tm_kind */
     uint8_t detail;   /* tm_reason / tm_outcome / tm_end / cancel's `ok`, per kind */
+    uint8_t flags;    /* TM_EVF_*: */
 } tm_event;
+
+/* tm_event.flags. SET_ORDER: `"order":"set"` -- CPython decides this while
+** iterating a set, whose order follows object addresses; the trace shows the
+** producer's order (the C runtime's: creation / argument order). */
+#define TM_EVF_SET_ORDER 1
 
 /*
 ** A task. Its spans are spans[span_first .. span_first + span_count), in time

@@ -495,6 +495,10 @@ static void inspector(vz__lctx *c, vz_rect r)
         y += lh + 2 * s;
         vz_event_text(run, ui->sel, line, sizeof line);
         y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT, line);
+        if (e->flags & TM_EVF_SET_ORDER)   /* "order":"set" (traces/FORMAT.md) */
+            y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT_DIM,
+                          "Set order: CPython decides this while iterating a set, in an order that follows object "
+                          "addresses and can change from run to run; this trace shows one such order.");
         if (e->by != TM_NONE || e->kind == TM_EV_CB_RUN) {
             snprintf(line, sizeof line, "while %s was running", e->by != TM_NONE ? vz_task_name(run, e->by) : "the loop");
             y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT_DIM, line);
@@ -672,6 +676,8 @@ static void event_list(vz__lctx *c, vz_rect r)
         if (kinds)
             vz_dl_text(c->dl, VZ_FONT_MONO, kx, ty, k_w, tc, tm_kind_name((tm_kind)e->kind));
         vz_event_text(run, (uint32_t)i, buf, sizeof buf);
+        if (e->flags & TM_EVF_SET_ORDER && strlen(buf) + 13 < sizeof buf)
+            strcat(buf, "  [set order]");
         float dx = kx + k_w + 6 * s;
         vz_dl_text(c->dl, VZ_FONT_BODY, dx, ty + (lh - vz__line_h(c, VZ_FONT_BODY)) / 2 - 1 * s, r.x + r.w - dx - 6 * s,
                    tc, buf);
