@@ -1,0 +1,25 @@
+"""09-wait-for-solution: one second of patience, and the job left running (wait, not shield)."""
+import asyncio
+
+
+async def job():
+    print("job starts")
+    try:
+        await asyncio.sleep(2)
+    except asyncio.CancelledError:
+        print("job cancelled")
+        raise
+    print("job finished")
+    return "done"
+
+
+async def main():
+    task = asyncio.create_task(job(), name="job")
+    done, pending = await asyncio.wait([task], timeout=1)
+    if pending:
+        print("main timed out")
+    await asyncio.sleep(2)
+    print("job outcome:", "cancelled" if task.cancelled() else task.result())
+
+
+asyncio.run(main())

@@ -1,0 +1,28 @@
+"""13-blocking-solution: two blocking calls, each on a worker thread."""
+import asyncio
+import time
+
+
+def slow_io():
+    time.sleep(2)
+    return "data"
+
+
+async def ticker():
+    for i in range(4):
+        print("tick", i)
+        await asyncio.sleep(0.5)
+
+
+async def fetch():
+    results = await asyncio.gather(asyncio.to_thread(slow_io), asyncio.to_thread(slow_io))
+    for result in results:
+        print("fetched", result)
+
+
+async def main():
+    await asyncio.gather(asyncio.create_task(ticker(), name="ticker"),
+                         asyncio.create_task(fetch(), name="fetch"))
+
+
+asyncio.run(main())
