@@ -57,6 +57,20 @@ static uint32_t task_line(const tm_trace *tr, uint32_t task, uint32_t cur, uint3
     return r && r->source == src ? r->line : 0;
 }
 
+/* The first of the trace's srcrefs whose event is at or after `ev` (n_srcrefs if none). */
+static size_t first_srcref(const tm_trace *tr, uint32_t ev)
+{
+    size_t lo = 0, hi = tr->n_srcrefs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tr->srcrefs[mid].ev < ev)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The source and line the panel centres on (see the file comment). */
 static uint32_t focus_line(const vz__lctx *c, const vz_run *run, uint32_t *src)
 {
@@ -71,14 +85,7 @@ static uint32_t focus_line(const vz__lctx *c, const vz_run *run, uint32_t *src)
         if (run->loop.running != TM_NONE)
             r = task_src(tr, run->loop.running, run->cur);
         if (!r || r->source == TM_NONE) {   /* the last event with a line, at or before the cursor */
-            size_t lo = 0, hi = tr->n_srcrefs;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (tr->srcrefs[mid].ev <= run->cur)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
+            size_t lo = first_srcref(tr, run->cur + 1);
             while (lo > 0 && tr->srcrefs[lo - 1].source == TM_NONE)
                 lo--;
             r = lo ? &tr->srcrefs[lo - 1] : NULL;
@@ -257,14 +264,7 @@ void vz__draw_code_steps(vz__lanes *L)
         e0 = a == TM_NONE ? 0 : a;
         e1 = b == TM_NONE ? 0 : b;
     }
-    size_t lo = 0, hi = tr->n_srcrefs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tr->srcrefs[mid].ev < e0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = first_srcref(tr, e0);
     float s = c->s, last_x = -1e9f;
     for (size_t i = lo, n = 0; i < tr->n_srcrefs && tr->srcrefs[i].ev <= e1 && n < 4096; i++, n++) {
         const tm_srcref *rf = &tr->srcrefs[i];
