@@ -8,7 +8,8 @@
 #
 # Targets: fuzz_load (the loader), fuzz_show (show and summary), fuzz_export,
 # fuzz_view (the viewer's model and layout, no display), fuzz_args (the
-# command lines). Inputs go up to 1 MiB (FUZZ_MAX_LEN); libFuzzer starts
+# command lines), fuzz_lesson (lesson files and the query language). Inputs
+# go up to 1 MiB (FUZZ_MAX_LEN); libFuzzer starts
 # small and grows them, so short inputs are explored too.
 #
 # Environment:
@@ -32,7 +33,7 @@ seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 out=${FUZZ_BUILD:-/tmp/coroscope-fuzz}
 cc=${CC_FUZZ:-clang}
-all="fuzz_load fuzz_show fuzz_export fuzz_view fuzz_args"
+all="fuzz_load fuzz_show fuzz_export fuzz_view fuzz_args fuzz_lesson"
 max_len=${FUZZ_MAX_LEN:-1048576}
 targets=${*:-$all}
 
@@ -45,7 +46,7 @@ mkdir -p "$out/crashes" || exit 2
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-       -Iruntime -Iruntime/model -Iruntime/cli -Iviz/model -Iviz/layout -Iviz/input -Itests/fuzz
+       -Iruntime -Iruntime/model -Iruntime/lesson -Iruntime/cli -Iviz/model -Iviz/layout -Iviz/input -Itests/fuzz
        $(pkg-config --cflags libcjson)"
 libs="$(pkg-config --libs libcjson) -lm"
 model="runtime/model/*.c runtime/alloc.c tests/fuzz/fuzz_common.c"
@@ -59,6 +60,7 @@ for t in $targets; do
         fuzz_show|fuzz_export) srcs="$model $cli" ;;
         fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c viz/model/*.c" ;;
         fuzz_view) srcs="$model viz/model/*.c viz/layout/*.c viz/input/input_apply.c" ;;
+        fuzz_lesson) srcs="$model runtime/lesson/*.c" ;;
         *) echo "run.sh: unknown target $t (known: $all)"; exit 2 ;;
     esac
     echo "== $t: building"

@@ -20,7 +20,7 @@ werror=""
 mkdir -p "$out" || { echo "FAIL fuzz_replay: cannot create $out"; exit 1; }
 
 flags="-std=c11 -D_GNU_SOURCE -O1 -g $san -Wall -Wextra -Wshadow -Wstrict-prototypes
-       -Wmissing-prototypes $werror -Iruntime -Iruntime/model -Iruntime/cli -Iviz/model -Iviz/layout -Iviz/input -Itests/fuzz
+       -Wmissing-prototypes $werror -Iruntime -Iruntime/model -Iruntime/lesson -Iruntime/cli -Iviz/model -Iviz/layout -Iviz/input -Itests/fuzz
        $(pkg-config --cflags libcjson)"
 libs="$(pkg-config --libs libcjson) -lm"
 model="runtime/model/*.c runtime/alloc.c tests/fuzz/fuzz_common.c tests/fuzz/replay.c"
@@ -29,10 +29,11 @@ cli="runtime/cli/args.c runtime/cli/cmd_show.c runtime/cli/show_groups.c runtime
 inputs=$(find tests/fuzz/corpus -type f | wc -l)
 
 failed=0
-for t in fuzz_load fuzz_show fuzz_export fuzz_view fuzz_args; do
+for t in fuzz_load fuzz_show fuzz_export fuzz_view fuzz_args fuzz_lesson; do
     case $t in
         fuzz_load) srcs="$model" ;;
         fuzz_view) srcs="$model viz/model/*.c viz/layout/*.c viz/input/input_apply.c" ;;
+        fuzz_lesson) srcs="$model runtime/lesson/*.c" ;;
         fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c viz/model/*.c" ;;
         *) srcs="$model $cli" ;;
     esac
