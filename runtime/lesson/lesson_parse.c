@@ -494,6 +494,9 @@ static int program_index(const lesson *L, const char *name)
 /* Parse a query option; problems point into the file. */
 static void set_query(parse *ps, ls_query *q, const char *text, int line, int col, lq_type want, const char *what)
 {
+    co_free(q->text);   /* an option given twice: the last one counts (fuzz_lesson found the first leaking) */
+    lq_free(q->q);
+    q->q = NULL;
     q->text = co_strdup(text);
     q->line = line;
     q->column = col;
