@@ -911,6 +911,7 @@ static size_t parse_block(parse *ps, size_t start)
                 ERR(ps, oline, vcol, ":tolerance: takes a number of seconds (or of the answer's unit), not '%s'", v);
         } else if (!strcmp(name, "solution")) {
             size_t n = strlen(L->dir) + strlen(v) + 2;
+            co_free(b->solution);   /* given twice: the last one counts (fuzz_lesson) */
             b->solution = co_malloc(n);
             if (b->solution) {
                 snprintf(b->solution, n, "%s/%s", L->dir, v);
