@@ -75,6 +75,7 @@ for t in $targets; do
     log="$out/$t.log"
     par=""
     [ "$jobs" -gt 1 ] && par="-jobs=$jobs -workers=$jobs"   # logs in $out/fuzz-N.log
+    started=$(date +%s)
     # shellcheck disable=SC2086
     (cd "$out" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
         UBSAN_OPTIONS=print_stacktrace=1 \
@@ -93,7 +94,8 @@ for t in $targets; do
         grep -E '^#[0-9]+' "$log" | tail -1
     fi
     finds=$(ls "$out/crashes" 2>/dev/null | grep -c "^$t-")
-    awk -v t="$t" -v s="$seconds" -v f="$finds" '/^stat::number_of_executed_units/ { n += $NF } /^stat::new_units_added/ { u += $NF }
+    took=$(($(date +%s) - started))   # less than asked when a finding stopped it
+    awk -v t="$t" -v s="$took" -v f="$finds" '/^stat::number_of_executed_units/ { n += $NF } /^stat::new_units_added/ { u += $NF }
              END { printf "%s: %d executions in %d s, %d new inputs, %d findings\n", t, n, s, u, f }' "$log" |
         tee -a "$out/summary.txt"
     if [ "$rc" -ne 0 ] || grep -qE 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|runtime error:|invariant broken' "$log"; then
