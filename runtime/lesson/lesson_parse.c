@@ -425,7 +425,8 @@ static size_t front_matter(parse *ps)
         } else if (!strcmp(key, "minutes") || !strcmp(key, "order")) {
             char *x = value_of(v), *end;
             double n = x ? strtod(x, &end) : 0;
-            if (!x || end == x || *end || n < 0 || (key[0] == 'm' && (n != (int)n || n < 1 || n > 600)))
+            /* the range first: converting 5e119 to int is undefined (fuzz_lesson) */
+            if (!x || end == x || *end || !(n >= 0) || (key[0] == 'm' && (n < 1 || n > 600 || n != (int)n)))
                 ERR(ps, line, (int)(v - l) + 2, "'%s' takes %s, not '%s'", key,
                     key[0] == 'm' ? "a whole number of minutes (1 to 600)" : "a number", x ? x : "");
             else if (key[0] == 'm')
