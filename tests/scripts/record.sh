@@ -144,4 +144,14 @@ if [ "$rc" != 1 ]; then fail $c "exit $rc, expected 1"
 elif [ -e "$tmp/cut.png" ]; then fail $c "a partial PNG was left behind"
 else has $c err "File too large (the partial file was removed)" && pass $c; fi
 
+c=svg_pictures_and_exports_check_their_writes_too
+(trap '' XFSZ; ulimit -f 2; env SDL_VIDEODRIVER=offscreen "$C" view --screenshot "$tmp/cut.svg" --size 1280x800 \
+    tests/data/gather.jsonl >"$tmp/out" 2>"$tmp/err")
+rc=$?
+if [ "$rc" != 1 ]; then fail $c "exit $rc, expected 1"
+elif [ -e "$tmp/cut.svg" ]; then fail $c "a partial SVG was left behind"
+else has $c err "File too large (the partial file was removed)" &&
+    run $c 1 "$C" export --format svg tests/data/gather.jsonl -o /dev/full && has $c err "No space left on device" &&
+    pass $c; fi
+
 exit $failed

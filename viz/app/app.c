@@ -268,19 +268,13 @@ static void offscreen_close(offscreen *os)
 /* A frame's draw list as an SVG file. 0 or 1. */
 static int write_svg(const char *path, const vz_drawlist *dl, int w, int h, vz_renderer *vr, float scale)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "coroscope view: cannot write %s: %s\n", path, strerror(errno));
+    FILE *f = cli_out_open("view", path);
+    if (!f)
         return 1;
-    }
     vz_text_metrics tm;
     vz_render_metrics(vr, &tm);
-    int bad = vz_svg_write(f, dl, w, h, &tm, scale);
-    if (fclose(f) || bad) {
-        fprintf(stderr, "coroscope view: cannot write %s\n", path);
-        return 1;
-    }
-    return 0;
+    vz_svg_write(f, dl, w, h, &tm, scale);   /* its only failure, a write, is the stream's error */
+    return cli_out_close("view", path, f);   /* every write checked, the errno said, a partial file removed */
 }
 
 int vz_app_export_svg(vz_doc *doc, const vz_app_opts *o, FILE *out, const char *name)
@@ -312,9 +306,11 @@ int vz_app_export_svg(vz_doc *doc, const vz_app_opts *o, FILE *out, const char *
     vz_doc_sync(doc, ui.t, ui.k);
     vz_layout(doc, &ui, &tm, &dl);
     int rc = 0;
-    if (dl.oom || vz_svg_write(out, &dl, ui.w, ui.h, &tm, ui.scale)) {
-        fprintf(stderr, "coroscope export: cannot write %s\n", name);
+    if (dl.oom) {
+        tm_safe_fprintf(stderr, "coroscope export: out of memory drawing %s\n", name);
         rc = 1;
+    } else {
+        vz_svg_write(out, &dl, ui.w, ui.h, &tm, ui.scale);   /* write errors: cli_out_close reports them */
     }
     vz_dl_free(&dl);
     offscreen_close(&os);
