@@ -6,11 +6,13 @@ coroscope trace of the first loop it runs (JSON Lines, traces/FORMAT.md).
 
     python3 coroscope_record.py PROGRAM.py [-o OUT.jsonl] [--scenario NAME]
                                 [--size N] [--max-events N] [--max-time SECONDS]
-                                [-- PROGRAM-ARGS...]
+                                [--no-locals] [-- PROGRAM-ARGS...]
 
 The point of the recorder is fidelity: the schedule it records must be exactly
 the one CPython 3.11's asyncio produces, so that the C runtime can be checked
-against it (tests/scripts/parity.py). The recorder therefore only *observes*:
+against it (tests/scripts/parity.py), and the program must not be able to
+tell that it is recorded (tests/scripts/recorder.py, "transparency"). The
+recorder therefore only *observes*:
 
 * The loop is asyncio's own selector event loop. Only the clock differs:
   time() returns a virtual "now" that starts at 0.0, and the selector's
@@ -26,19 +28,36 @@ against it (tests/scripts/parity.py). The recorder therefore only *observes*:
   so a task gets its name exactly as in CPython: "Task-N" from the pure-Python
   counter asyncio.tasks._task_name_counter, consumed whenever a task is made
   without a name -- including asyncio.create_task(coro, name=...), which in
-  3.11 makes an unnamed task and renames it.
-* Hooks on the loop (_call_soon, call_at, _timer_handle_cancelled, select)
-  watch handles and timers go by; they return what CPython returns.
+  3.11 makes an unnamed task and renames it. The classes are named as
+  CPython's (Task, Future, Handle, _UnixSelectorEventLoop), and the task's
+  wake-up callback is named Task.task_wakeup, so reprs read the same.
+* Hooks on the loop (_call_soon, call_at, handles' _run, select) watch
+  handles and timers go by; they return what CPython returns. The rest of
+  asyncio (TaskGroup, timeout(), wait_for, the queues and locks, streams) is
+  watched by small wrappers installed while the program runs (_Patches):
+  either plain functions that write an event and return the original
+  coroutine (so no frame of ours is ever in the program's tracebacks), or
+  watchers that write an event once such a coroutine has finished, at the
+  next event of its task (Recorder.sync).
+* The program's own coroutine calls (`await job("a", 3)`) are seen without
+  a profiler: at every event of a task, and when it suspends, the program's
+  coroutine frames on its stack are compared with the ones seen before
+  (frame_enter / frame_exit). A call that neither suspends nor causes an
+  event in between is not seen (FORMAT.md, "Producers").
 * Work that does not cooperate is put on the virtual clock as the C runtime
   does it: time.sleep() in the loop's thread holds the loop while the clock
-  moves on (a `block` event); run_in_executor() jobs occupy virtual workers
-  for the time their function spends in time.sleep() (`job` events).
-
+  moves on (a `block` event), and so does a step that computes for
+  BLOCK_CPU seconds of CPU time or more (the clock then moves by the CPU
+  time it took); run_in_executor() jobs occupy virtual workers for the time
+  their function spends in time.sleep() (`job` events).
 * A program that never finishes is stopped by the limits (--max-events,
   --max-time of loop time), and SIGINT / SIGTERM end the recording: the
   trace is flushed and closed by an `end` that says why (_halt). Memory
   running out in the recorder's own bookkeeping ends it too (reason error);
   the trace is written through TraceFile so that no line is lost or doubled.
+* The trace carries the source of every file its `src` fields name
+  (`source` events), and at every suspension the local variables of the
+  program's frames (`locals`; --no-locals leaves them out).
 
 Only the standard library is used.
 """
@@ -49,41 +68,66 @@ import collections
 import concurrent.futures
 import concurrent.futures.thread
 import contextvars
+import functools
 import heapq
 import io
 import json
 import os
 import platform
+import re
 import runpy
 import selectors
 import signal
 import sys
+import sysconfig
 import threading
 import time
+import tokenize
+import types
 import traceback
 import weakref
 
-from asyncio import coroutines, events, exceptions, futures, tasks
+from asyncio import (base_events, coroutines, events, exceptions, futures, locks, queues,
+                     selector_events, streams, taskgroups, tasks, timeouts)
 
 FORMAT_NAME = "coroscope-trace"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 PRODUCER = "coroscope-record (CPython %s)" % platform.python_version()
 PROG = "coroscope-record"
 
 _ASYNCIO_DIR = os.path.dirname(os.path.abspath(asyncio.__file__)) + os.sep
+_STDLIB_DIRS = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep
+                             for k in ("stdlib", "platstdlib")}))
+_HERE = os.path.abspath(__file__)
 _ORIGINAL_TASK = tasks.Task            # the C Task that asyncio.Task names
+_C_FUTURE = futures.Future             # the C Future that asyncio.Future names
 _PY_TASK = tasks._PyTask
 _STEP = _PY_TASK._Task__step           # Task.__step, name-mangled
+_STEP_CODE = _STEP.__code__
 _WAKEUP = _PY_TASK._Task__wakeup       # Task.__wakeup, name-mangled
 _SCHEDULE_CALLBACKS = futures._PyFuture._Future__schedule_callbacks
-_HANDLE_RUN_CODE = events.Handle._run.__code__
-_GATHERING_FUTURE = getattr(tasks, "_GatheringFuture", None)
-_ENCODER = json.JSONEncoder(separators=(",", ":"))   # compact, ASCII-only
+_PY_TASK_DEL = _PY_TASK.__del__
+_HANDLE_RUN = events.Handle._run
+_GATHERING_FUTURE = tasks._GatheringFuture
 _MAIN_THREAD = threading.main_thread().ident
+_get_ident = threading.get_ident
+_getframe = sys._getframe
+_thread_time = time.thread_time
+_perf = time.perf_counter
+_INF = float("inf")
+
+CO_COROUTINE = 0x0080                  # inspect.CO_COROUTINE
+CO_ASYNC_GENERATOR = 0x0200            # inspect.CO_ASYNC_GENERATOR
 
 DEFAULT_MAX_EVENTS = 1000000        # about 100 MB of trace
 DEFAULT_MAX_TIME = 86400.0          # one day of loop time
 LIMIT_STATUS = 3                    # exit status when a limit stopped the program
+BLOCK_CPU = 0.1                     # CPU seconds a step may compute before it counts as
+                                    # blocking: asyncio's slow_callback_duration
+SLOW_CALLBACK = 0.1                 # loop seconds a handle may hold the loop without a warning
+SOURCE_LIMIT = 1 << 20              # files larger than this are not embedded (FORMAT.md)
+REPR_LIMIT = 80                     # characters of a local's repr (FORMAT.md)
+LOCALS_LIMIT = 16                   # locals per frame (FORMAT.md)
 
 
 class DeadlockError(BaseException):
@@ -95,7 +139,62 @@ class DeadlockError(BaseException):
 
 
 # --------------------------------------------------------------------------
-# JSON helpers
+# JSON
+
+def _make_encoder():
+    """The fastest compact, ASCII-only JSON encoder the json module has: its
+    C encoder called directly (json.JSONEncoder.encode adds a layer of
+    Python per call); the pure-Python one where there is no C."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(separators=(",", ":")).encode
+    encode = make(None, None, json.encoder.encode_basestring_ascii, None, ":", ",",
+                  False, False, True)
+    return lambda obj: "".join(encode(obj, 0))
+
+
+_encode = _make_encoder()
+_esc = getattr(json.encoder, "c_encode_basestring_ascii", None) or json.encoder.py_encode_basestring_ascii
+_float_repr = float.__repr__
+_keys = {}              # field name -> ',"name":'
+
+
+def _line(seq, t, ev, fields, raw=None):
+    """One event as a line of compact, ASCII-only JSON, fields in the order
+    given. Faster than building a dict for json's encoder: scalars are
+    formatted here and only lists and objects go to the encoder. `raw` is
+    JSON text of fields already encoded (`locals`), put last."""
+    out = '{"seq":%d,"t":%s,"ev":"%s"' % (seq, _float_repr(t) if t - t == 0 else "null", ev)
+    for name, value in fields:
+        key = _keys.get(name)
+        if key is None:
+            key = _keys[name] = ',"%s":' % name
+        kind = value.__class__
+        if kind is int:
+            out += key + str(value)
+        elif kind is str:
+            out += key + _esc(value)
+        elif value is None:
+            out += key + "null"
+        elif kind is float:
+            out += key + (_float_repr(value) if value - value == 0 else "null")
+        elif kind is bool:
+            out += key + ("true" if value else "false")
+        else:
+            out += key + _encode(value)
+    if raw is not None:
+        out += raw
+    return out + "}\n"
+
+
+def _num(x):
+    """A number as JSON holds it: null for inf and nan (JSON has neither;
+    `when` null means never, as the C runtime writes it)."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if x - x == 0 else None
+
 
 def json_value(value, _depth=0):
     """A result as FORMAT.md's `value`: None, bools, numbers, strings, lists
@@ -104,13 +203,13 @@ def json_value(value, _depth=0):
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
+        return value if value - value == 0 else repr(value)
     if isinstance(value, BaseException):
         return {"exc": type(value).__name__, "msg": _exc_msg(value)}
     if isinstance(value, (list, tuple)) and _depth < 50:
         return [json_value(item, _depth + 1) for item in value]
     try:
-        return repr(value)
+        return _stable(repr(value))
     except Exception:   # a broken __repr__ must not break the recording
         return "<%s object>" % type(value).__name__
 
@@ -127,14 +226,126 @@ def _exc_msg(exc):
         return "<unprintable %s>" % type(exc).__name__
 
 
+# --------------------------------------------------------------------------
+# Short reprs (locals, arguments)
+
+_SHORT_CONTAINERS = {list: ("[", "]"), tuple: ("(", ")"), set: ("{", "}"),
+                     frozenset: ("frozenset({", "})"), dict: ("{", "}")}
+
+
+def _bounded_repr(value, budget, depth=0):
+    """repr(value), or at least its first `budget` characters: containers
+    of the built-in types are walked only as far as they will be seen, so a
+    million-item list costs no more than a short one (the text is the same
+    as repr's up to the point where it is cut)."""
+    kind = type(value)
+    if kind is str:
+        if len(value) <= budget + 2:
+            return repr(value)
+        head = repr(value[:budget + 2])
+        # repr picks its quote from the whole string; the head must agree.
+        if ("'" in value and '"' not in value) != ("'" in value[:budget + 2] and '"' not in value[:budget + 2]):
+            return repr(value)
+        return head[:-1]
+    brackets = _SHORT_CONTAINERS.get(kind)
+    if brackets is None or depth > 20:
+        return repr(value)
+    opening, closing = brackets
+    if not value:
+        return {list: "[]", tuple: "()", set: "set()", frozenset: "frozenset()", dict: "{}"}[kind]
+    parts = []
+    used = len(opening)
+    items = value.items() if kind is dict else value
+    for item in items:
+        if used > budget:
+            parts.append("...")
+            break
+        if kind is dict:
+            text = "%s: %s" % (_bounded_repr(item[0], budget - used, depth + 1),
+                               _bounded_repr(item[1], budget - used, depth + 1))
+        else:
+            text = _bounded_repr(item, budget - used, depth + 1)
+        parts.append(text)
+        used += len(text) + 2
+    if kind is tuple and len(value) == 1:
+        return "(%s,)" % parts[0]
+    return opening + ", ".join(parts) + closing
+
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,16}")
+_addresses = {}         # an address seen in a repr -> the stand-in it is shown as
+
+
+def _stable(text):
+    """A repr with the memory addresses in it ("<Queue at 0x7f3a...>")
+    replaced by numbers in the order they were first seen ("<Queue at
+    0x1>"): the same program then records the same bytes every run."""
+    if "0x" not in text:
+        return text
+    return _ADDRESS.sub(lambda m: _addresses.setdefault(m.group(0).lower(), "0x%x" % (len(_addresses) + 1)),
+                        text)
+
+
+def _short_repr(value, limit=REPR_LIMIT):
+    """repr() cut to `limit` characters, a cut one ending in "…"; a repr
+    that raises is "<unprintable TYPE>" (FORMAT.md, `locals`); addresses
+    made stable (_stable)."""
+    try:
+        text = _bounded_repr(value, limit + 20)
+    except Exception:
+        return "<unprintable %s>" % type(value).__name__
+    if not isinstance(text, str):
+        return "<unprintable %s>" % type(value).__name__
+    text = _stable(text)
+    if len(text) > limit:
+        text = text[:limit - 1] + "\u2026"
+    return text
+
+
+# --------------------------------------------------------------------------
+# Names of callables
+
+# Callbacks whose name in CPython differs from the one the C runtime (and
+# so the trace format) uses for the same thing.
+_RENAMED = {"_wait._on_completion": "_on_completion"}
+
+
+def _qualname(fn):
+    name = (getattr(fn, "__qualname__", None) or getattr(fn, "co_qualname", None)
+            or getattr(fn, "__name__", None))
+    return name.replace("<locals>.", "") if isinstance(name, str) else type(fn).__name__
+
+
 def _callable_name(fn):
-    """A short name for a callback or coroutine: its qualified name, bound
-    methods included, without "<locals>." ("gather._done_callback")."""
+    """A short name for a coroutine or a job's function: its qualified name,
+    bound methods included, without "<locals>." ("gather._done_callback")."""
     if fn is None:
         return None
     fn = getattr(fn, "func", fn)                    # functools.partial
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
-    return name.replace("<locals>.", "") if name else type(fn).__name__
+    return _qualname(fn)
+
+
+def _in_asyncio_fn(fn):
+    code = getattr(fn, "__code__", None)
+    return code is not None and _is_asyncio_file(code.co_filename)
+
+
+def _cb_name(fn):
+    """A callback's name as the trace shows it: "report", "Timeout._on_timeout",
+    "partial(report, 'first')" for a partial of the program's (asyncio's own
+    partials, such as wait_for's _release_waiter, by their function), and a
+    future's own methods by their bare name ("set_result")."""
+    if isinstance(fn, functools.partial):
+        if _in_asyncio_fn(fn.func):
+            return _cb_name(fn.func)
+        parts = [_cb_name(fn.func)] + [_short_repr(a) for a in fn.args]
+        parts += ["%s=%s" % (k, _short_repr(v)) for k, v in fn.keywords.items()]
+        return "partial(%s)" % ", ".join(parts)
+    owner = getattr(fn, "__self__", None)
+    if owner is not None and futures.isfuture(owner) and not isinstance(owner, type):
+        return getattr(fn, "__name__", None) or _qualname(fn)
+    name = _qualname(fn)
+    return _RENAMED.get(name, name)
 
 
 # --------------------------------------------------------------------------
@@ -173,6 +384,254 @@ class _IdMap:
         entry = self._ids.get(key)
         if entry is not None and entry[0] is ref:
             del self._ids[key]
+
+
+# --------------------------------------------------------------------------
+# Code: the program's and the library's
+
+_code_kinds = {}        # code object -> one of the _K_ values
+_K_LIBRARY = 0          # the standard library (asyncio included) or the recorder
+_K_PROGRAM = 1          # the program's code, not a coroutine
+_K_COROUTINE = 2        # a coroutine function of the program's
+_K_AGEN = 3             # an async generator of the program's
+_K_STEP = 4             # Task.__step: where a task's stack begins
+
+_file_library = {}
+
+
+def _is_asyncio_file(filename):
+    return os.path.abspath(filename).startswith(_ASYNCIO_DIR)
+
+
+def _is_library_file(filename):
+    """Whether a file is the standard library's or the recorder's: not the
+    program's own code (whose frames are the ones shown). A file under the
+    program's directory is the program's even inside a Python installation."""
+    inside = _file_library.get(filename)
+    if inside is None:
+        path = os.path.abspath(filename)
+        if filename.startswith("<") or path == _HERE:
+            inside = True
+        elif _program_dir[0] and path.startswith(_program_dir[0]):
+            inside = False
+        else:
+            inside = path.startswith(_STDLIB_DIRS) and "site-packages" not in path
+        _file_library[filename] = inside
+    return inside
+
+
+def _code_kind(code):
+    kind = _code_kinds.get(code)
+    if kind is None:
+        if code is _STEP_CODE:
+            kind = _K_STEP
+        elif _is_library_file(code.co_filename):
+            kind = _K_LIBRARY
+        elif code.co_flags & CO_COROUTINE:
+            kind = _K_COROUTINE
+        elif code.co_flags & CO_ASYNC_GENERATOR:
+            kind = _K_AGEN
+        else:
+            kind = _K_PROGRAM
+        _code_kinds[code] = kind
+    return kind
+
+
+_program_dir = [None]       # the recorded program's directory, with a trailing separator
+
+
+def _frame_of(obj):
+    return (getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+            or getattr(obj, "ag_frame", None))
+
+
+def _await_chain(coro):
+    """The coroutine/generator objects a suspended task is inside, outermost
+    first (a coroutine awaiting a coroutine awaiting ... ; futures end it)."""
+    chain = []
+    obj = coro
+    while obj is not None and len(chain) < 200:
+        frame = _frame_of(obj)
+        if frame is None:
+            break
+        chain.append(obj)
+        obj = (getattr(obj, "cr_await", None) or getattr(obj, "gi_yieldfrom", None)
+               or getattr(obj, "ag_await", None))
+    return chain
+
+
+def _program_frame(frame):
+    """The innermost frame of the program's own code at or above `frame`."""
+    while frame is not None:
+        if _code_kind(frame.f_code) in (_K_PROGRAM, _K_COROUTINE, _K_AGEN):
+            return frame
+        frame = frame.f_back
+    return None
+
+
+class _Mark:
+    """What a frame carries (as its f_trace, unused while nothing traces)
+    so that the recorder knows it again without keeping it alive: a frame
+    that has returned is never confused with a new one at its address."""
+
+    __slots__ = ("fn", "__weakref__")
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, frame, event, arg):     # a debugger that finds it: no line events
+        return None
+
+
+def _frame_key(frame, tracing):
+    """The key the recorder knows `frame` by: its _Mark (made on first
+    sight), or the frame itself while a debugger or profiler traces (f_trace
+    is theirs then)."""
+    if tracing:
+        return frame
+    mark = frame.f_trace
+    if mark.__class__ is not _Mark:
+        mark = _Mark(_qualname(frame.f_code))
+        frame.f_trace = mark
+    return mark
+
+
+def _key_fn(key):
+    return key.fn if key.__class__ is _Mark else _qualname(key.f_code)
+
+
+def _frame_args(frame):
+    """A coroutine's arguments as the call that made it would print them:
+    "('a', 3)" (keyword-only ones as name=value)."""
+    code = frame.f_code
+    values = _frame_locals(frame)
+    n = code.co_argcount + code.co_kwonlyargcount
+    names = code.co_varnames
+    parts = []
+    for i, name in enumerate(names[:code.co_argcount]):
+        if name in values:
+            parts.append(_short_repr(values[name]))
+    if code.co_flags & 0x04:                        # *args
+        extra = values.get(names[n])
+        if isinstance(extra, tuple):
+            parts.extend(_short_repr(v) for v in extra)
+        n += 1
+    for name in names[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]:
+        if name in values:
+            parts.append("%s=%s" % (name, _short_repr(values[name])))
+    if code.co_flags & 0x08:                        # **kwargs
+        extra = values.get(names[n])
+        if isinstance(extra, dict):
+            parts.extend("%s=%s" % (k, _short_repr(v)) for k, v in extra.items())
+    return "(%s)" % ", ".join(parts)
+
+
+def _frame_locals(frame):
+    """A copy of a frame's local variables. Reading them fills the frame's
+    own f_locals dict, which would keep old values alive (and their
+    finalizers waiting); that dict is emptied again when nobody else (a
+    locals() of the program's) holds it."""
+    try:
+        values = frame.f_locals
+    except Exception:
+        return {}
+    copy = dict(values)
+    if sys.getrefcount(values) <= 3 and sys.gettrace() is None and type(values) is dict:
+        values.clear()
+    return copy
+
+
+_BIG_INT = 10 ** 70          # ints shorter than this are shown by repr at once
+
+
+_fn_json = {}           # code object -> '{"fn":"name","line":'
+
+
+def _locals_of(frame):
+    """FORMAT.md's `locals` entry for one frame, as JSON text (formatted
+    here: it is written at every suspension). Reading a frame's locals fills
+    its own f_locals dict, which would keep old values alive (and their
+    finalizers waiting); that dict is emptied again when nobody else (a
+    locals() of the program's) holds it."""
+    code = frame.f_code
+    head = _fn_json.get(code)
+    if head is None:
+        head = _fn_json[code] = '{"fn":%s,"line":' % _esc(_qualname(code))
+    try:
+        values = frame.f_locals
+    except Exception:
+        values = {}
+    shown = []
+    more = 0
+    for name, value in values.items():
+        if len(shown) >= LOCALS_LIMIT:
+            more += 1
+            continue
+        kind = value.__class__
+        if kind is int and -_BIG_INT < value < _BIG_INT or kind is bool or value is None:
+            text = '"%r"' % (value,)
+        else:
+            text = _esc(_short_repr(value))
+        shown.append(_esc(name) + ":" + text)
+    if sys.getrefcount(values) <= 3 and type(values) is dict and sys.gettrace() is None:
+        values.clear()
+    return "%s%d,\"vars\":{%s}%s}" % (head, frame.f_lineno or 1, ",".join(shown),
+                                      ',"more":%d' % more if more else "")
+
+
+# --------------------------------------------------------------------------
+# The program's files: names in `src`, text in `source` events
+
+class Sources:
+    """How `src` names files, and which of them the trace has embedded.
+
+    A file under the recorded program's directory is named by its path
+    relative to it ("pkg/util.py"), any other by its base name -- made
+    unique by its parent directories if two files share one. Each file's
+    text goes into the trace (a `source` event) before the first event that
+    names it, once; a file over SOURCE_LIMIT bytes, or one that cannot be
+    read, is not embedded.
+    """
+
+    def __init__(self, program):
+        self.program = program
+        self.root = os.path.dirname(os.path.abspath(program)) + os.sep
+        self.names = {}         # co_filename -> FILE
+        self.taken = {}         # FILE -> absolute path
+        self.embedded = set()   # FILEs whose source event is written (or never will be)
+        self.pending = []       # (FILE, text) to write before the next event
+
+    def name(self, filename):
+        name = self.names.get(filename)
+        if name is None:
+            path = os.path.abspath(filename)
+            if path.startswith(self.root):
+                name = path[len(self.root):].replace(os.sep, "/")
+            else:
+                parts = path.split(os.sep)
+                name = parts[-1]
+                k = 2
+                while self.taken.get(name, path) != path and k <= len(parts):
+                    name = "/".join(parts[-k:])
+                    k += 1
+            self.taken[name] = path
+            self.names[filename] = name
+            if name not in self.embedded:
+                self.embedded.add(name)
+                text = self._read(path)
+                if text is not None:
+                    self.pending.append((name, text))
+        return name
+
+    @staticmethod
+    def _read(path):
+        try:
+            if os.path.getsize(path) > SOURCE_LIMIT:
+                return None
+            with tokenize.open(path) as f:      # the encoding Python reads it with
+                return f.read()
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            return None
 
 
 # --------------------------------------------------------------------------
@@ -224,7 +683,7 @@ class TraceFile:
         try:
             self.flush()
         finally:
-            if self.owned:
+            if self.owned and self.fd >= 0:
                 fd, self.fd = self.fd, -1
                 os.close(fd)
 
@@ -235,30 +694,43 @@ class TraceFile:
 class Recorder:
     """Writes one trace: numbering, ids, the header, one event per line.
 
-    `out` is a text stream, or None to run the virtual loop without writing.
+    `out` is a TraceFile, or None to run the virtual loop without writing.
     Events are written only while `active`; write errors are remembered (the
     program must not see them) and reported by the caller at the end.
     """
 
-    def __init__(self, out, scenario, max_events=0):
+    def __init__(self, out, scenario, program=None, max_events=0, with_locals=True):
         self.out = out
         self.scenario = scenario
         self.max_events = max_events    # 0: no limit
+        self.with_locals = with_locals
+        self.sources = Sources(program) if program else None
         self.seq = 0
         self.last_id = 0
         self.loop = None
+        self.loop_thread = None
         self.active = False
         self.finished = False
         self.halting = False        # _halt is ending the recording and the program
         self.write_error = None
         self.memory_error = False   # the recorder itself ran out of memory
         self.owed_end = None        # the reason of an `end` that could not be written
+        self.step_task = None       # the task whose coroutine is running, in the loop's thread
+        self.current_cb = None      # the name of the plain callback the loop is running
         self.via_override = None    # who cancels during asyncio.run's shutdown
         self.pending_new = None     # a task_new held back until its name is final
+        self.deferred = []          # warnings from finalizers, written at the next event
         self.ids = _IdMap()
         self.reported_done = set()  # ids of futures whose fut_done was written
         self.resolving = []         # futures inside set_result/set_exception/cancel
+        self.scheduling = []        # futures whose done-callbacks are being scheduled
         self.labels = {}            # future id -> the label its fut_new gave
+        self.reserved = {}          # id(coroutine) -> the id its task will get (`of`)
+        self.emit_time = 0.0        # seconds spent writing events (not the program's)
+        self.failed = weakref.WeakSet()     # futures resolved with an exception
+        self.wait_fors = []         # wait_for() calls not armed yet (_WaitFor)
+        self.wait_orders = {}       # id(wait()'s frame) -> (its coroutine, the futures in order)
+        self.as_completed_of = {}   # id(as_completed()'s queue) -> (it, the ids it waits for)
         # Executor threads print too. Reentrant, so that _halt can end the
         # trace from inside _emit; `busy` says which thread is writing a
         # line, so that a signal handler interrupting that write waits for
@@ -275,8 +747,7 @@ class Recorder:
 
     def id_of(self, obj):
         """The id of a task or future. A future made where the recorder did
-        not see it (asyncio.Future() called directly) is announced with a
-        fut_new when it is first mentioned."""
+        not see it is announced with a fut_new when it is first mentioned."""
         own = getattr(obj, "_rec_id", None)
         if own is not None and getattr(obj, "_rec", None) is self:
             return own
@@ -285,24 +756,53 @@ class Recorder:
             number = self.fut_new(obj, "future", None)
         return number
 
-    def fut_new(self, fut, kind, label):
+    def obj_id(self, obj):
+        """The id of a TaskGroup, timeout, queue or lock: made at its first event."""
+        number = self.ids.get(obj)
+        if number is None:
+            number = self.new_id()
+            self.ids.put(obj, number)
+        return number
+
+    def fut_new(self, fut, kind, label, of=None):
         number = self.new_id()
         self.ids.put(fut, number)
         if label is not None:
             self.labels[number] = label
-        self.emit("fut_new", [("fut", number), ("kind", kind), ("label", label),
-                              ("by", self.current_task_id())])
+        fields = [("fut", number), ("kind", kind), ("label", label), ("by", self.step_task_id())]
+        if of is not None:
+            fields.append(("of", of))
+        self.emit("fut_new", fields)
         return number
+
+    # -- where things happen
+
+    def src(self, frame):
+        """"FILE:LINE" of a frame, its file embedded (Sources)."""
+        if frame is None:
+            return None
+        code = frame.f_code
+        name = self.sources.name(code.co_filename) if self.sources else os.path.basename(code.co_filename)
+        return "%s:%d" % (name, frame.f_lineno or code.co_firstlineno or 1)
+
+    def fallback_src(self):
+        """The program's first line: where a step whose stack shows none of
+        the program's code is said to be (src is required there)."""
+        return "%s:1" % self.sources.name(self.sources.program) if self.sources else "?:1"
+
+    def caller_src(self, frame):
+        """src of the innermost frame of the program's code at or above `frame`."""
+        return self.src(_program_frame(frame))
 
     # -- writing
 
     def now(self):
-        return self.loop.time() if self.loop is not None else 0.0
+        return self.loop._now if self.loop is not None else 0.0
 
     def _write_line(self, obj):
         if self.out is None or self.write_error is not None:
             return
-        data = (_ENCODER.encode(obj) + "\n").encode("ascii")
+        data = (_encode(obj) + "\n").encode("ascii")
         try:
             self.out.write(data)
         except (OSError, ValueError) as exc:
@@ -313,30 +813,43 @@ class Recorder:
                           "scenario": self.scenario, "clock": "virtual",
                           "semantics": "cpython-3.11", "producer": PRODUCER})
 
-    def emit(self, ev, fields):
+    def emit(self, ev, fields, raw=None):
         """Write event `ev`; `fields` is a list of (name, value) pairs in
-        FORMAT.md's order."""
+        FORMAT.md's order. Before it: a task_new held back, warnings from
+        finalizers, and -- when a task is running -- what changed in its
+        stack since its last event (Recorder.sync)."""
         if not self.active:
             return
         if self.pending_new is not None:
             self._flush_new()
-        self._emit(ev, fields)
+        if self.deferred:
+            self._flush_deferred()
+        task = self.step_task
+        if task is not None and _get_ident() == self.loop_thread:
+            self.sync(task, _getframe(1))
+        self._emit(ev, fields, raw)
 
-    def _emit(self, ev, fields):
+    def _emit(self, ev, fields, raw=None):
         with self.lock:
             if not self.active:
                 return              # another thread ended the recording meanwhile
+            if self.sources is not None and self.sources.pending:
+                self._flush_sources()
             if self.max_events and self.seq >= self.max_events:
                 if not self.halting:
                     _halt(self, "max_events")
                 return
-            self.busy = threading.get_ident()
+            self.busy = _get_ident()
+            t0 = _perf()
             try:
                 seq = self.seq + 1
-                obj = {"seq": seq, "t": self.now(), "ev": ev}
-                for name, value in fields:
-                    obj[name] = value
-                self._write_line(obj)
+                if self.out is not None and self.write_error is None:
+                    data = _line(seq, self.loop._now if self.loop is not None else 0.0, ev, fields,
+                                 raw).encode("ascii")
+                    try:
+                        self.out.write(data)
+                    except (OSError, ValueError) as exc:
+                        self.write_error = exc
                 # Counted once written (and without allocating): an event
                 # cut short by MemoryError leaves no gap and no duplicate.
                 self.seq = seq
@@ -345,8 +858,18 @@ class Recorder:
                 self._out_of_memory()
             finally:
                 self.busy = None
-        if self.signal is not None and threading.get_ident() == _MAIN_THREAD:
+                self.emit_time += _perf() - t0
+        if self.signal is not None and _get_ident() == _MAIN_THREAD:
             _halt(self, "interrupted", self.signal)
+
+    def _flush_sources(self):
+        pending, self.sources.pending = self.sources.pending, []
+        for name, text in pending:
+            if self.max_events and self.seq >= self.max_events:
+                return
+            seq = self.seq + 1
+            self._write_line({"seq": seq, "t": self.now(), "ev": "source", "file": name, "text": text})
+            self.seq = seq
 
     def _out_of_memory(self):
         """The recorder could not write an event for want of memory: end the
@@ -362,10 +885,17 @@ class Recorder:
         try:
             fields = [("task", task._rec_id), ("name", task.get_name()),
                       ("parent", task._rec_parent), ("coro", task._rec_coro), ("h", task._rec_h)]
+            if task._rec_src is not None:
+                fields.append(("src", task._rec_src))
         except MemoryError:
             self._out_of_memory()
         self.pending_new = None
         self._emit("task_new", fields)
+
+    def _flush_deferred(self):
+        deferred, self.deferred = self.deferred, []
+        for ev, fields in deferred:
+            self._emit(ev, fields)
 
     def task_new(self, task):
         # asyncio.create_task(coro, name=...) creates the task unnamed and then
@@ -381,9 +911,12 @@ class Recorder:
         """Write `end` and stop recording: nothing is written after it."""
         with self.lock:
             if self.active:
-                self.pending_new = None
+                if self.pending_new is not None:
+                    self._flush_new()
+                if self.deferred:
+                    self._flush_deferred()
                 self.active = False     # first: nothing may follow, whatever happens
-                self.busy = threading.get_ident()
+                self.busy = _get_ident()
                 try:
                     seq = self.seq + 1
                     self._write_line({"seq": seq, "t": self.now(), "ev": "end", "reason": reason})
@@ -414,114 +947,112 @@ class Recorder:
 
     # -- context
 
-    def current_task(self):
-        """The recorded task whose step is running, or None."""
-        loop = self.loop
-        if loop is None:
+    def step_task_id(self):
+        """The running task's id, or null (in a callback, or in another thread)."""
+        task = self.step_task
+        if task is None or _get_ident() != self.loop_thread:
             return None
-        task = tasks._current_tasks.get(loop)
-        if task is not None and getattr(task, "_rec", None) is self:
-            return task
-        return None
-
-    def current_task_id(self):
-        task = self.current_task()
-        return task._rec_id if task is not None else None
-
-    def printing_task_id(self):
-        """Who prints: the running task, or null in a callback or in another
-        thread (an executor's worker)."""
-        loop = self.loop
-        if loop is None or loop._thread_id != threading.get_ident():
-            return None
-        return self.current_task_id()
+        return task._rec_id
 
     def by_via(self):
         """(by, via): the running task's id, or null and the running callback."""
-        task = self.current_task()
+        task = self.step_task_id()
         if task is not None:
-            return task._rec_id, None
+            return task, None
         if self.via_override is not None:
             return None, self.via_override
-        frame = sys._getframe(1)
-        while frame is not None:
-            if frame.f_code is _HANDLE_RUN_CODE:
-                handle = frame.f_locals.get("self")
-                return None, _callable_name(getattr(handle, "_callback", None))
-            frame = frame.f_back
-        return None, None
+        return None, self.current_cb
+
+    # -- a task's stack: frames and watchers
+
+    def sync(self, task, frame=None, frames=None):
+        """Bring the trace up to date with task's stack before its next
+        event: watchers whose coroutine has finished write their event
+        (group exit, timeout exit ...), then the program's coroutine frames
+        that have returned get frame_exit (innermost first) and new ones
+        frame_enter (outermost first). The stack is walked from `frame` up to
+        the task's step, or read from its await chain (when it is
+        suspended: `frames`, the program's coroutine frames below the task's
+        own), or is empty (frames == [], when it has finished)."""
+        if task._rec_watch:
+            self._check_watchers(task)
+        tracing = sys.gettrace() is not None
+        if frames is None:
+            frames = []
+            top = task._rec_top
+            while frame is not None:
+                kind = _code_kind(frame.f_code)
+                if kind == _K_COROUTINE:
+                    key = _frame_key(frame, tracing)
+                    if key is top:
+                        break
+                    frames.append((key, frame))
+                elif kind == _K_STEP:
+                    break
+                elif kind == _K_AGEN:
+                    if _frame_key(frame, tracing) is top:
+                        break
+                    frames = []         # what an async generator awaits is not in await chains
+                frame = frame.f_back
+            frames.reverse()
+        else:
+            frames = [(_frame_key(f, tracing), f) for f in frames]
+        old = task._rec_frames
+        n = 0
+        limit = min(len(old), len(frames))
+        while n < limit and old[n] is frames[n][0]:
+            n += 1
+        if n == len(old) and n == len(frames):
+            return
+        task_id = task._rec_id
+        for key in reversed(old[n:]):
+            self._emit("frame_exit", [("task", task_id), ("fn", _key_fn(key))])
+        for key, f in frames[n:]:
+            fields = [("task", task_id), ("fn", _key_fn(key)), ("args", _frame_args(f))]
+            caller = _program_frame(f.f_back)
+            if caller is not None:
+                fields.append(("src", self.src(caller)))
+            self._emit("frame_enter", fields)
+        task._rec_frames = [key for key, _ in frames]
+
+    def _check_watchers(self, task):
+        watch = task._rec_watch
+        keep = []
+        for entry in watch:
+            coro, done = entry
+            if coro.cr_frame is None:
+                event = done()
+                if event is not None:
+                    self._emit(*event)
+            else:
+                keep.append(entry)
+        task._rec_watch = keep
+
+    def watch(self, coro, done):
+        """Call done() -- which returns an (ev, fields) to write, or None --
+        once coroutine `coro`, made by the running task, has finished: at
+        that task's next event."""
+        task = self.step_task
+        if task is None or _get_ident() != self.loop_thread or not hasattr(coro, "cr_frame"):
+            return False
+        task._rec_watch.append((coro, done))
+        return True
 
 
 _DISABLED = Recorder(None, "")      # stands in when nothing is being recorded
 
 
-def _guard(method):
-    """A hook whose bookkeeping must not be cut short: a MemoryError inside
-    it (the recorder's or asyncio's) ends the recording with reason error
-    and stops the program (_halt), so that the trace stays whole."""
-    def guarded(*args, **kwargs):
-        try:
-            return method(*args, **kwargs)
-        except MemoryError:
-            rec = _cli[0][0] if _cli[0] is not None else None
-            if rec is not None and rec.active:
-                rec._out_of_memory()
-            raise
-    guarded.__name__ = method.__name__
-    guarded.__qualname__ = method.__qualname__
-    guarded.__doc__ = method.__doc__
-    return guarded
+def _recorder_here():
+    """The recording in progress, if the running loop is the one it records
+    and this is its thread; else None."""
+    rec = _active[0]
+    if rec is None or not rec.active or _get_ident() != rec.loop_thread:
+        return None
+    return rec
 
 
 # --------------------------------------------------------------------------
-# Where a task waits
-
-def _await_chain(coro):
-    """The coroutine/generator objects a suspended task is inside, outermost
-    first (a coroutine awaiting a coroutine awaiting ... ; futures end it)."""
-    chain = []
-    obj = coro
-    while obj is not None and len(chain) < 200:
-        frame = (getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
-                 or getattr(obj, "ag_frame", None))
-        if frame is None:
-            break
-        chain.append(obj)
-        obj = (getattr(obj, "cr_await", None) or getattr(obj, "gi_yieldfrom", None)
-               or getattr(obj, "ag_await", None))
-    return chain
-
-
-def _frame_of(obj):
-    return (getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
-            or getattr(obj, "ag_frame", None))
-
-
-_in_asyncio_cache = {}
-
-
-def _in_asyncio(filename):
-    """Whether a code object's file is part of the asyncio package."""
-    inside = _in_asyncio_cache.get(filename)
-    if inside is None:
-        inside = os.path.abspath(filename).startswith(_ASYNCIO_DIR)
-        _in_asyncio_cache[filename] = inside
-    return inside
-
-
-def _src(chain):
-    """file:line of the innermost suspended frame in the program's own code
-    (asyncio's internals, such as sleep(), are skipped)."""
-    for obj in reversed(chain):
-        frame = _frame_of(obj)
-        filename = frame.f_code.co_filename
-        if not _in_asyncio(filename):
-            return "%s:%d" % (os.path.basename(filename), frame.f_lineno)
-    if chain:
-        frame = _frame_of(chain[-1])
-        return "%s:%d" % (os.path.basename(frame.f_code.co_filename), frame.f_lineno)
-    return None
-
+# What a future is for
 
 _PASS_THROUGH = {                   # asyncio coroutines that wait through an inner one
     "wait",                                         # -> _wait
@@ -529,7 +1060,18 @@ _PASS_THROUGH = {                   # asyncio coroutines that wait through an in
     "as_completed.<locals>._wait_for_one",          # -> Queue.get
     "_ContextManagerMixin.__aenter__",              # -> Lock/Semaphore.acquire
     "Condition.wait_for",                           # -> Condition.wait
+    "open_connection",                              # -> create_connection -> sock_connect
+    "start_server",                                 # -> create_server
 }
+
+_STREAM_METHODS = {"readline", "readuntil", "read", "readexactly"}
+
+
+def _fd_of(sock):
+    try:
+        return sock.fileno()
+    except Exception:
+        return -1
 
 
 def _kind_and_label(calls):
@@ -538,8 +1080,24 @@ def _kind_and_label(calls):
     fut_new kind and label, as the C runtime writes them -- ("sleep",
     "sleep(2)"), ("wait", "wait(3, ALL_COMPLETED)"), ("wait_for",
     "wait_for(2)"), ("queue", "queue.get()"), ("lock", "lock.acquire()"),
-    ("taskgroup", "taskgroup.__aexit__()") ... -- or ("future", None)."""
+    ("taskgroup", "taskgroup.__aexit__()"), ("io", "readline(fd 9)") ...
+    -- or ("future", None)."""
     calls = list(calls)
+    for frame in calls:                 # a socket: the innermost call that names one
+        code = frame.f_code
+        name = code.co_qualname
+        if name.startswith("StreamReader.") and code.co_name in _STREAM_METHODS:
+            transport = frame.f_locals.get("self")._transport
+            sock = transport.get_extra_info("socket") if transport is not None else None
+            return "io", "%s(fd %d)" % (code.co_name, _fd_of(sock))
+        if name == "FlowControlMixin._drain_helper":
+            transport = getattr(frame.f_locals.get("self"), "_transport", None)
+            sock = transport.get_extra_info("socket") if transport is not None else None
+            return "io", "drain(fd %d)" % _fd_of(sock)
+    for frame in reversed(calls):
+        code = frame.f_code
+        if code.co_name.startswith("sock_") and code.co_qualname.partition(".")[0].endswith("EventLoop"):
+            return "io", "%s(fd %d)" % (code.co_name[5:], _fd_of(frame.f_locals.get("sock")))
     while len(calls) > 1 and calls[0].f_code.co_qualname in _PASS_THROUGH:
         del calls[0]                # the API called only passes the wait on inward
     if not calls:
@@ -567,139 +1125,421 @@ def _kind_and_label(calls):
     return cls.lower(), "%s.%s()" % (cls.lower(), method)
 
 
-_BOUNDARY_CODES = {_STEP.__code__, _WAKEUP.__code__, _HANDLE_RUN_CODE}
+_BOUNDARY_CODES = {_STEP.__code__, _WAKEUP.__code__, _HANDLE_RUN.__code__}
 
 
-def _creation_kind(frame):
-    """_kind_and_label for a future being made: the asyncio calls on the
-    stack above `frame`, up to the task step or callback that runs them."""
+def _asyncio_calls(frame):
+    """The asyncio calls on the stack at `frame` (outermost first), up to the
+    task step or callback that runs them."""
     calls = []
     while (frame is not None and frame.f_code not in _BOUNDARY_CODES
-           and _in_asyncio(frame.f_code.co_filename)):
+           and _is_asyncio_file(frame.f_code.co_filename)):
         calls.append(frame)
         frame = frame.f_back
     calls.reverse()
-    return _kind_and_label(calls)
+    return calls
 
 
-def _label(waiter, chain):
+def _waits_for(rec, calls):
+    """FORMAT.md's `of` for a future made inside `calls`: the ids of what it
+    waits for on the task's behalf -- wait()'s futures in the order given,
+    wait_for()'s and shield()'s inner one, as_completed()'s futures -- or
+    None. An inner coroutine that has no task yet gets the id its task will
+    have (Recorder.reserved)."""
+    for i, frame in enumerate(calls):
+        name = frame.f_code.co_qualname
+        local = frame.f_locals.get
+        if name == "_wait":
+            order = None
+            if i > 0 and calls[i - 1].f_code.co_qualname == "wait":
+                order = rec.wait_orders.pop(id(calls[i - 1]), None)
+            fs = local("fs") or ()
+            if order is not None and order[0]() is not None and set(order[1]) == set(fs):
+                return [rec.id_of(f) for f in order[1]]
+            return sorted(rec.id_of(f) for f in fs)
+        if name == "wait_for":
+            inner = local("fut")
+            if futures.isfuture(inner):
+                return [rec.id_of(inner)]
+            if coroutines.iscoroutine(inner):
+                entry = rec.reserved.get(id(inner))
+                if entry is None or entry[0]() is not inner:
+                    entry = (weakref.ref(inner), rec.new_id())
+                    rec.reserved[id(inner)] = entry
+                return [entry[1]]
+            return None
+        if name == "shield":
+            inner = local("inner")
+            return [rec.id_of(inner)] if futures.isfuture(inner) else None
+        if name == "as_completed.<locals>._wait_for_one":
+            entry = rec.as_completed_of.get(id(local("done")))
+            return list(entry[1]) if entry is not None and entry[0]() is local("done") else None
+    return None
+
+
+def _label(waiter, calls):
     """A short label for what a task waits on: a task's name, "gather(3)", or
-    what _kind_and_label says of the asyncio calls the task is inside."""
+    what _kind_and_label says of the asyncio calls (frames) the task is in."""
     if isinstance(waiter, (_PY_TASK, _ORIGINAL_TASK)):
         return waiter.get_name()
-    if _GATHERING_FUTURE is not None and isinstance(waiter, _GATHERING_FUTURE):
+    if isinstance(waiter, _GATHERING_FUTURE):
         return "gather(%d)" % len(getattr(waiter, "_children", ()))
-    calls = [obj.cr_frame for obj in chain
-             if hasattr(obj, "cr_frame") and _in_asyncio(obj.cr_frame.f_code.co_filename)]
     return _kind_and_label(calls)[1] or "future"
+
+
+_CORO_TYPE = types.CoroutineType
+
+
+def _suspended_stack(coro):
+    """The frames a suspended coroutine is inside, outermost first, each
+    with its _code_kind: its await chain (a coroutine awaiting a coroutine
+    awaiting ... ; a future ends it)."""
+    stack = []
+    obj = coro
+    kinds = _code_kinds
+    for _ in range(200):
+        if obj.__class__ is _CORO_TYPE:         # the common case, without getattr
+            frame = obj.cr_frame
+            following = obj.cr_await
+        else:
+            frame = (getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
+                     or getattr(obj, "ag_frame", None))
+            following = (getattr(obj, "cr_await", None) or getattr(obj, "gi_yieldfrom", None)
+                         or getattr(obj, "ag_await", None))
+        if frame is None:
+            break
+        code = frame.f_code
+        kind = kinds.get(code)
+        stack.append((frame, kind if kind is not None else _code_kind(code)))
+        if following is None:
+            break
+        obj = following
+    return stack
+
+
+def _src_frame(chain):
+    """The innermost suspended frame in the program's own code (asyncio's
+    internals, such as sleep(), are skipped); else the innermost one."""
+    for obj in reversed(chain):
+        frame = _frame_of(obj)
+        if _code_kind(frame.f_code) != _K_LIBRARY:
+            return frame
+    return _frame_of(chain[-1]) if chain else None
+
+
+def _outcome(fut):
+    """FORMAT.md's outcome fields for a finished task or future, read without
+    marking an exception as retrieved (fut.exception() would, and so silence
+    asyncio's "exception was never retrieved" warning)."""
+    if fut.cancelled():
+        exc = getattr(fut, "_cancelled_exc", None)      # what __step caught
+        if exc is None:
+            message = getattr(fut, "_cancel_message", None)
+            exc = (exceptions.CancelledError() if message is None
+                   else exceptions.CancelledError(message))
+        return [("outcome", "cancelled"), ("msg", _exc_msg(exc))]
+    exc = getattr(fut, "_exception", None)
+    if exc is not None:
+        return [("outcome", "exception"), ("exc", type(exc).__name__), ("msg", _exc_msg(exc))]
+    return [("outcome", "result"), ("value", json_value(getattr(fut, "_result", None)))]
+
+
+def _repr_exc(exc):
+    try:
+        return repr(exc)
+    except Exception:
+        return "<unprintable %s>" % type(exc).__name__
 
 
 # --------------------------------------------------------------------------
 # The recorded Task
 
-class RecordedTask(_PY_TASK):
+_agen_closers = {}      # id(agen.aclose() object) -> (it, agen): _asyncgen_finalizer_hook's
+
+
+class Task(_PY_TASK):
     """asyncio's pure-Python Task, writing events as it goes.
 
     Each override calls the original exactly once and adds no scheduling; the
-    events come from observing the task's state before and after.
+    events come from observing the task's state before and after. Named Task,
+    as CPython's, so that type(task).__name__ and reprs read the same.
     """
 
-    @_guard
     def __init__(self, coro, *, loop=None, name=None, context=None):
         owner = loop if loop is not None else events._get_running_loop()
         rec = getattr(owner, "_rec", None) or _DISABLED
         self._rec = rec
-        self._rec_id = rec.new_id()     # before the first step's handle gets one
-        self._rec_h = None              # id of the handle that will run the next step
-        self._rec_parent = rec.current_task_id()
-        self._rec_coro = _callable_name(coro) if coro is not None else None
-        self._rec_in_step = False
+        if rec.active and owner is rec.loop:
+            try:
+                self._rec_init(rec, coro)
+            except MemoryError:
+                rec._out_of_memory()
+        else:
+            self._rec_id = rec.new_id()
+            self._rec_h = None
         super().__init__(coro, loop=loop, name=name, context=context)
         if self._loop is not rec.loop:      # a task of some other loop: not ours
             self._rec = _DISABLED
             return
         rec.task_new(self)
 
-    @_guard
+    _rec_last_frame = None              # defaults for a task made while nothing records
+    _rec_agen = _rec_src = _rec_parent = _rec_coro = _rec_top = _rec_cpu = None
+    _rec_warned = _rec_in_step = False
+    _rec_frames = _rec_watch = ()
+
+    def _rec_init(self, rec, coro):
+        # The id comes before the first step's handle gets one -- unless a
+        # fut_new's `of` reserved it already (wait_for of a coroutine).
+        entry = rec.reserved.pop(id(coro), None)
+        self._rec_id = entry[1] if entry is not None and entry[0]() is coro else rec.new_id()
+        self._rec_h = None              # id of the handle that will run the next step
+        parent = rec.step_task if _get_ident() == rec.loop_thread else None
+        self._rec_parent = parent._rec_id if parent is not None else None
+        agen = None
+        if type(coro).__name__ == "async_generator_athrow":
+            entry = _agen_closers.pop(id(coro), None)
+            if entry is not None and entry[0] is coro:
+                agen = entry[1]
+        self._rec_agen = agen           # the async generator an aclose() task finalizes
+        if agen is not None:
+            self._rec_coro = _callable_name(agen) + ".aclose"
+        else:
+            self._rec_coro = _callable_name(coro) if coro is not None else None
+        caller = _getframe(2)
+        self._rec_src = rec.caller_src(caller)
+        if parent is not None:
+            rec.sync(parent, caller)    # frames entered before this task was made
+        top = _frame_of(agen if agen is not None else coro)
+        self._rec_top = _frame_key(top, sys.gettrace() is not None) if top is not None else None
+        self._rec_frames = []           # keys of the program's coroutine frames it is inside
+        self._rec_watch = []            # (coroutine, done) watched until it finishes
+        self._rec_in_step = False
+        self._rec_cpu = None            # CPU time when its step began
+        self._rec_warned = False
+
     def _Task__step(self, exc=None):
         rec = self._rec
         if not rec.active:
             return _STEP(self, exc)
-        task_id = self._rec_id
-        rec.emit("step_begin", [("task", task_id), ("h", self._rec_h)])
-        self._rec_h = None
-        delivered = exc
-        if self._must_cancel and not isinstance(exc, exceptions.CancelledError):
-            delivered = (exceptions.CancelledError() if self._cancel_message is None
-                         else exceptions.CancelledError(self._cancel_message))
-        if delivered is not None:
-            rec.emit("throw", [("task", task_id), ("exc", type(delivered).__name__),
-                               ("msg", _exc_msg(delivered))])
-        self._rec_in_step = True
+        try:
+            task_id = self._rec_id
+            rec.emit("step_begin", [("task", task_id), ("h", self._rec_h)])
+            self._rec_h = None
+            delivered = exc
+            if self._must_cancel and not isinstance(exc, exceptions.CancelledError):
+                delivered = (exceptions.CancelledError() if self._cancel_message is None
+                             else exceptions.CancelledError(self._cancel_message))
+            if delivered is not None:
+                rec.emit("throw", [("task", task_id), ("exc", type(delivered).__name__),
+                                   ("msg", _exc_msg(delivered))])
+            else:
+                _acquired_on_wake(rec, self)
+            # The coroutine's frame, held through the step: once it has
+            # returned, the line it returned from (step_end's src).
+            self._rec_last_frame = _frame_of(self._coro) if self._rec_agen is None else None
+            self._rec_in_step = True
+            rec.step_task = self
+            self._rec_cpu = (_thread_time(), rec.emit_time, _perf())
+        except MemoryError:
+            rec._out_of_memory()
         try:
             result = _STEP(self, exc)
+        except MemoryError:
+            rec._out_of_memory()
+            raise
         finally:
             self._rec_in_step = False
+            self._rec_last_frame = None
+            rec.step_task = None
         if not self.done():
             # Done tasks were reported from _Future__schedule_callbacks.
-            waiter = self._fut_waiter
-            chain = _await_chain(self._coro)
-            if waiter is not None:
-                fut_id = rec.id_of(waiter)
-                rec.emit("step_end", [("task", task_id), ("reason", "await"), ("fut", fut_id),
-                                      ("on", rec.labels.get(fut_id) or _label(waiter, chain)),
-                                      ("src", _src(chain))])
-            else:
-                rec.emit("step_end", [("task", task_id), ("reason", "yield"),
-                                      ("h", self._rec_h), ("src", _src(chain))])
+            try:
+                self._rec_suspended(rec)
+            except MemoryError:
+                rec._out_of_memory()
         return result
 
-    @_guard
+    def _rec_suspended(self, rec):
+        """step_end (await or yield) of a step that suspended the task."""
+        if not rec.active:
+            return
+        task_id = self._rec_id
+        waiter = self._fut_waiter
+        stack = _suspended_stack(self._rec_agen if self._rec_agen is not None else self._coro)
+        rec.step_task = self
+        try:
+            rec.sync(self, frames=[f for f, kind in stack[1:] if kind == _K_COROUTINE])
+            _computed(rec, self)
+        finally:
+            rec.step_task = None
+        where = None
+        for frame, kind in stack:
+            if kind != _K_LIBRARY:
+                where = frame
+        if where is None and stack:
+            where = stack[-1][0]
+        src = rec.src(where) if where is not None else (self._rec_src or rec.fallback_src())
+        if waiter is not None:
+            fut_id = rec.id_of(waiter)
+            label = rec.labels.get(fut_id)
+            if label is None:
+                label = _label(waiter, [f for f, _ in stack if _is_asyncio_file(f.f_code.co_filename)])
+            fields = [("task", task_id), ("reason", "await"), ("fut", fut_id), ("on", label),
+                      ("src", src)]
+        else:
+            fields = [("task", task_id), ("reason", "yield"), ("h", self._rec_h), ("src", src)]
+        raw = None
+        if rec.with_locals:
+            raw = ',"locals":[%s]' % ",".join([_locals_of(f) for f, kind in stack
+                                                if kind == _K_COROUTINE or kind == _K_AGEN])
+        rec.emit("step_end", fields, raw)
+
     def _Future__schedule_callbacks(self):
         # Task.__step finishing the task: the coroutine is gone, the state is
         # final, and the waiters are about to be woken. sys.exc_info() is the
         # exception __step is handling: StopIteration for a return.
         rec = self._rec
         if rec.active and self._rec_in_step:
-            self._rec_in_step = False
-            handled = sys.exc_info()[1]
-            task_id = self._rec_id
-            if isinstance(handled, StopIteration):
-                end = [("task", task_id), ("reason", "return")]
-            elif isinstance(handled, exceptions.CancelledError):
-                end = [("task", task_id), ("reason", "cancelled"), ("msg", _exc_msg(handled))]
-            else:
-                end = [("task", task_id), ("reason", "raise"),
-                       ("exc", type(handled).__name__ if handled is not None else None),
-                       ("msg", _exc_msg(handled) if handled is not None else None)]
-            rec.emit("step_end", end)
-            rec.emit("task_done", [("task", task_id)] + _outcome(self))
-        _SCHEDULE_CALLBACKS(self)
+            try:
+                self._rec_finished(rec)
+            except MemoryError:
+                rec._out_of_memory()
+        rec.scheduling.append(self)
+        try:
+            _SCHEDULE_CALLBACKS(self)
+        finally:
+            rec.scheduling.pop()
 
-    @_guard
+    def _rec_finished(self, rec):
+        self._rec_in_step = False
+        handled = sys.exc_info()[1]
+        task_id = self._rec_id
+        rec.sync(self, frames=[])
+        _computed(rec, self)
+        if isinstance(handled, StopIteration):
+            end = [("task", task_id), ("reason", "return")]
+            where = _last_line(self)
+        elif isinstance(handled, exceptions.CancelledError):
+            end = [("task", task_id), ("reason", "cancelled"), ("msg", _exc_msg(handled))]
+            where = None
+        else:
+            end = [("task", task_id), ("reason", "raise"),
+                   ("exc", type(handled).__name__ if handled is not None else None),
+                   ("msg", _exc_msg(handled) if handled is not None else None)]
+            where = _raise_line(handled)
+        if where is not None:
+            end.append(("src", rec.src(where)))
+        rec.emit("step_end", end)
+        rec.emit("task_done", [("task", task_id)] + _outcome(self))
+
+    def _Task__wakeup(self, future):
+        return _WAKEUP(self, future)
+
+    _Task__step.__qualname__ = "Task.__step"
+
+    # The C Task's wake-up callback, as future reprs show it: cb=[Task.task_wakeup()].
+    _Task__wakeup.__qualname__ = "Task.task_wakeup"
+    _Task__wakeup.__name__ = "task_wakeup"
+
+    def add_done_callback(self, fn, *, context=None):
+        _cb_add(self, fn)
+        rec = self._rec
+        rec.scheduling.append(self)
+        try:
+            return super().add_done_callback(fn, context=context)
+        finally:
+            rec.scheduling.pop()
+
+    add_done_callback.__qualname__ = "Future.add_done_callback"
+
     def cancel(self, msg=None):
         rec = self._rec
         if rec.active:
-            by, via = rec.by_via()
-            done = self.done()
-            rec.emit("cancel", [("target", self._rec_id), ("by", by), ("via", via),
-                                ("msg", _cancel_msg(msg)), ("ok", not done)])
-            waiter = self._fut_waiter
-            if (not done and waiter is not None and not isinstance(waiter, RecordedTask)
-                    and type(waiter).cancel is futures.Future.cancel):
-                # Task.cancel() passes the request on to the plain future it
-                # waits on; Future.cancel() succeeds iff that future is pending.
-                rec.emit("cancel", [("target", rec.id_of(waiter)), ("by", by), ("via", via),
-                                    ("msg", _cancel_msg(msg)), ("ok", not waiter.done())])
+            try:
+                by, via = rec.by_via()
+                done = self.done()
+                rec.emit("cancel", [("target", self._rec_id), ("by", by), ("via", via),
+                                    ("msg", _cancel_msg(msg)), ("ok", not done)])
+                waiter = self._fut_waiter
+                if (not done and waiter is not None and not isinstance(waiter, Task)
+                        and type(waiter).cancel is _C_FUTURE.cancel):
+                    # Task.cancel() passes the request on to the plain future it
+                    # waits on; Future.cancel() succeeds iff that future is pending.
+                    rec.emit("cancel", [("target", rec.id_of(waiter)), ("by", by), ("via", via),
+                                        ("msg", _cancel_msg(msg)), ("ok", not waiter.done())])
+            except MemoryError:
+                rec._out_of_memory()
         return super().cancel(msg)
 
-    @_guard
     def uncancel(self):
         count = super().uncancel()
         if self._rec.active:
             self._rec.emit("uncancel", [("task", self._rec_id), ("count", count)])
         return count
 
+    def __del__(self):
+        rec = self._rec
+        if (rec.active and self._state == futures._FINISHED and self._log_traceback
+                and not self._rec_warned):
+            _never_retrieved(rec, self)
+        _PY_TASK_DEL(self)
+
+
+def _last_line(task):
+    """The line a finished task's coroutine returned from, if its frame can
+    still be read."""
+    return task._rec_last_frame
+
+
+def _raise_line(exc):
+    """The innermost frame of the program's code that an exception passed
+    through: where it was raised, as the program sees it."""
+    tb = getattr(exc, "__traceback__", None)
+    where = None
+    while tb is not None:
+        if _code_kind(tb.tb_frame.f_code) != _K_LIBRARY:
+            where = (tb.tb_frame, tb.tb_lineno)
+        tb = tb.tb_next
+    return _Line(*where) if where is not None else None
+
+
+class _Line:
+    """A frame's code at a given line (what Recorder.src reads of a frame)."""
+
+    __slots__ = ("f_code", "f_lineno")
+
+    def __init__(self, frame, line):
+        self.f_code = frame.f_code
+        self.f_lineno = line
+
+
+def _never_retrieved(rec, task):
+    """warn never_retrieved for a task whose exception nobody retrieved:
+    written at the next event (a finalizer may run in the middle of one)."""
+    task._rec_warned = True
+    exc = task._exception
+    rec.deferred.append(("warn", [
+        ("kind", "never_retrieved"),
+        ("msg", "Task exception was never retrieved: task '%s' raised %s"
+                % (task.get_name(), _repr_exc(exc))),
+        ("task", task._rec_id)]))
+
+
+def _computed(rec, task):
+    """`block` for a step that computed for BLOCK_CPU seconds of CPU time or
+    more (what the recorder spent writing events does not count): the loop
+    was held that long, so the virtual clock moves on by it."""
+    start = task._rec_cpu
+    if start is None:
+        return
+    task._rec_cpu = None
+    writing = rec.emit_time - start[1]
+    if _perf() - start[2] - writing < BLOCK_CPU:
+        return                  # CPU time is never more than the time that passed
+    cpu = _thread_time() - start[0] - writing
+    if cpu >= BLOCK_CPU:
+        _hold_loop(rec, rec.loop, task._rec_id, round(cpu, 6), "computation")
 
 # --------------------------------------------------------------------------
 # Executors under the virtual clock
@@ -787,6 +1627,112 @@ class _VirtualPool:
         self.queue = collections.deque()
 
 
+
+
+# --------------------------------------------------------------------------
+# Handles
+
+def _handle_description(handle):
+    """What a slow_callback warning calls a handle, as the C runtime does."""
+    callback = handle._callback
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, Task):
+        coro = task._rec_coro or "?"
+        return "<Task name='%s' coro=<%s()>>" % (task.get_name(), coro)
+    return "<Handle %s()>" % _cb_name(callback)
+
+
+class _RecHandle(events.Handle):
+    """events.Handle, as the loop makes it for call_soon, telling the recorder
+    when it runs (cb_run for a plain callback; a step reports itself) and
+    when it is cancelled (handle_cancel). `_rec_h` is its id while it waits
+    in the ready queue, None for a task's step or once it has run."""
+
+    __slots__ = ("_rec_h",)
+
+    def _run(self):
+        rec = self._loop._recorder
+        if rec is None or not rec.active:
+            return events.Handle._run(self)
+        number = self._rec_h
+        name = None
+        if number is not None:
+            self._rec_h = None
+            name = _cb_name(self._callback)
+            rec.emit("cb_run", [("h", number), ("fn", name)])
+        _run_watched(rec, self, name)
+
+    def cancel(self):
+        number = self._rec_h
+        if number is not None and not self._cancelled:
+            self._rec_h = None
+            rec = self._loop._recorder
+            if rec is not None and rec.active:
+                rec.emit("handle_cancel", [("h", number)])
+        super().cancel()
+
+
+class _RecTimerHandle(events.TimerHandle):
+    """events.TimerHandle, as the loop makes it for call_at: cb_run (with the
+    timer's id) when it runs; a wait_for deadline's timer also writes the
+    timeout's `fire` (`_rec_wf`: (waiter id, when, owner task id))."""
+
+    __slots__ = ("_rec_h", "_rec_wf")
+
+    def _run(self):
+        rec = self._loop._recorder
+        number = self._rec_h
+        if rec is None or not rec.active or number is None:
+            return events.Handle._run(self)
+        name = _cb_name(self._callback)
+        rec.emit("cb_run", [("h", number), ("fn", name)])
+        wf = self._rec_wf
+        if wf is not None:
+            rec.emit("timeout", [("obj", wf[0]), ("op", "fire"), ("when", wf[1]), ("task", wf[2])])
+        _run_watched(rec, self, name)
+
+
+def _run_watched(rec, handle, name):
+    """Run a handle as Handle._run does, noting which callback runs (the
+    `via` of what it does), and afterwards: a plain callback that computed
+    too long gets a `block`, and any handle that held the loop for
+    SLOW_CALLBACK seconds or more the warning asyncio's debug mode logs."""
+    loop = handle._loop
+    saved = rec.current_cb
+    rec.current_cb = name
+    t0 = loop._now
+    cpu = (_thread_time(), rec.emit_time, _perf()) if name is not None else None
+    try:
+        events.Handle._run(handle)      # looked up now: a test may watch it
+    finally:
+        rec.current_cb = saved
+    if not rec.active:
+        return
+    if cpu is not None and _perf() - cpu[2] - (rec.emit_time - cpu[1]) >= BLOCK_CPU:
+        spent = _thread_time() - cpu[0] - (rec.emit_time - cpu[1])
+        if spent >= BLOCK_CPU:
+            _hold_loop(rec, loop, None, round(spent, 6), "computation")
+    held = loop._now - t0
+    if held >= SLOW_CALLBACK:
+        task = getattr(handle._callback, "__self__", None)
+        rec.emit("warn", [("kind", "slow_callback"),
+                          ("msg", "Executing %s took %.3f seconds" % (_handle_description(handle), held)),
+                          ("task", task._rec_id if isinstance(task, Task) else None)])
+
+
+for _cls, _name in ((_RecHandle, "Handle"), (_RecTimerHandle, "TimerHandle")):
+    _cls.__name__ = _cls.__qualname__ = _name       # reprs as CPython's
+
+
+def _hold_loop(rec, loop, task_id, seconds, label):
+    """The loop is held for `seconds` by the running step or callback: a
+    `block` event, and the virtual clock moves on by as much."""
+    _check_time(loop, loop._now + seconds)
+    if rec.active:
+        rec.emit("block", [("task", task_id), ("dur", float(seconds)), ("label", label)])
+    loop._now = loop._now + seconds
+
+
 # --------------------------------------------------------------------------
 # The virtual-clock loop
 
@@ -800,10 +1746,21 @@ class VirtualSelector(selectors.DefaultSelector):
         return self.loop._poll(timeout, super().select)
 
 
+_IO_LABELS = {"_accept_connection": "accept", "_read_ready": "read", "_write_ready": "write",
+              "_sock_connect_cb": "connect", "_sock_recv": "recv", "_sock_recv_into": "recv",
+              "_sock_sendall": "send", "_sock_accept": "accept", "_sock_write_done": "write"}
+
+
+def _io_label(callback):
+    name = getattr(callback, "__name__", None) or _cb_name(callback)
+    return _IO_LABELS.get(name, name.lstrip("_"))
+
+
 class VirtualClockLoop(asyncio.SelectorEventLoop):
     """asyncio's selector event loop on a virtual clock, with hooks that record
-    handles, timers and executor jobs. The hooks return exactly what CPython
-    returns and schedule nothing of their own."""
+    handles, timers, I/O and executor jobs. The hooks return exactly what
+    CPython returns and schedule nothing of their own. (Named as the loop
+    asyncio.new_event_loop() makes, so that its repr reads the same.)"""
 
     def __init__(self, recorder=None):
         self._now = 0.0
@@ -830,36 +1787,63 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
 
     # -- the poll phase
 
-    @_guard
     def _poll(self, timeout, real_select):
         """select(timeout), virtually: poll the real selector without waiting;
         if nothing is ready, move the clock by `timeout` (or less, to the next
         executor job's completion) instead of sleeping; then hand over the
         finished jobs and note the timers _run_once is about to move."""
-        ready = real_select(0)
-        due, interrupted = self._next_job_due(_JOB_PATIENCE)
-        if due is None and timeout is None and self._jobs_pending and not interrupted:
-            due, interrupted = self._next_job_due(None)         # nothing else can happen
-        if not ready and timeout != 0 and not interrupted:
-            if due is not None:
-                until_due = due - self._now
-                if not until_due > 0:
-                    until_due = 0
-                if timeout is None or until_due < timeout:
-                    timeout = until_due
-            if timeout is None:
-                if not self._real_wakers():
-                    raise DeadlockError(_report_deadlock(self, self._rec))
-                ready = real_select(None)
-            elif timeout > 0:
-                before = self._now
-                _check_time(self, before + timeout)
-                self._now = self._now + timeout
-                if self._rec.active:
-                    self._rec.emit("idle", [("from", before), ("until", self._now)])
-        self._deliver_jobs()
-        self._note_due_timers()
+        rec = self._rec
+        try:
+            ready = real_select(0)
+            due, interrupted = self._next_job_due(_JOB_PATIENCE)
+            if due is None and timeout is None and self._jobs_pending and not interrupted:
+                due, interrupted = self._next_job_due(None)         # nothing else can happen
+            if not ready and timeout != 0 and not interrupted:
+                if due is not None:
+                    until_due = due - self._now
+                    if not until_due > 0:
+                        until_due = 0
+                    if timeout is None or until_due < timeout:
+                        timeout = until_due
+                if timeout is None:
+                    if not self._real_wakers():
+                        # A thread that has just finished may have handed
+                        # the loop a callback on its way out (as
+                        # shutdown_default_executor's does): look again now
+                        # that no thread is left to do so.
+                        ready = real_select(0)
+                        if not ready and not self._ready:
+                            raise DeadlockError(_report_deadlock(self, rec))
+                    else:
+                        ready = real_select(None)
+                elif timeout > 0:
+                    before = self._now
+                    _check_time(self, before + timeout)
+                    self._now = self._now + timeout
+                    if rec.active:
+                        rec.emit("idle", [("from", before), ("until", self._now)])
+            if ready and rec.active:
+                self._note_ready(rec, ready)
+            self._deliver_jobs()
+            self._note_due_timers()
+        except MemoryError:
+            rec._out_of_memory()
+            raise
         return ready
+
+    def _note_ready(self, rec, ready):
+        """io ready for every descriptor the poller reported (not the loop's
+        own self-pipe)."""
+        own = self._ssock.fileno() if self._ssock is not None else -1
+        for key, mask in ready:
+            if key.fd == own:
+                continue
+            reader, writer = key.data
+            if mask & selectors.EVENT_READ and reader is not None:
+                rec.emit("io", [("fd", key.fd), ("op", "ready"), ("task", None),
+                                ("label", "accept" if _io_label(reader._callback) == "accept" else "read")])
+            if mask & selectors.EVENT_WRITE and writer is not None:
+                rec.emit("io", [("fd", key.fd), ("op", "ready"), ("task", None), ("label", "write")])
 
     def _real_wakers(self):
         """Whether anything outside the loop could still make it runnable: a
@@ -889,7 +1873,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         while heap and heap[0]._when < end_time:
             timer = heapq.heappop(heap)
             if not timer._cancelled:
-                number = rec.ids.get(timer)
+                number = getattr(timer, "_rec_h", None)
                 if number is not None:
                     rec.emit("timer_fire", [("timer", number)])
 
@@ -900,12 +1884,8 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         the clock moves on by `seconds`."""
         if not seconds > 0:
             return
-        _check_time(self, self._now + seconds)
         rec = self._rec
-        if rec.active:
-            rec.emit("block", [("task", rec.current_task_id()), ("dur", float(seconds)),
-                               ("label", "time.sleep(%r)" % (seconds,))])
-        self._now = self._now + seconds
+        _hold_loop(rec, self, rec.step_task_id(), float(seconds), "time.sleep(%r)" % (seconds,))
 
     # -- executors
 
@@ -926,7 +1906,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
             pool = self._pools[id(executor)] = _VirtualPool(executor, executor._max_workers)
         rec = self._rec
         number = rec.new_id()
-        fut = Future(loop=self)
+        fut = Future(loop=self, _rec_kind=_SILENT)
         job = _Job(number, pool, func, args, fut, self)
         if rec.active:
             rec.fut_new(fut, "executor", "run_in_executor(%s)" % job.fn)
@@ -937,6 +1917,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
             if destination.cancelled() and job.worker < 0:
                 job.cancelled = True
 
+        _call_check_cancel.__qualname__ = "_call_check_cancel"
         fut.add_done_callback(_call_check_cancel)
         self._jobs_pending += 1
         self._job_event(job, "submit")
@@ -1032,59 +2013,130 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
 
     # -- handles and timers
 
-    @_guard
     def _call_soon(self, callback, args, context):
+        # BaseEventLoop._call_soon, with a handle that reports itself.
+        handle = _RecHandle(callback, args, self, context)
+        handle._rec_h = None
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
         rec = self._rec
-        if rec.resolving and args and args[0] is rec.resolving[-1] and rec.active:
+        if rec.active:
+            try:
+                self._note_call_soon(rec, handle, callback, args)
+            except MemoryError:
+                rec._out_of_memory()
+        self._ready.append(handle)
+        return handle
+
+    def _note_call_soon(self, rec, handle, callback, args):
+        if rec.resolving and args and args[0] is rec.resolving[-1]:
             rec.report_done(args[0])        # before the first callback it schedules
-        handle = super()._call_soon(callback, args, context)
         task = getattr(callback, "__self__", None)
-        if isinstance(task, RecordedTask) and task._rec is rec:
+        if isinstance(task, Task) and task._rec is rec:
             func = callback.__func__
-            if func is RecordedTask._Task__step:
+            if func is Task._Task__step:
                 task._rec_h = rec.new_id()
-            elif func is _WAKEUP:
+            elif func is Task._Task__wakeup:
                 task._rec_h = rec.new_id()
-                if rec.active and args:
+                if args:
                     fut = args[0]
-                    if isinstance(fut, RecordedTask):
+                    if isinstance(fut, Task):
                         fut_id = fut._rec_id
                     else:
                         fut_id = rec.report_done(fut)   # a future made elsewhere
-                    rec.emit("wake", [("task", task._rec_id), ("fut", fut_id),
-                                      ("h", task._rec_h)])
-        return handle
+                    rec.emit("wake", [("task", task._rec_id), ("fut", fut_id), ("h", task._rec_h)])
+            return
+        number = rec.new_id()
+        handle._rec_h = number
+        fut = None
+        if args and rec.scheduling and args[0] is rec.scheduling[-1]:
+            fut = rec.id_of(args[0])
+        elif args and rec.resolving and args[0] is rec.resolving[-1]:
+            fut = rec.id_of(args[0])
+        rec.emit("call_soon", [("h", number), ("fn", _cb_name(callback)), ("fut", fut)])
 
-    @_guard
     def call_at(self, when, callback, *args, context=None):
-        timer = super().call_at(when, callback, *args, context=context)
+        # BaseEventLoop.call_at, with a timer that reports itself.
+        if when is None:
+            raise TypeError("when cannot be None")
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, "call_at")
+        timer = _RecTimerHandle(when, callback, args, self, context)
+        timer._rec_h = timer._rec_wf = None
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
         rec = self._rec
         if rec.active:
-            number = rec.new_id()
-            rec.ids.put(timer, number)
-            rec.emit("timer_new", [("timer", number), ("when", float(when) if when != float("inf") else None),
-                                   ("fn", _callable_name(callback))])
+            try:
+                number = timer._rec_h = rec.new_id()
+                rec.emit("timer_new", [("timer", number), ("when", _num(when)),
+                                       ("fn", _cb_name(callback))])
+                if callback is tasks._release_waiter:
+                    _armed_wait_for(rec, timer, args)
+            except MemoryError:
+                rec._out_of_memory()
         return timer
 
-    @_guard
     def create_future(self):
-        fut = Future(loop=self)
-        rec = self._rec
-        if rec.active:
-            rec.fut_new(fut, *_creation_kind(sys._getframe(1)))
-        return fut
+        return Future(loop=self, _rec_kind=_getframe(1))
 
-    @_guard
     def _timer_handle_cancelled(self, handle):
         # TimerHandle.cancel() calls this once, the first time, whether the
         # timer still waits in the heap or has already fired (sleep() cancels
         # its timer on the way out either way).
-        rec = self._rec
-        if rec.active:
-            number = rec.ids.get(handle)
+        rec = self._recorder
+        if rec is not None and rec.active:
+            number = getattr(handle, "_rec_h", None)
             if number is not None:
                 rec.emit("timer_cancel", [("timer", number)])
         super()._timer_handle_cancelled(handle)
+
+    # -- I/O
+
+    def _add_reader(self, fd, callback, *args):
+        self._note_io(fd, callback)
+        return super()._add_reader(fd, callback, *args)
+
+    def _add_writer(self, fd, callback, *args):
+        self._note_io(fd, callback)
+        return super()._add_writer(fd, callback, *args)
+
+    def _note_io(self, fd, callback):
+        """io wait: interest in a descriptor registered (not the self-pipe's)."""
+        rec = self._recorder
+        if rec is None or not rec.active or (self._ssock is not None and fd == self._ssock.fileno()):
+            return
+        rec.emit("io", [("fd", fd if isinstance(fd, int) else _fd_of(fd)), ("op", "wait"),
+                        ("task", rec.step_task_id()), ("label", _io_label(callback))])
+
+    def _accept_connection2(self, protocol_factory, conn, *args, **kwargs):
+        rec = self._recorder
+        if rec is not None and rec.active:
+            rec.emit("io", [("fd", _fd_of(conn)), ("op", "accept"), ("task", rec.step_task_id()),
+                            ("label", "accept")])
+        return super()._accept_connection2(protocol_factory, conn, *args, **kwargs)
+
+    def _stop_serving(self, sock):
+        rec = self._recorder
+        if rec is not None and rec.active:
+            rec.emit("io", [("fd", _fd_of(sock)), ("op", "close"), ("task", rec.step_task_id()),
+                            ("label", "server")])
+        return super()._stop_serving(sock)
+
+    # -- async generators
+
+    def _asyncgen_finalizer_hook(self, agen):
+        # BaseEventLoop._asyncgen_finalizer_hook, remembering which generator
+        # the aclose() it schedules finalizes (a task steps through it).
+        self._asyncgens.discard(agen)
+        if not self.is_closed():
+            closer = agen.aclose()
+            _agen_closers[id(closer)] = (closer, agen)
+            self.call_soon_threadsafe(self.create_task, closer)
 
     def close(self):
         # A loop the program drives itself (run_forever, run_until_complete)
@@ -1092,6 +2144,9 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         if self._recorder is not None:
             _finish_recording(self._recorder, "complete")
         super().close()
+
+
+VirtualClockLoop.__name__ = VirtualClockLoop.__qualname__ = asyncio.SelectorEventLoop.__name__
 
 
 def _set_state(job):
@@ -1110,11 +2165,10 @@ def _set_state(job):
 # Futures
 
 def _recorder_of(fut):
-    loop = getattr(fut, "_loop", None)
-    return loop._rec if isinstance(loop, VirtualClockLoop) else _DISABLED
+    rec = getattr(getattr(fut, "_loop", None), "_recorder", None)   # a VirtualClockLoop's
+    return rec if rec is not None else _DISABLED
 
 
-@_guard
 def _resolve(fut, method, *args, **kwargs):
     """Call fut's set_result/set_exception/cancel (`method`, the original)
     and write its fut_done: before the first callback it schedules (see
@@ -1128,11 +2182,13 @@ def _resolve(fut, method, *args, **kwargs):
     finally:
         rec.resolving.pop()
     if fut.done() and rec.active:
-        rec.report_done(fut)
+        try:
+            rec.report_done(fut)
+        except MemoryError:
+            rec._out_of_memory()
     return result
 
 
-@_guard
 def _note_cancel(fut, msg, ok):
     rec = _recorder_of(fut)
     if rec.active:
@@ -1141,37 +2197,151 @@ def _note_cancel(fut, msg, ok):
                             ("msg", _cancel_msg(msg)), ("ok", ok)])
 
 
-class Future(futures.Future):
-    """The future loop.create_future() makes while recording: asyncio's C
-    Future, telling the recorder when it is resolved or cancelled. (Named
-    Future so that its repr reads as CPython's.)"""
+def _is_wakeup(fn):
+    return getattr(fn, "__func__", None) is Task._Task__wakeup
+
+
+def _cb_add(fut, fn):
+    """cb_add for a plain done-callback (a task's wake-up is not one)."""
+    rec = _recorder_of(fut)
+    if rec.active and not _is_wakeup(fn):
+        try:
+            if _qualname(fn) == "as_completed._on_completion":
+                _as_completed_inputs(rec, _getframe(2))
+            rec.emit("cb_add", [("fut", rec.id_of(fut)), ("fn", _cb_name(fn))])
+        except MemoryError:
+            rec._out_of_memory()
+
+
+def _as_completed_inputs(rec, frame):
+    """as_completed() registers _on_completion on each future it waits for:
+    remember them, in the order given, for the `of` of the futures its
+    _wait_for_one() awaits."""
+    if frame is None or frame.f_code.co_name != "as_completed":
+        return
+    local = frame.f_locals
+    done, todo, given = local.get("done"), local.get("todo"), local.get("fs")
+    if done is None or todo is None or id(done) in rec.as_completed_of:
+        return
+    order = []
+    if isinstance(given, (list, tuple)):
+        by_coro = {id(getattr(t, "_coro", None)): t for t in todo}
+        for item in given:
+            fut = item if futures.isfuture(item) else by_coro.get(id(item))
+            if fut is not None and fut in todo and fut not in order:
+                order.append(fut)
+    if len(order) != len(todo):
+        order = sorted(todo, key=rec.id_of)
+    rec.as_completed_of[id(done)] = (weakref.ref(done), [rec.id_of(f) for f in order])
+
+
+class _FutureType(type):
+    """Future's type: `isinstance(x, asyncio.Future)` is true of every asyncio
+    future -- tasks included -- as it is in CPython, although this Future
+    (which asyncio.Future names while a program is recorded) is only the C
+    Future's subclass."""
+
+    def __instancecheck__(cls, obj):
+        if cls is Future:
+            return isinstance(obj, (_C_FUTURE, futures._PyFuture))
+        return type.__instancecheck__(cls, obj)
+
+    def __subclasscheck__(cls, sub):
+        if cls is Future:
+            return issubclass(sub, (_C_FUTURE, futures._PyFuture))
+        return type.__subclasscheck__(cls, sub)
+
+
+_SILENT = object()      # a Future whose fut_new its maker writes itself
+
+
+class _RecordedFuture:
+    """What the recorded futures add to asyncio's C Future: fut_done when
+    they are resolved or cancelled, cb_add for their callbacks, and the
+    never-retrieved warning."""
+
+    __slots__ = ()
 
     def set_result(self, result):
         return _resolve(self, super().set_result, result)
 
     def set_exception(self, exception):
-        return _resolve(self, super().set_exception, exception)
+        result = _resolve(self, super().set_exception, exception)
+        rec = _recorder_of(self)
+        if rec.active:
+            rec.failed.add(self)
+        return result
+
+    def add_done_callback(self, fn, *, context=None):
+        _cb_add(self, fn)
+        rec = _recorder_of(self)
+        rec.scheduling.append(self)
+        try:
+            return super().add_done_callback(fn, context=context)
+        finally:
+            rec.scheduling.pop()
+
+    def __del__(self):
+        if (self._log_traceback and self._exception is not None
+                and not getattr(self, "__dict__", {}).get("_rec_warned")):
+            rec = _recorder_of(self)
+            if rec.active:
+                rec.deferred.append(("warn", [
+                    ("kind", "never_retrieved"),
+                    ("msg", "Future exception was never retrieved: %s" % _repr_exc(self._exception)),
+                    ("task", None)]))
+        super().__del__()
+
+
+for _name in ("set_result", "set_exception", "add_done_callback", "__del__"):
+    # Named as the C Future's methods they stand for (a handle's repr shows them).
+    getattr(_RecordedFuture, _name).__qualname__ = "Future." + _name
+
+
+class Future(_RecordedFuture, _C_FUTURE, metaclass=_FutureType):
+    """The future loop.create_future() (and asyncio.Future()) makes while
+    recording: asyncio's C Future, telling the recorder when it is made,
+    resolved or cancelled. (Named Future so that its repr reads as CPython's.)"""
+
+    def __init__(self, *, loop=None, _rec_kind=None):
+        super().__init__(loop=loop)
+        if _rec_kind is _SILENT:
+            return
+        rec = _recorder_of(self)
+        if rec.active:
+            try:
+                _announce(rec, self, _getframe(1) if _rec_kind is None else _rec_kind)
+            except MemoryError:
+                rec._out_of_memory()
 
     def cancel(self, msg=None):
         _note_cancel(self, msg, not self.done())
         return _resolve(self, super().cancel, msg=msg)
 
 
-class _GatheringFuture(tasks._GatheringFuture):
+def _announce(rec, fut, frame):
+    """fut_new for a future made at `frame`: its kind and label from the
+    asyncio calls there, `of` for the ones that wait for others, and for a
+    semaphore's waiter the semaphore (see _acquired_on_wake)."""
+    calls = _asyncio_calls(frame)
+    kind, label = _kind_and_label(calls)
+    if kind == "semaphore" and calls:
+        fut._rec_sem = calls[-1].f_locals.get("self")
+    rec.fut_new(fut, kind, label, _waits_for(rec, calls))
+
+
+class _GatheringFuture(_RecordedFuture, _GATHERING_FUTURE):
     """gather()'s future while recording (tasks._GatheringFuture names it)."""
 
-    @_guard
     def __init__(self, children, *, loop):
         super().__init__(children, loop=loop)
         rec = _recorder_of(self)
         if rec.active:
-            rec.fut_new(self, "gather", "gather(%d)" % len(children))
-
-    def set_result(self, result):
-        return _resolve(self, super().set_result, result)
-
-    def set_exception(self, exception):
-        return _resolve(self, super().set_exception, exception)
+            try:
+                rec.fut_new(self, "gather", "gather(%d)" % len(children),
+                            [rec.id_of(c) for c in children])
+            except MemoryError:
+                rec._out_of_memory()
 
     def cancel(self, msg=None):
         # It cancels its unfinished children; cancel() is true if any was.
@@ -1179,21 +2349,405 @@ class _GatheringFuture(tasks._GatheringFuture):
         return _resolve(self, super().cancel, msg=msg)
 
 
-def _outcome(fut):
-    """FORMAT.md's outcome fields for a finished task or future, read without
-    marking an exception as retrieved (fut.exception() would, and so silence
-    asyncio's "exception was never retrieved" warning)."""
-    if fut.cancelled():
-        exc = getattr(fut, "_cancelled_exc", None)      # what __step caught
-        if exc is None:
-            message = getattr(fut, "_cancel_message", None)
-            exc = (exceptions.CancelledError() if message is None
-                   else exceptions.CancelledError(message))
-        return [("outcome", "cancelled"), ("msg", _exc_msg(exc))]
-    exc = getattr(fut, "_exception", None)
-    if exc is not None:
-        return [("outcome", "exception"), ("exc", type(exc).__name__), ("msg", _exc_msg(exc))]
-    return [("outcome", "result"), ("value", json_value(getattr(fut, "_result", None)))]
+_GatheringFuture.__name__ = _GatheringFuture.__qualname__ = "_GatheringFuture"
+
+
+# --------------------------------------------------------------------------
+# The rest of asyncio: TaskGroup, timeouts, wait_for, queues, locks, streams
+#
+# Installed while a program is recorded (_Patches). A wrapper of a coroutine
+# method is a plain function that writes its event and returns the original
+# coroutine -- no frame of the recorder's ever stands between the program and
+# asyncio, so tracebacks read as CPython's. What happens when such a
+# coroutine finishes is written by a watcher (Recorder.watch), at the next
+# event of its task.
+
+_ORIGINAL = {}          # (class or module, name) -> what the patch replaced
+
+
+def _orig(owner, name):
+    return _ORIGINAL[(owner, name)]
+
+
+def _sync_event(rec, obj, kind, op, count, task=None):
+    rec.emit("sync", [("obj", rec.obj_id(obj)), ("kind", kind), ("op", op),
+                      ("task", task if task is not None else rec.step_task_id()), ("count", count)])
+
+
+# -- TaskGroup (taskgroups.py)
+
+def _tg_aenter(self):
+    coro = _orig(taskgroups.TaskGroup, "__aenter__")(self)
+    rec = _recorder_here()
+    if rec is not None and not self._entered and rec.step_task is not None:
+        rec.emit("group", [("obj", rec.obj_id(self)), ("op", "new"), ("task", rec.step_task._rec_id)])
+    return coro
+
+
+def _tg_create_task(self, coro, *, name=None, context=None):
+    task = _orig(taskgroups.TaskGroup, "create_task")(self, coro, name=name, context=context)
+    rec = _recorder_here()
+    if rec is not None and isinstance(task, Task):
+        rec.emit("group", [("obj", rec.obj_id(self)), ("op", "add"), ("task", task._rec_id)])
+    return task
+
+
+def _tg_abort(self):
+    rec = _recorder_here()
+    if rec is not None:
+        rec.emit("group", [("obj", rec.obj_id(self)), ("op", "abort"), ("task", rec.step_task_id())])
+    return _orig(taskgroups.TaskGroup, "_abort")(self)
+
+
+def _tg_aexit(self, et, exc, tb):
+    coro = _orig(taskgroups.TaskGroup, "__aexit__")(self, et, exc, tb)
+    rec = _recorder_here()
+    if rec is not None and rec.step_task is not None:
+        group, owner = rec.obj_id(self), rec.step_task._rec_id
+        rec.watch(coro, lambda: ("group", [("obj", group), ("op", "exit"), ("task", owner)]))
+    return coro
+
+
+# -- timeout() and timeout_at() (timeouts.py)
+
+def _to_reschedule(self, when):
+    rec = _recorder_here()
+    first = rec is not None and rec.ids.get(self) is None
+    _orig(timeouts.Timeout, "reschedule")(self, when)
+    if rec is not None and self._task is not None:
+        rec.emit("timeout", [("obj", rec.obj_id(self)), ("op", "arm" if first else "reschedule"),
+                             ("when", _num(when)), ("task", getattr(self._task, "_rec_id", None))])
+
+
+def _to_on_timeout(self):
+    rec = _recorder_here()
+    if rec is not None:
+        rec.emit("timeout", [("obj", rec.obj_id(self)), ("op", "fire"), ("when", _num(self._when)),
+                             ("task", getattr(self._task, "_rec_id", None))])
+    return _orig(timeouts.Timeout, "_on_timeout")(self)
+
+
+def _to_aexit(self, exc_type, exc_val, exc_tb):
+    coro = _orig(timeouts.Timeout, "__aexit__")(self, exc_type, exc_val, exc_tb)
+    rec = _recorder_here()
+    if rec is not None and rec.ids.get(self) is not None:
+        obj, owner = rec.obj_id(self), getattr(self._task, "_rec_id", None)
+        rec.watch(coro, lambda: ("timeout", [("obj", obj), ("op", "exit"), ("when", _num(self._when)),
+                                             ("task", owner)]))
+    return coro
+
+
+# -- wait_for, _cancel_and_wait, wait (tasks.py)
+
+class _WaitFor:
+    """A wait_for() call with a deadline: its waiter's id and deadline once
+    armed (see _armed_wait_for), for the `exit` its watcher writes."""
+
+    __slots__ = ("coro", "waiter", "when", "owner")
+
+    def __init__(self, coro, owner):
+        self.coro = coro
+        self.owner = owner
+        self.waiter = self.when = None
+
+    def exited(self):
+        if self.waiter is None:
+            return None
+        return "timeout", [("obj", self.waiter), ("op", "exit"), ("when", self.when),
+                           ("task", self.owner)]
+
+
+def _wait_for(fut, timeout):
+    coro = _orig(tasks, "wait_for")(fut, timeout)
+    rec = _recorder_here()
+    if rec is not None and rec.step_task is not None and timeout is not None:
+        try:
+            positive = timeout > 0
+        except TypeError:
+            positive = False        # wait_for raises it, as CPython's
+        if positive:
+            call = _WaitFor(coro, rec.step_task._rec_id)
+            rec.wait_fors.append(call)
+            rec.watch(coro, call.exited)
+    return coro
+
+
+def _armed_wait_for(rec, timer, args):
+    """call_at from wait_for(): the deadline's timer is armed (timeout arm)."""
+    frame = _getframe(2)
+    while frame is not None and frame.f_code is not _WAIT_FOR_CODE:
+        frame = frame.f_back
+    if frame is None or not args:
+        return
+    for call in rec.wait_fors:
+        if call.coro.cr_frame is frame:
+            rec.wait_fors.remove(call)
+            call.waiter = rec.id_of(args[0])
+            call.when = _num(timer._when)
+            timer._rec_wf = (call.waiter, call.when, call.owner)
+            rec.emit("timeout", [("obj", call.waiter), ("op", "arm"), ("when", call.when),
+                                 ("task", call.owner)])
+            return
+
+
+def _cancel_and_wait(fut, loop):
+    rec = _recorder_here()
+    if rec is not None:
+        caller = _getframe(1)
+        if caller.f_code is _WAIT_FOR_CODE:
+            try:
+                expired = caller.f_locals.get("timeout") <= 0
+            except TypeError:
+                expired = False
+            if expired:             # wait_for(..., timeout <= 0): no waiter, only `fire`
+                rec.emit("timeout", [("obj", rec.id_of(fut)), ("op", "fire"), ("when", loop.time()),
+                                     ("task", rec.step_task_id())])
+    return _orig(tasks, "_cancel_and_wait")(fut, loop=loop)
+
+
+def _wait(fs, *, timeout=None, return_when=tasks.ALL_COMPLETED):
+    coro = _orig(tasks, "wait")(fs, timeout=timeout, return_when=return_when)
+    rec = _recorder_here()
+    if rec is not None and isinstance(fs, (list, tuple)):
+        # wait() turns fs into a set: keep the order given for `of`.
+        rec.wait_orders[id(coro.cr_frame)] = (weakref.ref(coro), list(fs))
+    return coro
+
+
+# -- Queue (queues.py)
+
+def _q_put_nowait(self, item):
+    rec = _recorder_here()
+    if rec is not None and not self.full():
+        _sync_event(rec, self, "queue", "put", self.qsize() + 1)
+    return _orig(queues.Queue, "put_nowait")(self, item)
+
+
+def _q_get_nowait(self):
+    rec = _recorder_here()
+    if rec is not None and not self.empty():
+        _sync_event(rec, self, "queue", "get", self.qsize() - 1)
+    return _orig(queues.Queue, "get_nowait")(self)
+
+
+def _q_task_done(self):
+    rec = _recorder_here()
+    if rec is not None and self._unfinished_tasks > 0:
+        _sync_event(rec, self, "queue", "task_done", self.qsize())
+    return _orig(queues.Queue, "task_done")(self)
+
+
+def _q_join(self):
+    rec = _recorder_here()
+    if rec is not None:
+        _sync_event(rec, self, "queue", "join", self.qsize())
+    return _orig(queues.Queue, "join")(self)
+
+
+# -- Lock, Event, Semaphore, Condition (locks.py)
+
+_condition_of = weakref.WeakKeyDictionary()     # a Condition's lock -> the Condition
+
+
+def _lock_get(self):
+    try:
+        return self.__dict__["_locked"]
+    except KeyError:
+        raise AttributeError("_locked") from None
+
+
+def _lock_set(self, value):
+    # Lock._locked, watched: an acquire or a release takes effect here.
+    before = self.__dict__.get("_locked")
+    self.__dict__["_locked"] = value
+    if before is None or bool(before) == bool(value):
+        return
+    rec = _recorder_here()
+    if rec is not None:
+        cond = _condition_of.get(self)
+        _sync_event(rec, cond if cond is not None else self, "condition" if cond is not None else "lock",
+                    "acquire" if value else "release", 1 if value else 0)
+
+
+def _internal_event(frame):
+    """An Event of asyncio's own (a Queue's `_finished`): not the program's."""
+    return frame.f_code.co_filename == queues.__file__
+
+
+def _ev_set(self):
+    rec = _recorder_here()
+    if rec is not None and not _internal_event(_getframe(1)):
+        _sync_event(rec, self, "event", "set", 1)
+    return _orig(locks.Event, "set")(self)
+
+
+def _ev_clear(self):
+    rec = _recorder_here()
+    if rec is not None and not _internal_event(_getframe(1)):
+        _sync_event(rec, self, "event", "clear", 0)
+    return _orig(locks.Event, "clear")(self)
+
+
+def _ev_wait(self):
+    rec = _recorder_here()
+    if rec is not None and not _internal_event(_getframe(1)):
+        _sync_event(rec, self, "event", "wait", 1 if self._value else 0)
+    return _orig(locks.Event, "wait")(self)
+
+
+def _sem_acquire(self):
+    rec = _recorder_here()
+    if rec is not None and not self.locked():      # it will not wait: the unit is taken now
+        _sync_event(rec, self, "semaphore", "acquire", self._value - 1)
+    return _orig(locks.Semaphore, "acquire")(self)
+
+
+def _sem_release(self):
+    rec = _recorder_here()
+    bound = getattr(self, "_bound_value", None)
+    if rec is not None and (bound is None or self._value < bound):
+        # A unit handed straight to a waiter leaves the value as it was.
+        waiting = any(not w.done() for w in (self._waiters or ()))
+        _sync_event(rec, self, "semaphore", "release", self._value + (0 if waiting else 1))
+    return _orig(locks.Semaphore, "release")(self)
+
+
+def _acquired_on_wake(rec, task):
+    """A task woken in Semaphore.acquire() by the unit a release() handed
+    it: the acquire takes effect as its step begins."""
+    waiter = task._fut_waiter
+    sem = getattr(waiter, "_rec_sem", None)
+    if sem is not None and waiter.done() and not waiter.cancelled() and not task._must_cancel:
+        _sync_event(rec, sem, "semaphore", "acquire", sem._value, task._rec_id)
+
+
+def _cond_init(self, lock=None):
+    _orig(locks.Condition, "__init__")(self, lock)
+    _condition_of[self._lock] = self
+
+
+def _cond_wait(self):
+    rec = _recorder_here()
+    if rec is not None and self.locked():
+        _sync_event(rec, self, "condition", "wait", len(self._waiters) + 1)
+    return _orig(locks.Condition, "wait")(self)
+
+
+def _cond_notify(self, n=1):
+    rec = _recorder_here()
+    if rec is not None and self.locked():
+        woken = 0
+        for waiter in self._waiters:
+            if woken >= n:
+                break
+            if not waiter.done():
+                woken += 1
+        _sync_event(rec, self, "condition", "notify", woken)
+    return _orig(locks.Condition, "notify")(self, n)
+
+
+# -- streams (selector_events.py)
+
+def _transport_close(self):
+    rec = _recorder_here()
+    if rec is not None and not self._closing:
+        rec.emit("io", [("fd", self._sock_fd), ("op", "close"), ("task", rec.step_task_id()),
+                        ("label", "stream")])
+    return _orig(selector_events._SelectorTransport, "close")(self)
+
+
+def _reader_wait(self, func_name):
+    rec = _recorder_here()
+    if rec is not None:
+        transport = self._transport
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        frame = _getframe(1)
+        label = func_name
+        while frame is not None and frame.f_code.co_qualname.startswith("StreamReader."):
+            label = frame.f_code.co_name        # the outermost: readline, not readuntil
+            frame = frame.f_back
+        rec.emit("io", [("fd", _fd_of(sock)), ("op", "wait"), ("task", rec.step_task_id()),
+                        ("label", label)])
+    return _orig(streams.StreamReader, "_wait_for_data")(self, func_name)
+
+
+_WAIT_FOR_CODE = tasks.wait_for.__code__
+
+_PATCHES = [
+    (taskgroups.TaskGroup, "__aenter__", _tg_aenter),
+    (taskgroups.TaskGroup, "__aexit__", _tg_aexit),
+    (taskgroups.TaskGroup, "create_task", _tg_create_task),
+    (taskgroups.TaskGroup, "_abort", _tg_abort),
+    (timeouts.Timeout, "reschedule", _to_reschedule),
+    (timeouts.Timeout, "_on_timeout", _to_on_timeout),
+    (timeouts.Timeout, "__aexit__", _to_aexit),
+    (tasks, "wait_for", _wait_for),
+    (asyncio, "wait_for", _wait_for),
+    (tasks, "_cancel_and_wait", _cancel_and_wait),
+    (tasks, "wait", _wait),
+    (asyncio, "wait", _wait),
+    (queues.Queue, "put_nowait", _q_put_nowait),
+    (queues.Queue, "get_nowait", _q_get_nowait),
+    (queues.Queue, "task_done", _q_task_done),
+    (queues.Queue, "join", _q_join),
+    (locks.Lock, "_locked", property(_lock_get, _lock_set)),
+    (locks.Event, "set", _ev_set),
+    (locks.Event, "clear", _ev_clear),
+    (locks.Event, "wait", _ev_wait),
+    (locks.Semaphore, "acquire", _sem_acquire),
+    (locks.Semaphore, "release", _sem_release),
+    (locks.Condition, "__init__", _cond_init),
+    (locks.Condition, "wait", _cond_wait),
+    (locks.Condition, "notify", _cond_notify),
+    (selector_events._SelectorTransport, "close", _transport_close),
+    (streams.StreamReader, "_wait_for_data", _reader_wait),
+]
+
+for _owner, _name, _new in _PATCHES:
+    _ORIGINAL[(_owner, _name)] = _owner.__dict__.get(_name, getattr(_owner, _name, None))
+    if callable(_new) and not isinstance(_new, property):
+        _old = _ORIGINAL[(_owner, _name)]
+        _new.__name__ = getattr(_old, "__name__", _name)
+        _new.__qualname__ = getattr(_old, "__qualname__", _name)
+        _new.__doc__ = getattr(_old, "__doc__", None)
+
+
+class _Patches:
+    """Everything the recorder swaps into asyncio while the program runs,
+    and puts back afterwards: its own run(), Task, Future, _GatheringFuture,
+    time.sleep, the event loop policy, and the wrappers above."""
+
+    def __init__(self):
+        self.saved = []
+
+    def set(self, owner, name, value):
+        had = name in owner.__dict__ if isinstance(owner, type) else hasattr(owner, name)
+        self.saved.append((owner, name, had, owner.__dict__.get(name) if isinstance(owner, type)
+                           else getattr(owner, name, None)))
+        setattr(owner, name, value)
+
+    def install(self):
+        self.set(asyncio, "run", run)
+        self.set(asyncio.runners, "run", run)
+        self.set(asyncio, "Task", Task)
+        self.set(tasks, "Task", Task)
+        self.set(asyncio, "Future", Future)
+        self.set(futures, "Future", Future)
+        self.set(tasks, "_GatheringFuture", _GatheringFuture)
+        self.set(time, "sleep", _virtual_sleep)
+        for owner, name, new in _PATCHES:
+            self.set(owner, name, new)
+        self.policy = events.get_event_loop_policy()
+        events.set_event_loop_policy(VirtualClockPolicy())
+
+    def restore(self):
+        for owner, name, had, value in reversed(self.saved):
+            if had:
+                setattr(owner, name, value)
+            else:
+                delattr(owner, name)
+        self.saved = []
+        events.set_event_loop_policy(self.policy)
 
 
 # --------------------------------------------------------------------------
@@ -1221,6 +2775,7 @@ def _claim_recorder(loop):
     if rec is None:
         rec = Recorder(None, "")
     rec.loop = loop
+    rec.loop_thread = _get_ident()
     if rec.out is not None:
         rec.active = True
         _active[0] = rec
@@ -1228,25 +2783,61 @@ def _claim_recorder(loop):
 
 
 def _finish_recording(rec, reason):
-    """Write `end` (after the last unfinished printed line) and stop recording."""
+    """Write what asyncio would warn about (exceptions never retrieved,
+    tasks still pending), then `end` (after the last unfinished printed
+    line), and stop recording."""
     if not rec.active:
         return
     if _capture[0] is not None:
         _capture[0].finish_line()
+    _closing_warnings(rec)
     rec.end(reason)
     rec.flush()
     if _active[0] is rec:
         _active[0] = None
 
 
+def _closing_warnings(rec):
+    """never_retrieved for the finished tasks and futures whose exception
+    nobody retrieved (those already collected were reported by their
+    finalizer), and pending_at_close for the tasks still pending, in
+    creation order -- as the C runtime writes them before `end`."""
+    loop = rec.loop
+    if loop is None:
+        return
+    everything = sorted((t for t in list(tasks._all_tasks)
+                         if isinstance(t, Task) and t._rec is rec), key=_creation_order)
+    for task in everything:
+        if task.done():
+            if task._log_traceback and not task._rec_warned and not task.cancelled():
+                _never_retrieved(rec, task)
+        else:
+            rec.deferred.append(("warn", [
+                ("kind", "pending_at_close"),
+                ("msg", "Task was destroyed but it is pending! task: <Task pending name='%s' coro=<%s()>>"
+                        % (task.get_name(), task._rec_coro)),
+                ("task", task._rec_id)]))
+    for fut in list(rec.failed):
+        if fut._log_traceback and fut._exception is not None and not fut.__dict__.get("_rec_warned"):
+            rec.deferred.append(("warn", [
+                ("kind", "never_retrieved"),
+                ("msg", "Future exception was never retrieved: %s" % _repr_exc(fut._exception)),
+                ("task", None)]))
+            fut._rec_warned = True      # reported: not again when it is collected
+    rec.failed.clear()
+
+
 class VirtualClockPolicy(asyncio.DefaultEventLoopPolicy):
     """The event loop policy while a program is recorded: every loop asyncio
     makes (asyncio.new_event_loop(), asyncio.Runner, get_event_loop()) is a
-    virtual-clock one."""
+    virtual-clock one. (Named as CPython's.)"""
 
     def __init__(self):
         super().__init__()
         self._loop_factory = new_event_loop
+
+
+VirtualClockPolicy.__name__ = VirtualClockPolicy.__qualname__ = asyncio.DefaultEventLoopPolicy.__name__
 
 
 def _creation_order(task):
@@ -1254,22 +2845,27 @@ def _creation_order(task):
     return (0, number) if number is not None else (1, 0)
 
 
-def _waiting_description(task):
+def _waiting_description(rec, task):
     waiter = getattr(task, "_fut_waiter", None)
     chain = _await_chain(task.get_coro())
-    where = _src(chain)
-    what = _label(waiter, chain) if waiter is not None else "nothing"
+    where = _src_frame(chain)
+    where = "%s:%d" % (os.path.basename(where.f_code.co_filename), where.f_lineno) if where else None
+    what = (_label(waiter, [_frame_of(o) for o in chain if _is_asyncio_file(_frame_of(o).f_code.co_filename)])
+            if waiter is not None else "nothing")
     return "%s waits on %s%s" % (task.get_name(), what, " at " + where if where else "")
 
 
 def _report_deadlock(loop, rec):
     """Write the deadlock warn and end; return a one-line description."""
     waiting = sorted(tasks.all_tasks(loop), key=_creation_order)
-    names = "; ".join(_waiting_description(t) for t in waiting) or "no tasks"
+    names = "; ".join(_waiting_description(rec, t) for t in waiting) or "no tasks"
     msg = "deadlock: nothing can wake the loop (no timers, no ready handles, no files); %s" % names
     if rec.active:
         rec.emit("warn", [("kind", "deadlock"), ("msg", msg), ("task", None)])
-        _finish_recording(rec, "deadlock")
+        rec.end("deadlock")
+        rec.flush()
+        if _active[0] is rec:
+            _active[0] = None
     for task in waiting:
         task._log_destroy_pending = False
     return "deadlock at t=%r: %s" % (loop.time(), names)
@@ -1318,10 +2914,10 @@ def run(main, *, debug=None):
 
     loop = new_event_loop()
     rec = loop._rec
-    patched = tasks.Task is not RecordedTask
+    patched = tasks.Task is not Task
     if patched:
         saved_task = (asyncio.Task, tasks.Task)
-        asyncio.Task = tasks.Task = RecordedTask
+        asyncio.Task = tasks.Task = Task
     try:
         events.set_event_loop(loop)
         if debug is not None:
@@ -1383,13 +2979,18 @@ def _virtual_sleep(seconds, _real_sleep=time.sleep):
         loop._block(seconds)
 
 
+_virtual_sleep.__name__ = _virtual_sleep.__qualname__ = "sleep"
+_virtual_sleep.__doc__ = time.sleep.__doc__
+
+
 # --------------------------------------------------------------------------
 # The program's output
 
 class PrintCapture(io.TextIOBase):
     """Stands in for sys.stdout: passes the text on to `echo` at once and,
     while a recording runs, turns each completed line into a `print` event
-    attributed to the task running when the line was completed."""
+    attributed to the task running when the line was completed, with the
+    line of the program that printed it."""
 
     def __init__(self, echo):
         super().__init__()
@@ -1410,7 +3011,9 @@ class PrintCapture(io.TextIOBase):
     def isatty(self):
         return False
 
-    @_guard
+    def fileno(self):
+        return self._echo.fileno()
+
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError("write() argument must be str, not %s" % type(text).__name__)
@@ -1418,20 +3021,29 @@ class PrintCapture(io.TextIOBase):
         rec = _current_recorder()
         if not rec.active:
             return len(text)
-        lines = text.split("\n")
-        for line in lines[:-1]:
-            self._partial.append(line)
-            rec.emit("print", [("task", rec.printing_task_id()), ("text", "".join(self._partial))])
-            self._partial = []
-        if lines[-1]:
-            self._partial.append(lines[-1])
+        try:
+            lines = text.split("\n")
+            if len(lines) > 1:
+                task = rec.step_task_id()
+                src = rec.caller_src(_getframe(1))
+                for line in lines[:-1]:
+                    self._partial.append(line)
+                    fields = [("task", task), ("text", "".join(self._partial))]
+                    if src is not None:
+                        fields.append(("src", src))
+                    rec.emit("print", fields)
+                    self._partial = []
+            if lines[-1]:
+                self._partial.append(lines[-1])
+        except MemoryError:
+            rec._out_of_memory()
         return len(text)
 
     def finish_line(self):
         """Record a last line that was printed without its newline."""
         rec = _current_recorder()
         if self._partial and rec.active:
-            rec.emit("print", [("task", rec.printing_task_id()), ("text", "".join(self._partial))])
+            rec.emit("print", [("task", rec.step_task_id()), ("text", "".join(self._partial))])
         self._partial = []
 
     def flush(self):
@@ -1440,7 +3052,6 @@ class PrintCapture(io.TextIOBase):
     @property
     def buffer(self):
         return self._echo.buffer
-
 
 # --------------------------------------------------------------------------
 # Stopping: limits and signals
@@ -1616,6 +3227,8 @@ def _parse(argv):
     parser.add_argument("--max-time", metavar="SECONDS", default=repr(DEFAULT_MAX_TIME),
                         help="stop the program when its loop time would pass SECONDS virtual "
                              "seconds (default %g, one day; 0: no limit)" % DEFAULT_MAX_TIME)
+    parser.add_argument("--no-locals", action="store_true",
+                        help="leave out the local variables recorded at each suspension")
     args = parser.parse_args(argv)
     if args.size is not None:
         try:
@@ -1639,16 +3252,39 @@ def _parse(argv):
     return args, program_args
 
 
-def _print_program_exception(exc):
-    """The program's traceback, without the recorder's and runpy's frames on top."""
-    skip = {os.path.abspath(__file__), os.path.abspath(runpy.__file__)}
-    tb = exc.__traceback__
+def _without_recorder(tb):
+    """A traceback without the recorder's frames (and runpy's on top): the
+    program's exception as plain CPython would show it."""
+    skip = {_HERE, os.path.abspath(runpy.__file__)}
+    kept = []
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if not (filename.startswith("<frozen runpy") or os.path.abspath(filename) in skip):
-            break
+            kept.append(tb)
         tb = tb.tb_next
-    traceback.print_exception(type(exc), exc, tb, file=sys.stderr)
+    rebuilt = None
+    for entry in reversed(kept):
+        rebuilt = types.TracebackType(rebuilt, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return rebuilt
+
+
+def _print_program_exception(exc):
+    """The program's traceback, as CPython prints it (see _without_recorder),
+    chained exceptions and exception groups included."""
+    seen = set()
+
+    def clean(e):
+        if e is None or id(e) in seen:
+            return
+        seen.add(id(e))
+        e.__traceback__ = _without_recorder(e.__traceback__)
+        clean(e.__cause__)
+        clean(e.__context__)
+        for inner in getattr(e, "exceptions", ()) if isinstance(e, BaseExceptionGroup) else ():
+            clean(inner)
+
+    clean(exc)
+    traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
 
 
 def main(argv=None):
@@ -1689,7 +3325,10 @@ def main(argv=None):
     if args.size is not None:
         os.environ["COROSCOPE_SIZE"] = str(int(args.size))
 
-    rec = Recorder(out, scenario, max_events=args.max_events)
+    _program_dir[0] = os.path.dirname(os.path.abspath(program)) + os.sep
+    rec = Recorder(out, scenario, program, max_events=args.max_events,
+                   with_locals=not args.no_locals)
+    rec.sources.name(program)           # the program's own source: the first event
     _max_time[0] = args.max_time
     _cli[0] = (rec, out, out_name)
     rec.header()
@@ -1698,15 +3337,10 @@ def main(argv=None):
     capture = PrintCapture(echo)
     _capture[0] = capture
     # While the program runs: asyncio.run is ours, every new loop is a
-    # virtual-clock one, tasks are recorded tasks, and time.sleep knows the
-    # virtual clock.
-    saved = (asyncio.run, asyncio.runners.run, asyncio.Task, tasks.Task, time.sleep,
-             tasks._GatheringFuture, events.get_event_loop_policy())
-    asyncio.run = asyncio.runners.run = run
-    asyncio.Task = tasks.Task = RecordedTask
-    tasks._GatheringFuture = _GatheringFuture
-    time.sleep = _virtual_sleep
-    events.set_event_loop_policy(VirtualClockPolicy())
+    # virtual-clock one, tasks and futures are recorded ones, time.sleep
+    # knows the virtual clock, and the rest of asyncio is watched.
+    patches = _Patches()
+    patches.install()
     saved_stdout, saved_argv, saved_path = sys.stdout, sys.argv, list(sys.path)
     sys.stdout = capture
     sys.argv = [program] + program_args
@@ -1750,9 +3384,7 @@ def main(argv=None):
         sys.stdout = saved_stdout
         sys.argv = saved_argv
         sys.path[:] = saved_path
-        (asyncio.run, asyncio.runners.run, asyncio.Task, tasks.Task, time.sleep,
-         tasks._GatheringFuture, policy) = saved
-        events.set_event_loop_policy(policy)
+        patches.restore()
         for signum, handler in saved_signals:
             try:
                 signal.signal(signum, handler)
