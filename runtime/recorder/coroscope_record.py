@@ -2673,6 +2673,32 @@ def _reader_wait(self, func_name):
 
 _WAIT_FOR_CODE = tasks.wait_for.__code__
 
+# The frames the pure-Python Task and Future add to tracebacks, where
+# CPython's C Task and Future add none: Task.__step, Task.__wakeup,
+# Future.result and Future.__await__ -- and the recorder's own.
+_MACHINERY = {_STEP_CODE, _WAKEUP.__code__, futures._PyFuture.result.__code__,
+              futures._PyFuture.__await__.__code__}
+
+
+def _hidden(frame):
+    code = frame.f_code
+    return code in _MACHINERY or code.co_filename == __file__
+
+
+def _walk_tb_with_full_positions(tb):
+    # traceback._walk_tb_with_full_positions, which format_exc(), print_exc()
+    # and logging read tracebacks with, without the frames above.
+    for frame, positions in _orig(traceback, "_walk_tb_with_full_positions")(tb):
+        if not _hidden(frame):
+            yield frame, positions
+
+
+def _walk_tb(tb):
+    # traceback.walk_tb, likewise.
+    for frame, line in _orig(traceback, "walk_tb")(tb):
+        if not _hidden(frame):
+            yield frame, line
+
 _PATCHES = [
     (taskgroups.TaskGroup, "__aenter__", _tg_aenter),
     (taskgroups.TaskGroup, "__aexit__", _tg_aexit),
@@ -2701,6 +2727,8 @@ _PATCHES = [
     (locks.Condition, "notify", _cond_notify),
     (selector_events._SelectorTransport, "close", _transport_close),
     (streams.StreamReader, "_wait_for_data", _reader_wait),
+    (traceback, "_walk_tb_with_full_positions", _walk_tb_with_full_positions),
+    (traceback, "walk_tb", _walk_tb),
 ]
 
 for _owner, _name, _new in _PATCHES:
@@ -3350,7 +3378,7 @@ def main(argv=None):
     status = 0
     deadlock = None
     try:
-        runpy.run_path(program, run_name="__main__")
+        runpy.run_path(os.path.abspath(program), run_name="__main__")   # __file__ absolute, as python3 makes it
     except DeadlockError as exc:
         deadlock = exc
     except SystemExit as exc:

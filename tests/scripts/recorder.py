@@ -79,7 +79,9 @@ def record(prog, *args, out=None, env=None, limit_as=None):
         out = os.path.join(TMP, "trace-%d.jsonl" % len(os.listdir(TMP)))
     if os.path.exists(out):
         os.remove(out)
-    cmd = [sys.executable, RECORDER, prog] + list(args) + ["-o", out]
+    args = list(args)
+    cut = args.index("--") if "--" in args else len(args)     # the program's own arguments last
+    cmd = [sys.executable, RECORDER, prog] + args[:cut] + ["-o", out] + args[cut:]
     preexec = None
     if limit_as is not None:
         def preexec():
@@ -744,6 +746,218 @@ def unwritable_output_is_a_clear_error():
     check_eq(r.status, 1, "exit status")
     check("no-such-dir" in r.stderr and "Traceback" not in r.stderr, "stderr %r" % r.stderr)
     check_eq(r.stdout, "", "the program ran although its trace could not be written")
+
+
+# --------------------------------------------------------------------------
+# Transparency: a program cannot tell it is recorded
+
+TRANSPARENT = {
+    "reprs.py": """\
+        import asyncio
+
+        async def job(name, delay):
+            await asyncio.sleep(delay)
+            return name
+
+        async def boom():
+            await asyncio.sleep(0)
+            raise ValueError("boom")
+
+        async def main():
+            t = asyncio.create_task(job("a", 0.01))
+            print(type(t).__name__, type(t).__qualname__, isinstance(t, asyncio.Task),
+                  isinstance(t, asyncio.Future), issubclass(asyncio.Task, asyncio.Future))
+            print(repr(t))
+            await asyncio.sleep(0)
+            print(repr(t))
+            await t
+            print(repr(t))
+            b = asyncio.create_task(boom(), name="bad")
+            try:
+                await b
+            except ValueError as e:
+                print("caught", repr(e))
+            print(repr(b))
+            c = asyncio.create_task(job("c", 1))
+            await asyncio.sleep(0)
+            c.cancel("stop it")
+            print(repr(c))
+            try:
+                await c
+            except asyncio.CancelledError as e:
+                print("cancelled:", repr(e), e.args)
+            print(repr(c))
+            loop = asyncio.get_running_loop()
+            f = loop.create_future()
+            print(type(f).__name__, repr(f))
+            f.add_done_callback(print)
+            print(repr(f))
+            f.set_result(42)
+            print(repr(f))
+            g = asyncio.Future()
+            print(type(g).__name__, repr(g), isinstance(g, asyncio.Future))
+            g.cancel()
+            print(repr(g))
+            print(type(loop).__name__, repr(loop), type(asyncio.get_event_loop_policy()).__name__)
+            print(repr(asyncio.current_task()))
+            print(await asyncio.gather(job("x", 0), boom(), return_exceptions=True))
+            h = loop.call_soon(print, "soon")
+            print(repr(h), type(h).__name__, type(loop.call_later(10, print)).__name__)
+            print(f.add_done_callback.__qualname__, f.set_result.__qualname__)
+            await asyncio.sleep(0)
+
+        asyncio.run(main())
+    """,
+    "errors.py": """\
+        import asyncio, traceback
+
+        async def fails(n):
+            await asyncio.sleep(0)
+            raise ValueError(f"bad {n}")
+
+        async def main():
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(fails(1))
+                    tg.create_task(fails(2))
+            except* ValueError as eg:
+                print("group:", repr(eg), [str(e) for e in eg.exceptions])
+                print(traceback.format_exc())
+            try:
+                await asyncio.wait_for(asyncio.sleep(1), 0.01)
+            except TimeoutError:
+                print(traceback.format_exc())
+            try:
+                async with asyncio.timeout(0.01):
+                    await asyncio.sleep(1)
+            except TimeoutError as e:
+                print("timeout", repr(e), repr(e.__cause__))
+                print(traceback.format_exc())
+            task = asyncio.create_task(fails(3))
+            try:
+                await task
+            except ValueError:
+                traceback.print_exc(file=__import__("sys").stdout)
+            try:
+                await asyncio.gather(fails(4), fails(5))
+            except ValueError:
+                print(traceback.format_exc())
+            t = asyncio.create_task(asyncio.sleep(10))
+            await asyncio.sleep(0)
+            t.cancel("enough")
+            try:
+                await t
+            except asyncio.CancelledError:
+                print(traceback.format_exc())
+
+        asyncio.run(main())
+    """,
+    "generators.py": """\
+        import asyncio, contextvars, math
+
+        var = contextvars.ContextVar("var", default="unset")
+
+        async def ticker(n):
+            try:
+                for i in range(n):
+                    yield i
+                    await asyncio.sleep(0)
+            finally:
+                print("ticker closed")
+                await asyncio.sleep(0)
+                print("ticker finalised")
+
+        async def reader():
+            print("reader sees", var.get())
+            var.set("child")
+            return var.get()
+
+        def blocking(x):
+            return x * 2
+
+        async def main():
+            async for i in ticker(5):
+                print("got", i)
+                if i == 2:
+                    break
+            await asyncio.sleep(0.01)
+            var.set("main")
+            print(await asyncio.create_task(reader()), var.get())
+            print(await asyncio.to_thread(blocking, 21))
+            lock, q, ev, sem = asyncio.Lock(), asyncio.Queue(), asyncio.Event(), asyncio.Semaphore(2)
+            async with lock:
+                print(repr(lock).split(" object at ")[0], lock.locked(), vars(lock).keys())
+            q.put_nowait(1)
+            print(q.qsize(), await q.get(), ev.is_set())
+            async with sem:
+                print("sem", sem.locked(), sem._value)
+            t = asyncio.create_task(asyncio.sleep(math.inf))
+            await asyncio.sleep(0)
+            t.cancel()
+            try:
+                await t
+            except asyncio.CancelledError:
+                print("inf sleep cancelled")
+
+        asyncio.run(main())
+    """,
+}
+
+
+@case
+def programs_print_the_same_under_the_recorder_as_under_python():
+    for name, source in sorted(TRANSPARENT.items()):
+        prog = program(name, source)
+        real = subprocess.run([sys.executable, prog], capture_output=True, text=True, timeout=60)
+        check_eq(real.returncode, 0, "%s under python3 (stderr %r)" % (name, real.stderr[-300:]))
+        r = record(prog)
+        check_eq(r.status, 0, "%s under the recorder (stderr %r)" % (name, r.stderr[-300:]))
+        if r.stdout != real.stdout:
+            got, want = r.stdout.splitlines(), real.stdout.splitlines()
+            i = next((k for k, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+            raise AssertionError("%s: line %d differs: recorder %r, python3 %r" % (
+                name, i + 1, got[i] if i < len(got) else None, want[i] if i < len(want) else None))
+
+
+@case
+def an_async_generator_left_with_break_is_finalised_in_a_step_with_its_line():
+    prog = program("generators.py", TRANSPARENT["generators.py"])
+    r = record(prog)                    # record() also validates: no "src": null
+    new = [e for e in r.of("task_new") if e["coro"] == "ticker.aclose"]
+    check_eq(len(new), 1, "the aclose task of the generator left with break")
+    ends = [e for e in r.of("step_end") if e["task"] == new[0]["task"]]
+    check_eq([(e["reason"], e.get("src")) for e in ends][0], ("yield", "generators.py:12"),
+             "its first step suspends in the generator's finally")
+
+
+@case
+def sleep_forever_is_a_timer_due_never():
+    prog = program("generators.py", TRANSPARENT["generators.py"])
+    r = record(prog)
+    check(any('"when":null' in line and '"timer_new"' in line for line in r.lines),
+          "sleep(math.inf)'s timer_new should have \"when\":null")
+    check(not any("Infinity" in line or "NaN" in line for line in r.lines), "non-JSON numbers")
+
+
+@case
+def to_thread_never_ends_in_a_false_deadlock():
+    # The executor's shutdown thread hands the loop a callback as it exits,
+    # which once raced the deadlock check: 3 x 200 loops must all finish.
+    prog = program("threads.py", """\
+        import asyncio, sys
+
+        def work(n):
+            return n + 1
+
+        async def main(n):
+            return await asyncio.to_thread(work, n)
+
+        print(sum(asyncio.run(main(n)) for n in range(int(sys.argv[1]))))
+    """)
+    for attempt in range(3):
+        r = record(prog, "--", "200")
+        check_eq((r.status, r.stdout), (0, "20100\n"), "run %d (stderr %r)" % (attempt, r.stderr[-300:]))
+        check_eq(r.events[-1]["reason"], "complete", "end reason")
 
 
 # --------------------------------------------------------------------------
