@@ -1726,9 +1726,11 @@ for _cls, _name in ((_RecHandle, "Handle"), (_RecTimerHandle, "TimerHandle")):
 
 def _hold_loop(rec, loop, task_id, seconds, label):
     """The loop is held for `seconds` by the running step or callback: a
-    `block` event, and the virtual clock moves on by as much."""
+    `block` event, and the virtual clock moves on by as much. (A `block` is
+    a task's: in a plain callback only the clock moves, and the callback's
+    slow_callback warning says why -- FORMAT.md, "Producers".)"""
     _check_time(loop, loop._now + seconds)
-    if rec.active:
+    if rec.active and task_id is not None:
         rec.emit("block", [("task", task_id), ("dur", float(seconds)), ("label", label)])
     loop._now = loop._now + seconds
 
@@ -2770,6 +2772,8 @@ class _Patches:
 
     def restore(self):
         for owner, name, had, value in reversed(self.saved):
+            if owner is traceback and _cli[0] is not None:
+                continue        # the program's objects are finalized (and logged) at exit
             if had:
                 setattr(owner, name, value)
             else:

@@ -749,6 +749,344 @@ def unwritable_output_is_a_clear_error():
 
 
 # --------------------------------------------------------------------------
+# The C runtime's vocabulary
+
+def kinds(r, *names):
+    """(ev, and the fields that say what happened) of the events named."""
+    out = []
+    for e in r.events:
+        if e["ev"] in names:
+            out.append(tuple(v for k, v in e.items() if k not in ("seq", "t", "src", "locals")))
+    return out
+
+
+@case
+def inline_coroutine_calls_are_frames():
+    r = record("sequential")
+    task = r.task_ids()["Task-1"]
+    evs = [(e["ev"], e.get("fn"), e.get("args"), e.get("src")) for e in r.events
+           if e["ev"] in ("frame_enter", "frame_exit", "fut_new", "print")]
+    check_eq(evs[:4], [("frame_enter", "job", "('a', 3)", "sequential.py:11"), ("fut_new", None, None, None),
+                       ("frame_exit", "job", None, None), ("print", None, None, "sequential.py:11")],
+             "the first call of job")
+    check_eq(len(r.of("frame_enter")), 3, "frame_enter events")
+    check(all(e["task"] == task for e in r.of("frame_exit")), "frames are Task-1's")
+    prog = program("frames.py", """\
+        import asyncio
+
+        async def leaf(n, *rest, flag=False):
+            await asyncio.sleep(n)
+            if flag:
+                raise KeyError(n)
+            return n
+
+        async def middle(n):
+            print("middle", n)              # an event: the frame is seen
+            return await leaf(n, 7, flag=n > 1)
+
+        async def quiet():
+            return 1                        # nothing to see: never seen
+
+        async def main():
+            await middle(1)
+            await quiet()
+            try:
+                await middle(2)
+            except KeyError:
+                print("caught")
+            return await leaf(0)
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    evs = [(e["ev"], e.get("fn"), e.get("args")) for e in r.events if e["ev"].startswith("frame_")]
+    check_eq(evs, [("frame_enter", "middle", "(1)"), ("frame_enter", "leaf", "(1, 7, flag=False)"),
+                   ("frame_exit", "leaf", None), ("frame_exit", "middle", None),
+                   ("frame_enter", "middle", "(2)"), ("frame_enter", "leaf", "(2, 7, flag=True)"),
+                   ("frame_exit", "leaf", None), ("frame_exit", "middle", None),
+                   ("frame_enter", "leaf", "(0, flag=False)"), ("frame_exit", "leaf", None)], "frames (defaults included)")
+    last = [e["ev"] for e in r.events if e.get("task") == 1][-3:]
+    check_eq(last, ["frame_exit", "step_end", "task_done"], "the last frame closes before step_end")
+
+
+@case
+def callbacks_are_added_scheduled_run_and_cancelled():
+    r = record("future_callbacks")
+    check_eq(kinds(r, "cb_add"), [("cb_add", 1, "_run_until_complete_cb"), ("cb_add", 3, "report"),
+                                 ("cb_add", 3, "late")], "cb_add")
+    soon = r.of("call_soon")
+    check_eq([(e["fn"], e["fut"]) for e in soon], [("report", 3), ("late", 3), ("_run_until_complete_cb", 1)],
+             "call_soon")
+    runs = {e["h"]: e["fn"] for e in r.of("cb_run")}
+    check(all(runs.get(e["h"]) == e["fn"] for e in soon), "every scheduled callback runs under its handle")
+    check_eq([e["task"] for e in r.of("print") if e["text"].startswith(("callback", "late"))], [None, None],
+             "callbacks print outside any task")
+    r = record("done_callback_args")
+    check_eq([e["fn"] for e in r.of("cb_add")][1:], ["partial(report, 'first')", "partial(report, 'second')",
+                                                   "partial(report, 'task')"], "partials by their arguments")
+    prog = program("cancelhandle.py", """\
+        import asyncio
+
+        async def main():
+            h = asyncio.get_running_loop().call_soon(print, "never")
+            h.cancel()
+            h.cancel()
+            await asyncio.sleep(0)
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    check_eq([e["h"] for e in r.of("handle_cancel")], [r.of("call_soon")[0]["h"]], "handle_cancel, once")
+    check_eq(r.stdout, "", "the cancelled callback did not run")
+
+
+@case
+def taskgroups_and_timeouts_are_bracketed():
+    r = record("taskgroup_fail")
+    ids = r.task_ids()
+    groups = [(e["op"], e["task"]) for e in r.of("group")]
+    check_eq(groups, [("new", ids["Task-1"]), ("add", ids["Task-2"]), ("add", ids["Task-3"]),
+                      ("add", ids["Task-4"]), ("abort", None), ("exit", ids["Task-1"])], "group events")
+    check(len({e["obj"] for e in r.of("group")}) == 1, "one group")
+    exit_seq = r.of("group")[-1]["seq"]
+    caught = [e for e in r.of("print") if e["text"].startswith("caught")][0]
+    check(exit_seq < caught["seq"], "exit comes before the ExceptionGroup is caught")
+    r = record("timeout_block")
+    check_eq([(e["op"], e["when"]) for e in r.of("timeout")],
+             [("arm", 2.0), ("reschedule", 3.0), ("fire", 3.0), ("exit", 3.0), ("arm", 8.0), ("exit", 8.0)],
+             "timeout() events")
+    r = record("wait_for_timeout")
+    waiter = [e["fut"] for e in r.of("fut_new") if e["kind"] == "wait_for"][0]
+    check_eq([(e["obj"], e["op"], e["when"]) for e in r.of("timeout")],
+             [(waiter, "arm", 2.0), (waiter, "fire", 2.0), (waiter, "exit", 2.0)], "wait_for's")
+    r = record("wait_for_zero")
+    check_eq([(e["obj"], e["op"]) for e in r.of("timeout")], [(r.task_ids()["Task-3"], "fire")],
+             "wait_for(..., 0)")
+
+
+@case
+def queues_and_locks_say_when_an_operation_takes_effect():
+    r = record("lock_counter")
+    ops = [(e["kind"], e["op"], e["count"]) for e in r.of("sync")]
+    check_eq(ops, [("lock", "acquire", 1), ("lock", "release", 0)] * 6, "a lock taken and given six times")
+    r = record("semaphore_downloads")
+    acquires = [e for e in r.of("sync") if e["op"] == "acquire"]
+    check_eq(len(acquires), 10, "ten acquires")
+    check(all(e["task"] is not None for e in acquires), "each by its task, woken or not")
+    check_eq([e["count"] for e in acquires[:3]], [2, 1, 0], "the first three take the free units")
+    r = record("pipeline")
+    check_eq([(e["op"], e["count"]) for e in r.of("sync")][:5],
+             [("put", 1), ("put", 2), ("get", 1), ("put", 2), ("task_done", 2)], "the queue's first operations")
+    r = record("event_release")
+    check_eq([(e["op"], e["count"]) for e in r.of("sync")],
+             [("wait", 0)] * 3 + [("set", 1), ("clear", 0)], "event operations")
+    r = record("condition_notify")
+    check_eq([e["op"] for e in r.of("sync")][:6], ["acquire", "wait", "release"] * 2,
+             "wait gives the condition's lock back")
+
+
+@case
+def sockets_wait_become_ready_and_close():
+    r = record("echo_server")
+    ops = {(e["op"], e["label"]) for e in r.of("io")}
+    for want in (("wait", "accept"), ("wait", "connect"), ("ready", "accept"), ("ready", "read"),
+                 ("accept", "accept"), ("close", "stream"), ("close", "server"), ("wait", "readline")):
+        check(want in ops, "no io %s %s" % want)
+    labels = {e["label"] for e in r.of("fut_new") if e["kind"] == "io"}
+    check(any(l.startswith("readline(fd ") for l in labels), "readline's future: %r" % labels)
+
+
+WARNS = """\
+    import asyncio, time
+
+    async def fails():
+        raise ValueError("lost")
+
+    def busy(seconds):
+        end = time.thread_time() + seconds
+        while time.thread_time() < end:
+            pass
+
+    async def spin():
+        busy(0.15)
+
+    async def forever():
+        await asyncio.sleep(100)
+
+    async def main():
+        asyncio.create_task(fails())
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        await spin()
+        fut = asyncio.get_running_loop().create_future()
+        fut.set_exception(KeyError("also lost"))
+        del fut
+        asyncio.create_task(forever(), name="left")
+        await asyncio.sleep(0)
+
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(main())
+    loop.close()
+"""
+
+
+@case
+def warnings_as_asyncio_would_log_them():
+    r = record(program("warns.py", WARNS))
+    warns = [(e["kind"], e["msg"]) for e in r.of("warn")]
+    kinds = [k for k, _ in warns]
+    for kind in ("slow_callback", "never_retrieved", "pending_at_close"):
+        check(kind in kinds, "no %s warning in %r" % (kind, warns))
+    check(("never_retrieved", "Task exception was never retrieved: task 'Task-2' raised ValueError('lost')")
+          in warns, "the task's: %r" % warns)
+    check(("never_retrieved", "Future exception was never retrieved: KeyError('also lost')") in warns,
+          "the future's: %r" % warns)
+    check(("pending_at_close", "Task was destroyed but it is pending! task: <Task pending name='left' "
+           "coro=<forever()>>") in warns, "pending: %r" % warns)
+    blocks = r.of("block")
+    check_eq([(b["label"], b["task"]) for b in blocks], [("computation", 1)], "the computing step")
+    check(0.15 <= blocks[0]["dur"] < 1, "its duration %r" % blocks[0]["dur"])
+    after = r.events[r.events.index(blocks[0]) + 1]
+    check_eq(after["t"], blocks[0]["dur"], "the clock moved on by it")
+    check_eq(r.events[-1]["ev"], "end", "warnings before the end")
+
+
+# --------------------------------------------------------------------------
+# Format version 3: the code in the trace
+
+@case
+def a_trace_carries_the_source_its_src_fields_name():
+    os.makedirs(os.path.join(TMP, "pkg"), exist_ok=True)
+    with open(os.path.join(TMP, "pkg", "helper.py"), "w") as f:
+        f.write("import asyncio\n\nasync def nap():\n    await asyncio.sleep(1)\n")
+    with open(os.path.join(TMP, "pkg", "__init__.py"), "w") as f:
+        f.write("")
+    big = os.path.join(TMP, "bigmod.py")
+    with open(big, "w") as f:
+        f.write("import asyncio\n\nasync def wait():\n    await asyncio.sleep(1)\n" + "#" * (1 << 20) + "\n")
+    prog = program("uses.py", """\
+        import asyncio
+        from pkg.helper import nap
+        import bigmod
+
+        async def main():
+            await nap()
+            await bigmod.wait()
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    sources = r.of("source")
+    check_eq(r.events[0]["ev"], "source", "the first event")
+    check_eq([e["file"] for e in sources], ["uses.py", "pkg/helper.py"], "embedded files")
+    check_eq(sources[0]["text"], open(prog).read(), "the program's text")
+    first = {}
+    for e in r.events:
+        if "src" in e:
+            first.setdefault(e["src"].rsplit(":", 1)[0], e["seq"])
+    check(first["pkg/helper.py"] > sources[1]["seq"], "a file's source comes before the first src naming it")
+    check("bigmod.py" in first, "src names the big module")
+    for name, seq in first.items():
+        check(name in ("bigmod.py", "uses.py", "pkg/helper.py"), "unexpected src file %r" % name)
+
+
+@case
+def src_says_where_tasks_were_made_and_printed_and_returned():
+    prog = program("where.py", """\
+        import asyncio
+
+        async def child():
+            await asyncio.sleep(0)
+            raise KeyError("x")
+
+        async def main():
+            t = asyncio.create_task(child())
+            print("made")
+            try:
+                await t
+            except KeyError:
+                pass
+            return 5
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    new = {e["name"]: e.get("src") for e in r.of("task_new")}
+    check_eq(new, {"Task-1": "where.py:16", "Task-2": "where.py:8"}, "task_new src")
+    check_eq([e.get("src") for e in r.of("print")], ["where.py:9"], "print src")
+    ends = {(e["task"], e["reason"]): e.get("src") for e in r.of("step_end") if e["reason"] in ("return", "raise")}
+    ids = r.task_ids()
+    check_eq(ends, {(ids["Task-2"], "raise"): "where.py:5", (ids["Task-1"], "return"): "where.py:14"},
+             "step_end return/raise src")
+
+
+@case
+def locals_are_recorded_at_every_suspension():
+    prog = program("locals.py", """\
+        import asyncio
+
+        class Bad:
+            def __repr__(self):
+                raise RuntimeError("no")
+
+        async def job(name, delay):
+            text = "x" * 200
+            bad = Bad()
+            many = list(range(1000))
+            await asyncio.sleep(delay)
+
+        async def main():
+            results = [1, 2]
+            await job("a", 3)
+            for i in range(20):
+                globals()["v%d" % i] = i
+            await asyncio.sleep(0)
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    first = [e for e in r.of("step_end") if e["reason"] == "await"][0]
+    frames = first["locals"]
+    check_eq([(f["fn"], f["line"]) for f in frames], [("main", 15), ("job", 11)], "frames, outermost first")
+    check_eq(frames[0]["vars"], {"results": "[1, 2]"}, "main's")
+    v = frames[1]["vars"]
+    check_eq(list(v), ["name", "delay", "text", "bad", "many"], "job's, in definition order")
+    check_eq((v["name"], v["delay"], v["bad"]), ("'a'", "3", "<unprintable Bad>"), "short ones")
+    check(len(v["text"]) == 80 and v["text"].endswith("\u2026") and v["text"].startswith("'xxx"),
+          "a long repr is cut to 80: %r" % v["text"])
+    check(v["many"].startswith("[0, 1, 2, ") and len(v["many"]) == 80, "a long list: %r" % v["many"])
+    many = program("manylocals.py", "import asyncio\n\nasync def main():\n" +
+                   "".join("    v%d = %d\n" % (i, i) for i in range(20)) +
+                   "    await asyncio.sleep(0)\n\nasyncio.run(main())\n")
+    r = record(many)
+    frame = [e for e in r.of("step_end") if e["reason"] == "yield"][0]["locals"][0]
+    check_eq((len(frame["vars"]), frame.get("more")), (16, 4), "at most 16 locals, the rest counted")
+    r = record(many, "--no-locals")
+    check(not any("locals" in e for e in r.events), "--no-locals leaves them out")
+
+
+@case
+def futures_say_what_they_wait_for():
+    ofs = {}
+    for name in ("gather", "wait", "as_completed", "wait_for_ok", "shield_wait_for"):
+        r = record(name)
+        ofs[name] = [(e["kind"], e["of"]) for e in r.of("fut_new") if "of" in e]
+        ids = r.task_ids()
+        if name == "gather":
+            check_eq(ofs[name], [("gather", [ids["Task-2"], ids["Task-3"], ids["Task-4"]])], name)
+        elif name == "wait":
+            check_eq(ofs[name], [("wait", [ids["a"], ids["b"], ids["c"]])], name)
+        elif name == "as_completed":
+            check(ofs[name] and all(of == [ids["a"], ids["b"], ids["c"]] for _, of in ofs[name]), name)
+        elif name == "wait_for_ok":
+            waits = [(e["fut"], e["of"]) for e in r.of("fut_new") if e["kind"] == "wait_for"]
+            inner = [e["task"] for e in r.of("task_new")][1]
+            check_eq(waits[0][1], [inner], "wait_for's inner task (made after its waiter)")
+        else:
+            check_eq(ofs[name][0], ("shield", [ids["backup"]]), "shield's inner task")
+
+
+# --------------------------------------------------------------------------
 # Transparency: a program cannot tell it is recorded
 
 TRANSPARENT = {
