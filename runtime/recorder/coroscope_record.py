@@ -3060,11 +3060,13 @@ class PrintCapture(io.TextIOBase):
                 src = rec.caller_src(_getframe(1))
                 for line in lines[:-1]:
                     self._partial.append(line)
-                    fields = [("task", task), ("text", "".join(self._partial))]
+                    # Taken before it is written: a signal halting the
+                    # recording meanwhile must not record the line again.
+                    text, self._partial = "".join(self._partial), []
+                    fields = [("task", task), ("text", text)]
                     if src is not None:
                         fields.append(("src", src))
                     rec.emit("print", fields)
-                    self._partial = []
             if lines[-1]:
                 self._partial.append(lines[-1])
         except MemoryError:
