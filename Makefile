@@ -133,6 +133,9 @@ install: all
 	install -m 644 $(BUILD)/libcoroscope.a $(DESTDIR)$(PREFIX)/lib/libcoroscope.a
 	install -m 644 $(PUBLIC_H) $(DESTDIR)$(PREFIX)/include/coroscope/
 	install -m 644 runtime/recorder/coroscope_record.py $(DESTDIR)$(PREFIX)/share/coroscope/recorder/
+	install -d $(DESTDIR)$(PREFIX)/share/coroscope/lessons
+	@for f in lessons/*.md lessons/*.py; do [ -f "$$f" ] || continue; \
+	    install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/coroscope/lessons/ || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/coroscope $(DESTDIR)$(PREFIX)/lib/libcoroscope.a

@@ -24,8 +24,10 @@
 
 static const char lesson_usage[] =
     "usage: coroscope lesson [list] [--dir DIR]\n"
-    "       coroscope lesson run ID|FILE [--terminal] [--answers A,B,...] [--answers-file F]\n"
-    "                                    [--width N] [--dir DIR]\n"
+    "       coroscope lesson run ID|FILE [--terminal] [--present] [--answers A,B,...]\n"
+    "                                    [--answers-file F] [--width N] [--dir DIR]\n"
+    "                                    [--screenshot F.png [--layout-dump F] [--block ID]]\n"
+    "                                    [--size WxH] [--scale F]\n"
     "       coroscope lesson check [FILE...] [--dir DIR]\n"
     "       coroscope lesson new NAME [--dir DIR]\n"
     "\n"
@@ -34,9 +36,11 @@ static const char lesson_usage[] =
     "(lessons/FORMAT.md; how to write one: docs/LESSONS.md).\n"
     "\n"
     "  list             each lesson: id, level, minutes, title, your best score\n"
-    "  run ID|FILE      take a lesson; in the terminal with --terminal or without a\n"
-    "                   display. Answers: the number of a choice, a number (3, 1.5 s),\n"
-    "                   an order (2 1 3), a task's name; an empty line skips\n"
+    "  run ID|FILE      take a lesson: in the viewer's lesson mode (the lesson beside\n"
+    "                   the timeline: 1-9 choose, Enter answers, N next, P back), or\n"
+    "                   in the terminal with --terminal or without a display.\n"
+    "                   Answers: the number of a choice, a number (3, 1.5 s), an\n"
+    "                   order (2 1 3), a task's name; an empty line skips\n"
     "  check [FILE...]  parse every lesson (or those given), record its programs,\n"
     "                   evaluate every query, and check that each choice has exactly\n"
     "                   one right option, every variant applies, every reveal and\n"
@@ -48,6 +52,11 @@ static const char lesson_usage[] =
     "                   end counts as no answer); for a task, a file with your program\n"
     "  --answers-file F one answer per line\n"
     "  --terminal       the terminal runner even when a display is available\n"
+    "  --present        presenter mode for a projector: large type, R reveals the\n"
+    "                   answer to the class, N goes on; nobody types\n"
+    "  --screenshot F   render the lesson mode offscreen to F (PNG, or SVG) and exit;\n"
+    "                   --block ID: at that block (answered if --answers reaches it),\n"
+    "                   --layout-dump F: its draw commands as text, --size WxH\n"
     "  --width N        wrap at N columns (default: the terminal's, else 80)\n"
     "  --dir DIR        look for lessons in DIR too (also: COROSCOPE_LESSONS=DIR:DIR)\n"
     "\n"
@@ -65,6 +74,9 @@ typedef struct lesson_args {
     int terminal, width;
     char *answers;             /* --answers (split in place) */
     const char *answers_file;
+    int present, w, h;         /* --present, --size */
+    float scale;               /* --scale */
+    const char *screenshot, *layout_dump, *block;
 } lesson_args;
 
 static int terminal_width(void)
@@ -101,6 +113,34 @@ static int parse(int argc, char **argv, lesson_args *a)
             a->answers_file = argv[++i];
         } else if (!strcmp(s, "--terminal")) {
             a->terminal = 1;
+        } else if (!strcmp(s, "--present")) {
+            a->present = 1;
+        } else if (!strcmp(s, "--screenshot") || !strcmp(s, "--layout-dump") || !strcmp(s, "--block")) {
+            if (!next)
+                return cli_usage_error("lesson", "%s needs a value", s);
+            if (s[2] == 's')
+                a->screenshot = argv[++i];
+            else if (s[2] == 'l')
+                a->layout_dump = argv[++i];
+            else
+                a->block = argv[++i];
+        } else if (!strcmp(s, "--size")) {
+            char *end;
+            long w = next ? strtol(next, &end, 10) : 0, h = 0;
+            if (next && (*end == 'x' || *end == 'X'))
+                h = strtol(end + 1, &end, 10);
+            if (!next || *end || w < 640 || h < 400 || w > 16384 || h > 16384)
+                return cli_usage_error("lesson", "--size takes WIDTHxHEIGHT, at least 640x400");
+            a->w = (int)w;
+            a->h = (int)h;
+            i++;
+        } else if (!strcmp(s, "--scale")) {
+            char *end;
+            double f = next ? strtod(next, &end) : 0;
+            if (!next || *end || !(f >= 0.5 && f <= 4))
+                return cli_usage_error("lesson", "--scale takes a number from 0.5 to 4");
+            a->scale = (float)f;
+            i++;
         } else if (!strcmp(s, "--width")) {
             char *end;
             long w = next ? strtol(next, &end, 10) : 0;
@@ -396,6 +436,8 @@ static int cmd_run(lesson_args *a)
 {
     if (a->n_targets != 1)
         return cli_usage_error("lesson", "lesson run takes one lesson: its id or its file");
+    if ((a->layout_dump || a->block) && !a->screenshot)
+        return cli_usage_error("lesson", "--layout-dump and --block go with --screenshot");
     lh_dirs d;
     lh_dirs_init(&d, a->dirs, a->n_dirs);
     char *path = lh_resolve(&d, a->targets[0]);
@@ -433,10 +475,20 @@ static int cmd_run(lesson_args *a)
     int n = split_answers(a, answers, 256, &buf);
     int rc = 1;
     if (n >= 0) {
-        if (!a->terminal && !display_missing() && !a->answers && !a->answers_file)
-            printf("(the desktop lesson mode comes with the viewer; taking the lesson here in the terminal)\n");
-        lh_term_opts o = {a->width, answers, n, 0, stdin, 0};
-        rc = lh_run_terminal(L, &h, &o);
+        int window = a->screenshot || (!a->terminal && !display_missing());
+        if (window) {
+            lh_window_opts wo = {a->w, a->h, a->scale, a->present, a->screenshot, a->layout_dump, a->block,
+                                 answers, n};
+            rc = lh_run_window(L, &h, &wo);
+            if (rc == -2) {
+                fprintf(stderr, "coroscope lesson: no window could open; taking the lesson in the terminal\n");
+                window = 0;
+            }
+        }
+        if (!window) {
+            lh_term_opts o = {a->width, answers, n, 0, stdin, 0};
+            rc = lh_run_terminal(L, &h, &o);
+        }
     }
     co_free(buf);
     lh_host_free(&h);

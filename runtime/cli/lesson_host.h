@@ -67,4 +67,18 @@ typedef struct lh_term_opts {
 
 int lh_run_terminal(lesson *L, lh_host *h, lh_term_opts *o);
 
+/* The viewer's lesson mode (viz/app/lesson_cli.c): a window, or with
+** `screenshot` one frame offscreen at `block` (NULL: the first). Returns the
+** exit status, or -2 (VZ_APP_NO_DISPLAY) when no window could open. */
+typedef struct lh_window_opts {
+    int w, h;            /* window or picture size (0: the default) */
+    float scale;         /* UI scale (0: 1, or 1.6 presenting) */
+    int present;         /* presenter mode */
+    const char *screenshot, *layout_dump, *block;
+    char **answers;      /* scripted answers */
+    int n_answers;
+} lh_window_opts;
+
+int lh_run_window(lesson *L, lh_host *h, const lh_window_opts *o);
+
 #endif

@@ -18,8 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "alloc.h"
 #include "cli.h"
 #include "lesson_host.h"
@@ -222,39 +220,6 @@ static char *next_answer(lh_term_opts *o, const char *prompt, char *buf, size_t 
 
 /* ---- traces on the screen ---------------------------------------------------------------- */
 
-/* Copy `src` up to (and with) the event of index `ev` of `tr` into `dst`. */
-static int cut_trace(const tm_trace *tr, const char *src, uint32_t ev, const char *dst)
-{
-    uint32_t last_seq = ev < tr->n_events ? tr->events[ev].seq : 0;
-    FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
-    if (!in || !out) {
-        if (in)
-            fclose(in);
-        if (out)
-            fclose(out);
-        return -1;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int first = 1;
-    while ((n = getline(&line, &cap, in)) > 0) {
-        if (!first) {
-            cJSON *o = cJSON_ParseWithLength(line, (size_t)n);
-            cJSON *seq = cJSON_GetObjectItemCaseSensitive(o, "seq");
-            int keep = cJSON_IsNumber(seq) && seq->valuedouble <= last_seq;
-            cJSON_Delete(o);
-            if (!keep)
-                break;
-        }
-        first = 0;
-        fwrite(line, 1, (size_t)n, out);
-    }
-    free(line);
-    fclose(in);
-    return fclose(out) == 0 ? 0 : -1;
-}
-
 /* Draw the timelines of `paths` with `coroscope show` (paused: cut traces). */
 static void show(char **paths, size_t n, int width, int paused)
 {
@@ -272,7 +237,7 @@ static void show(char **paths, size_t n, int width, int paused)
 }
 
 /* The timeline of program `prog` up to event `ev` (nothing of what follows). */
-static void show_until(lh_host *h, const lesson *L, const int *progs, size_t n, const lq_node *at,
+static void show_until(lh_host *h, const lesson *L, const ls_block *b, const int *progs, size_t n,
                        const lq_env *proto, int width)
 {
     char *paths[8];
@@ -282,16 +247,11 @@ static void show_until(lh_host *h, const lesson *L, const int *progs, size_t n, 
         const ls_program *p = &L->programs[progs[i]];
         if (!p->trace)
             continue;
-        lq_env e = lesson_env(L, progs[i], proto);
-        lq_value v;
-        lq_error err;
-        uint32_t ev = (uint32_t)p->trace->n_events - 1;
-        if (at && lq_eval(at, &e, &v, &err) == 0) {
-            ev = v.ev;
-            lq_value_free(&v);
-        }
+        uint32_t ev = lesson_pause_event(L, b, progs[i], proto);
+        if (ev == TM_NONE)
+            continue;
         snprintf(names[k], sizeof names[k], "%s/cut-%s.jsonl", h->tmpdir, p->name);
-        if (cut_trace(p->trace, p->trace_path, ev, names[k]) == 0)
+        if (lesson_cut_trace(p->trace, p->trace_path, ev, names[k]) == 0)
             paths[k] = names[k], k++;
     }
     if (k)
@@ -309,7 +269,7 @@ static void ask(lesson *L, lh_host *h, lh_term_opts *o, ls_session *s, const ls_
     if (b->at.q) {
         printf("The run so far, up to the moment the question is about:\n");
         int one = b->program;
-        show_until(h, L, &one, 1, b->at.q, proto, o->width);
+        show_until(h, L, b, &one, 1, proto, o->width);
     } else if (!s->revealed[b->program]) {
         printf("%s (%s):\n", p->name, p->scenario ? p->spec : p->spec);
         listing(stdout, p, 0, 0);
@@ -376,7 +336,7 @@ static void reveal(lesson *L, lh_host *h, lh_term_opts *o, const ls_block *b, co
     co_free(body);
     if (b->at.q) {
         printf("Up to the key moment (%s):\n", b->at.text);
-        show_until(h, L, b->programs, b->n_programs, b->at.q, proto, o->width);
+        show_until(h, L, b, b->programs, b->n_programs, proto, o->width);
         printf("\nAnd the whole run:\n");
     }
     char *paths[8];

@@ -214,6 +214,20 @@ char *lesson_interpolate(const lesson *L, int prog, const char *text, const lq_e
 /* Whether a task's goal holds for the trace `tr`: 1 yes, 0 no, -1 error (err). */
 int lesson_goal_holds(const ls_block *b, const tm_trace *tr, const lq_env *proto, lq_error *err);
 
+/*
+** The event a block pauses at for program `prog`: its `:at:` (predict) or
+** `:until:` (reveal), else the trace's last event. TM_NONE when the program
+** has no trace or the query fails.
+*/
+uint32_t lesson_pause_event(const lesson *L, const ls_block *b, int prog, const lq_env *proto);
+
+/*
+** Copy trace file `src` (whose model is `tr`) up to and including event `ev`
+** into `dst`: a trace with nothing of what came after -- how both runners show
+** "the run so far" without giving the outcome away. 0, or -1 (errno).
+*/
+int lesson_cut_trace(const tm_trace *tr, const char *src, uint32_t ev, const char *dst);
+
 /* ---- a session ------------------------------------------------------------------------- */
 
 typedef struct ls_session {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "alloc.h"
 #include "lesson.h"
 
@@ -531,6 +533,54 @@ char *lesson_interpolate(const lesson *L, int prog, const char *text, const lq_e
     }
     out[len] = 0;
     return out;
+}
+
+uint32_t lesson_pause_event(const lesson *L, const ls_block *b, int prog, const lq_env *proto)
+{
+    lq_env e = lesson_env(L, prog, proto);
+    if (!e.tr || !e.tr->n_events)
+        return TM_NONE;
+    uint32_t ev = (uint32_t)e.tr->n_events - 1;
+    if (b->at.q) {
+        lq_value v;
+        lq_error err;
+        if (lq_eval(b->at.q, &e, &v, &err) < 0)
+            return TM_NONE;
+        if (v.type == LQ_EVENT)
+            ev = v.ev;
+        lq_value_free(&v);
+    }
+    return ev;
+}
+
+int lesson_cut_trace(const tm_trace *tr, const char *src, uint32_t ev, const char *dst)
+{
+    uint32_t last_seq = ev < tr->n_events ? tr->events[ev].seq : 0;
+    FILE *in = fopen(src, "r"), *out = in ? fopen(dst, "w") : NULL;
+    if (!in || !out) {
+        if (in)
+            fclose(in);
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int first = 1;
+    while ((n = getline(&line, &cap, in)) > 0) {
+        if (!first) {
+            cJSON *o = cJSON_ParseWithLength(line, (size_t)n);
+            cJSON *seq = cJSON_GetObjectItemCaseSensitive(o, "seq");
+            int keep = cJSON_IsNumber(seq) && seq->valuedouble <= last_seq;
+            cJSON_Delete(o);
+            if (!keep)
+                break;
+        }
+        first = 0;
+        fwrite(line, 1, (size_t)n, out);
+    }
+    free(line);
+    fclose(in);
+    return fclose(out) == 0 ? 0 : -1;
 }
 
 /* ---- sessions -------------------------------------------------------------------------------- */

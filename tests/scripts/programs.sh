@@ -80,7 +80,7 @@ run $c 0 "$C" view --screenshot "$tmp/v.png" --size 1024x640 $P/overlap.py && [ 
 c=an_installed_coroscope_finds_its_recorder
 if make -s install DESTDIR="$tmp/root" PREFIX=/usr >"$tmp/install.log" 2>&1; then
     run $c 0 "$tmp/root/usr/bin/coroscope" record $P/overlap.py -o "$tmp/i.jsonl" &&
-        has $c err "recorded" && pass $c
+        has $c err "recorded" && [ -d "$tmp/root/usr/share/coroscope/lessons" ] && pass $c
 else
     echo "FAIL $c: make install failed: $(tail -3 "$tmp/install.log")"; failed=1
 fi

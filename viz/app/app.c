@@ -25,6 +25,7 @@
 #include "svg.h"
 #include "tm_safe.h"
 #include "ui.h"
+#include "app_internal.h"
 
 /* The UI state the options ask for. */
 static void initial_ui(vz_ui *ui, vz_doc *doc, const vz_app_opts *o, int w, int h, float scale)
@@ -66,7 +67,7 @@ static void initial_ui(vz_ui *ui, vz_doc *doc, const vz_app_opts *o, int w, int 
     }
 }
 
-static vz_renderer *make_renderer(SDL_Renderer *r, const vz_app_opts *o, float scale)
+vz_renderer *vz__app_renderer(SDL_Renderer *r, const vz_app_opts *o, float scale)
 {
     vz_font_files files;
     char err[512];
@@ -99,7 +100,7 @@ static const char *tag_name(unsigned tag)
     static const char *const names[] = {"none",  "span",     "merged",   "loopseg", "frame",   "marker",
                                         "arrow", "label",    "job",      "group",   "deadline", "playhead",
                                         "axis",  "header",   "warning",  "panel",   "legend",  "toolbar",
-                                        "tooltip", "help",   "no_match", "scrollbar", "code"};
+                                        "tooltip", "help",   "no_match", "scrollbar", "code", "lesson"};
     return tag < sizeof names / sizeof names[0] ? names[tag] : "?";
 }
 
@@ -134,7 +135,7 @@ static const char *sub_name(unsigned tag, unsigned sub)
     }
 }
 
-static int dump_layout(const char *path, const vz_drawlist *dl)
+int vz__app_dump_layout(const char *path, const vz_drawlist *dl)
 {
     FILE *f = cli_out_open("view", path);
     if (!f)
@@ -207,7 +208,7 @@ static int SDLCALL png_close(SDL_RWops *rw)
 ** every write checked (cli_write_file): a full disk or /dev/full is an error
 ** with its errno, and a partial file is removed. 0, or 1 with a message.
 */
-static int save_png(SDL_Surface *surf, const char *path)
+int vz__app_save_png(SDL_Surface *surf, const char *path)
 {
     png_buf b = {0};
     SDL_RWops *rw = SDL_AllocRW();
@@ -235,13 +236,7 @@ static int save_png(SDL_Surface *surf, const char *path)
 
 /* ---- offscreen ------------------------------------------------------------------------ */
 
-typedef struct offscreen {
-    SDL_Surface *surf;     /* the picture */
-    SDL_Renderer *r;       /* software renderer drawing into it */
-    vz_renderer *vr;
-} offscreen;
-
-static int offscreen_open(offscreen *os, const vz_app_opts *o)
+int vz__offscreen_open(vz__offscreen *os, const vz_app_opts *o)
 {
     memset(os, 0, sizeof *os);
     os->surf = SDL_CreateRGBSurfaceWithFormat(0, o->w, o->h, 32, SDL_PIXELFORMAT_RGB888);
@@ -249,11 +244,11 @@ static int offscreen_open(offscreen *os, const vz_app_opts *o)
         fprintf(stderr, "coroscope view: cannot make a %dx%d offscreen picture: %s\n", o->w, o->h, SDL_GetError());
         return -1;
     }
-    os->vr = make_renderer(os->r, o, o->scale);
+    os->vr = vz__app_renderer(os->r, o, o->scale);
     return os->vr ? 0 : -1;
 }
 
-static void offscreen_close(offscreen *os)
+void vz__offscreen_close(vz__offscreen *os)
 {
     vz_render_free(os->vr);
     if (os->r)
@@ -266,7 +261,7 @@ static void offscreen_close(offscreen *os)
 }
 
 /* A frame's draw list as an SVG file. 0 or 1. */
-static int write_svg(const char *path, const vz_drawlist *dl, int w, int h, vz_renderer *vr, float scale)
+int vz__app_write_svg(const char *path, const vz_drawlist *dl, int w, int h, vz_renderer *vr, float scale)
 {
     FILE *f = cli_out_open("view", path);
     if (!f)
@@ -282,9 +277,9 @@ int vz_app_export_svg(vz_doc *doc, const vz_app_opts *o, FILE *out, const char *
     vz_app_opts small = *o;   /* the offscreen picture only measures text here */
     small.w = 16;
     small.h = 16;
-    offscreen os;
-    if (offscreen_open(&os, &small)) {
-        offscreen_close(&os);
+    vz__offscreen os;
+    if (vz__offscreen_open(&os, &small)) {
+        vz__offscreen_close(&os);
         return 1;
     }
     vz_ui ui;
@@ -313,15 +308,15 @@ int vz_app_export_svg(vz_doc *doc, const vz_app_opts *o, FILE *out, const char *
         vz_svg_write(out, &dl, ui.w, ui.h, &tm, ui.scale);   /* write errors: cli_out_close reports them */
     }
     vz_dl_free(&dl);
-    offscreen_close(&os);
+    vz__offscreen_close(&os);
     return rc;
 }
 
 int vz_app_screenshot(vz_doc *doc, const vz_app_opts *o)
 {
-    offscreen os;
-    if (offscreen_open(&os, o)) {
-        offscreen_close(&os);
+    vz__offscreen os;
+    if (vz__offscreen_open(&os, o)) {
+        vz__offscreen_close(&os);
         return 1;
     }
     vz_ui ui;
@@ -333,13 +328,13 @@ int vz_app_screenshot(vz_doc *doc, const vz_app_opts *o)
     int rc = 0;
     size_t len = strlen(o->screenshot);
     if (len > 4 && !strcasecmp(o->screenshot + len - 4, ".svg"))
-        rc = write_svg(o->screenshot, &dl, o->w, o->h, os.vr, ui.scale);
-    else if (save_png(os.surf, o->screenshot))
+        rc = vz__app_write_svg(o->screenshot, &dl, o->w, o->h, os.vr, ui.scale);
+    else if (vz__app_save_png(os.surf, o->screenshot))
         rc = 1;
     if (!rc && o->layout_dump)
-        rc = dump_layout(o->layout_dump, &dl);
+        rc = vz__app_dump_layout(o->layout_dump, &dl);
     vz_dl_free(&dl);
-    offscreen_close(&os);
+    vz__offscreen_close(&os);
     return rc;
 }
 
@@ -374,9 +369,9 @@ static int cmp_double(const void *a, const void *b)
 
 int vz_app_bench(vz_doc *doc, const vz_app_opts *o, double t_model, double t_index)
 {
-    offscreen os;
-    if (offscreen_open(&os, o)) {
-        offscreen_close(&os);
+    vz__offscreen os;
+    if (vz__offscreen_open(&os, o)) {
+        vz__offscreen_close(&os);
         return 1;
     }
     vz_ui ui;
@@ -393,7 +388,7 @@ int vz_app_bench(vz_doc *doc, const vz_app_opts *o, double t_model, double t_ind
         total += (size_t)phases[p].frames;
     double *ms = co_malloc(2 * total * sizeof *ms), *sorted = ms + total;
     if (!ms) {
-        offscreen_close(&os);
+        vz__offscreen_close(&os);
         return 1;
     }
     float cx = g.lanes.x + g.lanes.w / 2;
@@ -460,7 +455,7 @@ int vz_app_bench(vz_doc *doc, const vz_app_opts *o, double t_model, double t_ind
     printf("\n  primitives    at most %zu draw commands in a frame\n", max_cmds);
     co_free(ms);
     vz_dl_free(&dl);
-    offscreen_close(&os);
+    vz__offscreen_close(&os);
     return 0;
 }
 
@@ -512,7 +507,7 @@ int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen)
     float ratio = ww > 0 ? (float)pw / (float)ww : 1;
     vz_ui ui;
     initial_ui(&ui, doc, o, pw, ph, o->scale * ratio);
-    vz_renderer *vr = make_renderer(r, o, ui.scale);
+    vz_renderer *vr = vz__app_renderer(r, o, ui.scale);
     if (!vr) {
         SDL_DestroyRenderer(r);
         SDL_DestroyWindow(win);

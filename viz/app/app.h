@@ -65,4 +65,11 @@ int vz_app_export_svg(vz_doc *doc, const vz_app_opts *o, FILE *out, const char *
 */
 int vz_app_bench(vz_doc *doc, const vz_app_opts *o, double t_model, double t_index);
 
+/* The lesson mode (viz/model/lesson_view.h): a window in which the lesson is
+** taken, and one frame of it offscreen (--screenshot, --layout-dump). Same
+** returns as vz_app_window / vz_app_screenshot. */
+struct vz_lesson_view;
+int vz_app_lesson_window(struct vz_lesson_view *lv, const vz_app_opts *o, char *err, size_t errlen);
+int vz_app_lesson_screenshot(struct vz_lesson_view *lv, const vz_app_opts *o);
+
 #endif

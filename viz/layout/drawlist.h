@@ -76,7 +76,8 @@ typedef enum vz_tag {
     VZ_TAG_HELP,
     VZ_TAG_NO_MATCH,    /* "no task matches" where a filtered-out run's lanes would be */
     VZ_TAG_SCROLLBAR,   /* the lanes' vertical scrollbar: sub 0 track, 1 thumb */
-    VZ_TAG_CODE         /* the source panel and its marks: sub = vz_code_part, ref = a line, task or event */
+    VZ_TAG_CODE,     /* the source panel and its marks: sub = vz_code_part, ref = a line, task or event */
+    VZ_TAG_LESSON       /* the lesson panel (lesson mode): sub = its part (layout_lesson.h) */
 } vz_tag;
 
 /* Which part of a TaskGroup a VZ_TAG_GROUP command draws. */
@@ -145,7 +146,8 @@ typedef enum vz_hit_kind {
     VZ_HIT_TERM,        /* a word the glossary explains (legend, panel headings): a = vz_term */
     VZ_HIT_DENSE,       /* an instant holding many decisions, on the axis: a = index in run->dense */
     VZ_HIT_SCROLLBAR,   /* the lanes' scrollbar: drag or click to scroll */
-    VZ_HIT_CODE_LINE    /* a line of the source panel: a = line, b = source index */
+    VZ_HIT_CODE_LINE, /* a line of the source panel: a = line, b = source index */
+    VZ_HIT_LESSON       /* a lesson question's option: a = its index (lesson mode) */
 } vz_hit_kind;
 
 typedef struct vz_hit {

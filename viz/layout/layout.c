@@ -18,7 +18,7 @@
 
 static float header_h(const vz_run *run, float s)
 {
-    return (VZ_M_RUN_H + (run->tr->n_problems ? 24 : 0)) * s;
+    return (VZ_M_RUN_H + (run->tr->n_problems && !run->paused ? 24 : 0)) * s;
 }
 
 /* Top of a row's lane relative to the top of its run's block. Rows past the
@@ -97,9 +97,11 @@ static void run_header(vz__lctx *c, size_t r, float y)
                doc->n_runs > 1 && (int)r == c->ui->focus ? VZ_C_PLAYHEAD : VZ_C_TEXT, title);
     vz_format_seconds(tr->stats.makespan, mk, sizeof mk);
     vz_format_seconds(tr->stats.idle, idle, sizeof idle);
-    int n = snprintf(facts, sizeof facts, "makespan %s  \xC2\xB7  peak %u task%s at once  \xC2\xB7  loop idle %s", mk,
+    int n = run->paused
+          ? snprintf(facts, sizeof facts, "paused at %s: what happens next is yours to predict", mk)
+          : snprintf(facts, sizeof facts, "makespan %s  \xC2\xB7  peak %u task%s at once  \xC2\xB7  loop idle %s", mk,
                      tr->stats.peak_tasks, tr->stats.peak_tasks == 1 ? "" : "s", idle);
-    if (doc->n_runs > 1 && n > 0 && (size_t)n < sizeof facts) {
+    if (doc->n_runs > 1 && !run->paused && n > 0 && (size_t)n < sizeof facts) {
         double m0 = doc->runs[0].tr->stats.makespan, m = tr->stats.makespan;
         if (r == 0)
             snprintf(facts + n, sizeof facts - (size_t)n, "  \xC2\xB7  reference for speed-up");
@@ -111,7 +113,7 @@ static void run_header(vz__lctx *c, size_t r, float y)
     vz_dl_text(c->dl, VZ_FONT_BODY, fx, y + (h - vz__line_h(c, VZ_FONT_BODY)) / 2, x + w - fx - 8 * s, VZ_C_TEXT,
                facts);
     vz_dl_hit(c->dl, x, y, w, h, VZ_HIT_RUN, (unsigned)r, (uint32_t)r, 0);
-    if (tr->n_problems) {
+    if (tr->n_problems && !run->paused) {   /* a paused run was cut on purpose */
         const tm_problem *p = &tr->problems[0];
         char warn[400];
         float wy = y + h, wh = 24 * s;

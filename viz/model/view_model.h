@@ -140,6 +140,8 @@ typedef struct vz_run {
     tm_trace *tr;              /* the trace (owned) */
     char *label;               /* what the viewer calls it: scenario or file name (owned) */
     char *path;                /* where it came from (owned; may be a deleted temp file) */
+    int paused;                /* the trace was cut at a lesson's pause point: its header says
+                                  "paused at", never "makespan", and nothing of the outcome */
     double t0, t1;             /* first and last loop time */
 
     uint32_t *cbs;  size_t n_cbs;       /* cb_run events, in order (the loop lane's callbacks) */

@@ -1,0 +1,127 @@
+#!/bin/sh
+# lesson_view.sh -- the viewer's lesson mode: headless frames of a lesson at a
+# chosen block (`lesson run --screenshot F --layout-dump F --block ID`) whose
+# draw commands prove that nothing of the outcome is shown before an answer,
+# that an answer gets its feedback and a reveal pauses at its key event; and a
+# real window under Xvfb, taken with the keyboard (choose, answer, next), that
+# prints the score when closed.
+#
+# Prints "PASS name" or "FAIL name: why" per case; exits 1 when any failed.
+set -u
+C=${COROSCOPE:-build/coroscope}
+L=tests/data/lessons
+tmp=$(mktemp -d)
+xvfb_pid=
+cleanup() {
+    [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+failed=0
+export XDG_STATE_HOME="$tmp/state"
+. "$(dirname "$0")/../lib.sh"   # run, has
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; failed=1; }
+lacks() {
+    if grep -qF -- "$3" "$tmp/$2"; then echo "FAIL $1: $2 holds '$3'"; failed=1; return 1; fi
+    return 0
+}
+# texts CASE DUMP: the text of every text command of a layout dump, to $tmp/texts
+texts() { sed -n 's/^text .* text=//p' "$tmp/$2" >"$tmp/texts"; }
+
+shot() {   # shot NAME LESSON BLOCK [ANSWERS]: a frame and its dump
+    "$C" lesson run "$2" --screenshot "$tmp/$1.png" --layout-dump "$tmp/$1.txt" --size 1280x800 --block "$3" \
+        ${4:+--answers "$4"} >"$tmp/$1.out" 2>"$tmp/$1.err"
+}
+
+c=an_unanswered_question_shows_the_code_and_nothing_of_the_run
+if shot q0 $L/e2e.md total && [ -s "$tmp/q0.png" ]; then
+    texts $c q0.txt
+    has $c texts "How long does the program take?" && has $c texts 'print(await job("a", 3))' &&
+        has $c texts "6 s" && lacks $c texts "makespan" && lacks $c texts "Right" &&
+        lacks $c texts "None" && lacks $c q0.txt " span " && lacks $c q0.txt " header " &&
+        has $c texts "Nothing of the run is shown before you answer" && pass $c
+else
+    fail $c "no frame: $(head -c 300 "$tmp/q0.err")"
+fi
+
+c=a_question_asked_at_a_moment_shows_the_run_cut_there
+if shot p0 $L/pause.md next-one; then
+    texts $c p0.txt
+    has $c texts "paused at 0 s" && lacks $c texts "makespan" && lacks $c texts "no end event" &&
+        lacks $c texts "'b'" && lacks $c p0.txt " done " && has $c texts "Task-4" && pass $c
+else
+    fail $c "no frame: $(head -c 300 "$tmp/p0.err")"
+fi
+
+c=an_answer_gets_its_feedback_and_still_no_outcome
+if shot q1 $L/e2e.md total 1; then
+    texts $c q1.txt
+    has $c texts "Not quite: you said 3 s; the answer is 6 s." && has $c texts 'Misconception "awaits overlap"' &&
+        lacks $c q1.txt " span " && has $c texts "The run comes next" && pass $c
+else
+    fail $c "no frame: $(head -c 300 "$tmp/q1.err")"
+fi
+
+c=a_reveal_shows_the_whole_run_paused_at_its_key_event
+if shot r0 $L/e2e.md watch "2,2 3 1"; then
+    texts $c r0.txt
+    has $c texts "makespan 6 s" && has $c texts "Paused at the key moment: Task-1 prints: b" &&
+        has $c texts "score 2/4" && grep -q "^rect .* playhead" "$tmp/r0.txt" && pass $c ||
+        { [ "$failed" = 1 ] || fail $c "no playhead"; }
+else
+    fail $c "no frame: $(head -c 300 "$tmp/r0.err")"
+fi
+
+c=an_unknown_block_is_a_clear_error
+run $c 2 "$C" lesson run $L/e2e.md --screenshot "$tmp/x.png" --block nowhere && has $c err "no block 'nowhere'" && pass $c
+
+c=the_lesson_window_is_taken_with_the_keyboard
+if command -v Xvfb >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1; then
+    n=140
+    while [ -e "/tmp/.X$n-lock" ] && [ $n -lt 170 ]; do n=$((n + 1)); done
+    Xvfb ":$n" -screen 0 1280x800x24 >/dev/null 2>&1 &
+    xvfb_pid=$!
+    sleep 1
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        DISPLAY=":$n" "$C" lesson run $L/e2e.md >"$tmp/win.out" 2>"$tmp/win.err" &
+    pid=$!
+    win=
+    for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        win=$(DISPLAY=":$n" xdotool search --name "coroscope lesson" 2>/dev/null | head -1)
+        [ -n "$win" ] && break
+        sleep 0.5
+    done
+    if [ -z "$win" ]; then
+        kill "$pid" 2>/dev/null
+        fail $c "no window appeared; stderr: $(head -c 300 "$tmp/win.err")"
+    else
+        # prose -> N; question: 2, Enter (right); Enter (on); order: type 2 3 1, Enter; then Q
+        for k in n 2 Return Return 2 space 3 space 1 Return Return q; do
+            DISPLAY=":$n" xdotool key --window "$win" "$k"
+            sleep 0.3
+        done
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.3
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            kill "$pid"
+            fail $c "the lesson window did not close on Q"
+        else
+            wait "$pid"
+            rc=$?
+            if [ $rc = 0 ] && grep -q "score: 2/4" "$tmp/win.out"; then
+                pass $c
+            else
+                fail $c "exit $rc; out: $(head -c 300 "$tmp/win.out"); err: $(head -c 300 "$tmp/win.err")"
+            fi
+        fi
+    fi
+    kill "$xvfb_pid" 2>/dev/null
+    xvfb_pid=
+else
+    fail $c "Xvfb or xdotool is not installed (tools/deps.sh installs them)"
+fi
+
+exit $failed
