@@ -73,6 +73,18 @@ else
     fail $c "no frame: $(head -c 300 "$tmp/r0.err")"
 fi
 
+c=hide_future_shows_nothing_of_the_outcome
+if "$C" record sequential -o "$tmp/seq.jsonl" >/dev/null 2>&1 &&
+    "$C" view "$tmp/seq.jsonl" --hide-future --at 2 --screenshot "$tmp/hf.png" --layout-dump "$tmp/hf.txt" \
+        --size 1280x800 >/dev/null 2>"$tmp/hf.err"; then
+    texts $c hf.txt
+    has $c texts "at 2 s so far: the rest is hidden" && lacks $c texts "makespan" && lacks $c texts "6 s in all" &&
+        lacks $c texts "the timer due at 3 s fires" && has $c texts "The findings speak of the whole run" &&
+        pass $c
+else
+    fail $c "no frame: $(head -c 300 "$tmp/hf.err")"
+fi
+
 c=an_unknown_block_is_a_clear_error
 run $c 2 "$C" lesson run $L/e2e.md --screenshot "$tmp/x.png" --block nowhere && has $c err "no block 'nowhere'" && pass $c
 

@@ -97,11 +97,17 @@ static void run_header(vz__lctx *c, size_t r, float y)
                doc->n_runs > 1 && (int)r == c->ui->focus ? VZ_C_PLAYHEAD : VZ_C_TEXT, title);
     vz_format_seconds(tr->stats.makespan, mk, sizeof mk);
     vz_format_seconds(tr->stats.idle, idle, sizeof idle);
+    /* With the future hidden, nothing of the outcome: no makespan, no speed-up. */
+    int hidden = c->ui->hide_future && run->cur + 1 < tr->n_events;
+    char at[32];
+    if (hidden)
+        vz_format_seconds(c->ui->t, at, sizeof at);
     int n = run->paused
           ? snprintf(facts, sizeof facts, "paused at %s: what happens next is yours to predict", mk)
+          : hidden ? snprintf(facts, sizeof facts, "at %s so far: the rest is hidden (G shows it)", at)
           : snprintf(facts, sizeof facts, "makespan %s  \xC2\xB7  peak %u task%s at once  \xC2\xB7  loop idle %s", mk,
                      tr->stats.peak_tasks, tr->stats.peak_tasks == 1 ? "" : "s", idle);
-    if (doc->n_runs > 1 && !run->paused && n > 0 && (size_t)n < sizeof facts) {
+    if (doc->n_runs > 1 && !run->paused && !hidden && n > 0 && (size_t)n < sizeof facts) {
         double m0 = doc->runs[0].tr->stats.makespan, m = tr->stats.makespan;
         if (r == 0)
             snprintf(facts + n, sizeof facts - (size_t)n, "  \xC2\xB7  reference for speed-up");

@@ -526,12 +526,22 @@ static void findings_panel(vz__lctx *c, vz_rect r)
     const vz_ui *ui = c->ui;
     float s = c->s;
     size_t total = 0;
-    for (size_t i = 0; i < doc->n_runs; i++)
+    int hidden = 0;   /* findings tell the outcome: not while the future is hidden */
+    for (size_t i = 0; i < doc->n_runs; i++) {
         total += doc->runs[i].n_findings;
+        hidden |= ui->hide_future && doc->runs[i].cur + 1 < doc->runs[i].tr->n_events;
+    }
     char title[64];
-    snprintf(title, sizeof title, "Findings (%zu)", total);
+    snprintf(title, sizeof title, hidden ? "Findings" : "Findings (%zu)", total);
     float y = vz__panel(c, r, title), x = r.x + VZ_M_PAD * s, w = r.w - 2 * VZ_M_PAD * s, ymax = r.y + r.h - 4 * s;
     vz_dl_clip(c->dl, r.x, r.y, r.w, r.h);
+    if (hidden) {
+        vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT_DIM,
+                 "The findings speak of the whole run, so they wait until the playhead reaches the end "
+                 "(the future is hidden: G shows it).");
+        vz_dl_unclip(c->dl);
+        return;
+    }
     if (!total) {
         vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT_DIM,
                  "Nothing to point out: no sequential awaits that could overlap, no loop stalls, no lost "
@@ -657,6 +667,8 @@ static void event_list(vz__lctx *c, vz_rect r)
     for (size_t i = start; i < start + rows && i < tr->n_events; i++) {
         const tm_event *e = &tr->events[i];
         int future = run->cur == TM_NONE || i > run->cur, here = run->cur != TM_NONE && i == run->cur;
+        if (future && ui->hide_future)
+            break;   /* what comes next is the student's to predict */
         int selected = ui->sel_kind == VZ_SEL_EVENT && ui->sel_run == ui->focus && ui->sel == i;
         vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_EVENTS, (unsigned)ui->focus, (uint32_t)i);
         if (here) {
