@@ -58,7 +58,7 @@ typedef struct vz_lesson_view {
     char copy[1400];           /* the student's copy of the program */
     struct timespec copy_mtime;/* when it was last judged */
     int task_result;           /* -1 not judged, 0 goal not met, 1 met */
-    char task_msg[300];
+    char task_msg[640];
 
     char *answers[VZ_LV_MAX_ANSWERS];  /* scripted answers (borrowed), in block order */
     int n_answers, next_answer;
