@@ -1038,8 +1038,10 @@ static int call(evaluator *e, const lq_node *q, lq_value *args, lq_value *out)
         if ((f->args[i] == A_WHEN || (f->args[i] == A_EVENT && i == 0)) && arg_event(e, &args[i], at, &ev) < 0)
             return -1;
     }
-    long k = q->n_kids > 1 && f->args[1] == A_COUNT ? (long)args[1].num
-           : q->n_kids == 1 && f->args[0] == A_COUNT ? (long)args[0].num : 1;
+    double kd = q->n_kids > 1 && f->args[1] == A_COUNT ? args[1].num
+              : q->n_kids == 1 && f->args[0] == A_COUNT ? args[0].num : 1;
+    /* Clamp before converting: a count of 1e300 (or NaN) is undefined as a long (fuzz_lesson). */
+    long k = !(kd > -1e15) ? -1000000000000000L : kd > 1e15 ? 1000000000000000L : (long)kd;
     const tm_task *tk = task != TM_NONE ? &tr->tasks[task] : NULL;
 
     if (!strcmp(name, "makespan"))
