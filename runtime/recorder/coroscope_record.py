@@ -2701,6 +2701,7 @@ def _walk_tb(tb):
         if not _hidden(frame):
             yield frame, line
 
+
 _PATCHES = [
     (taskgroups.TaskGroup, "__aenter__", _tg_aenter),
     (taskgroups.TaskGroup, "__aexit__", _tg_aexit),
