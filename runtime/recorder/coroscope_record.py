@@ -978,8 +978,29 @@ class Recorder:
             self._check_watchers(task)
         tracing = sys.gettrace() is not None
         if frames is None:
+            # The frames above a running frame cannot change: when the
+            # innermost of the program's coroutine frames is the one seen
+            # last, so is the rest of the stack.
+            kinds, old, top = _code_kinds, task._rec_frames, task._rec_top
+            probe = frame
+            while probe is not None:
+                code = probe.f_code
+                kind = kinds.get(code)
+                if kind is None:
+                    kind = _code_kind(code)
+                if kind == _K_COROUTINE:
+                    key = _frame_key(probe, tracing)
+                    if (key is top and not old) or (old and key is old[-1]):
+                        return
+                    break
+                if kind == _K_STEP:
+                    if not old:
+                        return
+                    break
+                if kind == _K_AGEN:
+                    break
+                probe = probe.f_back
             frames = []
-            top = task._rec_top
             while frame is not None:
                 kind = _code_kind(frame.f_code)
                 if kind == _K_COROUTINE:
@@ -1655,11 +1676,16 @@ class _RecHandle(events.Handle):
         if rec is None or not rec.active:
             return events.Handle._run(self)
         number = self._rec_h
-        name = None
-        if number is not None:
-            self._rec_h = None
-            name = _cb_name(self._callback)
-            rec.emit("cb_run", [("h", number), ("fn", name)])
+        if number is None:              # a task's step (it reports itself): the common case
+            loop = self._loop
+            t0 = loop._now
+            events.Handle._run(self)
+            if loop._now - t0 >= SLOW_CALLBACK and rec.active:
+                _slow(rec, self, loop._now - t0)
+            return
+        self._rec_h = None
+        name = _cb_name(self._callback)
+        rec.emit("cb_run", [("h", number), ("fn", name)])
         _run_watched(rec, self, name)
 
     def cancel(self):
@@ -1693,31 +1719,37 @@ class _RecTimerHandle(events.TimerHandle):
 
 
 def _run_watched(rec, handle, name):
-    """Run a handle as Handle._run does, noting which callback runs (the
-    `via` of what it does), and afterwards: a plain callback that computed
-    too long gets a `block`, and any handle that held the loop for
-    SLOW_CALLBACK seconds or more the warning asyncio's debug mode logs."""
+    """Run a plain callback's handle as Handle._run does, noting which
+    callback runs (the `via` of what it does), and afterwards: one that
+    computed too long holds the loop (the clock moves on), and one that held
+    the loop for SLOW_CALLBACK seconds or more gets the warning asyncio's
+    debug mode logs."""
     loop = handle._loop
     saved = rec.current_cb
     rec.current_cb = name
     t0 = loop._now
-    cpu = (_thread_time(), rec.emit_time, _perf()) if name is not None else None
+    cpu = (_thread_time(), rec.emit_time, _perf())
     try:
         events.Handle._run(handle)      # looked up now: a test may watch it
     finally:
         rec.current_cb = saved
     if not rec.active:
         return
-    if cpu is not None and _perf() - cpu[2] - (rec.emit_time - cpu[1]) >= BLOCK_CPU:
+    if _perf() - cpu[2] - (rec.emit_time - cpu[1]) >= BLOCK_CPU:
         spent = _thread_time() - cpu[0] - (rec.emit_time - cpu[1])
         if spent >= BLOCK_CPU:
             _hold_loop(rec, loop, None, round(spent, 6), "computation")
     held = loop._now - t0
     if held >= SLOW_CALLBACK:
-        task = getattr(handle._callback, "__self__", None)
-        rec.emit("warn", [("kind", "slow_callback"),
-                          ("msg", "Executing %s took %.3f seconds" % (_handle_description(handle), held)),
-                          ("task", task._rec_id if isinstance(task, Task) else None)])
+        _slow(rec, handle, held)
+
+
+def _slow(rec, handle, held):
+    """The warning asyncio's debug mode logs for a handle that held the loop."""
+    task = getattr(handle._callback, "__self__", None)
+    rec.emit("warn", [("kind", "slow_callback"),
+                      ("msg", "Executing %s took %.3f seconds" % (_handle_description(handle), held)),
+                      ("task", task._rec_id if isinstance(task, Task) else None)])
 
 
 for _cls, _name in ((_RecHandle, "Handle"), (_RecTimerHandle, "TimerHandle")):
