@@ -165,6 +165,23 @@ if run $c 0 "$C" view "$D/io_wait.jsonl" --size 1600x900 --screenshot "$tmp/io.p
     fi
 fi
 
+c=a_job_waiting_for_a_free_worker_is_drawn_on_the_queue_lane
+if run $c 0 "$C" view "$D/executor_queue.jsonl" --size 1280x800 --screenshot "$tmp/eq.png" \
+    --layout-dump "$tmp/eq.txt"; then
+    if has $c eq.txt " job_queue - run=0 " && has $c eq.txt "text=fetch() waits · 2 busy" &&
+        has $c eq.txt "text=queued for a worker"; then
+        if [ $have_magick = 1 ]; then
+            probe $c "$tmp/eq.png" "$tmp/eq.txt" '^rect .* #f5dabe job_queue - run=0 ' 0.3 && pass $c
+        else
+            pass $c
+        fi
+    fi
+fi
+
+c=the_executor_job_scenario_shows_its_third_job_queued
+run $c 0 "$C" view --scenario executor_job --size 1280x800 --screenshot "$tmp/ej.png" --layout-dump "$tmp/ej.txt" &&
+    has $c ej.txt "text=blocking_io() waits · 2 busy" && pass $c
+
 c=the_echo_servers_sub_millisecond_io_waits_show_when_fitted
 # A real-clock recording: on a loaded machine one long stall can squeeze every
 # wait into a few pixels at zoom-to-fit, so a recording gets three tries.

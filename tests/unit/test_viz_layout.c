@@ -697,6 +697,87 @@ Test(viz_layout, a_lock_marker_explains_itself_in_its_tooltip_and_the_event_list
     cr_assert(listed, "the event list words it the same way");
 }
 
+/* The first hit of a kind (and, unless TM_NONE, about `a`), or NULL. */
+static const vz_hit *hit_of(vz_hit_kind kind, uint32_t a)
+{
+    for (size_t i = 0; i < dl.n_hits; i++)
+        if (dl.hits[i].kind == kind && (a == TM_NONE || dl.hits[i].a == a))
+            return &dl.hits[i];
+    return NULL;
+}
+
+Test(viz_layout, a_job_waiting_for_a_free_worker_is_drawn_queued_from_its_submit_to_its_start)
+{
+    open_data("executor_queue.jsonl");
+    time_view();
+    lay_out();
+    const vz_run *run = &doc.runs[0];
+    uint32_t c = tm_find_job(run->tr, 15);
+    const vz_cmd *q = rect_tagged(VZ_TAG_JOB_QUEUE, 0, c);
+    cr_assert(not(zero(ptr, (void *)q)), "the third job has a queued bar");
+    cr_assert(le(flt, fabsf(q->x - axis_x(0.0)), 0.5f), "from its submit at 0 s: x %g", q->x);
+    cr_assert(le(flt, fabsf(q->x + q->w - axis_x(1.0)), 0.5f), "to its start at 1 s");
+    cr_assert(same_color(q->color, VZ_C_JOB_QUEUED));
+    cr_assert(gt(sz, count_tagged(VZ_TAG_JOB_QUEUE, -1), (size_t)0));
+    for (uint32_t id = 11; id <= 13; id += 2)
+        cr_assert(zero(ptr, (void *)rect_tagged(VZ_TAG_JOB_QUEUE, 0, tm_find_job(run->tr, id))),
+                  "job #%u started at once: not queued", id);
+    /* Its lane is under the worker lanes, named, and the legend says what the colour is. */
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    const vz_cmd *w1 = NULL;
+    for (size_t i = 0; i < dl.n_cmds && !w1; i++)
+        if (dl.cmds[i].tag == VZ_TAG_LANE_LABEL && dl.cmds[i].sub == 1 && dl.cmds[i].ref == 1)
+            w1 = &dl.cmds[i];
+    cr_assert(not(zero(ptr, (void *)w1)));
+    cr_assert(gt(flt, q->y, w1->y + VZ_M_LANE_H - 1), "below worker-1");
+    cr_assert(not(zero(ptr, (void *)text_with("jobs waiting"))));
+    cr_assert(not(zero(ptr, (void *)text_with("queued for a worker"))), "a legend entry");
+    /* Hovering it says why it waits; clicking it inspects its submit. */
+    const vz_hit *h = hit_of(VZ_HIT_JOB_QUEUE, c);
+    cr_assert(not(zero(ptr, (void *)h)));
+    ui.mouse_in = 1;
+    ui.mx = h->x + h->w / 2;
+    ui.my = h->y + h->h / 2;
+    lay_out();
+    const vz_cmd *tip = text_with("fetch() for Task-1 is waiting for a free worker (2 busy)");
+    cr_assert(not(zero(ptr, (void *)tip)));
+    cr_assert(eq(int, tip->tag, VZ_TAG_TOOLTIP));
+    cr_assert(not(zero(ptr, (void *)text_with("worker-0 takes it at 1 s"))));
+    act(VZ_ACT_POINTER_DOWN, ui.mx, ui.my, 1);
+    act(VZ_ACT_POINTER_UP, ui.mx, ui.my, 1);
+    cr_assert(eq(int, ui.sel_kind, VZ_SEL_EVENT));
+    cr_assert(eq(u32, ui.sel, run->tr->jobs[c].ev_submit));
+    ui.mouse_in = 0;
+    lay_out();
+    int said = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        said |= dl.cmds[i].kind == VZ_CMD_TEXT && dl.cmds[i].tag == VZ_TAG_PANEL &&
+                dl.cmds[i].sub == VZ_PANEL_INSPECTOR && strstr(vz_dl_str(&dl, &dl.cmds[i]), "waiting for a free worker (2 busy)");
+    cr_assert(said, "the inspector says it waited for a free worker");
+    /* The playhead before the submit: the wait is dimmed, not yet drawn solid. */
+    ui.t = 0;
+    ui.k = 0;
+    lay_out();
+    cr_assert(zero(ptr, (void *)rect_at(VZ_TAG_JOB_QUEUE, 0, c, 0)));
+    cr_assert(not(zero(ptr, (void *)rect_at(VZ_TAG_JOB_QUEUE, 0, c, 1))));
+}
+
+Test(viz_layout, a_trace_whose_jobs_never_wait_has_no_queue_lane)
+{
+    open_scenario("gather");
+    lay_out();
+    float h = vz_layout_run_height(&doc.runs[0], 1);
+    cr_assert(eq(sz, count_tagged(VZ_TAG_JOB_QUEUE, -1), (size_t)0));
+    cr_assert(zero(ptr, (void *)text_with("jobs waiting")));
+    cr_assert(zero(ptr, (void *)text_with("queued for a worker")));
+    cr_assert(eq(flt, h, (float)(VZ_M_RUN_H + 5 * VZ_M_LANE_H + VZ_M_RUN_GAP)), "title, loop and 4 tasks");
+    teardown();
+    /* Title row, loop lane, Task-1, two workers, then the queue lane. */
+    open_data("executor_queue.jsonl");
+    cr_assert(eq(flt, vz_layout_run_height(&doc.runs[0], 1), (float)(VZ_M_RUN_H + 5 * VZ_M_LANE_H + VZ_M_RUN_GAP)));
+}
+
 /* ---- input ---------------------------------------------------------------------------------- */
 
 Test(viz_layout, a_click_on_a_span_selects_its_task_and_the_inspector_describes_it)

@@ -21,6 +21,7 @@
 #include "alloc.h"
 #include "constructs.h"
 #include "findings.h"
+#include "jobs.h"
 #include "playhead.h"
 #include "scenarios/scenarios.h"
 #include "trace_writer.h"
@@ -83,6 +84,19 @@ static void open_text(const char *text)
     fclose(f);
     cr_assert(not(zero(ptr, tr)), "the text loads: %s", err.message);
     cr_assert(eq(int, vz_doc_add(&doc, tr, "text", "-"), 0));
+}
+
+/* Load a trace file from tests/data (tests run from the repository root). */
+static void open_data(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "tests/data/%s", name);
+    counting_on();
+    vz_doc_init(&doc);
+    tm_error err;
+    tm_trace *tr = tm_load(path, 0, &err);
+    cr_assert(not(zero(ptr, tr)), "%s loads: %s", path, err.message);
+    cr_assert(eq(int, vz_doc_add(&doc, tr, name, path), 0));
 }
 
 static void teardown(void)
@@ -604,8 +618,8 @@ Test(viz_model, a_wait_on_a_socket_is_an_io_wait_and_its_ready_marks_the_waiting
 
 Test(viz_model, building_the_constructs_survives_every_allocation_failing)
 {
-    static const char *const names[] = {"taskgroup_fail", "timeout_block"};
-    for (size_t k = 0; k < 2; k++) {
+    static const char *const names[] = {"taskgroup_fail", "timeout_block", "executor_job"};
+    for (size_t k = 0; k < 3; k++) {
         char path[128];
         record(names[k], path, sizeof path);
         counting_on();
@@ -626,6 +640,90 @@ Test(viz_model, building_the_constructs_survives_every_allocation_failing)
         }
         unlink(path);
     }
+}
+
+/* ---- the executor's queue ------------------------------------------------------------ */
+
+/* The job with trace id `id`. */
+static uint32_t job_with_id(const vz_run *run, uint32_t id)
+{
+    uint32_t j = tm_find_job(run->tr, id);
+    cr_assert(ne(u32, j, TM_NONE), "job #%u exists", id);
+    return j;
+}
+
+Test(viz_model, a_job_submitted_while_every_worker_is_busy_is_queued_until_one_comes_free)
+{
+    /* Three jobs, two workers: #11 (1 s) and #13 (3 s) start at once; #15 waits
+    ** until #11 is done at 1 s, then runs on worker-0. */
+    open_data("executor_queue.jsonl");
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(u32, run->tr->n_workers, 2));
+    uint32_t a = job_with_id(run, 11), b = job_with_id(run, 13), c = job_with_id(run, 15);
+    cr_assert(eq(u32, vz_job_busy(run, a), TM_NONE), "a free worker took the first job at once");
+    cr_assert(eq(u32, vz_job_busy(run, b), TM_NONE), "and the second");
+    cr_assert(eq(u32, vz_job_busy(run, c), 2), "the third waited, both workers busy");
+    cr_assert(eq(sz, run->n_queued, (size_t)1));
+    cr_assert(eq(u32, run->jq_job[0], c));
+    cr_assert(eq(int, run->q_rows, 1), "one queued job: one sub-row");
+    cr_assert(eq(u32, vz_job_queue_end(run, c), run->tr->jobs[c].ev_start));
+    char buf[300];
+    cr_assert(not(zero(ptr, vz_job_wait_text(run, c, buf, sizeof buf))));
+    cr_assert(eq(str, buf, "waiting for a free worker (2 busy) from 0 s to 1 s (1 s), then worker-0 takes it"));
+    cr_assert(zero(ptr, vz_job_wait_text(run, a, buf, sizeof buf)), "a job that did not wait has no wait text");
+    /* The event list says so at the submit and at the start. */
+    vz_event_text(run, run->tr->jobs[c].ev_submit, buf, sizeof buf);
+    cr_assert(not(zero(ptr, strstr(buf, "waiting for a free worker (2 busy)"))), "submit: %s", buf);
+    vz_event_text(run, run->tr->jobs[c].ev_start, buf, sizeof buf);
+    cr_assert(not(zero(ptr, strstr(buf, "worker-0 is free and starts fetch() (job #15), queued for 1 s"))),
+              "start: %s", buf);
+    vz_event_text(run, run->tr->jobs[a].ev_submit, buf, sizeof buf);
+    cr_assert(zero(ptr, strstr(buf, "waiting")), "a job that started at once: %s", buf);
+}
+
+Test(viz_model, the_executor_job_scenario_queues_its_third_job_for_two_seconds)
+{
+    open_scenario("executor_job");
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(sz, run->tr->n_jobs, (size_t)3));
+    cr_assert(eq(sz, run->n_queued, (size_t)1));
+    uint32_t j = run->jq_job[0];
+    cr_assert(eq(u32, j, 2), "the last job submitted");
+    cr_assert(eq(u32, vz_job_busy(run, j), 2));
+    const tm_job *jb = &run->tr->jobs[j];
+    cr_assert(eq(dbl, run->tr->events[jb->ev_start].t - run->tr->events[jb->ev_submit].t, 2.0));
+}
+
+Test(viz_model, jobs_queued_at_once_get_sub_rows_of_their_own_and_a_worker_slow_to_start_is_not_queued)
+{
+    /* One worker: #2 runs 0-1 s; #3 and #4 are submitted while it runs and wait
+    ** together (two sub-rows); #5 is submitted at 3 s to an idle pool and its
+    ** worker only starts it at 3.5 s -- late, but no worker had to come free. */
+    static const char text[] =
+        "{\"format\":\"coroscope-trace\",\"version\":2,\"scenario\":\"q\",\"clock\":\"real\","
+        "\"semantics\":\"cpython-3.11\",\"producer\":\"test\"}\n"
+        "{\"seq\":1,\"t\":0.0,\"ev\":\"job\",\"obj\":2,\"op\":\"submit\",\"worker\":-1,\"fn\":\"f\",\"fut\":0}\n"
+        "{\"seq\":2,\"t\":0.0,\"ev\":\"job\",\"obj\":2,\"op\":\"start\",\"worker\":0,\"fn\":\"f\",\"fut\":0}\n"
+        "{\"seq\":3,\"t\":0.1,\"ev\":\"job\",\"obj\":3,\"op\":\"submit\",\"worker\":-1,\"fn\":\"g\",\"fut\":0}\n"
+        "{\"seq\":4,\"t\":0.2,\"ev\":\"job\",\"obj\":4,\"op\":\"submit\",\"worker\":-1,\"fn\":\"h\",\"fut\":0}\n"
+        "{\"seq\":5,\"t\":1.0,\"ev\":\"job\",\"obj\":2,\"op\":\"done\",\"worker\":0,\"fn\":\"f\",\"fut\":0,\"outcome\":\"result\"}\n"
+        "{\"seq\":6,\"t\":1.0,\"ev\":\"job\",\"obj\":3,\"op\":\"start\",\"worker\":0,\"fn\":\"g\",\"fut\":0}\n"
+        "{\"seq\":7,\"t\":2.0,\"ev\":\"job\",\"obj\":3,\"op\":\"done\",\"worker\":0,\"fn\":\"g\",\"fut\":0,\"outcome\":\"result\"}\n"
+        "{\"seq\":8,\"t\":2.0,\"ev\":\"job\",\"obj\":4,\"op\":\"start\",\"worker\":0,\"fn\":\"h\",\"fut\":0}\n"
+        "{\"seq\":9,\"t\":2.5,\"ev\":\"job\",\"obj\":4,\"op\":\"done\",\"worker\":0,\"fn\":\"h\",\"fut\":0,\"outcome\":\"result\"}\n"
+        "{\"seq\":10,\"t\":3.0,\"ev\":\"job\",\"obj\":5,\"op\":\"submit\",\"worker\":-1,\"fn\":\"k\",\"fut\":0}\n"
+        "{\"seq\":11,\"t\":3.5,\"ev\":\"job\",\"obj\":5,\"op\":\"start\",\"worker\":0,\"fn\":\"k\",\"fut\":0}\n"
+        "{\"seq\":12,\"t\":4.0,\"ev\":\"job\",\"obj\":5,\"op\":\"done\",\"worker\":0,\"fn\":\"k\",\"fut\":0,\"outcome\":\"result\"}\n"
+        "{\"seq\":13,\"t\":4.0,\"ev\":\"end\",\"reason\":\"complete\"}\n";
+    open_text(text);
+    const vz_run *run = &doc.runs[0];
+    uint32_t g = job_with_id(run, 3), h = job_with_id(run, 4), k = job_with_id(run, 5);
+    cr_assert(eq(sz, run->n_queued, (size_t)2));
+    cr_assert(eq(u32, vz_job_busy(run, g), 1));
+    cr_assert(eq(u32, vz_job_busy(run, h), 1));
+    cr_assert(eq(int, run->q_rows, 2), "waiting at the same time: two sub-rows");
+    cr_assert(ne(int, run->jq_row[0], run->jq_row[1]));
+    cr_assert(eq(u32, vz_job_busy(run, k), TM_NONE), "no worker was busy when k was submitted");
 }
 
 /* ---- findings ----------------------------------------------------------------------- */

@@ -100,7 +100,8 @@ static const char *tag_name(unsigned tag)
     static const char *const names[] = {"none",  "span",     "merged",   "loopseg", "frame",   "marker",
                                         "arrow", "label",    "job",      "group",   "deadline", "playhead",
                                         "axis",  "header",   "warning",  "panel",   "legend",  "toolbar",
-                                        "tooltip", "help",   "no_match", "scrollbar", "code", "lesson"};
+                                        "tooltip", "help",   "no_match", "scrollbar", "code", "lesson",
+                                        "job_queue"};
     return tag < sizeof names / sizeof names[0] ? names[tag] : "?";
 }
 

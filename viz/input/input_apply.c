@@ -298,6 +298,10 @@ static void select_hit(vz_ui *ui, const vz_doc *doc, const vz_hit *h)
         ui->sel_kind = VZ_SEL_EVENT;
         ui->sel = run->tr->jobs[h->a].ev_start;
         break;
+    case VZ_HIT_JOB_QUEUE:   /* its submit: the inspector says how long it waited, and for whom */
+        ui->sel_kind = VZ_SEL_EVENT;
+        ui->sel = run->tr->jobs[h->a].ev_submit;
+        break;
     case VZ_HIT_GROUP:   /* the group's `new`: the inspector says who opened it */
         ui->sel_kind = VZ_SEL_EVENT;
         ui->sel = run->groups[h->a].ev_new;
@@ -396,6 +400,7 @@ static void pointer_down(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const 
     case VZ_HIT_MARKER:
     case VZ_HIT_LOOPSEG:
     case VZ_HIT_JOB:
+    case VZ_HIT_JOB_QUEUE:
     case VZ_HIT_GROUP:
     case VZ_HIT_DEADLINE:
     case VZ_HIT_TIMELINE:

@@ -60,7 +60,8 @@ typedef enum vz_tag {
     VZ_TAG_FRAME,       /* a coroutine frame: ref = frame index */
     VZ_TAG_MARKER,      /* an event marker: sub = vz_marker_kind, ref = event index */
     VZ_TAG_ARROW,       /* a causality arrow: sub = tm_link_kind, ref = link index */
-    VZ_TAG_LANE_LABEL,  /* a lane's name: ref = task index (TM_NONE: the loop lane); sub 1: a worker */
+    VZ_TAG_LANE_LABEL,  /* a lane's name: ref = task index (TM_NONE: the loop lane); sub 1: a worker
+                           (ref = its number), 2: the executor's queue */
     VZ_TAG_JOB,         /* an executor job on a worker lane: ref = job index */
     VZ_TAG_GROUP,       /* a TaskGroup: sub = vz_group_part, ref = group index (run->groups) */
     VZ_TAG_DEADLINE,    /* a timeout's deadline tick and the line to it: sub = vz_deadline_end,
@@ -76,8 +77,10 @@ typedef enum vz_tag {
     VZ_TAG_HELP,
     VZ_TAG_NO_MATCH,    /* "no task matches" where a filtered-out run's lanes would be */
     VZ_TAG_SCROLLBAR,   /* the lanes' vertical scrollbar: sub 0 track, 1 thumb */
-    VZ_TAG_CODE,     /* the source panel and its marks: sub = vz_code_part, ref = a line, task or event */
-    VZ_TAG_LESSON       /* the lesson panel (lesson mode): sub = its part (layout_lesson.h) */
+    VZ_TAG_CODE,        /* the source panel and its marks: sub = vz_code_part, ref = a line, task or event */
+    VZ_TAG_LESSON,      /* the lesson panel (lesson mode): sub = its part (layout_lesson.h) */
+    VZ_TAG_JOB_QUEUE    /* a job waiting for a free worker, on the queue lane: sub = its sub-row,
+                           ref = job index */
 } vz_tag;
 
 /* Which part of a TaskGroup a VZ_TAG_GROUP command draws. */
@@ -146,8 +149,10 @@ typedef enum vz_hit_kind {
     VZ_HIT_TERM,        /* a word the glossary explains (legend, panel headings): a = vz_term */
     VZ_HIT_DENSE,       /* an instant holding many decisions, on the axis: a = index in run->dense */
     VZ_HIT_SCROLLBAR,   /* the lanes' scrollbar: drag or click to scroll */
-    VZ_HIT_CODE_LINE, /* a line of the source panel: a = line, b = source index */
-    VZ_HIT_LESSON       /* a lesson question's option: a = its index (lesson mode) */
+    VZ_HIT_CODE_LINE,   /* a line of the source panel: a = line, b = source index */
+    VZ_HIT_LESSON,      /* a lesson question's option: a = its index (lesson mode) */
+    VZ_HIT_JOB_QUEUE,   /* a job waiting for a free worker: a = job index */
+    VZ_HIT_LANE_QUEUE   /* the queue lane's name */
 } vz_hit_kind;
 
 typedef struct vz_hit {

@@ -6,8 +6,10 @@
 **
 ** Vertically, runs are stacked: a title row (taller when the trace had load
 ** problems), the loop lane, one lane per shown task (taller by one sub-row per
-** level of coroutine frames), then one lane per executor worker. Only the rows
-** inside the viewport are visited: the first is found by binary search.
+** level of coroutine frames), then one lane per executor worker and, when a
+** job had to wait for a free worker, the executor's queue lane (a sub-row per
+** job waiting at once). Only the rows inside the viewport are visited: the
+** first is found by binary search.
 */
 #include <math.h>
 #include <stdio.h>
@@ -37,7 +39,7 @@ float vz__lane_h(const vz_run *run, uint32_t task, float s)
 
 float vz_layout_run_height(const vz_run *run, float s)
 {
-    return vz__row_y(run, run->n_rows + run->tr->n_workers, s) + VZ_M_RUN_GAP * s;
+    return vz__queue_y(run, s) + vz__queue_h(run, s) + VZ_M_RUN_GAP * s;
 }
 
 float vz_layout_content_height(const vz_doc *doc, float s)
@@ -211,6 +213,18 @@ static void run_frame(vz__lctx *c, size_t r, float top)
         vz_dl_text(c->dl, VZ_FONT_BODY, nx, ty + (lh - vz__line_h(c, VZ_FONT_BODY)) / 2,
                    c->g.labels.x + c->g.labels.w - 6 * s - nx, VZ_C_TEXT_DIM, "executor thread");
     }
+    float qy = top + vz__queue_y(run, s), qh = vz__queue_h(run, s);
+    if (qh > 0 && qy <= ybot && qy + qh >= c->g.lanes.y) {   /* the jobs that waited for a free worker */
+        float lh = vz__line_h(c, VZ_FONT_BOLD), ty = qy + (VZ_M_LANE_H * s - lh) / 2, x = c->g.labels.x + 10 * s;
+        vz_dl_tag(c->dl, VZ_TAG_LANE_LABEL, 2, (unsigned)r, 0);
+        vz_dl_rect(c->dl, c->g.timeline.x, qy, c->g.timeline.w, qh, VZ_C_WORKER_BG);
+        vz_dl_rect(c->dl, c->g.timeline.x, qy, c->g.timeline.w, 1 * s, VZ_C_BORDER);
+        vz_dl_text(c->dl, VZ_FONT_BOLD, x, ty, c->g.labels.w - 16 * s, VZ_C_TEXT, "queue");
+        float nx = x + vz__text_w(c, VZ_FONT_BOLD, "queue") + 6 * s;
+        vz_dl_text(c->dl, VZ_FONT_BODY, nx, ty + (lh - vz__line_h(c, VZ_FONT_BODY)) / 2,
+                   c->g.labels.x + c->g.labels.w - 6 * s - nx, VZ_C_TEXT_DIM, "jobs waiting");
+        vz_dl_hit(c->dl, c->g.labels.x, qy, c->g.labels.w, qh, VZ_HIT_LANE_QUEUE, (unsigned)r, 0, 0);
+    }
 }
 
 /* Does some other trace of the doc last longer than this one? */
@@ -275,6 +289,9 @@ static void run_lanes(vz__lctx *c, size_t r, float top)
         if (y + VZ_M_LANE_H * s >= c->g.lanes.y)
             vz__draw_worker(&L, w, y);
     }
+    float qy = top + vz__queue_y(run, s);
+    if (run->q_rows && qy <= ybot && qy + vz__queue_h(run, s) >= c->g.lanes.y)
+        vz__draw_job_queue(&L, qy);
     for (size_t row = first; row < last && row < run->n_rows; row++)
         vz__draw_arrows(&L, run->rows[row], top + vz__row_y(run, row, s));
     vz__draw_code_steps(&L);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "constructs.h"
+#include "jobs.h"
 #include "layout_internal.h"
 #include "words.h"
 
@@ -243,8 +244,9 @@ void vz__layout_legend(vz__lctx *c)
     vz_dl_tag(c->dl, VZ_TAG_LEGEND, 0, 0, 0);
     /* Marks, worker lanes, I/O waits and groups are explained when some trace on screen has them. */
     uint32_t present = 0, workers = 0;
-    size_t io_waits = 0, groups = 0;
+    size_t io_waits = 0, groups = 0, queued = 0;
     for (size_t r = 0; r < c->doc->n_runs; r++) {
+        queued += c->doc->runs[r].n_queued;
         present |= c->doc->runs[r].mk_present;
         workers += c->doc->runs[r].tr->n_workers;
         io_waits += c->doc->runs[r].n_io_waits;
@@ -264,15 +266,17 @@ void vz__layout_legend(vz__lctx *c)
     x += 8 * s;
     static const struct { vz_color col; const char *name; vz_term term; } segs[] = {
         {VZ_C_CALLBACK, "callback", VZ_TERM_CALLBACK}, {VZ_C_IDLE, "loop idle", VZ_TERM_IDLE},
-        {VZ_C_JOB, "executor job", VZ__TERM_NONE}};
+        {VZ_C_JOB, "executor job", VZ__TERM_NONE}, {VZ_C_JOB_QUEUED, "queued for a worker", VZ__TERM_NONE}};
     for (size_t i = 0; i < sizeof segs / sizeof segs[0]; i++) {
-        if (segs[i].col.r == VZ_C_JOB.r && segs[i].col.g == VZ_C_JOB.g && !workers)
+        if ((i == 2 && !workers) || (i == 3 && !queued))
             continue;
         float w = sw + 4 * s + vz__text_w(c, VZ_FONT_SMALL, segs[i].name);
         if (!legend_place(c, &x, &y, w))
             break;
         float cy = y + row_h / 2;
         vz_dl_rect(c->dl, x, cy - 6 * s, sw, 12 * s, segs[i].col);
+        if (i == 3)
+            vz_dl_frame(c->dl, x, cy - 6 * s, sw, 12 * s, VZ_C_JOB);
         vz_dl_text(c->dl, VZ_FONT_SMALL, x + sw + 4 * s, y + (row_h - lh) / 2, 0, VZ_C_TEXT, segs[i].name);
         if (segs[i].term != VZ__TERM_NONE)
             vz_dl_hit(c->dl, x, y, w, row_h, VZ_HIT_TERM, 0, segs[i].term, 0);
@@ -543,8 +547,30 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         } else {
             snprintf(lines[1], 300, "from %s, still running when the trace ends", a);
         }
+        if (vz_job_wait_text(run, h->a, lines[2], 300))   /* it had waited in the queue first */
+            return 3;
         return 2;
     }
+    case VZ_HIT_JOB_QUEUE: {
+        const tm_job *jb = &tr->jobs[h->a];
+        snprintf(lines[0], 300, "%s() for %s is waiting for a free worker (%u busy)", tm_text(tr, jb->fn),
+                 vz_task_name(run, jb->submitted_by), vz_job_busy(run, h->a));
+        vz_format_seconds(tr->events[jb->ev_submit].t, a, sizeof a);
+        if (jb->ev_start != TM_NONE) {
+            vz_format_seconds(tr->events[jb->ev_start].t, b, sizeof b);
+            vz_format_seconds(tr->events[jb->ev_start].t - tr->events[jb->ev_submit].t, d, sizeof d);
+            snprintf(lines[1], 300, "submitted at %s; worker-%d takes it at %s, when its job is done: %s in the queue",
+                     a, jb->worker, b, d);
+        } else {
+            snprintf(lines[1], 300, "submitted at %s; still waiting when the trace ends", a);
+        }
+        snprintf(lines[2], 300, "every worker of the pool was busy; click to inspect");
+        return 3;
+    }
+    case VZ_HIT_LANE_QUEUE:
+        snprintf(lines[0], 300, "The executor's queue: jobs submitted while every worker thread was busy");
+        snprintf(lines[1], 300, "each waits here until a worker finishes its job and takes the next");
+        return 2;
     case VZ_HIT_GROUP:
         return group_tip(run, h->a, lines);
     case VZ_HIT_DEADLINE:

@@ -22,7 +22,7 @@
 #include "constructs.h"
 #include "layout_internal.h"
 
-#define FUTURE_FADE 0.72f     /* as layout_lanes.c: what lies after the playhead */
+#define FUTURE_FADE VZ__FUTURE_FADE
 #define SUPERSEDED_FADE 0.55f /* a deadline that was moved or dropped */
 #define CHIPS_MAX 32          /* owner rows labelled per run and frame */
 #define BAND_ROWS 64          /* member rows split into bands; a bigger group gets one band */

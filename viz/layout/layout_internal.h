@@ -1,6 +1,7 @@
 /*
 ** layout_internal.h -- what the layout's files share: layout.c (the
-** timeline's frame), layout_lanes.c (inside a lane), layout_constructs.c
+** timeline's frame), layout_lanes.c (inside a lane), layout_executor.c (the
+** executor's worker and queue lanes), layout_constructs.c
 ** (TaskGroup brackets, timeout deadlines), layout_panels.c (the side and
 ** bottom panels) and layout_chrome.c (toolbar, legend, tooltip, help) -- one
 ** frame's context and small helpers.
@@ -39,14 +40,49 @@ typedef struct vz__lanes {
     float bar_w;         /* width of the scrollbar over the lanes' right edge (0: none) */
 } vz__lanes;
 
+/* What lies after the playhead fades this far toward the background. */
+#define VZ__FUTURE_FADE 0.72f
+
+/* An event's position on the x axis (its time, or its index in step view),
+** its window x, and whether it lies after the playhead. */
+static inline double vz__ev_pos(const vz__lanes *L, uint32_t ev)
+{
+    return L->step ? (double)ev : L->tr->events[ev].t;
+}
+
+static inline float vz__ev_x(const vz__lanes *L, double p)
+{
+    return vz_ui_x(L->c->ui, &L->c->g, p);
+}
+
+static inline int vz__after_playhead(const vz__lanes *L, uint32_t ev)
+{
+    return L->cur == TM_NONE || ev > L->cur;
+}
+
+/* The top of the state bar inside a lane whose top is lane_y. */
+static inline float vz__bar_top(const vz__lanes *L, float lane_y)
+{
+    return lane_y + (VZ_M_LANE_H - VZ_M_BAR_H) * L->c->s / 2;
+}
+
 /* Lane contents (layout_lanes.c). `y` is the lane's top; `slot` a task index,
 ** or the task count for the loop lane. */
 void vz__draw_spans(vz__lanes *L, uint32_t task, float y);
 void vz__draw_frames(vz__lanes *L, uint32_t task, float y);
 void vz__draw_markers(vz__lanes *L, uint32_t slot, float y);
 void vz__draw_loop_lane(vz__lanes *L, float y);
-void vz__draw_worker(vz__lanes *L, uint32_t worker, float y);
 void vz__draw_arrows(vz__lanes *L, uint32_t slot, float lane_top);
+
+/* An arrow from (x0, y0) with its head at (x1, y1). */
+void vz__arrow(vz__lctx *c, float x0, float y0, float x1, float y1, vz_color col);
+
+/* The executor (layout_executor.c): a worker's lane, and the queue lane of the
+** jobs that waited for a free worker (jobs.h), whose top and height are these. */
+void vz__draw_worker(vz__lanes *L, uint32_t worker, float y);
+void vz__draw_job_queue(vz__lanes *L, float y);
+float vz__queue_y(const vz_run *run, float s);
+float vz__queue_h(const vz_run *run, float s);
 
 /* TaskGroups and timeouts (layout_constructs.c): the bands behind a run's
 ** group lanes, the brackets and labels in the lane names' gutter of the run

@@ -1,11 +1,11 @@
 /*
 ** layout_lanes.c -- what goes inside one lane: a task's state spans, its
 ** coroutine frames and event markers, the loop lane's steps, callbacks and
-** idle waits, an executor worker's jobs, and the causality arrows into a
-** lane (see layout.h; layout.c places the lanes).
+** idle waits, and the causality arrows into a lane (see layout.h; layout.c
+** places the lanes, layout_executor.c draws the executor's).
 **
 ** A lane is drawn from a binary search to the first span (or segment, frame,
-** marker, job, arrow) that reaches the visible range, then left to right until
+** marker, arrow) that reaches the visible range, then left to right until
 ** the range ends. Anything narrower than a pixel is merged: the column it falls
 ** in gets one rectangle in the most telling state among the first few things
 ** in it, and a second binary search skips the rest of the column. That bounds
@@ -18,28 +18,8 @@
 #include "layout_internal.h"
 #include "words.h"
 
-#define FUTURE_FADE 0.72f   /* how far what lies after the playhead fades to the background */
+#define FUTURE_FADE VZ__FUTURE_FADE
 #define MERGE_SCAN 8        /* things inspected per pixel column before skipping the rest */
-
-static double pos(const vz__lanes *L, uint32_t ev)
-{
-    return L->step ? (double)ev : L->tr->events[ev].t;
-}
-
-static float X(const vz__lanes *L, double p)
-{
-    return vz_ui_x(L->c->ui, &L->c->g, p);
-}
-
-static int is_future(const vz__lanes *L, uint32_t ev)
-{
-    return L->cur == TM_NONE || ev > L->cur;
-}
-
-static float bar_top(const vz__lanes *L, float lane_y)
-{
-    return lane_y + (VZ_M_LANE_H - VZ_M_BAR_H) * L->c->s / 2;
-}
 
 /* Rank of a state when several share a pixel column: the most telling wins. */
 static int state_rank(unsigned st)
@@ -60,7 +40,7 @@ static uint32_t span_reaching(const vz__lanes *L, uint32_t lo, uint32_t hi, doub
 {
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (pos(L, L->tr->spans[mid].ev_end) < p)
+        if (vz__ev_pos(L, L->tr->spans[mid].ev_end) < p)
             lo = mid + 1;
         else
             hi = mid;
@@ -95,7 +75,7 @@ static void draw_span(vz__lanes *L, uint32_t task, uint32_t si, float xa, float 
 {
     vz__lctx *c = L->c;
     const tm_span *sp = &L->tr->spans[si];
-    float s = c->s, by = bar_top(L, y), bh = VZ_M_BAR_H * s;
+    float s = c->s, by = vz__bar_top(L, y), bh = VZ_M_BAR_H * s;
     int terminal = sp->state >= TM_STATE_DONE;
     if (terminal) {
         by += bh * 0.3f;
@@ -104,11 +84,11 @@ static void draw_span(vz__lanes *L, uint32_t task, uint32_t si, float xa, float 
     int io = sp->state == TM_STATE_WAITING && vz_span_is_io(L->run, si);   /* a socket wait: its own colour */
     vz_color col = io ? VZ_C_IO_WAIT : vz_state_color((tm_state)sp->state);
     vz_color ghost = io ? vz_fade(VZ_C_IO_WAIT, FUTURE_FADE) : vz_state_ghost((tm_state)sp->state);
-    int future = is_future(L, sp->ev_begin);
+    int future = vz__after_playhead(L, sp->ev_begin);
     if (future && L->hide)
         return;
     float xend = xb;
-    if (!future && is_future(L, sp->ev_end)) {   /* the playhead is inside this span */
+    if (!future && vz__after_playhead(L, sp->ev_end)) {   /* the playhead is inside this span */
         xend = L->px < xa ? xa : (L->px > xb ? xb : L->px);
     }
     if ((sp->state == TM_STATE_RUNNING || sp->state == TM_STATE_READY) && xend - xa < VZ_M_MIN_SPAN * s)
@@ -180,12 +160,12 @@ static void draw_span_pass(vz__lanes *L, uint32_t task, float y, int narrow)
     float s = c->s;
     for (uint32_t i = span_reaching(L, first, end, L->v0); i < end;) {
         const tm_span *sp = &L->tr->spans[i];
-        double p0 = pos(L, sp->ev_begin);
+        double p0 = vz__ev_pos(L, sp->ev_begin);
         if (p0 > L->v1)
             break;
-        if (L->hide && is_future(L, sp->ev_begin))
+        if (L->hide && vz__after_playhead(L, sp->ev_begin))
             break;
-        float xa = X(L, p0), xb = X(L, pos(L, sp->ev_end));
+        float xa = vz__ev_x(L, p0), xb = vz__ev_x(L, vz__ev_pos(L, sp->ev_end));
         if (xb - xa >= 1.5f || sp->state >= TM_STATE_DONE) {
             if (!narrow)
                 draw_span(L, task, i, xa, xb, y);
@@ -198,10 +178,10 @@ static void draw_span_pass(vz__lanes *L, uint32_t task, float y, int narrow)
         uint32_t j = i, best_span = i;
         while (j < end && n < MERGE_SCAN) {
             const tm_span *sj = &L->tr->spans[j];
-            float ja = X(L, pos(L, sj->ev_begin)), jb = X(L, pos(L, sj->ev_end));
+            float ja = vz__ev_x(L, vz__ev_pos(L, sj->ev_begin)), jb = vz__ev_x(L, vz__ev_pos(L, sj->ev_end));
             if (ja >= col + 1 || jb - ja >= 1.5f || sj->state >= TM_STATE_DONE)
                 break;
-            int *best = is_future(L, sj->ev_begin) ? &best_future : &best_past;
+            int *best = vz__after_playhead(L, sj->ev_begin) ? &best_future : &best_past;
             if (*best < 0 || state_rank(sj->state) > state_rank((unsigned)*best)) {
                 *best = sj->state;
                 if (best == &best_past)
@@ -225,7 +205,7 @@ static void draw_span_pass(vz__lanes *L, uint32_t task, float y, int narrow)
             vz_dl_tag(c->dl, VZ_TAG_MERGED, (unsigned)st, (unsigned)L->r, best_span);
             if (best_past < 0)
                 vz_dl_ghost(c->dl);
-            vz_dl_rect(c->dl, col, bar_top(L, y), VZ_M_MIN_SPAN * s, VZ_M_BAR_H * s,
+            vz_dl_rect(c->dl, col, vz__bar_top(L, y), VZ_M_MIN_SPAN * s, VZ_M_BAR_H * s,
                        best_past >= 0 ? cl : vz_state_ghost((tm_state)st));
             vz_dl_hit(c->dl, col, y, VZ_M_MIN_SPAN * s, VZ_M_LANE_H * s, VZ_HIT_SPAN, (unsigned)L->r, task,
                       best_span);
@@ -242,14 +222,14 @@ static void draw_frame(vz__lanes *L, uint32_t task, uint32_t fi, float y)
     const tm_frame *fr = &L->tr->frames[fi];
     if (fr->depth >= VZ_MAX_LEVELS)
         return;
-    int future = is_future(L, fr->ev_enter);
+    int future = vz__after_playhead(L, fr->ev_enter);
     if (future && L->hide)
         return;
     float s = c->s;
     uint32_t exit = fr->ev_exit != TM_NONE ? fr->ev_exit : (uint32_t)(L->tr->n_events - 1);
-    float xa = X(L, pos(L, fr->ev_enter)), xb = X(L, pos(L, exit));
+    float xa = vz__ev_x(L, vz__ev_pos(L, fr->ev_enter)), xb = vz__ev_x(L, vz__ev_pos(L, exit));
     float xend = xb;
-    if (!future && is_future(L, exit))
+    if (!future && vz__after_playhead(L, exit))
         xend = L->px < xa ? xa : (L->px > xb ? xb : L->px);
     if (xend - xa < 2 * s)
         xend = xa + 2 * s;
@@ -285,7 +265,7 @@ static uint32_t frame_entering(const vz__lanes *L, uint32_t lo, uint32_t hi, dou
 {
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (pos(L, L->tr->frames[mid].ev_enter) < p)
+        if (vz__ev_pos(L, L->tr->frames[mid].ev_enter) < p)
             lo = mid + 1;
         else
             hi = mid;
@@ -311,12 +291,12 @@ void vz__draw_frames(vz__lanes *L, uint32_t task, float y)
     }
     for (uint32_t i = i0; i < end; i++) {
         const tm_frame *fr = &L->tr->frames[i];
-        double p = pos(L, fr->ev_enter);
+        double p = vz__ev_pos(L, fr->ev_enter);
         if (p > L->v1)
             break;
         if (fr->depth >= VZ_MAX_LEVELS)
             continue;
-        float col = floorf(X(L, p));
+        float col = floorf(vz__ev_x(L, p));
         if (col == last_col[fr->depth]) {
             if (++in_col[fr->depth] > MERGE_SCAN) {   /* a crowded column: jump past it */
                 uint32_t j = frame_entering(L, i, end, vz_ui_pos(L->c->ui, &L->c->g, col + 1));
@@ -337,7 +317,7 @@ static uint32_t marker_at(const vz__lanes *L, uint32_t lo, uint32_t hi, double p
 {
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (pos(L, L->run->mk_ev[mid]) < p)
+        if (vz__ev_pos(L, L->run->mk_ev[mid]) < p)
             lo = mid + 1;
         else
             hi = mid;
@@ -367,16 +347,16 @@ void vz__draw_markers(vz__lanes *L, uint32_t slot, float y)
     const vz_run *run = L->run;
     uint32_t lo = run->mk_first[slot], hi = run->mk_first[slot + 1];
     float s = c->s, size = 10 * s, last_x = -1e9f;
-    float my = bar_top(L, y);
+    float my = vz__bar_top(L, y);
     for (uint32_t i = marker_at(L, lo, hi, L->v0); i < hi; i++) {
         uint32_t ev = run->mk_ev[i];
-        double p = pos(L, ev);
+        double p = vz__ev_pos(L, ev);
         if (p > L->v1)
             break;
-        int future = is_future(L, ev);
+        int future = vz__after_playhead(L, ev);
         if (future && L->hide)
             break;
-        float x = X(L, p);
+        float x = vz__ev_x(L, p);
         if (x < last_x + 3 * s) {   /* crowded: skip to the next few pixels */
             uint32_t j = marker_at(L, i, hi, vz_ui_pos(c->ui, &c->g, last_x + 3 * s));
             i = j > i ? j - 1 : i;
@@ -388,14 +368,14 @@ void vz__draw_markers(vz__lanes *L, uint32_t slot, float y)
         /* A crowd shows its first marker, unless a timeout or TaskGroup marker is in it. */
         for (uint32_t j = i + 1, n = 0; j < hi && n < MERGE_SCAN; j++, n++) {
             uint32_t ej = run->mk_ev[j];
-            if (X(L, pos(L, ej)) >= last_x + 3 * s || (L->hide && is_future(L, ej)))
+            if (vz__ev_x(L, vz__ev_pos(L, ej)) >= last_x + 3 * s || (L->hide && vz__after_playhead(L, ej)))
                 break;
             vz_marker_kind mj = vz_marker_of(L->tr, &L->tr->events[ej], &lane);
             if (marker_rank(mj) > marker_rank(mk)) {
                 mk = mj;
                 ev = ej;
-                x = X(L, pos(L, ej));
-                future = is_future(L, ej);
+                x = vz__ev_x(L, vz__ev_pos(L, ej));
+                future = vz__after_playhead(L, ej);
             }
         }
         vz_color col = vz_marker_color(mk);
@@ -438,8 +418,8 @@ static void seg_range(const vz__lanes *L, vz_seg_kind kind, size_t i, double *p0
         }
         return;
     }
-    *p0 = pos(L, *e0);
-    *p1 = pos(L, *e1);
+    *p0 = vz__ev_pos(L, *e0);
+    *p1 = vz__ev_pos(L, *e1);
 }
 
 /* First segment of a kind (from lo) whose end reaches pos p. */
@@ -462,13 +442,13 @@ static size_t seg_reaching(const vz__lanes *L, vz_seg_kind kind, size_t lo, size
 static int seg_reached(const vz__lanes *L, vz_seg_kind kind, double p0, uint32_t e0, uint32_t e1)
 {
     if (kind == VZ_SEG_IDLE && !L->step) {
-        if (!is_future(L, e0))
+        if (!vz__after_playhead(L, e0))
             return 2;
         return L->c->ui->t > p0 ? 1 : 0;
     }
-    if (is_future(L, e0))
+    if (vz__after_playhead(L, e0))
         return 0;
-    return is_future(L, e1) && e1 != e0 ? 1 : 2;
+    return vz__after_playhead(L, e1) && e1 != e0 ? 1 : 2;
 }
 
 /* A loop segment's colour after the playhead: a step dims as a running span does. */
@@ -497,7 +477,7 @@ static void draw_seg(vz__lanes *L, vz_seg_kind kind, size_t i, float xa, float x
     int reached = seg_reached(L, kind, p0, e0, e1);
     if (!reached && L->hide)
         return;
-    float s = c->s, by = bar_top(L, y), bh = VZ_M_BAR_H * s;
+    float s = c->s, by = vz__bar_top(L, y), bh = VZ_M_BAR_H * s;
     vz_color col = vz_seg_color(kind);
     float xend = reached == 2 ? xb : reached == 1 ? (L->px < xa ? xa : L->px > xb ? xb : L->px) : xa;
     if (kind != VZ_SEG_IDLE && reached && xend - xa < VZ_M_MIN_SPAN * s)
@@ -539,7 +519,7 @@ static void draw_seg_layer(vz__lanes *L, vz_seg_kind kind, float y)
         seg_range(L, kind, i, &p0, &p1, &e0, &e1);
         if (p0 > L->v1)
             break;
-        float xa = X(L, p0), xb = X(L, p1);
+        float xa = vz__ev_x(L, p0), xb = vz__ev_x(L, p1);
         if (xb - xa >= 1.5f) {
             draw_seg(L, kind, i, xa, xb, y, p0, e0, e1);
             i++;
@@ -554,7 +534,7 @@ static void draw_seg_layer(vz__lanes *L, vz_seg_kind kind, float y)
             int reached = seg_reached(L, kind, p0, e0, e1);
             if (reached || !L->hide) {
                 vz_color cl = vz_seg_color(kind);
-                float by = bar_top(L, y), bh = VZ_M_BAR_H * s;
+                float by = vz__bar_top(L, y), bh = VZ_M_BAR_H * s;
                 if (kind == VZ_SEG_IDLE) {
                     by += bh * 0.25f;
                     bh *= 0.5f;
@@ -578,81 +558,13 @@ void vz__draw_loop_lane(vz__lanes *L, float y)
     draw_seg_layer(L, VZ_SEG_STEP, y);
 }
 
-/* ---- executor workers --------------------------------------------------------------- */
-
-static void job_range(const vz__lanes *L, const tm_job *jb, double *p0, double *p1, uint32_t *e1)
-{
-    *e1 = jb->ev_done != TM_NONE ? jb->ev_done : (uint32_t)(L->tr->n_events - 1);
-    *p0 = pos(L, jb->ev_start);
-    *p1 = pos(L, *e1);
-}
-
-/* First job of a worker (from lo) whose end reaches pos p. */
-static uint32_t job_reaching(const vz__lanes *L, uint32_t lo, uint32_t hi, double p)
-{
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        double a, b;
-        uint32_t e1;
-        job_range(L, &L->tr->jobs[L->run->wk_job[mid]], &a, &b, &e1);
-        if (b < p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-void vz__draw_worker(vz__lanes *L, uint32_t w, float y)
-{
-    vz__lctx *c = L->c;
-    const vz_run *run = L->run;
-    float s = c->s, by = bar_top(L, y), bh = VZ_M_BAR_H * s, last_col = -1e9f;
-    uint32_t lo = run->wk_first[w], hi = run->wk_first[w + 1];
-    for (uint32_t i = job_reaching(L, lo, hi, L->v0); i < hi; i++) {
-        uint32_t j = run->wk_job[i], e1;
-        const tm_job *jb = &L->tr->jobs[j];
-        double p0, p1;
-        job_range(L, jb, &p0, &p1, &e1);
-        if (p0 > L->v1)
-            break;
-        int future = is_future(L, jb->ev_start);
-        if (future && L->hide)
-            break;
-        float xa = X(L, p0), xb = X(L, p1);
-        if (xb - xa < 1.5f && floorf(xa) == last_col)
-            continue;
-        last_col = floorf(xa);
-        float xend = future ? xb : is_future(L, e1) ? (L->px < xa ? xa : L->px > xb ? xb : L->px) : xb;
-        if (xend - xa < VZ_M_MIN_SPAN * s)
-            xend = xa + VZ_M_MIN_SPAN * s;
-        vz_dl_tag(c->dl, VZ_TAG_JOB, 0, (unsigned)L->r, j);
-        if (future)
-            vz_dl_ghost(c->dl);
-        vz_dl_rect(c->dl, xa, by, xend - xa, bh, future ? vz_fade(VZ_C_JOB, FUTURE_FADE) : VZ_C_JOB);
-        if (!future && xb > xend && !L->hide) {
-            vz_dl_ghost(c->dl);
-            vz_dl_rect(c->dl, xend, by, xb - xend, bh, vz_fade(VZ_C_JOB, FUTURE_FADE));
-        }
-        if (xb - xa > 40 * s) {
-            char label[160];
-            snprintf(label, sizeof label, "%s()", tm_text(L->tr, jb->fn));
-            float tx = (xa < c->g.lanes.x ? c->g.lanes.x : xa) + 4 * s;
-            vz_dl_text(c->dl, VZ_FONT_SMALL, tx, by + (bh - vz__line_h(c, VZ_FONT_SMALL)) / 2, xb - tx - 2 * s,
-                       future ? VZ_C_TEXT_FAINT : VZ_RGB(0xFF, 0xFF, 0xFF), label);
-        }
-        vz_dl_hit(c->dl, xa, y, xb - xa < VZ_M_MIN_SPAN * s ? VZ_M_MIN_SPAN * s : xb - xa, VZ_M_LANE_H * s,
-                  VZ_HIT_JOB, (unsigned)L->r, j, 0);
-    }
-}
-
 /* ---- arrows ----------------------------------------------------------------------- */
 
 static uint32_t link_reaching(const vz__lanes *L, uint32_t lo, uint32_t hi, double p)
 {
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (pos(L, L->tr->links[L->run->ln_idx[mid]].to) < p)
+        if (vz__ev_pos(L, L->tr->links[L->run->ln_idx[mid]].to) < p)
             lo = mid + 1;
         else
             hi = mid;
@@ -660,7 +572,7 @@ static uint32_t link_reaching(const vz__lanes *L, uint32_t lo, uint32_t hi, doub
     return lo;
 }
 
-static void arrow(vz__lctx *c, float x0, float y0, float x1, float y1, vz_color col)
+void vz__arrow(vz__lctx *c, float x0, float y0, float x1, float y1, vz_color col)
 {
     float s = c->s, dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
     if (len < 1)
@@ -682,13 +594,13 @@ void vz__draw_arrows(vz__lanes *L, uint32_t slot, float lane_top)
     uint32_t lo = run->ln_first[slot], hi = run->ln_first[slot + 1];
     for (uint32_t i = link_reaching(L, lo, hi, L->v0 - (L->v1 - L->v0) * 0.02); i < hi; i++) {
         const tm_link *lk = &tr->links[run->ln_idx[i]];
-        double pt = pos(L, lk->to);
+        double pt = vz__ev_pos(L, lk->to);
         if (pt > L->v1)
             break;
-        if (!c->ui->arrows[lk->kind] || is_future(L, lk->to) || is_future(L, lk->from))
+        if (!c->ui->arrows[lk->kind] || vz__after_playhead(L, lk->to) || vz__after_playhead(L, lk->from))
             continue;
         uint32_t src = tr->events[lk->from].by;
-        float xt = X(L, pt);
+        float xt = vz__ev_x(L, pt);
         if (floorf(xt) == floorf(last_x) && src == last_src)
             continue;
         last_x = xt;
@@ -698,12 +610,12 @@ void vz__draw_arrows(vz__lanes *L, uint32_t slot, float lane_top)
             continue;
         sy += L->stack_top;
         /* Beside the steps they join, not over them: a zero-time step is only a few pixels wide. */
-        float xs = X(L, pos(L, lk->from)) + VZ_M_MIN_SPAN * s * 1.5f;
+        float xs = vz__ev_x(L, vz__ev_pos(L, lk->from)) + VZ_M_MIN_SPAN * s * 1.5f;
         xt += VZ_M_MIN_SPAN * s * 1.5f;
-        float src_mid = bar_top(L, sy) + VZ_M_BAR_H * s / 2, top = bar_top(L, lane_top);
+        float src_mid = vz__bar_top(L, sy) + VZ_M_BAR_H * s / 2, top = vz__bar_top(L, lane_top);
         float ty = src_mid < top ? top : top + VZ_M_BAR_H * s;
         vz_dl_tag(c->dl, VZ_TAG_ARROW, lk->kind, (unsigned)L->r, run->ln_idx[i]);
-        arrow(c, xs, src_mid, xt, ty, vz_link_color((tm_link_kind)lk->kind));
+        vz__arrow(c, xs, src_mid, xt, ty, vz_link_color((tm_link_kind)lk->kind));
     }
 }
 

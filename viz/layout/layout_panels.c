@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "findings.h"
+#include "jobs.h"
 #include "layout_internal.h"
 #include "words.h"
 
@@ -502,6 +503,13 @@ static void inspector(vz__lctx *c, vz_rect r)
         if (e->by != TM_NONE || e->kind == TM_EV_CB_RUN) {
             snprintf(line, sizeof line, "while %s was running", e->by != TM_NONE ? vz_task_name(run, e->by) : "the loop");
             y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT_DIM, line);
+        }
+        if (e->kind == TM_EV_JOB && e->obj < tr->n_marks) {   /* a job that had to wait: for how long, for whom */
+            uint32_t job = tm_find_job(tr, tr->marks[e->obj].obj);
+            if (job != TM_NONE && vz_job_wait_text(run, job, line, sizeof line)) {
+                vz_dl_rect(c->dl, x, y + 4 * s, 4 * s, lh - 8 * s, VZ_C_JOB);
+                y += vz__wrap(c, VZ_FONT_BODY, x + 10 * s, y, w - 10 * s, ymax, VZ_C_ON_QUEUED, line);
+            }
         }
         /* Causes and effects from the model's links. */
         for (size_t i = 0; i < tr->n_links && y < ymax; i++) {

@@ -46,6 +46,8 @@
 /* Executor threads. */
 #define VZ_C_JOB         VZ_RGB(0xA8, 0x5C, 0x1F)   /* a job running on a worker thread */
 #define VZ_C_WORKER_BG   VZ_RGB(0xF3, 0xEC, 0xE2)   /* a worker lane */
+#define VZ_C_JOB_QUEUED  VZ_RGB(0xF5, 0xDA, 0xBE)   /* a job waiting for a free worker (outlined in VZ_C_JOB) */
+#define VZ_C_ON_QUEUED   VZ_RGB(0x6B, 0x37, 0x0C)   /* text on it */
 
 /* The rest of asyncio: I/O waits, task groups, timeouts. */
 #define VZ_C_IO_WAIT     VZ_RGB(0x93, 0xD9, 0xCE)   /* a task waiting on a socket (a waiting span) */

@@ -16,6 +16,7 @@
 
 #include "alloc.h"
 #include "constructs.h"
+#include "jobs.h"
 
 #define FD_LANES_MAX 65536   /* descriptors tracked for io lanes; higher ones go to the loop lane */
 
@@ -556,8 +557,17 @@ char *vz_construct_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
         break;
     case TM_EV_JOB: {
         const char *op = mark_op(tr, m), *fn = tm_text(tr, m->what);
-        if (!strcmp(op, "submit"))
+        uint32_t job = tm_find_job(tr, m->obj), busy = vz_job_busy(run, job);
+        char waited[32];
+        if (!strcmp(op, "submit") && busy != TM_NONE)   /* every worker busy: it joins the executor's queue */
+            snprintf(buf, size, "%s hands %s() to the executor (job #%u), waiting for a free worker (%u busy)", who,
+                     fn, m->obj, busy);
+        else if (!strcmp(op, "submit"))
             snprintf(buf, size, "%s hands %s() to the executor (job #%u)", who, fn, m->obj);
+        else if (!strcmp(op, "start") && busy != TM_NONE)
+            snprintf(buf, size, "worker-%g is free and starts %s() (job #%u), queued for %s; the loop runs on",
+                     m->num, fn, m->obj,
+                     vz_format_seconds(e->t - tr->events[tr->jobs[job].ev_submit].t, waited, sizeof waited));
         else if (!strcmp(op, "start"))
             snprintf(buf, size, "worker-%g starts %s() (job #%u); the loop runs on", m->num, fn, m->obj);
         else if (!strcmp(op, "done"))

@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "constructs.h"
 #include "findings.h"
+#include "jobs.h"
 #include "playhead.h"
 #include "view_model.h"
 #include "words.h"
@@ -36,8 +37,7 @@ static void run_free(vz_run *run)
     co_free(run->ln_first);
     co_free(run->ln_idx);
     co_free(run->levels);
-    co_free(run->wk_first);
-    co_free(run->wk_job);
+    vz_jobs_free(run);
     co_free(run->rows);
     co_free(run->row_sub);
     co_free(run->row_of);
@@ -259,39 +259,6 @@ static int build_levels(vz_run *run)
     return 0;
 }
 
-/* Executor jobs by worker, each worker's in start order (jobs are in submission order). */
-static int build_workers(vz_run *run)
-{
-    const tm_trace *tr = run->tr;
-    size_t nw = tr->n_workers;
-    run->wk_first = co_calloc(nw + 2, sizeof *run->wk_first);
-    run->wk_job = co_malloc((tr->n_jobs ? tr->n_jobs : 1) * sizeof *run->wk_job);
-    if (!run->wk_first || !run->wk_job)
-        return -1;
-    for (size_t j = 0; j < tr->n_jobs; j++)
-        if (tr->jobs[j].worker >= 0 && (size_t)tr->jobs[j].worker < nw && tr->jobs[j].ev_start != TM_NONE)
-            run->wk_first[tr->jobs[j].worker + 1]++;
-    for (size_t w = 0; w < nw; w++)
-        run->wk_first[w + 1] += run->wk_first[w];
-    uint32_t *fill = co_malloc((nw ? nw : 1) * sizeof *fill);
-    if (!fill)
-        return -1;
-    memcpy(fill, run->wk_first, nw * sizeof *fill);
-    for (size_t j = 0; j < tr->n_jobs; j++) {
-        const tm_job *jb = &tr->jobs[j];
-        if (jb->worker < 0 || (size_t)jb->worker >= nw || jb->ev_start == TM_NONE)
-            continue;
-        uint32_t k = fill[jb->worker]++;   /* insertion keeps each worker's jobs in start order */
-        while (k > run->wk_first[jb->worker] && tr->jobs[run->wk_job[k - 1]].ev_start > jb->ev_start) {
-            run->wk_job[k] = run->wk_job[k - 1];
-            k--;
-        }
-        run->wk_job[k] = (uint32_t)j;
-    }
-    co_free(fill);
-    return 0;
-}
-
 int vz_match(const char *hay, const char *needle)
 {
     if (!*needle)
@@ -379,7 +346,7 @@ int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path)
     run->row_of = co_malloc(nt * sizeof *run->row_of);
     if (!run->label || !run->path || !run->rows || !run->row_sub || !run->row_of || build_cbs(run) ||
         vz_constructs_build(run) || build_markers(run) || build_links(run) || build_levels(run) ||
-        build_workers(run) || vz_findings_build(run)) {
+        vz_jobs_build(run) || vz_findings_build(run)) {
         run_free(run);
         return -1;
     }

@@ -21,7 +21,8 @@
 **   constructs     task groups, timeout deadlines, I/O waits and the lanes of
 **                  the version-2 markers (constructs.h);
 **   worker lanes   the executor threads' jobs (run_in_executor, to_thread), per
-**                  worker, in the order they started;
+**                  worker, in the order they started, and the jobs that waited
+**                  for a free worker (jobs.h);
 **   rows           the lanes shown, in tree order, after the name filter;
 **   findings       see findings.h.
 **
@@ -153,6 +154,12 @@ typedef struct vz_run {
     uint8_t *levels;           /* per task: frame nesting levels (0: no frames) */
     uint32_t *wk_first;        /* tr->n_workers + 1 offsets into wk_job */
     uint32_t *wk_job;          /* started jobs (indexes into tr->jobs), grouped by worker, by start */
+    uint32_t *job_busy;        /* per job: workers busy at its submit when it had to wait for one to come
+                                  free (it was queued: jobs.h), else TM_NONE */
+    uint32_t *jq_job;          /* the queued jobs (indexes into tr->jobs), in submission order */
+    uint8_t *jq_row;           /* per queued job: its sub-row of the queue lane */
+    size_t n_queued;           /* how many jobs waited for a free worker */
+    uint8_t q_rows;            /* sub-rows of the queue lane (0: no job waited, so no queue lane) */
 
     vz_group *groups; size_t n_groups;  /* TaskGroups, in the order they began (constructs.h) */
     uint32_t *grp_task;        /* the groups' members (task indexes), grouped by group */
