@@ -3,7 +3,8 @@
 #   make            build build/coroscope (runtime library, CLI, viewer)
 #   make run        the main job: the headline comparison (viewer, or terminal)
 #   make test       the whole test suite, ending in one "N passed, M failed, K skipped" line
-#   make bench      benchmarks side by side with CPython asyncio
+#   make bench      every benchmark side by side with CPython asyncio and uvloop (tools/bench.py)
+#   make bench-compare OLD=a.json NEW=b.json   two runs' figures compared
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make fuzz       every fuzz target for SECONDS seconds (default 60) each
 #   make traces     regenerate the twin-line table and the golden traces in traces/golden/
@@ -54,7 +55,7 @@ CORE_OBJ  := $(call obj,$(CORE_SRC) $(CORE_ASM))
 APP_OBJ   := $(call obj,$(MODEL_SRC) $(LESSON_SRC) $(SCEN_SRC) $(CLI_SRC) $(VIZ_SRC)) $(BUILD)/gen/twins.o
 TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all run test bench asan traces install uninstall clean deps deps-test tests-build fuzz
+.PHONY: all run test bench bench-compare deps-bench asan traces install uninstall clean deps deps-test tests-build fuzz
 all: deps $(BUILD)/coroscope
 
 deps:
@@ -117,8 +118,19 @@ fuzz:
 $(BUILD)/pingpong: tests/bench/pingpong.c $(BUILD)/libcoroscope.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm
 
-bench: deps-test $(BUILD)/pingpong
-	@BUILD=$(BUILD) sh tools/bench.sh
+$(BUILD)/bench_rt: tests/bench/bench_rt.c $(BUILD)/libcoroscope.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm -lpthread
+
+deps-bench:
+	@sh tools/deps.sh bench
+
+# ROUNDS=N and ONLY=id,substrings pass through (see the top of tools/bench.py).
+bench: deps-bench
+	@$(MAKE) --no-print-directory $(BUILD)/bench_rt $(BUILD)/pingpong
+	@python3 tools/bench.py --build $(BUILD)
+
+bench-compare:
+	@python3 tools/bench.py compare $(OLD) $(NEW)
 
 # The twin-line table first (it is compiled in), then the golden traces.
 traces: $(BUILD)/coroscope

@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh -- make sure the Debian packages coroscope builds and tests with are here.
 #
-# Usage: tools/deps.sh build|test
+# Usage: tools/deps.sh build|test|bench
 # Checks each need with pkg-config (libraries) or command -v (tools); installs
 # what is missing with apt-get when it can (root, apt-get present), otherwise
 # prints the exact command to run and fails.
@@ -45,6 +45,12 @@ if [ "$what" = test ]; then
         [ -e /usr/aarch64-linux-gnu/lib/libc.a ] || missing="$missing libc6-dev-arm64-cross"
         need_cmd qemu-aarch64 qemu-user
     fi
+fi
+
+# `make bench` runs the workloads on uvloop too, as a second peer.
+if [ "$what" = bench ]; then
+    need_cmd python3 python3
+    command -v dpkg-query >/dev/null 2>&1 && need_deb python3-uvloop
 fi
 
 [ -z "$missing" ] && exit 0
