@@ -6,6 +6,7 @@
 ** partial file is removed, never left looking like a result).
 */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +30,27 @@ int cli_max_line_opt(const char *cmd, int argc, char **argv, int *i)
         return -1;
     }
     tm_set_max_line(n);
+    return 1;
+}
+
+int cli_max_rows_opt(const char *cmd, int argc, char **argv, int *i, size_t *rows)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--all")) {
+        *rows = 0;
+        return 1;
+    }
+    if (strcmp(a, "--max-rows") && strncmp(a, "--max-rows=", 11))
+        return 0;
+    const char *v = a[10] == '=' ? a + 11 : (*i + 1 < argc ? argv[++*i] : NULL);
+    char *end;
+    long n = v ? strtol(v, &end, 10) : -1;
+    if (!v || !*v || *end || n < 0 || n > 100000000) {
+        cli_usage_error(cmd, "--max-rows takes a whole number (0 for no cap)%s%s%s", v ? ", not '" : "", v ? v : "",
+                        v ? "'" : "");
+        return -1;
+    }
+    *rows = (size_t)n;
     return 1;
 }
 

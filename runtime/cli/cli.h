@@ -44,6 +44,11 @@ typedef int (*cli_opt_fn)(void *ud, int argc, char **argv, int *i);
 ** is another option, -1 after a usage error was printed. */
 int cli_max_line_opt(const char *cmd, int argc, char **argv, int *i);
 
+/* --max-rows N (or =N) and --all (no cap: *rows = 0) at argv[*i], for the
+** commands that print a row per task. Same returns as cli_max_line_opt. */
+#define CLI_MAX_ROWS 200    /* the default cap: 10M tasks print a page, not gigabytes */
+int cli_max_rows_opt(const char *cmd, int argc, char **argv, int *i, size_t *rows);
+
 /* The loop of commands that read trace files: file names (and "-") in order,
 ** --help (prints usage), "--" (only files follow), --max-line, other options to opt. Returns
 ** -1 to go on, with *files (co_free it) and *n >= 1; otherwise the exit status

@@ -102,7 +102,6 @@ typedef struct show_opts {
     size_t max_rows;        /* rows per trace (lanes, worker lanes, warnings); 0: no cap */
 } show_opts;
 
-#define SHOW_MAX_ROWS 200   /* the default cap: a trace of 10M tasks prints a page, not 1.4 GB */
 
 /* How many task lanes, worker lanes and warnings of a trace are drawn, under the row cap. */
 typedef struct show_rows {
@@ -742,18 +741,10 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
         o->color = 1;
     else if (!strcmp(a, "--no-color") || !strcmp(a, "--no-colour"))
         o->color = 0;
-    else if (!strcmp(a, "--all"))
-        o->max_rows = 0;
-    else if (!strcmp(a, "--max-rows") || !strncmp(a, "--max-rows=", 11)) {
-        const char *v = a[10] == '=' ? a + 11 : (*i + 1 < argc ? argv[++*i] : NULL);
-        char *end;
-        long n = v ? strtol(v, &end, 10) : -1;
-        if (!v || !*v || *end || n < 0 || n > 100000000) {
-            cli_usage_error("show", "--max-rows takes a whole number (0 for no cap)%s%s%s", v ? ", not '" : "",
-                            v ? v : "", v ? "'" : "");
-            return -1;
-        }
-        o->max_rows = (size_t)n;
+    else if (!strcmp(a, "--all") || !strncmp(a, "--max-rows", 10)) {
+        int r = cli_max_rows_opt("show", argc, argv, i, &o->max_rows);
+        if (r <= 0)
+            return r;
     }
     else if (!strcmp(a, "--width") || !strncmp(a, "--width=", 8)) {
         const char *v = a[7] == '=' ? a + 8 : (*i + 1 < argc ? argv[++*i] : NULL);
@@ -773,7 +764,7 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
 
 int cli_show(int argc, char **argv)
 {
-    show_opts o = {0, -1, &unicode_glyphs, 0, 0, 0, SHOW_MAX_ROWS};
+    show_opts o = {0, -1, &unicode_glyphs, 0, 0, 0, CLI_MAX_ROWS};
     o.width = -1;
     char **files;
     int n;

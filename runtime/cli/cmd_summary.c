@@ -22,7 +22,7 @@
 #include "trace_model.h"
 
 static const char summary_usage[] =
-    "usage: coroscope summary [--json] FILE...\n"
+    "usage: coroscope summary [--json] [--max-rows N | --all] FILE...\n"
     "\n"
     "Print a trace's makespan, steps, idle time, peak concurrency (tasks alive\n"
     "at once), peak ready-queue length, and per task: time running, ready\n"
@@ -31,7 +31,11 @@ static const char summary_usage[] =
     "A FILE ending in .py is a Python program: it is recorded first with the\n"
     "CPython recorder (its own output goes to stderr).\n"
     "\n"
-    "  --json            one JSON object per file (times in seconds)\n"
+    "  --json            one JSON object per file (times in seconds); every task\n"
+    "                    unless --max-rows is given\n"
+    "  --max-rows N      at most N task rows per trace, then a line saying how many\n"
+    "                    more (default 200 in the text; 0 for no cap)\n"
+    "  --all             every task row, however many (--max-rows 0)\n"
     "  --max-line SIZE   the longest line to read (default 16M, or $COROSCOPE_MAX_LINE)\n"
     "  -h, --help        this help\n";
 
@@ -55,7 +59,19 @@ static void outcome_text(const tm_trace *tr, const tm_task *tk, char *buf, size_
     }
 }
 
-static void print_text(const char *path, const tm_trace *tr)
+typedef struct summary_opts {
+    int json;
+    size_t max_rows;     /* task rows per trace; 0: no cap */
+    int rows_given;      /* --max-rows or --all on the command line */
+} summary_opts;
+
+/* How many of a trace's tasks get a row. */
+static size_t rows_of(const tm_trace *tr, size_t max_rows)
+{
+    return max_rows && tr->n_tasks > max_rows ? max_rows : tr->n_tasks;
+}
+
+static void print_text(const char *path, const tm_trace *tr, size_t max_rows)
 {
     const tm_stats *st = &tr->stats;
     char a[32], b[32], c[32];
@@ -84,9 +100,10 @@ static void print_text(const char *path, const tm_trace *tr)
     printf("  peak ready queue  %u handle%s\n", st->peak_ready, st->peak_ready == 1 ? "" : "s");
     printf("  tasks             %zu\n\n", tr->n_tasks);
 
+    size_t rows = rows_of(tr, max_rows);
     int name_w = 4;
-    for (size_t i = 0; i < tr->n_tasks && name_w < 40; i++) {
-        const tm_task *tk = &tr->tasks[i];
+    for (size_t i = 0; i < rows && name_w < 40; i++) {
+        const tm_task *tk = &tr->tasks[tr->lanes[i]];
         char shown[48];
         int w = (int)(tk->depth * 2) + tm_safe_snprintf(shown, sizeof shown, "%s", tm_text(tr, tk->name));
         if (w > name_w)
@@ -96,7 +113,7 @@ static void print_text(const char *path, const tm_trace *tr)
         name_w = 40;
     printf("  %-*s  %-12s %10s %10s %10s %6s  %s\n", name_w, "task", "coroutine", "running",
            "ready", "waiting", "steps", "outcome");
-    for (size_t i = 0; i < tr->n_tasks; i++) {
+    for (size_t i = 0; i < rows; i++) {
         const tm_task *tk = &tr->tasks[tr->lanes[i]];
         char name[128], out[300];
         int indent = (int)(tk->depth > 10 ? 10 : tk->depth) * 2;
@@ -107,10 +124,13 @@ static void print_text(const char *path, const tm_trace *tr)
                tm_format_seconds(tk->t_ready, b, sizeof b),
                tm_format_seconds(tk->t_waiting, c, sizeof c), tk->steps, out);
     }
+    if (rows < tr->n_tasks)
+        printf("  ... %zu more task%s (--max-rows N or --all shows more)\n", tr->n_tasks - rows,
+               tr->n_tasks - rows == 1 ? "" : "s");
 }
 
 /* The same numbers as a cJSON tree (NULL when out of memory). */
-static cJSON *to_json(const char *path, const tm_trace *tr)
+static cJSON *to_json(const char *path, const tm_trace *tr, size_t max_rows)
 {
     const tm_stats *st = &tr->stats;
     cJSON *o = cJSON_CreateObject();
@@ -135,7 +155,10 @@ static cJSON *to_json(const char *path, const tm_trace *tr)
     cJSON_AddNumberToObject(o, "peak_ready", st->peak_ready);
     cJSON_AddNumberToObject(o, "problems", (double)(tr->n_problems + tr->problems_dropped));
     cJSON_AddItemToObject(o, "tasks", tasks);
-    for (size_t i = 0; i < tr->n_tasks; i++) {
+    size_t rows = rows_of(tr, max_rows);
+    if (rows < tr->n_tasks)
+        cJSON_AddNumberToObject(o, "tasks_left_out", (double)(tr->n_tasks - rows));
+    for (size_t i = 0; i < rows; i++) {
         const tm_task *tk = &tr->tasks[tr->lanes[i]];
         cJSON *t = cJSON_CreateObject();
         if (!t) {
@@ -168,18 +191,23 @@ static cJSON *to_json(const char *path, const tm_trace *tr)
 
 static int summary_opt(void *ud, int argc, char **argv, int *i)
 {
-    (void)argc;
-    if (strcmp(argv[*i], "--json"))
-        return 0;
-    *(int *)ud = 1;
-    return 1;
+    summary_opts *o = ud;
+    if (!strcmp(argv[*i], "--json")) {
+        o->json = 1;
+        return 1;
+    }
+    int r = cli_max_rows_opt("summary", argc, argv, i, &o->max_rows);
+    if (r > 0)
+        o->rows_given = 1;
+    return r;
 }
 
 int cli_summary(int argc, char **argv)
 {
-    int json = 0, n;
+    summary_opts so = {0, CLI_MAX_ROWS, 0};
+    int n;
     char **files;
-    int rc0 = cli_parse_files("summary", summary_usage, argc, argv, summary_opt, &json, &files, &n);
+    int rc0 = cli_parse_files("summary", summary_usage, argc, argv, summary_opt, &so, &files, &n);
     if (rc0 >= 0)
         return rc0;
     int rc = 0;
@@ -192,8 +220,8 @@ int cli_summary(int argc, char **argv)
             continue;
         }
         tm_print_problems(stderr, files[k], "warning: ", tr);
-        if (json) {
-            cJSON *o = to_json(cli_shown(files[k]), tr);
+        if (so.json) {
+            cJSON *o = to_json(cli_shown(files[k]), tr, so.rows_given ? so.max_rows : 0);
             char *text = o ? cJSON_PrintUnformatted(o) : NULL;
             if (text) {
                 tm_safe_json_fputs(text, stdout);
@@ -208,7 +236,7 @@ int cli_summary(int argc, char **argv)
         } else {
             if (k > 0)
                 putchar('\n');
-            print_text(cli_shown(files[k]), tr);
+            print_text(cli_shown(files[k]), tr, so.max_rows);
         }
         tm_free(tr);
     }

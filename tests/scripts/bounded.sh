@@ -1,8 +1,9 @@
 #!/bin/sh
 # bounded.sh -- no input makes coroscope use memory or time without bound:
 # an endless line (`show /dev/zero`) stops at the line limit with the line
-# named; `show` on a trace with many tasks prints a page with "N more lanes",
-# not a row per task; the viewer's memory on a 10 MB task name and a 10 MB
+# named; `show` and `summary` on a trace with many tasks print a page with
+# "N more lanes" / "N more tasks", not a row per task (--json keeps every task
+# unless --max-rows is given); the viewer's memory on a 10 MB task name and a 10 MB
 # print text stays near the size of the trace (it once spent 57 bytes per byte).
 #
 # Prints "PASS name" or "FAIL name: why" per case; exits 1 when any failed.
@@ -48,6 +49,18 @@ run $c 0 "$C" show --no-color --all "$tmp/many.jsonl" &&
     } && if grep -q "more lane" "$tmp/out"; then fail $c "--all still cut lanes"; false; fi &&
     run $c 0 "$C" show --no-color --max-rows 5 "$tmp/many.jsonl" && has $c out "$((tasks - 5)) more lanes" &&
     run $c 2 "$C" show --max-rows lots "$tmp/many.jsonl" && has $c err "--max-rows takes a whole number" && pass $c
+
+c=summary_caps_its_task_rows_too
+run $c 0 "$C" summary "$tmp/many.jsonl" && has $c out "$((tasks - 200)) more tasks (--max-rows N or --all shows more)" &&
+    {
+        n=$(wc -l <"$tmp/out")
+        if [ "$n" -lt 230 ]; then :; else fail $c "$n lines for $tasks tasks"; false; fi
+    } &&
+    run $c 0 "$C" summary --all "$tmp/many.jsonl" && if grep -q "more task" "$tmp/out"; then
+        fail $c "--all still cut rows"; false; fi &&
+    run $c 0 "$C" summary --json --max-rows 7 "$tmp/many.jsonl" &&
+    [ "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["tasks"]), d["tasks_left_out"])' "$tmp/out")" = "7 $((tasks - 7))" ] &&
+    run $c 2 "$C" summary --max-rows -1 "$tmp/many.jsonl" && has $c err "--max-rows takes a whole number" && pass $c
 
 c=viewer_memory_on_a_10_mb_name_and_print_text_stays_bounded
 python3 - "$tmp/big.jsonl" <<'PY'
