@@ -1,4 +1,4 @@
-"""02-awaitables: a coroutine, a task and a future, all awaited by main."""
+"""02-awaitables: a coroutine, a task and a future, each awaited."""
 import asyncio
 
 

@@ -1,4 +1,4 @@
-"""04-gather-cancel: a gather cancelled while two of its jobs still run."""
+"""04-gather-cancel: a gather cancelled while two of its jobs run."""
 import asyncio
 
 

@@ -15,7 +15,8 @@ async def fail(name, delay):
 
 async def main():
     try:
-        print(await asyncio.gather(job("a", 3), fail("b", 1), job("c", 2)))
+        jobs = [job("a", 3), fail("b", 1), job("c", 2)]
+        print(await asyncio.gather(*jobs))
     except ValueError as exc:
         print(f"main caught {exc!r}")
     await asyncio.sleep(3)

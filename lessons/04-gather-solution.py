@@ -14,8 +14,8 @@ async def fail(name, delay):
 
 
 async def main():
-    results = await asyncio.gather(job("a", 3), fail("b", 1), job("c", 2),
-                                   return_exceptions=True)
+    jobs = [job("a", 3), fail("b", 1), job("c", 2)]
+    results = await asyncio.gather(*jobs, return_exceptions=True)
     print([f"failed: {r}" if isinstance(r, Exception) else r for r in results])
 
 

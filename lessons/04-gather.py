@@ -1,4 +1,4 @@
-"""04-gather: three jobs under one gather; main prints what it returns."""
+"""04-gather: three jobs under one gather; main prints its result."""
 import asyncio
 
 

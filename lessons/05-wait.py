@@ -20,7 +20,8 @@ async def main():
     tasks = [asyncio.create_task(job(3), name="a"),
              asyncio.create_task(job(1), name="b"),
              asyncio.create_task(fail(2), name="f")]
-    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    done, pending = await asyncio.wait(
+        tasks, return_when=asyncio.FIRST_EXCEPTION)
     print("done:", names(done), "pending:", names(pending))
     await asyncio.wait(pending)
     print("f ended with", repr(tasks[2].exception()))

@@ -1,4 +1,4 @@
-"""09-wait-for-solution: one second of patience, and the job left running (wait, not shield)."""
+"""09-wait-for-solution: wait (not shield) gives up and leaves the job running."""
 import asyncio
 
 
@@ -19,7 +19,8 @@ async def main():
     if pending:
         print("main timed out")
     await asyncio.sleep(2)
-    print("job outcome:", "cancelled" if task.cancelled() else task.result())
+    outcome = "cancelled" if task.cancelled() else task.result()
+    print("job outcome:", outcome)
 
 
 asyncio.run(main())

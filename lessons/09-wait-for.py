@@ -20,7 +20,8 @@ async def main():
     except TimeoutError:
         print("main timed out")
     await asyncio.sleep(2)
-    print("job outcome:", "cancelled" if task.cancelled() else task.result())
+    outcome = "cancelled" if task.cancelled() else task.result()
+    print("job outcome:", outcome)
 
 
 asyncio.run(main())

@@ -1,4 +1,4 @@
-"""10-timeout: two steps of 0.6 s inside a one-second asyncio.timeout()."""
+"""10-timeout: two steps of 0.6 s inside a one-second timeout()."""
 import asyncio
 
 

@@ -1,4 +1,4 @@
-"""12-timers: two sleeping tasks; the loop keeps their timers in a heap."""
+"""12-timers: two sleeping tasks; the loop keeps their timers sorted."""
 import asyncio
 
 

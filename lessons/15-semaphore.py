@@ -11,7 +11,8 @@ async def download(n, limit):
 
 async def main():
     limit = asyncio.Semaphore(3)
-    tasks = [asyncio.create_task(download(n, limit), name=f"d{n}") for n in range(10)]
+    tasks = [asyncio.create_task(download(n, limit), name=f"d{n}")
+             for n in range(10)]
     print("got", await asyncio.gather(*tasks))
 
 

@@ -1,4 +1,4 @@
-"""16-condition: three tasks wait on a Condition; notify(1), then notify_all()."""
+"""16-condition: three tasks wait; notify(1), then notify_all()."""
 import asyncio
 
 
@@ -10,7 +10,8 @@ async def sleeper(name, cond):
 
 async def main():
     cond = asyncio.Condition()
-    tasks = [asyncio.create_task(sleeper(name, cond), name=name) for name in "abc"]
+    tasks = [asyncio.create_task(sleeper(name, cond), name=name)
+             for name in "abc"]
     await asyncio.sleep(1)
     async with cond:
         cond.notify(1)

@@ -9,7 +9,8 @@ async def waiter(name, event):
 
 async def main():
     event = asyncio.Event()
-    tasks = [asyncio.create_task(waiter(name, event), name=name) for name in "abc"]
+    tasks = [asyncio.create_task(waiter(name, event), name=name)
+             for name in "abc"]
     await asyncio.sleep(1)
     event.set()
     print("main set the event")

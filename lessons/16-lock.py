@@ -1,4 +1,4 @@
-"""16-lock: three tasks add one to a shared counter, pausing in between."""
+"""16-lock: three tasks add one to a shared counter, with a pause."""
 import asyncio
 import contextlib
 
