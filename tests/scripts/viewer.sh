@@ -334,6 +334,21 @@ else
     fail $c "could not record the swarm scenario"
 fi
 
+c=a_big_trace_opens_with_its_overview_and_minimap
+if run $c 0 "$C" view --size 1280x800 --screenshot "$tmp/swarm.png" --layout-dump "$tmp/swarm.txt" "$tmp/swarm.jsonl"; then
+    if has $c swarm.txt "text=peak 301" && has $c swarm.txt "text=all lanes" &&
+        grep -q '^frame .* overview window ' "$tmp/swarm.txt" && grep -q '^frame .* minimap window ' "$tmp/swarm.txt"; then
+        if [ $have_magick = 1 ]; then
+            probe $c "$tmp/swarm.png" "$tmp/swarm.txt" '^rect .* overview waiting ' &&
+                has $c swarm.txt "minimap cell run=0 ref=2" && pass $c
+        else
+            pass $c
+        fi
+    else
+        fail $c "the dump lacks the overview's caption or a window mark"
+    fi
+fi
+
 # ---- a real window -------------------------------------------------------------------
 
 c=a_window_opens_takes_keys_and_quits

@@ -18,6 +18,7 @@
 #include "constructs.h"
 #include "input.h"
 #include "layout.h"
+#include "overview.h"
 #include "playhead.h"
 #include "scenarios/scenarios.h"
 #include "theme.h"
@@ -1357,4 +1358,247 @@ Test(viz_layout, a_big_trace_costs_a_bounded_number_of_primitives)
     act(VZ_ACT_STEP_VIEW, 0, 0, 0);
     lay_out();
     cr_assert(lt(sz, dl.n_cmds, (size_t)20000), "%zu commands", dl.n_cmds);
+}
+
+/* ---- the overview of a big trace ------------------------------------------------------------ */
+
+/* Open swarm with n workers (main gathers them all: n + 1 tasks). */
+static void open_swarm(long n)
+{
+    long saved = co_scenario_size;
+    co_scenario_size = n;
+    open_scenario("swarm");
+    co_scenario_size = saved;
+}
+
+/* The first command of a kind with this tag and sub, or NULL. */
+static const vz_cmd *cmd_of(vz_cmd_kind kind, vz_tag tag, unsigned sub)
+{
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        if (dl.cmds[i].kind == kind && dl.cmds[i].tag == tag && dl.cmds[i].sub == sub)
+            return &dl.cmds[i];
+    return NULL;
+}
+
+Test(viz_layout, the_overview_opens_by_itself_when_there_are_more_lanes_than_a_window_holds_and_O_toggles_it)
+{
+    open_scenario("gather");
+    cr_assert(zero(int, ui.overview), "a small trace keeps its room for lanes");
+    lay_out();
+    cr_assert(zero(sz, count_tagged(VZ_TAG_OVERVIEW, -1)));
+    cr_assert(zero(sz, count_tagged(VZ_TAG_MINIMAP, -1)));
+    act(VZ_ACT_OVERVIEW, 0, 0, 0);
+    lay_out();
+    cr_assert(gt(sz, count_tagged(VZ_TAG_OVERVIEW, VZ_OV_WAITING), (size_t)0), "O shows it for any trace");
+    teardown();
+
+    open_swarm(100);
+    cr_assert(eq(int, ui.overview, 1));
+    lay_out();
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    cr_assert(gt(flt, g.overview.h, 0.0f));
+    cr_assert(gt(flt, g.minimap.w, 0.0f));
+    cr_assert(le(flt, g.lanes.x + g.lanes.w, g.minimap.x), "the minimap is beside the lanes, not over them");
+    cr_assert(le(flt, g.overview.y + g.overview.h, g.axis.y), "the strip is above the axis");
+    cr_assert(gt(sz, count_tagged(VZ_TAG_MINIMAP, VZ_MM_CELL), (size_t)0));
+    cr_assert(not(zero(ptr, (void *)text_with("peak 101"))), "the caption names the peak");
+    cr_assert(not(zero(ptr, (void *)text_with("peak 101  \xC2\xB7  101 lanes"))));
+    act(VZ_ACT_OVERVIEW, 0, 0, 0);
+    lay_out();
+    cr_assert(zero(sz, count_tagged(VZ_TAG_OVERVIEW, -1)));
+}
+
+Test(viz_layout, the_concurrency_track_stacks_running_ready_and_waiting_to_the_scale_of_the_peak)
+{
+    open_swarm(100);
+    lay_out();
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    const vz_run *run = &doc.runs[0];
+    float scale = (g.track.h - 2) / (float)run->conc_peak, base = g.track.y + g.track.h;
+    size_t checked = 0;
+    float tallest = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++) {
+        const vz_cmd *c = &dl.cmds[i];
+        if (c->kind != VZ_CMD_RECT || c->tag != VZ_TAG_OVERVIEW || c->sub < VZ_OV_RUNNING || c->sub > VZ_OV_WAITING)
+            continue;
+        const vz_conc *k = &vz_ov_bins(run, ui.step_view)[c->ref];
+        uint32_t n = c->sub == VZ_OV_RUNNING ? k->running : c->sub == VZ_OV_READY ? k->ready : k->waiting;
+        cr_assert(le(flt, fabsf(c->h - roundf((float)n * scale)), 0.01f), "bin %u: %u tasks, %g pixels", c->ref, n, c->h);
+        cr_assert(le(flt, c->y + c->h, base + 0.01f), "inside the track");
+        cr_assert(ge(flt, c->y, g.track.y - 0.01f));
+        if (c->sub == VZ_OV_WAITING && base - c->y > tallest)
+            tallest = base - c->y;
+        checked++;
+    }
+    cr_assert(gt(sz, checked, (size_t)10));
+    cr_assert(ge(flt, tallest, g.track.h - 4), "the peak reaches the top: %g of %g", tallest, g.track.h);
+    /* The visible window is marked: fitted, it frames (almost) the whole track. */
+    const vz_cmd *w = cmd_of(VZ_CMD_FRAME, VZ_TAG_OVERVIEW, VZ_OV_WINDOW);
+    cr_assert(not(zero(ptr, (void *)w)));
+    cr_assert(le(flt, fabsf(w->x - g.track.x), 1.0f));
+    cr_assert(le(flt, fabsf(w->x + w->w - (g.track.x + g.track.w)), 1.0f));
+    /* Zoomed in, the frame is as narrow as the view, where the view is. */
+    ui.x0 = 1.0;
+    ui.x1 = 1.5;
+    lay_out();
+    w = cmd_of(VZ_CMD_FRAME, VZ_TAG_OVERVIEW, VZ_OV_WINDOW);
+    double lo, hi;
+    vz_ui_extent(&ui, &doc, &lo, &hi);
+    float xa = g.track.x + (float)((1.0 - lo) / (hi - lo)) * g.track.w;
+    float xb = g.track.x + (float)((1.5 - lo) / (hi - lo)) * g.track.w;
+    cr_assert(le(flt, fabsf(w->x - xa), 1.0f), "frame at %g, view from %g", w->x, xa);
+    cr_assert(le(flt, fabsf(w->x + w->w - xb), 1.0f));
+}
+
+Test(viz_layout, a_click_on_the_concurrency_track_centres_the_view_there_keeping_its_width)
+{
+    open_swarm(100);
+    ui.x0 = 0.5;
+    ui.x1 = 1.0;
+    lay_out();
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    double lo, hi;
+    vz_ui_extent(&ui, &doc, &lo, &hi);
+    float x = g.track.x + g.track.w * 0.75f;
+    act(VZ_ACT_POINTER_DOWN, x, g.track.y + g.track.h / 2, 1);
+    act(VZ_ACT_POINTER_UP, x, g.track.y + g.track.h / 2, 1);
+    double want = lo + 0.75 * (hi - lo);
+    cr_assert(le(dbl, fabs((ui.x0 + ui.x1) / 2 - want), (hi - lo) * 0.01), "centre %g, clicked %g", (ui.x0 + ui.x1) / 2,
+              want);
+    cr_assert(le(dbl, fabs((ui.x1 - ui.x0) - 0.5), 1e-9), "the zoom is kept");
+}
+
+Test(viz_layout, the_minimap_shows_every_lane_marks_the_window_and_a_click_scrolls_there)
+{
+    open_swarm(300);
+    lay_out();
+    vz_geom g;
+    vz_ui_geom(&ui, &g);
+    float k = vz_ui_minimap_scale(&ui, &doc, &g);
+    cr_assert(lt(flt, k, 1.0f), "301 lanes do not fit: the map is a reduction");
+    /* Bands reach the bottom of the content: the last lanes are on the map too. */
+    float content = vz_layout_content_height(&doc, 1), lowest = 0;
+    for (size_t i = 0; i < dl.n_cmds; i++)
+        if (dl.cmds[i].tag == VZ_TAG_MINIMAP && dl.cmds[i].sub == VZ_MM_CELL && dl.cmds[i].y + dl.cmds[i].h > lowest)
+            lowest = dl.cmds[i].y + dl.cmds[i].h;
+    cr_assert(ge(flt, lowest, g.minimap.y + content * k - 40 * k - 4), "lowest band at %g", lowest);
+    cr_assert(gt(sz, count_tagged(VZ_TAG_MINIMAP, VZ_MM_CELL), (size_t)50));
+    const vz_cmd *w = cmd_of(VZ_CMD_FRAME, VZ_TAG_MINIMAP, VZ_MM_WINDOW);
+    cr_assert(not(zero(ptr, (void *)w)));
+    cr_assert(le(flt, fabsf(w->y - g.minimap.y), 1.0f), "at the top before scrolling");
+    cr_assert(le(flt, fabsf(w->h - g.lanes.h * k), 1.0f), "as tall as the lanes' area, reduced");
+    /* A click three quarters down scrolls so that row is in the middle. */
+    float y = g.minimap.y + g.minimap.h * 0.75f, x = g.minimap.x + g.minimap.w / 2;
+    act(VZ_ACT_POINTER_DOWN, x, y, 1);
+    act(VZ_ACT_POINTER_UP, x, y, 1);
+    double want = (y - g.minimap.y) / k - g.lanes.h / 2, max = vz_ui_scroll_max(&ui, &doc, &g);
+    cr_assert(le(dbl, fabs(ui.scroll - (want < max ? want : max)), 1.0), "scroll %g, wanted %g", ui.scroll, want);
+    lay_out();
+    w = cmd_of(VZ_CMD_FRAME, VZ_TAG_MINIMAP, VZ_MM_WINDOW);
+    cr_assert(le(flt, fabsf(w->y - (g.minimap.y + (float)ui.scroll * k)), 1.0f), "the window moved with the lanes");
+    /* The wheel over the map scrolls the lanes. */
+    double before = ui.scroll;
+    vz_action a = {0};
+    a.kind = VZ_ACT_WHEEL;
+    a.x = x;
+    a.y = y;
+    a.f = 2;
+    vz_apply(&ui, &doc, &dl, &a);
+    cr_assert(lt(dbl, ui.scroll, before));
+}
+
+Test(viz_layout, C_folds_a_parents_children_into_its_lane_and_a_filter_still_finds_them)
+{
+    open_swarm(100);
+    uint32_t main_task = task_named("Task-1");
+    cr_assert(eq(sz, doc.runs[0].n_rows, (size_t)101));
+    cr_assert(eq(u32, doc.runs[0].subtree[main_task], 100u));
+    /* C on a worker folds its parent, which becomes the selection. */
+    act(VZ_ACT_SELECT_TASK, 0, 0, 0);
+    ui.sel = task_named("Task-50");
+    act(VZ_ACT_FOLD, 0, 0, -1);
+    cr_assert(eq(sz, doc.runs[0].n_rows, (size_t)1));
+    cr_assert(eq(u32, ui.sel, main_task));
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("+100 folded"))));
+    cr_assert(not(zero(ptr, (void *)text_with("1 of 101 lanes"))));
+    /* A filter shows its matches inside a folded lane. */
+    vz_doc_filter(&doc, "Task-5");
+    cr_assert(gt(sz, doc.runs[0].n_rows, (size_t)1));
+    vz_doc_filter(&doc, "");
+    cr_assert(eq(sz, doc.runs[0].n_rows, (size_t)1));
+    /* A click on the fold mark unfolds. */
+    const vz_hit *mark = NULL;
+    for (size_t i = 0; i < dl.n_hits; i++)
+        if (dl.hits[i].kind == VZ_HIT_FOLD && dl.hits[i].a == main_task)
+            mark = &dl.hits[i];
+    cr_assert(not(zero(ptr, (void *)mark)), "the parent's lane has a fold mark");
+    float mx = mark->x + mark->w / 2, my = mark->y + mark->h / 2;
+    act(VZ_ACT_POINTER_DOWN, mx, my, 1);
+    act(VZ_ACT_POINTER_UP, mx, my, 1);
+    cr_assert(eq(sz, doc.runs[0].n_rows, (size_t)101));
+    /* With nothing selected, C folds every parent, and again unfolds them. */
+    ui.sel_kind = VZ_SEL_NONE;
+    act(VZ_ACT_FOLD, 0, 0, -1);
+    cr_assert(eq(sz, doc.runs[0].n_rows, (size_t)1));
+    act(VZ_ACT_FOLD, 0, 0, -1);
+    cr_assert(eq(sz, doc.runs[0].n_rows, (size_t)101));
+}
+
+Test(viz_layout, R_sorts_the_lanes_by_start_total_wait_and_name_flat_and_back_to_the_tree)
+{
+    open_swarm(30);
+    const vz_run *run = &doc.runs[0];
+    const tm_trace *tr = run->tr;
+    act(VZ_ACT_SORT, 0, 0, -1);
+    cr_assert(eq(int, doc.sort, VZ_SORT_START));
+    for (size_t r = 1; r < run->n_rows; r++)
+        cr_assert(lt(u32, tr->tasks[run->rows[r - 1]].ev_new, tr->tasks[run->rows[r]].ev_new));
+    act(VZ_ACT_SORT, 0, 0, -1);
+    cr_assert(eq(int, doc.sort, VZ_SORT_WAIT));
+    for (size_t r = 1; r < run->n_rows; r++)
+        cr_assert(ge(dbl, tr->tasks[run->rows[r - 1]].t_waiting, tr->tasks[run->rows[r]].t_waiting),
+                  "row %zu waits longer than the one above it", r);
+    cr_assert(ne(u32, run->rows[0], run->rows[run->n_rows - 1]));
+    act(VZ_ACT_SORT, 0, 0, -1);
+    cr_assert(eq(int, doc.sort, VZ_SORT_NAME));
+    for (size_t r = 1; r < run->n_rows; r++)
+        cr_assert(lt(int, vz_natural_cmp(tm_text(tr, tr->tasks[run->rows[r - 1]].name),
+                                         tm_text(tr, tr->tasks[run->rows[r]].name)), 0));
+    cr_assert(eq(str, (char *)tm_text(tr, tr->tasks[run->rows[1]].name), "Task-2"), "Task-2 before Task-10");
+    /* Flat: no indentation under the parent. */
+    act(VZ_ACT_OVERVIEW, 0, 0, 0);   /* 31 lanes: not on by itself */
+    lay_out();
+    const vz_cmd *b = text_with("Task-2");
+    cr_assert(eq(flt, b->x, 10.0f), "a worker's name starts at the column's edge, unindented");
+    cr_assert(not(zero(ptr, (void *)text_with("lanes: by name  (R)"))), "the overview says the order");
+    act(VZ_ACT_SORT, 0, 0, -1);
+    cr_assert(eq(int, doc.sort, VZ_SORT_TREE));
+    lay_out();
+    b = text_with("Task-2");
+    cr_assert(gt(flt, b->x, 10.0f), "tree order indents again");
+    /* The sort button in the overview does what R does. */
+    lay_out();
+    const vz_hit *btn = NULL;
+    for (size_t i = 0; i < dl.n_hits; i++)
+        if (dl.hits[i].kind == VZ_HIT_BUTTON && dl.hits[i].a == VZ_ACT_SORT)
+            btn = &dl.hits[i];
+    cr_assert(not(zero(ptr, (void *)btn)));
+    float bx = btn->x + btn->w / 2, by = btn->y + btn->h / 2;
+    act(VZ_ACT_POINTER_DOWN, bx, by, 1);
+    act(VZ_ACT_POINTER_UP, bx, by, 1);
+    cr_assert(eq(int, doc.sort, VZ_SORT_START));
+}
+
+Test(viz_layout, the_help_lists_the_overview_sort_and_fold_keys)
+{
+    open_scenario("gather");
+    ui.show_help = 1;
+    lay_out();
+    cr_assert(not(zero(ptr, (void *)text_with("overview on / off"))));
+    cr_assert(not(zero(ptr, (void *)text_with("order the lanes"))));
+    cr_assert(not(zero(ptr, (void *)text_with("fold the selected task"))));
 }

@@ -22,6 +22,7 @@
 #include "constructs.h"
 #include "findings.h"
 #include "jobs.h"
+#include "overview.h"
 #include "playhead.h"
 #include "scenarios/scenarios.h"
 #include "trace_writer.h"
@@ -848,4 +849,48 @@ Test(viz_model, building_a_doc_survives_every_allocation_failing)
         cr_assert(lt(long, budget, 1000L));
     }
     unlink(path);
+}
+
+/* ---- the overview ------------------------------------------------------------------------ */
+
+Test(viz_model, the_concurrency_bins_count_tasks_per_state_at_the_busiest_moment_of_each_bin)
+{
+    long saved = co_scenario_size;
+    co_scenario_size = 100;
+    open_scenario("swarm");
+    co_scenario_size = saved;
+    const vz_run *run = &doc.runs[0];
+    cr_assert(eq(u32, run->conc_peak, 101u), "main and its 100 workers alive at once");
+    /* At 0.05 s every worker sleeps and main awaits the gather: 101 waiting. */
+    const vz_conc *k = &vz_ov_bins(run, 0)[vz_ov_bin(run, 0, 0.05, VZ_OV_BINS)];
+    cr_assert(eq(u32, k->waiting, 101u));
+    cr_assert(eq(u32, k->running, 0u));
+    cr_assert(eq(u32, k->ready, 0u));
+    /* The counts never exceed what is alive, and one task runs at a time. */
+    for (int mode = 0; mode < 2; mode++)
+        for (size_t b = 0; b < VZ_OV_BINS; b++) {
+            const vz_conc *c = &vz_ov_bins(run, mode)[b];
+            cr_assert(le(u32, c->running, 1u));
+            cr_assert(le(u32, c->running + c->ready + c->waiting, run->conc_peak));
+        }
+    /* Minimap cells: the state that took most of the cell. Main waits on the
+    ** gather to the end; the first worker sleeps 0 + 0.3 + 0.6 + 0.9 + 0.2 s and
+    ** is done from 2 s on. */
+    const uint8_t *cells = vz_mm_cells(run, 0, 0);
+    cr_assert(eq(int, cells[VZ_MM_COLS / 2], TM_STATE_WAITING + 1));
+    cr_assert(eq(int, cells[VZ_MM_COLS - 1], TM_STATE_WAITING + 1));
+    cells = vz_mm_cells(run, 0, 1);
+    cr_assert(eq(int, cells[VZ_MM_COLS / 4], TM_STATE_WAITING + 1));
+    cr_assert(eq(int, cells[VZ_MM_COLS * 2 / 3 - 1], TM_STATE_WAITING + 1), "asleep until 2 s");
+    cr_assert(eq(int, cells[VZ_MM_COLS * 2 / 3 + 1], TM_STATE_DONE + 1), "done after 2 s");
+}
+
+Test(viz_model, names_sort_as_people_read_them)
+{
+    cr_assert(lt(int, vz_natural_cmp("Task-2", "Task-10"), 0));
+    cr_assert(gt(int, vz_natural_cmp("Task-10", "Task-9"), 0));
+    cr_assert(zero(int, vz_natural_cmp("Task-007", "Task-7")));
+    cr_assert(lt(int, vz_natural_cmp("a", "b"), 0));
+    cr_assert(lt(int, vz_natural_cmp("Task", "Task-1"), 0));
+    cr_assert(lt(int, vz_natural_cmp("worker-2b", "worker-2c"), 0));
 }

@@ -101,7 +101,7 @@ static const char *tag_name(unsigned tag)
                                         "arrow", "label",    "job",      "group",   "deadline", "playhead",
                                         "axis",  "header",   "warning",  "panel",   "legend",  "toolbar",
                                         "tooltip", "help",   "no_match", "scrollbar", "code", "lesson",
-                                        "job_queue"};
+                                        "job_queue", "overview", "minimap"};
     return tag < sizeof names / sizeof names[0] ? names[tag] : "?";
 }
 
@@ -114,6 +114,9 @@ static const char *sub_name(unsigned tag, unsigned sub)
     static const char *const parts[] = {"band", "aborting", "bracket", "label"};
     static const char *const ends[] = {"open", "rescheduled", "fired", "exited"};
     static const char *const code_parts[] = {"text", "running", "task", "selected", "step"};
+    static const char *const ov_parts[] = {"caption", "sort", "track", "running", "ready", "waiting", "playhead",
+                                           "window"};
+    static const char *const mm_parts[] = {"caption", "map", "run", "cell", "window"};
     _Static_assert(sizeof marks / sizeof marks[0] == VZ_MK__COUNT, "a name per marker kind");
     switch (tag) {
     case VZ_TAG_SPAN:
@@ -131,6 +134,10 @@ static const char *sub_name(unsigned tag, unsigned sub)
         return sub < 4 ? ends[sub] : "?";
     case VZ_TAG_CODE:
         return sub < 5 ? code_parts[sub] : "?";
+    case VZ_TAG_OVERVIEW:
+        return sub < 8 ? ov_parts[sub] : "?";
+    case VZ_TAG_MINIMAP:
+        return sub < 5 ? mm_parts[sub] : "?";
     default:
         return "-";
     }

@@ -122,6 +122,12 @@ static size_t key(const SDL_KeyboardEvent *k, const vz_ui *ui, vz_action *out, s
         return one(out, cap, VZ_ACT_STEP_MODE, 0);
     case SDLK_TAB:
         return one(out, cap, VZ_ACT_PANELS, 0);
+    case SDLK_o:
+        return one(out, cap, VZ_ACT_OVERVIEW, 0);
+    case SDLK_r:
+        return one(out, cap, VZ_ACT_SORT, -1);
+    case SDLK_c:
+        return one(out, cap, VZ_ACT_FOLD, -1);
     case SDLK_q:
         return one(out, cap, VZ_ACT_QUIT, 0);
     default:

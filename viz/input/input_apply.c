@@ -14,6 +14,7 @@
 #include "findings.h"
 #include "input.h"
 #include "layout.h"
+#include "overview.h"
 #include "playhead.h"
 #include "theme.h"
 
@@ -204,6 +205,66 @@ static void reveal(vz_ui *ui, const vz_doc *doc, const vz_geom *g, size_t run, u
 }
 
 /*
+** A click or drag on the concurrency track or the minimap: centre the view's
+** time range on the position under the pointer (its width kept), and on the
+** minimap also scroll the lanes so the row under the pointer is in the middle.
+*/
+static void overview_jump(vz_ui *ui, const vz_doc *doc, const vz_geom *g, float x, float y, int minimap)
+{
+    vz_rect r = minimap ? g->minimap : g->track;
+    float pad = minimap ? 1 * g->s : 0, w = r.w - 2 * pad;
+    if (w <= 0)
+        return;
+    double lo, hi;
+    vz_ui_extent(ui, doc, &lo, &hi);
+    double f = (x - r.x - pad) / w;
+    f = f < 0 ? 0 : f > 1 ? 1 : f;
+    double p = lo + f * (hi - lo), span = ui->x1 - ui->x0;
+    ui->x0 = p - span / 2;
+    ui->x1 = p + span / 2;
+    vz_ui_clamp(ui, doc);
+    if (minimap) {
+        ui->scroll = (y - r.y) / vz_ui_minimap_scale(ui, doc, g) - g->lanes.h / 2;
+        clamp_scroll(ui, doc, g);
+    }
+    ui->dirty = 1;
+}
+
+/*
+** C, or a click on a fold mark: fold a task's descendants into its lane, or
+** unfold them. From the keyboard (run < 0) it is the selected task's -- or,
+** for a task without children, its parent's, which then becomes the
+** selection -- and with nothing selected every parent's in every trace.
+*/
+static void fold(vz_ui *ui, vz_doc *doc, const vz_geom *g, int run, uint32_t task)
+{
+    if (run < 0) {
+        if (ui->sel_kind != VZ_SEL_TASK || ui->sel_run >= doc->n_runs) {
+            int any = 0;
+            for (size_t r = 0; r < doc->n_runs; r++)
+                for (size_t t = 0; t < doc->runs[r].tr->n_tasks; t++)
+                    any |= doc->runs[r].collapsed[t];
+            for (size_t r = 0; r < doc->n_runs; r++)
+                vz_doc_collapse(doc, r, TM_NONE, !any);
+            clamp_scroll(ui, doc, g);
+            return;
+        }
+        run = ui->sel_run;
+        task = ui->sel;
+        const vz_run *rn = &doc->runs[run];
+        if (task < rn->tr->n_tasks && !rn->subtree[task] && rn->tr->tasks[task].parent != TM_NONE) {
+            task = rn->tr->tasks[task].parent;
+            ui->sel = task;
+        }
+    }
+    if (run >= (int)doc->n_runs || task >= doc->runs[run].tr->n_tasks)
+        return;
+    vz_doc_collapse(doc, (size_t)run, task, -1);
+    clamp_scroll(ui, doc, g);
+    reveal(ui, doc, g, (size_t)run, task);
+}
+
+/*
 ** Scroll the source panel to the line a clicked span, marker or event is
 ** about: the await that began a wait, the line an event names, else where its
 ** task stood then.
@@ -353,6 +414,14 @@ static void pointer_down(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const 
     case VZ_HIT_CODE_LINE:
         click_code_line(ui, doc, &hit);
         return;
+    case VZ_HIT_FOLD:
+        fold(ui, doc, g, hit.run, hit.a);
+        return;
+    case VZ_HIT_OVERVIEW:
+    case VZ_HIT_MINIMAP:
+        ui->drag = hit.kind == VZ_HIT_MINIMAP ? VZ_DRAG_MINIMAP : VZ_DRAG_OVERVIEW;
+        overview_jump(ui, doc, g, a->x, a->y, hit.kind == VZ_HIT_MINIMAP);
+        return;
     case VZ_HIT_SCROLLBAR: {   /* the thumb drags; the track jumps the thumb under the pointer */
         vz_rect tr;
         float ty, th;
@@ -425,6 +494,14 @@ static void wheel(vz_ui *ui, vz_doc *doc, const vz_geom *g, const vz_action *a)
                     y < g->labels.y + g->labels.h;
     int in_events = x >= g->events.x && x < g->events.x + g->events.w && y >= g->events.y &&
                     y < g->events.y + g->events.h;
+    int in_map = x >= g->minimap.x && x < g->minimap.x + g->minimap.w && y >= g->minimap.y &&
+                 y < g->minimap.y + g->minimap.h;
+    if (in_map && a->f != 0) {   /* the minimap scrolls the lanes */
+        ui->scroll -= a->f * 60 * g->s;
+        clamp_scroll(ui, doc, g);
+        ui->dirty = 1;
+        return;
+    }
     if (in_events && a->f != 0) {
         vz_apply_simple(ui, doc, a->f < 0 ? VZ_ACT_NEXT : VZ_ACT_PREV);
         return;
@@ -591,6 +668,8 @@ void vz_apply(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_action *
         ui->mouse_in = 1;
         if (ui->drag == VZ_DRAG_SCRUB) {
             scrub(ui, doc, &g, a->x);
+        } else if (ui->drag == VZ_DRAG_OVERVIEW || ui->drag == VZ_DRAG_MINIMAP) {
+            overview_jump(ui, doc, &g, a->x, a->y, ui->drag == VZ_DRAG_MINIMAP);
         } else if (ui->drag == VZ_DRAG_SCROLL) {
             vz_rect tr;
             float ty, th;
@@ -651,6 +730,20 @@ void vz_apply(vz_ui *ui, vz_doc *doc, const vz_drawlist *last, const vz_action *
             ui->focus = a->arg;
             reveal(ui, doc, &g, (size_t)a->arg, ui->sel);
         }
+        break;
+    case VZ_ACT_OVERVIEW:
+        ui->overview = !ui->overview;
+        vz_ui_geom(ui, &g);
+        clamp_scroll(ui, doc, &g);
+        break;
+    case VZ_ACT_SORT:
+        vz_doc_sort(doc, a->arg >= 0 ? a->arg : (doc->sort + 1) % VZ_SORT__COUNT);
+        clamp_scroll(ui, doc, &g);
+        if (ui->sel_kind == VZ_SEL_TASK)
+            reveal(ui, doc, &g, ui->sel_run, ui->sel);
+        break;
+    case VZ_ACT_FOLD:
+        fold(ui, doc, &g, a->arg, (uint32_t)a->arg2);
         break;
     case VZ_ACT_FINDING:
         if (a->arg >= 0 && a->arg < (int)doc->n_runs && (size_t)a->arg2 < doc->runs[a->arg].n_findings) {

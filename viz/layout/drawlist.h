@@ -79,9 +79,32 @@ typedef enum vz_tag {
     VZ_TAG_SCROLLBAR,   /* the lanes' vertical scrollbar: sub 0 track, 1 thumb */
     VZ_TAG_CODE,        /* the source panel and its marks: sub = vz_code_part, ref = a line, task or event */
     VZ_TAG_LESSON,      /* the lesson panel (lesson mode): sub = its part (layout_lesson.h) */
-    VZ_TAG_JOB_QUEUE    /* a job waiting for a free worker, on the queue lane: sub = its sub-row,
+    VZ_TAG_JOB_QUEUE,   /* a job waiting for a free worker, on the queue lane: sub = its sub-row,
                            ref = job index */
+    VZ_TAG_OVERVIEW,    /* the overview strip: sub = vz_ov_part; the counts' rectangles have ref = their bin */
+    VZ_TAG_MINIMAP      /* the minimap of all lanes: sub = vz_mm_part; cells have ref = tm_state */
 } vz_tag;
+
+/* Which part of the overview strip a VZ_TAG_OVERVIEW command draws. */
+typedef enum vz_ov_part {
+    VZ_OV_CAPTION,      /* the strip's background and the words in the lane names' column */
+    VZ_OV_SORT,         /* the sort button: ref = vz_sort */
+    VZ_OV_BG,           /* the track's background and frame */
+    VZ_OV_RUNNING,      /* tasks running (bottom of the stack) */
+    VZ_OV_READY,        /* tasks ready (on top of it) */
+    VZ_OV_WAITING,      /* tasks waiting (on top) */
+    VZ_OV_PLAYHEAD,     /* the playhead */
+    VZ_OV_WINDOW        /* the visible window: shade outside, frame around */
+} vz_ov_part;
+
+/* Which part of the minimap a VZ_TAG_MINIMAP command draws. */
+typedef enum vz_mm_part {
+    VZ_MM_CAPTION,      /* "all lanes" above it */
+    VZ_MM_BG,           /* its background */
+    VZ_MM_RUN,          /* the line where a trace's block begins: ref = run */
+    VZ_MM_CELL,         /* a run of cells in one state: ref = tm_state */
+    VZ_MM_WINDOW        /* the visible window */
+} vz_mm_part;
 
 /* Which part of a TaskGroup a VZ_TAG_GROUP command draws. */
 typedef enum vz_group_part {
@@ -152,7 +175,10 @@ typedef enum vz_hit_kind {
     VZ_HIT_CODE_LINE,   /* a line of the source panel: a = line, b = source index */
     VZ_HIT_LESSON,      /* a lesson question's option: a = its index (lesson mode) */
     VZ_HIT_JOB_QUEUE,   /* a job waiting for a free worker: a = job index */
-    VZ_HIT_LANE_QUEUE   /* the queue lane's name */
+    VZ_HIT_LANE_QUEUE,  /* the queue lane's name */
+    VZ_HIT_OVERVIEW,    /* the concurrency track: click or drag to move the view */
+    VZ_HIT_MINIMAP,     /* the minimap: click or drag to move the view and scroll the lanes */
+    VZ_HIT_FOLD         /* the fold mark before a parent's name: a = task */
 } vz_hit_kind;
 
 typedef struct vz_hit {

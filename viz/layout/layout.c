@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "layout_internal.h"
+#include "overview.h"
 
 /* ---- vertical structure -------------------------------------------------------- */
 
@@ -152,22 +153,43 @@ static void lane_label(vz__lctx *c, size_t r, uint32_t task, float y, float h, i
         vz_dl_text(c->dl, VZ_FONT_BOLD, x, ty, maxx - x, VZ_C_TEXT, "event loop");
     } else {
         const tm_task *tk = &tr->tasks[task];
-        uint32_t depth = tk->depth > 12 ? 12 : tk->depth;
+        /* Indented under its parent in tree order; flat when the lanes are sorted. */
+        uint32_t depth = c->doc->sort != VZ_SORT_TREE ? 0 : tk->depth > 12 ? 12 : tk->depth;
         x += depth * VZ_M_INDENT * s;
         if (depth) {   /* an elbow from the parent's column */
             float ex = x - 9 * s, my = y + VZ_M_LANE_H * s / 2;
             vz_dl_rect(c->dl, ex, y, 1 * s, VZ_M_LANE_H * s / 2, VZ_C_TEXT_FAINT);
             vz_dl_rect(c->dl, ex, my, 6 * s, 1 * s, VZ_C_TEXT_FAINT);
         }
+        int parent = run->subtree[task] > 0, folded = parent && run->collapsed[task];
+        float fx = x;
+        if (parent) {   /* the fold mark: pointing down while the children show, right when folded */
+            float cy = y + VZ_M_LANE_H * s / 2, z = 4 * s;
+            vz_dl_tag(c->dl, VZ_TAG_LANE_LABEL, 3 + (unsigned)folded, (unsigned)r, task);
+            if (folded)
+                vz_dl_tri(c->dl, fx, cy - z, fx, cy + z, fx + z * 1.6f, cy, VZ_C_TEXT);
+            else
+                vz_dl_tri(c->dl, fx - 1 * s, cy - z * 0.7f, fx + z * 2 - 1 * s, cy - z * 0.7f, fx + z - 1 * s,
+                          cy + z * 0.9f, VZ_C_TEXT_DIM);
+            vz_dl_tag(c->dl, VZ_TAG_LANE_LABEL, 0, (unsigned)r, task);
+            x += 12 * s;
+        }
         const char *name = tm_text(tr, tk->name);
         vz_dl_text(c->dl, VZ_FONT_BOLD, x, ty, maxx - x, VZ_C_TEXT, name);
         float nx = x + vz__text_w(c, VZ_FONT_BOLD, name) + 6 * s;
         if (nx < maxx - 20 * s) {
-            char coro[120];
-            snprintf(coro, sizeof coro, "%s()", tm_text(tr, tk->coro));
+            char coro[160];
+            if (folded)
+                snprintf(coro, sizeof coro, "%.100s()  +%u folded", tm_text(tr, tk->coro), run->subtree[task]);
+            else
+                snprintf(coro, sizeof coro, "%.100s()", tm_text(tr, tk->coro));
             vz_dl_text(c->dl, VZ_FONT_BODY, nx, ty + (lh - vz__line_h(c, VZ_FONT_BODY)) / 2, maxx - nx,
                        VZ_C_TEXT_DIM, coro);
         }
+        vz_dl_hit(c->dl, c->g.labels.x, y, c->g.labels.w, h, VZ_HIT_LANE, (unsigned)r, task, 0);
+        if (parent)   /* over the lane's own hit */
+            vz_dl_hit(c->dl, fx - 4 * s, y, 16 * s, VZ_M_LANE_H * s, VZ_HIT_FOLD, (unsigned)r, task, 0);
+        return;
     }
     vz_dl_hit(c->dl, c->g.labels.x, y, c->g.labels.w, h, VZ_HIT_LANE, (unsigned)r, task, 0);
 }
@@ -552,6 +574,8 @@ void vz_layout(const vz_doc *doc, const vz_ui *ui, const vz_text_metrics *tm, vz
         dl->toolbar_rows = rows;
     }
     timeline(&c);
+    vz__layout_overview(&c);
+    vz__layout_minimap(&c);
     if (u.bare) {   /* the timeline alone, for a slide */
         vz__layout_legend(&c);
         return;

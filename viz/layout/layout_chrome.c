@@ -13,6 +13,7 @@
 #include "constructs.h"
 #include "jobs.h"
 #include "layout_internal.h"
+#include "overview.h"
 #include "words.h"
 
 /* ---- toolbar ------------------------------------------------------------------------ */
@@ -367,6 +368,7 @@ static const char *button_tip(unsigned act, unsigned arg)
     case VZ_ACT_FIT: return "Show everything (F)";
     case VZ_ACT_FUTURE: return "After the playhead: dimmed or hidden (G)";
     case VZ_ACT_HELP: return "Keyboard help (H or ?)";
+    case VZ_ACT_SORT: return "Order the lanes: tree, by start, by total wait, by name (R)";
     case VZ_ACT_SEARCH: return "Filter tasks by name (/)";
     case VZ_ACT_STEP_MODE:
         return "\xE2\x86\x90 \xE2\x86\x92 step the focused trace (\xE2\x96\xB6, N or a click picks it) or all "
@@ -471,6 +473,30 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
     if (h->kind == VZ_HIT_AXIS) {
         snprintf(lines[0], 300, "Drag along the axis to move the playhead");
         return 1;
+    }
+    if (h->kind == VZ_HIT_OVERVIEW && doc->n_runs) {   /* the moment under the pointer */
+        const vz_run *fr = vz__focus_run(c);
+        const vz_ui *ui = c->ui;
+        double lo, hi;
+        vz_ui_extent(ui, doc, &lo, &hi);
+        double p = lo + (ui->mx - c->g.track.x) / c->g.track.w * (hi - lo);
+        const vz_conc *k = &vz_ov_bins(fr, ui->step_view)[vz_ov_bin(fr, ui->step_view, p, VZ_OV_BINS)];
+        char at[40];
+        if (ui->step_view)
+            snprintf(at, sizeof at, "event #%.0f", p < 0 ? 0 : p);
+        else
+            vz_format_seconds(p, at, sizeof at);
+        snprintf(lines[0], 300, "near %s: %u running, %u ready, %u waiting", at, k->running, k->ready, k->waiting);
+        snprintf(lines[1], 300, "(the moment with the most tasks alive there)  \xC2\xB7  click or drag to look there");
+        return 2;
+    }
+    if (h->kind == VZ_HIT_MINIMAP) {
+        size_t rows = 0;
+        for (size_t r = 0; r < doc->n_runs; r++)
+            rows += doc->runs[r].n_rows;
+        snprintf(lines[0], 300, "All %zu lanes, each a row of its states over the whole trace", rows);
+        snprintf(lines[1], 300, "the frame is what the lanes show  \xC2\xB7  click or drag to go there");
+        return 2;
     }
     if (h->run >= doc->n_runs)
         return 0;
@@ -599,6 +625,12 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
     case VZ_HIT_EVENT_ROW:
         snprintf(lines[0], 300, "click to move the playhead to event #%u", tr->events[h->a].seq);
         return 1;
+    case VZ_HIT_FOLD:
+        snprintf(lines[0], 300, "%s the %u task%s under %s%s", run->collapsed[h->a] ? "Unfold" : "Fold",
+                 run->subtree[h->a], run->subtree[h->a] == 1 ? "" : "s", vz_task_name(run, h->a),
+                 run->collapsed[h->a] ? "" : " into its lane");
+        snprintf(lines[1], 300, "C does it to the selected task");
+        return 2;
     case VZ_HIT_DENSE: {
         const vz_dense *dn = &run->dense[h->a];
         vz_format_seconds(dn->t, a, sizeof a);
@@ -670,6 +702,10 @@ void vz__layout_help(vz__lctx *c)
         {"N", "focus the next trace (\xE2\x96\xB6; or click its title row)"},
         {"L", "step the focused trace \xE2\x86\x94 all traces on one clock"},
         {"Tab", "panels on / off (more room for lanes)"},
+        {"O", "overview on / off: tasks alive over time, a map of all lanes (click either to go there)"},
+        {"R", "order the lanes: tree \xE2\x86\x92 by start \xE2\x86\x92 by total wait \xE2\x86\x92 by name"},
+        {"C", "fold the selected task's children into its lane, or unfold (nothing selected: every parent; "
+              "or click the mark before a name)"},
         {"Ctrl + / Ctrl \xE2\x88\x92", "bigger / smaller text and lanes"},
         {"click", "select a task or event; drag the axis to scrub"},
         {"H  ?  Esc", "this help on / off"},

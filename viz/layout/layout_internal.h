@@ -2,7 +2,8 @@
 ** layout_internal.h -- what the layout's files share: layout.c (the
 ** timeline's frame), layout_lanes.c (inside a lane), layout_executor.c (the
 ** executor's worker and queue lanes), layout_constructs.c
-** (TaskGroup brackets, timeout deadlines), layout_panels.c (the side and
+** (TaskGroup brackets, timeout deadlines), layout_overview.c (the overview
+** strip and the minimap), layout_panels.c (the side and
 ** bottom panels) and layout_chrome.c (toolbar, legend, tooltip, help) -- one
 ** frame's context and small helpers.
 */
@@ -121,6 +122,10 @@ void vz__marker(vz__lctx *c, vz_marker_kind kind, float x, float y, float size, 
 int vz__code_shown(const vz__lctx *c);
 void vz__layout_code(vz__lctx *c, vz_rect r);
 void vz__draw_code_steps(vz__lanes *L);
+
+/* The overview strip and the minimap (layout_overview.c). */
+void vz__layout_overview(vz__lctx *c);
+void vz__layout_minimap(vz__lctx *c);
 
 /* The panels (layout_panels.c), toolbar, legend and overlays (layout_chrome.c). */
 int vz__layout_toolbar(vz__lctx *c);   /* returns the rows it used */

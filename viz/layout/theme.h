@@ -89,6 +89,8 @@
 #define VZ_M_INDENT      14    /* lane name indent per tree level */
 #define VZ_M_MIN_SPAN    2     /* minimum width of a zero-time running span */
 #define VZ_M_PAD         8     /* panel padding */
+#define VZ_M_OVERVIEW_H  62    /* the overview strip above the axis */
+#define VZ_M_MINIMAP_W   96    /* the minimap right of the lanes */
 
 /* Font sizes at scale 1, in pixels, per vz_font. */
 extern const float vz_font_px[VZ_FONT__COUNT];

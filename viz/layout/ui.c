@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "overview.h"
 #include "playhead.h"
 #include "theme.h"
 #include "layout.h"
@@ -24,6 +25,10 @@ void vz_ui_init(vz_ui *ui, const vz_doc *doc, int w, int h, float scale)
             (run->mk_present & (1u << VZ_MK_TIMEOUT_FIRE | 1u << VZ_MK_IO_READY)))
             ui->legend_rows = 2;
     }
+    size_t lanes = 0;   /* more lanes than a window holds: the overview opens */
+    for (size_t r = 0; r < doc->n_runs; r++)
+        lanes += doc->runs[r].tr->n_tasks;
+    ui->overview = lanes > VZ_OV_AUTO;
     ui->sel_kind = VZ_SEL_NONE;
     ui->code_run = -1;
     ui->code_sel_run = -1;
@@ -75,13 +80,27 @@ void vz_ui_geom(const vz_ui *ui, vz_geom *g)
     float labels_w = VZ_M_LABELS_W * s;
     if (labels_w > g->timeline.w * 0.4f)
         labels_w = g->timeline.w * 0.4f;
-    g->axis = (vz_rect){labels_w, top, g->timeline.w - labels_w, VZ_M_AXIS_H * s};
-    g->labels = (vz_rect){0, top + g->axis.h, labels_w, g->timeline.h - g->axis.h};
-    g->lanes = (vz_rect){labels_w, top + g->axis.h, g->timeline.w - labels_w, g->timeline.h - g->axis.h};
+    /* The overview: a strip above the axis, and the minimap right of the lanes,
+    ** when the window has room for them beside lanes worth the name. */
+    float ov_h = 0, mm_w = 0;
+    if (ui->overview && !ui->bare && g->timeline.h >= 3 * VZ_M_OVERVIEW_H * s &&
+        g->timeline.w - labels_w >= 3 * VZ_M_MINIMAP_W * s) {
+        ov_h = VZ_M_OVERVIEW_H * s;
+        mm_w = VZ_M_MINIMAP_W * s;
+    }
+    g->overview = (vz_rect){0, top, g->timeline.w, ov_h};
+    float body = top + ov_h, lanes_w = g->timeline.w - labels_w - mm_w;
+    g->axis = (vz_rect){labels_w, body, lanes_w, VZ_M_AXIS_H * s};
+    g->labels = (vz_rect){0, body + g->axis.h, labels_w, g->timeline.h - ov_h - g->axis.h};
+    g->lanes = (vz_rect){labels_w, body + g->axis.h, lanes_w, g->timeline.h - ov_h - g->axis.h};
     if (g->lanes.w < 1)
         g->lanes.w = 1;
     if (g->lanes.h < 1)
         g->lanes.h = 1;
+    if (ov_h > 0) {
+        g->track = (vz_rect){g->lanes.x, top + 5 * s, g->lanes.w, ov_h - 10 * s};
+        g->minimap = (vz_rect){g->lanes.x + g->lanes.w, g->lanes.y, mm_w, g->lanes.h};
+    }
 }
 
 float vz_ui_x(const vz_ui *ui, const vz_geom *g, double pos)
@@ -107,8 +126,7 @@ double vz_ui_playhead_pos(const vz_ui *ui, const vz_run *run)
     return run->cur == TM_NONE ? 0 : run->cur + 0.5;
 }
 
-/* The full extent of the axis for a doc. */
-static void extent(const vz_ui *ui, const vz_doc *doc, double *lo, double *hi)
+void vz_ui_extent(const vz_ui *ui, const vz_doc *doc, double *lo, double *hi)
 {
     if (ui->step_view) {
         *lo = 0;
@@ -126,7 +144,7 @@ static void extent(const vz_ui *ui, const vz_doc *doc, double *lo, double *hi)
 void vz_ui_fit(vz_ui *ui, const vz_doc *doc)
 {
     double lo, hi;
-    extent(ui, doc, &lo, &hi);
+    vz_ui_extent(ui, doc, &lo, &hi);
     double pad = (hi - lo) * 0.03;
     ui->x0 = lo - pad;
     ui->x1 = hi + pad;
@@ -144,7 +162,7 @@ void vz_ui_fit(vz_ui *ui, const vz_doc *doc)
 void vz_ui_clamp(vz_ui *ui, const vz_doc *doc)
 {
     double lo, hi;
-    extent(ui, doc, &lo, &hi);
+    vz_ui_extent(ui, doc, &lo, &hi);
     double full = (hi - lo) * 1.5, min = ui->step_view ? 4 : (hi - lo) * 1e-9;
     if (min < 1e-9)
         min = 1e-9;
@@ -186,6 +204,12 @@ void vz_ui_pan(vz_ui *ui, const vz_doc *doc, const vz_geom *g, float dx)
     ui->x1 += d;
     vz_ui_clamp(ui, doc);
     ui->dirty = 1;
+}
+
+float vz_ui_minimap_scale(const vz_ui *ui, const vz_doc *doc, const vz_geom *g)
+{
+    float h = vz_layout_content_height(doc, ui->scale);
+    return h > g->minimap.h && h > 0 ? g->minimap.h / h : 1;
 }
 
 double vz_ui_speed(const vz_ui *ui)

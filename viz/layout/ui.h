@@ -27,6 +27,9 @@ typedef struct vz_rect {
 typedef struct vz_geom {
     float s;            /* UI scale */
     vz_rect toolbar;    /* buttons and the playhead readout */
+    vz_rect overview;   /* the overview strip above the axis (h = 0 when off) */
+    vz_rect track;      /* in it, the concurrency track, under the lanes' x range */
+    vz_rect minimap;    /* the minimap along the lanes' right (w = 0 when off) */
     int toolbar_rows;   /* 1, or 2 in a narrow window */
     vz_rect status;     /* the legend row */
     vz_rect timeline;   /* axis + labels + lanes */
@@ -83,7 +86,11 @@ typedef enum vz_action_kind {
     VZ_ACT_TICK,            /* f = seconds since the last frame (playback) */
     VZ_ACT_JUMP,            /* arg = run, arg2 = event: put the playhead just past it */
     VZ_ACT_SELECT_TASK,     /* arg = run, arg2 = task */
-    VZ_ACT_FINDING          /* arg = run, arg2 = finding: open it, select and jump */
+    VZ_ACT_FINDING,         /* arg = run, arg2 = finding: open it, select and jump */
+    VZ_ACT_OVERVIEW,        /* the overview (concurrency track, minimap) on / off */
+    VZ_ACT_SORT,            /* arg = vz_sort, or -1 for the next one */
+    VZ_ACT_FOLD             /* arg = run, arg2 = task (-1: the selected task, or every parent when
+                               none is): fold its descendants into its lane, or unfold them */
 } vz_action_kind;
 
 typedef struct vz_action {
@@ -95,7 +102,7 @@ typedef struct vz_action {
 } vz_action;
 
 typedef enum vz_sel_kind { VZ_SEL_NONE, VZ_SEL_TASK, VZ_SEL_EVENT } vz_sel_kind;
-typedef enum vz_drag { VZ_DRAG_NONE, VZ_DRAG_PAN, VZ_DRAG_SCRUB, VZ_DRAG_SCROLL } vz_drag;
+typedef enum vz_drag { VZ_DRAG_NONE, VZ_DRAG_PAN, VZ_DRAG_SCRUB, VZ_DRAG_SCROLL, VZ_DRAG_OVERVIEW, VZ_DRAG_MINIMAP } vz_drag;
 
 #define VZ_ARROW_KINDS 3   /* spawn, wake, cancel (tm_link_kind 0..2) */
 
@@ -119,6 +126,8 @@ typedef struct vz_ui {
     int hide_future;            /* after the playhead: 1 hidden, 0 dimmed */
     int show_help;              /* the keyboard help overlay */
     int show_panels;            /* side and bottom panels */
+    int overview;               /* the overview strip and the minimap (on by itself for more than
+                                   VZ_OV_AUTO task lanes) */
     int bare;                   /* a picture of the timeline alone (export): no toolbar, panels,
                                    playhead or tooltip */
     int toolbar_rows;           /* rows the last frame's toolbar took (vz_drawlist.toolbar_rows;
@@ -169,6 +178,12 @@ double vz_ui_pos(const vz_ui *ui, const vz_geom *g, float x);
 
 /* The playhead's position on the axis for a run (time, or its cursor in step view). */
 double vz_ui_playhead_pos(const vz_ui *ui, const vz_run *run);
+
+/* The whole extent of the x axis for a doc (no margins). */
+void vz_ui_extent(const vz_ui *ui, const vz_doc *doc, double *lo, double *hi);
+
+/* Pixels of minimap per pixel of stacked lanes (1 when they fit). */
+float vz_ui_minimap_scale(const vz_ui *ui, const vz_doc *doc, const vz_geom *g);
 
 /* Show the whole doc (and scroll to the top). */
 void vz_ui_fit(vz_ui *ui, const vz_doc *doc);

@@ -15,6 +15,7 @@
 #include "constructs.h"
 #include "findings.h"
 #include "jobs.h"
+#include "overview.h"
 #include "playhead.h"
 #include "view_model.h"
 #include "words.h"
@@ -43,6 +44,7 @@ static void run_free(vz_run *run)
     co_free(run->row_of);
     co_free(run->findings);
     vz_constructs_free(run);
+    vz_overview_free(run);
     memset(run, 0, sizeof *run);
 }
 
@@ -273,7 +275,8 @@ int vz_match(const char *hay, const char *needle)
     return 0;
 }
 
-static void build_rows(vz_run *run, const char *filter)
+/* The rows: tree order, less what the filter leaves out or a folded lane holds, then sorted. */
+static void build_rows(vz_run *run, const char *filter, int sort)
 {
     const tm_trace *tr = run->tr;
     size_t n = 0;
@@ -285,10 +288,15 @@ static void build_rows(vz_run *run, const char *filter)
         const tm_task *tk = &tr->tasks[t];
         if (*filter && !vz_match(tm_text(tr, tk->name), filter) && !vz_match(tm_text(tr, tk->coro), filter))
             continue;
-        run->rows[n] = t;
-        run->row_of[t] = (uint32_t)n;
-        run->row_sub[n + 1] = run->row_sub[n] + run->levels[t];
-        n++;
+        run->rows[n++] = t;
+        if (!*filter && run->collapsed[t])   /* its subtree follows it in tree order */
+            i += run->subtree[t];
+    }
+    vz_sort_rows(run, (vz_sort)sort, run->rows, n);
+    for (size_t r = 0; r < n; r++) {
+        uint32_t t = run->rows[r];
+        run->row_of[t] = (uint32_t)r;
+        run->row_sub[r + 1] = run->row_sub[r] + run->levels[t];
     }
     run->n_rows = n;
     run->no_match = !n && *filter && tr->n_tasks;
@@ -340,20 +348,20 @@ int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path)
     run->tr = tr;
     run->label = co_strdup(label ? label : "");
     run->path = co_strdup(path ? path : "");
+    run->t0 = tr->n_events && tr->events[0].t < 0 ? tr->events[0].t : 0;   /* the overview's bins need them */
+    run->t1 = tr->stats.t_end > run->t0 ? tr->stats.t_end : run->t0;
     size_t nt = tr->n_tasks ? tr->n_tasks : 1;
     run->rows = co_malloc(nt * sizeof *run->rows);
     run->row_sub = co_malloc((nt + 1) * sizeof *run->row_sub);
     run->row_of = co_malloc(nt * sizeof *run->row_of);
     if (!run->label || !run->path || !run->rows || !run->row_sub || !run->row_of || build_cbs(run) ||
         vz_constructs_build(run) || build_markers(run) || build_links(run) || build_levels(run) ||
-        vz_jobs_build(run) || vz_findings_build(run)) {
+        vz_jobs_build(run) || vz_findings_build(run) || vz_overview_build(run)) {
         run_free(run);
         return -1;
     }
-    build_rows(run, doc->filter);
+    build_rows(run, doc->filter, doc->sort);
     build_dense(run);
-    run->t0 = tr->n_events && tr->events[0].t < 0 ? tr->events[0].t : 0;
-    run->t1 = tr->stats.t_end > run->t0 ? tr->stats.t_end : run->t0;
     run->cur = TM_NONE;
     run->loop.ev = TM_NONE;
     doc->n_runs++;
@@ -370,7 +378,39 @@ void vz_doc_filter(vz_doc *doc, const char *filter)
 {
     snprintf(doc->filter, sizeof doc->filter, "%s", filter ? filter : "");
     for (size_t i = 0; i < doc->n_runs; i++)
-        build_rows(&doc->runs[i], doc->filter);
+        build_rows(&doc->runs[i], doc->filter, doc->sort);
+}
+
+void vz_doc_sort(vz_doc *doc, int sort)
+{
+    doc->sort = (uint8_t)(sort >= 0 && sort < VZ_SORT__COUNT ? sort : VZ_SORT_TREE);
+    for (size_t i = 0; i < doc->n_runs; i++)
+        build_rows(&doc->runs[i], doc->filter, doc->sort);
+}
+
+size_t vz_doc_collapse(vz_doc *doc, size_t r, uint32_t task, int how)
+{
+    if (r >= doc->n_runs)
+        return 0;
+    vz_run *run = &doc->runs[r];
+    const tm_trace *tr = run->tr;
+    size_t changed = 0;
+    if (task == TM_NONE && how < 0) {   /* toggle all: fold them unless some are folded already */
+        how = 1;
+        for (size_t t = 0; t < tr->n_tasks; t++)
+            if (run->collapsed[t])
+                how = 0;
+    }
+    for (size_t t = task == TM_NONE ? 0 : task; t < tr->n_tasks && (task == TM_NONE || t == task); t++) {
+        if (!run->subtree[t] && !run->collapsed[t])
+            continue;   /* nothing to fold */
+        uint8_t v = (uint8_t)(how < 0 ? !run->collapsed[t] : how != 0);
+        changed += run->collapsed[t] != v;
+        run->collapsed[t] = v;
+    }
+    if (changed)
+        build_rows(run, doc->filter, doc->sort);
+    return changed;
 }
 
 /* ---- reading ------------------------------------------------------------------ */

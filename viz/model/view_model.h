@@ -23,7 +23,10 @@
 **   worker lanes   the executor threads' jobs (run_in_executor, to_thread), per
 **                  worker, in the order they started, and the jobs that waited
 **                  for a free worker (jobs.h);
-**   rows           the lanes shown, in tree order, after the name filter;
+**   overview       the concurrency bins, the minimap cells, each task's
+**                  descendants and whether they are folded (overview.h);
+**   rows           the lanes shown, after the name filter, folding and the
+**                  doc's sort order (tree order unless sorted);
 **   findings       see findings.h.
 **
 ** The playhead, and the cursor it gives each run, are in playhead.h.
@@ -170,7 +173,14 @@ typedef struct vz_run {
     size_t n_io_waits;         /* how many spans do */
     uint32_t *mk_lane;         /* per tr->marks entry: the task lane it is drawn on, or TM_NONE (loop) */
 
-    uint32_t *rows;            /* the task lanes shown, tree order, after the filter */
+    struct vz_conc *conc;      /* 2 x VZ_OV_BINS tasks per state over the trace: loop time, then event order
+                                  (overview.h) */
+    uint32_t conc_peak;        /* the most tasks alive at once */
+    uint8_t *mm;               /* per task 2 x VZ_MM_COLS minimap cells (overview.h) */
+    uint32_t *subtree;         /* per task: how many descendants it has */
+    uint8_t *collapsed;        /* per task: its descendants are folded into its lane (vz_doc_collapse) */
+
+    uint32_t *rows;            /* the task lanes shown, after the filter, folding and sort */
     uint32_t *row_sub;         /* n_rows + 1: frame sub-rows above each row (cumulative) */
     uint32_t *row_of;          /* per task: its row, or TM_NONE when filtered out */
     size_t n_rows;
@@ -197,6 +207,7 @@ typedef struct vz_doc {
     double t_min, t_max;       /* the shared time axis */
     size_t max_events;         /* the step axis: longest trace's event count */
     char filter[VZ_FILTER_MAX];/* read-only: filter the rows were built for */
+    uint8_t sort;              /* read-only: vz_sort the rows are in (vz_doc_sort) */
 } vz_doc;
 
 /* ---- building ---------------------------------------------------------------- */
@@ -220,8 +231,19 @@ int vz_doc_add(vz_doc *doc, tm_trace *tr, const char *label, const char *path);
 int vz_doc_wants_event_order(const vz_doc *doc);
 
 /* Rebuild the rows of every run for a case-insensitive substring filter on task
-** name and coroutine ("" shows every task). */
+** name and coroutine ("" shows every task). A filter shows every match, inside
+** folded lanes too. */
 void vz_doc_filter(vz_doc *doc, const char *filter);
+
+/* Put every run's lanes in a vz_sort order (overview.h) and rebuild the rows. */
+void vz_doc_sort(vz_doc *doc, int sort);
+
+/*
+** Fold (how 1) or unfold (how 0) the descendants of a task into its lane, or
+** toggle it (how -1); task TM_NONE does it to every task that has children.
+** Returns how many tasks changed.
+*/
+size_t vz_doc_collapse(vz_doc *doc, size_t run, uint32_t task, int how);
 
 /* ---- reading ------------------------------------------------------------------ */
 
