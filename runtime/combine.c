@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "combine.h"
+#include "futset.h"
 #include "internal.h"
 #include "queue.h"
 
@@ -109,23 +110,25 @@ co_future *co_gather(const co_aw *aws, size_t n, bool return_exceptions)
     g->children = children;
     g->nchildren = n;
     g->return_exceptions = return_exceptions;
+    co__futset seen;                         /* arg_to_fut: the futures met so far */
+    if (!co__futset_init(&seen, n, false))
+        return NULL;
     for (size_t i = 0; i < n; i++) {
-        co_future *dup = NULL;
-        if (aws[i].fut)
-            for (size_t j = 0; j < i; j++)
-                if (children[j] == aws[i].fut)
-                    dup = children[j];
-        if (dup) {
-            children[i] = dup;
+        /* A future given twice is one child; each coroutine is a new task. */
+        if (aws[i].fut && co__futset_add(&seen, aws[i].fut, i) == 0) {
+            children[i] = aws[i].fut;
             continue;
         }
         co_future *f = co_ensure_future(aws[i]);
-        if (!f)
+        if (!f) {
+            co__futset_free(&seen);
             return NULL;
+        }
         g->nfuts++;
         co_future_add_done_callback(f, gather_done, g, "gather._done_callback");
         children[i] = f;
     }
+    co__futset_free(&seen);
     co_future *outer = co__future_new(L, "gather", label, false);
     if (!outer)
         return NULL;
@@ -193,14 +196,14 @@ co_exc *co_wait_at(co_future *const *fs, size_t n, double timeout, co_return_whe
     wait_state *w = co__arena_alloc(sizeof *w);
     if (!uniq || !w)
         return co__exc_nomem();
+    co__futset seen;                         /* fs = set(fs) */
+    if (!co__futset_init(&seen, n, false))
+        return co__exc_nomem();
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < m; j++)
-            seen |= uniq[j] == fs[i];
-        if (!seen)
+    for (size_t i = 0; i < n; i++)
+        if (co__futset_add(&seen, fs[i], m) == 1)
             uniq[m++] = fs[i];
-    }
+    co__futset_free(&seen);
     static const char *const modes[] = {"ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION"};
     const char *label = co__tracing(L) ? co_strf("wait(%zu, %s)", m, modes[rw]) : "wait";
     memset(w, 0, sizeof *w);
@@ -260,8 +263,10 @@ co_exc *co_wait_aw_at(const co_aw *aws, size_t n, double timeout, co_return_when
 
 struct co_as_completed {
     co_queue *done;            /* finished futures, or None after the timeout */
-    co_future **todo;          /* not yet finished */
-    size_t ntodo;
+    co_future **todo;          /* not yet finished, in input order; NULL where one finished */
+    size_t ntodo;              /* how many are not yet finished */
+    size_t nslots;             /* length of todo */
+    co__futset index;          /* each future's place in todo */
     size_t total;              /* how many results the caller will ask for */
     co_handle *timeout_handle; /* reference held until it fires or is cancelled */
 };
@@ -271,7 +276,9 @@ static void ac_on_completion(co_future *f, void *arg);
 static void ac_on_timeout(void *arg)
 {
     co_as_completed *ac = arg;
-    for (size_t i = 0; i < ac->ntodo; i++) {
+    for (size_t i = 0; i < ac->nslots; i++) {
+        if (!ac->todo[i])
+            continue;
         co_future_remove_done_callback(ac->todo[i], ac_on_completion, ac);
         co_queue_put_nowait(ac->done, co_none());
     }
@@ -285,12 +292,11 @@ static void ac_on_completion(co_future *f, void *arg)
     co_as_completed *ac = arg;
     if (!ac->ntodo)
         return;                              /* the timeout came first */
-    for (size_t i = 0; i < ac->ntodo; i++)
-        if (ac->todo[i] == f) {
-            memmove(ac->todo + i, ac->todo + i + 1, (ac->ntodo - i - 1) * sizeof *ac->todo);
-            ac->ntodo--;
-            break;
-        }
+    co__futset_slot *e = co__futset_find(&ac->index, f);  /* todo.remove(f) */
+    if (e->key && ac->todo[e->val] == f) {
+        ac->todo[e->val] = NULL;
+        ac->ntodo--;
+    }
     co_queue_put_nowait(ac->done, co_ptr(f));
     if (!ac->ntodo && ac->timeout_handle) {
         co_handle_cancel(ac->timeout_handle);
@@ -315,16 +321,14 @@ co_as_completed *co_as_completed_new(co_future *const *fs, size_t n, double time
     ac->done = co_queue_new(L, 0);
     if (!ac->done)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < ac->ntodo; j++)
-            seen |= todo[j] == fs[i];
-        if (!seen)
+    if (!co__futset_init(&ac->index, n, true))   /* todo = set(fs) */
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (co__futset_add(&ac->index, fs[i], ac->ntodo) == 1)
             todo[ac->ntodo++] = fs[i];
-    }
-    ac->total = ac->ntodo;
+    ac->total = ac->nslots = ac->ntodo;
     bool saved = L->set_order;               /* `for f in todo`: a set (see co_wait_at) */
-    for (size_t i = 0; i < ac->ntodo; i++) {
+    for (size_t i = 0; i < ac->nslots; i++) {
         L->set_order = saved || co_future_done(todo[i]);
         co_future_add_done_callback(todo[i], ac_on_completion, ac, "as_completed._on_completion");
     }

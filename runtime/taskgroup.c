@@ -12,6 +12,7 @@
 */
 #include <string.h>
 
+#include "futset.h"
 #include "internal.h"
 #include "taskgroup.h"
 
@@ -23,8 +24,10 @@ struct co_taskgroup {
     bool aborting;                 /* _aborting: children are being cancelled */
     bool parent_cancel_requested;  /* _parent_cancel_requested: we cancelled the parent */
     bool errors_raised;            /* _errors = None: the group was raised */
-    co_task **tasks;               /* _tasks: unfinished children, creation order */
-    size_t ntasks, captasks;
+    co_task **tasks;               /* _tasks: unfinished children, creation order; NULL: finished */
+    size_t ntasks;                 /* unfinished children (len(self._tasks)) */
+    size_t nslots, captasks;       /* used / allocated entries of tasks */
+    co__futset index;              /* each child's entry in tasks (a set in CPython) */
     co_exc **errors;               /* _errors: failures, in completion order */
     size_t nerrors, caperrors;
     co_exc *base_error;            /* _base_error: KeyboardInterrupt / SystemExit */
@@ -45,22 +48,48 @@ static void free_arrays(void *arg)
     co_taskgroup *tg = arg;
     co_free(tg->tasks);
     co_free(tg->errors);
+    co__futset_free(&tg->index);
     tg->tasks = NULL;
+    tg->nslots = 0;
     tg->errors = NULL;
     tg->captasks = tg->caperrors = 0;
 }
 
-/* Room for one more child / failure; false on no memory. */
+/* Room for one more child, in tasks and in its index; false on no memory.
+** A finished child leaves a NULL entry (removing it from the middle would
+** make n children cost O(n^2)); when the array is full and at least half of
+** it is such holes, it is compacted instead of grown, and the index rebuilt. */
 static bool reserve_task(co_taskgroup *tg)
 {
-    if (tg->ntasks < tg->captasks)
+    if (tg->nslots < tg->captasks && tg->index.slot && 2 * (tg->index.n + 1) <= tg->index.mask + 1)
         return true;
-    size_t cap = tg->captasks ? tg->captasks * 2 : 4;
-    co_task **p = co_realloc(tg->tasks, cap * sizeof *p);
-    if (!p)
-        return false;
-    tg->tasks = p;
-    tg->captasks = cap;
+    bool moved = false;
+    if (tg->nslots == tg->captasks && 2 * tg->ntasks <= tg->nslots && tg->nslots) {
+        size_t k = 0;
+        for (size_t i = 0; i < tg->nslots; i++)
+            if (tg->tasks[i])
+                tg->tasks[k++] = tg->tasks[i];
+        tg->nslots = k;
+        moved = true;
+    }
+    if (tg->nslots == tg->captasks) {
+        size_t cap = tg->captasks ? tg->captasks * 2 : 4;
+        co_task **p = co_realloc(tg->tasks, cap * sizeof *p);
+        if (!p)
+            return false;
+        tg->tasks = p;
+        tg->captasks = cap;
+    }
+    if (moved || !tg->index.slot || 2 * (tg->index.n + 1) > tg->index.mask + 1) {
+        co__futset fresh;
+        if (!co__futset_init(&fresh, 2 * (tg->nslots + 1), false))
+            return false;
+        for (size_t i = 0; i < tg->nslots; i++)
+            if (tg->tasks[i])
+                co__futset_add(&fresh, tg->tasks[i], i);   /* sized: never grows */
+        co__futset_free(&tg->index);
+        tg->index = fresh;
+    }
     return true;
 }
 
@@ -107,8 +136,8 @@ static void tg_abort(co_taskgroup *tg)
     bool saved = L->set_order;
     L->set_order = true;
     trace_group(tg, "abort", L->current ? L->current->fut.id : 0);
-    for (size_t i = 0; i < tg->ntasks; i++)
-        if (!co_future_done(co_task_future(tg->tasks[i])))
+    for (size_t i = 0; i < tg->nslots; i++)
+        if (tg->tasks[i] && !co_future_done(co_task_future(tg->tasks[i])))
             co_task_cancel(tg->tasks[i], NULL);
     L->set_order = saved;
 }
@@ -117,12 +146,11 @@ static void tg_abort(co_taskgroup *tg)
 static void on_task_done(co_future *f, void *arg)
 {
     co_taskgroup *tg = arg;
-    for (size_t i = 0; i < tg->ntasks; i++)
-        if (co_task_future(tg->tasks[i]) == f) {
-            memmove(tg->tasks + i, tg->tasks + i + 1, (tg->ntasks - i - 1) * sizeof *tg->tasks);
-            tg->ntasks--;
-            break;
-        }
+    co__futset_slot *e = tg->index.slot ? co__futset_find(&tg->index, f) : NULL;   /* self._tasks.discard(task) */
+    if (e && e->key && e->val < tg->nslots && tg->tasks[e->val] && co_task_future(tg->tasks[e->val]) == f) {
+        tg->tasks[e->val] = NULL;
+        tg->ntasks--;
+    }
     if (tg->on_completed && !tg->ntasks && !co_future_done(tg->on_completed))
         co_future_set_result(tg->on_completed, co_bool(true));
     if (co_future_cancelled(f))
@@ -197,7 +225,9 @@ co_task *co_taskgroup_create_task(co_taskgroup *tg, co_coro coro, const char *na
         *err = refused;
     if (!t)
         return NULL;
-    tg->tasks[tg->ntasks++] = t;
+    co__futset_add(&tg->index, t, tg->nslots);   /* reserved: cannot fail */
+    tg->tasks[tg->nslots++] = t;
+    tg->ntasks++;
     trace_group(tg, "add", t->fut.id);
     return t;
 }
