@@ -115,9 +115,6 @@ asan: deps-test
 fuzz:
 	@FUZZ_SECONDS=$(or $(SECONDS),60) sh tests/fuzz/run.sh
 
-$(BUILD)/pingpong: tests/bench/pingpong.c $(BUILD)/libcoroscope.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm
-
 $(BUILD)/bench_rt: tests/bench/bench_rt.c $(BUILD)/libcoroscope.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm -lpthread
 
@@ -126,7 +123,7 @@ deps-bench:
 
 # ROUNDS=N and ONLY=id,substrings pass through (see the top of tools/bench.py).
 bench: deps-bench
-	@$(MAKE) --no-print-directory $(BUILD)/bench_rt $(BUILD)/pingpong
+	@$(MAKE) --no-print-directory $(BUILD)/bench_rt
 	@python3 tools/bench.py --build $(BUILD)
 
 bench-compare:
