@@ -205,11 +205,14 @@ static size_t escaped_length(const char *s, size_t limit)
 /* Write the escaped s, `limit` bytes of it at most (whole units). */
 static void put_escaped(sink *k, const char *s, size_t limit)
 {
-    size_t n = strlen(s);
     char chunk[1024];
     int cut = limit > room_left(k);
     if (cut)
         limit = room_left(k);
+    /* No unit's escape is shorter than its bytes, so `limit` bytes of output
+    ** cover at most `limit` bytes of s (and one unit more, 4 bytes at most, is
+    ** looked at): a 10 MB string formatted into a line costs the line. */
+    size_t n = limit < SIZE_MAX - 8 ? strnlen(s, limit + 8) : strlen(s);
     while (n && limit) {
         size_t used, room = limit < sizeof chunk ? limit + 1 : sizeof chunk;
         size_t w = tm_safe_escape(chunk, room, s, n, &used);

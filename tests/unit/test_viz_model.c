@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -24,6 +25,7 @@
 #include "jobs.h"
 #include "overview.h"
 #include "playhead.h"
+#include "tm_safe.h"
 #include "scenarios/scenarios.h"
 #include "trace_writer.h"
 #include "view_model.h"
@@ -893,4 +895,59 @@ Test(viz_model, names_sort_as_people_read_them)
     cr_assert(lt(int, vz_natural_cmp("a", "b"), 0));
     cr_assert(lt(int, vz_natural_cmp("Task", "Task-1"), 0));
     cr_assert(lt(int, vz_natural_cmp("worker-2b", "worker-2c"), 0));
+}
+
+/* ---- huge text ---------------------------------------------------------------------- */
+
+/*
+** The formatter the viewer writes every line with reads only as much of a
+** string as the line can hold: here the string runs into a page that may not
+** be read, and formatting it into 300 bytes must not touch that page (a
+** strlen of the whole string would fault; a 10 MB task name would cost 10 MB
+** per line per frame).
+*/
+Test(viz_model, a_line_formatted_from_a_huge_string_reads_only_what_it_holds)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *mem = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert(ne(ptr, (void *)mem, MAP_FAILED));
+    cr_assert(zero(int, mprotect(mem + page, (size_t)page, PROT_NONE)));
+    memset(mem, 'x', (size_t)page);   /* no NUL before the guard page */
+    char buf[300];
+    int n = tm_safe_snprintf(buf, sizeof buf, "%s waits", mem + page - 1000);
+    cr_assert(eq(int, n, 299));
+    cr_assert(eq(int, buf[0], 'x'));
+    n = tm_safe_snprintf(buf, sizeof buf, "%.20s|", mem + page - 1000);
+    cr_assert(eq(int, n, 21), "a precision bounds it too");
+    munmap(mem, (size_t)page * 2);
+}
+
+Test(viz_model, a_ten_megabyte_task_name_and_print_make_sentences_of_a_line)
+{
+    size_t big = (size_t)10 << 20;
+    char *text = malloc(2 * big + 4096);
+    cr_assert(not(zero(ptr, text)));
+    size_t len = (size_t)sprintf(text, "%s\n", "{\"format\":\"coroscope-trace\",\"version\":2,\"scenario\":\"x\",\"clock\":\"virtual\","
+                                               "\"semantics\":\"cpython-3.11\",\"producer\":\"test\"}");
+    len += (size_t)sprintf(text + len, "{\"seq\":1,\"t\":0.0,\"ev\":\"task_new\",\"task\":1,\"name\":\"");
+    memset(text + len, 'n', big);
+    len += big;
+    len += (size_t)sprintf(text + len, "\",\"parent\":null,\"coro\":\"main\",\"h\":2}\n"
+                                       "{\"seq\":2,\"t\":0.0,\"ev\":\"step_begin\",\"task\":1,\"h\":2}\n"
+                                       "{\"seq\":3,\"t\":0.0,\"ev\":\"print\",\"task\":1,\"text\":\"");
+    memset(text + len, 'p', big);
+    len += big;
+    sprintf(text + len, "\"}\n{\"seq\":4,\"t\":0.0,\"ev\":\"step_end\",\"task\":1,\"reason\":\"return\"}\n"
+                        "{\"seq\":5,\"t\":0.0,\"ev\":\"task_done\",\"task\":1,\"outcome\":\"result\",\"value\":\"None\"}\n"
+                        "{\"seq\":6,\"t\":0.0,\"ev\":\"end\",\"reason\":\"complete\"}\n");
+    open_text(text);
+    free(text);
+    cr_assert(eq(sz, strlen(tm_text(doc.runs[0].tr, doc.runs[0].tr->tasks[0].name)), big), "the model keeps it whole");
+    char line[512];
+    for (uint32_t ev = 0; ev < doc.runs[0].tr->n_events; ev++) {
+        vz_event_text(&doc.runs[0], ev, line, sizeof line);
+        cr_assert(lt(sz, strlen(line), sizeof line));
+    }
+    vz_event_text(&doc.runs[0], 2, line, sizeof line);
+    cr_assert(eq(int, strncmp(line, "nnnn", 4), 0), "the sentence starts with the name: %.40s", line);
 }

@@ -16,6 +16,7 @@
 
 #include "layout_internal.h"
 #include "overview.h"
+#include "tm_safe.h"
 
 /* ---- vertical structure -------------------------------------------------------- */
 
@@ -94,7 +95,7 @@ static void run_header(vz__lctx *c, size_t r, float y)
         vz_dl_rect(c->dl, x, y, 5 * s, h, VZ_C_PLAYHEAD);
     float tx = x + 12 * s, lh = vz__line_h(c, VZ_FONT_TITLE);
     char title[300];   /* the focused trace, the one the panels show and the arrow keys step, is marked */
-    snprintf(title, sizeof title, "%s%s", doc->n_runs > 1 && (int)r == c->ui->focus ? "\xE2\x96\xB6 " : "",
+    tm_safe_snprintf(title, sizeof title, "%s%s", doc->n_runs > 1 && (int)r == c->ui->focus ? "\xE2\x96\xB6 " : "",
              run->label);
     vz_dl_text(c->dl, VZ_FONT_TITLE, tx, y + (h - lh) / 2, c->g.labels.w - 20 * s,
                doc->n_runs > 1 && (int)r == c->ui->focus ? VZ_C_PLAYHEAD : VZ_C_TEXT, title);
@@ -106,16 +107,16 @@ static void run_header(vz__lctx *c, size_t r, float y)
     if (hidden)
         vz_format_seconds(c->ui->t, at, sizeof at);
     int n = run->paused
-          ? snprintf(facts, sizeof facts, "paused at %s: what happens next is yours to predict", mk)
-          : hidden ? snprintf(facts, sizeof facts, "at %s so far: the rest is hidden (G shows it)", at)
-          : snprintf(facts, sizeof facts, "makespan %s  \xC2\xB7  peak %u task%s at once  \xC2\xB7  loop idle %s", mk,
+          ? tm_safe_snprintf(facts, sizeof facts, "paused at %s: what happens next is yours to predict", mk)
+          : hidden ? tm_safe_snprintf(facts, sizeof facts, "at %s so far: the rest is hidden (G shows it)", at)
+          : tm_safe_snprintf(facts, sizeof facts, "makespan %s  \xC2\xB7  peak %u task%s at once  \xC2\xB7  loop idle %s", mk,
                      tr->stats.peak_tasks, tr->stats.peak_tasks == 1 ? "" : "s", idle);
     if (doc->n_runs > 1 && !run->paused && !hidden && n > 0 && (size_t)n < sizeof facts) {
         double m0 = doc->runs[0].tr->stats.makespan, m = tr->stats.makespan;
         if (r == 0)
-            snprintf(facts + n, sizeof facts - (size_t)n, "  \xC2\xB7  reference for speed-up");
+            tm_safe_snprintf(facts + n, sizeof facts - (size_t)n, "  \xC2\xB7  reference for speed-up");
         else if (m > 0 && m0 > 0)
-            snprintf(facts + n, sizeof facts - (size_t)n, "  \xC2\xB7  %.2f\xC3\x97 %s than %s", m0 >= m ? m0 / m : m / m0,
+            tm_safe_snprintf(facts + n, sizeof facts - (size_t)n, "  \xC2\xB7  %.2f\xC3\x97 %s than %s", m0 >= m ? m0 / m : m / m0,
                      m0 >= m ? "faster" : "slower", doc->runs[0].label);
     }
     float fx = c->g.lanes.x + 8 * s;
@@ -126,7 +127,7 @@ static void run_header(vz__lctx *c, size_t r, float y)
         const tm_problem *p = &tr->problems[0];
         char warn[400];
         float wy = y + h, wh = 24 * s;
-        snprintf(warn, sizeof warn, "\xE2\x9A\xA0 line %u, column %u: %s%s", p->line, p->column, p->message,
+        tm_safe_snprintf(warn, sizeof warn, "\xE2\x9A\xA0 line %u, column %u: %s%s", p->line, p->column, p->message,
                  tr->n_problems + tr->problems_dropped > 1 ? "  (and more: see `coroscope validate`)" : "");
         vz_dl_tag(c->dl, VZ_TAG_WARNING, 0, (unsigned)r, p->line);
         vz_dl_rect(c->dl, x, wy, w, wh, VZ_C_WARN_BG);
@@ -180,9 +181,9 @@ static void lane_label(vz__lctx *c, size_t r, uint32_t task, float y, float h, i
         if (nx < maxx - 20 * s) {
             char coro[160];
             if (folded)
-                snprintf(coro, sizeof coro, "%.100s()  +%u folded", tm_text(tr, tk->coro), run->subtree[task]);
+                tm_safe_snprintf(coro, sizeof coro, "%.100s()  +%u folded", tm_text(tr, tk->coro), run->subtree[task]);
             else
-                snprintf(coro, sizeof coro, "%.100s()", tm_text(tr, tk->coro));
+                tm_safe_snprintf(coro, sizeof coro, "%.100s()", tm_text(tr, tk->coro));
             vz_dl_text(c->dl, VZ_FONT_BODY, nx, ty + (lh - vz__line_h(c, VZ_FONT_BODY)) / 2, maxx - nx,
                        VZ_C_TEXT_DIM, coro);
         }
@@ -212,7 +213,7 @@ static void run_frame(vz__lctx *c, size_t r, float top)
     if (run->no_match) {   /* the filter hides every task: say so where the lanes would be */
         char text[VZ_FILTER_MAX + 80];
         float y = ly + VZ_M_LANE_H * s;
-        snprintf(text, sizeof text, "no task matches \xE2\x80\x9C%s\xE2\x80\x9D  (Esc clears the filter)", c->doc->filter);
+        tm_safe_snprintf(text, sizeof text, "no task matches \xE2\x80\x9C%s\xE2\x80\x9D  (Esc clears the filter)", c->doc->filter);
         vz_dl_tag(c->dl, VZ_TAG_NO_MATCH, 0, (unsigned)r, 0);
         vz_dl_text(c->dl, VZ_FONT_BODY, c->g.lanes.x + 12 * s, y + (VZ_M_LANE_H * s - vz__line_h(c, VZ_FONT_BODY)) / 2,
                    c->g.lanes.w - 24 * s, VZ_C_TEXT_DIM, text);
@@ -227,7 +228,7 @@ static void run_frame(vz__lctx *c, size_t r, float top)
             continue;
         char name[32];
         float lh = vz__line_h(c, VZ_FONT_BOLD), ty = y + (VZ_M_LANE_H * s - lh) / 2, x = c->g.labels.x + 10 * s;
-        snprintf(name, sizeof name, "worker-%u", w);
+        tm_safe_snprintf(name, sizeof name, "worker-%u", w);
         vz_dl_tag(c->dl, VZ_TAG_LANE_LABEL, 1, (unsigned)r, w);
         vz_dl_rect(c->dl, c->g.timeline.x, y, c->g.timeline.w, VZ_M_LANE_H * s, VZ_C_WORKER_BG);
         vz_dl_text(c->dl, VZ_FONT_BOLD, x, ty, c->g.labels.w - 16 * s, VZ_C_TEXT, name);
@@ -277,7 +278,7 @@ static void run_lanes(vz__lctx *c, size_t r, float top)
         if (xe < L.right) {
             char text[64], when[32];
             vz_format_seconds(run->t1, when, sizeof when);
-            snprintf(text, sizeof text, "finished at %s", when);
+            tm_safe_snprintf(text, sizeof text, "finished at %s", when);
             vz_dl_tag(c->dl, VZ_TAG_NONE, 0, (unsigned)r, 0);
             vz_dl_rect(c->dl, xe, ly, L.right - xe, body, VZ_C_ENDED);
             vz_dl_rect(c->dl, xe, ly, 1 * s, body, VZ_C_TEXT_FAINT);
@@ -359,7 +360,7 @@ static void tick_label(const vz__lctx *c, const ticks *t, long long i, char *buf
 {
     double p = (double)i * t->step;
     if (c->ui->step_view) {
-        snprintf(buf, size, "#%lld", (long long)llround(p));
+        tm_safe_snprintf(buf, size, "#%lld", (long long)llround(p));
         return;
     }
     double base = (double)t->i0 * t->step;
@@ -368,7 +369,7 @@ static void tick_label(const vz__lctx *c, const ticks *t, long long i, char *buf
     if (i != t->i0 && base != 0 && t->step < fabs(base) * 1e-3) {
         char d[32];   /* deep zoom: label ticks relative to the first one */
         vz_format_seconds(p - base, d, sizeof d);
-        snprintf(buf, size, "+%s", d);
+        tm_safe_snprintf(buf, size, "+%s", d);
         return;
     }
     vz_format_seconds(p, buf, size);
@@ -401,7 +402,7 @@ static void axis(vz__lctx *c)
         const vz_dense *d = &run->dense[run->dense_most];
         char at[32];
         vz_format_seconds(d->t, at, sizeof at);
-        snprintf(why, sizeof why, "event order: %u of %u decisions happen at %s  (T: loop time)", d->decisions,
+        tm_safe_snprintf(why, sizeof why, "event order: %u of %u decisions happen at %s  (T: loop time)", d->decisions,
                  run->n_decisions, at);
         what = why;
     }
@@ -434,7 +435,7 @@ static void axis(vz__lctx *c)
                     continue;
                 float x = vz_ui_x(ui, &c->g, d->t);
                 char chip[64], at[32];
-                snprintf(chip, sizeof chip, "%s \xC3\x97%u", vz_format_seconds(d->t, at, sizeof at), d->decisions);
+                tm_safe_snprintf(chip, sizeof chip, "%s \xC3\x97%u", vz_format_seconds(d->t, at, sizeof at), d->decisions);
                 float w = vz__text_w(c, VZ_FONT_SMALL, chip) + 8 * s, h = lh + 2 * s;
                 float cx = x - w / 2, cy = a.y + a.h - 9 * s - lh - 1 * s;
                 if (cx + w > a.x + a.w)   /* whole inside the axis */

@@ -15,6 +15,7 @@
 #include "layout_internal.h"
 #include "overview.h"
 #include "words.h"
+#include "tm_safe.h"
 
 /* ---- toolbar ------------------------------------------------------------------------ */
 
@@ -99,9 +100,9 @@ static void speed_text(const vz_ui *ui, char *buf, size_t size)
 {
     double sp = vz_ui_speed(ui);
     if (sp >= 1)
-        snprintf(buf, size, "%g\xC3\x97", sp);
+        tm_safe_snprintf(buf, size, "%g\xC3\x97", sp);
     else
-        snprintf(buf, size, "1/%g\xC3\x97", 1 / sp);
+        tm_safe_snprintf(buf, size, "1/%g\xC3\x97", 1 / sp);
 }
 
 int vz__layout_toolbar(vz__lctx *c)
@@ -153,9 +154,9 @@ int vz__layout_toolbar(vz__lctx *c)
     if (c->doc->n_runs > 1) {   /* which trace the arrow keys step, and how to change it */
         char mode[160];
         if (ui->step_all)
-            snprintf(mode, sizeof mode, "step: all traces");
+            tm_safe_snprintf(mode, sizeof mode, "step: all traces");
         else
-            snprintf(mode, sizeof mode, "step: %s", vz__focus_run(c)->label);
+            tm_safe_snprintf(mode, sizeof mode, "step: %s", vz__focus_run(c)->label);
         x = button(c, x + 6 * s, 0, mode, IC_NONE, 0, VZ_ACT_STEP_MODE, 0, VZ_C_TEXT);
     }
     x += 6 * s;
@@ -166,7 +167,7 @@ int vz__layout_toolbar(vz__lctx *c)
     {
         char text[VZ_FILTER_MAX + 32];
         int empty = !ui->filter[0] && !ui->searching;
-        snprintf(text, sizeof text, "%s%s", empty ? (compact ? "filter ( / )" : "filter tasks  ( / )") : ui->filter,
+        tm_safe_snprintf(text, sizeof text, "%s%s", empty ? (compact ? "filter ( / )" : "filter tasks  ( / )") : ui->filter,
                  ui->searching ? "|" : "");
         vz_dl_tag(c->dl, VZ_TAG_TOOLBAR, VZ_ACT_SEARCH, 0, 0);
         vz_dl_rect(c->dl, x, fy, fw, bh, ui->searching ? VZ_RGB(0xFF, 0xFF, 0xFF) : VZ_C_BUTTON);
@@ -182,11 +183,11 @@ int vz__layout_toolbar(vz__lctx *c)
         vz_format_seconds(ui->t, t, sizeof t);
         const vz_run *run = vz__focus_run(c);
         if (ui->k == VZ_K_ALL || ui->k == 0)
-            snprintf(text, sizeof text, "t = %s", t);
+            tm_safe_snprintf(text, sizeof text, "t = %s", t);
         else
-            snprintf(text, sizeof text, "t = %s  \xC2\xB7  decision %u here", t, ui->k);
+            tm_safe_snprintf(text, sizeof text, "t = %s  \xC2\xB7  decision %u here", t, ui->k);
         if (run->cur != TM_NONE && run->cur + 1 >= run->tr->n_events && ui->k == VZ_K_ALL)
-            snprintf(text + strlen(text), sizeof text - strlen(text), "  (end)");
+            tm_safe_snprintf(text + strlen(text), sizeof text - strlen(text), "  (end)");
         float w = vz__text_w(c, VZ_FONT_TITLE, text), rx = tb.x + tb.w - 12 * s - w;
         if (rx < x && c->row_y + 2 * row_h <= tb.y + 3 * row_h + 0.5f) {   /* a row of its own */
             c->row_y += row_h;
@@ -382,22 +383,22 @@ static size_t group_tip(const vz_run *run, uint32_t gi, char lines[4][300])
     const tm_trace *tr = run->tr;
     const vz_group *g = &run->groups[gi];
     char a[32], b[32], names[200];
-    int n = snprintf(names, sizeof names, "%s", g->count ? "" : "no tasks");
+    int n = tm_safe_snprintf(names, sizeof names, "%s", g->count ? "" : "no tasks");
     for (uint32_t k = 0; k < g->count && n > 0 && (size_t)n < sizeof names; k++)
-        n += snprintf(names + n, sizeof names - (size_t)n, "%s%s", k ? ", " : "",
+        n += tm_safe_snprintf(names + n, sizeof names - (size_t)n, "%s%s", k ? ", " : "",
                       vz_task_name(run, run->grp_task[g->first + k]));
-    snprintf(lines[0], 300, "TaskGroup #%u of %s: %s", g->id, vz_task_name(run, g->owner), names);
+    tm_safe_snprintf(lines[0], 300, "TaskGroup #%u of %s: %s", g->id, vz_task_name(run, g->owner), names);
     vz_format_seconds(tr->events[g->ev_new].t, a, sizeof a);
     if (g->ev_exit != TM_NONE) {
         vz_format_seconds(tr->events[g->ev_exit].t, b, sizeof b);
-        snprintf(lines[1], 300, "async with from %s to %s: its exit waits for every child", a, b);
+        tm_safe_snprintf(lines[1], 300, "async with from %s to %s: its exit waits for every child", a, b);
     } else {
-        snprintf(lines[1], 300, "async with from %s, still open when the trace ends", a);
+        tm_safe_snprintf(lines[1], 300, "async with from %s, still open when the trace ends", a);
     }
     if (g->ev_abort == TM_NONE)
         return 2;
     vz_format_seconds(tr->events[g->ev_abort].t, a, sizeof a);
-    snprintf(lines[2], 300, "aborting from %s: %s, so its running children are cancelled", a,
+    tm_safe_snprintf(lines[2], 300, "aborting from %s: %s, so its running children are cancelled", a,
              tr->events[g->ev_abort].task == TM_NONE ? "a child failed" : "the block's body raised or was cancelled");
     return 3;
 }
@@ -410,24 +411,24 @@ static size_t deadline_tip(const vz_run *run, uint32_t di, char lines[4][300])
     uint32_t f = tm_find_future(tr, d->obj);
     int wait_for = f != TM_NONE && !strcmp(tm_text(tr, tr->futures[f].kind), "wait_for");
     vz_format_seconds(d->when, a, sizeof a);
-    snprintf(lines[0], 300, "deadline of %s's %s: %s", vz_task_name(run, d->owner), wait_for ? "wait_for" : "timeout", a);
+    tm_safe_snprintf(lines[0], 300, "deadline of %s's %s: %s", vz_task_name(run, d->owner), wait_for ? "wait_for" : "timeout", a);
     vz_format_seconds(tr->events[d->ev].t, b, sizeof b);
-    snprintf(lines[1], 300, "%s at %s", tm_text(tr, tr->events[d->ev].s1)[0] == 'r' ? "rescheduled to it" : "armed",
+    tm_safe_snprintf(lines[1], 300, "%s at %s", tm_text(tr, tr->events[d->ev].s1)[0] == 'r' ? "rescheduled to it" : "armed",
              b);
     if (d->ev_end != TM_NONE)
         vz_format_seconds(tr->events[d->ev_end].t, b, sizeof b);
     switch ((vz_deadline_end)d->end) {
     case VZ_DL_RESCHEDULED:
-        snprintf(lines[2], 300, "moved by a reschedule at %s", b);
+        tm_safe_snprintf(lines[2], 300, "moved by a reschedule at %s", b);
         break;
     case VZ_DL_FIRED:
-        snprintf(lines[2], 300, "fired at %s: %s", b, wait_for ? "wait_for cancels what it awaits" : "the task is cancelled");
+        tm_safe_snprintf(lines[2], 300, "fired at %s: %s", b, wait_for ? "wait_for cancels what it awaits" : "the task is cancelled");
         break;
     case VZ_DL_EXITED:
-        snprintf(lines[2], 300, "%s at %s, before it came due", wait_for ? "wait_for returned" : "the block ended", b);
+        tm_safe_snprintf(lines[2], 300, "%s at %s, before it came due", wait_for ? "wait_for returned" : "the block ended", b);
         break;
     default:
-        snprintf(lines[2], 300, "still armed when the trace ends");
+        tm_safe_snprintf(lines[2], 300, "still armed when the trace ends");
     }
     return 3;
 }
@@ -436,7 +437,7 @@ static size_t deadline_tip(const vz_run *run, uint32_t di, char lines[4][300])
 static size_t term_tip(vz_term term, char lines[4][300])
 {
     char text[600];
-    snprintf(text, sizeof text, "%s: %s", vz_term_word(term), vz_term_meaning(term));
+    tm_safe_snprintf(text, sizeof text, "%s: %s", vz_term_word(term), vz_term_meaning(term));
     size_t n = 0;
     const char *p = text;
     while (*p && n < 4) {
@@ -446,7 +447,7 @@ static size_t term_tip(vz_term term, char lines[4][300])
             while (cut > 20 && p[cut] != ' ')
                 cut--;
         }
-        snprintf(lines[n++], 300, "%.*s", (int)cut, p);
+        tm_safe_snprintf(lines[n++], 300, "%.*s", (int)cut, p);
         p += cut;
         while (*p == ' ')
             p++;
@@ -461,17 +462,17 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         const char *t = button_tip(h->a, h->b);
         if (!t)
             return 0;
-        snprintf(lines[0], 300, "%s", t);
+        tm_safe_snprintf(lines[0], 300, "%s", t);
         return 1;
     }
     if (h->kind == VZ_HIT_TERM)
         return term_tip((vz_term)h->a, lines);
     if (h->kind == VZ_HIT_SCROLLBAR) {
-        snprintf(lines[0], 300, "Drag to scroll the lanes (also \xE2\x86\x91 \xE2\x86\x93, PgUp PgDn, Shift+wheel)");
+        tm_safe_snprintf(lines[0], 300, "Drag to scroll the lanes (also \xE2\x86\x91 \xE2\x86\x93, PgUp PgDn, Shift+wheel)");
         return 1;
     }
     if (h->kind == VZ_HIT_AXIS) {
-        snprintf(lines[0], 300, "Drag along the axis to move the playhead");
+        tm_safe_snprintf(lines[0], 300, "Drag along the axis to move the playhead");
         return 1;
     }
     if (h->kind == VZ_HIT_OVERVIEW && doc->n_runs) {   /* the moment under the pointer */
@@ -483,19 +484,19 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         const vz_conc *k = &vz_ov_bins(fr, ui->step_view)[vz_ov_bin(fr, ui->step_view, p, VZ_OV_BINS)];
         char at[40];
         if (ui->step_view)
-            snprintf(at, sizeof at, "event #%.0f", p < 0 ? 0 : p);
+            tm_safe_snprintf(at, sizeof at, "event #%.0f", p < 0 ? 0 : p);
         else
             vz_format_seconds(p, at, sizeof at);
-        snprintf(lines[0], 300, "near %s: %u running, %u ready, %u waiting", at, k->running, k->ready, k->waiting);
-        snprintf(lines[1], 300, "(the moment with the most tasks alive there)  \xC2\xB7  click or drag to look there");
+        tm_safe_snprintf(lines[0], 300, "near %s: %u running, %u ready, %u waiting", at, k->running, k->ready, k->waiting);
+        tm_safe_snprintf(lines[1], 300, "(the moment with the most tasks alive there)  \xC2\xB7  click or drag to look there");
         return 2;
     }
     if (h->kind == VZ_HIT_MINIMAP) {
         size_t rows = 0;
         for (size_t r = 0; r < doc->n_runs; r++)
             rows += doc->runs[r].n_rows;
-        snprintf(lines[0], 300, "All %zu lanes, each a row of its states over the whole trace", rows);
-        snprintf(lines[1], 300, "the frame is what the lanes show  \xC2\xB7  click or drag to go there");
+        tm_safe_snprintf(lines[0], 300, "All %zu lanes, each a row of its states over the whole trace", rows);
+        tm_safe_snprintf(lines[1], 300, "the frame is what the lanes show  \xC2\xB7  click or drag to go there");
         return 2;
     }
     if (h->run >= doc->n_runs)
@@ -511,67 +512,67 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
             "failed", "cancelled"};
         const char *label = tm_text(tr, sp->label);
         if (sp->state == TM_STATE_WAITING && *label && strcmp(vz_wait_words(run, label), label))
-            snprintf(lines[0], 300, "%s \xE2\x80\x94 waiting on %s  (asyncio: %s)", vz_task_name(run, h->a),
+            tm_safe_snprintf(lines[0], 300, "%s \xE2\x80\x94 waiting on %s  (asyncio: %s)", vz_task_name(run, h->a),
                      vz_wait_words(run, label), label);
         else if (sp->state == TM_STATE_WAITING)
-            snprintf(lines[0], 300, "%s \xE2\x80\x94 waiting on %s%s", vz_task_name(run, h->a),
+            tm_safe_snprintf(lines[0], 300, "%s \xE2\x80\x94 waiting on %s%s", vz_task_name(run, h->a),
                      vz_span_is_io(run, h->b) ? "I/O: " : "", *label ? label : vz_future_label(run, sp->fut));
         else
-            snprintf(lines[0], 300, "%s \xE2\x80\x94 %s", vz_task_name(run, h->a),
+            tm_safe_snprintf(lines[0], 300, "%s \xE2\x80\x94 %s", vz_task_name(run, h->a),
                      sp->state < TM_STATE__COUNT ? what[sp->state] : "?");
         vz_format_seconds(tm_span_t0(tr, sp), a, sizeof a);
         vz_format_seconds(tm_span_t1(tr, sp), b, sizeof b);
         vz_format_seconds(tm_span_t1(tr, sp) - tm_span_t0(tr, sp), d, sizeof d);
-        snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s)  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, b, d,
+        tm_safe_snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s)  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, b, d,
                  tr->events[sp->ev_begin].seq, tr->events[sp->ev_end].seq);
-        snprintf(lines[2], 300, "click to inspect the task");
+        tm_safe_snprintf(lines[2], 300, "click to inspect the task");
         return 3;
     }
     case VZ_HIT_LOOPSEG: {
         uint32_t e1, e0 = vz_seg_events(run, (vz_seg_kind)h->b, h->a, &e1);
         if (h->b == VZ_SEG_STEP) {
-            snprintf(lines[0], 300, "the loop runs a step of %s", vz_task_name(run, tr->steps[h->a].task));
+            tm_safe_snprintf(lines[0], 300, "the loop runs a step of %s", vz_task_name(run, tr->steps[h->a].task));
         } else if (h->b == VZ_SEG_CALLBACK) {
             const char *fn = tm_text(tr, tr->events[e0].s1);
             if (vz_plain_callback(fn))
-                snprintf(lines[0], 300, "the loop runs a callback: %s  (asyncio: %s)", vz_plain_callback(fn), fn);
+                tm_safe_snprintf(lines[0], 300, "the loop runs a callback: %s  (asyncio: %s)", vz_plain_callback(fn), fn);
             else
-                snprintf(lines[0], 300, "the loop runs callback %s", fn);
+                tm_safe_snprintf(lines[0], 300, "the loop runs callback %s", fn);
         } else {
             vz_format_seconds(tr->idles[h->a].from, a, sizeof a);
             vz_format_seconds(tr->idles[h->a].until, b, sizeof b);
-            snprintf(lines[0], 300, "idle from %s to %s: nothing ready until the next timer", a, b);
+            tm_safe_snprintf(lines[0], 300, "idle from %s to %s: nothing ready until the next timer", a, b);
             return 1;
         }
         vz_format_seconds(tr->events[e0].t, a, sizeof a);
-        snprintf(lines[1], 300, "at %s  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, tr->events[e0].seq, tr->events[e1].seq);
+        tm_safe_snprintf(lines[1], 300, "at %s  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, tr->events[e0].seq, tr->events[e1].seq);
         return 2;
     }
     case VZ_HIT_FRAME: {
         const tm_frame *fr = &tr->frames[h->b];
-        snprintf(lines[0], 300, "await %s%s  (in %s)", tm_text(tr, fr->fn), tm_text(tr, fr->args),
+        tm_safe_snprintf(lines[0], 300, "await %s%s  (in %s)", tm_text(tr, fr->fn), tm_text(tr, fr->args),
                  vz_task_name(run, fr->task));
         vz_format_seconds(tr->events[fr->ev_enter].t, a, sizeof a);
         if (fr->ev_exit != TM_NONE) {
             vz_format_seconds(tr->events[fr->ev_exit].t, b, sizeof b);
             vz_format_seconds(tr->events[fr->ev_exit].t - tr->events[fr->ev_enter].t, d, sizeof d);
-            snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s)", a, b, d);
+            tm_safe_snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s)", a, b, d);
         } else {
-            snprintf(lines[1], 300, "from %s, never returned", a);
+            tm_safe_snprintf(lines[1], 300, "from %s, never returned", a);
         }
         return 2;
     }
     case VZ_HIT_JOB: {
         const tm_job *jb = &tr->jobs[h->a];
-        snprintf(lines[0], 300, "%s() on worker-%d, an executor thread, for %s", tm_text(tr, jb->fn), jb->worker,
+        tm_safe_snprintf(lines[0], 300, "%s() on worker-%d, an executor thread, for %s", tm_text(tr, jb->fn), jb->worker,
                  vz_task_name(run, jb->submitted_by));
         vz_format_seconds(tr->events[jb->ev_start].t, a, sizeof a);
         if (jb->ev_done != TM_NONE) {
             vz_format_seconds(tr->events[jb->ev_done].t, b, sizeof b);
             vz_format_seconds(tr->events[jb->ev_done].t - tr->events[jb->ev_start].t, d, sizeof d);
-            snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s): the loop kept running meanwhile", a, b, d);
+            tm_safe_snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s): the loop kept running meanwhile", a, b, d);
         } else {
-            snprintf(lines[1], 300, "from %s, still running when the trace ends", a);
+            tm_safe_snprintf(lines[1], 300, "from %s, still running when the trace ends", a);
         }
         if (vz_job_wait_text(run, h->a, lines[2], 300))   /* it had waited in the queue first */
             return 3;
@@ -579,23 +580,23 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
     }
     case VZ_HIT_JOB_QUEUE: {
         const tm_job *jb = &tr->jobs[h->a];
-        snprintf(lines[0], 300, "%s() for %s is waiting for a free worker (%u busy)", tm_text(tr, jb->fn),
+        tm_safe_snprintf(lines[0], 300, "%s() for %s is waiting for a free worker (%u busy)", tm_text(tr, jb->fn),
                  vz_task_name(run, jb->submitted_by), vz_job_busy(run, h->a));
         vz_format_seconds(tr->events[jb->ev_submit].t, a, sizeof a);
         if (jb->ev_start != TM_NONE) {
             vz_format_seconds(tr->events[jb->ev_start].t, b, sizeof b);
             vz_format_seconds(tr->events[jb->ev_start].t - tr->events[jb->ev_submit].t, d, sizeof d);
-            snprintf(lines[1], 300, "submitted at %s; worker-%d takes it at %s, when its job is done: %s in the queue",
+            tm_safe_snprintf(lines[1], 300, "submitted at %s; worker-%d takes it at %s, when its job is done: %s in the queue",
                      a, jb->worker, b, d);
         } else {
-            snprintf(lines[1], 300, "submitted at %s; still waiting when the trace ends", a);
+            tm_safe_snprintf(lines[1], 300, "submitted at %s; still waiting when the trace ends", a);
         }
-        snprintf(lines[2], 300, "every worker of the pool was busy; click to inspect");
+        tm_safe_snprintf(lines[2], 300, "every worker of the pool was busy; click to inspect");
         return 3;
     }
     case VZ_HIT_LANE_QUEUE:
-        snprintf(lines[0], 300, "The executor's queue: jobs submitted while every worker thread was busy");
-        snprintf(lines[1], 300, "each waits here until a worker finishes its job and takes the next");
+        tm_safe_snprintf(lines[0], 300, "The executor's queue: jobs submitted while every worker thread was busy");
+        tm_safe_snprintf(lines[1], 300, "each waits here until a worker finishes its job and takes the next");
         return 2;
     case VZ_HIT_GROUP:
         return group_tip(run, h->a, lines);
@@ -604,38 +605,38 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
     case VZ_HIT_MARKER:
         vz_event_text(run, h->a, lines[0], 300);
         vz_format_seconds(tr->events[h->a].t, a, sizeof a);
-        snprintf(lines[1], 300, "t = %s  \xC2\xB7  event #%u  \xC2\xB7  click to inspect", a, tr->events[h->a].seq);
+        tm_safe_snprintf(lines[1], 300, "t = %s  \xC2\xB7  event #%u  \xC2\xB7  click to inspect", a, tr->events[h->a].seq);
         return 2;
     case VZ_HIT_LANE:
         if (h->a == TM_NONE) {
-            snprintf(lines[0], 300, "The event loop: which handle it ran, and when it sat idle");
+            tm_safe_snprintf(lines[0], 300, "The event loop: which handle it ran, and when it sat idle");
             return 1;
         } else {
             const tm_task *tk = &tr->tasks[h->a];
-            snprintf(lines[0], 300, "%s runs %s()", tm_text(tr, tk->name), tm_text(tr, tk->coro));
+            tm_safe_snprintf(lines[0], 300, "%s runs %s()", tm_text(tr, tk->name), tm_text(tr, tk->coro));
             vz_format_seconds(tr->events[tk->ev_new].t, a, sizeof a);
-            snprintf(lines[1], 300, "created by %s at %s  \xC2\xB7  click to inspect", vz_task_name(run, tk->parent), a);
+            tm_safe_snprintf(lines[1], 300, "created by %s at %s  \xC2\xB7  click to inspect", vz_task_name(run, tk->parent), a);
             return 2;
         }
     case VZ_HIT_RUN:
-        snprintf(lines[0], 300, "%s", run->path);
-        snprintf(lines[1], 300, "%zu events, %s clock  \xC2\xB7  click to follow this trace in the panels", tr->n_events,
+        tm_safe_snprintf(lines[0], 300, "%s", run->path);
+        tm_safe_snprintf(lines[1], 300, "%zu events, %s clock  \xC2\xB7  click to follow this trace in the panels", tr->n_events,
                  tm_text(tr, tr->clock));
         return 2;
     case VZ_HIT_EVENT_ROW:
-        snprintf(lines[0], 300, "click to move the playhead to event #%u", tr->events[h->a].seq);
+        tm_safe_snprintf(lines[0], 300, "click to move the playhead to event #%u", tr->events[h->a].seq);
         return 1;
     case VZ_HIT_FOLD:
-        snprintf(lines[0], 300, "%s the %u task%s under %s%s", run->collapsed[h->a] ? "Unfold" : "Fold",
+        tm_safe_snprintf(lines[0], 300, "%s the %u task%s under %s%s", run->collapsed[h->a] ? "Unfold" : "Fold",
                  run->subtree[h->a], run->subtree[h->a] == 1 ? "" : "s", vz_task_name(run, h->a),
                  run->collapsed[h->a] ? "" : " into its lane");
-        snprintf(lines[1], 300, "C does it to the selected task");
+        tm_safe_snprintf(lines[1], 300, "C does it to the selected task");
         return 2;
     case VZ_HIT_DENSE: {
         const vz_dense *dn = &run->dense[h->a];
         vz_format_seconds(dn->t, a, sizeof a);
-        snprintf(lines[0], 300, "%s: %u scheduler decisions happen at %s", run->label, dn->decisions, a);
-        snprintf(lines[1], 300, "in loop time they share one pixel column; click or press T for event order");
+        tm_safe_snprintf(lines[0], 300, "%s: %u scheduler decisions happen at %s", run->label, dn->decisions, a);
+        tm_safe_snprintf(lines[1], 300, "in loop time they share one pixel column; click or press T for event order");
         return 2;
     }
     default:
@@ -751,7 +752,7 @@ void vz__layout_help(vz__lctx *c)
     gy += vz__line_h(c, VZ_FONT_TITLE) + 10 * s;
     for (int t = 0; t < VZ_TERM__COUNT; t++) {
         char line[400];
-        snprintf(line, sizeof line, "%s \xE2\x80\x94 %s", vz_term_word((vz_term)t), vz_term_meaning((vz_term)t));
+        tm_safe_snprintf(line, sizeof line, "%s \xE2\x80\x94 %s", vz_term_word((vz_term)t), vz_term_meaning((vz_term)t));
         gy += vz__wrap(c, VZ_FONT_SMALL, gx, gy, gw, y + h, VZ_C_TEXT, line) + 4 * s;
     }
     vz_dl_unclip(c->dl);

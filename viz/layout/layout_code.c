@@ -18,6 +18,7 @@
 
 #include "layout_internal.h"
 #include "pysyntax.h"
+#include "tm_safe.h"
 
 #define CODE_TASKS 256   /* tasks whose lines are marked per frame (the first alive, in tree order) */
 #define LINE_MAX_SPANS 48
@@ -129,9 +130,9 @@ void vz__layout_code(vz__lctx *c, vz_rect r)
     const tm_source *so = &tr->sources[src];
     char title[300];
     if (c->doc->n_runs > 1)
-        snprintf(title, sizeof title, "Code \xE2\x80\x94 %s \xE2\x80\x94 %s", tm_text(tr, so->file), run->label);
+        tm_safe_snprintf(title, sizeof title, "Code \xE2\x80\x94 %s \xE2\x80\x94 %s", tm_text(tr, so->file), run->label);
     else
-        snprintf(title, sizeof title, "Code \xE2\x80\x94 %s", tm_text(tr, so->file));
+        tm_safe_snprintf(title, sizeof title, "Code \xE2\x80\x94 %s", tm_text(tr, so->file));
     float y = vz__panel(c, r, title), lh = vz__line_h(c, VZ_FONT_MONO) + 1 * s;
     vz_dl_clip(c->dl, r.x, r.y, r.w, r.h);
     vz_dl_tag(c->dl, VZ_TAG_CODE, VZ_CODE_TEXT, (unsigned)ri, 0);
@@ -163,7 +164,7 @@ void vz__layout_code(vz__lctx *c, vz_rect r)
     if (first + rows > so->n_lines + 1)
         first = so->n_lines + 1 > rows ? so->n_lines + 1 - rows : 1;
     char num[16];
-    snprintf(num, sizeof num, "%u", so->n_lines);
+    tm_safe_snprintf(num, sizeof num, "%u", so->n_lines);
     float x = r.x + VZ_M_PAD * s, num_w = vz__text_w(c, VZ_FONT_MONO, num), gx = x + num_w + 6 * s;
     float tx = gx + 14 * s, right = r.x + r.w - 4 * s;
     /* Triple-quoted strings open above the window: follow them from the top (a bounded scan). */
@@ -194,7 +195,7 @@ void vz__layout_code(vz__lctx *c, vz_rect r)
             vz_dl_frame(c->dl, r.x + 1, y, r.w - 2, lh, VZ_C_SELECT_LINE);
         }
         vz_dl_tag(c->dl, VZ_TAG_CODE, VZ_CODE_TEXT, (unsigned)ri, (uint32_t)l);
-        snprintf(num, sizeof num, "%zu", l);
+        tm_safe_snprintf(num, sizeof num, "%zu", l);
         vz_dl_text(c->dl, VZ_FONT_MONO, x + num_w - vz__text_w(c, VZ_FONT_MONO, num), y, 0, VZ_C_TEXT_FAINT, num);
         /* The code, span by span in its colours, cut at the panel's edge. */
         vz_py_span sp[LINE_MAX_SPANS];
@@ -225,12 +226,12 @@ void vz__layout_code(vz__lctx *c, vz_rect r)
             }
             dots++;
             if (wn >= 0 && (size_t)wn < sizeof who)
-                wn += snprintf(who + wn, sizeof who - (size_t)wn, "%s%s", dots > 1 ? ", " : "\xE2\x86\x90 ",
+                wn += tm_safe_snprintf(who + wn, sizeof who - (size_t)wn, "%s%s", dots > 1 ? ", " : "\xE2\x86\x90 ",
                                vz_task_name(run, mark_task[m]));
         }
         if (l == run_line) {
             vz_dl_tag(c->dl, VZ_TAG_CODE, VZ_CODE_RUNNING, (unsigned)ri, (uint32_t)l);
-            snprintf(who, sizeof who, "\xE2\x97\x80 %s runs", vz_task_name(run, run->loop.running));
+            tm_safe_snprintf(who, sizeof who, "\xE2\x97\x80 %s runs", vz_task_name(run, run->loop.running));
         }
         if (*who) {
             float ww = vz__text_w(c, VZ_FONT_SMALL, who), wx = right - ww - 2 * s;

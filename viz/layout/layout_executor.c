@@ -13,6 +13,7 @@
 
 #include "jobs.h"
 #include "layout_internal.h"
+#include "tm_safe.h"
 
 /* ---- the worker lanes -------------------------------------------------------------- */
 
@@ -72,7 +73,7 @@ void vz__draw_worker(vz__lanes *L, uint32_t w, float y)
         }
         if (xb - xa > 40 * s) {
             char label[160];
-            snprintf(label, sizeof label, "%s()", tm_text(L->tr, jb->fn));
+            tm_safe_snprintf(label, sizeof label, "%s()", tm_text(L->tr, jb->fn));
             float tx = (xa < c->g.lanes.x ? c->g.lanes.x : xa) + 4 * s;
             vz_dl_text(c->dl, VZ_FONT_SMALL, tx, by + (bh - vz__line_h(c, VZ_FONT_SMALL)) / 2, xb - tx - 2 * s,
                        future ? VZ_C_TEXT_FAINT : VZ_RGB(0xFF, 0xFF, 0xFF), label);
@@ -134,7 +135,7 @@ void vz__draw_job_queue(vz__lanes *L, float y)
         }
         if (xb - xa > 60 * s) {
             char label[160];
-            snprintf(label, sizeof label, "%s() waits \xC2\xB7 %u busy", tm_text(tr, jb->fn), vz_job_busy(run, j));
+            tm_safe_snprintf(label, sizeof label, "%s() waits \xC2\xB7 %u busy", tm_text(tr, jb->fn), vz_job_busy(run, j));
             float tx = (xa < c->g.lanes.x ? c->g.lanes.x : xa) + 4 * s;
             vz_dl_text(c->dl, VZ_FONT_SMALL, tx, by + (bh - vz__line_h(c, VZ_FONT_SMALL)) / 2, xb - tx - 3 * s,
                        future ? VZ_C_TEXT_FAINT : VZ_C_ON_QUEUED, label);

@@ -17,6 +17,7 @@
 #include "constructs.h"
 #include "layout_internal.h"
 #include "words.h"
+#include "tm_safe.h"
 
 #define FUTURE_FADE VZ__FUTURE_FADE
 #define MERGE_SCAN 8        /* things inspected per pixel column before skipping the rest */
@@ -54,17 +55,17 @@ static void span_label(const vz__lanes *L, uint32_t task, const tm_span *sp, cha
     const char *res = tm_text(L->tr, tk->result), *msg = tm_text(L->tr, tk->msg);
     switch (sp->state) {
     case TM_STATE_WAITING:
-        snprintf(buf, size, "%s", *tm_text(L->tr, sp->label) ? vz_wait_words(L->run, tm_text(L->tr, sp->label))
+        tm_safe_snprintf(buf, size, "%s", *tm_text(L->tr, sp->label) ? vz_wait_words(L->run, tm_text(L->tr, sp->label))
                                                               : "a future");
         break;
     case TM_STATE_DONE:
-        snprintf(buf, size, "\xE2\x9C\x93 %s", *res ? res : "done");
+        tm_safe_snprintf(buf, size, "\xE2\x9C\x93 %s", *res ? res : "done");
         break;
     case TM_STATE_FAILED:
-        snprintf(buf, size, "\xE2\x9C\x97 %s%s%s", res, *msg ? ": " : "", msg);
+        tm_safe_snprintf(buf, size, "\xE2\x9C\x97 %s%s%s", res, *msg ? ": " : "", msg);
         break;
     case TM_STATE_CANCELLED:
-        snprintf(buf, size, "\xE2\x8A\x98 cancelled%s%s", *msg ? ": " : "", msg);
+        tm_safe_snprintf(buf, size, "\xE2\x8A\x98 cancelled%s%s", *msg ? ": " : "", msg);
         break;
     default:
         buf[0] = 0;
@@ -253,7 +254,7 @@ static void draw_frame(vz__lanes *L, uint32_t task, uint32_t fi, float y)
     }
     if (xend - xa > 24 * s) {
         char label[160];
-        snprintf(label, sizeof label, "%s%s", tm_text(L->tr, fr->fn), tm_text(L->tr, fr->args));
+        tm_safe_snprintf(label, sizeof label, "%s%s", tm_text(L->tr, fr->fn), tm_text(L->tr, fr->args));
         float tx = (xa < c->g.lanes.x ? c->g.lanes.x : xa) + 3 * s;
         vz_dl_text(c->dl, VZ_FONT_SMALL, tx, fy + (fh - vz__line_h(c, VZ_FONT_SMALL)) / 2, xend - tx - 2 * s, text,
                    label);
@@ -461,12 +462,12 @@ static void seg_label(const vz__lanes *L, vz_seg_kind kind, size_t i, uint32_t e
 {
     char when[32];
     if (kind == VZ_SEG_STEP) {
-        snprintf(buf, size, "%s", vz_task_name(L->run, L->tr->steps[i].task));
+        tm_safe_snprintf(buf, size, "%s", vz_task_name(L->run, L->tr->steps[i].task));
     } else if (kind == VZ_SEG_CALLBACK) {
-        snprintf(buf, size, "%s", vz_callback_words(tm_text(L->tr, L->tr->events[e0].s1)));
+        tm_safe_snprintf(buf, size, "%s", vz_callback_words(tm_text(L->tr, L->tr->events[e0].s1)));
     } else {
         vz_format_seconds(L->tr->idles[i].until, when, sizeof when);
-        snprintf(buf, size, "idle until %s (next timer)", when);
+        tm_safe_snprintf(buf, size, "idle until %s (next timer)", when);
     }
 }
 
@@ -589,18 +590,26 @@ void vz__draw_arrows(vz__lanes *L, uint32_t slot, float lane_top)
     vz__lctx *c = L->c;
     const vz_run *run = L->run;
     const tm_trace *tr = L->tr;
-    float s = c->s, last_x = -1e9f;
-    uint32_t last_src = TM_NONE - 1;
+    float s = c->s, last_x = -1e9f, col_x = -1e9f;
+    uint32_t last_src = TM_NONE - 1, in_col = 0;
     uint32_t lo = run->ln_first[slot], hi = run->ln_first[slot + 1];
     for (uint32_t i = link_reaching(L, lo, hi, L->v0 - (L->v1 - L->v0) * 0.02); i < hi; i++) {
         const tm_link *lk = &tr->links[run->ln_idx[i]];
         double pt = vz__ev_pos(L, lk->to);
         if (pt > L->v1)
             break;
+        float xt = vz__ev_x(L, pt);
+        if (floorf(xt) != floorf(col_x)) {
+            col_x = xt;
+            in_col = 0;
+        } else if (++in_col >= MERGE_SCAN) {   /* this pixel column has its arrows: skip the rest of it */
+            uint32_t next = link_reaching(L, i, hi, vz_ui_pos(c->ui, &c->g, floorf(xt) + 1));
+            i = next > i ? next - 1 : i;
+            continue;
+        }
         if (!c->ui->arrows[lk->kind] || vz__after_playhead(L, lk->to) || vz__after_playhead(L, lk->from))
             continue;
         uint32_t src = tr->events[lk->from].by;
-        float xt = vz__ev_x(L, pt);
         if (floorf(xt) == floorf(last_x) && src == last_src)
             continue;
         last_x = xt;

@@ -17,6 +17,7 @@
 
 #include "layout_internal.h"
 #include "overview.h"
+#include "tm_safe.h"
 
 #define MM_SAMPLE 16   /* lanes combined per minimap band at most (evenly spaced) */
 
@@ -156,19 +157,19 @@ void vz__layout_overview(vz__lctx *c)
     float lh = vz__line_h(c, VZ_FONT_SMALL), y = o.y + 4 * s;
     char line[160];
     if (c->doc->n_runs > 1)
-        snprintf(line, sizeof line, "tasks alive: %.60s", run->label);
+        tm_safe_snprintf(line, sizeof line, "tasks alive: %.60s", run->label);
     else
-        snprintf(line, sizeof line, "tasks alive over time");
+        tm_safe_snprintf(line, sizeof line, "tasks alive over time");
     vz_dl_text(c->dl, VZ_FONT_BOLD, x, y, w, VZ_C_TEXT, line);
     y += vz__line_h(c, VZ_FONT_BOLD);
     if (run->n_rows == run->tr->n_tasks)
-        snprintf(line, sizeof line, "peak %u  \xC2\xB7  %zu lanes", run->conc_peak, run->n_rows);
+        tm_safe_snprintf(line, sizeof line, "peak %u  \xC2\xB7  %zu lanes", run->conc_peak, run->n_rows);
     else
-        snprintf(line, sizeof line, "peak %u  \xC2\xB7  %zu of %zu lanes", run->conc_peak, run->n_rows, run->tr->n_tasks);
+        tm_safe_snprintf(line, sizeof line, "peak %u  \xC2\xB7  %zu of %zu lanes", run->conc_peak, run->n_rows, run->tr->n_tasks);
     vz_dl_text(c->dl, VZ_FONT_SMALL, x, y, w, VZ_C_TEXT_DIM, line);
     y += lh + 2 * s;
     /* The lanes' order: a click cycles it, like R. */
-    snprintf(line, sizeof line, "lanes: %s  (R)", vz_sort_name((vz_sort)c->doc->sort));
+    tm_safe_snprintf(line, sizeof line, "lanes: %s  (R)", vz_sort_name((vz_sort)c->doc->sort));
     float bw = vz__text_w(c, VZ_FONT_SMALL, line) + 10 * s;
     if (bw > w)
         bw = w;

@@ -14,6 +14,7 @@
 #include "jobs.h"
 #include "layout_internal.h"
 #include "words.h"
+#include "tm_safe.h"
 
 /* ---- shared helpers --------------------------------------------------------------- */
 
@@ -48,13 +49,13 @@ float vz__wrap(vz__lctx *c, vz_font font, float x, float y, float max_w, float y
             e--;   /* a long word is cut between characters */
         size_t wl = (size_t)(e - w);
         char cand[512];
-        int n = snprintf(cand, sizeof cand, "%.*s%s%.*s", (int)len, line, len ? " " : "", (int)wl, w);
+        int n = tm_safe_snprintf(cand, sizeof cand, "%.*s%s%.*s", (int)len, line, len ? " " : "", (int)wl, w);
         if (n < 0)
             break;
         if (len && (vz__text_w(c, font, cand) > max_w || (size_t)n >= sizeof line)) {
             vz_dl_text(c->dl, font, x, y + h, max_w, col, line);
             h += lh;
-            len = (size_t)snprintf(line, sizeof line, "%.*s", (int)wl, w);
+            len = (size_t)tm_safe_snprintf(line, sizeof line, "%.*s", (int)wl, w);
         } else {
             memcpy(line, cand, (size_t)n + 1);
             len = (size_t)n;
@@ -199,14 +200,14 @@ static float await_graph(vz__lctx *c, const vz_run *run, float x, float y, float
         vz_color chip = VZ_RGBA(0, 0, 0, 0);
         if (nd->task != TM_NONE && nd->task < tr->n_tasks) {
             const tm_task *tk = &tr->tasks[nd->task];
-            snprintf(line, sizeof line, "%s%s  %s()%s", elbow, vz_task_name(run, nd->task), tm_text(tr, tk->coro),
+            tm_safe_snprintf(line, sizeof line, "%s%s  %s()%s", elbow, vz_task_name(run, nd->task), tm_text(tr, tk->coro),
                      tk->ev_done != TM_NONE && run->cur != TM_NONE && tk->ev_done <= run->cur ? "  \xE2\x9C\x93 done"
                                                                                                : "");
             chip = vz_task_color(nd->task);
         } else if (nd->fut != TM_NONE && nd->fut < tr->n_futures) {
             const tm_future *f = &tr->futures[nd->fut];
             const char *label = *tm_text(tr, f->label) ? tm_text(tr, f->label) : tm_text(tr, f->kind);
-            snprintf(line, sizeof line, "%s%s", elbow, vz_wait_words(run, label));
+            tm_safe_snprintf(line, sizeof line, "%s%s", elbow, vz_wait_words(run, label));
         } else {
             continue;
         }
@@ -214,7 +215,7 @@ static float await_graph(vz__lctx *c, const vz_run *run, float x, float y, float
         y = list_row(c, ix, y, x + w - ix, chip, nd->task != TM_NONE ? VZ_C_TEXT : VZ_C_TEXT_DIM, line);
     }
     if (i < ls->n_graph && y + lh <= ymax) {
-        snprintf(line, sizeof line, "\xE2\x80\xA6 %zu more", ls->n_graph - i);
+        tm_safe_snprintf(line, sizeof line, "\xE2\x80\xA6 %zu more", ls->n_graph - i);
         y = list_row(c, x + 10 * s, y, w - 10 * s, VZ_RGBA(0, 0, 0, 0), VZ_C_TEXT_DIM, line);
     }
     return y;
@@ -228,9 +229,9 @@ static float loop_panel(vz__lctx *c, vz_rect r)
     float s = c->s, lh = vz__line_h(c, VZ_FONT_BODY) + 1 * s;
     char title[200], line[300], a[32], b[32];
     if (c->doc->n_runs > 1)
-        snprintf(title, sizeof title, "The loop at the playhead \xE2\x80\x94 %s", run->label);
+        tm_safe_snprintf(title, sizeof title, "The loop at the playhead \xE2\x80\x94 %s", run->label);
     else
-        snprintf(title, sizeof title, "The loop at the playhead");
+        tm_safe_snprintf(title, sizeof title, "The loop at the playhead");
     float y = vz__panel(c, r, title), x = r.x + VZ_M_PAD * s, w = r.w - 2 * VZ_M_PAD * s, ymax = r.y + r.h - 4 * s;
     vz_dl_clip(c->dl, r.x, r.y, r.w, r.h);
     vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_LOOP, (unsigned)c->ui->focus, 0);
@@ -241,23 +242,23 @@ static float loop_panel(vz__lctx *c, vz_rect r)
     }
     /* What the loop is doing. */
     if (ls->ev + 1 >= tr->n_events && tr->end_reason != TM_END_MISSING) {
-        snprintf(line, sizeof line, "Finished: the recording ended (%s)", tm_end_name((tm_end)tr->end_reason));
+        tm_safe_snprintf(line, sizeof line, "Finished: the recording ended (%s)", tm_end_name((tm_end)tr->end_reason));
         y = list_row(c, x, y, w, VZ_RGBA(0, 0, 0, 0), VZ_C_TEXT, line);
     } else if (ls->running != TM_NONE) {
-        snprintf(line, sizeof line, "Running: %s  (%s)", vz_task_name(run, ls->running),
+        tm_safe_snprintf(line, sizeof line, "Running: %s  (%s)", vz_task_name(run, ls->running),
                  tm_text(tr, tr->tasks[ls->running].coro));
         y = list_row(c, x, y, w, vz_state_color(TM_STATE_RUNNING), VZ_C_TEXT, line);
     } else if (ls->callback != TM_NONE) {
         const char *fn = tm_text(tr, tr->events[ls->callback].s1);
         if (vz_plain_callback(fn))
-            snprintf(line, sizeof line, "Running a callback: %s  (%s)", vz_plain_callback(fn), fn);
+            tm_safe_snprintf(line, sizeof line, "Running a callback: %s  (%s)", vz_plain_callback(fn), fn);
         else
-            snprintf(line, sizeof line, "Running callback: %s", fn);
+            tm_safe_snprintf(line, sizeof line, "Running callback: %s", fn);
         y = list_row(c, x, y, w, VZ_C_CALLBACK, VZ_C_TEXT, line);
     } else if (ls->idle != TM_NONE) {
         vz_format_seconds(tr->idles[ls->idle].from, a, sizeof a);
         vz_format_seconds(tr->idles[ls->idle].until, b, sizeof b);
-        snprintf(line, sizeof line, "Idle: nothing ready; waits from %s until the timer at %s", a, b);
+        tm_safe_snprintf(line, sizeof line, "Idle: nothing ready; waits from %s until the timer at %s", a, b);
         y = list_row(c, x, y, w, VZ_C_IDLE, VZ_C_TEXT, line);
     } else {
         y = list_row(c, x, y, w, VZ_RGBA(0, 0, 0, 0), VZ_C_TEXT_DIM, "Running: nothing (between handles)");
@@ -277,43 +278,43 @@ static float loop_panel(vz__lctx *c, vz_rect r)
         else if (cap_t)
             cap_t--;
     }
-    snprintf(line, sizeof line, "Ready queue: %zu handle%s%s", ls->n_ready, ls->n_ready == 1 ? "" : "s",
+    tm_safe_snprintf(line, sizeof line, "Ready queue: %zu handle%s%s", ls->n_ready, ls->n_ready == 1 ? "" : "s",
              ls->n_ready ? ", head first" : "");
     y = list_row(c, x, y, w, VZ_RGBA(0, 0, 0, 0), VZ_C_TEXT_DIM, line);
     for (size_t i = 0; i < cap_r; i++) {
         const tm_handle *h = &tr->handles[ls->ready[i]];
         if (h->task != TM_NONE)
-            snprintf(line, sizeof line, "%zu. step of %s", i + 1, vz_task_name(run, h->task));
+            tm_safe_snprintf(line, sizeof line, "%zu. step of %s", i + 1, vz_task_name(run, h->task));
         else
-            snprintf(line, sizeof line, "%zu. callback: %s", i + 1, vz_callback_words(tm_text(tr, h->fn)));
+            tm_safe_snprintf(line, sizeof line, "%zu. callback: %s", i + 1, vz_callback_words(tm_text(tr, h->fn)));
         if (i + 1 == cap_r && ls->n_ready > cap_r)
-            snprintf(line + strlen(line), sizeof line - strlen(line), "   \xE2\x80\xA6 %zu more", ls->n_ready - cap_r);
+            tm_safe_snprintf(line + strlen(line), sizeof line - strlen(line), "   \xE2\x80\xA6 %zu more", ls->n_ready - cap_r);
         y = list_row(c, x + 10 * s, y, w - 10 * s, h->task != TM_NONE ? vz_state_color(TM_STATE_READY) : VZ_C_CALLBACK,
                      VZ_C_TEXT, line);
     }
-    snprintf(line, sizeof line, "Timers: %zu pending%s", ls->n_timers, ls->n_timers ? ", soonest first" : "");
+    tm_safe_snprintf(line, sizeof line, "Timers: %zu pending%s", ls->n_timers, ls->n_timers ? ", soonest first" : "");
     y = list_row(c, x, y, w, VZ_RGBA(0, 0, 0, 0), VZ_C_TEXT_DIM, line);
     for (size_t i = 0; i < cap_t; i++) {
         const tm_timer *t = &tr->timers[ls->timers[i]];
         vz_format_seconds(t->when, a, sizeof a);
         const char *what = vz_timer_purpose(run, ls->timers[i]);
         if (t->created_by != TM_NONE)
-            snprintf(line, sizeof line, "at %s  %s of %s", a, what, vz_task_name(run, t->created_by));
+            tm_safe_snprintf(line, sizeof line, "at %s  %s of %s", a, what, vz_task_name(run, t->created_by));
         else
-            snprintf(line, sizeof line, "at %s  %s", a, what);
+            tm_safe_snprintf(line, sizeof line, "at %s  %s", a, what);
         if (i + 1 == cap_t && ls->n_timers > cap_t)
-            snprintf(line + strlen(line), sizeof line - strlen(line), "   \xE2\x80\xA6 %zu more", ls->n_timers - cap_t);
+            tm_safe_snprintf(line + strlen(line), sizeof line - strlen(line), "   \xE2\x80\xA6 %zu more", ls->n_timers - cap_t);
         y = list_row(c, x + 10 * s, y, w - 10 * s, vz_marker_color(VZ_MK_TIMER), VZ_C_TEXT, line);
     }
-    snprintf(line, sizeof line, "Waiting: %zu of %zu live task%s", ls->n_waiting, ls->n_alive,
+    tm_safe_snprintf(line, sizeof line, "Waiting: %zu of %zu live task%s", ls->n_waiting, ls->n_alive,
              ls->n_alive == 1 ? "" : "s");
     y = list_row(c, x, y, w, VZ_RGBA(0, 0, 0, 0), VZ_C_TEXT_DIM, line);
     for (size_t i = 0; i < cap_w; i++) {
         const tm_span *sp = &tr->spans[ls->waiting_span[i]];
-        snprintf(line, sizeof line, "%s \xE2\x86\x90 %s", vz_task_name(run, ls->waiting[i]),
+        tm_safe_snprintf(line, sizeof line, "%s \xE2\x86\x90 %s", vz_task_name(run, ls->waiting[i]),
                  *tm_text(tr, sp->label) ? vz_wait_words(run, tm_text(tr, sp->label)) : vz_future_label(run, sp->fut));
         if (i + 1 == cap_w && ls->n_waiting > cap_w)
-            snprintf(line + strlen(line), sizeof line - strlen(line), "   \xE2\x80\xA6 %zu more", ls->n_waiting - cap_w);
+            tm_safe_snprintf(line + strlen(line), sizeof line - strlen(line), "   \xE2\x80\xA6 %zu more", ls->n_waiting - cap_w);
         y = list_row(c, x + 10 * s, y, w - 10 * s, vz_state_color(TM_STATE_WAITING), VZ_C_TEXT, line);
     }
     y = await_graph(c, run, x, y, w, ymax);
@@ -367,7 +368,7 @@ static float task_locals(vz__lctx *c, const vz_run *run, uint32_t task, float x,
     if (!where || y + lh > ymax)
         return y;
     vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_LOCALS, c->ui->sel_run, c->ui->sel);
-    snprintf(line, sizeof line, "at %s:%u%s", tm_text(tr, where->file), where->line,
+    tm_safe_snprintf(line, sizeof line, "at %s:%u%s", tm_text(tr, where->file), where->line,
              tm_span_at(tr, task, run->cur) != TM_NONE &&
                      tr->spans[tm_span_at(tr, task, run->cur)].state == TM_STATE_RUNNING
                  ? "  (running)"
@@ -386,9 +387,9 @@ static float task_locals(vz__lctx *c, const vz_run *run, uint32_t task, float x,
         vz_dl_rect(c->dl, fx, top, fw, fh, VZ_C_STRIPE);
         vz_dl_frame(c->dl, fx, top, fw, fh, VZ_C_BORDER);
         if (fr->line)
-            snprintf(line, sizeof line, "%s()  line %u", tm_text(tr, fr->fn), fr->line);
+            tm_safe_snprintf(line, sizeof line, "%s()  line %u", tm_text(tr, fr->fn), fr->line);
         else
-            snprintf(line, sizeof line, "%s()", tm_text(tr, fr->fn));
+            tm_safe_snprintf(line, sizeof line, "%s()", tm_text(tr, fr->fn));
         vz_dl_text(c->dl, VZ_FONT_BOLD, fx + 6 * s, y + 1 * s, fw - 12 * s, VZ_C_TEXT, line);
         y += mh;
         float name_w = fw * 0.35f;
@@ -400,7 +401,7 @@ static float task_locals(vz__lctx *c, const vz_run *run, uint32_t task, float x,
             y += mh;
         }
         if (fr->more && y + mh <= ymax) {
-            snprintf(line, sizeof line, "\xE2\x80\xA6 and %u more", fr->more);
+            tm_safe_snprintf(line, sizeof line, "\xE2\x80\xA6 and %u more", fr->more);
             vz_dl_text(c->dl, VZ_FONT_SMALL, fx + 10 * s, y, fw - 16 * s, VZ_C_TEXT_DIM, line);
             y += mh;
         }
@@ -415,9 +416,9 @@ static void inspector(vz__lctx *c, vz_rect r)
     float s = c->s;
     char line[400], a[32], b[32], d[32];
     if (c->doc->n_runs > 1 && ui->sel_kind != VZ_SEL_NONE && ui->sel_run < c->doc->n_runs)
-        snprintf(line, sizeof line, "Inspector \xE2\x80\x94 %s", c->doc->runs[ui->sel_run].label);
+        tm_safe_snprintf(line, sizeof line, "Inspector \xE2\x80\x94 %s", c->doc->runs[ui->sel_run].label);
     else
-        snprintf(line, sizeof line, "Inspector");
+        tm_safe_snprintf(line, sizeof line, "Inspector");
     float y = vz__panel(c, r, line), x = r.x + VZ_M_PAD * s, w = r.w - 2 * VZ_M_PAD * s, ymax = r.y + r.h;
     vz_dl_clip(c->dl, r.x, r.y, r.w, r.h);
     vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_INSPECTOR, ui->sel_run, ui->sel);
@@ -433,29 +434,29 @@ static void inspector(vz__lctx *c, vz_rect r)
     float lh = vz__line_h(c, VZ_FONT_BODY) + 1 * s;
     if (ui->sel_kind == VZ_SEL_TASK && ui->sel < tr->n_tasks) {
         const tm_task *tk = &tr->tasks[ui->sel];
-        snprintf(line, sizeof line, "%s  \xC2\xB7  %s()", tm_text(tr, tk->name), tm_text(tr, tk->coro));
+        tm_safe_snprintf(line, sizeof line, "%s  \xC2\xB7  %s()", tm_text(tr, tk->name), tm_text(tr, tk->coro));
         vz_dl_text(c->dl, VZ_FONT_BOLD, x, y, w, VZ_C_TEXT, line);
         y += lh + 2 * s;
         vz_format_seconds(tr->events[tk->ev_new].t, a, sizeof a);
         if (tk->parent != TM_NONE)
-            snprintf(line, sizeof line, "created by %s at %s (event #%u)", vz_task_name(run, tk->parent), a,
+            tm_safe_snprintf(line, sizeof line, "created by %s at %s (event #%u)", vz_task_name(run, tk->parent), a,
                      tr->events[tk->ev_new].seq);
         else
-            snprintf(line, sizeof line, "created by the program at %s (event #%u)", a, tr->events[tk->ev_new].seq);
+            tm_safe_snprintf(line, sizeof line, "created by the program at %s (event #%u)", a, tr->events[tk->ev_new].seq);
         y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT, line);
         vz_format_seconds(tk->t_running, a, sizeof a);
         vz_format_seconds(tk->t_ready, b, sizeof b);
         vz_format_seconds(tk->t_waiting, d, sizeof d);
-        snprintf(line, sizeof line, "running %s in %u step%s  \xC2\xB7  ready %s  \xC2\xB7  waiting %s", a, tk->steps,
+        tm_safe_snprintf(line, sizeof line, "running %s in %u step%s  \xC2\xB7  ready %s  \xC2\xB7  waiting %s", a, tk->steps,
                  tk->steps == 1 ? "" : "s", b, d);
         y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT, line);
         vz_wait_sum waits[6];
         size_t n = vz_task_waits(run, ui->sel, waits, 6);
         if (n) {
-            int len = snprintf(line, sizeof line, "awaited:");
+            int len = tm_safe_snprintf(line, sizeof line, "awaited:");
             for (size_t i = 0; i < n && len > 0 && (size_t)len < sizeof line; i++) {
                 vz_format_seconds(waits[i].seconds, a, sizeof a);
-                len += snprintf(line + len, sizeof line - (size_t)len, "%s %s%s (%s)", i ? "," : "",
+                len += tm_safe_snprintf(line + len, sizeof line - (size_t)len, "%s %s%s (%s)", i ? "," : "",
                                 tm_text(tr, waits[i].label), waits[i].count > 1 ? " \xC3\x97n" : "", a);
             }
             y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT, line);
@@ -464,24 +465,24 @@ static void inspector(vz__lctx *c, vz_rect r)
         tm_state st = TM_STATE_DONE;
         switch (tk->outcome) {
         case TM_OUTCOME_RESULT:
-            snprintf(line, sizeof line, "outcome: returned %s", res);
+            tm_safe_snprintf(line, sizeof line, "outcome: returned %s", res);
             break;
         case TM_OUTCOME_EXCEPTION:
-            snprintf(line, sizeof line, "outcome: raised %s%s%s", res, *msg ? ": " : "", msg);
+            tm_safe_snprintf(line, sizeof line, "outcome: raised %s%s%s", res, *msg ? ": " : "", msg);
             st = TM_STATE_FAILED;
             break;
         case TM_OUTCOME_CANCELLED:
-            snprintf(line, sizeof line, "outcome: cancelled%s%s", *msg ? ": " : "", msg);
+            tm_safe_snprintf(line, sizeof line, "outcome: cancelled%s%s", *msg ? ": " : "", msg);
             st = TM_STATE_CANCELLED;
             break;
         default:
-            snprintf(line, sizeof line, "outcome: still pending when the trace ends");
+            tm_safe_snprintf(line, sizeof line, "outcome: still pending when the trace ends");
             st = TM_STATE_WAITING;
         }
         if (tk->ev_done != TM_NONE) {
             vz_format_seconds(tr->events[tk->ev_done].t, a, sizeof a);
             int later = run->cur == TM_NONE || tk->ev_done > run->cur;
-            snprintf(line + strlen(line), sizeof line - strlen(line), " at %s%s", a,
+            tm_safe_snprintf(line + strlen(line), sizeof line - strlen(line), " at %s%s", a,
                      later ? "  (after the playhead)" : "");
         }
         y += 2 * s;
@@ -491,7 +492,7 @@ static void inspector(vz__lctx *c, vz_rect r)
     } else if (ui->sel_kind == VZ_SEL_EVENT && ui->sel < tr->n_events) {
         const tm_event *e = &tr->events[ui->sel];
         vz_format_seconds(e->t, a, sizeof a);
-        snprintf(line, sizeof line, "event #%u  \xC2\xB7  %s  \xC2\xB7  t = %s", e->seq, tm_kind_name((tm_kind)e->kind), a);
+        tm_safe_snprintf(line, sizeof line, "event #%u  \xC2\xB7  %s  \xC2\xB7  t = %s", e->seq, tm_kind_name((tm_kind)e->kind), a);
         vz_dl_text(c->dl, VZ_FONT_BOLD, x, y, w, VZ_C_TEXT, line);
         y += lh + 2 * s;
         vz_event_text(run, ui->sel, line, sizeof line);
@@ -501,7 +502,7 @@ static void inspector(vz__lctx *c, vz_rect r)
                           "Set order: CPython decides this while iterating a set, in an order that follows object "
                           "addresses and can change from run to run; this trace shows one such order.");
         if (e->by != TM_NONE || e->kind == TM_EV_CB_RUN) {
-            snprintf(line, sizeof line, "while %s was running", e->by != TM_NONE ? vz_task_name(run, e->by) : "the loop");
+            tm_safe_snprintf(line, sizeof line, "while %s was running", e->by != TM_NONE ? vz_task_name(run, e->by) : "the loop");
             y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT_DIM, line);
         }
         if (e->kind == TM_EV_JOB && e->obj < tr->n_marks) {   /* a job that had to wait: for how long, for whom */
@@ -518,7 +519,7 @@ static void inspector(vz__lctx *c, vz_rect r)
                 continue;
             char other[300];
             vz_event_text(run, lk->from == ui->sel ? lk->to : lk->from, other, sizeof other);
-            snprintf(line, sizeof line, "%s %s: %s", lk->from == ui->sel ? "\xE2\x86\x92 causes" : "\xE2\x86\x90 caused by",
+            tm_safe_snprintf(line, sizeof line, "%s %s: %s", lk->from == ui->sel ? "\xE2\x86\x92 causes" : "\xE2\x86\x90 caused by",
                      tm_link_name((tm_link_kind)lk->kind), other);
             y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, vz_link_color((tm_link_kind)lk->kind), line);
             if (tr->n_links > 100000)
@@ -540,7 +541,7 @@ static void findings_panel(vz__lctx *c, vz_rect r)
         hidden |= ui->hide_future && doc->runs[i].cur + 1 < doc->runs[i].tr->n_events;
     }
     char title[64];
-    snprintf(title, sizeof title, hidden ? "Findings" : "Findings (%zu)", total);
+    tm_safe_snprintf(title, sizeof title, hidden ? "Findings" : "Findings (%zu)", total);
     float y = vz__panel(c, r, title), x = r.x + VZ_M_PAD * s, w = r.w - 2 * VZ_M_PAD * s, ymax = r.y + r.h - 4 * s;
     vz_dl_clip(c->dl, r.x, r.y, r.w, r.h);
     if (hidden) {
@@ -565,9 +566,9 @@ static void findings_panel(vz__lctx *c, vz_rect r)
             float y0 = y;
             char head[240];
             if (doc->n_runs > 1)
-                snprintf(head, sizeof head, "%s \xE2\x80\x94 %s", run->label, vz_finding_heading((vz_finding_kind)f->kind));
+                tm_safe_snprintf(head, sizeof head, "%s \xE2\x80\x94 %s", run->label, vz_finding_heading((vz_finding_kind)f->kind));
             else
-                snprintf(head, sizeof head, "%s", vz_finding_heading((vz_finding_kind)f->kind));
+                tm_safe_snprintf(head, sizeof head, "%s", vz_finding_heading((vz_finding_kind)f->kind));
             vz_dl_tag(c->dl, VZ_TAG_PANEL, VZ_PANEL_FINDINGS, (unsigned)ri, (uint32_t)i);
             vz_dl_rect(c->dl, x, y + 3 * s, 4 * s, vz__line_h(c, VZ_FONT_BOLD) - 6 * s, VZ_C_PLAYHEAD);
             y += vz__wrap(c, VZ_FONT_BOLD, x + 10 * s, y, w - 10 * s, ymax, VZ_C_TEXT, head);
@@ -652,9 +653,9 @@ static void event_list(vz__lctx *c, vz_rect r)
     float s = c->s;
     char title[200];
     if (c->doc->n_runs > 1)
-        snprintf(title, sizeof title, "Events \xE2\x80\x94 %s  (\xE2\x86\x90 \xE2\x86\x92 step, click to jump)", run->label);
+        tm_safe_snprintf(title, sizeof title, "Events \xE2\x80\x94 %s  (\xE2\x86\x90 \xE2\x86\x92 step, click to jump)", run->label);
     else
-        snprintf(title, sizeof title, "Events  (\xE2\x86\x90 \xE2\x86\x92 step, click to jump)");
+        tm_safe_snprintf(title, sizeof title, "Events  (\xE2\x86\x90 \xE2\x86\x92 step, click to jump)");
     float y = vz__panel(c, r, title) - 3 * s, lh = vz__line_h(c, VZ_FONT_MONO) + 2 * s;
     size_t rows = (size_t)((r.y + r.h - y - 4 * s) / lh);
     if (!rows || !tr->n_events)
@@ -664,7 +665,7 @@ static void event_list(vz__lctx *c, vz_rect r)
     if (start + rows > tr->n_events)
         start = tr->n_events > rows ? tr->n_events - rows : 0;
     char widest[32];
-    snprintf(widest, sizeof widest, "#%u", tr->events[tr->n_events - 1].seq > 999 ? tr->events[tr->n_events - 1].seq : 999);
+    tm_safe_snprintf(widest, sizeof widest, "#%u", tr->events[tr->n_events - 1].seq > 999 ? tr->events[tr->n_events - 1].seq : 999);
     float x = r.x + VZ_M_PAD * s, seq_w = vz__text_w(c, VZ_FONT_MONO, widest),
           t_w = vz__text_w(c, VZ_FONT_MONO, "000.000 ms"), k_w = vz__text_w(c, VZ_FONT_MONO, "timer_cancel ");
     /* A narrow list (a projector's scale) drops the event kind: the sentence says it. */
@@ -687,7 +688,7 @@ static void event_list(vz__lctx *c, vz_rect r)
         }
         vz_color tc = future ? VZ_C_TEXT_FAINT : vz_is_decision(e) ? VZ_C_TEXT : VZ_C_TEXT_DIM;
         char buf[300], t[32];
-        snprintf(buf, sizeof buf, "#%u", e->seq);
+        tm_safe_snprintf(buf, sizeof buf, "#%u", e->seq);
         float ty = y + 1 * s;
         vz_dl_text(c->dl, VZ_FONT_MONO, x + seq_w - vz__text_w(c, VZ_FONT_MONO, buf), ty, 0, tc, buf);
         vz_format_seconds(e->t, t, sizeof t);
@@ -731,9 +732,9 @@ static void output_panel(vz__lctx *c, vz_rect r)
     float s = c->s;
     char title[200];
     if (c->doc->n_runs > 1)
-        snprintf(title, sizeof title, "Output \xE2\x80\x94 %s", run->label);
+        tm_safe_snprintf(title, sizeof title, "Output \xE2\x80\x94 %s", run->label);
     else
-        snprintf(title, sizeof title, "Output");
+        tm_safe_snprintf(title, sizeof title, "Output");
     float y = vz__panel(c, r, title), lh = vz__line_h(c, VZ_FONT_MONO) + 2 * s, x = r.x + VZ_M_PAD * s;
     size_t rows = (size_t)((r.y + r.h - y - 4 * s) / lh), done = prints_done(run);
     vz_dl_clip(c->dl, r.x, r.y, r.w, r.h);
@@ -749,7 +750,7 @@ static void output_panel(vz__lctx *c, vz_rect r)
         char t[32], who[160];
         vz_format_seconds(e->t, t, sizeof t);
         vz_dl_text(c->dl, VZ_FONT_MONO, x, y, 0, VZ_C_TEXT_DIM, t);
-        snprintf(who, sizeof who, "%s", e->task != TM_NONE ? vz_task_name(run, e->task) : "-");
+        tm_safe_snprintf(who, sizeof who, "%s", e->task != TM_NONE ? vz_task_name(run, e->task) : "-");
         float wx = x + tw + 4 * s;
         vz_dl_text(c->dl, VZ_FONT_MONO, wx, y, 90 * s, VZ_C_TEXT_DIM, who);
         float px = wx + 96 * s;

@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "constructs.h"
 #include "jobs.h"
+#include "tm_safe.h"
 
 #define FD_LANES_MAX 65536   /* descriptors tracked for io lanes; higher ones go to the loop lane */
 
@@ -422,9 +423,9 @@ void vz_constructs_free(vz_run *run)
 static const char *items(double n, char *buf, size_t size)
 {
     if (isnan(n))
-        snprintf(buf, size, "? items");
+        tm_safe_snprintf(buf, size, "? items");
     else
-        snprintf(buf, size, "%g item%s", n, n == 1 ? "" : "s");
+        tm_safe_snprintf(buf, size, "%g item%s", n, n == 1 ? "" : "s");
     return buf;
 }
 
@@ -434,35 +435,35 @@ static void sync_text(const char *who, const char *kind, const char *op, uint32_
     char it[48];
     if (!strcmp(kind, "queue")) {
         if (!strcmp(op, "put"))
-            snprintf(buf, size, "%s puts into queue #%u: %s", who, obj, items(n, it, sizeof it));
+            tm_safe_snprintf(buf, size, "%s puts into queue #%u: %s", who, obj, items(n, it, sizeof it));
         else if (!strcmp(op, "get"))
-            snprintf(buf, size, "%s gets from queue #%u: %s left", who, obj, items(n, it, sizeof it));
+            tm_safe_snprintf(buf, size, "%s gets from queue #%u: %s left", who, obj, items(n, it, sizeof it));
         else if (!strcmp(op, "task_done"))
-            snprintf(buf, size, "%s calls task_done() on queue #%u (%s queued)", who, obj, items(n, it, sizeof it));
+            tm_safe_snprintf(buf, size, "%s calls task_done() on queue #%u (%s queued)", who, obj, items(n, it, sizeof it));
         else if (!strcmp(op, "join"))
-            snprintf(buf, size, "%s joins queue #%u: waits while items are unfinished (%s queued)", who, obj,
+            tm_safe_snprintf(buf, size, "%s joins queue #%u: waits while items are unfinished (%s queued)", who, obj,
                      items(n, it, sizeof it));
         else
-            snprintf(buf, size, "%s: queue #%u %s (%s queued)", who, obj, op, items(n, it, sizeof it));
+            tm_safe_snprintf(buf, size, "%s: queue #%u %s (%s queued)", who, obj, op, items(n, it, sizeof it));
     } else if (!strcmp(kind, "lock") && (!strcmp(op, "acquire") || !strcmp(op, "release"))) {
-        snprintf(buf, size, "%s %ss lock #%u (%s)", who, op, obj, op[0] == 'a' ? "held" : "free");
+        tm_safe_snprintf(buf, size, "%s %ss lock #%u (%s)", who, op, obj, op[0] == 'a' ? "held" : "free");
     } else if (!strcmp(kind, "semaphore") && (!strcmp(op, "acquire") || !strcmp(op, "release")) && !isnan(n)) {
-        snprintf(buf, size, "%s %ss semaphore #%u (value now %g)", who, op, obj, n);
+        tm_safe_snprintf(buf, size, "%s %ss semaphore #%u (value now %g)", who, op, obj, n);
     } else if (!strcmp(kind, "event") && !strcmp(op, "wait")) {
-        snprintf(buf, size, "%s waits on event #%u: %s", who, obj,
+        tm_safe_snprintf(buf, size, "%s waits on event #%u: %s", who, obj,
                  n == 1 ? "already set, returns at once" : "not set, waits until it is");
     } else if (!strcmp(kind, "event") && (!strcmp(op, "set") || !strcmp(op, "clear"))) {
-        snprintf(buf, size, "%s %ss event #%u%s", who, op, obj, op[0] == 's' ? ": its waiters wake" : "");
+        tm_safe_snprintf(buf, size, "%s %ss event #%u%s", who, op, obj, op[0] == 's' ? ": its waiters wake" : "");
     } else if (!strcmp(kind, "condition") && (!strcmp(op, "acquire") || !strcmp(op, "release"))) {
-        snprintf(buf, size, "%s %ss the lock of condition #%u", who, op, obj);
+        tm_safe_snprintf(buf, size, "%s %ss the lock of condition #%u", who, op, obj);
     } else if (!strcmp(kind, "condition") && !strcmp(op, "wait")) {
-        snprintf(buf, size, "%s waits on condition #%u (%g waiting)", who, obj, n);
+        tm_safe_snprintf(buf, size, "%s waits on condition #%u (%g waiting)", who, obj, n);
     } else if (!strcmp(kind, "condition") && !strcmp(op, "notify")) {
-        snprintf(buf, size, "%s notifies condition #%u: %g waiter%s woken", who, obj, n, n == 1 ? "" : "s");
+        tm_safe_snprintf(buf, size, "%s notifies condition #%u: %g waiter%s woken", who, obj, n, n == 1 ? "" : "s");
     } else if (isnan(n)) {
-        snprintf(buf, size, "%s: %s #%u %s", who, *kind ? kind : "sync", obj, op);
+        tm_safe_snprintf(buf, size, "%s: %s #%u %s", who, *kind ? kind : "sync", obj, op);
     } else {
-        snprintf(buf, size, "%s: %s #%u %s (count %g)", who, *kind ? kind : "sync", obj, op, n);
+        tm_safe_snprintf(buf, size, "%s: %s #%u %s (count %g)", who, *kind ? kind : "sync", obj, op, n);
     }
 }
 
@@ -472,18 +473,18 @@ static void io_text(const vz_run *run, const tm_mark *m, const char *who, char *
     const char *op = mark_op(tr, m), *what = tm_text(tr, m->what);
     uint32_t lane = run->mk_lane ? run->mk_lane[m - tr->marks] : TM_NONE;
     if (!strcmp(op, "wait"))
-        snprintf(buf, size, "%s waits until fd %u is ready (%s)", who, m->obj, *what ? what : "I/O");
+        tm_safe_snprintf(buf, size, "%s waits until fd %u is ready (%s)", who, m->obj, *what ? what : "I/O");
     else if (!strcmp(op, "ready") && lane != TM_NONE)
-        snprintf(buf, size, "the poller reports fd %u ready (%s): %s's I/O wait ends", m->obj, *what ? what : "I/O",
+        tm_safe_snprintf(buf, size, "the poller reports fd %u ready (%s): %s's I/O wait ends", m->obj, *what ? what : "I/O",
                  vz_task_name(run, lane));
     else if (!strcmp(op, "ready"))
-        snprintf(buf, size, "the poller reports fd %u ready (%s)", m->obj, *what ? what : "I/O");
+        tm_safe_snprintf(buf, size, "the poller reports fd %u ready (%s)", m->obj, *what ? what : "I/O");
     else if (!strcmp(op, "close"))
-        snprintf(buf, size, "%s closes fd %u", who, m->obj);
+        tm_safe_snprintf(buf, size, "%s closes fd %u", who, m->obj);
     else if (!strcmp(op, "accept"))
-        snprintf(buf, size, "the server accepts a connection: fd %u", m->obj);
+        tm_safe_snprintf(buf, size, "the server accepts a connection: fd %u", m->obj);
     else
-        snprintf(buf, size, "%s: fd %u %s%s%s", who, m->obj, op, *what && strcmp(what, op) ? " " : "",
+        tm_safe_snprintf(buf, size, "%s: fd %u %s%s%s", who, m->obj, op, *what && strcmp(what, op) ? " " : "",
                  strcmp(what, op) ? what : "");
 }
 
@@ -496,24 +497,24 @@ static void timeout_text(const vz_run *run, const tm_mark *m, const char *who, c
     char when[32];
     vz_format_seconds(m->num, when, sizeof when);
     if (!strcmp(op, "arm") && isnan(m->num))
-        snprintf(buf, size, "%s enters a timeout block with no deadline", who);
+        tm_safe_snprintf(buf, size, "%s enters a timeout block with no deadline", who);
     else if (!strcmp(op, "arm"))
-        snprintf(buf, size, "%s arms a %s due at %s", who, wait_for ? "wait_for deadline" : "timeout", when);
+        tm_safe_snprintf(buf, size, "%s arms a %s due at %s", who, wait_for ? "wait_for deadline" : "timeout", when);
     else if (!strcmp(op, "reschedule") && isnan(m->num))
-        snprintf(buf, size, "%s reschedules its timeout to no deadline", who);
+        tm_safe_snprintf(buf, size, "%s reschedules its timeout to no deadline", who);
     else if (!strcmp(op, "reschedule"))
-        snprintf(buf, size, "%s reschedules its timeout to %s", who, when);
+        tm_safe_snprintf(buf, size, "%s reschedules its timeout to %s", who, when);
     else if (!strcmp(op, "fire") && wait_for)
-        snprintf(buf, size, "timeout fired: %s's wait_for deadline (%s) passed; it cancels what it awaits", who,
+        tm_safe_snprintf(buf, size, "timeout fired: %s's wait_for deadline (%s) passed; it cancels what it awaits", who,
                  when);
     else if (!strcmp(op, "fire"))
-        snprintf(buf, size, "timeout fired: the deadline (%s) passed; %s is cancelled, to leave the block with "
+        tm_safe_snprintf(buf, size, "timeout fired: the deadline (%s) passed; %s is cancelled, to leave the block with "
                  "TimeoutError", when, who);
     else if (!strcmp(op, "exit"))
-        snprintf(buf, size, wait_for ? "%s's wait_for returns: its deadline is dropped"
+        tm_safe_snprintf(buf, size, wait_for ? "%s's wait_for returns: its deadline is dropped"
                                      : "%s leaves its timeout block: the deadline is dropped", who);
     else
-        snprintf(buf, size, "%s: timeout %s", who, op);
+        tm_safe_snprintf(buf, size, "%s: timeout %s", who, op);
 }
 
 static void group_text(const vz_run *run, const tm_mark *m, const tm_event *e, char *buf, size_t size)
@@ -523,21 +524,21 @@ static void group_text(const vz_run *run, const tm_mark *m, const tm_event *e, c
     const vz_group *g = vz_group_find(run, m->obj);
     const char *who = vz_task_name(run, e->task);
     if (!strcmp(op, "new"))
-        snprintf(buf, size, "%s opens TaskGroup #%u (async with)", who, m->obj);
+        tm_safe_snprintf(buf, size, "%s opens TaskGroup #%u (async with)", who, m->obj);
     else if (!strcmp(op, "add") && g && g->owner != TM_NONE)
-        snprintf(buf, size, "%s joins TaskGroup #%u of %s", who, m->obj, vz_task_name(run, g->owner));
+        tm_safe_snprintf(buf, size, "%s joins TaskGroup #%u of %s", who, m->obj, vz_task_name(run, g->owner));
     else if (!strcmp(op, "add"))
-        snprintf(buf, size, "%s joins TaskGroup #%u", who, m->obj);
+        tm_safe_snprintf(buf, size, "%s joins TaskGroup #%u", who, m->obj);
     else if (!strcmp(op, "abort") && e->task != TM_NONE)
-        snprintf(buf, size, "TaskGroup #%u aborts: %s's block raised or was cancelled; the running children are "
+        tm_safe_snprintf(buf, size, "TaskGroup #%u aborts: %s's block raised or was cancelled; the running children are "
                  "cancelled", m->obj, who);
     else if (!strcmp(op, "abort"))
-        snprintf(buf, size, "TaskGroup #%u aborts: a child failed; the running children are cancelled", m->obj);
+        tm_safe_snprintf(buf, size, "TaskGroup #%u aborts: a child failed; the running children are cancelled", m->obj);
     else if (!strcmp(op, "exit"))
-        snprintf(buf, size, "TaskGroup #%u exits: its %u child%s finished", m->obj, g ? g->count : 0,
+        tm_safe_snprintf(buf, size, "TaskGroup #%u exits: its %u child%s finished", m->obj, g ? g->count : 0,
                  g && g->count == 1 ? " has" : "ren have");
     else
-        snprintf(buf, size, "TaskGroup #%u: %s", m->obj, op);
+        tm_safe_snprintf(buf, size, "TaskGroup #%u: %s", m->obj, op);
 }
 
 char *vz_construct_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
@@ -546,7 +547,7 @@ char *vz_construct_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
     const tm_event *e = &tr->events[ev];
     const tm_mark *m = e->obj < tr->n_marks ? &tr->marks[e->obj] : NULL;
     if (!m || m->ev != ev) {
-        snprintf(buf, size, "%s", tm_kind_name((tm_kind)e->kind));
+        tm_safe_snprintf(buf, size, "%s", tm_kind_name((tm_kind)e->kind));
         return buf;
     }
     const char *who = e->task != TM_NONE ? vz_task_name(run, e->task)
@@ -560,21 +561,21 @@ char *vz_construct_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
         uint32_t job = tm_find_job(tr, m->obj), busy = vz_job_busy(run, job);
         char waited[32];
         if (!strcmp(op, "submit") && busy != TM_NONE)   /* every worker busy: it joins the executor's queue */
-            snprintf(buf, size, "%s hands %s() to the executor (job #%u), waiting for a free worker (%u busy)", who,
+            tm_safe_snprintf(buf, size, "%s hands %s() to the executor (job #%u), waiting for a free worker (%u busy)", who,
                      fn, m->obj, busy);
         else if (!strcmp(op, "submit"))
-            snprintf(buf, size, "%s hands %s() to the executor (job #%u)", who, fn, m->obj);
+            tm_safe_snprintf(buf, size, "%s hands %s() to the executor (job #%u)", who, fn, m->obj);
         else if (!strcmp(op, "start") && busy != TM_NONE)
-            snprintf(buf, size, "worker-%g is free and starts %s() (job #%u), queued for %s; the loop runs on",
+            tm_safe_snprintf(buf, size, "worker-%g is free and starts %s() (job #%u), queued for %s; the loop runs on",
                      m->num, fn, m->obj,
                      vz_format_seconds(e->t - tr->events[tr->jobs[job].ev_submit].t, waited, sizeof waited));
         else if (!strcmp(op, "start"))
-            snprintf(buf, size, "worker-%g starts %s() (job #%u); the loop runs on", m->num, fn, m->obj);
+            tm_safe_snprintf(buf, size, "worker-%g starts %s() (job #%u); the loop runs on", m->num, fn, m->obj);
         else if (!strcmp(op, "done"))
-            snprintf(buf, size, "worker-%g finishes %s(): it %s; the result goes back to the loop", m->num, fn,
+            tm_safe_snprintf(buf, size, "worker-%g finishes %s(): it %s; the result goes back to the loop", m->num, fn,
                      e->detail == TM_OUTCOME_EXCEPTION ? "raised" : "returned");
         else
-            snprintf(buf, size, "job #%u %s %s()", m->obj, op, fn);
+            tm_safe_snprintf(buf, size, "job #%u %s %s()", m->obj, op, fn);
         break;
     }
     case TM_EV_IO:
@@ -587,7 +588,7 @@ char *vz_construct_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
         group_text(run, m, e, buf, size);
         break;
     default:
-        snprintf(buf, size, "%s", tm_kind_name((tm_kind)e->kind));
+        tm_safe_snprintf(buf, size, "%s", tm_kind_name((tm_kind)e->kind));
     }
     return buf;
 }

@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "findings.h"
 #include "playhead.h"
+#include "tm_safe.h"
 
 static const char *const headings[VZ_FIND__COUNT] = {
     "Awaits that could run concurrently",
@@ -158,7 +159,7 @@ static void flush(vz_run *run, size_t *cap, uint32_t task, chain *c)
             vz_format_seconds(total, s_total, sizeof s_total);
             vz_format_seconds(c->max, s_max, sizeof s_max);
             vz_format_seconds(c->sum, s_sum, sizeof s_sum);
-            snprintf(f->title, sizeof f->title,
+            tm_safe_snprintf(f->title, sizeof f->title,
                      "%s awaited %u calls one after another: %s in all; together they would take about %s",
                      tm_text(tr, tr->tasks[task].name), c->count, s_total, s_max);
             size_t len = 0, shown = 0;
@@ -170,15 +171,15 @@ static void flush(vz_run *run, size_t *cap, uint32_t task, chain *c)
                 char d[32];
                 vz_format_seconds(frame_seconds(tr, fr), d, sizeof d);
                 if (shown == 5) {
-                    len += (size_t)snprintf(f->facts + len, sizeof f->facts - len, " + ...");
+                    len += (size_t)tm_safe_snprintf(f->facts + len, sizeof f->facts - len, " + ...");
                     break;
                 }
-                len += (size_t)snprintf(f->facts + len, sizeof f->facts - len, "%s%s%s %s", shown ? " + " : "",
+                len += (size_t)tm_safe_snprintf(f->facts + len, sizeof f->facts - len, "%s%s%s %s", shown ? " + " : "",
                                         tm_text(tr, fr->fn), tm_text(tr, fr->args), d);
                 shown++;
             }
             if (len < sizeof f->facts)
-                snprintf(f->facts + len, sizeof f->facts - len, " = %s", s_sum);
+                tm_safe_snprintf(f->facts + len, sizeof f->facts - len, " = %s", s_sum);
         }
     }
     c->active = 0;
@@ -256,28 +257,28 @@ static void find_stalls(vz_run *run, size_t *cap)
         vz_format_seconds(tr->events[st->ev_begin].t, at, sizeof at);
         const char *who = tm_text(tr, tr->tasks[st->task].name);
         if (ready)
-            snprintf(f->title, sizeof f->title, "a step of %s held the loop for %s while %zu other handle%s waited",
+            tm_safe_snprintf(f->title, sizeof f->title, "a step of %s held the loop for %s while %zu other handle%s waited",
                      who, ds, ready, ready == 1 ? "" : "s");
         else
-            snprintf(f->title, sizeof f->title, "a step of %s held the loop for %s while %s%zu timer%s came due", who,
+            tm_safe_snprintf(f->title, sizeof f->title, "a step of %s held the loop for %s while %s%zu timer%s came due", who,
                      ds, late == 4 ? "at least " : "", late, late == 1 ? "" : "s");
         if (late) {
             const tm_timer *tm = &tr->timers[due[0]];
             char when[32], lag[32];
             vz_format_seconds(tm->when, when, sizeof when);
             vz_format_seconds(t_end - tm->when, lag, sizeof lag);
-            snprintf(f->facts, sizeof f->facts, "the step began at %s (event %u); %s%s%s, due at %s, fired %s late", at,
+            tm_safe_snprintf(f->facts, sizeof f->facts, "the step began at %s (event %u); %s%s%s, due at %s, fired %s late", at,
                      tr->events[st->ev_begin].seq, vz_timer_purpose(run, due[0]),
                      tm->created_by != TM_NONE ? " of " : "",
                      tm->created_by != TM_NONE ? tm_text(tr, tr->tasks[tm->created_by].name) : "", when, lag);
         } else {
-            snprintf(f->facts, sizeof f->facts, "the step began at %s (event %u); nothing else could run until it ended",
+            tm_safe_snprintf(f->facts, sizeof f->facts, "the step began at %s (event %u); nothing else could run until it ended",
                      at, tr->events[st->ev_begin].seq);
         }
     }
     if (found > shown && last) {
         size_t len = strlen(last->facts);
-        snprintf(last->facts + len, sizeof last->facts - len, " (%zu more stalls like it)", found - shown);
+        tm_safe_snprintf(last->facts + len, sizeof last->facts - len, " (%zu more stalls like it)", found - shown);
     }
 }
 
@@ -315,16 +316,16 @@ static void find_warnings(vz_run *run, size_t *cap)
         const char *who = e->task != TM_NONE ? tm_text(tr, tr->tasks[e->task].name) : "the loop";
         if (fk == VZ_FIND_NEVER_RETRIEVED && e->task != TM_NONE) {
             const tm_task *tk = &tr->tasks[e->task];
-            snprintf(f->title, sizeof f->title, "%s failed with %s%s%s and nobody retrieved it", who,
+            tm_safe_snprintf(f->title, sizeof f->title, "%s failed with %s%s%s and nobody retrieved it", who,
                      tm_text(tr, tk->result), *tm_text(tr, tk->msg) ? ": " : "", tm_text(tr, tk->msg));
         } else if (fk == VZ_FIND_PENDING_AT_CLOSE) {
-            snprintf(f->title, sizeof f->title, "%s was still pending when the loop closed", who);
+            tm_safe_snprintf(f->title, sizeof f->title, "%s was still pending when the loop closed", who);
         } else if (fk == VZ_FIND_DEADLOCK) {
-            snprintf(f->title, sizeof f->title, "tasks wait and nothing can wake them");
+            tm_safe_snprintf(f->title, sizeof f->title, "tasks wait and nothing can wake them");
         } else {
-            snprintf(f->title, sizeof f->title, "%s: %s", who, kind);
+            tm_safe_snprintf(f->title, sizeof f->title, "%s: %s", who, kind);
         }
-        snprintf(f->facts, sizeof f->facts, "asyncio would log: %s", tm_text(tr, e->s1));
+        tm_safe_snprintf(f->facts, sizeof f->facts, "asyncio would log: %s", tm_text(tr, e->s1));
     }
 }
 
@@ -361,9 +362,9 @@ static void find_swallowed(vz_run *run, size_t *cap)
             break;
         char at[32];
         vz_format_seconds(tr->events[thrown[t]].t, at, sizeof at);
-        snprintf(f->title, sizeof f->title, "%s caught CancelledError and finished anyway, with %s",
+        tm_safe_snprintf(f->title, sizeof f->title, "%s caught CancelledError and finished anyway, with %s",
                  tm_text(tr, tk->name), tm_text(tr, tk->result));
-        snprintf(f->facts, sizeof f->facts, "CancelledError was delivered at %s (event %u); the task returned a result",
+        tm_safe_snprintf(f->facts, sizeof f->facts, "CancelledError was delivered at %s (event %u); the task returned a result",
                  at, tr->events[thrown[t]].seq);
     }
     co_free(thrown);
@@ -379,8 +380,8 @@ static void find_deadlock(vz_run *run, size_t *cap)
             return;
     vz_finding *f = add(run, cap, VZ_FIND_DEADLOCK, TM_NONE, (uint32_t)(tr->n_events - 1));
     if (f) {
-        snprintf(f->title, sizeof f->title, "the recording ended in a deadlock");
-        snprintf(f->facts, sizeof f->facts, "the `end` event says: deadlock");
+        tm_safe_snprintf(f->title, sizeof f->title, "the recording ended in a deadlock");
+        tm_safe_snprintf(f->facts, sizeof f->facts, "the `end` event says: deadlock");
     }
 }
 

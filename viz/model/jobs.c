@@ -15,6 +15,7 @@
 
 #include "alloc.h"
 #include "jobs.h"
+#include "tm_safe.h"
 
 /* Executor jobs by worker, each worker's in start order (jobs are in submission order). */
 static int build_workers(vz_run *run)
@@ -178,13 +179,13 @@ char *vz_job_wait_text(const vz_run *run, uint32_t job, char *buf, size_t size)
     char a[32], b[32], d[32];
     vz_format_seconds(tr->events[jb->ev_submit].t, a, sizeof a);
     if (jb->ev_start == TM_NONE) {
-        snprintf(buf, size, "waiting for a free worker (%u busy) from %s, still waiting when the trace ends", busy, a);
+        tm_safe_snprintf(buf, size, "waiting for a free worker (%u busy) from %s, still waiting when the trace ends", busy, a);
         return buf;
     }
     double t0 = tr->events[jb->ev_submit].t, t1 = tr->events[jb->ev_start].t;
     vz_format_seconds(t1, b, sizeof b);
     vz_format_seconds(t1 - t0, d, sizeof d);
-    snprintf(buf, size, "waiting for a free worker (%u busy) from %s to %s (%s), then worker-%d takes it", busy, a, b,
+    tm_safe_snprintf(buf, size, "waiting for a free worker (%u busy) from %s to %s (%s), then worker-%d takes it", busy, a, b,
              d, jb->worker);
     return buf;
 }

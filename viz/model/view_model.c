@@ -19,6 +19,7 @@
 #include "playhead.h"
 #include "view_model.h"
 #include "words.h"
+#include "tm_safe.h"
 
 /* ---- building ---------------------------------------------------------------- */
 
@@ -425,7 +426,7 @@ double vz_run_pos(const vz_run *run, uint32_t ev, int step_view)
 char *vz_format_seconds(double s, char *buf, size_t size)
 {
     if (s == 0) {
-        snprintf(buf, size, "0 s");
+        tm_safe_snprintf(buf, size, "0 s");
         return buf;
     }
     return tm_format_seconds(s, buf, size);
@@ -553,7 +554,7 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
 {
     const tm_trace *tr = run->tr;
     if (ev >= tr->n_events) {
-        snprintf(buf, size, "before the first event");
+        tm_safe_snprintf(buf, size, "before the first event");
         return buf;
     }
     const tm_event *e = &tr->events[ev];
@@ -563,133 +564,133 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
     switch ((tm_kind)e->kind) {
     case TM_EV_TASK_NEW:
         if (e->by == TM_NONE)
-            snprintf(buf, size, "%s (%s) created; its first step is queued", task, s2);
+            tm_safe_snprintf(buf, size, "%s (%s) created; its first step is queued", task, s2);
         else
-            snprintf(buf, size, "%s creates %s (%s); its first step is queued", by, task, s2);
+            tm_safe_snprintf(buf, size, "%s creates %s (%s); its first step is queued", by, task, s2);
         break;
     case TM_EV_STEP_BEGIN:
-        snprintf(buf, size, "the loop runs a step of %s", task);
+        tm_safe_snprintf(buf, size, "the loop runs a step of %s", task);
         break;
     case TM_EV_THROW:
-        snprintf(buf, size, "%s%s%s is raised inside %s", s1, *s2 ? ": " : "", s2, task);
+        tm_safe_snprintf(buf, size, "%s%s%s is raised inside %s", s1, *s2 ? ": " : "", s2, task);
         break;
     case TM_EV_STEP_END:
         switch ((tm_reason)e->detail) {
         case TM_REASON_AWAIT:
-            snprintf(buf, size, "%s awaits %s and gives the loop back", task,
+            tm_safe_snprintf(buf, size, "%s awaits %s and gives the loop back", task,
                      *s1 ? vz_wait_words(run, s1) : vz_future_label(run, e->obj));
             break;
         case TM_REASON_YIELD:
-            snprintf(buf, size, "%s yields (sleep(0)) and is queued again", task);
+            tm_safe_snprintf(buf, size, "%s yields (sleep(0)) and is queued again", task);
             break;
         case TM_REASON_RETURN:
-            snprintf(buf, size, "%s returns", task);
+            tm_safe_snprintf(buf, size, "%s returns", task);
             break;
         case TM_REASON_RAISE:
-            snprintf(buf, size, "%s raises %s%s%s", task, s1, *s2 ? ": " : "", s2);
+            tm_safe_snprintf(buf, size, "%s raises %s%s%s", task, s1, *s2 ? ": " : "", s2);
             break;
         case TM_REASON_CANCELLED:
-            snprintf(buf, size, "%s lets CancelledError out", task);
+            tm_safe_snprintf(buf, size, "%s lets CancelledError out", task);
             break;
         default:
-            snprintf(buf, size, "%s gives the loop back", task);
+            tm_safe_snprintf(buf, size, "%s gives the loop back", task);
         }
         break;
     case TM_EV_TASK_DONE:
         if (e->detail == TM_OUTCOME_RESULT)
-            snprintf(buf, size, "%s is done: %s", task, s1);
+            tm_safe_snprintf(buf, size, "%s is done: %s", task, s1);
         else if (e->detail == TM_OUTCOME_EXCEPTION)
-            snprintf(buf, size, "%s failed: %s%s%s", task, s1, *s2 ? ": " : "", s2);
+            tm_safe_snprintf(buf, size, "%s failed: %s%s%s", task, s1, *s2 ? ": " : "", s2);
         else
-            snprintf(buf, size, "%s is cancelled%s%s", task, *s2 ? ": " : "", s2);
+            tm_safe_snprintf(buf, size, "%s is cancelled%s%s", task, *s2 ? ": " : "", s2);
         break;
     case TM_EV_FUT_NEW:
-        snprintf(buf, size, "%s creates future %s (%s)", by, *s1 ? s1 : "?", s2);
+        tm_safe_snprintf(buf, size, "%s creates future %s (%s)", by, *s1 ? s1 : "?", s2);
         break;
     case TM_EV_FUT_DONE:
         if (e->detail == TM_OUTCOME_CANCELLED)
-            snprintf(buf, size, "future %s is cancelled", vz_future_label(run, e->obj));
+            tm_safe_snprintf(buf, size, "future %s is cancelled", vz_future_label(run, e->obj));
         else if (e->detail == TM_OUTCOME_EXCEPTION)
-            snprintf(buf, size, "future %s fails: %s%s%s", vz_future_label(run, e->obj), s1, *s2 ? ": " : "", s2);
+            tm_safe_snprintf(buf, size, "future %s fails: %s%s%s", vz_future_label(run, e->obj), s1, *s2 ? ": " : "", s2);
         else
-            snprintf(buf, size, "future %s is resolved: %s", vz_future_label(run, e->obj), s1);
+            tm_safe_snprintf(buf, size, "future %s is resolved: %s", vz_future_label(run, e->obj), s1);
         break;
     case TM_EV_CB_ADD:
-        snprintf(buf, size, "callback %s added to %s%s%s%s", s1, vz_future_label(run, e->obj),
+        tm_safe_snprintf(buf, size, "callback %s added to %s%s%s%s", s1, vz_future_label(run, e->obj),
                  vz_plain_callback(s1) ? " (" : "", vz_plain_callback(s1) ? vz_plain_callback(s1) : "",
                  vz_plain_callback(s1) ? ")" : "");
         break;
     case TM_EV_WAKE:
-        snprintf(buf, size, "%s finished: %s's wake-up is queued", vz_future_label(run, e->obj), task);
+        tm_safe_snprintf(buf, size, "%s finished: %s's wake-up is queued", vz_future_label(run, e->obj), task);
         break;
     case TM_EV_CALL_SOON:
         if (vz_plain_callback(s1))
-            snprintf(buf, size, "a callback is queued: %s (%s)", vz_plain_callback(s1), s1);
+            tm_safe_snprintf(buf, size, "a callback is queued: %s (%s)", vz_plain_callback(s1), s1);
         else
-            snprintf(buf, size, "callback %s is queued", s1);
+            tm_safe_snprintf(buf, size, "callback %s is queued", s1);
         break;
     case TM_EV_CB_RUN:
         if (vz_plain_callback(s1))
-            snprintf(buf, size, "the loop runs a callback: %s (%s)", vz_plain_callback(s1), s1);
+            tm_safe_snprintf(buf, size, "the loop runs a callback: %s (%s)", vz_plain_callback(s1), s1);
         else
-            snprintf(buf, size, "the loop runs callback %s", s1);
+            tm_safe_snprintf(buf, size, "the loop runs callback %s", s1);
         break;
     case TM_EV_HANDLE_CANCEL:
-        snprintf(buf, size, "queued handle %u is cancelled (the loop will skip it)", e->h);
+        tm_safe_snprintf(buf, size, "queued handle %u is cancelled (the loop will skip it)", e->h);
         break;
     case TM_EV_CANCEL:
         if (e->by == TM_NONE && *s2 && vz_plain_callback(s2))   /* a callback cancels: name it, as the trace does */
-            snprintf(buf, size, "%s (%s) calls cancel() on %s%s", s2, vz_plain_callback(s2),
+            tm_safe_snprintf(buf, size, "%s (%s) calls cancel() on %s%s", s2, vz_plain_callback(s2),
                      e->task != TM_NONE ? task : vz_future_label(run, e->obj), e->detail ? "" : " (already done)");
         else
-            snprintf(buf, size, "%s calls cancel() on %s%s", e->by == TM_NONE && *s2 ? s2 : by,
+            tm_safe_snprintf(buf, size, "%s calls cancel() on %s%s", e->by == TM_NONE && *s2 ? s2 : by,
                      e->task != TM_NONE ? task : vz_future_label(run, e->obj), e->detail ? "" : " (already done)");
         break;
     case TM_EV_UNCANCEL:
-        snprintf(buf, size, "%s calls uncancel()", task);
+        tm_safe_snprintf(buf, size, "%s calls uncancel()", task);
         break;
     case TM_EV_TIMER_NEW: {
         uint32_t ti = tm_find_timer(tr, e->obj);
         vz_format_seconds(ti != TM_NONE ? tr->timers[ti].when : 0, when, sizeof when);
-        snprintf(buf, size, "%s sets a timer for %s (%s)", by, when, vz_callback_words(s1));
+        tm_safe_snprintf(buf, size, "%s sets a timer for %s (%s)", by, when, vz_callback_words(s1));
         break;
     }
     case TM_EV_TIMER_FIRE: {
         uint32_t ti = tm_find_timer(tr, e->obj);
         vz_format_seconds(ti != TM_NONE ? tr->timers[ti].when : e->t, when, sizeof when);
-        snprintf(buf, size, "the timer due at %s fires: its callback is queued", when);
+        tm_safe_snprintf(buf, size, "the timer due at %s fires: its callback is queued", when);
         break;
     }
     case TM_EV_TIMER_CANCEL:
-        snprintf(buf, size, "a timer is cancelled");
+        tm_safe_snprintf(buf, size, "a timer is cancelled");
         break;
     case TM_EV_IDLE: {
         char from[32];
         const tm_idle *id = e->obj < tr->n_idles ? &tr->idles[e->obj] : NULL;
         vz_format_seconds(id ? id->from : e->t, from, sizeof from);
         vz_format_seconds(id ? id->until : e->t, when, sizeof when);
-        snprintf(buf, size, "nothing is ready: the loop waits from %s to %s for a timer", from, when);
+        tm_safe_snprintf(buf, size, "nothing is ready: the loop waits from %s to %s for a timer", from, when);
         break;
     }
     case TM_EV_END:
-        snprintf(buf, size, "the recording ends: %s", s1);
+        tm_safe_snprintf(buf, size, "the recording ends: %s", s1);
         break;
     case TM_EV_FRAME_ENTER:
-        snprintf(buf, size, "%s awaits %s%s as a plain call", task, s1, s2);
+        tm_safe_snprintf(buf, size, "%s awaits %s%s as a plain call", task, s1, s2);
         break;
     case TM_EV_FRAME_EXIT:
-        snprintf(buf, size, "%s() returns in %s", s1, task);
+        tm_safe_snprintf(buf, size, "%s() returns in %s", s1, task);
         break;
     case TM_EV_PRINT:
-        snprintf(buf, size, "%s prints: %s", e->task == TM_NONE ? "the program" : task, s1);
+        tm_safe_snprintf(buf, size, "%s prints: %s", e->task == TM_NONE ? "the program" : task, s1);
         break;
     case TM_EV_WARN:
-        snprintf(buf, size, "warning (%s): %s", s2, s1);
+        tm_safe_snprintf(buf, size, "warning (%s): %s", s2, s1);
         break;
     case TM_EV_BLOCK: {
         const tm_mark *m = e->obj < tr->n_marks ? &tr->marks[e->obj] : NULL;
         vz_format_seconds(m ? m->num : 0, when, sizeof when);
-        snprintf(buf, size, "%s blocks the loop for %s (%s): nothing else can run", task, when,
+        tm_safe_snprintf(buf, size, "%s blocks the loop for %s (%s): nothing else can run", task, when,
                  m ? tm_text(tr, m->what) : "?");
         break;
     }
@@ -701,7 +702,7 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
         vz_construct_text(run, ev, buf, size);
         break;
     default:
-        snprintf(buf, size, "%s", tm_kind_name((tm_kind)e->kind));
+        tm_safe_snprintf(buf, size, "%s", tm_kind_name((tm_kind)e->kind));
     }
     return buf;
 }
