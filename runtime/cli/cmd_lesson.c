@@ -1,7 +1,10 @@
 /*
 ** cmd_lesson.c -- `coroscope lesson`: the classroom lesson runner.
 **
-**   coroscope lesson [list]            the lessons found, with the student's progress
+**   coroscope lesson                   the lesson menu (a window; in a terminal
+**                                      without a display, a numbered menu)
+**   coroscope lesson menu              the same, explicitly (--terminal: in the terminal)
+**   coroscope lesson list              the lessons found, with the student's progress
 **   coroscope lesson run ID|FILE       take a lesson (the viewer's lesson mode, or
 **                                      the terminal with --terminal / no display)
 **   coroscope lesson check [FILE...]   a teacher's check of lessons (all by default)
@@ -21,9 +24,10 @@
 #include "alloc.h"
 #include "cli.h"
 #include "lesson_host.h"
+#include "tm_safe.h"
 
 static const char lesson_usage[] =
-    "usage: coroscope lesson [list] [--dir DIR]\n"
+    "usage: coroscope lesson [menu|list] [--dir DIR] [--terminal]\n"
     "       coroscope lesson run ID|FILE [--terminal] [--present] [--answers A,B,...]\n"
     "                                    [--answers-file F] [--width N] [--dir DIR]\n"
     "                                    [--screenshot F.png [--layout-dump F] [--block ID]]\n"
@@ -35,6 +39,11 @@ static const char lesson_usage[] =
     "the timeline shows it, then explain, change the program, and write code\n"
     "(lessons/FORMAT.md; how to write one: docs/LESSONS.md).\n"
     "\n"
+    "  (none), menu     the lesson menu: every lesson with its minutes and your\n"
+    "                   progress; Enter or a click opens one, and closing it comes\n"
+    "                   back to the menu. Without a display, or with --terminal, a\n"
+    "                   numbered menu in the terminal (with no command and no\n"
+    "                   terminal to ask in, the list below)\n"
     "  list             each lesson: id, level, minutes, title, your best score\n"
     "  run ID|FILE      take a lesson: in the viewer's lesson mode (the lesson beside\n"
     "                   the timeline: 1-9 choose, Enter answers, N next, P back), or\n"
@@ -156,8 +165,6 @@ static int parse(int argc, char **argv, lesson_args *a)
             a->targets[a->n_targets++] = argv[i];
         }
     }
-    if (!a->sub)
-        a->sub = "list";
     if (!a->width)
         a->width = terminal_width();
     return 0;
@@ -190,8 +197,8 @@ static int cmd_list(lesson_args *a)
             char prog[32] = "new";
             if (lh_progress_get(L->id, &best, &of, &done))
                 snprintf(prog, sizeof prog, "%s %d/%d", done ? "done" : "begun", best, of);
-            printf("%-28s %-13s %4d  %-11s %s\n", L->id, L->level ? L->level : "", L->minutes, prog,
-                   L->title ? L->title : "");
+            tm_safe_fprintf(stdout, "%-28s %-13s %4d  %-11s %s\n", L->id, L->level ? L->level : "", L->minutes,
+                            prog, L->title ? L->title : "");
         }
         lesson_free(L);
         ls_diags_free(&dg);
@@ -432,23 +439,11 @@ static int display_missing(void)
     return (!x || !*x) && (!wl || !*wl);
 }
 
-static int cmd_run(lesson_args *a)
+/* Take the lesson at `path`: in a window, or in the terminal. */
+static int run_path(lesson_args *a, const char *path)
 {
-    if (a->n_targets != 1)
-        return cli_usage_error("lesson", "lesson run takes one lesson: its id or its file");
-    if ((a->layout_dump || a->block) && !a->screenshot)
-        return cli_usage_error("lesson", "--layout-dump and --block go with --screenshot");
-    lh_dirs d;
-    lh_dirs_init(&d, a->dirs, a->n_dirs);
-    char *path = lh_resolve(&d, a->targets[0]);
-    lh_dirs_free(&d);
-    if (!path) {
-        fprintf(stderr, "coroscope lesson: no lesson '%s'; `coroscope lesson list` shows them\n", a->targets[0]);
-        return 1;
-    }
     ls_diags dg = {0};
     lesson *L = lesson_load(path, &dg);
-    co_free(path);
     if (!L || dg.errors) {
         ls_diags_print(&dg, stderr);
         fprintf(stderr, "coroscope lesson: the lesson has problems (`coroscope lesson check` lists them)\n");
@@ -497,12 +492,134 @@ static int cmd_run(lesson_args *a)
     return rc;
 }
 
+static int cmd_run(lesson_args *a)
+{
+    if (a->n_targets != 1)
+        return cli_usage_error("lesson", "lesson run takes one lesson: its id or its file");
+    if ((a->layout_dump || a->block) && !a->screenshot)
+        return cli_usage_error("lesson", "--layout-dump and --block go with --screenshot");
+    lh_dirs d;
+    lh_dirs_init(&d, a->dirs, a->n_dirs);
+    char *path = lh_resolve(&d, a->targets[0]);
+    lh_dirs_free(&d);
+    if (!path) {
+        fprintf(stderr, "coroscope lesson: no lesson '%s'; `coroscope lesson list` shows them\n", a->targets[0]);
+        return 1;
+    }
+    int rc = run_path(a, path);
+    co_free(path);
+    return rc;
+}
+
+/* ---- menu ------------------------------------------------------------------------------ */
+
+static int open_from_menu(void *ud, const char *path)
+{
+    return run_path(ud, path);
+}
+
+/* The menu in the terminal: the lessons numbered, one chosen by number or id,
+** taken, and the menu again; an empty line or the end of input leaves. */
+static int terminal_menu(lesson_args *a, const lh_dirs *d)
+{
+    for (;;) {
+        char **all;
+        int n;
+        if (lh_find_all(d, &all, &n) < 0)
+            return 1;
+        printf("\ncoroscope lessons: %d, from", n);
+        for (int i = 0; i < d->n; i++)
+            tm_safe_fprintf(stdout, "%s %s", i ? "," : "", d->dir[i]);
+        printf("\n\n");
+        for (int i = 0; i < n; i++) {
+            ls_diags dg = {0};
+            lesson *L = lesson_load(all[i], &dg);
+            ls_diags_free(&dg);
+            int best = 0, of = 0, done = 0;
+            char prog[32] = "new";
+            if (L && L->id && lh_progress_get(L->id, &best, &of, &done))
+                snprintf(prog, sizeof prog, "%s %d/%d", done ? "done" : "begun", best, of);
+            tm_safe_fprintf(stdout, "  %2d) %-11s %3d min  %s\n", i + 1, prog, L ? L->minutes : 0,
+                            L && L->title ? L->title : all[i]);
+            lesson_free(L);
+        }
+        if (!n) {
+            printf("  (none: `coroscope lesson new NAME` writes one)\n");
+            lh_free_list(all, n);
+            return 0;
+        }
+        printf("\nWhich lesson? (its number or id; an empty line leaves) ");
+        fflush(stdout);
+        char line[512];
+        if (!fgets(line, sizeof line, stdin)) {
+            printf("\n");
+            lh_free_list(all, n);
+            return 0;
+        }
+        line[strcspn(line, "\r\n")] = 0;
+        char *pick = line + strspn(line, " \t");
+        if (!*pick) {
+            lh_free_list(all, n);
+            return 0;
+        }
+        char *end;
+        long k = strtol(pick, &end, 10);
+        char *path = NULL;
+        if (!*end && k >= 1 && k <= n)
+            path = co_strdup(all[k - 1]);
+        else if (!(path = lh_resolve(d, pick)))
+            tm_safe_fprintf(stdout, "No lesson '%s': give a number from 1 to %d, or an id.\n", pick, n);
+        lh_free_list(all, n);
+        if (path) {
+            run_path(a, path);
+            co_free(path);
+        }
+    }
+}
+
+static int cmd_menu(lesson_args *a, int explicit)
+{
+    if (a->n_targets)
+        return cli_usage_error("lesson", "the menu takes no lesson; `coroscope lesson run ID` opens one");
+    if (a->block)
+        return cli_usage_error("lesson", "--block goes with `lesson run`");
+    if (a->layout_dump && !a->screenshot)
+        return cli_usage_error("lesson", "--layout-dump goes with --screenshot");
+    lh_dirs d;
+    lh_dirs_init(&d, a->dirs, a->n_dirs);
+    if (!d.n) {
+        fprintf(stderr, "coroscope lesson: no lesson folder found; name one with --dir DIR or "
+                        "COROSCOPE_LESSONS=DIR\n");
+        lh_dirs_free(&d);
+        return 1;
+    }
+    int rc = -2;
+    if (a->screenshot || (!a->terminal && !display_missing())) {
+        lh_window_opts wo = {a->w, a->h, a->scale, a->present, a->screenshot, a->layout_dump, NULL, NULL, 0};
+        rc = lh_run_menu(&d, &wo, open_from_menu, a);
+        if (rc == -2)
+            fprintf(stderr, "coroscope lesson: no window could open; the menu is in the terminal\n");
+    }
+    if (rc == -2) {
+        if (explicit || a->terminal || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
+            rc = terminal_menu(a, &d);
+        } else {
+            lh_dirs_free(&d);
+            return cmd_list(a);
+        }
+    }
+    lh_dirs_free(&d);
+    return rc;
+}
+
 int cli_lesson(int argc, char **argv)
 {
     lesson_args a;
     int rc = parse(argc, argv, &a);
     if (rc)
         return rc < 0 ? 0 : rc;
+    if (!a.sub || !strcmp(a.sub, "menu"))
+        return cmd_menu(&a, a.sub != NULL);
     if (!strcmp(a.sub, "list"))
         return cmd_list(&a);
     if (!strcmp(a.sub, "check"))
@@ -511,5 +628,5 @@ int cli_lesson(int argc, char **argv)
         return cmd_new(&a);
     if (!strcmp(a.sub, "run"))
         return cmd_run(&a);
-    return cli_usage_error("lesson", "unknown lesson command '%s' (list, run, check, new)", a.sub);
+    return cli_usage_error("lesson", "unknown lesson command '%s' (menu, list, run, check, new)", a.sub);
 }

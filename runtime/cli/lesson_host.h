@@ -81,4 +81,13 @@ typedef struct lh_window_opts {
 
 int lh_run_window(lesson *L, lh_host *h, const lh_window_opts *o);
 
+/* The lesson menu (viz/app/lesson_cli.c): the lessons in `d` with the
+** student's progress, in a window (or one frame of it offscreen with
+** o->screenshot / o->layout_dump). Each lesson the student opens is handed to
+** `open` (its path; ud passed through); when that returns the menu shows
+** again with the progress read anew. Returns the exit status, or -2
+** (VZ_APP_NO_DISPLAY) when no window could open. */
+typedef int (*lh_open_fn)(void *ud, const char *path);
+int lh_run_menu(const lh_dirs *d, const lh_window_opts *o, lh_open_fn open, void *ud);
+
 #endif

@@ -258,6 +258,22 @@ static void show_until(lh_host *h, const lesson *L, const ls_block *b, const int
         show(paths, k, width, 1);
 }
 
+/* 1 when the reveal's key moment comes before the end of one of its runs:
+** when every run pauses at its last event, "up to the key moment" would only
+** print the whole run twice. */
+static int pauses_before_end(const lesson *L, const ls_block *b, const lq_env *proto)
+{
+    for (size_t i = 0; i < b->n_programs; i++) {
+        const tm_trace *tr = L->programs[b->programs[i]].trace;
+        if (!tr || !tr->n_events)
+            continue;
+        uint32_t ev = lesson_pause_event(L, b, b->programs[i], proto);
+        if (ev != TM_NONE && ev + 1 < tr->n_events)
+            return 1;
+    }
+    return 0;
+}
+
 /* ---- blocks -------------------------------------------------------------------------------- */
 
 static void ask(lesson *L, lh_host *h, lh_term_opts *o, ls_session *s, const ls_block *b, const lq_env *proto)
@@ -334,7 +350,7 @@ static void reveal(lesson *L, lh_host *h, lh_term_opts *o, const ls_block *b, co
     if (body && *body)
         markdown(stdout, body, o->width);
     co_free(body);
-    if (b->at.q) {
+    if (b->at.q && pauses_before_end(L, b, proto)) {
         printf("Up to the key moment (%s):\n", b->at.text);
         show_until(h, L, b, b->programs, b->n_programs, proto, o->width);
         printf("\nAnd the whole run:\n");

@@ -58,8 +58,8 @@ for t in $targets; do
     case $t in
         fuzz_load) srcs="$model" ;;
         fuzz_show|fuzz_export) srcs="$model $cli" ;;
-        fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c $(ls viz/model/*.c | grep -v lesson_view)" ;;
-        fuzz_view) srcs="$model $(ls viz/model/*.c | grep -v lesson_view) $(ls viz/layout/*.c | grep -v layout_lesson) viz/input/input_apply.c" ;;
+        fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c $(ls viz/model/*.c | grep -v lesson_)" ;;
+        fuzz_view) srcs="$model $(ls viz/model/*.c | grep -v lesson_) $(ls viz/layout/*.c | grep -v layout_lesson) viz/input/input_apply.c" ;;
         fuzz_lesson) srcs="$model runtime/lesson/*.c" ;;
         *) echo "run.sh: unknown target $t (known: $all)"; exit 2 ;;
     esac

@@ -88,6 +88,22 @@ fi
 c=an_unknown_block_is_a_clear_error
 run $c 2 "$C" lesson run $L/e2e.md --screenshot "$tmp/x.png" --block nowhere && has $c err "no block 'nowhere'" && pass $c
 
+c=the_lesson_menu_lists_every_lesson_with_its_progress
+XDG_STATE_HOME="$tmp/menu-state" "$C" lesson run $L/e2e.md --terminal --answers "2,2 3 1,4,$L/together.py" \
+    </dev/null >/dev/null 2>&1
+if XDG_STATE_HOME="$tmp/menu-state" "$C" lesson menu --dir $L --screenshot "$tmp/m.png" --layout-dump "$tmp/m.txt" \
+    --size 1280x2400 >"$tmp/m.out" 2>"$tmp/m.err" && [ -s "$tmp/m.png" ]; then
+    texts $c m.txt
+    want=$(($("$C" lesson list --dir $L | wc -l) - 1))
+    got=$(grep -c '^text .* lesson \(item\|selected\) .* text=[0-9]*$' "$tmp/m.txt")
+    [ "$got" = "$want" ] || fail $c "$got numbered cards for $want lessons"
+    [ "$got" = "$want" ] && has $c texts "Taking turns (test lesson)" && has $c texts "best 4/4" &&
+        has $c texts "1 done" && has $c texts "Waiting in turn, waiting together" &&
+        grep -q '^rect .* lesson selected .* ref=0$' "$tmp/m.txt" && pass $c
+else
+    fail $c "no frame: $(head -c 300 "$tmp/m.err")"
+fi
+
 c=the_lesson_window_is_taken_with_the_keyboard
 if command -v Xvfb >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1; then
     n=140
@@ -128,6 +144,56 @@ if command -v Xvfb >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1; then
             else
                 fail $c "exit $rc; out: $(head -c 300 "$tmp/win.out"); err: $(head -c 300 "$tmp/win.err")"
             fi
+        fi
+    fi
+
+    # The menu: Enter opens the highlighted lesson, Q closes it and the menu
+    # comes back, Q again leaves.
+    c=the_lesson_menu_window_opens_a_lesson_and_comes_back
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        DISPLAY=":$n" "$C" lesson --dir $L >"$tmp/menu.out" 2>"$tmp/menu.err" &
+    pid=$!
+    find_win() {   # find_win REGEX: the window whose name matches, waiting up to 10 s
+        for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+            w=$(DISPLAY=":$n" xdotool search --onlyvisible --name "$1" 2>/dev/null | head -1)
+            [ -n "$w" ] && { echo "$w"; return 0; }
+            sleep 0.5
+        done
+        return 1
+    }
+    step=menu
+    if win=$(find_win '^coroscope lessons$'); then
+        DISPLAY=":$n" xdotool key --window "$win" Down Up Return
+        step=lesson
+        if win=$(find_win '^coroscope lesson .* Waiting in turn'); then
+            sleep 0.5
+            DISPLAY=":$n" xdotool key --window "$win" q
+            step="menu again"
+            # Q to the menu once it is back (sent again while windows come and go).
+            for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+                kill -0 "$pid" 2>/dev/null || break
+                if win=$(find_win '^coroscope lessons$'); then
+                    step=exit   # the menu came back
+                    DISPLAY=":$n" xdotool key --window "$win" q 2>/dev/null
+                fi
+                sleep 0.5
+            done
+        fi
+    fi
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.3
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill "$pid"
+        fail $c "stuck at the $step step; err: $(head -c 300 "$tmp/menu.err")"
+    else
+        wait "$pid"
+        rc=$?
+        if [ $rc = 0 ] && [ "$step" = exit ] && grep -q "^score: 0/" "$tmp/menu.out"; then
+            pass $c
+        else
+            fail $c "exit $rc at the $step step; out: $(head -c 300 "$tmp/menu.out"); err: $(head -c 300 "$tmp/menu.err")"
         fi
     fi
     kill "$xvfb_pid" 2>/dev/null

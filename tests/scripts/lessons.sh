@@ -56,6 +56,17 @@ c=lesson_run_finds_a_lesson_by_id
 run $c 0 "$C" lesson run test-taking-turns --dir $L --terminal --answers "2,2 3 1,4,$L/together.py" </dev/null &&
     has $c out "score: 4/4" && pass $c
 
+c=the_terminal_menu_opens_a_lesson_and_comes_back
+printf 'no-such\ntest-taking-turns\n\n' >"$tmp/picks"
+run $c 0 "$C" lesson menu --terminal --dir $L --answers "2,2 3 1,4,$L/together.py" <"$tmp/picks" &&
+    has $c out "No lesson 'no-such': give a number from 1 to" && has $c out "score: 4/4" &&
+    [ "$(grep -c 'Which lesson?' "$tmp/out")" = 3 ] &&
+    [ "$(sed -n '/score: 4\/4/,$p' "$tmp/out" | grep -c 'done 4/4 .*Taking turns (test lesson)')" = 1 ] && pass $c
+
+c=no_command_and_no_terminal_to_ask_in_gives_the_list
+run $c 0 env -u DISPLAY -u WAYLAND_DISPLAY "$C" lesson --dir $L </dev/null && has $c out "test-taking-turns" &&
+    has $c out "progress" && pass $c
+
 c=lesson_new_writes_a_template_that_checks
 run $c 0 "$C" lesson new my-first --dir "$tmp" && [ -f "$tmp/my-first.md" ] && [ -f "$tmp/my-first.py" ] &&
     run $c 0 "$C" lesson check "$tmp/my-first.md" && has $c out "ok (" &&

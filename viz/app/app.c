@@ -117,6 +117,8 @@ static const char *sub_name(unsigned tag, unsigned sub)
     static const char *const ov_parts[] = {"caption", "sort", "track", "running", "ready", "waiting", "playhead",
                                            "window"};
     static const char *const mm_parts[] = {"caption", "map", "run", "cell", "window"};
+    static const char *const lesson_parts[] = {"frame", "text", "option", "feedback", "code", "hint", "placeholder", "more"};
+    static const char *const menu_parts[] = {"menu", "item", "selected", "progress", "more", "empty", "keys"};
     _Static_assert(sizeof marks / sizeof marks[0] == VZ_MK__COUNT, "a name per marker kind");
     switch (tag) {
     case VZ_TAG_SPAN:
@@ -138,6 +140,8 @@ static const char *sub_name(unsigned tag, unsigned sub)
         return sub < 8 ? ov_parts[sub] : "?";
     case VZ_TAG_MINIMAP:
         return sub < 5 ? mm_parts[sub] : "?";
+    case VZ_TAG_LESSON:                 /* layout_lesson.c's parts, then the menu's (VZ_LM_*) */
+        return sub < 8 ? lesson_parts[sub] : sub >= 16 && sub < 23 ? menu_parts[sub - 16] : "?";
     default:
         return "-";
     }

@@ -72,4 +72,11 @@ struct vz_lesson_view;
 int vz_app_lesson_window(struct vz_lesson_view *lv, const vz_app_opts *o, char *err, size_t errlen);
 int vz_app_lesson_screenshot(struct vz_lesson_view *lv, const vz_app_opts *o);
 
+/* The lesson menu (viz/model/lesson_menu.h): a window in which the student
+** picks a lesson -- returns its index, -1 when they quit, -3 after a message,
+** or VZ_APP_NO_DISPLAY with err set -- and one frame of it offscreen (0 or 1). */
+struct vz_lesson_menu;
+int vz_app_lesson_menu_window(struct vz_lesson_menu *m, const vz_app_opts *o, char *err, size_t errlen);
+int vz_app_lesson_menu_screenshot(struct vz_lesson_menu *m, const vz_app_opts *o);
+
 #endif

@@ -1,7 +1,7 @@
 /*
 ** app_internal.h -- what app.c shares with the lesson mode's app
-** (app_lesson.c): the renderer, the offscreen picture, and writing a frame
-** as a layout dump or SVG.
+** (app_lesson.c, app_lesson_menu.c): the renderer, the offscreen picture, writing a
+** frame as a layout dump or SVG, and the window those two open.
 */
 #ifndef VZ_APP_INTERNAL_H
 #define VZ_APP_INTERNAL_H
@@ -34,5 +34,25 @@ typedef struct vz__offscreen {
 
 int vz__offscreen_open(vz__offscreen *os, const vz_app_opts *o);   /* 0, or -1 after a message */
 void vz__offscreen_close(vz__offscreen *os);                       /* also SDL_Quit */
+
+/* Write the offscreen frame to o->screenshot (PNG, or SVG by its name) and
+** o->layout_dump when given. 0 or 1. */
+int vz__offscreen_save(vz__offscreen *os, const vz_app_opts *o, const vz_drawlist *dl, float scale);
+
+/* A window with its renderer for the lesson mode and the lesson menu: W x H
+** output pixels, `ratio` of them per window point (HiDPI), the fonts at
+** o->scale * ratio. open returns 0, 1 after a message, or VZ_APP_NO_DISPLAY
+** with err set; close also ends SDL. */
+typedef struct vz__window {
+    SDL_Window *win;
+    SDL_Renderer *r;
+    vz_renderer *vr;
+    int W, H;
+    float ratio;
+} vz__window;
+
+int vz__window_open(vz__window *w, const vz_app_opts *o, const char *title, char *err, size_t errlen);
+void vz__window_measure(vz__window *w);     /* after a resize */
+void vz__window_close(vz__window *w);
 
 #endif

@@ -95,15 +95,7 @@ int vz_app_lesson_screenshot(vz_lesson_view *lv, const vz_app_opts *o)
     vz_drawlist dl;
     vz_dl_init(&dl);
     lesson_frame(lv, &ui, o->w, os.vr, &dl);
-    SDL_RenderPresent(os.r);
-    int rc = 0;
-    size_t len = strlen(o->screenshot);
-    if (len > 4 && !strcasecmp(o->screenshot + len - 4, ".svg"))
-        rc = vz__app_write_svg(o->screenshot, &dl, o->w, o->h, os.vr, ui.scale);
-    else
-        rc = vz__app_save_png(os.surf, o->screenshot);
-    if (!rc && o->layout_dump)
-        rc = vz__app_dump_layout(o->layout_dump, &dl);
+    int rc = vz__offscreen_save(&os, o, &dl, ui.scale);
     vz_dl_free(&dl);
     vz__offscreen_close(&os);
     return rc;
@@ -148,55 +140,15 @@ static int lesson_key(vz_lesson_view *lv, vz_ui *ui, const SDL_Event *e)
 
 int vz_app_lesson_window(vz_lesson_view *lv, const vz_app_opts *o, char *err, size_t errlen)
 {
-    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-        snprintf(err, errlen, "SDL could not start video: %s", SDL_GetError());
-        return VZ_APP_NO_DISPLAY;
-    }
-    const char *driver = SDL_GetCurrentVideoDriver();
-    if (!driver || !strcmp(driver, "offscreen") || !strcmp(driver, "dummy") || !strcmp(driver, "evdev")) {
-        snprintf(err, errlen, "SDL found no display to open a window on (video driver '%s')",
-                 driver ? driver : "none");
-        SDL_Quit();
-        return VZ_APP_NO_DISPLAY;
-    }
-    int w = o->w, h = o->h;
-    SDL_Rect screen;
-    if (!o->size_given && SDL_GetDisplayUsableBounds(0, &screen) == 0 && screen.w > 0 && screen.h > 0) {
-        if (w > screen.w * 0.95)
-            w = (int)(screen.w * 0.95);
-        if (h > screen.h * 0.92)
-            h = (int)(screen.h * 0.92);
-    }
-    SDL_Window *win = SDL_CreateWindow(o->title ? o->title : "coroscope lesson", SDL_WINDOWPOS_CENTERED,
-                                       SDL_WINDOWPOS_CENTERED, w, h, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
-    if (!win) {
-        snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
-        SDL_Quit();
-        return VZ_APP_NO_DISPLAY;
-    }
-    SDL_SetWindowMinimumSize(win, 800, 500);
-    SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
-    if (!r)
-        r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
-    if (!r) {
-        fprintf(stderr, "coroscope lesson: cannot create a renderer: %s\n", SDL_GetError());
-        SDL_DestroyWindow(win);
-        SDL_Quit();
-        return 1;
-    }
-    int ww, wh, W, H;
-    SDL_GetWindowSize(win, &ww, &wh);
-    SDL_GetRendererOutputSize(r, &W, &H);
-    float ratio = ww > 0 ? (float)W / (float)ww : 1;
+    vz__window w;
+    int rc = vz__window_open(&w, o, "coroscope lesson", err, errlen);
+    if (rc)
+        return rc;
+    int W = w.W, H = w.H;
+    float ratio = w.ratio;
     vz_ui ui;
     timeline_ui(&ui, lv, W, H, o->scale * ratio, o, 1);
-    vz_renderer *vr = vz__app_renderer(r, o, ui.scale);
-    if (!vr) {
-        SDL_DestroyRenderer(r);
-        SDL_DestroyWindow(win);
-        SDL_Quit();
-        return 1;
-    }
+    vz_renderer *vr = w.vr;
     vz_drawlist dl;
     vz_dl_init(&dl);
     SDL_StartTextInput();
@@ -211,9 +163,8 @@ int vz_app_lesson_window(vz_lesson_view *lv, const vz_app_opts *o, char *err, si
                 quit = 1;
             else if (e.type == SDL_WINDOWEVENT && (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
                                                    e.window.event == SDL_WINDOWEVENT_EXPOSED)) {
-                SDL_GetWindowSize(win, &ww, &wh);
-                SDL_GetRendererOutputSize(r, &W, &H);
-                ratio = ww > 0 ? (float)W / (float)ww : 1;
+                vz__window_measure(&w);
+                W = w.W, H = w.H, ratio = w.ratio;
                 set_size(&ui, W, H);
                 vz_ui_clamp(&ui, &lv->doc);
             } else if (lesson_key(lv, &ui, &e)) {
@@ -258,18 +209,97 @@ int vz_app_lesson_window(vz_lesson_view *lv, const vz_app_opts *o, char *err, si
             quit = 1;
         if (dirty || ui.dirty || ui.playing || lv->playing_to) {
             lesson_frame(lv, &ui, W, vr, &dl);
-            SDL_RenderPresent(r);
+            SDL_RenderPresent(w.r);
             dirty = 0;
             ui.dirty = 0;
         }
     }
     SDL_StopTextInput();
     vz_dl_free(&dl);
-    vz_render_free(vr);
-    SDL_DestroyRenderer(r);
-    SDL_DestroyWindow(win);
+    vz__window_close(&w);
+    return 0;
+}
+
+/* ---- what the lesson mode and the lesson menu share ---------------------------------- */
+
+int vz__offscreen_save(vz__offscreen *os, const vz_app_opts *o, const vz_drawlist *dl, float scale)
+{
+    SDL_RenderPresent(os->r);
+    int rc;
+    size_t len = strlen(o->screenshot);
+    if (len > 4 && !strcasecmp(o->screenshot + len - 4, ".svg"))
+        rc = vz__app_write_svg(o->screenshot, dl, o->w, o->h, os->vr, scale);
+    else
+        rc = vz__app_save_png(os->surf, o->screenshot);
+    if (!rc && o->layout_dump)
+        rc = vz__app_dump_layout(o->layout_dump, dl);
+    return rc;
+}
+
+void vz__window_measure(vz__window *w)
+{
+    int ww, wh;
+    SDL_GetWindowSize(w->win, &ww, &wh);
+    SDL_GetRendererOutputSize(w->r, &w->W, &w->H);
+    w->ratio = ww > 0 ? (float)w->W / (float)ww : 1;
+}
+
+int vz__window_open(vz__window *w, const vz_app_opts *o, const char *title, char *err, size_t errlen)
+{
+    memset(w, 0, sizeof *w);
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        snprintf(err, errlen, "SDL could not start video: %s", SDL_GetError());
+        return VZ_APP_NO_DISPLAY;
+    }
+    const char *driver = SDL_GetCurrentVideoDriver();
+    if (!driver || !strcmp(driver, "offscreen") || !strcmp(driver, "dummy") || !strcmp(driver, "evdev")) {
+        snprintf(err, errlen, "SDL found no display to open a window on (video driver '%s')",
+                 driver ? driver : "none");
+        SDL_Quit();
+        return VZ_APP_NO_DISPLAY;
+    }
+    int ww = o->w, wh = o->h;
+    SDL_Rect screen;
+    if (!o->size_given && SDL_GetDisplayUsableBounds(0, &screen) == 0 && screen.w > 0 && screen.h > 0) {
+        if (ww > screen.w * 0.95)
+            ww = (int)(screen.w * 0.95);
+        if (wh > screen.h * 0.92)
+            wh = (int)(screen.h * 0.92);
+    }
+    w->win = SDL_CreateWindow(o->title ? o->title : title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, ww, wh,
+                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!w->win) {
+        snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
+        SDL_Quit();
+        return VZ_APP_NO_DISPLAY;
+    }
+    SDL_SetWindowMinimumSize(w->win, 800, 500);
+    w->r = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!w->r)
+        w->r = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!w->r) {
+        fprintf(stderr, "coroscope lesson: cannot create a renderer: %s\n", SDL_GetError());
+        SDL_DestroyWindow(w->win);
+        SDL_Quit();
+        return 1;
+    }
+    vz__window_measure(w);
+    w->vr = vz__app_renderer(w->r, o, o->scale * w->ratio);
+    if (!w->vr) {
+        SDL_DestroyRenderer(w->r);
+        SDL_DestroyWindow(w->win);
+        SDL_Quit();
+        return 1;
+    }
+    return 0;
+}
+
+void vz__window_close(vz__window *w)
+{
+    vz_render_free(w->vr);
+    SDL_DestroyRenderer(w->r);
+    SDL_DestroyWindow(w->win);
     if (TTF_WasInit())
         TTF_Quit();
     SDL_Quit();
-    return 0;
 }

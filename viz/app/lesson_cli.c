@@ -1,7 +1,8 @@
 /*
-** lesson_cli.c -- `coroscope lesson run` in the viewer: the lesson mode's
-** window, or one headless frame of it (--screenshot, --layout-dump, --block),
-** for the CLI's lesson command (runtime/cli/cmd_lesson.c, lesson_host.h).
+** lesson_cli.c -- `coroscope lesson` in the viewer, for the CLI's lesson
+** command (runtime/cli/cmd_lesson.c, lesson_host.h): the lesson menu's window,
+** and `lesson run`'s lesson mode; or one headless frame of either
+** (--screenshot, --layout-dump, --block).
 */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "app.h"
 #include "font.h"
 #include "cli/lesson_host.h"
+#include "lesson_menu.h"
 #include "lesson_view.h"
 
 int lh_run_window(lesson *L, lh_host *h, const lh_window_opts *wo)
@@ -70,4 +72,81 @@ int lh_run_window(lesson *L, lh_host *h, const lh_window_opts *wo)
     }
     vz_lv_free(&lv);
     return rc;
+}
+
+/* The menu's items: every lesson found that parses, with its progress. */
+static int menu_fill(vz_lesson_menu *m, const lh_dirs *d)
+{
+    char **all;
+    int n;
+    if (lh_find_all(d, &all, &n) < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        ls_diags dg = {0};
+        lesson *L = lesson_load(all[i], &dg);
+        ls_diags_free(&dg);
+        if (!L)
+            continue;
+        int best = 0, of = 0, done = 0;
+        vz_menu_state st = VZ_MENU_NEW;
+        if (L->id && lh_progress_get(L->id, &best, &of, &done))
+            st = done ? VZ_MENU_DONE : VZ_MENU_BEGUN;
+        if (vz_menu_add(m, L, st, best, of) < 0) {
+            lh_free_list(all, n);
+            return -1;
+        }
+    }
+    lh_free_list(all, n);
+    return 0;
+}
+
+int lh_run_menu(const lh_dirs *d, const lh_window_opts *wo, lh_open_fn open, void *ud)
+{
+    vz_font_files fonts;
+    char err[512];
+    if (vz_font_find(NULL, &fonts, err, sizeof err)) {
+        fprintf(stderr, "coroscope lesson: %s\n", err);
+        return 1;
+    }
+    vz_app_opts o;
+    memset(&o, 0, sizeof o);
+    o.w = wo->w ? wo->w : 1280;
+    o.h = wo->h ? wo->h : 860;
+    o.size_given = wo->w != 0;
+    o.scale = wo->scale > 0 ? wo->scale : 1;
+    o.fonts = &fonts;
+    o.screenshot = wo->screenshot;
+    o.layout_dump = wo->layout_dump;
+    o.title = "coroscope lessons";
+    char where[2048] = "";
+    for (int i = 0, k = 0; i < d->n && k >= 0 && (size_t)k < sizeof where; i++)
+        k += snprintf(where + k, sizeof where - (size_t)k, "%s%s", i ? ", " : "", d->dir[i]);
+    size_t sel = 0;
+    for (;;) {
+        vz_lesson_menu m;
+        vz_menu_init(&m, where);
+        if (menu_fill(&m, d) < 0) {
+            fprintf(stderr, "coroscope lesson: out of memory\n");
+            vz_menu_free(&m);
+            return 1;
+        }
+        vz_menu_select(&m, sel);
+        if (wo->screenshot) {
+            int rc = vz_app_lesson_menu_screenshot(&m, &o);
+            vz_menu_free(&m);
+            return rc;
+        }
+        int k = vz_app_lesson_menu_window(&m, &o, err, sizeof err);
+        if (k < 0 || (size_t)k >= m.n) {
+            vz_menu_free(&m);
+            if (k == VZ_APP_NO_DISPLAY)
+                return VZ_APP_NO_DISPLAY;
+            return k == -1 ? 0 : 1;
+        }
+        sel = (size_t)k;
+        char path[4096];
+        snprintf(path, sizeof path, "%s", m.items[k].L->path);
+        vz_menu_free(&m);
+        open(ud, path);          /* its problems are its own; the menu comes back */
+    }
 }
