@@ -32,9 +32,9 @@ failed=0
 for t in fuzz_load fuzz_show fuzz_export fuzz_view fuzz_args fuzz_lesson; do
     case $t in
         fuzz_load) srcs="$model" ;;
-        fuzz_view) srcs="$model $(ls viz/model/*.c | grep -v lesson_view) $(ls viz/layout/*.c | grep -v layout_lesson) viz/input/input_apply.c" ;;
+        fuzz_view) srcs="$model $(ls viz/model/*.c | grep -v lesson_) $(ls viz/layout/*.c | grep -v layout_lesson) viz/input/input_apply.c" ;;
         fuzz_lesson) srcs="$model runtime/lesson/*.c" ;;
-        fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c $(ls viz/model/*.c | grep -v lesson_view)" ;;
+        fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c $(ls viz/model/*.c | grep -v lesson_)" ;;
         *) srcs="$model $cli" ;;
     esac
     # shellcheck disable=SC2086
