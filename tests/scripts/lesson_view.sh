@@ -85,6 +85,26 @@ else
     fail $c "no frame: $(head -c 300 "$tmp/hf.err")"
 fi
 
+c=presenter_mode_asks_the_class_and_hides_the_answer_box
+if "$C" lesson run $L/e2e.md --present --screenshot "$tmp/pr.png" --layout-dump "$tmp/pr.txt" --size 1600x1000 \
+    --block total >"$tmp/pr.out" 2>"$tmp/pr.err"; then
+    texts $c pr.txt
+    has $c texts "Predict first, all of you: R shows the answer." && has $c texts "R reveal" &&
+        lacks $c texts "Enter answer" && lacks $c texts "makespan" && pass $c
+else
+    fail $c "no frame: $(head -c 300 "$tmp/pr.err")"
+fi
+
+c=a_block_taller_than_the_panel_says_there_is_more
+if shot roomy $L/e2e.md total && "$C" lesson run $L/e2e.md --screenshot "$tmp/sm.png" --layout-dump "$tmp/sm.txt" \
+    --size 1100x700 --scale 1.5 --block total >/dev/null 2>&1; then
+    texts $c sm.txt
+    has $c texts "more below: scroll the panel" && texts $c roomy.txt && lacks $c texts "more below" &&
+        has $c texts "Nothing of the run is shown before you answer" && pass $c
+else
+    fail $c "no frame"
+fi
+
 c=an_unknown_block_is_a_clear_error
 run $c 2 "$C" lesson run $L/e2e.md --screenshot "$tmp/x.png" --block nowhere && has $c err "no block 'nowhere'" && pass $c
 

@@ -18,7 +18,7 @@
 #include "layout_lesson.h"
 
 /* Parts of the lesson panel (the tag's sub). */
-enum { LP_FRAME, LP_TEXT, LP_OPTION, LP_FEEDBACK, LP_CODE, LP_HINT, LP_PLACEHOLDER };
+enum { LP_FRAME, LP_TEXT, LP_OPTION, LP_FEEDBACK, LP_CODE, LP_HINT, LP_PLACEHOLDER, LP_MORE };
 
 typedef struct lp {
     vz__lctx *c;
@@ -334,14 +334,20 @@ void vz_layout_lesson(const vz_lesson_view *lv, const vz_ui *ui, const vz_text_m
     vz_ui_geom(&sub, &c.g);
     if (!(lv->has_doc && lv->doc.n_runs)) {
         const ls_block *cb = vz_lv_block(lv);
-        const char *msg = lv->finished ? "The lesson is over."
-                        : cb && cb->kind == LS_PREDICT && lv->answered ? "The run comes next: press N to go on."
-                        : cb && cb->kind == LS_PREDICT ? "Nothing of the run is shown before you answer: predict first."
-                        : cb && cb->kind == LS_TASK ? "Your program's run appears here once you save it."
-                                                    : "";
-        float tw = vz__text_w(&c, VZ_FONT_TITLE, msg);
-        vz_dl_text(dl, VZ_FONT_TITLE, pw + ((float)ui->w - pw - tw) / 2, ui->h / 2.0f, (float)ui->w - pw - 20 * s,
-                   VZ_C_TEXT_DIM, msg);
+        int predict = cb && cb->kind == LS_PREDICT;
+        const char *msg = lv->finished                  ? "The lesson is over."
+                        : predict && lv->answered       ? "The run comes next: press N to go on."
+                        : predict && lv->present        ? "Predict first, all of you: R shows the answer."
+                        : predict                       ? "Nothing of the run is shown before you answer: predict first."
+                        : cb && cb->kind == LS_TASK     ? "Your program's run appears here once you save it."
+                                                        : "";
+        /* Centred on one line when it fits, else wrapped inside the area: never cut. */
+        float area = (float)ui->w - pw, margin = 24 * s, tw = vz__text_w(&c, VZ_FONT_TITLE, msg);
+        if (tw <= area - 2 * margin)
+            vz_dl_text(dl, VZ_FONT_TITLE, pw + (area - tw) / 2, ui->h / 2.0f, 0, VZ_C_TEXT_DIM, msg);
+        else
+            vz__wrap(&c, VZ_FONT_TITLE, pw + margin, ui->h / 2.0f, area - 2 * margin, (float)ui->h, VZ_C_TEXT_DIM,
+                     msg);
     }
     /* The panel. */
     vz_dl_tag(dl, VZ_TAG_LESSON, LP_FRAME, 0, 0);
@@ -396,6 +402,16 @@ void vz_layout_lesson(const vz_lesson_view *lv, const vz_ui *ui, const vz_text_m
         }
     }
     vz_dl_unclip(dl);
+    /* Say when the block goes on past the panel's bottom (or was scrolled up). */
+    if (p.y > p.y_max + 4 * s || lv->text_scroll > 0) {
+        tag(&p, LP_MORE, 0);
+        const char *more = p.y > p.y_max + 4 * s ? "\xE2\x96\xBC more below: scroll the panel"
+                                                : "\xE2\x96\xB2 more above: scroll the panel";
+        float mw = vz__text_w(&c, VZ_FONT_SMALL, more) + 16 * s, mh = vz__line_h(&c, VZ_FONT_SMALL) + 6 * s;
+        float my = (float)ui->h - 44 * s - mh;
+        vz_dl_rect(dl, pw - mw - 10 * s, my, mw, mh, VZ_C_TOOLTIP);
+        vz_dl_text(dl, VZ_FONT_SMALL, pw - mw - 2 * s, my + 3 * s, 0, VZ_C_TOOLTIP_TXT, more);
+    }
     /* The key hints along the bottom. */
     vz_dl_tag(dl, VZ_TAG_LESSON, LP_HINT, 0, 0);
     float by = (float)ui->h - 40 * s;
