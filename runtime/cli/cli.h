@@ -94,6 +94,11 @@ int cli_trace_size(const char *path, unsigned long *events, double *t_end);
 ** a temporary trace made by cli_resolve_programs; else the path itself. */
 const char *cli_shown(const char *path);
 
+/* Call the trace file `path` `name` in output from now on (a temporary trace
+** of a lesson's: "turns, paused at its key moment"). Copies both; forgotten
+** by cli_programs_cleanup. Out of memory: the path is shown. */
+void cli_show_as(const char *path, const char *name);
+
 /*
 ** Output files whose every write is checked. cli_out_open opens path for
 ** writing ("-" is stdout), or prints why not and returns NULL. cli_out_close

@@ -10,6 +10,7 @@
 ** program's outcome is printed before a reveal of it. A score line ends every
 ** run: `score: 3/5`.
 */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,13 @@ static void wrap(FILE *out, const char *text, int width, const char *first, cons
         const char *w = p;
         while (*p && *p != ' ' && *p != '\n')
             p++;
+        /* "2 s" stays on one line: a number keeps its unit. */
+        if (p > w && isdigit((unsigned char)p[-1]) && p[0] == ' ' && p[1] == 's' &&
+            (!p[2] || strchr(" \n.,;:)", p[2]))) {
+            p += 2;
+            while (*p && *p != ' ' && *p != '\n')
+                p++;
+        }
         size_t n = (size_t)(p - w);
         if (!n)
             break;
@@ -251,8 +259,12 @@ static void show_until(lh_host *h, const lesson *L, const ls_block *b, const int
         if (ev == TM_NONE)
             continue;
         snprintf(names[k], sizeof names[k], "%s/cut-%s.jsonl", h->tmpdir, p->name);
-        if (lesson_cut_trace(p->trace, p->trace_path, ev, names[k]) == 0)
+        if (lesson_cut_trace(p->trace, p->trace_path, ev, names[k]) == 0) {
+            char shown[300];
+            snprintf(shown, sizeof shown, "%s so far", p->name);
+            cli_show_as(names[k], shown);
             paths[k] = names[k], k++;
+        }
     }
     if (k)
         show(paths, k, width, 1);
@@ -331,12 +343,15 @@ static void ask(lesson *L, lh_host *h, lh_term_opts *o, ls_session *s, const ls_
         }
         return;
     }
+    char line[900];
     if (!v.answered)
-        printf("\n✗ No answer. The answer is %s.\n", v.right);
+        snprintf(line, sizeof line, "✗ No answer. The answer is %s.", v.right);
     else if (v.correct)
-        printf("\n✓ Right: %s.\n", v.right);
+        snprintf(line, sizeof line, "✓ Right: %s.", v.right);
     else
-        printf("\n✗ Not quite: you said %s; the answer is %s.\n", v.given, v.right);
+        snprintf(line, sizeof line, "✗ Not quite: you said %s; the answer is %s.", v.given, v.right);
+    printf("\n");
+    wrap(stdout, line, o->width, "", "  ");
     if (v.feedback)
         wrap(stdout, v.feedback, o->width, "  ", "  ");
 }
@@ -358,8 +373,10 @@ static void reveal(lesson *L, lh_host *h, lh_term_opts *o, const ls_block *b, co
     char *paths[8];
     size_t k = 0;
     for (size_t i = 0; i < b->n_programs && k < 8; i++)
-        if (L->programs[b->programs[i]].trace_path)
+        if (L->programs[b->programs[i]].trace_path) {
             paths[k++] = L->programs[b->programs[i]].trace_path;
+            cli_show_as(paths[k - 1], L->programs[b->programs[i]].name);
+        }
     show(paths, k, o->width, 0);
     for (size_t i = 0; i < b->n_programs; i++) {
         const tm_trace *tr = L->programs[b->programs[i]].trace;
@@ -445,11 +462,27 @@ static int judge_copy(lesson *L, lh_host *h, const ls_block *b, const char *copy
         lq_error qe;
         ok = tr ? lesson_goal_holds(b, tr, proto, &qe) : -1;
         char *paths[1] = {out};
+        cli_show_as(out, "your attempt");
         show(paths, 1, width, 0);
         if (ok == 1)
             printf("✓ The goal holds: %s\n", b->goal.text);
-        else if (ok == 0)
-            printf("✗ Not yet: %s does not hold for this run.\n", b->goal.text);
+        else if (ok == 0) {
+            char why[600] = "", line[700];
+            lesson_goal_why(b, tr, proto, why, sizeof why);
+            snprintf(line, sizeof line, "✗ Not yet: %s.", why[0] ? why : "the goal does not hold for this run");
+            wrap(stdout, line, width, "", "  ");
+            if (tr->n_prints) {
+                printf("  Your program printed:\n");
+                for (size_t j = 0; j < tr->n_prints && j < 20; j++) {
+                    const char *t = tm_text(tr, tr->events[tr->prints[j]].s1);
+                    printf("    ");
+                    put(stdout, t, strlen(t));
+                    printf("\n");
+                }
+                if (tr->n_prints > 20)
+                    printf("    ... and %zu more lines\n", tr->n_prints - 20);
+            }
+        }
         else
             printf("  The goal cannot be judged: %s\n", tr ? qe.message : te.message);
         tm_free(tr);
@@ -464,7 +497,9 @@ static void task(lesson *L, lh_host *h, lh_term_opts *o, ls_session *s, const ls
     snprintf(label, sizeof label, "task: %s", b->id);
     rule(stdout, o->width, label);
     markdown(stdout, b->body ? b->body : "", o->width);
-    printf("Goal: %s\n", b->goal.text);
+    char goal[600];
+    snprintf(goal, sizeof goal, "Goal: %s", b->goal.text);
+    wrap(stdout, goal, o->width, "", "  ");
     const ls_program *p = &L->programs[b->program];
     char dir[1024], copy[1400];
     lh_work_dir(L->id, dir, sizeof dir);

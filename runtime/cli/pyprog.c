@@ -253,16 +253,60 @@ static char **made;                         /* the trace files made there */
 static const char **made_from;              /* the program each was recorded from */
 static int n_made;
 
+/* Names given with cli_show_as: path -> name, both owned. */
+static char **alias_path, **alias_name;
+static int n_alias;
+
+void cli_show_as(const char *path, const char *name)
+{
+    for (int i = 0; i < n_alias; i++)
+        if (!strcmp(alias_path[i], path)) {
+            char *n = co_strdup(name);
+            if (n) {
+                co_free(alias_name[i]);
+                alias_name[i] = n;
+            }
+            return;
+        }
+    char **p = co_realloc(alias_path, (size_t)(n_alias + 1) * sizeof *p);
+    if (!p)
+        return;
+    alias_path = p;
+    char **q = co_realloc(alias_name, (size_t)(n_alias + 1) * sizeof *q);
+    if (!q)
+        return;
+    alias_name = q;
+    char *a = co_strdup(path), *b = co_strdup(name);
+    if (!a || !b) {
+        co_free(a);
+        co_free(b);
+        return;
+    }
+    alias_path[n_alias] = a;
+    alias_name[n_alias++] = b;
+}
+
 const char *cli_shown(const char *path)
 {
     for (int i = 0; i < n_made; i++)
         if (!strcmp(made[i], path))
             return made_from[i];
+    for (int i = 0; i < n_alias; i++)
+        if (!strcmp(alias_path[i], path))
+            return alias_name[i];
     return path;
 }
 
 void cli_programs_cleanup(void)
 {
+    for (int i = 0; i < n_alias; i++) {
+        co_free(alias_path[i]);
+        co_free(alias_name[i]);
+    }
+    co_free(alias_path);
+    co_free(alias_name);
+    alias_path = alias_name = NULL;
+    n_alias = 0;
     for (int i = 0; i < n_made; i++) {
         unlink(made[i]);
         co_free(made[i]);

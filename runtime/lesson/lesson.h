@@ -214,6 +214,10 @@ char *lesson_interpolate(const lesson *L, int prog, const char *text, const lq_e
 /* Whether a task's goal holds for the trace `tr`: 1 yes, 0 no, -1 error (err). */
 int lesson_goal_holds(const ls_block *b, const tm_trace *tr, const lq_env *proto, lq_error *err);
 
+/* Why a task's goal does not hold on tr, in a sentence (lq_explain): "" when
+** it holds. Returns the length written. */
+int lesson_goal_why(const ls_block *b, const tm_trace *tr, const lq_env *proto, char *buf, size_t size);
+
 /*
 ** The event a block pauses at for program `prog`: its `:at:` (predict) or
 ** `:until:` (reveal), else the trace's last event. TM_NONE when the program

@@ -262,6 +262,18 @@ int lesson_goal_holds(const ls_block *b, const tm_trace *tr, const lq_env *proto
     return yes;
 }
 
+int lesson_goal_why(const ls_block *b, const tm_trace *tr, const lq_env *proto, char *buf, size_t size)
+{
+    lq_env e = proto ? *proto : (lq_env){0};
+    e.tr = tr;
+    if (!b->goal.q) {
+        if (size)
+            buf[0] = 0;
+        return 0;
+    }
+    return lq_explain(b->goal.q, &e, buf, size);
+}
+
 static const char *skip_ws(const char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -294,6 +306,58 @@ static void copy_text(char *dst, size_t cap, const char *s)
     size_t n = strlen(dst);
     while (n && (dst[n - 1] == '\n' || dst[n - 1] == '\r' || dst[n - 1] == ' '))
         dst[--n] = 0;
+}
+
+/*
+** The right answer said the way the options say it, so that a verdict reads
+** "you said False; the answer is True" and not "... is yes": the text of the
+** option (or built-in choice) whose value equals it; for an order, the
+** options' numbers in the right order, then the items. Left as formatted
+** when nothing matches.
+*/
+static void right_as_options(const ls_block *b, const lq_value *right, const char **choices, size_t n,
+                             ls_verdict *out)
+{
+    char msg[256];
+    if (b->ask == LS_ASK_ORDER) {
+        if (right->type != LQ_LIST || !b->n_options || right->n != b->n_options)
+            return;
+        char nums[160];
+        size_t k = 0;
+        nums[0] = 0;
+        for (size_t j = 0; j < right->n; j++) {
+            int found = -1;
+            for (size_t i = 0; i < b->n_options && found < 0; i++) {
+                lq_value v;
+                if (lq_value_read(b->options[i].value, &right->items[j], &v, msg, sizeof msg) == 0) {
+                    if (lq_value_equal(&v, &right->items[j]))
+                        found = (int)i;
+                    lq_value_free(&v);
+                }
+            }
+            if (found < 0 || k + 8 >= sizeof nums)
+                return;
+            k += (size_t)snprintf(nums + k, sizeof nums - k, "%s%d", j ? "," : "", found + 1);
+        }
+        char buf[sizeof out->right + sizeof nums + 4];
+        snprintf(buf, sizeof buf, "%s (%s)", nums, out->right);
+        copy_text(out->right, sizeof out->right, buf);   /* cut if need be */
+        return;
+    }
+    if (b->ask != LS_ASK_CHOICE && b->ask != LS_ASK_TRUEFALSE && b->ask != LS_ASK_NEXT)
+        return;
+    for (size_t k = 0; k < n; k++) {
+        const char *value = b->n_options ? b->options[k].value : choices[k];
+        lq_value v;
+        if (lq_value_read(value, right, &v, msg, sizeof msg) < 0)
+            continue;
+        int eq = lq_value_equal(&v, right);
+        lq_value_free(&v);
+        if (eq) {
+            copy_text(out->right, sizeof out->right, choices[k]);
+            return;
+        }
+    }
 }
 
 /* The step (index into tr->steps) an event belongs to, or TM_NONE. */
@@ -331,12 +395,13 @@ int lesson_grade(const lesson *L, const ls_block *b, const lq_env *proto, const 
         return -1;
     }
     lq_value_format(&right, e.tr, out->right, sizeof out->right);
+    const char *choices[64];
+    size_t n_choices = lesson_choices(L, b, choices, 64);
+    right_as_options(b, &right, choices, n_choices, out);
     if (!out->answered) {
         lq_value_free(&right);
         return 0;
     }
-    const char *choices[64];
-    size_t n_choices = lesson_choices(L, b, choices, 64);
     switch (b->ask) {
     case LS_ASK_CHOICE:
     case LS_ASK_TRUEFALSE:

@@ -1387,3 +1387,122 @@ int lq_eval(const lq_node *q, const lq_env *env, lq_value *out, lq_error *err)
     evaluator e = {env, env->tr, err};
     return eval(&e, q, out);
 }
+
+/* ---- why a predicate is false ---------------------------------------------------- */
+
+static const char *const op_text[] = {"==", "!=", "<", "<=", ">", ">=", "in"};
+
+/* A node written back as query text (numbers as the query gave them). */
+static void node_text(const lq_node *q, char *buf, size_t size, size_t *k)
+{
+#define PUT(...)                                                                   \
+    do {                                                                           \
+        if (*k < size) {                                                           \
+            int n_ = snprintf(buf + *k, size - *k, __VA_ARGS__);                   \
+            *k = n_ < 0 ? size : *k + (size_t)n_ < size ? *k + (size_t)n_ : size;  \
+        }                                                                          \
+    } while (0)
+    switch (q->kind) {
+    case N_NUM:
+        PUT("%g", q->num);
+        break;
+    case N_STR:
+        PUT("'%s'", q->text);
+        break;
+    case N_LIST:
+    case N_CALL:
+        if (q->kind == N_CALL)
+            PUT("%s", fns[q->fn].name);
+        if (q->kind == N_LIST || q->n_kids)
+            PUT("%s", q->kind == N_LIST ? "[" : "(");
+        for (size_t i = 0; i < q->n_kids; i++) {
+            if (i)
+                PUT(", ");
+            node_text(q->kids[i], buf, size, k);
+        }
+        if (q->kind == N_LIST || q->n_kids)
+            PUT("%s", q->kind == N_LIST ? "]" : ")");
+        break;
+    case N_CMP:
+        node_text(q->kids[0], buf, size, k);
+        PUT(" %s ", op_text[q->op]);
+        node_text(q->kids[1], buf, size, k);
+        break;
+    case N_AND:
+    case N_OR:
+        PUT("(");
+        node_text(q->kids[0], buf, size, k);
+        PUT(" %s ", q->kind == N_AND ? "and" : "or");
+        node_text(q->kids[1], buf, size, k);
+        PUT(")");
+        break;
+    case N_NOT:
+        PUT("not ");
+        node_text(q->kids[0], buf, size, k);
+        break;
+    }
+#undef PUT
+}
+
+/* Append to buf why q is false: each false comparison of an `and` with the
+** value its left side has. */
+static void explain(evaluator *e, const lq_node *q, char *buf, size_t size, size_t *k)
+{
+    int yes;
+    if (truthy(e, q, &yes) < 0 || yes)
+        return;
+    if (q->kind == N_AND) {
+        explain(e, q->kids[0], buf, size, k);
+        explain(e, q->kids[1], buf, size, k);
+        return;
+    }
+    if (*k && *k + 3 < size) {
+        memcpy(buf + *k, "; ", 3);
+        *k += 2;
+    }
+    node_text(q, buf, size, k);
+    if (*k + 10 < size) {
+        memcpy(buf + *k, " is false", 10);
+        *k += 9;
+    }
+    /* What the run gave for the figures it compares: "(makespan is 6 s)". */
+    if (q->kind != N_CMP)
+        return;
+    int said = 0;
+    for (size_t i = 0; i < 2; i++) {
+        const lq_node *side = q->kids[i];
+        lq_value v;
+        if (side->kind != N_CALL || eval(e, side, &v) < 0)
+            continue;
+        char name[120], val[160];
+        size_t nk = 0;
+        node_text(side, name, sizeof name, &nk);
+        lq_value_format(&v, e->tr, val, sizeof val);
+        lq_value_free(&v);
+        if (*k < size) {
+            int n = snprintf(buf + *k, size - *k, "%s%s is %s", said ? "; " : " (", name, val);
+            *k = n < 0 ? size : *k + (size_t)n < size ? *k + (size_t)n : size;
+        }
+        said = 1;
+    }
+    if (said && *k + 2 < size) {
+        buf[(*k)++] = ')';
+        buf[*k] = 0;
+    }
+}
+
+int lq_explain(const lq_node *q, const lq_env *env, char *buf, size_t size)
+{
+    if (!size)
+        return 0;
+    buf[0] = 0;
+    lq_error err;
+    memset(&err, 0, sizeof err);
+    evaluator e = {env, env->tr, &err};
+    size_t k = 0;
+    explain(&e, q, buf, size, &k);
+    if (k >= size)
+        k = size - 1;
+    buf[k] = 0;
+    return (int)k;
+}

@@ -100,6 +100,14 @@ char *lq_value_format(const lq_value *v, const tm_trace *tr, char *buf, size_t s
 */
 int lq_value_read(const char *text, const lq_value *like, lq_value *out, char *err, size_t errlen);
 
-const char *lq_type_name(lq_type t);   /* "seconds", "a list", ... */
+const char *lq_type_name(lq_type t);
+
+/*
+** Why predicate q is false on env's trace, for a student: each false
+** comparison of its `and`s with the value its left side has ("makespan is
+** 6 s, not <= 4.5"), joined by "; ". Writes "" when q holds (or cannot be
+** evaluated). Returns the length written.
+*/
+int lq_explain(const lq_node *q, const lq_env *env, char *buf, size_t size);   /* "seconds", "a list", ... */
 
 #endif

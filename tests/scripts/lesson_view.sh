@@ -54,6 +54,19 @@ else
     fail $c "no frame: $(head -c 300 "$tmp/p0.err")"
 fi
 
+c=the_side_panels_wait_for_the_answer
+# The loop panel lists the ready queue head first: before the answer it would
+# name the task that runs next.
+if "$C" lesson run $L/pause.md --screenshot "$tmp/n0.png" --layout-dump "$tmp/n0.txt" --size 1800x900 \
+       --block next-one >/dev/null 2>&1 &&
+   "$C" lesson run $L/pause.md --screenshot "$tmp/n1.png" --layout-dump "$tmp/n1.txt" --size 1800x900 \
+       --block next-one --answers 1 >/dev/null 2>&1; then
+    texts $c n0.txt
+    lacks $c n0.txt " panel " && lacks $c texts "Ready queue" && texts $c n1.txt && has $c texts "Ready queue" && pass $c
+else
+    fail $c "no frame"
+fi
+
 c=an_answer_gets_its_feedback_and_still_no_outcome
 if shot q1 $L/e2e.md total 1; then
     texts $c q1.txt

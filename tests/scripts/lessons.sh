@@ -25,18 +25,18 @@ run $c 0 "$C" lesson check $L/e2e.md && has $c out "e2e.md: ok (8 blocks, 4 grad
 
 c=right_answers_score_full_marks
 run $c 0 "$C" lesson run $L/e2e.md --terminal --width 80 --answers "2,2 3 1,4,$L/together.py" </dev/null &&
-    has $c out "✓ Right: 6 s." && has $c out "✓ Right: a, b, c." && has $c out "✓ Right: 4 s." &&
+    has $c out "✓ Right: 6 s." && has $c out "✓ Right: 2,3,1 (a, b, c)." && has $c out "✓ Right: 4 s." &&
     has $c out "✓ The goal holds" && has $c out "score: 4/4" && pass $c
 
 c=wrong_answers_get_the_feedback_of_their_misconception
 run $c 0 "$C" lesson run $L/e2e.md --terminal --width 80 --answers "1,1 2 3,3,$L/still_slow.py" </dev/null &&
     has $c out "✗ Not quite: you said 3 s; the answer is 6 s." &&
-    has $c out 'Misconception "awaits overlap"' && has $c out "the answer is a, b, c." &&
+    has $c out 'Misconception "awaits overlap"' && has $c out "the answer is 2,3,1 (a, b, c)." &&
     has $c out "That would be the longest wait" && has $c out "✗ Not yet:" && has $c out "score: 0/4" && pass $c
 
 c=end_of_input_counts_as_no_answer
 run $c 0 "$C" lesson run $L/e2e.md --terminal --width 80 --answers 2 </dev/null &&
-    has $c out "✗ No answer. The answer is a, b, c." && has $c out "score: 1/4" && pass $c
+    has $c out "✗ No answer. The answer is 2,3,1 (a, b, c)." && has $c out "score: 1/4" && pass $c
 
 c=nothing_of_the_outcome_shows_before_the_first_answer
 sed -n '1,/^your answer> /p' "$tmp/out" >"$tmp/before"

@@ -157,6 +157,33 @@ Test(lq, goals_combine_comparisons)
     tm_free(tr);
 }
 
+/* Why `q` is false on `tr`. */
+static void why_of(const tm_trace *tr, const char *q, char *buf, size_t size)
+{
+    lq_error err;
+    lq_node *n = lq_parse(q, &err);
+    cr_assert(n != NULL, "%s does not parse: %s", q, err.message);
+    lq_env env = {tr, NULL, NULL};
+    lq_explain(n, &env, buf, size);
+    lq_free(n);
+}
+
+Test(lq, a_false_goal_says_which_part_failed_and_what_the_run_gave)
+{
+    tm_trace *tr = golden("sequential");
+    char why[512];
+    why_of(tr, "makespan <= 4.5 and count(prints) == 3", why, sizeof why);
+    cr_expect(eq(str, why, "makespan <= 4.5 is false (makespan is 6 s)"), "%s", why);
+    why_of(tr, "makespan < 1 and \"z\" in prints", why, sizeof why);
+    cr_expect(strstr(why, "makespan < 1 is false (makespan is 6 s); 'z' in prints is false (prints is ") == why,
+              "both failing parts, each with its figure: %s", why);
+    why_of(tr, "makespan == 6", why, sizeof why);
+    cr_expect(eq(str, why, ""), "a goal that holds needs no reason");
+    why_of(tr, "not (makespan == 6)", why, sizeof why);
+    cr_expect(eq(str, why, "not makespan == 6 is false"), "%s", why);
+    tm_free(tr);
+}
+
 Test(lq, bad_queries_say_what_and_where)
 {
     parse_error("makespam", 1, "did you mean 'makespan'");
@@ -478,10 +505,16 @@ Test(lesson, answers_are_graded_from_the_trace_for_every_kind)
     v = grade(L, 2, "a → b → c");
     cr_expect(v.correct, "by the items themselves");
 
+    v = grade(L, 2, "1,2,3");
+    cr_expect(eq(str, v.right, "2,3,1 (a, b, c)"), "an order's answer in the options' numbers too: %s", v.right);
+
     v = grade(L, 3, "1");
     cr_expect(v.correct, "option 1 is True");
     v = grade(L, 3, "no");
     cr_expect(1 && !v.correct && v.answered);
+    v = grade(L, 3, "2");
+    cr_expect(eq(str, v.right, "True"), "said as the choices say it, not 'yes': %s", v.right);
+    cr_expect(eq(str, v.given, "False"));
 
     v = grade(L, 4, "Task-1");
     cr_expect(v.correct, "main awaits job() inline: no other task exists, it runs again after the sleep");

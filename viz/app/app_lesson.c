@@ -42,6 +42,8 @@ static void lesson_frame(vz_lesson_view *lv, const vz_ui *ui, int W, vz_renderer
         vz_doc_sync(&lv->doc, ui->t, ui->k);
     vz_ui full = *ui;
     full.w = W;
+    if (vz_lv_asking(lv))
+        full.show_panels = 0;     /* the loop panel would name who runs next, the code panel where each task is */
     vz_layout_lesson(lv, &full, &tm, dl);
     vz_render_frame(vr, dl);
 }

@@ -191,10 +191,16 @@ static int judge_task(vz_lesson_view *lv, const ls_block *b)
         tm_trace *tr = tm_load(out, 0, &te);
         lq_error qe;
         ok = tr ? lesson_goal_holds(b, tr, &lv->proto, &qe) : -1;
-        snprintf(lv->task_msg, sizeof lv->task_msg, "%s",
-                 ok == 1 ? "\xE2\x9C\x93 The goal holds. Well done."
-                 : ok == 0 ? "\xE2\x9C\x97 Not yet: the goal does not hold for this run. Keep editing."
-                           : "The goal cannot be judged for this run.");
+        char why[400] = "";
+        if (ok == 0)
+            lesson_goal_why(b, tr, &lv->proto, why, sizeof why);
+        if (ok == 1)
+            snprintf(lv->task_msg, sizeof lv->task_msg, "\xE2\x9C\x93 The goal holds. Well done.");
+        else if (ok == 0)
+            snprintf(lv->task_msg, sizeof lv->task_msg, "\xE2\x9C\x97 Not yet: %s. Keep editing.",
+                     why[0] ? why : "the goal does not hold for this run");
+        else
+            snprintf(lv->task_msg, sizeof lv->task_msg, "The goal cannot be judged for this run.");
         tm_free(tr);
     }
     co_free(text);
@@ -345,4 +351,10 @@ void vz_lv_prev(vz_lesson_view *lv)
     else
         ls_session_prev(&lv->s);
     enter(lv);
+}
+
+int vz_lv_asking(const vz_lesson_view *lv)
+{
+    const ls_block *b = vz_lv_block(lv);
+    return b && b->kind == LS_PREDICT && !lv->answered && !lv->finished;
 }

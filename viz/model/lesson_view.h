@@ -66,6 +66,11 @@ typedef struct vz_lesson_view {
     float text_scroll;         /* the lesson panel scrolled up, pixels */
 } vz_lesson_view;
 
+/* A question is waiting for its answer: the side panels stay closed until
+** then (they show the ready queue, the timers and each task's line, which
+** would answer many questions). */
+int vz_lv_asking(const vz_lesson_view *lv);
+
 /* Start at the first block. `rec` records a task's attempts (may be NULL).
 ** 0, or -1 out of memory. */
 int vz_lv_init(vz_lesson_view *lv, lesson *L, const lq_env *proto, ls_record_fn rec, void *rec_ud,
