@@ -118,6 +118,16 @@ else
     fail $c "no frame"
 fi
 
+c=inline_markdown_marks_are_not_drawn
+# Lesson 4's question and feedback quote code in backticks.
+if "$C" lesson run lessons/04-gather.md --screenshot "$tmp/md.png" --layout-dump "$tmp/md.txt" --size 1400x900 \
+    --block result-list --answers 1 >/dev/null 2>&1; then
+    grep '^text .* lesson \(text\|feedback\|option\) ' "$tmp/md.txt" | sed 's/^text .* text=//' >"$tmp/mdt"
+    if [ -s "$tmp/mdt" ] && ! grep -q '`' "$tmp/mdt"; then pass $c; else fail $c "backticks drawn: $(grep '`' "$tmp/mdt" | head -2)"; fi
+else
+    fail $c "no frame"
+fi
+
 c=an_unknown_block_is_a_clear_error
 run $c 2 "$C" lesson run $L/e2e.md --screenshot "$tmp/x.png" --block nowhere && has $c err "no block 'nowhere'" && pass $c
 

@@ -35,11 +35,36 @@ static void gap(lp *p, float px)
     p->y += px * p->c->s;
 }
 
+/* Inline Markdown marks dropped for drawing: backticks, and the asterisks of
+** *emphasis* and **strong** (an asterisk between spaces, as in 2 * 3, stays). */
+static void unmark(char *dst, size_t size, const char *s)
+{
+    size_t k = 0;
+    for (size_t i = 0; s[i] && k + 1 < size; i++) {
+        char c = s[i];
+        if (c == '`')
+            continue;
+        if (c == '*') {
+            int before = i == 0 || s[i - 1] == ' ' || s[i - 1] == '(' || s[i - 1] == '*';
+            int after = !s[i + 1] || s[i + 1] == ' ' || strchr(".,;:!?)", s[i + 1]) || s[i + 1] == '*';
+            if (before != after)
+                continue;
+        }
+        dst[k++] = c;
+    }
+    dst[k] = 0;
+}
+
 static void para(lp *p, vz_font font, vz_color col, const char *text, float indent)
 {
     if (!*text)
         return;
-    p->y += vz__wrap(p->c, font, p->x + indent, p->y, p->w - indent, p->y_max, col, text);
+    size_t n = strlen(text) + 1;
+    char *plain = co_malloc(n);
+    if (plain)
+        unmark(plain, n, text);
+    p->y += vz__wrap(p->c, font, p->x + indent, p->y, p->w - indent, p->y_max, col, plain ? plain : text);
+    co_free(plain);
 }
 
 /* A line of code (tabs as spaces), with its number. */
