@@ -11,6 +11,8 @@
 **   taskgroup.h asyncio.TaskGroup
 **   contextvars.h  ContextVar, Context: values that follow tasks and callbacks
 **   exchandler.h   the loop's exception handler, what asyncio logs
+**   executor.h  run_in_executor / to_thread, call_soon_threadsafe, blocking calls,
+**               run_coroutine_threadsafe
 **   value.h     Python values and exceptions
 **   trace.h     the events the runtime records
 */
@@ -20,6 +22,7 @@
 #include "combine.h"
 #include "contextvars.h"
 #include "exchandler.h"
+#include "executor.h"
 #include "future.h"
 #include "loop.h"
 #include "queue.h"

@@ -281,6 +281,15 @@ static void job_finished(co_executor *ex, co_job *j)
     co__executor_idle(L);
 }
 
+size_t co__executor_threads(const co_loop *L)
+{
+    size_t n = 0;
+    for (const co_executor *ex = L->executors; ex; ex = ex->next)
+        for (int i = 0; i < ex->max_workers; i++)
+            n += ex->workers[i].started;
+    return n;
+}
+
 double co__executor_next_due(co_loop *L)
 {
     double due = INFINITY;

@@ -183,6 +183,8 @@ static co_exc *invalid_state(const char *msg) { return co_exc_new("InvalidStateE
 
 co_exc *co_future_set_result(co_future *f, co_value v)
 {
+    if (!f)                            /* a failed constructor: see co_await_at */
+        return co__exc_nomem();
     if (f->state != CO_PENDING)
         return invalid_state("invalid state");
     f->result = v;
@@ -194,6 +196,8 @@ co_exc *co_future_set_result(co_future *f, co_value v)
 
 co_exc *co_future_set_exception(co_future *f, co_exc *e)
 {
+    if (!f)
+        return co__exc_nomem();
     if (f->state != CO_PENDING)
         return invalid_state("invalid state");
     if (co_exc_is(e, "StopIteration"))      /* as _asyncio.Future.set_exception */
@@ -220,6 +224,8 @@ bool co__future_base_cancel(co_future *f, const char *msg)
 
 bool co_future_cancel(co_future *f, const char *msg)
 {
+    if (!f)
+        return false;
     if (f->is_task)
         return co__task_cancel((co_task *)f, msg, NULL);
     co_loop *L = f->loop;

@@ -296,6 +296,7 @@ double co__executor_next_due(co_loop *L);          /* INFINITY if none */
 void co__executor_deliver(co_loop *L);             /* poll phase: completions -> ready */
 void co__executor_free_all(co_loop *L);            /* joins threads */
 void co__executor_idle(co_loop *L);                /* a job was delivered: shutdown may be done */
+size_t co__executor_threads(const co_loop *L);     /* worker threads started */
 void co__threadsafe_drain(co_loop *L);             /* call_soon_threadsafe -> ready */
 void co__loop_watch_wakefd(co_loop *L);            /* make the eventfd and poll it */
 

@@ -6,6 +6,7 @@
 ** ready queue, timers on the heapq-exact heap, the clocks, and the arena that
 ** holds values until the loop closes.
 */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -391,7 +392,7 @@ co_handle *co_call_later(co_loop *L, double delay, co_callback_fn fn, void *arg,
 
 void co_handle_cancel(co_handle *h)
 {
-    if (h->cancelled)
+    if (!h || h->cancelled)
         return;
     co_loop *L = h->loop;
     if (h->is_timer && h->scheduled)          /* TimerHandle.cancel */
@@ -537,6 +538,22 @@ static void poll_io(co_loop *L, double timeout)
     co__io_dispatch(L, evs, n > 0 ? n : 0);
 }
 
+/* Real clock: whether some thread other than this one and the loop's idle
+** workers exists, which could still wake the loop with call_soon_threadsafe
+** (the CPython recorder asks the same of threading.enumerate()). Linux's
+** /proc/self/task lists the process's threads. */
+static bool other_threads(const co_loop *L)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return false;
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n > 1 + co__executor_threads(L);
+}
+
 static void report_deadlock(co_loop *L)
 {
     if (!co__tracing(L))
@@ -599,7 +616,7 @@ co_status co_loop_run_once(co_loop *L)
             timeout = 0;
         if (timeout > CO_MAXIMUM_SELECT_TIMEOUT)
             timeout = CO_MAXIMUM_SELECT_TIMEOUT;
-    } else if (!L->jobs_pending && !L->nfds && !(L->ts_used && L->clock == CO_CLOCK_REAL)) {
+    } else if (!L->jobs_pending && !L->nfds && !(L->clock == CO_CLOCK_REAL && (L->ts_used || other_threads(L)))) {
         /* CPython would block in select() forever: report it instead. */
         report_deadlock(L);
         return CO_EDEADLOCK;

@@ -205,6 +205,7 @@ co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status)
 struct co_runner {
     co_loop_config cfg;        /* for the loop made at the first run */
     co_loop *loop;             /* Runner._loop, NULL until then */
+    bool borrowed;             /* the caller's loop (co_runner_new_with_loop): not freed */
     co_vars *ctx;              /* Runner._context: every run's task runs in it */
     bool closed;
     co_status st;              /* the loop's state after the last run */
@@ -220,6 +221,20 @@ co_runner *co_runner_new(const co_loop_config *cfg)
     else {
         r->cfg.out = stdout;
         r->cfg.err = stderr;
+    }
+    return r;
+}
+
+co_runner *co_runner_new_with_loop(co_loop *L)
+{
+    co_runner *r = co_runner_new(NULL);
+    if (!r)
+        return NULL;
+    r->loop = L;
+    r->borrowed = true;
+    if (!(r->ctx = co_copy_context())) {
+        co_free(r);
+        return NULL;
     }
     return r;
 }
@@ -273,7 +288,8 @@ co_status co_runner_close(co_runner *r)
         if (st == CO_OK)
             st = shut_down(r->loop);
         end_recording(r->loop, st, true);
-        co_loop_destroy(r->loop);      /* loop.close() */
+        if (!r->borrowed)
+            co_loop_destroy(r->loop);  /* loop.close() */
     }
     co_free(r);
     return st;

@@ -172,6 +172,9 @@ co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status);
 ** and the runner, and returns the final status. SIGINT is not handled. */
 typedef struct co_runner co_runner;
 co_runner *co_runner_new(const co_loop_config *cfg);   /* NULL on no memory */
+/* Runner(loop_factory=...) on a loop the caller made: close does all but free
+** it (the caller closes it). */
+co_runner *co_runner_new_with_loop(co_loop *L);
 co_loop *co_runner_get_loop(co_runner *r);
 co_exc *co_runner_run(co_runner *r, co_coro coro, co_value *out, co_status *status);
 co_status co_runner_close(co_runner *r);              /* NULL is fine */

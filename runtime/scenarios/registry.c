@@ -48,6 +48,16 @@ static const co_scenario scenarios[] = {
     {"executor_job", "the same blocking work on a 2-worker pool via run_in_executor", scn_executor_job, 0, 0, NULL},
     {"run_forever", "a loop driven by call_soon/call_later, run_forever() and stop()", NULL, 0, 0, scn_run_forever},
     {"echo_server", "a TCP echo server and two clients on loopback (real clock)", scn_echo_server, 0, 1, NULL},
+    {"barrier_rounds", "three workers meet at a Barrier(3) twice; an aborted barrier breaks", scn_barrier_rounds, 0, 0, NULL},
+    {"priority_queue", "a PriorityQueue serves the smallest item first; a LifoQueue the last", scn_priority_queue, 0, 0, NULL},
+    {"context_vars", "a ContextVar follows tasks and callbacks; create_task(context=ctx)", scn_context_vars, 0, 0, NULL},
+    {"task_api", "sleep(delay, result), Task.set_name/get_coro, TimerHandle.when()", scn_task_api, 0, 0, NULL},
+    {"exception_handler", "the loop's exception handler, custom and default", scn_exception_handler, 0, 0, NULL},
+    {"runner", "asyncio.Runner: two runs on one loop, one context, then close", NULL, 0, 0, scn_runner},
+    {"threadsafe", "run_coroutine_threadsafe from another thread (real clock)", scn_threadsafe, 0, 1, NULL},
+    {"coroutines", "gather and as_completed wrap coroutines; wait() refuses them", scn_coroutines, 0, 0, NULL},
+    {"set_order", "a TaskGroup aborting three children, wait() returning a set", scn_set_order, 0, 0, NULL},
+    {"error_messages", "the exceptions asyncio raises at a program that gets it wrong", scn_error_messages, 0, 0, NULL},
 };
 
 co_exc *co_scenario_run(const co_scenario *sc, co_loop *L, co_status *status)

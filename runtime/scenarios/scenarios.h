@@ -63,6 +63,18 @@ co_exc *scn_lock_counter(const co_value *args, co_value *result);
 co_exc *scn_event_release(const co_value *args, co_value *result);
 co_exc *scn_condition_notify(const co_value *args, co_value *result);
 
+/* course.c: the rest of the asyncio a course needs. */
+co_exc *scn_barrier_rounds(const co_value *args, co_value *result);
+co_exc *scn_priority_queue(const co_value *args, co_value *result);
+co_exc *scn_context_vars(const co_value *args, co_value *result);
+co_exc *scn_task_api(const co_value *args, co_value *result);
+co_exc *scn_exception_handler(const co_value *args, co_value *result);
+co_status scn_runner(co_loop *L);
+co_exc *scn_threadsafe(const co_value *args, co_value *result);
+co_exc *scn_coroutines(const co_value *args, co_value *result);
+co_exc *scn_set_order(const co_value *args, co_value *result);
+co_exc *scn_error_messages(const co_value *args, co_value *result);
+
 co_exc *scn_blocking_call(const co_value *args, co_value *result);
 co_exc *scn_executor_job(const co_value *args, co_value *result);
 co_exc *scn_echo_server(const co_value *args, co_value *result);

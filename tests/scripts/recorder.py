@@ -392,7 +392,11 @@ def recording_changes_no_scheduling():
     # Every handle the loop runs, in order, with its time: CPython's stock
     # Runner and C Task versus the recorder's run() and recorded Task.
     probe = program("probe.py", SCHEDULE_PROBE)
-    twins = sorted(f for f in os.listdir(SCENARIOS) if f.endswith(".py"))
+    # set_order.py depends on set iteration order (object addresses) by design
+    # (parity.py compares those instants as unordered groups); threadsafe.py on
+    # when another thread gets to run.
+    twins = sorted(f for f in os.listdir(SCENARIOS) if f.endswith(".py")
+                   and f not in ("set_order.py", "threadsafe.py"))
     check(twins, "no twins in runtime/scenarios")
     for twin in twins:
         runs = {}
