@@ -8,7 +8,8 @@
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make fuzz       every fuzz target for SECONDS seconds (default 60) each
 #   make traces     regenerate the twin-line table and the golden traces in traces/golden/
-#   make install    PREFIX (default /usr/local) and DESTDIR honoured
+#   make install    PREFIX (default /usr/local) and DESTDIR honoured: the CLI, the
+#                   library (static, shared with a soname) and coroscope.pc
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -52,6 +53,11 @@ PUBLIC_H  := $(filter-out runtime/internal.h runtime/context.h runtime/heap.h ru
 
 obj = $(patsubst %.S,$(BUILD)/%.o,$(patsubst %.c,$(BUILD)/%.o,$(1)))
 CORE_OBJ  := $(call obj,$(CORE_SRC) $(CORE_ASM))
+# The runtime as a shared library too: position-independent objects of their own.
+VERSION   := 0.1.0
+SOVERSION := 0
+PIC_OBJ   := $(patsubst $(BUILD)/%,$(BUILD)/pic/%,$(CORE_OBJ))
+SHLIB     := libcoroscope.so.$(VERSION)
 APP_OBJ   := $(call obj,$(MODEL_SRC) $(LESSON_SRC) $(SCEN_SRC) $(CLI_SRC) $(VIZ_SRC)) $(BUILD)/gen/twins.o
 TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
@@ -68,6 +74,22 @@ $(BUILD)/libcoroscope.a: $(CORE_OBJ)
 	@mkdir -p $(@D)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+$(BUILD)/$(SHLIB): $(PIC_OBJ)
+	$(CC) -shared -Wl,-soname,libcoroscope.so.$(SOVERSION) $(OPT) $(LTO) $(STACKCHECK) -o $@ $^ -lm -lpthread
+
+$(BUILD)/pic/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fPIC -MMD -MP -c $< -o $@
+
+$(BUILD)/pic/%.o: %.S | deps
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(filter -D%,$(STACKCHECK)) -fPIC -c $< -o $@
+
+# pkg-config's description of the installed library (coroscope.pc.in).
+$(BUILD)/coroscope.pc: coroscope.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' coroscope.pc.in >$@
 
 $(BUILD)/libcoroscope-app.a: $(APP_OBJ)
 	@mkdir -p $(@D)
@@ -97,7 +119,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcoroscope-app.a $(BUILD)/libcorosco
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -MF $@.d -o $@ $^ $(LIBS_ALL) $(TEST_LIBS)
 
-tests-build: $(BUILD)/coroscope $(TEST_BIN)
+tests-build: $(BUILD)/coroscope $(TEST_BIN) $(BUILD)/$(SHLIB)
 
 run: deps $(BUILD)/coroscope
 	@sh tools/run.sh $(BUILD)/coroscope
@@ -135,11 +157,19 @@ traces: $(BUILD)/coroscope
 	@$(MAKE) --no-print-directory $(BUILD)/coroscope
 	@sh tools/golden.sh regenerate $(BUILD)/coroscope
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/coroscope \
-	    $(DESTDIR)$(PREFIX)/share/coroscope/recorder
+# The library: libcoroscope.a, libcoroscope.so.$(VERSION) with its soname link
+# libcoroscope.so.$(SOVERSION) and the development link libcoroscope.so, the
+# public headers under include/coroscope, and lib/pkgconfig/coroscope.pc, so
+# that `cc prog.c $$(pkg-config --cflags --libs coroscope)` builds a program.
+install: all $(BUILD)/$(SHLIB) $(BUILD)/coroscope.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/include/coroscope $(DESTDIR)$(PREFIX)/share/coroscope/recorder
 	install -m 755 $(BUILD)/coroscope $(DESTDIR)$(PREFIX)/bin/coroscope
 	install -m 644 $(BUILD)/libcoroscope.a $(DESTDIR)$(PREFIX)/lib/libcoroscope.a
+	install -m 755 $(BUILD)/$(SHLIB) $(DESTDIR)$(PREFIX)/lib/$(SHLIB)
+	ln -sf $(SHLIB) $(DESTDIR)$(PREFIX)/lib/libcoroscope.so.$(SOVERSION)
+	ln -sf libcoroscope.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libcoroscope.so
+	install -m 644 $(BUILD)/coroscope.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/coroscope.pc
 	install -m 644 $(PUBLIC_H) $(DESTDIR)$(PREFIX)/include/coroscope/
 	install -m 644 runtime/recorder/coroscope_record.py $(DESTDIR)$(PREFIX)/share/coroscope/recorder/
 	install -d $(DESTDIR)$(PREFIX)/share/coroscope/lessons
@@ -147,7 +177,9 @@ install: all
 	    install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/coroscope/lessons/ || exit 1; done
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/coroscope $(DESTDIR)$(PREFIX)/lib/libcoroscope.a
+	rm -f $(DESTDIR)$(PREFIX)/bin/coroscope $(DESTDIR)$(PREFIX)/lib/libcoroscope.a \
+	    $(DESTDIR)$(PREFIX)/lib/$(SHLIB) $(DESTDIR)$(PREFIX)/lib/libcoroscope.so.$(SOVERSION) \
+	    $(DESTDIR)$(PREFIX)/lib/libcoroscope.so $(DESTDIR)$(PREFIX)/lib/pkgconfig/coroscope.pc
 	rm -rf $(DESTDIR)$(PREFIX)/include/coroscope $(DESTDIR)$(PREFIX)/share/coroscope
 
 clean:

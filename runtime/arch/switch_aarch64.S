@@ -10,6 +10,7 @@
 #if defined(__aarch64__)
     .text
     .globl co__context_switch
+    .hidden co__context_switch
     .type co__context_switch, %function
 co__context_switch:
     sub sp, sp, #176
@@ -42,6 +43,7 @@ co__context_switch:
     .size co__context_switch, .-co__context_switch
 
     .globl co__context_trampoline
+    .hidden co__context_trampoline
     .type co__context_trampoline, %function
 co__context_trampoline:
     mov x0, x20

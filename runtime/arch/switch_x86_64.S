@@ -12,6 +12,7 @@
 #if defined(__x86_64__)
     .text
     .globl co__context_switch
+    .hidden co__context_switch          /* internal: no PLT detour in libcoroscope.so */
     .type co__context_switch, @function
 co__context_switch:
     pushq %rbp
@@ -66,6 +67,7 @@ __morestack:
 
     .data
     .globl co__stack_overflow_hook
+    .hidden co__stack_overflow_hook     /* the library's own: PC-relative in a shared object too */
     .type co__stack_overflow_hook, @object
     .balign 8
 co__stack_overflow_hook:
@@ -74,6 +76,7 @@ co__stack_overflow_hook:
     .text
 
     .globl co__context_trampoline
+    .hidden co__context_trampoline
     .type co__context_trampoline, @function
 co__context_trampoline:
     movq %r13, %rdi
