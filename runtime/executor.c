@@ -590,10 +590,13 @@ co_exc *co_cfuture_result(co_cfuture *cf, double timeout, co_value *out)
     co_value v = cf->result;
     co_exc *e = cf->exc;
     pthread_mutex_unlock(&cf->lock);
+    /* Not from the loop's arena: this is another thread. */
+    static co_exc cancelled = {"CancelledError", "", NULL, NULL, 0, false};
+    static co_exc timed_out = {"TimeoutError", "", NULL, NULL, 0, false};
     if (st == CF_CANCELLED)
-        return co_exc_new("CancelledError", NULL);
+        return &cancelled;
     if (st != CF_FINISHED)
-        return co_exc_new("TimeoutError", NULL);
+        return &timed_out;
     if (!e && out)
         *out = v;
     return e;

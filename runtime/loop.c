@@ -554,6 +554,18 @@ static bool other_threads(const co_loop *L)
     return n > 1 + co__executor_threads(L);
 }
 
+/* call_soon_threadsafe handles not yet in the ready queue: the poll hands
+** them over, so the loop is not stuck. */
+static bool threadsafe_waiting(co_loop *L)
+{
+    if (!L->ts_used)
+        return false;
+    pthread_mutex_lock(&L->ts_lock);
+    bool any = L->ts_head != NULL;
+    pthread_mutex_unlock(&L->ts_lock);
+    return any;
+}
+
 static void report_deadlock(co_loop *L)
 {
     if (!co__tracing(L))
@@ -616,7 +628,8 @@ co_status co_loop_run_once(co_loop *L)
             timeout = 0;
         if (timeout > CO_MAXIMUM_SELECT_TIMEOUT)
             timeout = CO_MAXIMUM_SELECT_TIMEOUT;
-    } else if (!L->jobs_pending && !L->nfds && !(L->clock == CO_CLOCK_REAL && (L->ts_used || other_threads(L)))) {
+    } else if (!L->jobs_pending && !L->nfds && !threadsafe_waiting(L) &&
+               !(L->clock == CO_CLOCK_REAL && (L->ts_used || other_threads(L)))) {
         /* CPython would block in select() forever: report it instead. */
         report_deadlock(L);
         return CO_EDEADLOCK;

@@ -258,8 +258,9 @@ co_exc *co_runner_run(co_runner *r, co_coro coro, co_value *out, co_status *stat
 {
     co_status st = CO_ECLOSED;
     co_exc *e;
+    static co_exc closed = {"RuntimeError", "Runner is closed", NULL, NULL, 0, false};
     if (r->closed)
-        e = co_exc_new("RuntimeError", "Runner is closed");
+        e = &closed;                         /* no loop is left to allocate it in */
     else if (r->loop && r->loop->running)
         e = co_exc_new("RuntimeError", "Runner.run() cannot be called from a running event loop");
     else if (r->st != CO_OK)
@@ -279,8 +280,9 @@ co_exc *co_runner_run(co_runner *r, co_coro coro, co_value *out, co_status *stat
 
 co_status co_runner_close(co_runner *r)
 {
-    if (!r)
+    if (!r || r->closed)
         return CO_OK;
+    r->closed = true;
     co_status st = r->st;
     if (r->loop) {
         co_exc *ignored = NULL;
@@ -290,7 +292,14 @@ co_status co_runner_close(co_runner *r)
         end_recording(r->loop, st, true);
         if (!r->borrowed)
             co_loop_destroy(r->loop);  /* loop.close() */
+        r->loop = NULL;
     }
+    return st;
+}
+
+co_status co_runner_free(co_runner *r)
+{
+    co_status st = co_runner_close(r);
     co_free(r);
     return st;
 }

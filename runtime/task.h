@@ -159,7 +159,7 @@ co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status);
 **     co_runner *r = co_runner_new(NULL);          // with asyncio.Runner() as runner:
 **     co_runner_run(r, CO_CORO0(first), &v, NULL);  //     runner.run(first())
 **     co_runner_run(r, CO_CORO0(second), &v, NULL); //     runner.run(second())
-**     co_runner_close(r);                            // (leaving the block)
+**     co_runner_free(r);                             // (leaving the block)
 **
 ** The loop is made at the first run (or co_runner_get_loop) with cfg (NULL:
 ** defaults). Each run makes a task (Task-N) that runs in the runner's one
@@ -169,7 +169,8 @@ co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status);
 ** closed" after close), or NULL with *out set; *status the loop's status.
 ** close cancels what remains and waits for it, shuts down (the two shutdown
 ** coroutines of CPython, as tasks), writes the trace's `end`, frees the loop
-** and the runner, and returns the final status. SIGINT is not handled. */
+** and returns the final status; a closed runner refuses to run. free closes
+** if need be and frees the runner. SIGINT is not handled. */
 typedef struct co_runner co_runner;
 co_runner *co_runner_new(const co_loop_config *cfg);   /* NULL on no memory */
 /* Runner(loop_factory=...) on a loop the caller made: close does all but free
@@ -177,6 +178,7 @@ co_runner *co_runner_new(const co_loop_config *cfg);   /* NULL on no memory */
 co_runner *co_runner_new_with_loop(co_loop *L);
 co_loop *co_runner_get_loop(co_runner *r);
 co_exc *co_runner_run(co_runner *r, co_coro coro, co_value *out, co_status *status);
-co_status co_runner_close(co_runner *r);              /* NULL is fine */
+co_status co_runner_close(co_runner *r);              /* NULL is fine; again is fine */
+co_status co_runner_free(co_runner *r);               /* NULL is fine */
 
 #endif

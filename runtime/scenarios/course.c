@@ -318,7 +318,7 @@ co_status scn_runner(co_loop *L)
     }
     if (!e)
         co_loop_print(L, "%s", co_strv(v));
-    co_status closed = co_runner_close(runner);
+    co_status closed = co_runner_free(runner);
     co_loop_print(L, "runner closed");               /* after the recording's end */
     if (e)
         return st != CO_OK ? st : CO_EINVAL;

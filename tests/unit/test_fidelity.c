@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
+#include <pthread.h>
 
 #include "coroscope.h"
 #include "internal.h"
@@ -726,4 +727,122 @@ Test(fidelity, the_default_exception_handler_logs_what_cpython_logs)
     cr_expect(eq(str, buf, py), "the default handler's log is CPython's, frames aside");
     free(py);
     free(buf);
+}
+
+/* --- debug mode ---------------------------------------------------------------------- */
+
+static co_exc *nothing_much(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    return NULL;
+}
+
+static co_exc *debug_main(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_block(0.25, "time.sleep(0.25)");
+    co_coro never = CO_CORO0(nothing_much);     /* job(): never awaited */
+    (void)never;
+    return co_sleep(0);
+}
+
+/* What debug mode logs is CPython's: the slow step, then the coroutine
+** nobody awaited (its origin is a C file: compared for its first line). */
+Test(fidelity, debug_mode_logs_slow_steps_and_never_awaited_coroutines)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *err = open_memstream(&buf, &len);
+    co_loop_config cfg = {.err = err, .debug = true};
+    co_loop *L2 = co_loop_new(&cfg);
+    cr_assert(co_loop_get_debug(L2));
+    co_status st;
+    cr_assert(co_run(L2, co_coro_make(debug_main, "main", 0, NULL), NULL, &st) == NULL);
+    cr_assert(eq(int, co_loop_close(L2), CO_OK));
+    fclose(err);
+    const char *slow = strstr(buf, "Executing ");
+    const char *never = strstr(buf, ": RuntimeWarning: coroutine 'nothing_much' was never awaited\n"
+                                    "Coroutine created at (most recent call last)\n  File \"tests/unit/test_fidelity.c\", line ");
+    cr_expect(never != NULL, "the never-awaited coroutine is reported with its origin:\n%s", buf);
+    cr_assert(slow != NULL, "the slow step is logged:\n%s", buf);
+    char line[512];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(slow, "\n"), slow);
+    /* CPython's, under the recorder's virtual clock (time.sleep holds the
+    ** loop for exactly 0.25 s there), its Task class and debug mode's
+    ** "created at" taken out as well as locations. */
+    char *py = py_output(
+        "import subprocess, sys, tempfile\n"
+        "src = '''import asyncio, time\n"
+        "async def nothing_much():\n"
+        "    pass\n"
+        "async def main():\n"
+        "    time.sleep(0.25)\n"
+        "    nothing_much()\n"
+        "    await asyncio.sleep(0)\n"
+        "asyncio.run(main(), debug=True)\n'''\n"
+        "f = tempfile.NamedTemporaryFile('w', suffix='.py', delete=False); f.write(src); f.close()\n"
+        "r = subprocess.run([sys.executable, 'runtime/recorder/coroscope_record.py', f.name, '-o', '/dev/null'],"
+        " capture_output=True, text=True)\n"
+        "line = [l for l in r.stderr.splitlines() if l.startswith('Executing ')][0]\n"
+        "import re\n"
+        "line = line.replace('<RecordedTask ', '<Task ')\n"
+        "print(re.sub(r' created at [^ >]+:[0-9]+', '', line))\n");
+    py[strcspn(py, "\n")] = 0;
+    norm_locations(py);
+    norm_locations(line);
+    cr_expect(eq(str, line, py), "the slow-callback line is CPython's");
+    free(py);
+    free(buf);
+}
+
+static void nothing_cb(void *arg) { (void)arg; }
+
+static co_loop *running;
+static co_status from_thread;
+
+static void *call_from_thread(void *arg)
+{
+    (void)arg;
+    from_thread = co_call_soon(running, nothing_cb, NULL, "print");
+    return NULL;
+}
+
+static co_exc *thread_check_main(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    running = co_running_loop();
+    pthread_t t;
+    pthread_create(&t, NULL, call_from_thread, NULL);
+    pthread_join(t, NULL);
+    co_print("%s", from_thread == CO_ETHREAD ? co_status_message(from_thread) : co_status_name(from_thread));
+    co_coro c = CO_CORO0(nothing_much);
+    TRY(co_await_coro(c, NULL));
+    co_exc *e = co_await_coro(c, NULL);
+    co_print("%s", e ? repr(e) : "awaited twice");
+    return NULL;
+}
+
+Test(fidelity, debug_mode_refuses_other_threads_and_reused_coroutines)
+{
+    co_loop_set_debug(L, true);
+    cr_assert(run(thread_check_main) == NULL);
+    expect_same_output(&cap,
+        "import asyncio, threading\n"
+        "async def nothing_much():\n"
+        "    pass\n"
+        "async def main():\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    def call():\n"
+        "        try: loop.call_soon(print)\n"
+        "        except RuntimeError as e: print(e)\n"
+        "    t = threading.Thread(target=call); t.start(); t.join()\n"
+        "    c = nothing_much()\n"
+        "    await c\n"
+        "    try: await c\n"
+        "    except RuntimeError as e: print(repr(e))\n"
+        "asyncio.run(main(), debug=True)\n",
+        false);
 }
