@@ -181,10 +181,9 @@ static void finished(co_future *f)
 
 static co_exc *invalid_state(const char *msg) { return co_exc_new("InvalidStateError", "%s", msg); }
 
-co_exc *co_future_set_result(co_future *f, co_value v)
+/* Future.set_result without Task's refusal: how a task finishes itself. */
+co_exc *co__future_set_result(co_future *f, co_value v)
 {
-    if (!f)                            /* a failed constructor: see co_await_at */
-        return co__exc_nomem();
     if (f->state != CO_PENDING)
         return invalid_state("invalid state");
     f->result = v;
@@ -194,10 +193,8 @@ co_exc *co_future_set_result(co_future *f, co_value v)
 }
 
 
-co_exc *co_future_set_exception(co_future *f, co_exc *e)
+co_exc *co__future_set_exception(co_future *f, co_exc *e)
 {
-    if (!f)
-        return co__exc_nomem();
     if (f->state != CO_PENDING)
         return invalid_state("invalid state");
     if (co_exc_is(e, "StopIteration"))      /* as _asyncio.Future.set_exception */
@@ -208,6 +205,26 @@ co_exc *co_future_set_exception(co_future *f, co_exc *e)
     f->log_traceback = true;
     finished(f);
     return NULL;
+}
+
+/* A task's future is the task's own business: Task.set_result and
+** Task.set_exception refuse (_asyncio.Task's messages). */
+co_exc *co_future_set_result(co_future *f, co_value v)
+{
+    if (!f)                            /* a failed constructor: see co_await_at */
+        return co__exc_nomem();
+    if (f->is_task)
+        return co_exc_new("RuntimeError", "Task does not support set_result operation");
+    return co__future_set_result(f, v);
+}
+
+co_exc *co_future_set_exception(co_future *f, co_exc *e)
+{
+    if (!f)
+        return co__exc_nomem();
+    if (f->is_task)
+        return co_exc_new("RuntimeError", "Task does not support set_exception operation");
+    return co__future_set_exception(f, e);
 }
 
 /* Future.cancel: the base behaviour, shared by tasks and combinators. */

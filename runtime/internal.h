@@ -266,6 +266,8 @@ static inline void co__future_unref(co_future *f)
         co__future_release(f);
 }
 bool co__future_base_cancel(co_future *f, const char *msg);   /* Future.cancel */
+co_exc *co__future_set_result(co_future *f, co_value v);       /* Future.set_result, tasks too */
+co_exc *co__future_set_exception(co_future *f, co_exc *e);   /* Future.set_exception, tasks too */
 co_exc *co__future_make_cancelled_error(co_future *f);
 void co__future_schedule_callbacks(co_future *f);
 co_status co__future_add_wakeup(co_future *f, co_task *t);

@@ -146,6 +146,20 @@ static co_status shut_down(co_loop *L)
 
 /* --- asyncio.run and asyncio.Runner ---------------------------------------------- */
 
+/* The RuntimeError run() raises when the loop ends without the task done:
+** CPython's text where CPython has the state (BaseEventLoop's
+** _check_running, _check_closed, run_until_complete), ours otherwise (a
+** deadlock, where CPython would hang). */
+static co_exc *status_error(co_status st)
+{
+    switch (st) {
+    case CO_ERUNNING: return co_exc_new("RuntimeError", "This event loop is already running");
+    case CO_ECLOSED: return co_exc_new("RuntimeError", "Event loop is closed");
+    case CO_ESTOPPED: return co_exc_new("RuntimeError", "Event loop stopped before Future completed.");
+    default: return co_exc_new("RuntimeError", "%s", co_status_message(st));
+    }
+}
+
 /* Runner.run's body: the task, run to completion; *st the loop's status; the
 ** return value what run() raises (NULL with *out set when it returns). */
 static co_exc *run_main(co_loop *L, co_coro main, co_vars *ctx, co_value *out, co_status *st, co_task **task)
@@ -160,14 +174,14 @@ static co_exc *run_main(co_loop *L, co_coro main, co_vars *ctx, co_value *out, c
         return co_loop_exit_exception(L);
     if (co_future_done(co_task_future(t)))
         return co_future_result(co_task_future(t), out);
-    return co_exc_new("RuntimeError", "%s", co_status_message(*st));
+    return status_error(*st);
 }
 
 /* Runner.close()'s cancellation: *st takes a later failure; an exception
 ** raised meanwhile replaces the one on its way out. */
 static void close_tasks(co_loop *L, co_status *st, co_exc **e)
 {
-    if (*st != CO_OK && *st != CO_EEXIT)
+    if (*st != CO_OK && *st != CO_EEXIT && *st != CO_ESTOPPED)
         return;                              /* the loop cannot run again */
     co_status st2 = cancel_all_tasks(L);
     if (st2 == CO_EEXIT)
@@ -191,11 +205,16 @@ co_exc *co_run(co_loop *L, co_coro main, co_value *out, co_status *status)
 {
     co_status st;
     co_task *t;
+    if (co_running_loop()) {                /* asyncio.run's first check: main is not run */
+        if (status)
+            *status = CO_ERUNNING;
+        return co_exc_new("RuntimeError", "asyncio.run() cannot be called from a running event loop");
+    }
     co_exc *e = run_main(L, main, NULL, out, &st, &t);
     close_tasks(L, &st, &e);
     /* The recorder ends asyncio.run()'s recording here, before the shutdown. */
     end_recording(L, st, t && co_future_done(co_task_future(t)));
-    if (st == CO_OK || st == CO_EEXIT)
+    if (st == CO_OK || st == CO_EEXIT || st == CO_ESTOPPED)
         shut_down(L);
     if (status)
         *status = st;
@@ -261,17 +280,18 @@ co_exc *co_runner_run(co_runner *r, co_coro coro, co_value *out, co_status *stat
     static co_exc closed = {"RuntimeError", "Runner is closed", NULL, NULL, 0, false};
     if (r->closed)
         e = &closed;                         /* no loop is left to allocate it in */
-    else if (r->loop && r->loop->running)
+    else if (co_running_loop())             /* events._get_running_loop(): any loop */
         e = co_exc_new("RuntimeError", "Runner.run() cannot be called from a running event loop");
     else if (r->st != CO_OK)
-        e = co_exc_new("RuntimeError", "%s", co_status_message(r->st));
+        e = status_error(r->st);
     else if (!co_runner_get_loop(r)) {
         st = CO_ENOMEM;
         e = co__exc_nomem();
     } else {
         co_task *t;
         e = run_main(r->loop, coro, r->ctx, out, &st, &t);
-        r->st = st == CO_EEXIT ? CO_OK : st;   /* after an exit the loop can run again */
+        /* after an exit or a stop the loop can run again */
+        r->st = st == CO_EEXIT || st == CO_ESTOPPED ? CO_OK : st;
     }
     if (status)
         *status = st;

@@ -524,7 +524,7 @@ void co__task_run_step(co_task *t, co_exc *exc)
             t->must_cancel = false;
             co__future_base_cancel(&t->fut, t->fut.cancel_msg);
         } else
-            co_future_set_result(&t->fut, t->ret_value);
+            co__future_set_result(&t->fut, t->ret_value);
         break;
     case CO_Y_RAISE: {
         co_exc *e = pep479(t->ret_exc);
@@ -537,7 +537,7 @@ void co__task_run_step(co_task *t, co_exc *exc)
         }
         if (co__tracing(L))
             trace_step_end(L, t, "raise", e);
-        co_future_set_exception(&t->fut, e);
+        co__future_set_exception(&t->fut, e);
         /* except (KeyboardInterrupt, SystemExit): set_exception, then raise:
         ** out of Handle._run and _run_once, which stops the loop. */
         if (co_exc_is(e, "SystemExit") || co_exc_is(e, "KeyboardInterrupt"))

@@ -846,3 +846,336 @@ Test(fidelity, debug_mode_refuses_other_threads_and_reused_coroutines)
         "asyncio.run(main(), debug=True)\n",
         false);
 }
+
+/* --- the audit: every error message and repr the runtime makes ------------------- */
+
+/* What went wrong, as a student prints it: repr and str. */
+static void show_exc(const char *what, co_exc *e)
+{
+    if (e)
+        co_print("%s: %s %s", what, repr(e), co_repr(co_str(co_strv(co_excv(e)))));
+    else
+        co_print("%s: no error", what);
+}
+
+static co_barrier *barrier;
+
+static co_exc *barrier_waiter(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_exc *e = co_barrier_wait(barrier, NULL);
+    if (e && co_exc_is(e, "BrokenBarrierError"))
+        show_exc("waiter", e);
+    else if (e)
+        return e;
+    return NULL;
+}
+
+static co_exc *fail(const co_value *args, co_value *result)
+{
+    (void)result;
+    return co_exc_new("ValueError", "%s", args[0].u.s);
+}
+
+static co_exc *fail_group(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_exc *members[] = {co_exc_new("KeyError", "'k'")};
+    members[0]->msg_unquoted = true;
+    return co_exc_group("inner", members, 1);
+}
+
+static co_exc *idle(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    return co_sleep(0);
+}
+
+static co_exc *audit_sync_groups_timeouts(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    barrier = co_barrier_new(co_running_loop(), 2);
+    co_task *t = co_create_task(CO_CORO0(barrier_waiter), NULL);
+    TRY(co_sleep(0));
+    TRY(co_barrier_reset(barrier));
+    TRY(co_await(co_task_future(t), NULL));
+    t = co_create_task(CO_CORO0(barrier_waiter), NULL);
+    TRY(co_sleep(0));
+    TRY(co_barrier_abort(barrier));
+    TRY(co_await(co_task_future(t), NULL));
+    co_exc *e = co_barrier_wait(barrier, NULL);
+    co_print("broken: %s", e ? repr(e) : "no error");
+
+    co_taskgroup *tg = co_taskgroup_enter();
+    co_taskgroup_create_task(tg, CO_CORO(fail, co_str("x")), NULL, NULL);
+    e = co_sleep(1);
+    if (e && !co_exc_is_cancel(e))
+        return e;
+    co_taskgroup_create_task(tg, CO_CORO0(idle), NULL, &e);
+    co_print("shutting down: %s", e ? repr(e) : "no error");
+    e = co_taskgroup_exit(tg, NULL);
+    co_print("%s / %s", repr(e), co_strv(co_excv(e)));
+    tg = co_taskgroup_enter();
+    co_taskgroup_create_task(tg, CO_CORO0(fail_group), NULL, NULL);
+    co_taskgroup_create_task(tg, CO_CORO(fail, co_str("v")), NULL, NULL);
+    e = co_taskgroup_exit(tg, NULL);
+    co_print("%s / %s / %s", repr(e), co_strv(co_excv(e)), co_strv(co_excv(e->members[0])));
+    co_exc *one[] = {co_exc_new("CancelledError", NULL)};
+    co_exc *two[] = {co_exc_new("CancelledError", NULL), co_exc_new("ValueError", NULL)};
+    co_print("%s %s", repr(co_exc_group("b", one, 1)), co_strv(co_excv(co_exc_group("b", two, 2))));
+
+    co_timeout *cm = co_timeout_enter(CO_NO_TIMEOUT);
+    TRY(co_timeout_exit(cm, NULL));
+    show_exc("reschedule() after the block", co_timeout_reschedule(cm, CO_NO_TIMEOUT));
+    cm = co_timeout_enter(0);
+    e = co_sleep(1);
+    if (co_exc_is_cancel(e))
+        show_exc("reschedule() while expiring", co_timeout_reschedule(cm, CO_NO_TIMEOUT));
+    e = co_timeout_exit(cm, e);
+    co_print("timeout: %s %s", e ? repr(e) : "None", e && e->cause ? repr(e->cause) : "None");
+    return NULL;
+}
+
+/* BrokenBarrierError's two texts, TaskGroup's refusal while it aborts (its
+** repr inside), ExceptionGroup and BaseExceptionGroup repr and str (nested,
+** one and several members), Timeout's state errors. */
+Test(fidelity, barrier_taskgroup_group_and_timeout_errors_are_cpythons)
+{
+    cr_assert(run(audit_sync_groups_timeouts) == NULL);
+    expect_same_output(&cap,
+        "import asyncio\n"
+        "def show(what, fn):\n"
+        "    try: fn()\n"
+        "    except BaseException as e: print(f'{what}: {e!r} {str(e)!r}')\n"
+        "async def idle(): await asyncio.sleep(0)\n"
+        "async def fail(m): raise ValueError(m)\n"
+        "async def fail_group(): raise ExceptionGroup('inner', [KeyError('k')])\n"
+        "async def barrier_waiter(b):\n"
+        "    try: await b.wait()\n"
+        "    except asyncio.BrokenBarrierError as e: print(f'waiter: {e!r} {str(e)!r}')\n"
+        "async def main():\n"
+        "    b = asyncio.Barrier(2)\n"
+        "    t = asyncio.create_task(barrier_waiter(b)); await asyncio.sleep(0)\n"
+        "    await b.reset(); await t\n"
+        "    t = asyncio.create_task(barrier_waiter(b)); await asyncio.sleep(0)\n"
+        "    await b.abort(); await t\n"
+        "    try: await b.wait()\n"
+        "    except asyncio.BrokenBarrierError as e: print(f'broken: {e!r}')\n"
+        "    try:\n"
+        "        async with asyncio.TaskGroup() as tg:\n"
+        "            tg.create_task(fail('x'))\n"
+        "            try: await asyncio.sleep(1)\n"
+        "            except asyncio.CancelledError: pass\n"
+        "            c = idle()\n"
+        "            try: tg.create_task(c)\n"
+        "            except RuntimeError as e: print(f'shutting down: {e!r}')\n"
+        "            c.close()\n"
+        "    except ExceptionGroup as eg: print(f'{eg!r} / {eg}')\n"
+        "    try:\n"
+        "        async with asyncio.TaskGroup() as tg:\n"
+        "            tg.create_task(fail_group())\n"
+        "            tg.create_task(fail('v'))\n"
+        "    except ExceptionGroup as eg: print(f'{eg!r} / {eg} / {eg.exceptions[0]}')\n"
+        "    print(repr(BaseExceptionGroup('b', [asyncio.CancelledError()])),"
+        " str(BaseExceptionGroup('b', [asyncio.CancelledError(), ValueError()])))\n"
+        "    async with asyncio.timeout(None) as cm:\n"
+        "        pass\n"
+        "    show('reschedule() after the block', lambda: cm.reschedule(None))\n"
+        "    try:\n"
+        "        async with asyncio.timeout(0) as cm:\n"
+        "            try: await asyncio.sleep(1)\n"
+        "            except asyncio.CancelledError:\n"
+        "                show('reschedule() while expiring', lambda: cm.reschedule(None))\n"
+        "                raise\n"
+        "    except TimeoutError as e: print(f'timeout: {e!r} {e.__cause__!r}')\n"
+        "asyncio.run(main())\n",
+        false);
+}
+
+static void tick(void *arg) { (void)arg; }
+
+/* "when=1.5" -> "when=W": CPython's clock is not the virtual one. */
+static const char *no_when(const char *s)
+{
+    char *c = strdup(s), *w = strstr(c, "when=");
+    if (w) {
+        size_t n = strspn(w + 5, "0123456789.e+-");
+        memmove(w + 6, w + 5 + n, strlen(w + 5 + n) + 1);
+        w[5] = 'W';
+    }
+    const char *r = co_strf("%s", c);
+    free(c);
+    return r;
+}
+
+static co_exc *nested_run(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_print("never");
+    return NULL;
+}
+
+static co_exc *audit_handles_queues_tasks(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_loop *loop = co_running_loop();
+    co_handle *h = co_call_soon_handle(loop, tick, NULL, "tick");
+    co_print("%s", co_handle_repr(h));
+    co_handle_cancel(h);
+    co_print("%s", co_handle_repr(h));
+    co_handle_release(h);
+    h = co_call_soon_handle(loop, tick, NULL, "print");
+    co_print("%s", co_handle_repr(h));
+    co_handle_cancel(h);
+    co_handle_release(h);
+    h = co_call_later(loop, 1.5, tick, NULL, "tick");
+    co_print("%s", no_when(co_handle_repr(h)));
+    co_handle_cancel(h);
+    co_print("%s", no_when(co_handle_repr(h)));
+    co_handle_release(h);
+
+    co_queue *q = co_priority_queue_new(loop, 0);
+    TRY(co_queue_put_nowait(q, co_int(1)));
+    co_value list = co_list_new(1);
+    list.u.list->items[0] = co_int(1);
+    show_exc("uncomparable", co_queue_put_nowait(q, list));
+    show_exc("uncomparable str", co_queue_put_nowait(q, co_str("s")));
+    co_print("%zu", co_queue_qsize(q));
+    show_exc("QueueEmpty str", co_queue_get_nowait(co_queue_new(loop, 1), NULL));
+    co_queue *full = co_queue_new(loop, 1);
+    TRY(co_queue_put_nowait(full, co_none()));
+    show_exc("QueueFull str", co_queue_put_nowait(full, co_none()));
+
+    co_future *self = co_task_future(co_current_task());
+    show_exc("Task.set_result", co_future_set_result(self, co_int(1)));
+    show_exc("Task.set_exception", co_future_set_exception(self, co_exc_new("ValueError", NULL)));
+    co_status st;
+    co_exc *e = co_run(loop, CO_CORO0(nested_run), NULL, &st);
+    co_print("run in a loop: %s", e ? repr(e) : "no error");
+    return NULL;
+}
+
+/* Handle and TimerHandle reprs (live and cancelled), PriorityQueue's
+** uncomparable items (kept in the heap, as heapq keeps them), QueueEmpty and
+** QueueFull, a task refusing set_result/set_exception, asyncio.run inside a
+** running loop. */
+Test(fidelity, handle_queue_task_and_run_errors_are_cpythons)
+{
+    cr_assert(run(audit_handles_queues_tasks) == NULL);
+    expect_same_output(&cap,
+        "import asyncio, re\n"
+        "def tick(): pass\n"
+        "def show(what, fn):\n"
+        "    try: fn()\n"
+        "    except BaseException as e: print(f'{what}: {e!r} {str(e)!r}')\n"
+        "def no_when(h): return re.sub(r'when=[0-9.e+-]+', 'when=W', repr(h))\n"
+        "async def nested_run(): print('never')\n"
+        "async def main():\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    h = loop.call_soon(tick); print(repr(h)); h.cancel(); print(repr(h))\n"
+        "    h = loop.call_soon(print); print(repr(h)); h.cancel()\n"
+        "    h = loop.call_later(1.5, tick); print(no_when(h)); h.cancel(); print(no_when(h))\n"
+        "    q = asyncio.PriorityQueue()\n"
+        "    q.put_nowait(1)\n"
+        "    show('uncomparable', lambda: q.put_nowait([1]))\n"
+        "    show('uncomparable str', lambda: q.put_nowait('s'))\n"
+        "    print(q.qsize())\n"
+        "    show('QueueEmpty str', asyncio.Queue(1).get_nowait)\n"
+        "    full = asyncio.Queue(1); full.put_nowait(None)\n"
+        "    show('QueueFull str', lambda: full.put_nowait(None))\n"
+        "    t = asyncio.current_task()\n"
+        "    show('Task.set_result', lambda: t.set_result(1))\n"
+        "    show('Task.set_exception', lambda: t.set_exception(ValueError()))\n"
+        "    c = nested_run()\n"
+        "    try: asyncio.run(c)\n"
+        "    except RuntimeError as e: print(f'run in a loop: {e!r}')\n"
+        "    c.close()\n"
+        "asyncio.run(main())\n",
+        true);
+}
+
+static co_exc *stops_the_loop(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_loop_stop(co_running_loop());
+    co_exc *e = co_sleep(0);
+    if (co_exc_is_cancel(e))
+        co_print("main cancelled");
+    return e;
+}
+
+/* loop.stop() before main is done: asyncio.run raises CPython's text, after
+** cancelling main. */
+Test(fidelity, a_loop_stopped_before_main_is_done_raises_cpythons_runtime_error)
+{
+    co_exc *e = run(stops_the_loop);
+    cr_assert(e != NULL);
+    /* printed after the recording's end: joined to what main printed here */
+    char *printed = cap_prints(&cap);
+    char *c_side = NULL;
+    cr_assert(asprintf(&c_side, "%s%s\n", printed, repr(e)) > 0);
+    char *py = py_output(
+        "import asyncio\n"
+        "async def main():\n"
+        "    asyncio.get_running_loop().stop()\n"
+        "    try: await asyncio.sleep(0)\n"
+        "    except asyncio.CancelledError: print('main cancelled'); raise\n"
+        "try: asyncio.run(main())\n"
+        "except RuntimeError as e: print(repr(e))\n");
+    cr_expect(eq(str, c_side, py));
+    free(printed);
+    free(c_side);
+    free(py);
+}
+
+static co_exc *audit_locks(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_loop *loop = co_running_loop();
+    show_exc("Lock.release()", co_lock_release(co_lock_new(loop)));
+    co_semaphore *s = co_bounded_semaphore_new(loop, 1);
+    TRY(co_semaphore_acquire(s));
+    TRY(co_semaphore_release(s));
+    show_exc("BoundedSemaphore.release()", co_semaphore_release(s));
+    co_condition *c = co_condition_new(loop, NULL);
+    show_exc("Condition.notify()", co_condition_notify(c, 1));
+    show_exc("Condition.notify_all()", co_condition_notify_all(c));
+    show_exc("Condition.wait()", co_condition_wait(c));
+    show_exc("Condition.release()", co_condition_release(c));
+    co_queue *q = co_queue_new(loop, 0);
+    show_exc("Queue.task_done()", co_queue_task_done(q));
+    return NULL;
+}
+
+/* The lock, semaphore, condition and queue misuse errors. */
+Test(fidelity, lock_semaphore_condition_and_queue_errors_are_cpythons)
+{
+    cr_assert(run(audit_locks) == NULL);
+    expect_same_output(&cap,
+        "import asyncio\n"
+        "def show(what, fn):\n"
+        "    try: fn()\n"
+        "    except BaseException as e: print(f'{what}: {e!r} {str(e)!r}')\n"
+        "async def main():\n"
+        "    show('Lock.release()', asyncio.Lock().release)\n"
+        "    s = asyncio.BoundedSemaphore(1)\n"
+        "    await s.acquire(); s.release()\n"
+        "    show('BoundedSemaphore.release()', s.release)\n"
+        "    c = asyncio.Condition()\n"
+        "    show('Condition.notify()', c.notify)\n"
+        "    show('Condition.notify_all()', c.notify_all)\n"
+        "    try: await c.wait()\n"
+        "    except RuntimeError as e: print(f'Condition.wait(): {e!r} {str(e)!r}')\n"
+        "    show('Condition.release()', c.release)\n"
+        "    show('Queue.task_done()', asyncio.Queue().task_done)\n"
+        "asyncio.run(main())\n",
+        false);
+}
