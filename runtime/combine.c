@@ -129,7 +129,8 @@ co_future *co_gather(const co_aw *aws, size_t n, bool return_exceptions)
         children[i] = f;
     }
     co__futset_free(&seen);
-    co_future *outer = co__future_new(L, "gather", label, false);
+    /* `of`: the children in argument order, as _GatheringFuture holds them */
+    co_future *outer = co__future_new_of(L, "gather", label, false, co__ids_of(L, children, n), n);
     if (!outer)
         return NULL;
     outer->cancel_impl = gather_cancel;
@@ -207,7 +208,7 @@ co_exc *co_wait_at(co_future *const *fs, size_t n, double timeout, co_return_whe
     static const char *const modes[] = {"ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION"};
     const char *label = co__tracing(L) ? co_strf("wait(%zu, %s)", m, modes[rw]) : "wait";
     memset(w, 0, sizeof *w);
-    w->waiter = co__future_new(L, "wait", label, false);
+    w->waiter = co__future_new_of(L, "wait", label, false, co__ids_of(L, uniq, m), m);
     if (!w->waiter)
         return co__exc_nomem();
     w->counter = m;
@@ -269,6 +270,7 @@ struct co_as_completed {
     co__futset index;          /* each future's place in todo */
     size_t total;              /* how many results the caller will ask for */
     co_handle *timeout_handle; /* reference held until it fires or is cancelled */
+    uint64_t *of;              /* `of` of the futures next() waits on: the inputs, in order */
 };
 
 static void ac_on_completion(co_future *f, void *arg);
@@ -327,6 +329,7 @@ co_as_completed *co_as_completed_new(co_future *const *fs, size_t n, double time
         if (co__futset_add(&ac->index, fs[i], ac->ntodo) == 1)
             todo[ac->ntodo++] = fs[i];
     ac->total = ac->nslots = ac->ntodo;
+    ac->of = co__ids_of(L, todo, ac->ntodo);
     bool saved = L->set_order;               /* `for f in todo`: a set (see co_wait_at) */
     for (size_t i = 0; i < ac->nslots; i++) {
         L->set_order = saved || co_future_done(todo[i]);
@@ -365,7 +368,11 @@ co_exc *co_as_completed_next_at(co_as_completed *ac, co_value *out, const char *
     if (!ac)
         return co__exc_nomem();
     co_value v;
+    co_loop *L = co__tls_loop;
+    L->next_of = ac->of;                     /* done.get()'s waiter, if it makes one */
+    L->next_nof = ac->total;
     co_exc *e = co_queue_get_at(ac->done, &v, src);
+    L->next_of = NULL;
     if (e)
         return e;
     if (v.kind == CO_V_NONE)

@@ -38,7 +38,8 @@ void co__future_init(co_loop *L, co_future *f, const char *kind, const char *lab
     f->next = f->prev = NULL;
 }
 
-co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient)
+co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bool transient,
+                             const uint64_t *of, size_t nof)
 {
     co_future *f = transient ? L->free_futs : NULL;
     if (f)
@@ -54,11 +55,32 @@ co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool 
         L->futures->prev = f;
     L->futures = f;
     if (co__tracing(L)) {
+        if (!of && L->next_of) {             /* the one future a caller announced (as_completed) */
+            of = L->next_of;
+            nof = L->next_nof;
+        }
+        L->next_of = NULL;
         co_trace_event ev = {.ev = CO_EV_FUT_NEW, .fut = f->id, .kind = kind, .label = label,
-                       .by = L->current ? L->current->fut.id : 0};
+                       .by = L->current ? L->current->fut.id : 0, .of = of, .nof = of ? nof : 0};
         co__emit(L, &ev);
     }
     return f;
+}
+
+co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient)
+{
+    return co__future_new_of(L, kind, label, transient, NULL, 0);
+}
+
+uint64_t *co__ids_of(co_loop *L, co_future *const *fs, size_t n)
+{
+    if (!co__tracing(L) || !n)
+        return NULL;
+    uint64_t *ids = co__arena_alloc(n * sizeof *ids);
+    if (ids)
+        for (size_t i = 0; i < n; i++)
+            ids[i] = fs[i]->id;
+    return ids;
 }
 
 co_future *co_future_new(co_loop *L)

@@ -182,6 +182,9 @@ struct co_loop {
     co_exc *exit_raised;       /* ... and passed out of run_forever (co_loop_exit_exception) */
     const char *current_cb;    /* callback being run, or NULL */
     uint64_t next_id;          /* id counter for traces */
+    uint64_t reserved_task_id; /* the id the next task takes (wait_for named it in `of` first), or 0 */
+    const uint64_t *next_of;   /* `of` for the next future made (as_completed's queue get), or NULL */
+    size_t next_nof;
     uint64_t seq;              /* last event seq */
     co_tracer tracer;          /* recording */
     FILE *out;                 /* echo for print */
@@ -266,6 +269,14 @@ static inline void co__future_unref(co_future *f)
         co__future_release(f);
 }
 bool co__future_base_cancel(co_future *f, const char *msg);   /* Future.cancel */
+/* co__future_new with FORMAT.md's `of` on its fut_new: the ids of what it
+** waits for on a task's behalf (gather's children, wait's futures, wait_for's
+** and shield's inner one). of is read at once. */
+co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bool transient,
+                             const uint64_t *of, size_t nof);
+/* The ids of fs[0..n), for an `of`: in the arena, NULL when not tracing or
+** out of memory (the fut_new then goes without). */
+uint64_t *co__ids_of(co_loop *L, co_future *const *fs, size_t n);
 co_exc *co__future_set_result(co_future *f, co_value v);       /* Future.set_result, tasks too */
 co_exc *co__future_set_exception(co_future *f, co_exc *e);   /* Future.set_exception, tasks too */
 co_exc *co__future_make_cancelled_error(co_future *f);

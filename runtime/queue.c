@@ -216,9 +216,15 @@ co_exc *co_queue_put_nowait(co_queue *q, co_value v)
 {
     if (co_queue_full(q))
         return co_exc_new("QueueFull", NULL);
+    size_t before = co_queue_qsize(q);
     co_exc *e = queue_put(q, v);
-    if (e)
+    if (e) {
+        /* heapq.heappush appends before it compares: an item that cannot be
+        ** compared is in the queue all the same (not counted unfinished). */
+        if (co_queue_qsize(q) > before)
+            trace_queue(q, "put");
         return e;
+    }
     q->unfinished++;
     q->finished = false;
     trace_queue(q, "put");

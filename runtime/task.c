@@ -266,6 +266,11 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
     co_loop *saved = co__tls_loop;
     co__tls_loop = L;
     co__future_init(L, &t->fut, "task", NULL);
+    if (L->reserved_task_id) {              /* named already by wait_for's `of` (timeouts.c) */
+        t->fut.id = L->reserved_task_id;
+        L->reserved_task_id = 0;
+        L->next_id--;                        /* the id co__future_init just took */
+    }
     t->fut.is_task = true;
     t->coro = coro;
     t->reused = origin_consume(L, &coro);     /* debug mode: a coroutine already awaited */

@@ -68,7 +68,8 @@ static void remove_release_cb(co_future *fut, co_future *waiter)
 ** fut itself, so that this wait stays cancellable) until fut is done. */
 static co_exc *cancel_and_wait(co_loop *L, co_future *fut, const char *src)
 {
-    co_future *waiter = co__future_new(L, "wait_for", "_cancel_and_wait()", true);
+    /* `of`: fut, which wait_for's frame holds (the recorder says so too) */
+    co_future *waiter = co__future_new_of(L, "wait_for", "_cancel_and_wait()", true, &fut->id, 1);
     if (!waiter)
         return co__exc_nomem();
     co_exc *e;
@@ -132,9 +133,14 @@ co_exc *co_wait_for_at(co_aw aw, double timeout, co_value *out, const char *src)
 
     /* As 3.11.7: the waiter and the timer first, then the inner task. */
     const char *label = co__tracing(L) ? co_strf("wait_for(%s)", seconds(timeout)) : "wait_for";
-    co_future *waiter = co__future_new(L, "wait_for", label, true);
+    /* `of`: the inner future, or for a coroutine the task it will become,
+    ** whose id is reserved now (the recorder reserves it the same way). */
+    uint64_t inner = aw.fut ? aw.fut->id : co__tracing(L) ? co__new_id(L) : 0;
+    co_future *waiter = co__future_new_of(L, "wait_for", label, true, &inner, inner ? 1 : 0);
     if (!waiter)
         return co__exc_nomem();
+    if (!aw.fut)
+        L->reserved_task_id = inner;
     wait_for_timer tm = {waiter, self->fut.id};
     co_handle *timer = co_call_later(L, timeout, wait_for_expired, &tm, "_release_waiter");
     if (!timer) {
@@ -145,6 +151,7 @@ co_exc *co_wait_for_at(co_aw aw, double timeout, co_value *out, const char *src)
 
     co_exc *e;
     co_future *fut = co_ensure_future(aw);
+    L->reserved_task_id = 0;                 /* taken, or the task was never made */
     if (!fut || add_release_cb(fut, waiter) != CO_OK) {
         e = co__exc_nomem();
         goto out;
@@ -236,7 +243,7 @@ co_future *co_shield(co_aw aw)
     const char *label = "shield";
     if (co__tracing(L))
         label = co_strf("shield(%s)", inner->label ? inner->label : inner->kind);
-    co_future *outer = co__future_new(L, "shield", label, false);
+    co_future *outer = co__future_new_of(L, "shield", label, false, &inner->id, 1);
     if (!outer)
         return NULL;
     s->inner = inner;

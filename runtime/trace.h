@@ -95,6 +95,8 @@ typedef struct co_trace_event {
     const char *op;        /* sync, job, io, timeout, group: what happened to it */
     double dur;            /* block: seconds the loop was held */
     const char *order;     /* any event: "set" when CPython decides it iterating a set, else NULL */
+    const uint64_t *of;    /* fut_new: the ids of what the future waits for on a task's behalf */
+    size_t nof;            /* fut_new: how many (0: no `of`) */
     long long fd;          /* io: the file descriptor */
     long long worker;      /* job: the worker thread's number */
 } co_trace_event;

@@ -275,6 +275,16 @@ static void trace_fields(sbuf *b, const co_trace_event *ev)
         f_str(b, "kind", ev->kind);
         f_str(b, "label", ev->label);
         f_id(b, "by", ev->by);
+        if (ev->nof) {
+            key(b, "of");
+            sb_putc(b, '[');
+            for (size_t i = 0; i < ev->nof; i++) {
+                if (i)
+                    sb_putc(b, ',');
+                put_u64(b, ev->of[i]);
+            }
+            sb_putc(b, ']');
+        }
         break;
     case CO_EV_FUT_DONE:
         f_id(b, "fut", ev->fut);

@@ -340,7 +340,7 @@ typedef struct ts_state {
     const char *line;          /* what the worker hands the loop to print */
 } ts_state;
 
-static void print_line(void *arg) { co_print("%s", ((ts_state *)arg)->line); }
+static void say(void *arg) { co_print("%s", ((ts_state *)arg)->line); }
 static void set_event(void *arg) { co_event_set(((ts_state *)arg)->event); }
 
 static void *ts_worker(void *arg)
@@ -360,7 +360,7 @@ static void *ts_worker(void *arg)
         snprintf(line + n, sizeof line - n, "'%s'", v.u.s);
     }
     s->line = line;
-    co_call_soon_threadsafe(s->loop, print_line, s, "print");
+    co_call_soon_threadsafe(s->loop, say, s, "say");
     co_call_soon_threadsafe(s->loop, set_event, s, "Event.set");
     return NULL;
 }
@@ -380,6 +380,55 @@ co_exc *scn_threadsafe(const co_value *args, co_value *result)
         co_print("main saw the event");
     pthread_join(thread, NULL);
     return e;
+}
+
+/* --- debug_mode ------------------------------------------------------------------------- */
+
+static const char *refused;
+
+static void never(void *arg) { (void)arg; }
+
+static void *from_thread(void *loop)
+{
+    co_status st = co_call_soon(loop, never, NULL, "print");
+    refused = st == CO_ETHREAD ? co_status_message(st) : "accepted";
+    return NULL;
+}
+
+static co_exc *crunch(const co_value *args, co_value *result)
+{
+    (void)args;
+    co_block(0.25, "time.sleep(0.25)");      /* holds the loop: logged as slow in debug mode */
+    *result = co_str("crunched");
+    return NULL;
+}
+
+static co_exc *debug_main(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_loop *loop = co_running_loop();
+    co_print("debug: %s", pybool(co_loop_get_debug(loop)));
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, from_thread, loop) != 0)
+        return co_exc_new("RuntimeError", "can't start new thread");
+    pthread_join(thread, NULL);
+    co_print("from a thread: %s", refused);
+    co_task *t = co_create_task(CO_CORO0(crunch), NULL);
+    if (!t)
+        return co_exc_new("MemoryError", NULL);
+    co_value v;
+    TRY(co_await(co_task_future(t), &v));
+    co_print("%s", co_strv(v));
+    return NULL;
+}
+
+co_status scn_debug_mode(co_loop *L)
+{
+    co_loop_set_debug(L, true);               /* asyncio.run(main(), debug=True) */
+    co_status st;
+    co_exc *e = co_run(L, CO_CORO0(debug_main), NULL, &st);
+    return e && st == CO_OK ? CO_EINVAL : st;
 }
 
 /* --- coroutines ---------------------------------------------------------------------- */

@@ -57,6 +57,8 @@ static const co_scenario scenarios[] = {
     {"threadsafe", "run_coroutine_threadsafe from another thread (real clock)", scn_threadsafe, 0, 1, NULL},
     {"coroutines", "gather and as_completed wrap coroutines; wait() refuses them", scn_coroutines, 0, 0, NULL},
     {"set_order", "a TaskGroup aborting three children, wait() returning a set", scn_set_order, 0, 0, NULL},
+    {"debug_mode", "asyncio.run(debug=True): a slow step logged, call_soon from a thread refused", NULL, 0, 0,
+     scn_debug_mode},
     {"error_messages", "the exceptions asyncio raises at a program that gets it wrong", scn_error_messages, 0, 0, NULL},
 };
 

@@ -70,6 +70,7 @@ co_exc *scn_context_vars(const co_value *args, co_value *result);
 co_exc *scn_task_api(const co_value *args, co_value *result);
 co_exc *scn_exception_handler(const co_value *args, co_value *result);
 co_status scn_runner(co_loop *L);
+co_status scn_debug_mode(co_loop *L);
 co_exc *scn_threadsafe(const co_value *args, co_value *result);
 co_exc *scn_coroutines(const co_value *args, co_value *result);
 co_exc *scn_set_order(const co_value *args, co_value *result);

@@ -5,6 +5,10 @@ import asyncio
 import threading
 
 
+def say(line):
+    print(line)
+
+
 async def job(name, delay):
     await asyncio.sleep(delay)
     return f"{name} done"
@@ -17,7 +21,7 @@ async def main():
     def worker():
         future = asyncio.run_coroutine_threadsafe(job("from a thread", 0.1), loop)
         result = future.result(timeout=10)
-        loop.call_soon_threadsafe(print, f"worker got {result!r}")
+        loop.call_soon_threadsafe(say, f"worker got {result!r}")
         loop.call_soon_threadsafe(event.set)
 
     thread = threading.Thread(target=worker)

@@ -24,6 +24,9 @@ them:
   io         socket readiness: op and label
   warnings   warn events by kind
   findings   what `$COROSCOPE lint --json` finds (the viewer's findings)
+  of         who waits for whom: each fut_new's `of` (gather, wait,
+             as_completed, wait_for, shield), as the future's kind and the
+             names of the tasks (or kinds of the futures) it names, in order
 
 Each is a multiset, so that the order of things CPython keeps in a set (wait's
 and as_completed's callbacks) does not matter; tasks are named by their names.
@@ -59,6 +62,10 @@ KNOWN = {
     ("echo_server", "io", "*"): "the same: transports register and poll other descriptors",
     ("echo_server", "findings", "*"): "the same",
     ("echo_server", "warnings", "*"): "the same",
+    ("barrier_rounds", "sync", "*"):
+        "CPython's Barrier is built on a Condition: the recorder records that condition's "
+        "acquire/release/wait/notify, the C runtime the barrier's own wait/pass/reset/abort "
+        "(kind barrier, FORMAT.md) with its condition kept quiet",
 }
 
 
@@ -81,7 +88,8 @@ def derive(events):
     """The aspects of a trace (see the module's docstring), as Counters."""
     names, kinds_of, first = {}, {}, {}
     out = {a: collections.Counter() for a in ("kinds", "frames", "groups", "timeouts", "sync", "jobs",
-                                              "blocks", "io", "warnings")}
+                                              "blocks", "io", "warnings", "of")}
+    ofs = []
     groups = collections.defaultdict(list)
     deadlines = collections.defaultdict(list)
 
@@ -95,6 +103,8 @@ def derive(events):
             names[e["task"]] = e["name"]
         elif ev == "fut_new":
             kinds_of[e["fut"]] = e["kind"]
+            if e.get("of") is not None:
+                ofs.append((e["kind"], e["of"]))
         elif ev == "frame_enter":
             # An argument the C runtime cannot show it writes as <object>:
             # the recorder's repr of such an object counts as that.
@@ -119,6 +129,11 @@ def derive(events):
             out["io"]["%s %s" % (e["op"], e["label"])] = 1
         elif ev == "warn":
             out["warnings"][e["kind"]] += 1
+    # After the loop: wait_for names the task a coroutine will become before
+    # its task_new.
+    for kind, of in ofs:
+        out["of"]["%s of %s" % (kind, ", ".join(
+            names[i] if i in names else "<%s>" % kinds_of.get(i, "?") for i in of))] += 1
     for seq in groups.values():
         out["groups"][" / ".join(seq)] += 1
     for obj in sorted(deadlines, key=first.get):

@@ -1179,3 +1179,98 @@ Test(fidelity, lock_semaphore_condition_and_queue_errors_are_cpythons)
         "asyncio.run(main())\n",
         false);
 }
+
+/* --- `of`: who waits for whom (FORMAT.md) ----------------------------------------- */
+
+static co_exc *napping(const co_value *args, co_value *result)
+{
+    TRY(co_sleep(co_num(args[0])));
+    *result = args[0];
+    return NULL;
+}
+
+static co_exc *waits_on_others(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_aw two[] = {co_aw_coro(CO_CORO(napping, co_int(1))), co_aw_coro(CO_CORO(napping, co_int(2)))};
+    TRY(co_await(co_gather(two, 2, false), NULL));                       /* Task-2, Task-3 */
+    co_task *a = co_create_task(CO_CORO(napping, co_int(1)), NULL);     /* Task-4 */
+    co_task *b = co_create_task(CO_CORO(napping, co_int(2)), NULL);     /* Task-5 */
+    co_future *fs[] = {co_task_future(b), co_task_future(a)}, *done[2], *pending[2];
+    size_t nd, np;
+    TRY(co_wait(fs, 2, CO_NO_TIMEOUT, CO_ALL_COMPLETED, done, &nd, pending, &np));
+    TRY(co_wait_for(co_aw_coro(CO_CORO(napping, co_int(1))), 5, NULL));  /* Task-6 */
+    co_task *c = co_create_task(CO_CORO(napping, co_int(1)), NULL);     /* Task-7 */
+    TRY(co_await(co_shield(co_aw_fut(co_task_future(c))), NULL));
+    co_task *d = co_create_task(CO_CORO(napping, co_int(2)), NULL);     /* Task-8 */
+    co_task *e = co_create_task(CO_CORO(napping, co_int(1)), NULL);     /* Task-9 */
+    co_future *pair[] = {co_task_future(d), co_task_future(e)};
+    co_as_completed *ac = co_as_completed_new(pair, 2, CO_NO_TIMEOUT);
+    for (size_t i = 0; i < co_as_completed_count(ac); i++)
+        TRY(co_as_completed_next(ac, NULL));
+    return NULL;
+}
+
+/* The id of the task named name in trace t, as text. */
+static const char *task_id(const char *t, const char *name)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"name\":\"%s\"", name);
+    const char *at = strstr(t, pat);
+    cr_assert(at != NULL, "no task %s", name);
+    const char *line = at;
+    while (line > t && line[-1] != '\n')
+        line--;
+    const char *id = strstr(line, "\"task\":");
+    cr_assert(id != NULL && id < at);
+    static char out[8][24];
+    static int k;
+    char *o = out[k++ % 8];
+    snprintf(o, 24, "%.*s", (int)strspn(id + 7, "0123456789"), id + 7);
+    return o;
+}
+
+/* The `of` of the n-th fut_new of this kind ("" when it has none). */
+static const char *of_of(const char *t, const char *kind, int n)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"ev\":\"fut_new\"");
+    static char out[128];
+    for (const char *p = t; (p = strstr(p, pat)); p++) {
+        const char *eol = strchr(p, '\n');
+        char k[48];
+        snprintf(k, sizeof k, "\"kind\":\"%s\"", kind);
+        const char *kk = strstr(p, k);
+        if (!kk || kk > eol || n-- > 0)
+            continue;
+        const char *of = strstr(p, "\"of\":[");
+        if (!of || of > eol)
+            return "";
+        snprintf(out, sizeof out, "%.*s", (int)strcspn(of + 6, "]"), of + 6);
+        return out;
+    }
+    cr_assert(false, "no fut_new of kind %s", kind);
+    return NULL;
+}
+
+/* gather names its children in argument order, wait its futures as given,
+** wait_for the task its coroutine becomes (named before that task exists),
+** shield its inner task, as_completed's waits the futures given. */
+Test(fidelity, fut_new_says_what_a_combinator_waits_for)
+{
+    size_t len;
+    char *t = record_valid("of", waits_on_others, &len);
+    char want[128];
+    snprintf(want, sizeof want, "%s,%s", task_id(t, "Task-2"), task_id(t, "Task-3"));
+    cr_expect(eq(str, (char *)of_of(t, "gather", 0), want));
+    snprintf(want, sizeof want, "%s,%s", task_id(t, "Task-5"), task_id(t, "Task-4"));
+    cr_expect(eq(str, (char *)of_of(t, "wait", 0), want));
+    cr_expect(eq(str, (char *)of_of(t, "wait_for", 0), (char *)task_id(t, "Task-6")));
+    const char *wf = strstr(t, "\"kind\":\"wait_for\""), *t6 = strstr(t, "\"name\":\"Task-6\"");
+    cr_expect(wf && t6 && wf < t6, "wait_for's waiter comes first, as in 3.11.7");
+    cr_expect(eq(str, (char *)of_of(t, "shield", 0), (char *)task_id(t, "Task-7")));
+    snprintf(want, sizeof want, "%s,%s", task_id(t, "Task-8"), task_id(t, "Task-9"));
+    cr_expect(eq(str, (char *)of_of(t, "queue", 0), want), "as_completed's done.get()");
+    free(t);
+}
