@@ -62,6 +62,7 @@ KNOWN = {
     ("echo_server", "io", "*"): "the same: transports register and poll other descriptors",
     ("echo_server", "findings", "*"): "the same",
     ("echo_server", "warnings", "*"): "the same",
+    ("echo_server", "of", "*"): "the same: the internal tasks are gathered under other names",
     ("barrier_rounds", "sync", "*"):
         "CPython's Barrier is built on a Condition: the recorder records that condition's "
         "acquire/release/wait/notify, the C runtime the barrier's own wait/pass/reset/abort "
