@@ -13,6 +13,11 @@
 
 #define BUFSZ (64 * 1024)
 
+/* A program's timers, deadlines and stalls take few distinct values (its
+** sleeps), so `when`, `from`, `until` and `dur` are looked up by their bits in
+** a small direct-mapped table of their text before being formatted. */
+#define NUM_CACHE 64
+
 struct co_trace_writer {
     FILE *f;                 /* destination */
     int owns_file;           /* fclose it at the end */
@@ -22,6 +27,11 @@ struct co_trace_writer {
     double last_t;           /* cache: the last `t` formatted */
     char last_t_text[40];
     size_t last_t_len;
+    struct num_text {            /* cache: numbers formatted lately (timer `when`s ...) */
+        double d;
+        unsigned char len;       /* 0: empty */
+        char text[31];
+    } nums[NUM_CACHE];
 };
 
 /* --- field encoders ------------------------------------------------------- */
@@ -36,16 +46,13 @@ struct co_trace_writer {
 
 static inline int room(sbuf *b, size_t n) { return sb_reserve(b, n + SLACK); }
 
+/* Fixed pieces: at almost every call n is a constant, and memcpy then compiles
+** to a few moves. */
 static inline void w_putn(sbuf *b, const char *s, size_t n)
 {
     if (b->failed)
         return;
-    char *d = b->p + b->len;
-    if (n <= 16)
-        for (size_t i = 0; i < n; i++)
-            d[i] = s[i];
-    else
-        memcpy(d, s, n);
+    memcpy(b->p + b->len, s, n);
     b->len += n;
 }
 
@@ -59,15 +66,37 @@ static inline void w_putc(sbuf *b, char c)
 #define sb_putc(b, c) w_putc((b), (c))
 #define sb_puts(b, s) w_putn((b), (s), strlen(s))
 
-static void put_u64(sbuf *b, uint64_t v)
+/* The number of decimal digits of v (> 0): the bit length gives it to within
+** one (1233 / 4096 ~ log10 2). */
+static inline int u64_digits(uint64_t v)
 {
-    /* Two digits per division, from a table: ids and seq are most of a line. */
+    static const uint64_t pow10[] = {
+        1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+        100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+        10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+        100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+    int t = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12;   /* log10(v) rounded up or down */
+    return t - (v < pow10[t]) + 1;
+}
+
+static inline void put_u64(sbuf *b, uint64_t v)
+{
+    /* Two digits per division, from a table, written in place from the end:
+    ** ids and seq are most of a line. */
     static const char pairs[] =
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
-    char tmp[20];
-    char *p = tmp + sizeof tmp;
+    if (b->failed)
+        return;
+    char *d = b->p + b->len;
+    if (v < 10) {
+        *d = (char)('0' + v);
+        b->len++;
+        return;
+    }
+    int n = u64_digits(v);
+    char *p = d + n;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
@@ -79,7 +108,7 @@ static void put_u64(sbuf *b, uint64_t v)
         memcpy(p, pairs + 2 * v, 2);
     } else
         *--p = (char)('0' + v);
-    sb_putn(b, p, (size_t)(tmp + sizeof tmp - p));
+    b->len += (size_t)n;
 }
 
 static void put_int(sbuf *b, long long v)
@@ -102,19 +131,21 @@ static void put_double(sbuf *b, double d)
     sb_puts(b, tmp);
 }
 
-static void put_string(sbuf *b, const char *s)
+/* 1: the byte must be escaped in a JSON string (controls, '"', '\\'); NUL
+** included, so that it ends the fast copy below. */
+static const unsigned char special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1,
+};
+
+static void put_string_escaped(sbuf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     if (!room(b, strlen(s) * 6 + 2))      /* worst case: every byte as \u00XX */
         return;
     sb_putc(b, '"');
     const char *run = s;
-    static unsigned char special[256];      /* 1: must be escaped */
-    if (!special[0]) {
-        for (int c = 0; c < 0x20; c++)
-            special[c] = 1;
-        special['"'] = special['\\'] = 1;
-    }
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (!special[c])
@@ -135,6 +166,28 @@ static void put_string(sbuf *b, const char *s)
     }
     sb_putn(b, run, (size_t)(s - run));
     sb_putc(b, '"');
+}
+
+/* Most strings need no escape and are short (kinds, labels, `src`): they are
+** copied in one pass that stops at the first byte to escape, or where the
+** buffer's reserved slack would run low; put_string_escaped then does it all
+** again the careful way. */
+static void put_string(sbuf *b, const char *s)
+{
+    if (b->failed)
+        return;
+    char *start = b->p + b->len, *d = start;
+    const char *lim = b->p + b->cap - SLACK - 2;
+    const unsigned char *u = (const unsigned char *)s;
+    *d++ = '"';
+    while (d < lim && !special[*u])
+        *d++ = (char)*u++;
+    if (!*u && d < lim) {
+        *d++ = '"';
+        b->len += (size_t)(d - start);
+        return;
+    }
+    put_string_escaped(b, s);
 }
 
 static void put_value(sbuf *b, const co_value *v)
@@ -172,9 +225,9 @@ static void put_value(sbuf *b, const co_value *v)
 #define key(b, k) sb_putn((b), KEYLIT(k), sizeof KEYLIT(k) - 1)
 #define f_id(b, k, v) f_id_((b), KEYLIT(k), sizeof KEYLIT(k) - 1, (v))
 #define f_str(b, k, v) f_str_((b), KEYLIT(k), sizeof KEYLIT(k) - 1, (v))
-#define f_num(b, k, v) f_num_((b), KEYLIT(k), sizeof KEYLIT(k) - 1, (v))
+#define f_num(b, k, v) f_num_(w, (b), KEYLIT(k), sizeof KEYLIT(k) - 1, (v))
 
-static void f_id_(sbuf *b, const char *k, size_t klen, uint64_t id)
+static inline void f_id_(sbuf *b, const char *k, size_t klen, uint64_t id)
 {
     sb_putn(b, k, klen);
     if (id)
@@ -183,7 +236,7 @@ static void f_id_(sbuf *b, const char *k, size_t klen, uint64_t id)
         sb_puts(b, "null");
 }
 
-static void f_str_(sbuf *b, const char *k, size_t klen, const char *s)
+static inline void f_str_(sbuf *b, const char *k, size_t klen, const char *s)
 {
     sb_putn(b, k, klen);
     if (s)
@@ -192,10 +245,35 @@ static void f_str_(sbuf *b, const char *k, size_t klen, const char *s)
         sb_puts(b, "null");
 }
 
-static void f_num_(sbuf *b, const char *k, size_t klen, double d)
+/* put_double through w's cache of numbers (w NULL: none). */
+static void put_number(co_trace_writer *w, sbuf *b, double d)
+{
+    if (!w || d != d || d - d != 0) {
+        put_double(b, d);
+        return;
+    }
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    struct num_text *c = &w->nums[(bits * 0x9E3779B97F4A7C15ULL) >> 58];
+    if (!c->len || memcmp(&c->d, &d, sizeof d)) {
+        char tmp[40];
+        co_format_double(tmp, d);
+        size_t n = strlen(tmp);
+        if (n >= sizeof c->text) {
+            sb_putn(b, tmp, n);
+            return;
+        }
+        memcpy(c->text, tmp, n);
+        c->len = (unsigned char)n;
+        c->d = d;
+    }
+    sb_putn(b, c->text, c->len);
+}
+
+static inline void f_num_(co_trace_writer *w, sbuf *b, const char *k, size_t klen, double d)
 {
     sb_putn(b, k, klen);
-    put_double(b, d);
+    put_number(w, b, d);
 }
 
 /* --- the table of fields per event ------------------------------------------------ */
@@ -222,7 +300,7 @@ static void src_fields(sbuf *b, const co_trace_event *ev)
         f_str(b, "csrc", ev->csrc);
 }
 
-static void trace_fields(sbuf *b, const co_trace_event *ev)
+static void trace_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
 {
     switch (ev->ev) {
     case CO_EV_TASK_NEW:
@@ -471,7 +549,7 @@ static void format_with_cache(co_trace_writer *w, sbuf *b, const co_trace_event 
     };
     if ((unsigned)ev->ev < CO_EV__COUNT)
         sb_putn(b, evs[ev->ev].s, evs[ev->ev].n);
-    trace_fields(b, ev);
+    trace_fields(w, b, ev);
     if (ev->order)
         f_str(b, "order", ev->order);
     sb_putn(b, "}\n", 2);

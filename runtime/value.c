@@ -135,11 +135,83 @@ bool co_exc_is(const co_exc *e, const char *type)
     return false;
 }
 
+/* The fast path of co_format_double, for numbers Python's repr writes in fixed
+** notation (1e-4 <= |d| < 1e15): the shortest decimal is the one with the
+** fewest fractional digits k that reads back as d, and with k digits the
+** candidates are the integers m next to |d| * 10^k. While m < 2^53 and
+** 10^k <= 10^17, m / 10^k is one correctly rounded IEEE division of two exact
+** doubles -- exactly what strtod makes of the decimal -- so the test needs no
+** strtod. Of two candidates that both read back, the nearer one is Python's
+** (float_repr's shortest mode); fma measures |d| * 10^k - m with one rounding.
+** Returns 0 when it cannot decide (the caller takes the slow path). */
+static int format_fixed_fast(char *buf, double d)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                   1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
+    double a = fabs(d);
+    if (!(a >= 1e-4 && a < 1e15))
+        return 0;
+    for (int k = 0; k <= 17; k++) {
+        double p = pow10[k];
+        double m = nearbyint(a * p);
+        if (m >= 9007199254740992.0)         /* 2^53: m might not be exact */
+            return 0;
+        double best = -1, besterr = 0;
+        for (double c = m - 1; c <= m + 1; c++) {
+            if (c <= 0 || c / p != a)
+                continue;
+            double err = fabs(fma(a, p, -c));
+            if (best < 0 || err < besterr || (err == besterr && fmod(c, 2) == 0)) {
+                best = c;
+                besterr = err;
+            }
+        }
+        if (best < 0)
+            continue;
+        /* best = I * 10^k + F: write I, '.', F as k digits (or "0"). */
+        char digits[24];
+        int nd = 0;
+        uint64_t v = (uint64_t)best;
+        do {
+            digits[nd++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        while (nd <= k)                       /* leading zeros of a fraction < 1 */
+            digits[nd++] = '0';
+        char *out = buf;
+        if (d < 0)
+            *out++ = '-';
+        for (int i = nd - 1; i >= k; i--)
+            *out++ = digits[i];
+        *out++ = '.';
+        if (k == 0)
+            *out++ = '0';
+        for (int i = k - 1; i >= 0; i--)
+            *out++ = digits[i];
+        *out = 0;
+        return 1;
+    }
+    return 0;
+}
+
 void co_format_double(char *buf, double d)
 {
     if (isnan(d)) { strcpy(buf, "nan"); return; }
     if (isinf(d)) { strcpy(buf, d < 0 ? "-inf" : "inf"); return; }
     if (d == 0) { strcpy(buf, signbit(d) ? "-0.0" : "0.0"); return; }
+    if (format_fixed_fast(buf, d))
+        return;
+    co_format_double_exact(buf, d);
+}
+
+/* The general case: snprintf's correctly rounded digits at 15, 16, then 17
+** significant digits, the first that strtod reads back as d. */
+void co_format_double_exact(char *buf, double d)
+{
+    if (isnan(d) || isinf(d) || d == 0) {
+        co_format_double(buf, d);
+        return;
+    }
     /* The shortest digits that read back as d: if any decimal of 15 digits or
     ** fewer does, the correctly rounded 15-digit one does (a double carries
     ** ~15.95 digits), and trailing zeros then shorten it; else 16, else 17. */

@@ -6,6 +6,7 @@
 #include <cJSON.h>
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -89,6 +90,69 @@ Test(trace, floats_are_written_as_python_repr_writes_them)
         char buf[40];
         co_format_double(buf, cases[i].d);
         cr_expect(eq(str, buf, (char *)cases[i].s));
+    }
+}
+
+/* co_format_double's fast path (fixed notation, no strtod) against the general
+** method, on random bit patterns and on the numbers programs make: decimal
+** sleeps, sums of them, microsecond times, powers of ten and their neighbours. */
+static unsigned long long xorshift(void)
+{
+    static unsigned long long x = 88172645463325252ULL;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+}
+
+Test(trace, the_fast_float_path_writes_what_the_general_one_does)
+{
+#define RND() xorshift()
+    long bad = 0;
+    for (long i = 0; i < 600000; i++) {
+        double d = 0;
+        switch (i % 6) {
+        case 0: { unsigned long long u = RND(); memcpy(&d, &u, sizeof d); break; }
+        case 1: d = (double)(RND() % 100000) / pow(10, (double)(RND() % 12)); break;
+        case 2: d = (double)(RND() % 1000) * 0.1 + (double)(RND() % 1000) * 0.01; break;
+        case 3: d = ldexp((double)(RND() >> 11), -(int)(RND() % 70)); break;
+        case 4: d = (double)(RND() % 1000000) * 1e-6 + (double)(RND() % 100); break;
+        default: d = nextafter(pow(10, (double)(RND() % 20) - 5), RND() & 1 ? 0 : 1e300); break;
+        }
+        if (RND() & 1)
+            d = -d;
+        char fast[40], exact[40];
+        co_format_double(fast, d);
+        co_format_double_exact(exact, d);
+        if (strcmp(fast, exact) && bad++ < 5)
+            cr_log_error("%.17g: fast %s, general %s", d, fast, exact);
+    }
+#undef RND
+    cr_expect(eq(i64, bad, 0));
+}
+
+/* A writer with room formats strings in one pass; a buffer that is short of
+** room takes the careful path: both give the same bytes. */
+Test(trace, strings_are_the_same_by_either_path)
+{
+    static const char *texts[] = {"plain", "quote \" and \\", "ctl \x01\x1f\n\r\t end", "", "é ü ∑"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        co_trace_event ev = {.ev = CO_EV_PRINT, .seq = 7, .t = 0.25, .task = 3, .text = texts[i],
+                             .src = "prog.py:12"};
+        sbuf small = {0};
+        co_trace_format_event(&small, &ev);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        co_trace_header hdr = {"s", "virtual", "test"};
+        co_trace_writer *w = co_trace_writer_new(f, &hdr);
+        co_trace_writer_event(w, &ev);
+        cr_assert(eq(int, co_trace_writer_close(w, NULL, 0), CO_OK));
+        fclose(f);
+        const char *line = strchr(buf, '\n') + 1;
+        cr_expect(eq(str, (char *)line, small.p), "text %zu", i);
+        free(buf);
+        sb_free(&small);
     }
 }
 
