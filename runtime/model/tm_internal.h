@@ -42,10 +42,13 @@ void tm__shrink(void *arr, size_t n, size_t size);
 ** marks an empty slot); values are indexes. Load factor at most 1/2.
 */
 typedef struct tm__idmap {
-    uint32_t *keys;      /* 0 = empty slot */
+    uint32_t *dense;     /* dense[key]: the value, TM_NONE when absent (keys < dense_cap) */
+    size_t dense_cap;    /* grows with the keys stored, never past 4 per key (tm_table.c) */
+    uint32_t *keys;      /* the hash part, for keys past it: 0 = empty slot */
     uint32_t *vals;      /* index for the key in the same slot */
     size_t cap;          /* slots, a power of two (0 before first put) */
-    size_t len;          /* keys stored */
+    size_t len;          /* keys in the hash part */
+    size_t n;            /* keys stored in all */
 } tm__idmap;
 
 int tm__idmap_put(tm__idmap *m, uint32_t key, uint32_t val);  /* 0, or -1: out of memory */

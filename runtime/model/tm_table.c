@@ -82,35 +82,84 @@ static int idmap_grow(tm__idmap *m)
     return 0;
 }
 
-int tm__idmap_put(tm__idmap *m, uint32_t key, uint32_t val)
+static int hash_put(tm__idmap *m, uint32_t key, uint32_t val)
 {
     if ((m->len + 1) * 2 > m->cap && idmap_grow(m) < 0)
         return -1;
     size_t j = id_slot(key, m->cap);
     while (m->keys[j] && m->keys[j] != key)
         j = (j + 1) & (m->cap - 1);
-    if (!m->keys[j])
+    if (!m->keys[j]) {
         m->len++;
+        m->n++;
+    }
     m->keys[j] = key;
     m->vals[j] = val;
     return 0;
 }
 
-uint32_t tm__idmap_get(const tm__idmap *m, uint32_t key)
+static uint32_t *hash_find(const tm__idmap *m, uint32_t key)
 {
-    if (!m->cap || !key)
-        return TM_NONE;
+    if (!m->len)
+        return NULL;
     size_t j = id_slot(key, m->cap);
     while (m->keys[j]) {
         if (m->keys[j] == key)
-            return m->vals[j];
+            return &m->vals[j];
         j = (j + 1) & (m->cap - 1);
     }
-    return TM_NONE;
+    return NULL;
+}
+
+/*
+** A producer's ids come from one counter, so most keys are small and dense:
+** they index an array directly (4 bytes a key instead of the hash's 8, and no
+** probing). The array only grows to cover a key below 4 slots per key stored
+** plus 64 Ki, so that no file -- one id of 4000000000 -- can make it large;
+** other keys go to the hash part. A key the hash part holds stays there.
+*/
+#define DENSE_SLACK 65536
+
+int tm__idmap_put(tm__idmap *m, uint32_t key, uint32_t val)
+{
+    uint32_t *h = hash_find(m, key);
+    if (h) {
+        *h = val;
+        return 0;
+    }
+    if (key >= m->dense_cap && key < (m->n + 1) * 4 + DENSE_SLACK) {
+        size_t ncap = m->dense_cap ? m->dense_cap * 2 : 1024;
+        while (ncap <= key)
+            ncap *= 2;
+        uint32_t *d = co_realloc(m->dense, ncap * sizeof *d);
+        if (!d)
+            return -1;
+        memset(d + m->dense_cap, 0xff, (ncap - m->dense_cap) * sizeof *d);   /* TM_NONE */
+        m->dense = d;
+        m->dense_cap = ncap;
+    }
+    if (key < m->dense_cap) {
+        if (m->dense[key] == TM_NONE)
+            m->n++;
+        m->dense[key] = val;
+        return 0;
+    }
+    return hash_put(m, key, val);
+}
+
+uint32_t tm__idmap_get(const tm__idmap *m, uint32_t key)
+{
+    if (!key)
+        return TM_NONE;
+    if (key < m->dense_cap && m->dense[key] != TM_NONE)
+        return m->dense[key];
+    uint32_t *h = hash_find(m, key);
+    return h ? *h : TM_NONE;
 }
 
 void tm__idmap_free(tm__idmap *m)
 {
+    co_free(m->dense);
     co_free(m->keys);
     co_free(m->vals);
     memset(m, 0, sizeof *m);
