@@ -140,12 +140,15 @@ fuzz:
 $(BUILD)/bench_rt: tests/bench/bench_rt.c $(BUILD)/libcoroscope.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm -lpthread
 
+$(BUILD)/bench_writer: tests/bench/writer.c $(BUILD)/libcoroscope.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lm
+
 deps-bench:
 	@sh tools/deps.sh bench
 
 # ROUNDS=N and ONLY=id,substrings pass through (see the top of tools/bench.py).
 bench: deps-bench
-	@$(MAKE) --no-print-directory $(BUILD)/bench_rt
+	@$(MAKE) --no-print-directory $(BUILD)/bench_rt $(BUILD)/bench_writer $(BUILD)/coroscope
 	@python3 tools/bench.py --build $(BUILD)
 
 bench-compare:

@@ -101,6 +101,30 @@ MEASURES = [
             peers("memory 1000000", "peak_rss"), goals=[("abs", "<=", 5e9)], rounds=2),
 ]
 
+# The trace: the writer alone, loading (view --bench vs json.loads per line;
+# whichever side runs first makes the trace in the scratch directory), and
+# the CPython recorder against the plain run (tests/bench/trace_bench.py).
+TB = "{py} tests/bench/trace_bench.py"
+MEASURES += [
+    Measure("writer", "trace writer alone (ping-pong events, to a file)", "events/s", HIGHER,
+            {"coroscope": side("{build}/bench_writer 8000000 {tmp}/writer.jsonl", "events_per_s")},
+            goals=[("abs", ">=", 10e6)]),
+    Measure("load", "trace load (view --bench, ~1M events)", "MB/s", HIGHER,
+            {"coroscope": side(f"{TB} load {{build}}/coroscope {{tmp}}", "mb_per_s"),
+             "cpython": side(f"{TB} json_lines {{build}}/coroscope {{tmp}}", "mb_per_s")},
+            goals=[("cpython", ">=", 4)], rounds=3),
+    Measure("load_mem", "trace load, peak resident per event", "B/event", LOWER,
+            {"coroscope": side(f"{TB} load {{build}}/coroscope {{tmp}}", "bytes_per_event")},
+            goals=[("abs", "<=", 80)], rounds=3),
+    Measure("frame_p95", "viewer frame time p95 on that trace", "ms", LOWER,
+            {"coroscope": side(f"{TB} load {{build}}/coroscope {{tmp}}", "frame_p95_ms")},
+            goals=[("abs", "<=", 8)], rounds=3),
+    Measure("recorder", "CPython recorder, 2,000-task program, vs the plain run", "s", LOWER,
+            {"coroscope": side(f"{TB} record {{build}}/coroscope", "seconds"),
+             "cpython": side(f"{TB} plain", "seconds")},
+            goals=[("cpython", "<=", 4)], rounds=3),
+]
+
 # The growth benchmark: each operation over 10k, 100k and 1M tasks. The 1M
 # runs dominate the suite's time, so they run once, against CPython only
 # (the goal's reference; uvloop is measured at 10k and 100k).

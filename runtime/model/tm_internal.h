@@ -53,6 +53,7 @@ typedef struct tm__idmap {
 
 int tm__idmap_put(tm__idmap *m, uint32_t key, uint32_t val);  /* 0, or -1: out of memory */
 uint32_t tm__idmap_get(const tm__idmap *m, uint32_t key);     /* TM_NONE when absent */
+void tm__idmap_trim(tm__idmap *m);   /* give back the dense part past the largest key */
 void tm__idmap_free(tm__idmap *m);
 
 /* ---- interned strings ------------------------------------------------------ */

@@ -157,6 +157,26 @@ uint32_t tm__idmap_get(const tm__idmap *m, uint32_t key)
     return h ? *h : TM_NONE;
 }
 
+void tm__idmap_trim(tm__idmap *m)
+{
+    size_t n = m->dense_cap;
+    while (n > 0 && m->dense[n - 1] == TM_NONE)
+        n--;
+    if (n == m->dense_cap)
+        return;
+    if (n == 0) {
+        co_free(m->dense);
+        m->dense = NULL;
+        m->dense_cap = 0;
+        return;
+    }
+    uint32_t *d = co_realloc(m->dense, n * sizeof *d);
+    if (d) {   /* else the larger block stays: still right */
+        m->dense = d;
+        m->dense_cap = n;
+    }
+}
+
 void tm__idmap_free(tm__idmap *m)
 {
     co_free(m->dense);

@@ -9,8 +9,8 @@
 ** values (as sleeps in a program do). What it measures is the formatter and
 ** the writes, not the runtime.
 **
-** usage: writer EVENTS [TRACE_FILE]   prints "events seconds" (default
-** /dev/null; the time includes the final flush)
+** usage: bench_writer EVENTS [TRACE_FILE]   prints "events_per_s N" and
+** "bytes_per_event N" (default /dev/null; the time includes the final flush)
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +28,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: writer EVENTS [TRACE_FILE]\n");
+        fprintf(stderr, "usage: bench_writer EVENTS [TRACE_FILE]\n");
         return 2;
     }
     long long events = atoll(argv[1]);
@@ -72,6 +72,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "writer: %s\n", err);
         return 1;
     }
-    printf("%lld %.6f\n", events, now() - t0);
+    double s = now() - t0;
+    FILE *f = fopen(path, "rb");
+    long size = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    if (f)
+        fclose(f);
+    printf("events_per_s %.1f\nseconds %.6f\n", (double)events / s, s);
+    if (size > 0)
+        printf("bytes_per_event %.1f\n", (double)size / (double)events);
     return 0;
 }
