@@ -775,6 +775,7 @@ static void arena_free(void *p)
 static void arena_reset(void)
 {
     arena_block *bl = arena.head;
+    arena.failed = 0;
     if (!bl)
         return;
     for (arena_block *old = bl->next, *nx; old; old = nx) {
@@ -783,7 +784,6 @@ static void arena_reset(void)
     }
     bl->next = NULL;
     bl->used = 0;
-    arena.failed = 0;
 }
 
 static void arena_begin(void)
