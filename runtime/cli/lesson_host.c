@@ -471,3 +471,23 @@ void lh_progress_put(const char *id, int score, int of, int completed)
     cJSON_free(text);
     cJSON_Delete(root);
 }
+
+int lh_event_sentence(const char *path, uint32_t ev, char *buf, size_t size)
+{
+    if (size)
+        buf[0] = 0;
+    tm_error err;
+    tm_trace *tr = path ? tm_load(path, 0, &err) : NULL;
+    if (!tr)
+        return -1;
+    vz_doc doc;
+    vz_doc_init(&doc);
+    int rc = -1;
+    if (vz_doc_add(&doc, tr, "lesson", path) == 0) {
+        if (ev < doc.runs[0].tr->n_events && vz_event_text(&doc.runs[0], ev, buf, size))
+            rc = 0;
+    } else
+        tm_free(tr);
+    vz_doc_free(&doc);
+    return rc;
+}

@@ -48,6 +48,10 @@ int lh_record(void *ud, const ls_program *p, const char *out, char *err, size_t 
 /* The lq_findings_fn (ud = lh_host *). */
 int lh_findings(void *ud, const tm_trace *tr, const char *kind);
 
+/* Event `ev` of the trace at `path` in the viewer's words ("Task-1 prints:
+** b done"), into buf. 0, or -1 (buf "") when it cannot be said. */
+int lh_event_sentence(const char *path, uint32_t ev, char *buf, size_t size);
+
 /* Progress: the best score per lesson id, kept under $XDG_STATE_HOME/coroscope. */
 int lh_progress_get(const char *id, int *best, int *of, int *completed);   /* 1 found, 0 not */
 void lh_progress_put(const char *id, int score, int of, int completed);

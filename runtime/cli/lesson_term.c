@@ -378,6 +378,18 @@ static void reveal(lesson *L, lh_host *h, lh_term_opts *o, const ls_block *b, co
             cli_show_as(paths[k - 1], L->programs[b->programs[i]].name);
         }
     show(paths, k, o->width, 0);
+    /* Several decisions can share an instant, and the time axis cannot tell
+    ** them apart: name the key moment in words. */
+    for (size_t i = 0; b->at.q && i < b->n_programs; i++) {
+        const ls_program *p = &L->programs[b->programs[i]];
+        uint32_t ev = p->trace ? lesson_pause_event(L, b, b->programs[i], proto) : TM_NONE;
+        char what[400], t[32], line[600];
+        if (ev == TM_NONE || ev >= p->trace->n_events || lh_event_sentence(p->trace_path, ev, what, sizeof what) < 0)
+            continue;
+        snprintf(line, sizeof line, "The key moment in %s: event #%u at %s, %s.", p->name,
+                 p->trace->events[ev].seq, tm_format_seconds(p->trace->events[ev].t, t, sizeof t), what);
+        wrap(stdout, line, o->width, "", "  ");
+    }
     for (size_t i = 0; i < b->n_programs; i++) {
         const tm_trace *tr = L->programs[b->programs[i]].trace;
         if (!tr || !tr->n_prints)

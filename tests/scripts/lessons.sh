@@ -46,7 +46,9 @@ lacks $c before "makespan" && lacks $c before "printed:" && lacks $c before "✓
 c=the_reveal_pauses_at_the_key_event_then_shows_all
 "$C" lesson run $L/e2e.md --terminal --width 80 --answers "2,2 3 1,4,$L/together.py" </dev/null >"$tmp/rev" 2>&1
 sed -n '/Up to the key moment/,/And the whole run/p' "$tmp/rev" >"$tmp/paused"
-has $c paused "paused at 4 s" && lacks $c paused "makespan" && has $c rev "makespan 6 s" && pass $c
+has $c paused "paused at 4 s" && lacks $c paused "makespan" && has $c rev "makespan 6 s" &&
+    has $c rev "The key moment in turns: event #30 at 4 s, Task-1 prints: b." && has $c paused "turns so far" &&
+    lacks $c rev "/cut-turns.jsonl" && pass $c
 
 c=progress_is_kept_per_user
 run $c 0 "$C" lesson list --dir $L && has $c out "test-taking-turns" && has $c out "done 4/4" &&
