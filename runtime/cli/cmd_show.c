@@ -32,6 +32,7 @@
 #include "alloc.h"
 #include "cli.h"
 #include "show_code.h"
+#include "show_list.h"
 #include "show_groups.h"
 #include "tm_safe.h"
 #include "trace_model.h"
@@ -40,6 +41,7 @@ static const char show_usage[] =
     "usage: coroscope show [--width N] [--events] [--ascii] [--color | --no-color]\n"
     "                      [--max-rows N | --all] FILE...\n"
     "       coroscope show --code [--width N] FILE...\n"
+    "       coroscope show --list [--width N] [--max-rows N | --all] FILE...\n"
     "\n"
     "Draw traces as a terminal timeline: one lane per task (indented under its\n"
     "parent), a time axis on top, the result or exception after each lane.\n"
@@ -55,6 +57,9 @@ static const char show_usage[] =
     "                trace lasts zero seconds)\n"
     "  --code        print the program the trace carries, with the tasks that\n"
     "                suspended on each line, when, and for how long\n"
+    "  --list        every event on a line of its own, numbered (#N, as the viewer's\n"
+    "                event list and a lesson's pick questions number them) and said\n"
+    "                in words; --max-rows caps the lines too\n"
     "  --paused      the traces stop at a lesson's pause point: say 'paused at',\n"
     "                not 'makespan', and do not warn that they were cut short\n"
     "  --ascii       draw with ASCII only (# running, . ready, - waiting, ~ on I/O)\n"
@@ -100,6 +105,7 @@ typedef struct show_opts {
     int code;               /* --code: the program with its suspensions, not the timeline */
     int paused;             /* --paused: the traces were cut at a lesson's pause point */
     size_t max_rows;        /* rows per trace (lanes, worker lanes, warnings); 0: no cap */
+    int list;               /* --list: the events one per line, in words */
 } show_opts;
 
 
@@ -733,6 +739,8 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
         o->by_event = 1;
     else if (!strcmp(a, "--code"))
         o->code = 1;
+    else if (!strcmp(a, "--list"))
+        o->list = 1;
     else if (!strcmp(a, "--paused"))
         o->paused = 1;
     else if (!strcmp(a, "--ascii"))
@@ -764,7 +772,7 @@ static int show_opt(void *ud, int argc, char **argv, int *i)
 
 int cli_show(int argc, char **argv)
 {
-    show_opts o = {0, -1, &unicode_glyphs, 0, 0, 0, CLI_MAX_ROWS};
+    show_opts o = {0, -1, &unicode_glyphs, 0, 0, 0, CLI_MAX_ROWS, 0};
     o.width = -1;
     char **files;
     int n;
@@ -802,7 +810,16 @@ int cli_show(int argc, char **argv)
             rc = 1;
         }
     }
-    if (!rc && o.code) {
+    if (!rc && o.list) {
+        for (int k = 0; k < n && !rc; k++) {
+            if (k)
+                fputc('\n', stdout);
+            show_groups_free(&sgs[k]);
+            memset(&sgs[k], 0, sizeof sgs[k]);
+            rc = cli_show_list(stdout, cli_shown(files[k]), trs[k], files[k], o.width, o.max_rows);
+            trs[k] = NULL;                     /* the list took it */
+        }
+    } else if (!rc && o.code) {
         for (int k = 0; k < n && !rc; k++) {
             if (k)
                 fputc('\n', stdout);

@@ -21,6 +21,7 @@
 
 #include "alloc.h"
 #include "cli.h"
+#include "show_list.h"
 #include "lesson_host.h"
 
 /* ---- text ------------------------------------------------------------------------ */
@@ -319,8 +320,19 @@ static void ask(lesson *L, lh_host *h, lh_term_opts *o, ls_session *s, const ls_
                     : b->ask == LS_ASK_NUMBER ? "a number, e.g. 3 or 1.5 s"
                     : b->ask == LS_ASK_ORDER ? "the numbers in order, e.g. 2 1 3"
                     : b->ask == LS_ASK_NEXT ? "the number or the name of a task"
-                    : b->ask == LS_ASK_PICK ? "the number of an event (shown as #N in `coroscope show --events`)"
+                    : b->ask == LS_ASK_PICK ? "the #N of an event, as `coroscope show --list` numbers them"
                     : "a sentence or two";
+    /* A pick question about a run already revealed: its events, numbered. */
+    if (b->ask == LS_ASK_PICK && p->trace_path && s->revealed[b->program]) {
+        tm_error te;
+        tm_trace *copy = tm_load(p->trace_path, 0, &te);
+        if (copy) {
+            printf("The run's events, numbered:\n");
+            cli_show_as(p->trace_path, p->name);
+            fflush(stdout);
+            cli_show_list(stdout, p->name, copy, p->trace_path, o->width, 120);
+        }
+    }
     printf("(answer with %s; an empty line skips)\n", how);
     char buf[1024];
     ls_verdict v;

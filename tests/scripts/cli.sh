@@ -227,4 +227,12 @@ for cmd in show summary validate export; do
         has $c $where "$D/not_a_trace.jsonl:1:2: not a coroscope trace" && pass $c
 done
 
+c=show_list_numbers_every_event_in_words
+run $c 0 "$C" show --list --width 80 traces/golden/sequential.jsonl &&
+    has $c out "sequential.jsonl · 47 events" && has $c out "  #4            0  the loop runs a step of Task-1" &&
+    has $c out "  #9          3 s  nothing is ready: the loop waits from 0 s to 3 s for a timer" &&
+    [ "$(grep -c '^  #' "$tmp/out")" = 47 ] &&
+    [ "$(awk 'length > 80' "$tmp/out" | wc -l)" = 0 ] &&
+    run $c 0 "$C" show --list --max-rows 5 traces/golden/sequential.jsonl && has $c out "... 42 more events" && pass $c
+
 exit $failed
