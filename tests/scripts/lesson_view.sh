@@ -128,6 +128,15 @@ else
     fail $c "no frame"
 fi
 
+c=a_task_shows_the_program_it_starts_from
+if shot task $L/e2e.md overlap; then
+    texts $c task.txt
+    has $c texts "The program you start from (turns):" && has $c texts 'print(await job("b", 1))' &&
+        has $c texts "Your copy, to edit in any editor:" && pass $c
+else
+    fail $c "no frame: $(head -c 300 "$tmp/task.err")"
+fi
+
 c=an_unknown_block_is_a_clear_error
 run $c 2 "$C" lesson run $L/e2e.md --screenshot "$tmp/x.png" --block nowhere && has $c err "no block 'nowhere'" && pass $c
 

@@ -308,7 +308,11 @@ static void task(lp *p, const vz_lesson_view *lv, const ls_block *b)
     snprintf(line, sizeof line, "Goal: %s", b->goal.text ? b->goal.text : "");
     para(p, VZ_FONT_MONO, VZ_C_TEXT, line, 0);
     gap(p, 4);
-    snprintf(line, sizeof line, "Your copy: %s", lv->copy);
+    const ls_program *prog = &lv->L->programs[b->program];
+    snprintf(line, sizeof line, "The program you start from (%s):", prog->name);
+    para(p, VZ_FONT_SMALL, VZ_C_TEXT_DIM, line, 0);
+    listing(p, prog, 0, 0);
+    snprintf(line, sizeof line, "Your copy, to edit in any editor: %s", lv->copy);
     para(p, VZ_FONT_SMALL, VZ_C_TEXT_DIM, line, 0);
     tag(p, LP_FEEDBACK, 0);
     para(p, VZ_FONT_BOLD, lv->task_result == 1 ? VZ_C_ON_DONE : lv->task_result == 0 ? VZ_C_ON_FAILED : VZ_C_TEXT,
