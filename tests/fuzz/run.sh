@@ -51,14 +51,15 @@ flags="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
 libs="$(pkg-config --libs libcjson) -lm"
 model="runtime/model/*.c runtime/alloc.c tests/fuzz/fuzz_common.c"
 cli="runtime/cli/args.c runtime/cli/cmd_show.c runtime/cli/show_groups.c runtime/cli/cmd_summary.c runtime/cli/cmd_validate.c
-     runtime/cli/cmd_export.c runtime/cli/pyprog.c runtime/cli/show_code.c tests/fuzz/cli_stub.c"
+     runtime/cli/cmd_export.c runtime/cli/pyprog.c runtime/cli/show_code.c runtime/cli/show_list.c tests/fuzz/cli_stub.c
+     $(ls viz/model/*.c | grep -v lesson_)"
 
 found=0
 for t in $targets; do
     case $t in
         fuzz_load) srcs="$model" ;;
         fuzz_show|fuzz_export) srcs="$model $cli" ;;
-        fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c $(ls viz/model/*.c | grep -v lesson_)" ;;
+        fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c" ;;
         fuzz_view) srcs="$model $(ls viz/model/*.c | grep -v lesson_) $(ls viz/layout/*.c | grep -v layout_lesson) viz/input/input_apply.c" ;;
         fuzz_lesson) srcs="$model runtime/lesson/*.c" ;;
         *) echo "run.sh: unknown target $t (known: $all)"; exit 2 ;;

@@ -25,7 +25,8 @@ flags="-std=c11 -D_GNU_SOURCE -O1 -g $san -Wall -Wextra -Wshadow -Wstrict-protot
 libs="$(pkg-config --libs libcjson) -lm"
 model="runtime/model/*.c runtime/alloc.c tests/fuzz/fuzz_common.c tests/fuzz/replay.c"
 cli="runtime/cli/args.c runtime/cli/cmd_show.c runtime/cli/show_groups.c runtime/cli/cmd_summary.c runtime/cli/cmd_validate.c
-     runtime/cli/cmd_export.c runtime/cli/pyprog.c runtime/cli/show_code.c tests/fuzz/cli_stub.c"
+     runtime/cli/cmd_export.c runtime/cli/pyprog.c runtime/cli/show_code.c runtime/cli/show_list.c tests/fuzz/cli_stub.c
+     $(ls viz/model/*.c | grep -v lesson_)"
 inputs=$(find tests/fuzz/corpus -type f | wc -l)
 
 failed=0
@@ -34,7 +35,7 @@ for t in fuzz_load fuzz_show fuzz_export fuzz_view fuzz_args fuzz_lesson; do
         fuzz_load) srcs="$model" ;;
         fuzz_view) srcs="$model $(ls viz/model/*.c | grep -v lesson_) $(ls viz/layout/*.c | grep -v layout_lesson) viz/input/input_apply.c" ;;
         fuzz_lesson) srcs="$model runtime/lesson/*.c" ;;
-        fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c $(ls viz/model/*.c | grep -v lesson_)" ;;
+        fuzz_args) srcs="$model $cli runtime/cli/cmd_lint.c" ;;
         *) srcs="$model $cli" ;;
     esac
     # shellcheck disable=SC2086
