@@ -473,8 +473,20 @@ int vz_app_bench(vz_doc *doc, const vz_app_opts *o, double t_model, double t_ind
 
 /* ---- the window ------------------------------------------------------------------------ */
 
-int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen)
+/* The window the viewer, the lesson mode and the lesson menu open (app_internal.h). */
+
+void vz__window_measure(vz__window *w)
 {
+    int ww, wh;
+    SDL_GetWindowSize(w->win, &ww, &wh);
+    SDL_GetRendererOutputSize(w->r, &w->W, &w->H);
+    w->ratio = ww > 0 ? (float)w->W / (float)ww : 1;
+}
+
+int vz__window_open(vz__window *w, const vz_app_opts *o, const char *title, int min_w, int min_h, char *err,
+                    size_t errlen)
+{
+    memset(w, 0, sizeof *w);
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         snprintf(err, errlen, "SDL could not start video: %s", SDL_GetError());
         return VZ_APP_NO_DISPLAY;
@@ -488,44 +500,63 @@ int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen)
         return VZ_APP_NO_DISPLAY;
     }
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
-    int w = o->w, h = o->h;
+    int ww = o->w, wh = o->h;
     SDL_Rect screen;
     if (!o->size_given && SDL_GetDisplayUsableBounds(0, &screen) == 0 && screen.w > 0 && screen.h > 0) {
-        if (w > screen.w * 0.95)   /* a laptop screen: fit it */
-            w = (int)(screen.w * 0.95);
-        if (h > screen.h * 0.92)
-            h = (int)(screen.h * 0.92);
+        if (ww > screen.w * 0.95)   /* a laptop screen: fit it */
+            ww = (int)(screen.w * 0.95);
+        if (wh > screen.h * 0.92)
+            wh = (int)(screen.h * 0.92);
     }
-    SDL_Window *win = SDL_CreateWindow(o->title ? o->title : "coroscope", SDL_WINDOWPOS_CENTERED,
-                                       SDL_WINDOWPOS_CENTERED, w, h, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
-    if (!win) {
+    w->win = SDL_CreateWindow(o->title ? o->title : title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, ww, wh,
+                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!w->win) {
         snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
         SDL_Quit();
         return VZ_APP_NO_DISPLAY;
     }
-    SDL_SetWindowMinimumSize(win, 640, 420);
-    SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
-    if (!r)
-        r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
-    if (!r) {
-        fprintf(stderr, "coroscope view: cannot create a renderer: %s\n", SDL_GetError());
-        SDL_DestroyWindow(win);
+    SDL_SetWindowMinimumSize(w->win, min_w, min_h);
+    w->r = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!w->r)
+        w->r = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!w->r) {
+        fprintf(stderr, "coroscope: cannot create a renderer: %s\n", SDL_GetError());
+        SDL_DestroyWindow(w->win);
         SDL_Quit();
         return 1;
     }
-    int ww, wh, pw, ph;
-    SDL_GetWindowSize(win, &ww, &wh);
-    SDL_GetRendererOutputSize(r, &pw, &ph);
-    float ratio = ww > 0 ? (float)pw / (float)ww : 1;
+    vz__window_measure(w);
+    w->vr = vz__app_renderer(w->r, o, o->scale * w->ratio);
+    if (!w->vr) {
+        SDL_DestroyRenderer(w->r);
+        SDL_DestroyWindow(w->win);
+        SDL_Quit();
+        return 1;
+    }
+    return 0;
+}
+
+void vz__window_close(vz__window *w)
+{
+    vz_render_free(w->vr);
+    SDL_DestroyRenderer(w->r);
+    SDL_DestroyWindow(w->win);
+    if (TTF_WasInit())
+        TTF_Quit();
+    SDL_Quit();
+}
+
+int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen)
+{
+    vz__window w;
+    int rc = vz__window_open(&w, o, "coroscope", 640, 420, err, errlen);
+    if (rc)
+        return rc;
+    int pw = w.W, ph = w.H;
+    float ratio = w.ratio;
     vz_ui ui;
     initial_ui(&ui, doc, o, pw, ph, o->scale * ratio);
-    vz_renderer *vr = vz__app_renderer(r, o, ui.scale);
-    if (!vr) {
-        SDL_DestroyRenderer(r);
-        SDL_DestroyWindow(win);
-        SDL_Quit();
-        return 1;
-    }
+    vz_renderer *vr = w.vr;         /* at ui.scale from the loop's first turn on */
     vz_drawlist dl;
     vz_dl_init(&dl);
     SDL_StopTextInput();
@@ -537,9 +568,8 @@ int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen)
         while (got) {
             if (e.type == SDL_WINDOWEVENT && (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
                                               e.window.event == SDL_WINDOWEVENT_EXPOSED)) {
-                SDL_GetWindowSize(win, &ww, &wh);
-                SDL_GetRendererOutputSize(r, &pw, &ph);
-                ratio = ww > 0 ? (float)pw / (float)ww : 1;
+                vz__window_measure(&w);
+                pw = w.W, ph = w.H, ratio = w.ratio;
                 vz_action a = {0};
                 a.kind = VZ_ACT_RESIZE;
                 a.arg = pw;
@@ -572,16 +602,11 @@ int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen)
             fprintf(stderr, "coroscope view: cannot reopen the fonts at scale %.2f\n", ui.scale);
         if (ui.dirty || ui.playing) {
             frame(doc, &ui, vr, &dl);
-            SDL_RenderPresent(r);
+            SDL_RenderPresent(w.r);
             ui.dirty = 0;
         }
     }
     vz_dl_free(&dl);
-    vz_render_free(vr);
-    SDL_DestroyRenderer(r);
-    SDL_DestroyWindow(win);
-    if (TTF_WasInit())
-        TTF_Quit();
-    SDL_Quit();
+    vz__window_close(&w);
     return 0;
 }

@@ -39,10 +39,11 @@ void vz__offscreen_close(vz__offscreen *os);                       /* also SDL_Q
 ** o->layout_dump when given. 0 or 1. */
 int vz__offscreen_save(vz__offscreen *os, const vz_app_opts *o, const vz_drawlist *dl, float scale);
 
-/* A window with its renderer for the lesson mode and the lesson menu: W x H
-** output pixels, `ratio` of them per window point (HiDPI), the fonts at
-** o->scale * ratio. open returns 0, 1 after a message, or VZ_APP_NO_DISPLAY
-** with err set; close also ends SDL. */
+/* A window with its renderer, for the viewer, the lesson mode and the lesson
+** menu (app.c): o->w x o->h fitted to the screen unless o->size_given, never
+** smaller than min_w x min_h; W x H output pixels, `ratio` of them per window
+** point (HiDPI), the fonts at o->scale * ratio. open returns 0, 1 after a
+** message, or VZ_APP_NO_DISPLAY with err set; close also ends SDL. */
 typedef struct vz__window {
     SDL_Window *win;
     SDL_Renderer *r;
@@ -51,7 +52,8 @@ typedef struct vz__window {
     float ratio;
 } vz__window;
 
-int vz__window_open(vz__window *w, const vz_app_opts *o, const char *title, char *err, size_t errlen);
+int vz__window_open(vz__window *w, const vz_app_opts *o, const char *title, int min_w, int min_h, char *err,
+                    size_t errlen);
 void vz__window_measure(vz__window *w);     /* after a resize */
 void vz__window_close(vz__window *w);
 

@@ -143,7 +143,7 @@ static int lesson_key(vz_lesson_view *lv, vz_ui *ui, const SDL_Event *e)
 int vz_app_lesson_window(vz_lesson_view *lv, const vz_app_opts *o, char *err, size_t errlen)
 {
     vz__window w;
-    int rc = vz__window_open(&w, o, "coroscope lesson", err, errlen);
+    int rc = vz__window_open(&w, o, "coroscope lesson", 800, 500, err, errlen);
     if (rc)
         return rc;
     int W = w.W, H = w.H;
@@ -222,7 +222,7 @@ int vz_app_lesson_window(vz_lesson_view *lv, const vz_app_opts *o, char *err, si
     return 0;
 }
 
-/* ---- what the lesson mode and the lesson menu share ---------------------------------- */
+/* ---- what the lesson mode and the lesson menu share (the window: app.c) ---------------- */
 
 int vz__offscreen_save(vz__offscreen *os, const vz_app_opts *o, const vz_drawlist *dl, float scale)
 {
@@ -238,70 +238,3 @@ int vz__offscreen_save(vz__offscreen *os, const vz_app_opts *o, const vz_drawlis
     return rc;
 }
 
-void vz__window_measure(vz__window *w)
-{
-    int ww, wh;
-    SDL_GetWindowSize(w->win, &ww, &wh);
-    SDL_GetRendererOutputSize(w->r, &w->W, &w->H);
-    w->ratio = ww > 0 ? (float)w->W / (float)ww : 1;
-}
-
-int vz__window_open(vz__window *w, const vz_app_opts *o, const char *title, char *err, size_t errlen)
-{
-    memset(w, 0, sizeof *w);
-    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-        snprintf(err, errlen, "SDL could not start video: %s", SDL_GetError());
-        return VZ_APP_NO_DISPLAY;
-    }
-    const char *driver = SDL_GetCurrentVideoDriver();
-    if (!driver || !strcmp(driver, "offscreen") || !strcmp(driver, "dummy") || !strcmp(driver, "evdev")) {
-        snprintf(err, errlen, "SDL found no display to open a window on (video driver '%s')",
-                 driver ? driver : "none");
-        SDL_Quit();
-        return VZ_APP_NO_DISPLAY;
-    }
-    int ww = o->w, wh = o->h;
-    SDL_Rect screen;
-    if (!o->size_given && SDL_GetDisplayUsableBounds(0, &screen) == 0 && screen.w > 0 && screen.h > 0) {
-        if (ww > screen.w * 0.95)
-            ww = (int)(screen.w * 0.95);
-        if (wh > screen.h * 0.92)
-            wh = (int)(screen.h * 0.92);
-    }
-    w->win = SDL_CreateWindow(o->title ? o->title : title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, ww, wh,
-                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
-    if (!w->win) {
-        snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
-        SDL_Quit();
-        return VZ_APP_NO_DISPLAY;
-    }
-    SDL_SetWindowMinimumSize(w->win, 800, 500);
-    w->r = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
-    if (!w->r)
-        w->r = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
-    if (!w->r) {
-        fprintf(stderr, "coroscope lesson: cannot create a renderer: %s\n", SDL_GetError());
-        SDL_DestroyWindow(w->win);
-        SDL_Quit();
-        return 1;
-    }
-    vz__window_measure(w);
-    w->vr = vz__app_renderer(w->r, o, o->scale * w->ratio);
-    if (!w->vr) {
-        SDL_DestroyRenderer(w->r);
-        SDL_DestroyWindow(w->win);
-        SDL_Quit();
-        return 1;
-    }
-    return 0;
-}
-
-void vz__window_close(vz__window *w)
-{
-    vz_render_free(w->vr);
-    SDL_DestroyRenderer(w->r);
-    SDL_DestroyWindow(w->win);
-    if (TTF_WasInit())
-        TTF_Quit();
-    SDL_Quit();
-}

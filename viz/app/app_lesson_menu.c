@@ -87,7 +87,7 @@ static int menu_key(vz_lesson_menu *m, SDL_Keycode k, size_t rows)
 int vz_app_lesson_menu_window(vz_lesson_menu *m, const vz_app_opts *o, char *err, size_t errlen)
 {
     vz__window w;
-    int rc = vz__window_open(&w, o, "coroscope lessons", err, errlen);
+    int rc = vz__window_open(&w, o, "coroscope lessons", 800, 500, err, errlen);
     if (rc)
         return rc == VZ_APP_NO_DISPLAY ? rc : -3;
     vz_ui ui;
