@@ -24,7 +24,6 @@ scenario is an error: the table could not say which to show.
 golden test checks it is current.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -34,6 +33,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCENARIOS = os.path.join(ROOT, "runtime", "scenarios")
 RECORDER = os.path.join(ROOT, "runtime", "recorder", "coroscope_record.py")
 TABLE = os.path.join(SCENARIOS, "twin_lines.tsv")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tracejson  # noqa: E402  (the one reader of version 4's abbreviations)
 HEADER = """\
 # twin_lines.tsv -- which line of its Python twin (NAME.py) each C scenario
 # line mirrors, by scenario: SCENARIO<TAB>C-FILE:LINE<TAB>TWIN-LINE.
@@ -54,20 +55,17 @@ def kind_of(ev):
 def streams(path):
     """{(task name, kind): [src, ...]} for the events with a src."""
     names, out = {}, {}
-    with open(path, encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            ev = json.loads(line)
-            if ev["ev"] == "task_new":
-                names[ev["task"]] = ev["name"]
-            kind = kind_of(ev)
-            if kind is None:
-                continue
-            src = ev.get("src")
-            if not src:
-                continue
-            task = names.get(ev.get("task"), "-")
-            out.setdefault((task, kind), []).append(src)
+    for ev in tracejson.load(path)[1]:
+        if ev["ev"] == "task_new":
+            names[ev["task"]] = ev["name"]
+        kind = kind_of(ev)
+        if kind is None:
+            continue
+        src = ev.get("src")
+        if not src:
+            continue
+        task = names.get(ev.get("task"), "-")
+        out.setdefault((task, kind), []).append(src)
     return out
 
 

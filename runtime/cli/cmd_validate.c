@@ -5,7 +5,9 @@
 ** The trace is loaded in strict mode (TM_LOAD_STRICT), which reads past bad
 ** lines and checks every rule the model knows: JSON syntax, the header,
 ** required fields and their types, seq without gaps, time never going back,
-** known event kinds, ids that name something created earlier, steps that
+** known event kinds, version 4's string table (each `str` line numbered in
+** order and defined once, each number an event uses defined before it), ids
+** that name something created earlier, steps that
 ** begin and end in order, tasks and futures finishing once, and an `end`
 ** event. Each problem is printed as `FILE:LINE:COL: message`, the form
 ** editors and CI logs link to the line; a clean file prints

@@ -631,11 +631,18 @@ int lesson_cut_trace(const tm_trace *tr, const char *src, uint32_t ev, const cha
     size_t cap = 0;
     ssize_t n;
     int first = 1;
+    double seq_now = 0;   /* version 4 may leave `seq` out: then it is the previous one's + 1 */
     while ((n = getline(&line, &cap, in)) > 0) {
         if (!first) {
             cJSON *o = cJSON_ParseWithLength(line, (size_t)n);
             cJSON *seq = cJSON_GetObjectItemCaseSensitive(o, "seq");
-            int keep = cJSON_IsNumber(seq) && seq->valuedouble <= last_seq;
+            int keep;
+            if (!cJSON_GetObjectItemCaseSensitive(o, "ev") && cJSON_GetObjectItemCaseSensitive(o, "str"))
+                keep = 1;   /* a version-4 string table line, not an event: later ones may use it */
+            else {
+                seq_now = cJSON_IsNumber(seq) ? seq->valuedouble : seq_now + 1;
+                keep = o && seq_now <= last_seq;
+            }
             cJSON_Delete(o);
             if (!keep)
                 break;

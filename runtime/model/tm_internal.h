@@ -162,6 +162,7 @@ typedef struct tm__builder {
     uint32_t end_line;       /* line of the `end` event, 0 if none yet */
     uint32_t unknown_kinds;  /* unknown `ev` lines seen (non-strict reports the first) */
     int stopped;             /* a bad line ended a non-strict load early */
+    struct tm__strtab *strtab;  /* version 4's string table ("str" lines; tm_load.c), or NULL */
 } tm__builder;
 
 /*

@@ -128,6 +128,14 @@ tm_str tm__cstr(tm__builder *b, const char *s)
 
 /* ---- field checks -------------------------------------------------------------- */
 
+/* The fields a version-4 event may give as the number of a "str" line
+** (traces/FORMAT.md, "Version 4"). */
+static const uint8_t internable[TM__F__COUNT] = {
+    [TM__F_NAME] = 1, [TM__F_CORO] = 1, [TM__F_FN] = 1, [TM__F_VIA] = 1, [TM__F_KIND] = 1,
+    [TM__F_LABEL] = 1, [TM__F_ON] = 1, [TM__F_SRC] = 1, [TM__F_CSRC] = 1, [TM__F_REASON] = 1,
+    [TM__F_OUTCOME] = 1, [TM__F_OP] = 1, [TM__F_EXC] = 1, [TM__F_MSG] = 1, [TM__F_FILE] = 1,
+};
+
 /* What a field must hold. ESSENTIAL: without it the event cannot be placed. */
 enum {
     T_ID = 1, T_IDN, T_STR, T_STRN, T_NUM, T_NUMN, T_INT, T_BOOL, T_ANY,
@@ -300,7 +308,8 @@ static int check_field(tm__builder *b, const char *ev, int field, int type)
     if (type_ok(v, type))
         return 1;
     if (!out_of_range(b, ev, field, type, report))
-        report(b, field, "%s: \"%s\" must be %s", ev, name, type_name(type));
+        report(b, field, "%s: \"%s\" must be %s%s", ev, name, type_name(type),
+               b->tr->version >= 4 && internable[field] ? " (or the number of a \"str\" line)" : "");
     b->fields[field] = NULL;
     return 0;
 }
@@ -457,16 +466,200 @@ static int kind_from_name(const char *s)
     return -1;
 }
 
-/* Check and apply one event line (already parsed). Returns -1 on out-of-memory. */
+/* ---- version 4: the string table, implicit seq and t ------------------------------ */
+
+/*
+** Version 4 is version 3 plus three abbreviations (traces/FORMAT.md,
+** "Version 4"): an event may leave out `seq` (the previous one's + 1) and `t`
+** (the previous one's), and a line {"str":N,"s":"TEXT"} defines string N, which
+** the fields below may then name by the integer N instead of repeating it.
+** This section is all of it: once an event's string numbers are replaced by
+** their text, the rest of the reader sees a version-3 event.
+*/
+
+struct tm__strtab {
+    char *buf;                    /* the strings, each NUL-terminated, back to back */
+    size_t len, cap;
+    size_t *off;                  /* off[N - 1]: where string N starts in buf */
+    uint32_t *line;               /* line[N - 1]: the line that defined it */
+    size_t n, cap_n;              /* strings defined / room in off and line */
+    cJSON node[TM__F__COUNT];     /* the current event's resolved fields */
+};
+
+static void strtab_free(struct tm__strtab *st)
+{
+    if (!st)
+        return;
+    co_free(st->buf);
+    co_free(st->off);
+    co_free(st->line);
+    co_free(st);
+}
+
+/*
+** A problem of version 4's own rules. A non-strict load stops at it, keeping
+** what came before (as at a line that is not JSON); validate reads on.
+*/
+static void v4_problem(tm__builder *b, uint32_t column, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void v4_problem(tm__builder *b, uint32_t column, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    tm__problem_at(b, b->line, column, "%s%s", msg,
+                   (b->flags & TM_LOAD_STRICT) ? "" : "; the lines after it are ignored");
+}
+
+/* 1 when the line is a string table line: it has a "str" member and no "ev". */
+static int is_str_line(const cJSON *obj)
+{
+    int str = 0;
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        if (!c->string)
+            continue;
+        if (!strcmp(c->string, "ev"))
+            return 0;
+        if (!strcmp(c->string, "str"))
+            str = 1;
+    }
+    return str;
+}
+
+/* Read a {"str":N,"s":"TEXT"} line. 0 when it defined string N, 1 after a
+** problem, -1 when out of memory. */
+static int read_str_line(tm__builder *b, const cJSON *obj)
+{
+    tm_trace *tr = b->tr;
+    if (tr->version < 4) {
+        v4_problem(b, field_column(b, "str"), "a string table line (\"str\") in a version %d trace: "
+                   "only version 4 has them", tr->version);
+        return 1;
+    }
+    const cJSON *num = NULL, *s = NULL;
+    int bad = 0;
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        const char *k = c->string ? c->string : "";
+        if (!strcmp(k, "str") && !num)
+            num = c;
+        else if (!strcmp(k, "s") && !s)
+            s = c;
+        else {
+            v4_problem(b, field_column(b, k), "\"str\" line: %s member \"%s\" (a \"str\" line has exactly "
+                       "\"str\" and \"s\")", strcmp(k, "str") && strcmp(k, "s") ? "unexpected" : "repeated", k);
+            bad = 1;
+        }
+    }
+    struct tm__strtab *st = b->strtab;
+    size_t next = (st ? st->n : 0) + 1;
+    if (!cJSON_IsNumber(num) || !isfinite(num->valuedouble) || num->valuedouble < 1 ||
+        num->valuedouble != floor(num->valuedouble)) {
+        v4_problem(b, field_column(b, "str"), "\"str\" must be a positive integer, the string's number "
+                   "(here %zu)", next);
+        return 1;
+    }
+    double n = num->valuedouble;
+    if (n < (double)next) {
+        v4_problem(b, field_column(b, "str"), "string %.0f is defined twice (first on line %u)", n,
+                   st->line[(size_t)n - 1]);
+        return 1;
+    }
+    if (n > (double)next) {
+        v4_problem(b, field_column(b, "str"), "string %.0f is out of order: the next string number is %zu "
+                   "(strings are numbered 1, 2, 3 ... in the order their lines come)", n, next);
+        return 1;
+    }
+    if (!s) {
+        v4_problem(b, 1, "\"str\" line: missing member \"s\" (the string)");
+        return 1;
+    }
+    if (!cJSON_IsString(s)) {
+        v4_problem(b, field_column(b, "s"), "\"str\" line: \"s\" must be a string");
+        return 1;
+    }
+    if (bad)
+        return 1;
+    if (b->end_line)
+        tm__rule(b, -1, "a \"str\" line after the end event (line %u)", b->end_line);
+    if (!st && !(st = b->strtab = co_calloc(1, sizeof *st)))
+        return -1;
+    size_t len = strlen(s->valuestring) + 1, cap = st->cap;
+    if (tm__reserve(&st->buf, &cap, st->len + len, 1) < 0)
+        return -1;
+    st->cap = cap;
+    cap = st->cap_n;
+    if (tm__reserve(&st->off, &cap, st->n + 1, sizeof *st->off) < 0)
+        return -1;
+    size_t cap2 = st->cap_n;
+    if (tm__reserve(&st->line, &cap2, st->n + 1, sizeof *st->line) < 0) {
+        st->cap_n = cap < cap2 ? cap : cap2;
+        return -1;
+    }
+    st->cap_n = cap < cap2 ? cap : cap2;
+    memcpy(st->buf + st->len, s->valuestring, len);
+    st->off[st->n] = st->len;
+    st->line[st->n] = b->line;
+    st->len += len;
+    st->n++;
+    return 0;
+}
+
+/*
+** Replace the string numbers in the current event's fields by the strings
+** they name: b->fields then points at string nodes of the table's own, as if
+** the line had spelled the text out. A number that is not a positive integer
+** is left for the field's type check ("must be a string"). 0, or 1 after a
+** problem (a number that names no string defined so far).
+*/
+static int resolve_strings(tm__builder *b)
+{
+    struct tm__strtab *st = b->strtab;
+    for (int f = 0; f < TM__F__COUNT; f++) {
+        const cJSON *v = b->fields[f];
+        if (!internable[f] || !cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 1 ||
+            v->valuedouble != floor(v->valuedouble))
+            continue;
+        size_t defined = st ? st->n : 0;
+        if (v->valuedouble > (double)defined) {
+            char num[48];
+            v4_problem(b, field_column(b, tm__field_names[f]), "\"%s\" names string %s, but %s",
+                       tm__field_names[f], value_text(b, f, num, sizeof num),
+                       defined ? "no \"str\" line before it defines that number" : "no \"str\" line defines one before it");
+            return 1;
+        }
+        cJSON *node = &st->node[f];
+        memset(node, 0, sizeof *node);
+        node->type = cJSON_String;
+        node->string = v->string;
+        node->valuestring = st->buf + st->off[(size_t)v->valuedouble - 1];
+        b->fields[f] = node;
+    }
+    return 0;
+}
+
+/* Check and apply one event line (already parsed), or read a "str" line.
+** Returns 0, 1 after a problem that ends a non-strict load, -1 on out-of-memory. */
 static int read_event(tm__builder *b, const cJSON *obj)
 {
+    int v4 = b->tr->version >= 4;
+    if (v4 || cJSON_GetObjectItemCaseSensitive(obj, "str")) {
+        if (is_str_line(obj))
+            return read_str_line(b, obj);
+    }
     collect_fields(b, obj);
     const cJSON *ev = b->fields[TM__F_EV];
     const cJSON *seq = b->fields[TM__F_SEQ];
     const cJSON *t = b->fields[TM__F_T];
 
     uint32_t sq = b->last_seq + 1;
-    if (!seq)
+    if (!seq && v4)
+        ;   /* version 4: the previous event's seq + 1 */
+    else if (!seq)
         tm__problem(b, -1, "missing field \"seq\" (a positive integer)");
     else if (!is_id(seq)) {
         if (!out_of_range(b, "", TM__F_SEQ, T_ID, tm__problem))
@@ -484,8 +677,10 @@ static int read_event(tm__builder *b, const cJSON *obj)
     }
     b->last_seq = sq;
 
-    double tv = b->last_t;
-    if (!t)
+    double tv = b->last_t;   /* version 4 without `t`: the previous event's (0 for the first) */
+    if (!t && v4)
+        ;
+    else if (!t)
         tm__problem(b, -1, "missing field \"t\" (a number)");
     else if (!cJSON_IsNumber(t))
         tm__problem(b, TM__F_T, "\"t\" must be a number");
@@ -496,6 +691,11 @@ static int read_event(tm__builder *b, const cJSON *obj)
                     t->valuedouble, b->last_t);
     else
         tv = t->valuedouble;
+    if (v4 && resolve_strings(b)) {
+        b->have_event = 1;   /* the event is dropped, but its seq and t count */
+        b->last_t = tv;
+        return 1;
+    }
 
     if (!ev || !cJSON_IsString(ev)) {
         tm__problem(b, ev ? TM__F_EV : -1, ev ? "\"ev\" must be a string" : "missing field \"ev\"");
@@ -820,6 +1020,7 @@ static void free_builder(tm__builder *b)
     co_free(b->live);
     co_free(b->futlive);
     co_free(b->causes);
+    strtab_free(b->strtab);
 }
 
 /* How many arrays and objects are open after line[0..n) (strings skipped). */
@@ -941,7 +1142,12 @@ tm_trace *tm_load_stream(FILE *in, unsigned flags, tm_error *err)
         } else {
             if (!newline && (flags & TM_LOAD_STRICT))
                 tm__problem(&b, -1, "the last line has no newline (was the trace cut short?)");
-            failed = read_event(&b, obj) < 0;
+            int rc_ev = read_event(&b, obj);
+            failed = rc_ev < 0;
+            if (rc_ev > 0 && !(flags & TM_LOAD_STRICT)) {
+                b.stopped = 1;
+                break;   /* keep what came before the bad line */
+            }
         }
         if (failed || b.oom)
             break;

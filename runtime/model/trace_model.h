@@ -52,7 +52,7 @@
 #include <stdio.h>
 
 #define TM_NONE UINT32_MAX   /* no task / event / span / object, in any index field */
-#define TM_FORMAT_VERSION 3  /* the newest trace format version this reader knows (it reads 1 and 2 too) */
+#define TM_FORMAT_VERSION 4  /* the newest trace format version this reader knows (it reads 1, 2 and 3 too) */
 
 typedef uint32_t tm_str;     /* an interned string; 0 is the empty string (also "absent") */
 

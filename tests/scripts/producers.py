@@ -47,6 +47,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import tracejson  # noqa: E402  (the one reader of version 4's abbreviations)
 SCENARIOS = os.path.join(ROOT, "runtime", "scenarios")
 RECORDER = os.path.join(ROOT, "runtime", "recorder", "coroscope_record.py")
 TIMEOUT = 300
@@ -79,10 +81,7 @@ def run(cmd):
 
 
 def load(path):
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    header = json.loads(lines[0])
-    return header, [json.loads(line) for line in lines[1:]]
+    return tracejson.load(path)
 
 
 def derive(events):

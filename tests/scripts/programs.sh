@@ -19,10 +19,12 @@ run $c 0 "$C" record $P/overlap.py -o "$tmp/o.jsonl" -- one two &&
     has $c err "recorded $P/overlap.py:" &&
     run $c 0 "$C" validate "$tmp/o.jsonl" && has $c out "ok (" &&
     python3 - "$tmp/o.jsonl" "$P/overlap.py" <<'PY' && pass $c || { echo "FAIL $c: source event"; failed=1; }
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-if json.loads(lines[0])["version"] >= 3:          # a recorder that embeds the program
-    first = json.loads(lines[1])
+import os, sys
+sys.path.insert(0, os.path.join(os.environ.get("ROOT", "."), "tools"))
+import tracejson
+header, events = tracejson.load(sys.argv[1])
+if header["version"] >= 3:          # a recorder that embeds the program
+    first = events[0]
     assert first["ev"] == "source" and first["file"] == "overlap.py", first
     assert first["text"] == open(sys.argv[2]).read()
 PY

@@ -23,6 +23,8 @@ RECORDER = os.path.join(ROOT, "runtime", "recorder", "coroscope_record.py")
 PARITY = os.path.join(ROOT, "tests", "scripts", "parity.py")
 TMP = tempfile.mkdtemp(prefix="coroscope-recorder-test-")
 CLI = os.path.join(ROOT, os.environ.get("COROSCOPE") or os.path.join("build", "coroscope"))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import tracejson  # noqa: E402  (the one reader of version 4's abbreviations)
 
 CASES = []
 
@@ -43,8 +45,7 @@ class Recording:
         self.header = None
         self.events = []
         if lines:
-            self.header = json.loads(lines[0])
-            self.events = [json.loads(line) for line in lines[1:]]
+            self.header, self.events = tracejson.expand(lines)
 
     def of(self, ev):
         return [e for e in self.events if e["ev"] == ev]

@@ -16,7 +16,6 @@ For every scenario in `$COROSCOPE list`:
 Prints PASS/FAIL lines; exits 1 if any case failed.
 """
 
-import json
 import os
 import re
 import subprocess
@@ -24,6 +23,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import tracejson  # noqa: E402  (the one reader of version 4's abbreviations)
 CLI = os.environ.get("COROSCOPE") or os.path.join(ROOT, "build", "coroscope")
 SCENARIOS = os.path.join(ROOT, "runtime", "scenarios")
 
@@ -61,7 +62,7 @@ def check_scenario(name, tmp):
         return report(False, "twin %s" % name, "record failed: %s" % proc.stderr.strip())
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
-    events = [json.loads(line) for line in lines[1:]]
+    events = tracejson.expand(lines)[1]
     with open(os.path.join(SCENARIOS, name + ".py"), encoding="utf-8") as f:
         twin = f.read()
     first = events[0] if events else {}
@@ -96,8 +97,7 @@ def check_scenario(name, tmp):
 def check_c_lines(tmp):
     path = os.path.join(tmp, "c.jsonl")
     subprocess.run([CLI, "record", "gather", "--c-lines", "-o", path], capture_output=True, cwd=ROOT)
-    with open(path, encoding="utf-8") as f:
-        events = [json.loads(line) for line in f.read().splitlines()[1:]]
+    events = tracejson.load(path)[1]
     srcs = [ev["src"] for ev in events if ev.get("src")]
     ok = (srcs and all(s.startswith("runtime/scenarios/") for s in srcs)
           and not any(ev["ev"] == "source" or "csrc" in ev for ev in events))
