@@ -77,9 +77,9 @@ static void gather_done(co_future *fut, void *arg)
 }
 
 /* _GatheringFuture.cancel: cancel the children, not the outer future itself. */
-static bool gather_cancel(co_future *outer, const char *msg)
+bool co__gather_cancel(co_future *outer, const char *msg)
 {
-    gather_state *g = outer->impl;
+    gather_state *g = outer->gather;
     if (co_future_done(outer))
         return false;
     bool ret = false;
@@ -133,8 +133,7 @@ co_future *co_gather(const co_aw *aws, size_t n, bool return_exceptions)
     co_future *outer = co__future_new_of(L, "gather", label, false, co__ids_of(L, children, n), n);
     if (!outer)
         return NULL;
-    outer->cancel_impl = gather_cancel;
-    outer->impl = g;
+    outer->gather = g;
     g->outer = outer;
     return outer;
 }

@@ -76,6 +76,7 @@ co_status co_call_soon_threadsafe(co_loop *L, co_callback_fn fn, void *arg, cons
     co_handle *h = co_calloc(1, sizeof *h);  /* not from the loop's free list: another thread */
     if (!h)
         return CO_ENOMEM;
+    h->foreign = true;
     h->loop = L;
     h->kind = CO_H_CALLBACK;
     h->refs = 1;

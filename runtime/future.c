@@ -15,7 +15,7 @@
 void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label)
 {
     /* Field by field rather than memset: this runs for every await on a
-    ** queue or a sleep, and most of the struct is the callback storage. */
+    ** queue or a sleep. */
     f->id = co__new_id(L);
     f->loop = L;
     f->state = CO_PENDING;
@@ -23,28 +23,25 @@ void co__future_init(co_loop *L, co_future *f, const char *kind, const char *lab
     f->log_traceback = false;
     f->cancel_requested = false;
     f->transient = false;
+    f->cb_heap = false;
     f->refs = 0;
+    f->ncb = 0;
+    f->cb.wake = NULL;
     f->result = co_none();
     f->exc = NULL;
     f->cancel_msg = NULL;
-    f->cancelled_exc = NULL;
-    f->cbs = f->cb_inline;
-    f->ncb = 0;
-    f->capcb = 2;
     f->kind = kind;
     f->label = label;
-    f->cancel_impl = NULL;
-    f->impl = NULL;
+    f->gather = NULL;
     f->next = f->prev = NULL;
 }
 
 co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bool transient,
                              const uint64_t *of, size_t nof)
 {
-    co_future *f = transient ? L->free_futs : NULL;
-    if (f)
-        L->free_futs = f->next;
-    else if (!(f = co_malloc(sizeof *f)))
+    co__block *b = transient ? co__block_get(L) : NULL;
+    co_future *f = transient ? (b ? &b->f : NULL) : co_malloc(sizeof *f);
+    if (!f)
         return NULL;
     co__future_init(L, f, kind, label);
     f->transient = transient;
@@ -103,28 +100,21 @@ void co__future_release(co_future *f)
 {
     co_loop *L = f->loop;
     unlink_future(L, f);
-    if (f->cbs != f->cb_inline)
-        co_free(f->cbs);
-    f->next = L->free_futs;
-    L->free_futs = f;
+    if (f->cb_heap)
+        co_free(f->cb.heap);
+    co__block_put(L, (co__block *)f);
 }
 
 void co__future_free_all(co_loop *L)
 {
     for (co_future *f = L->futures; f;) {
         co_future *next = f->next;
-        if (f->cbs != f->cb_inline)
-            co_free(f->cbs);
+        if (f->cb_heap)
+            co_free(f->cb.heap);
         co_free(f);
         f = next;
     }
     L->futures = NULL;
-    for (co_future *f = L->free_futs; f;) {
-        co_future *next = f->next;
-        co_free(f);
-        f = next;
-    }
-    L->free_futs = NULL;
 }
 
 bool co_future_done(const co_future *f) { return !f || f->state != CO_PENDING; }
@@ -140,17 +130,18 @@ void co__future_schedule_callbacks(co_future *f)
     uint32_t n = f->ncb;
     f->ncb = 0;
     for (uint32_t i = 0; i < n; i++) {
-        co_fut_cb cb = f->cbs[i];
+        co_fut_cb cb = co__future_cb(f, i);
         co_handle *h = co__handle_new(L, cb.task ? CO_H_TASK_WAKEUP : CO_H_FUT_CALLBACK);
         if (!h)
             continue;   /* out of memory: the callback is lost, as a failed call_soon would be */
         h->fut = f;
         co__future_ref(f);
-        h->task = cb.task;
-        h->done_fn = cb.fn;
-        h->arg = cb.arg;
         h->fn_name = cb.name;
-        if (!cb.task) {                        /* call_soon(fn, self, context=ctx) */
+        if (cb.task)
+            h->task = cb.task;
+        else {                                 /* call_soon(fn, self, context=ctx) */
+            h->done_fn = cb.fn;
+            h->arg = cb.arg;
             h->own_vars.map = cb.vars;
             h->vars = &h->own_vars;
         }
@@ -180,7 +171,8 @@ static void trace_done(co_future *f)
     }
     if (f->state == CO_CANCELLED) {
         ev.outcome = "cancelled";
-        ev.msg = f->cancelled_exc ? f->cancelled_exc->msg : (f->cancel_msg ? f->cancel_msg : "");
+        const co_exc *ce = f->is_task ? ((const co_task *)f)->cancelled_exc : NULL;
+        ev.msg = ce ? ce->msg : (f->cancel_msg ? f->cancel_msg : "");
     } else if (f->exc) {
         ev.outcome = "exception";
         ev.exc = f->exc->type;
@@ -274,8 +266,8 @@ bool co_future_cancel(co_future *f, const char *msg)
                        .ok = f->state == CO_PENDING};
         co__emit(L, &ev);
     }
-    if (f->cancel_impl)
-        return f->cancel_impl(f, msg);
+    if (f->gather)
+        return co__gather_cancel(f, msg);
     return co__future_base_cancel(f, msg);
 }
 
@@ -283,9 +275,10 @@ bool co_future_cancel(co_future *f, const char *msg)
 
 co_exc *co__future_make_cancelled_error(co_future *f)
 {
-    if (f->cancelled_exc) {
-        co_exc *e = f->cancelled_exc;
-        f->cancelled_exc = NULL;
+    co_task *t = f->is_task ? (co_task *)f : NULL;
+    if (t && t->cancelled_exc) {
+        co_exc *e = t->cancelled_exc;
+        t->cancelled_exc = NULL;
         return e;
     }
     return co_exc_new("CancelledError", "%s", f->cancel_msg ? f->cancel_msg : "");
@@ -323,23 +316,30 @@ co_exc *co_future_exception(co_future *f, co_exc **out)
 
 /* --- callbacks ------------------------------------------------------------ */
 
+/* Add a callback: a wake-up as the only one stays inline; anything else moves
+** every callback to the heap array, which doubles at each power of two. */
 static co_status push_cb(co_future *f, co_fut_cb cb)
 {
-    if (f->ncb == f->capcb) {
-        uint32_t cap = f->capcb * 2;
-        co_fut_cb *cbs;
-        if (f->cbs == f->cb_inline) {
-            cbs = co_malloc(cap * sizeof *cbs);
-            if (cbs)
-                memcpy(cbs, f->cb_inline, sizeof f->cb_inline);
-        } else
-            cbs = co_realloc(f->cbs, cap * sizeof *cbs);
+    if (!f->cb_heap && f->ncb == 0 && cb.task) {
+        f->cb.wake = cb.task;
+        f->ncb = 1;
+        return CO_OK;
+    }
+    if (!f->cb_heap) {
+        co_fut_cb *cbs = co_malloc(4 * sizeof *cbs);
         if (!cbs)
             return CO_ENOMEM;
-        f->cbs = cbs;
-        f->capcb = cap;
+        if (f->ncb)
+            cbs[0] = co__future_cb(f, 0);
+        f->cb.heap = cbs;
+        f->cb_heap = true;
+    } else if (f->ncb >= 4 && (f->ncb & (f->ncb - 1)) == 0) {
+        co_fut_cb *cbs = co_realloc(f->cb.heap, 2 * (size_t)f->ncb * sizeof *cbs);
+        if (!cbs)
+            return CO_ENOMEM;
+        f->cb.heap = cbs;
     }
-    f->cbs[f->ncb++] = cb;
+    f->cb.heap[f->ncb++] = cb;
     return CO_OK;
 }
 
@@ -374,10 +374,13 @@ co_status co__future_add_wakeup(co_future *f, co_task *t)
 
 size_t co_future_remove_done_callback(co_future *f, co_done_fn fn, void *arg)
 {
+    if (!f->cb_heap)                   /* at most a wake-up: never a plain callback */
+        return 0;
     uint32_t kept = 0;
+    co_fut_cb *cbs = f->cb.heap;
     for (uint32_t i = 0; i < f->ncb; i++)
-        if (f->cbs[i].task || f->cbs[i].fn != fn || f->cbs[i].arg != arg)
-            f->cbs[kept++] = f->cbs[i];
+        if (cbs[i].task || cbs[i].fn != fn || cbs[i].arg != arg)
+            cbs[kept++] = cbs[i];
     size_t removed = f->ncb - kept;
     f->ncb = kept;
     return removed;
@@ -388,9 +391,9 @@ size_t co_future_remove_done_callback(co_future *f, co_done_fn fn, void *arg)
 /* One callback as format_helpers._format_callback_source shows it, minus the
 ** source location ("at FILE:LINE") a C callback does not have. A task's
 ** wake-up is the C Task's bound method, Task.task_wakeup. */
-static void repr_callback(sbuf *b, const co_fut_cb *cb)
+static void repr_callback(sbuf *b, co_fut_cb cb)
 {
-    sb_puts(b, cb->task ? "Task.task_wakeup" : cb->name);
+    sb_puts(b, cb.task ? "Task.task_wakeup" : cb.name);
     sb_puts(b, "()");
 }
 
@@ -428,7 +431,7 @@ static void repr_into(sbuf *b, const co_future *f, int depth)
         sb_puts(b, f->state == CO_PENDING ? "pending" : f->state == CO_CANCELLED ? "cancelled" : "finished");
     if (t) {
         sb_puts(b, " name=");
-        co_value_repr(b, co_str(t->name));
+        co_value_repr(b, co_str(t->fut.label));
         sb_puts(b, " coro=<");
         repr_coro(b, t);
         sb_putc(b, '>');
@@ -448,13 +451,13 @@ static void repr_into(sbuf *b, const co_future *f, int depth)
     }
     if (f->ncb) {                       /* base_futures._format_callbacks */
         sb_puts(b, " cb=[");
-        repr_callback(b, &f->cbs[0]);
+        repr_callback(b, co__future_cb(f, 0));
         if (f->ncb == 2) {
             sb_puts(b, ", ");
-            repr_callback(b, &f->cbs[1]);
+            repr_callback(b, co__future_cb(f, 1));
         } else if (f->ncb > 2) {
             sb_printf(b, ", <%u more>, ", f->ncb - 2);
-            repr_callback(b, &f->cbs[f->ncb - 1]);
+            repr_callback(b, co__future_cb(f, f->ncb - 1));
         }
         sb_putc(b, ']');
     }

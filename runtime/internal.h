@@ -16,8 +16,19 @@
 #include "exchandler.h"
 #include "contextvars.h"
 #include "heap.h"
+#include "alloc.h"
 #include "stack.h"
 #include "task.h"
+
+/* AddressSanitizer builds announce stack switches (task.c) and keep a word
+** per task for it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CO_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CO_ASAN 1
+#endif
+#endif
 
 /* API misuse that would corrupt the loop: always checked, prints and aborts. */
 #define CO_API_CHECK(cond, what)                                                   \
@@ -71,17 +82,29 @@ struct co_handle {
     bool cancelled;            /* Handle._cancelled */
     bool scheduled;            /* TimerHandle._scheduled: in the heap */
     bool is_timer;             /* a TimerHandle */
-    co_callback_fn fn;         /* CO_H_CALLBACK */
-    co_done_fn done_fn;        /* CO_H_FUT_CALLBACK */
-    void *arg;                 /* argument of fn / done_fn */
+    bool foreign;              /* made by another thread with co_malloc (call_soon_threadsafe): freed, not recycled */
+    /* What it calls. One kind never uses both members of a union. */
+    union {
+        co_callback_fn fn;     /* CO_H_CALLBACK */
+        co_done_fn done_fn;    /* CO_H_FUT_CALLBACK */
+    };
+    union {
+        void *arg;             /* CO_H_*CALLBACK: argument of fn / done_fn */
+        co_task *task;         /* CO_H_TASK_*: the task to step */
+    };
     const char *fn_name;       /* for traces */
-    co_task *task;             /* CO_H_TASK_*: the task to step */
-    co_future *fut;            /* CO_H_FUT_CALLBACK / CO_H_TASK_WAKEUP (a reference) */
+    co_future *fut;            /* CO_H_FUT_CALLBACK / CO_H_TASK_WAKEUP, a sleep's timer (a reference) */
     co_exc *exc;               /* CO_H_TASK_STEP: thrown in at the step (call_soon(__step, exc)) */
     co_vars *vars;             /* callbacks: the Context they run in (Handle._context) */
     co_vars own_vars;          /* ... usually this one: a copy made when it was scheduled */
-    co_handle *next;           /* ready queue / free list link */
+    co_handle *next;           /* ready queue link */
 };
+
+/* The task a handle steps, or NULL for a callback. */
+static inline co_task *co__handle_task(const co_handle *h)
+{
+    return h->kind == CO_H_TASK_STEP || h->kind == CO_H_TASK_WAKEUP ? h->task : NULL;
+}
 
 /* --- futures ---------------------------------------------------------------- */
 
@@ -95,63 +118,91 @@ typedef struct co_fut_cb {
     const co__vmap *vars;      /* plain callbacks: the Context copied when it was added */
 } co_fut_cb;
 
+struct gather_state;
+
+/* The field order packs the flags into one word: a future is inside every
+** task and is the block an awaited sleep, queue or Event waiter takes, so
+** every byte counts twice per suspended task (docs/ARCHITECTURE.md). */
 struct co_future {
     uint64_t id;               /* trace id */
     co_loop *loop;             /* owner */
-    co_fut_state state;        /* _state */
+    uint8_t state;             /* _state (a co_fut_state) */
     bool is_task;              /* this is the first member of a co_task */
     bool log_traceback;        /* exception set and not yet retrieved */
     bool cancel_requested;     /* _GatheringFuture._cancel_requested */
     bool transient;            /* internal (sleep, queue waiters): recycled at refs == 0 */
+    bool cb_heap;              /* the callbacks are in cb.heap (else: at most one, a wake-up in cb.wake) */
     int refs;                  /* transient futures: holders */
+    uint32_t ncb;              /* _callbacks: how many */
+    union {                    /* _callbacks, registration order */
+        co_task *wake;         /* !cb_heap: the one callback almost every future gets, its awaiting task's wake-up */
+        co_fut_cb *heap;       /* cb_heap: all of them (capacity: the next power of two >= max(ncb, 4)) */
+    } cb;
     co_value result;           /* _result */
     co_exc *exc;               /* _exception */
     const char *cancel_msg;    /* _cancel_message */
-    co_exc *cancelled_exc;     /* _cancelled_exc */
-    co_fut_cb *cbs;            /* _callbacks, registration order */
-    uint32_t ncb, capcb;       /* used / allocated */
-    co_fut_cb cb_inline[2];    /* storage for the first two callbacks */
     const char *kind, *label;  /* what a timeline shows */
-    bool (*cancel_impl)(co_future *f, const char *msg);  /* an override, or NULL */
-    void *impl;                /* combinator state for cancel_impl */
-    co_future *next;           /* loop's list of futures / free list */
+    struct gather_state *gather;  /* _GatheringFuture: its children (combine.c), else NULL */
+    co_future *next;           /* loop's list of futures */
     co_future *prev;           /* loop's list of futures */
 };
+
+/* Handles and transient futures are blocks of one size, recycled through one
+** free list: the handle a task's first step ran on becomes the future it then
+** waits on, so a suspended task holds one block, not two (as CPython's
+** allocator hands a freed Handle's memory to the next Future). */
+typedef union co__block {
+    co_handle h;
+    co_future f;
+    union co__block *next;     /* on the free list */
+} co__block;
 
 /* --- tasks ----------------------------------------------------------------- */
 
 typedef enum co_yield {
     CO_Y_NONE,                 /* running */
-    CO_Y_AWAIT,                /* waits on yield_fut */
+    CO_Y_AWAIT,                /* waits on fut_waiter */
     CO_Y_YIELD,                /* bare yield */
-    CO_Y_RETURN,               /* coroutine returned ret_value */
-    CO_Y_RAISE                 /* coroutine raised ret_exc */
+    CO_Y_RETURN,               /* coroutine returned fut.result (not yet set: the future is pending) */
+    CO_Y_RAISE                 /* coroutine raised mail_exc */
 } co_yield;
 
+/* What a task keeps of its co_coro: all but the arguments, which follow
+** the task (co_task.args) and take only the room their number needs. */
+typedef struct co__coro_head {
+    co_fn fn;                  /* the coroutine function */
+    const char *name;          /* its name, as traces show it */
+    const char *src;           /* file:line where it was made, or NULL */
+    size_t stack_size;         /* 0: the loop's default */
+    uint32_t origin;           /* debug mode: its entry in the loop's list of coroutines */
+    uint8_t nargs;             /* arguments in co_task.args */
+} co__coro_head;
+
+/* A task lives until the loop is freed (co__task_free_all); its stack goes
+** back to the pool when it finishes. The mailbox is what the coroutine and
+** the loop pass each other at a switch. */
 struct co_task {
-    co_future fut;             /* a task is a future: keep first */
-    const char *name;          /* get_name() */
-    co_coro coro;              /* what it runs */
-    uint64_t parent;           /* creating task's id, 0 if none */
-    co_context ctx;            /* saved registers while suspended */
-    co_stack *stack;           /* NULL until the first step, and after the end */
-    co_stack_pool *pool;       /* where the stack comes from */
-    co_future *fut_waiter;     /* _fut_waiter */
-    co_vars *vars;             /* _context: each step runs in it */
-    co_vars own_vars;          /* ... usually this one: copy_context() at creation */
+    co_future fut;             /* a task is a future: keep first; fut.label is get_name() */
+    co__coro_head coro;        /* what it runs */
     bool must_cancel;          /* _must_cancel (the message is fut.cancel_msg, as in CPython) */
     bool started;              /* the coroutine has begun running */
+    uint8_t yield_kind;        /* mailbox: why the coroutine gave control back (a co_yield) */
+    int num_cancels_requested; /* cancelling() */
+    co_context ctx;            /* saved registers while suspended */
+    co_stack *stack;           /* NULL until the first step, and after the end */
+    co_future *fut_waiter;     /* _fut_waiter; mailbox: the future awaited (CO_Y_AWAIT) */
+    const char *yield_src;     /* mailbox: file:line of the await (read by repr while suspended) */
+    co_exc *mail_exc;          /* mailbox: thrown in at the await (to the task), or raised by the coroutine (CO_Y_RAISE) */
     co_exc *reused;            /* debug mode: its coroutine was awaited before: raised at once */
-    int num_cancels_requested;    /* cancelling() */
-    co_yield yield_kind;       /* mailbox: why the coroutine gave control back */
-    co_future *yield_fut;      /* mailbox: the future awaited */
-    const char *yield_src;     /* mailbox: file:line of the await */
-    co_exc *resume_exc;        /* mailbox: exception to raise at the await */
-    co_value ret_value;        /* the coroutine's return value */
-    co_exc *ret_exc;           /* the coroutine's exception */
+    co_exc *cancelled_exc;     /* _cancelled_exc: the CancelledError it ended with */
+    co_vars *vars;             /* _context: each step runs in it */
+    co_vars own_vars;          /* ... usually this one: copy_context() at creation */
     co_task *live_prev, *live_next;  /* unfinished tasks, creation order */
     co_task *all_next;         /* every task of the loop (for freeing) */
+#ifdef CO_ASAN
     void *asan_fake_stack;     /* AddressSanitizer bookkeeping */
+#endif
+    co_value args[];           /* the coroutine's arguments (coro.nargs), by value */
 };
 
 /* --- the loop ------------------------------------------------------------- */
@@ -199,8 +250,7 @@ struct co_loop {
     size_t nlive;
     co_task *all_tasks;        /* every task created */
     co_future *futures;        /* every live future (not tasks) */
-    co_future *free_futs;      /* recycled transient futures */
-    co_handle *free_handles;   /* recycled handles */
+    co__block *free_blocks;    /* recycled handles and transient futures */
     co_pool_entry *pools;      /* stack pools by size; the first is the default */
     size_t stack_size;         /* default per-task stack size */
     co_arena_block *arena;     /* values, strings, exceptions */
@@ -258,6 +308,21 @@ static inline void co__handle_copy_context(co_handle *h)
     h->vars = &h->own_vars;
 }
 
+/* Blocks (handles, transient futures): from the free list, or new. */
+static inline co__block *co__block_get(co_loop *L)
+{
+    co__block *b = L->free_blocks;
+    if (!b)
+        return co_malloc(sizeof *b);
+    L->free_blocks = b->next;
+    return b;
+}
+static inline void co__block_put(co_loop *L, co__block *b)
+{
+    b->next = L->free_blocks;
+    L->free_blocks = b;
+}
+
 /* Futures. */
 void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label);
 co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient);
@@ -281,6 +346,16 @@ co_exc *co__future_set_result(co_future *f, co_value v);       /* Future.set_res
 co_exc *co__future_set_exception(co_future *f, co_exc *e);   /* Future.set_exception, tasks too */
 co_exc *co__future_make_cancelled_error(co_future *f);
 void co__future_schedule_callbacks(co_future *f);
+/* Callback i of f (i < ncb). */
+static inline co_fut_cb co__future_cb(const co_future *f, uint32_t i)
+{
+    if (f->cb_heap)
+        return f->cb.heap[i];
+    co_fut_cb cb = {NULL, NULL, "__wakeup", f->cb.wake, NULL};
+    return cb;
+}
+/* _GatheringFuture.cancel (combine.c): f->gather is set. */
+bool co__gather_cancel(co_future *f, const char *msg);
 co_status co__future_add_wakeup(co_future *f, co_task *t);
 void co__future_free_all(co_loop *L);
 

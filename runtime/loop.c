@@ -224,10 +224,10 @@ static void free_everything(co_loop *L)
     for (size_t i = 0; i < L->timers.n; i++)
         co_free(L->timers.items[i]);
     co__heap_free(&L->timers);
-    while (L->free_handles) {
-        co_handle *h = L->free_handles;
-        L->free_handles = h->next;
-        co_free(h);
+    while (L->free_blocks) {
+        co__block *b = L->free_blocks;
+        L->free_blocks = b->next;
+        co_free(b);
     }
     for (co_pool_entry *p = L->pools; p;) {
         co_pool_entry *next = p->next;
@@ -279,11 +279,10 @@ void co_loop_destroy(co_loop *L)
 
 co_handle *co__handle_new(co_loop *L, co_handle_kind kind)
 {
-    co_handle *h = L->free_handles;
-    if (h)
-        L->free_handles = h->next;
-    else if (!(h = co_malloc(sizeof *h)))
+    co__block *b = co__block_get(L);
+    if (!b)
         return NULL;
+    co_handle *h = &b->h;
     memset(h, 0, sizeof *h);
     h->loop = L;
     h->kind = kind;
@@ -298,9 +297,10 @@ void co__handle_unref(co_handle *h)
         return;
     if (h->fut)
         co__future_unref(h->fut);
-    co_loop *L = h->loop;
-    h->next = L->free_handles;
-    L->free_handles = h;
+    if (h->foreign)
+        co_free(h);
+    else
+        co__block_put(h->loop, (co__block *)h);
 }
 
 void co_handle_release(co_handle *h)
@@ -419,11 +419,12 @@ static void check_slow(co_loop *L, co_handle *h, double t0)
     double dt = co_loop_time(L) - t0;
     if (dt < 0.1)
         return;
-    const char *what = h->task ? co_future_repr(&h->task->fut) : co_handle_repr(h);
+    co_task *t = co__handle_task(h);
+    const char *what = t ? co_future_repr(&t->fut) : co_handle_repr(h);
     const char *msg = co_strf("Executing %s took %.3f seconds", what, dt);
     if (co__tracing(L)) {
         co_trace_event ev = {.ev = CO_EV_WARN, .kind = "slow_callback", .msg = msg,
-                             .task = h->task ? h->task->fut.id : 0};
+                             .task = t ? t->fut.id : 0};
         co__emit(L, &ev);
     }
     if (L->debug)
@@ -574,7 +575,7 @@ static void report_deadlock(co_loop *L)
     sb_puts(&b, "nothing is ready, no timer is pending, and nothing can wake the loop; waiting:");
     for (co_task *t = L->live_head; t; t = t->live_next) {
         const char *on = t->fut_waiter ? (t->fut_waiter->label ? t->fut_waiter->label : "a future") : "nothing";
-        sb_printf(&b, " %s (on %s);", t->name, on);
+        sb_printf(&b, " %s (on %s);", t->fut.label, on);
     }
     co_trace_event ev = {.ev = CO_EV_WARN, .kind = "deadlock", .msg = b.p ? b.p : ""};
     co__emit(L, &ev);

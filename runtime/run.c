@@ -25,7 +25,7 @@ static void warn_never_retrieved(co_loop *L)
         co_exc_context ctx = {.message = "Task exception was never retrieved", .exception = t->fut.exc,
                               .future = &t->fut};
         const char *msg = co__tracing(L) ? co_strf("Task exception was never retrieved: task '%s' raised %s",
-                                                   t->name, co_repr(co_excv(t->fut.exc))) : NULL;
+                                                   t->fut.label, co_repr(co_excv(t->fut.exc))) : NULL;
         t->fut.log_traceback = false;
         co__report(L, "never_retrieved", msg, &ctx);
     }
@@ -75,7 +75,7 @@ static co_status cancel_all_tasks(co_loop *L)
             co_exc_context ctx = {.message = "unhandled exception during asyncio.run() shutdown", .exception = e,
                                   .task = tasks[i]};
             const char *msg = co__tracing(L) ? co_strf("unhandled exception during asyncio.run() shutdown: task '%s' raised %s",
-                                                       tasks[i]->name, co_repr(co_excv(e))) : NULL;
+                                                       tasks[i]->fut.label, co_repr(co_excv(e))) : NULL;
             co__report(L, "shutdown_exception", msg, &ctx);
         }
     }

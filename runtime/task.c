@@ -17,13 +17,6 @@
 
 #include "internal.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CO_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CO_ASAN 1
-#endif
-#endif
 #ifdef CO_ASAN
 #include <sanitizer/common_interface_defs.h>
 static _Thread_local void *asan_fake_main;
@@ -115,7 +108,7 @@ void co__origins_report(co_loop *L)
 
 void co__task_number_skip(void) { ++task_name_counter; }
 
-const char *co_task_name(const co_task *t) { return t ? t->name : "<no task>"; }
+const char *co_task_name(const co_task *t) { return t ? t->fut.label : "<no task>"; }
 uint64_t co_task_id(const co_task *t) { return t->fut.id; }
 int co_task_cancelling(const co_task *t) { return t->num_cancels_requested; }
 
@@ -140,7 +133,7 @@ static void put_str(const char *s) { ssize_t r = write(2, s, strlen(s)); (void)r
 static void report_overflow(const co_task *t)
 {
     put_str("coroscope: stack overflow in task '");
-    put_str(t->name);
+    put_str(t->fut.label);
     put_str("' (coroutine ");
     put_str(t->coro.name);
     put_str("); give it a larger stack: co_coro.stack_size or co_loop_config.stack_size\n");
@@ -182,7 +175,7 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
             report_overflow(t);
         else {
             put_str("coroscope: segmentation fault while task '");
-            put_str(t->name);
+            put_str(t->fut.label);
             put_str("' was running\n");
         }
     }
@@ -260,7 +253,8 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
     CO_API_CHECK(coro.fn != NULL, "co_create_task needs a coroutine function");
     install_segv_handler();
     SET_OVERFLOW_HOOK();
-    co_task *t = co_calloc(1, sizeof *t);
+    /* The arguments follow the task, as many as the coroutine has. */
+    co_task *t = co_calloc(1, sizeof *t + (size_t)coro.nargs * sizeof t->args[0]);
     if (!t)
         return NULL;
     co_loop *saved = co__tls_loop;
@@ -272,16 +266,16 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
         L->next_id--;                        /* the id co__future_init just took */
     }
     t->fut.is_task = true;
-    t->coro = coro;
+    t->coro = (co__coro_head){coro.fn, coro.name, coro.src, coro.stack_size, coro.origin, (uint8_t)coro.nargs};
+    memcpy(t->args, coro.args, (size_t)coro.nargs * sizeof t->args[0]);
     t->reused = origin_consume(L, &coro);     /* debug mode: a coroutine already awaited */
     t->own_vars.map = co__vars_current()->map;  /* contextvars.copy_context() */
     t->vars = ctx ? ctx : &t->own_vars;
     const char *numbered = name && !number_anyway ? NULL : co_strf("Task-%llu", ++task_name_counter);
-    t->name = name ? name : numbered;
-    t->fut.label = t->name;
-    t->parent = L->current ? L->current->fut.id : 0;
-    t->pool = pool_for(L, coro.stack_size);
-    co_handle *h = t->pool ? co__schedule_step(L, t) : NULL;
+    t->fut.label = name ? name : numbered;
+    uint64_t parent = L->current ? L->current->fut.id : 0;
+    /* The pool is made now, so that the first step finds it (resume). */
+    co_handle *h = pool_for(L, coro.stack_size) ? co__schedule_step(L, t) : NULL;
     if (!h) {
         co__tls_loop = saved;
         co_free(t);
@@ -298,7 +292,7 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
     L->nlive++;
     L->stats.tasks++;
     if (co__tracing(L)) {
-        co_trace_event ev = {.ev = CO_EV_TASK_NEW, .task = t->fut.id, .name = t->name, .parent = t->parent,
+        co_trace_event ev = {.ev = CO_EV_TASK_NEW, .task = t->fut.id, .name = t->fut.label, .parent = parent,
                        .coro = coro.name, .h = h->id};
         co__emit(L, &ev);
     }
@@ -325,12 +319,23 @@ co_status co_task_set_name(co_task *t, const char *name)
     const char *copy = co_strf("%s", name ? name : "None");
     if (!*copy && name && *name)
         return CO_ENOMEM;
-    t->name = copy;
     t->fut.label = copy;
     return CO_OK;
 }
 
-co_coro co_task_get_coro(const co_task *t) { return t->coro; }
+co_coro co_task_get_coro(const co_task *t)
+{
+    co_coro c;
+    memset(&c, 0, sizeof c);
+    c.fn = t->coro.fn;
+    c.name = t->coro.name;
+    c.nargs = t->coro.nargs;
+    memcpy(c.args, t->args, (size_t)c.nargs * sizeof c.args[0]);
+    c.stack_size = t->coro.stack_size;
+    c.src = t->coro.src;
+    c.origin = t->coro.origin;
+    return c;
+}
 co_vars *co_task_get_context(const co_task *t) { return t->vars; }
 
 co_future *co_ensure_future(co_aw aw)
@@ -371,8 +376,8 @@ void co__task_free_all(co_loop *L)
 {
     for (co_task *t = L->all_tasks; t;) {
         co_task *next = t->all_next;
-        if (t->fut.cbs != t->fut.cb_inline)
-            co_free(t->fut.cbs);
+        if (t->fut.cb_heap)
+            co_free(t->fut.cb.heap);
         co_free(t);
         t = next;
     }
@@ -404,9 +409,9 @@ static void task_entry(void *arg)
     __sanitizer_finish_switch_fiber(NULL, &t->fut.loop->main_stack_bottom, &t->fut.loop->main_stack_size);
 #endif
     co_value v = co_none();
-    co_exc *e = t->coro.fn(t->coro.args, &v);
-    t->ret_value = v;
-    t->ret_exc = e;
+    co_exc *e = t->coro.fn(t->args, &v);
+    t->fut.result = v;                   /* what set_result will store (co__task_run_step) */
+    t->mail_exc = e;
     t->yield_kind = e ? CO_Y_RAISE : CO_Y_RETURN;
     switch_to_loop(t, true);
     abort();   /* a finished coroutine is never resumed */
@@ -422,19 +427,20 @@ static void resume(co_task *t, co_exc *exc)
             exc = t->reused;
         if (exc) {
             t->yield_kind = CO_Y_RAISE;
-            t->ret_exc = exc;
+            t->mail_exc = exc;
             return;
         }
-        t->stack = co__stack_acquire(t->pool);
+        co_stack_pool *pool = pool_for(L, t->coro.stack_size);   /* found: create_task made it */
+        t->stack = pool ? co__stack_acquire(pool) : NULL;
         if (!t->stack) {
             t->yield_kind = CO_Y_RAISE;
-            t->ret_exc = co__exc_nomem();
+            t->mail_exc = co__exc_nomem();
             return;
         }
         co__context_init(&t->ctx, t->stack->lo, t->stack->size, task_entry, t);
         t->started = true;
     }
-    t->resume_exc = exc;
+    t->mail_exc = exc;
     t->yield_kind = CO_Y_NONE;
 #ifdef CO_ASAN
     __sanitizer_start_switch_fiber(&asan_fake_main, t->stack->lo, t->stack->size);
@@ -452,19 +458,19 @@ static void resume(co_task *t, co_exc *exc)
         abort();
     }
     if (t->yield_kind == CO_Y_RETURN || t->yield_kind == CO_Y_RAISE) {
-        co__stack_release(t->pool, t->stack);
+        co__stack_release(pool_for(L, t->coro.stack_size), t->stack);
         t->stack = NULL;
     }
 }
 
 co_exc *co__suspend(co_task *t, co_yield kind, co_future *f, const char *src)
 {
-    t->yield_kind = kind;
-    t->yield_fut = f;
+    t->yield_kind = (uint8_t)kind;
+    t->fut_waiter = f;         /* the loop reads it as the mailbox, then keeps it as _fut_waiter */
     t->yield_src = src;
     switch_to_loop(t, false);
-    co_exc *e = t->resume_exc;
-    t->resume_exc = NULL;
+    co_exc *e = t->mail_exc;
+    t->mail_exc = NULL;
     return e;
 }
 
@@ -527,16 +533,18 @@ void co__task_run_step(co_task *t, co_exc *exc)
             trace_step_end(L, t, "return", NULL);
         if (t->must_cancel) {                  /* cancelled right before the coroutine returned */
             t->must_cancel = false;
+            t->fut.result = co_none();         /* a cancelled task has no result */
             co__future_base_cancel(&t->fut, t->fut.cancel_msg);
         } else
-            co__future_set_result(&t->fut, t->ret_value);
+            co__future_set_result(&t->fut, t->fut.result);
         break;
     case CO_Y_RAISE: {
-        co_exc *e = pep479(t->ret_exc);
+        co_exc *e = pep479(t->mail_exc);
+        t->mail_exc = NULL;
         if (co_exc_is_cancel(e)) {             /* except CancelledError */
             if (co__tracing(L))
                 trace_step_end(L, t, "cancelled", e);
-            t->fut.cancelled_exc = e;
+            t->cancelled_exc = e;
             co__future_base_cancel(&t->fut, NULL);
             break;
         }
@@ -550,8 +558,9 @@ void co__task_run_step(co_task *t, co_exc *exc)
         break;
     }
     case CO_Y_AWAIT: {
-        co_future *f = t->yield_fut;
+        co_future *f = t->fut_waiter;
         if (f == &t->fut) {
+            t->fut_waiter = NULL;
             /* The task awaited itself: a RuntimeError thrown in at the next step. */
             co_exc *e = co_exc_new("RuntimeError", "Task cannot await on itself: %s", co_future_repr(&t->fut));
             co_handle *h = schedule_step_with(L, t, e);
@@ -562,8 +571,7 @@ void co__task_run_step(co_task *t, co_exc *exc)
             }
             break;
         }
-        co__future_add_wakeup(f, t);
-        t->fut_waiter = f;
+        co__future_add_wakeup(f, t);     /* t->fut_waiter = f: co__suspend left it there */
         /* Still inside __step (the task is current): a cancel() that came
         ** while it ran is passed on to what it now waits on. */
         if (t->must_cancel && co_future_cancel(f, t->fut.cancel_msg))

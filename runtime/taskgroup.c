@@ -167,7 +167,7 @@ static void on_task_done(co_future *f, void *arg)
         /* Nobody is left to raise it to: the loop's exception handler hears of it. */
         co_task *t = (co_task *)f;
         const char *msg = co_strf("Task %s has errored out but its parent task %s is already completed",
-                                  co_repr(co_str(t->name)), tg->parent->name);
+                                  co_repr(co_str(t->fut.label)), tg->parent->fut.label);
         co_exc_context ctx = {.message = msg, .exception = exc, .task = t};
         co__report(tg->loop, "exception", msg, &ctx);
         return;
