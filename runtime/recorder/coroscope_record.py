@@ -159,12 +159,15 @@ _float_repr = float.__repr__
 _keys = {}              # field name -> ',"name":'
 
 
-def _line(seq, t, ev, fields, raw=None):
-    """One event as a line of compact, ASCII-only JSON, fields in the order
-    given. Faster than building a dict for json's encoder: scalars are
-    formatted here and only lists and objects go to the encoder. `raw` is
-    JSON text of fields already encoded (`locals`), put last."""
-    out = '{"seq":%d,"t":%s,"ev":"%s"' % (seq, _float_repr(t) if t - t == 0 else "null", ev)
+def _body(ev, fields, raw=None):
+    """An event's members after `seq` and `t`, as compact, ASCII-only JSON
+    text (',"ev":"NAME",...', without the closing brace), fields in the
+    order given. Faster than building a dict for json's encoder: scalars
+    are formatted here and only lists and objects go to the encoder. `raw`
+    is JSON text of fields already encoded (`locals`), put last. The most
+    frequent events are formatted by their writers instead
+    (Recorder.emit_body), the same way."""
+    out = ',"ev":"%s"' % ev
     for name, value in fields:
         key = _keys.get(name)
         if key is None:
@@ -174,17 +177,28 @@ def _line(seq, t, ev, fields, raw=None):
             out += key + str(value)
         elif kind is str:
             out += key + _esc(value)
-        elif value is None:
-            out += key + "null"
-        elif kind is float:
-            out += key + (_float_repr(value) if value - value == 0 else "null")
-        elif kind is bool:
-            out += key + ("true" if value else "false")
         else:
-            out += key + _encode(value)
+            out += key + _scalar(value)
     if raw is not None:
         out += raw
-    return out + "}\n"
+    return out
+
+
+def _scalar(value):
+    """A field's value as JSON text: null for None (and for inf and nan,
+    which JSON cannot hold); lists and objects through the encoder."""
+    kind = value.__class__
+    if kind is str:
+        return _esc(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
+    if kind is float:
+        return _float_repr(value) if value - value == 0 else "null"
+    if kind is bool:
+        return "true" if value else "false"
+    return _encode(value)
 
 
 def _num(x):
@@ -727,6 +741,8 @@ class Recorder:
         self.labels = {}            # future id -> the label its fut_new gave
         self.reserved = {}          # id(coroutine) -> the id its task will get (`of`)
         self.emit_time = 0.0        # seconds spent writing events (not the program's)
+        self._t_value = None        # the clock reading whose text is _t_text
+        self._t_text = "0.0"
         self.failed = weakref.WeakSet()     # futures resolved with an exception
         self.wait_fors = []         # wait_for() calls not armed yet (_WaitFor)
         self.wait_orders = {}       # id(wait()'s frame) -> (its coroutine, the futures in order)
@@ -769,10 +785,11 @@ class Recorder:
         self.ids.put(fut, number)
         if label is not None:
             self.labels[number] = label
-        fields = [("fut", number), ("kind", kind), ("label", label), ("by", self.step_task_id())]
+        body = ',"ev":"fut_new","fut":%d,"kind":%s,"label":%s,"by":%s' % (
+            number, _scalar(kind), _scalar(label), _scalar(self.step_task_id()))
         if of is not None:
-            fields.append(("of", of))
-        self.emit("fut_new", fields)
+            body += ',"of":' + _encode(of)
+        self.emit_body(body)
         return number
 
     # -- where things happen
@@ -829,7 +846,30 @@ class Recorder:
             self.sync(task, _getframe(1))
         self._emit(ev, fields, raw)
 
+    def emit_body(self, body):
+        """emit() of an event its writer formatted itself (as _body does:
+        ',"ev":"NAME",...'), for the most frequent ones."""
+        if not self.active:
+            return
+        if self.pending_new is not None:
+            self._flush_new()
+        if self.deferred:
+            self._flush_deferred()
+        task = self.step_task
+        if task is not None and _get_ident() == self.loop_thread:
+            self.sync(task, _getframe(1))
+        self._put(body)
+
     def _emit(self, ev, fields, raw=None):
+        try:
+            body = _body(ev, fields, raw)
+        except MemoryError:
+            self._out_of_memory()
+            return
+        self._put(body)
+
+    def _put(self, body):
+        """Write one event, `body` being its members after `seq` and `t`."""
         with self.lock:
             if not self.active:
                 return              # another thread ended the recording meanwhile
@@ -844,8 +884,13 @@ class Recorder:
             try:
                 seq = self.seq + 1
                 if self.out is not None and self.write_error is None:
-                    data = _line(seq, self.loop._now if self.loop is not None else 0.0, ev, fields,
-                                 raw).encode("ascii")
+                    now = self.loop._now if self.loop is not None else 0.0
+                    if now is not self._t_value:
+                        # The clock's text, formatted once per tick (the
+                        # same float object until the clock moves).
+                        self._t_text = _float_repr(now) if now - now == 0 else "null"
+                        self._t_value = now
+                    data = ('{"seq":%d,"t":%s%s}\n' % (seq, self._t_text, body)).encode("ascii")
                     try:
                         self.out.write(data)
                     except (OSError, ValueError) as exc:
@@ -1345,7 +1390,8 @@ class Task(_PY_TASK):
             return _STEP(self, exc)
         try:
             task_id = self._rec_id
-            rec.emit("step_begin", [("task", task_id), ("h", self._rec_h)])
+            h = self._rec_h
+            rec.emit_body(',"ev":"step_begin","task":%d,"h":%s' % (task_id, "null" if h is None else h))
             self._rec_h = None
             delivered = exc
             if self._must_cancel and not isinstance(exc, exceptions.CancelledError):
@@ -1406,15 +1452,16 @@ class Task(_PY_TASK):
             label = rec.labels.get(fut_id)
             if label is None:
                 label = _label(waiter, [f for f, _ in stack if _is_asyncio_file(f.f_code.co_filename)])
-            fields = [("task", task_id), ("reason", "await"), ("fut", fut_id), ("on", label),
-                      ("src", src)]
+            body = ',"ev":"step_end","task":%d,"reason":"await","fut":%d,"on":%s,"src":%s' % (
+                task_id, fut_id, _scalar(label), _esc(src))
         else:
-            fields = [("task", task_id), ("reason", "yield"), ("h", self._rec_h), ("src", src)]
-        raw = None
+            h = self._rec_h
+            body = ',"ev":"step_end","task":%d,"reason":"yield","h":%s,"src":%s' % (
+                task_id, "null" if h is None else h, _esc(src))
         if rec.with_locals:
-            raw = ',"locals":[%s]' % ",".join([_locals_of(f) for f, kind in stack
-                                                if kind == _K_COROUTINE or kind == _K_AGEN])
-        rec.emit("step_end", fields, raw)
+            body += ',"locals":[%s]' % ",".join([_locals_of(f) for f, kind in stack
+                                                 if kind == _K_COROUTINE or kind == _K_AGEN])
+        rec.emit_body(body)
 
     def _Future__schedule_callbacks(self):
         # Task.__step finishing the task: the coroutine is gone, the state is
@@ -1685,7 +1732,7 @@ class _RecHandle(events.Handle):
             return
         self._rec_h = None
         name = _cb_name(self._callback)
-        rec.emit("cb_run", [("h", number), ("fn", name)])
+        rec.emit_body(',"ev":"cb_run","h":%d,"fn":%s' % (number, _scalar(name)))
         _run_watched(rec, self, name)
 
     def cancel(self):
@@ -1711,7 +1758,7 @@ class _RecTimerHandle(events.TimerHandle):
         if rec is None or not rec.active or number is None:
             return events.Handle._run(self)
         name = _cb_name(self._callback)
-        rec.emit("cb_run", [("h", number), ("fn", name)])
+        rec.emit_body(',"ev":"cb_run","h":%d,"fn":%s' % (number, _scalar(name)))
         wf = self._rec_wf
         if wf is not None:
             rec.emit("timeout", [("obj", wf[0]), ("op", "fire"), ("when", wf[1]), ("task", wf[2])])
@@ -1909,7 +1956,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
             if not timer._cancelled:
                 number = getattr(timer, "_rec_h", None)
                 if number is not None:
-                    rec.emit("timer_fire", [("timer", number)])
+                    rec.emit_body(',"ev":"timer_fire","timer":%d' % number)
 
     # -- blocking calls
 
@@ -2078,7 +2125,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
                         fut_id = fut._rec_id
                     else:
                         fut_id = rec.report_done(fut)   # a future made elsewhere
-                    rec.emit("wake", [("task", task._rec_id), ("fut", fut_id), ("h", task._rec_h)])
+                    rec.emit_body(',"ev":"wake","task":%d,"fut":%d,"h":%d' % (task._rec_id, fut_id, task._rec_h))
             return
         number = rec.new_id()
         handle._rec_h = number
@@ -2107,8 +2154,8 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         if rec.active:
             try:
                 number = timer._rec_h = rec.new_id()
-                rec.emit("timer_new", [("timer", number), ("when", _num(when)),
-                                       ("fn", _cb_name(callback))])
+                rec.emit_body(',"ev":"timer_new","timer":%d,"when":%s,"fn":%s' % (
+                    number, _scalar(_num(when)), _scalar(_cb_name(callback))))
                 if callback is tasks._release_waiter:
                     _armed_wait_for(rec, timer, args)
             except MemoryError:
@@ -2126,7 +2173,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         if rec is not None and rec.active:
             number = getattr(handle, "_rec_h", None)
             if number is not None:
-                rec.emit("timer_cancel", [("timer", number)])
+                rec.emit_body(',"ev":"timer_cancel","timer":%d' % number)
         super()._timer_handle_cancelled(handle)
 
     # -- I/O
@@ -2404,8 +2451,15 @@ def _orig(owner, name):
 
 
 def _sync_event(rec, obj, kind, op, count, task=None):
-    rec.emit("sync", [("obj", rec.obj_id(obj)), ("kind", kind), ("op", op),
-                      ("task", task if task is not None else rec.step_task_id()), ("count", count)])
+    # `kind` and `op` are the literals the callers pass: no escaping needed.
+    obj_id = rec.obj_id(obj)
+    if task is None:
+        task = rec.step_task_id()
+    if count.__class__ is int:
+        rec.emit_body(',"ev":"sync","obj":%d,"kind":"%s","op":"%s","task":%s,"count":%d' % (
+            obj_id, kind, op, "null" if task is None else task, count))
+    else:
+        rec.emit("sync", [("obj", obj_id), ("kind", kind), ("op", op), ("task", task), ("count", count)])
 
 
 # -- TaskGroup (taskgroups.py)
