@@ -269,35 +269,64 @@ def _bounded_repr(value, budget, depth=0):
         return {list: "[]", tuple: "()", set: "set()", frozenset: "frozenset()", dict: "{}"}[kind]
     parts = []
     used = len(opening)
-    items = value.items() if kind is dict else value
-    for item in items:
-        if used > budget:
-            parts.append("...")
-            break
-        if kind is dict:
-            text = "%s: %s" % (_bounded_repr(item[0], budget - used, depth + 1),
-                               _bounded_repr(item[1], budget - used, depth + 1))
-        else:
-            text = _bounded_repr(item, budget - used, depth + 1)
-        parts.append(text)
-        used += len(text) + 2
+    if kind is dict:
+        for key, item in value.items():
+            if used > budget:
+                parts.append("...")
+                break
+            text = "%s: %s" % (_bounded_repr(key, budget - used, depth + 1),
+                               _bounded_repr(item, budget - used, depth + 1))
+            parts.append(text)
+            used += len(text) + 2
+    else:
+        for item in value:
+            if used > budget:
+                parts.append("...")
+                break
+            # An item that is neither a string nor a container is shown by
+            # its repr whatever the budget: no call for it (the common case).
+            item_kind = type(item)
+            if item_kind is str or item_kind in _SHORT_CONTAINERS:
+                text = _bounded_repr(item, budget - used, depth + 1)
+            else:
+                text = repr(item)
+            parts.append(text)
+            used += len(text) + 2
     if kind is tuple and len(value) == 1:
         return "(%s,)" % parts[0]
     return opening + ", ".join(parts) + closing
 
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,16}")
-_addresses = {}         # an address seen in a repr -> the stand-in it is shown as
+_addresses = {}         # an address seen in a repr (lower case) -> the stand-in it is shown as
+_stable_seen = {}       # a repr with addresses -> what _stable made of it
+_STABLE_SEEN_LIMIT = 4096
+
+
+def _stand_in(match):
+    address = match.group(0).lower()
+    number = _addresses.get(address)
+    if number is None:
+        number = _addresses[address] = "0x%x" % (len(_addresses) + 1)
+    return number
 
 
 def _stable(text):
     """A repr with the memory addresses in it ("<Queue at 0x7f3a...>")
     replaced by numbers in the order they were first seen ("<Queue at
-    0x1>"): the same program then records the same bytes every run."""
+    0x1>"): the same program then records the same bytes every run. An
+    address keeps its stand-in for good, so the same text always becomes
+    the same: the texts seen last are remembered (the same lock or queue
+    shown at every suspension)."""
     if "0x" not in text:
         return text
-    return _ADDRESS.sub(lambda m: _addresses.setdefault(m.group(0).lower(), "0x%x" % (len(_addresses) + 1)),
-                        text)
+    done = _stable_seen.get(text)
+    if done is None:
+        done = _ADDRESS.sub(_stand_in, text)
+        if len(_stable_seen) >= _STABLE_SEEN_LIMIT:
+            _stable_seen.clear()
+        _stable_seen[text] = done
+    return done
 
 
 def _short_repr(value, limit=REPR_LIMIT):
@@ -582,7 +611,9 @@ def _locals_of(frame):
             more += 1
             continue
         kind = value.__class__
-        if kind is int and -_BIG_INT < value < _BIG_INT or kind is bool or value is None:
+        if (kind is int and -_BIG_INT < value < _BIG_INT or kind is bool or value is None
+                or kind is float):
+            # repr is short, plain ASCII and without an address.
             text = '"%r"' % (value,)
         else:
             text = _esc(_short_repr(value))
