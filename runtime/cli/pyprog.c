@@ -136,10 +136,11 @@ static int run_child(char *const argv[], int out, int err_fd)
     return rc;
 }
 
-/* Is the interpreter there, and 3.11 or newer? 0, or 1 with a message printed. */
+/* Is the interpreter there, and 3.11 or newer? 0, or 1 with a message printed.
+** -S: the version needs no site packages, and starts in a fifth of the time. */
 static int check_python(const char *cmd)
 {
-    char *argv[] = {(char *)python(), "-c",
+    char *argv[] = {(char *)python(), "-S", "-c",
                     "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 10)", NULL};
     int devnull = open("/dev/null", O_WRONLY);
     int rc = run_child(argv, devnull, -1);

@@ -11,6 +11,11 @@ trace and the CPython recorder's overhead, each side printing "key value".
                                             (2,000 tasks): seconds
     trace_bench.py plain                    python3 tasks2000.py: seconds
 
+Both sides run the same interpreter, this script's own (the recorder's
+through COROSCOPE_PYTHON): a python3 on PATH that is a wrapper, such as a
+pyenv shim, would otherwise add its start-up to the recorder's side twice
+(coroscope checks the interpreter's version, then runs the recorder).
+
 The trace is made once per run in DIR (the bench's scratch directory).
 """
 import json
@@ -58,9 +63,9 @@ def json_lines(coroscope, directory):
     print("mb_per_s %.2f" % (size / (time.perf_counter() - t0) / 1e6))
 
 
-def timed(cmd):
+def timed(cmd, env=None):
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     print("seconds %.4f" % (time.perf_counter() - t0))
 
 
@@ -73,7 +78,8 @@ def main(argv):
     elif what == "record" and len(argv) == 3:
         out = os.path.join(os.environ.get("TMPDIR", "/tmp"), "coroscope-bench-rec-%d.jsonl" % os.getpid())
         try:
-            timed([argv[2], "record", PROGRAM, "-o", out])
+            timed([argv[2], "record", PROGRAM, "-o", out],
+                  env=dict(os.environ, COROSCOPE_PYTHON=sys.executable))
         finally:
             if os.path.exists(out):
                 os.unlink(out)
