@@ -353,7 +353,7 @@ static void trace_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
         f_str(b, "kind", ev->kind);
         f_str(b, "label", ev->label);
         f_id(b, "by", ev->by);
-        if (ev->nof) {
+        if (ev->nof && room(b, ev->nof * 21 + 8)) {   /* unbounded: 20 digits and a comma per id */
             key(b, "of");
             sb_putc(b, '[');
             for (size_t i = 0; i < ev->nof; i++) {
