@@ -119,6 +119,18 @@ MEASURES += [
     Measure("frame_p95", "viewer frame time p95 on that trace", "ms", LOWER,
             {"coroscope": side(f"{TB} load {{build}}/coroscope {{tmp}}", "frame_p95_ms")},
             goals=[("abs", "<=", 8)], rounds=3),
+    # Load time and memory to 5M events: the same trace at 1M, 2.4M and 4.9M
+    # events (swarm workers x 48.5). The load times make a growth series (ns
+    # per event, flat = linear); bytes per event are flat when memory is.
+    *[Measure(f"load_{_label}", f"trace load, swarm {_n} ({_label} events)", "s", LOWER,
+              {"coroscope": side(f"{TB} load_size {{build}}/coroscope {{tmp}} {_n}", "load_s")},
+              rounds=_rounds, series="trace load (per event)", size=_events)
+      for _n, _label, _events, _rounds in [(20000, "1M", 970_037, 3), (50000, "2.4M", 2_425_037, 2),
+                                           (100000, "4.9M", 4_850_037, 1)]],
+    *[Measure(f"load_mem_{_label}", f"trace load, peak resident per event ({_label} events)", "B/event", LOWER,
+              {"coroscope": side(f"{TB} load_size {{build}}/coroscope {{tmp}} {_n}", "bytes_per_event")},
+              rounds=_rounds)
+      for _n, _label, _rounds in [(50000, "2.4M", 2), (100000, "4.9M", 1)]],
     Measure("recorder", "CPython recorder, 2,000-task program, vs the plain run", "s", LOWER,
             {"coroscope": side(f"{TB} record {{build}}/coroscope", "seconds"),
              "cpython": side(f"{TB} plain", "seconds")},

@@ -160,7 +160,7 @@ static void export_spans(FILE *out, int *first, const tm_trace *tr)
             put_string(out, task_name(tr, sp->task));
             fputs(",\"then\":", out);
             put_string(out, end);
-            fprintf(out, ",\"seq\":%u}}", tr->events[sp->ev_begin].seq);
+            fprintf(out, ",\"seq\":%u}}", tm_event_seq(tr, sp->ev_begin));
         } else if (sp->state == TM_STATE_WAITING) {
             snprintf(name, sizeof name, "await %s", tm_text(tr, sp->label));
             begin_event(out, first, "X", name, "waiting", tid, us(t0));
@@ -184,7 +184,7 @@ static void close_callback(FILE *out, int *first, const tm_trace *tr, uint32_t c
     const tm_event *e = &tr->events[cb];
     begin_event(out, first, "X", tm_text(tr, e->s1)[0] ? tm_text(tr, e->s1) : "callback",
                 "callback", 0, us(e->t));
-    fprintf(out, ",\"dur\":%.3f,\"args\":{\"h\":%u}}", dur_us(e->t, until), e->h);
+    fprintf(out, ",\"dur\":%.3f,\"args\":{\"h\":%u}}", dur_us(e->t, until), tm_event_h(tr, cb));
 }
 
 static void export_events(FILE *out, int *first, const tm_trace *tr)
@@ -197,7 +197,7 @@ static void export_events(FILE *out, int *first, const tm_trace *tr)
             close_callback(out, first, tr, open_cb, e->t);
             open_cb = TM_NONE;
         }
-        uint32_t lane = tid_of(tr, e->by);
+        uint32_t lane = tid_of(tr, tm_event_by(tr, (uint32_t)i));
         switch ((tm_kind)e->kind) {
         case TM_EV_CB_RUN:
             open_cb = (uint32_t)i;
@@ -212,7 +212,7 @@ static void export_events(FILE *out, int *first, const tm_trace *tr)
             snprintf(name, sizeof name, "create %s", tm_text(tr, e->s1));
             begin_event(out, first, "i", name, "task", lane, us(e->t));
             fputs(",\"s\":\"t\",\"args\":{\"coro\":", out);
-            put_string(out, tm_text(tr, e->s2));
+            put_string(out, tm_text(tr, tm_event_s2(tr, (uint32_t)i)));
             fputs("}}", out);
             break;
         case TM_EV_CANCEL:
@@ -228,7 +228,7 @@ static void export_events(FILE *out, int *first, const tm_trace *tr)
             snprintf(name, sizeof name, "throw %s", tm_text(tr, e->s1));
             begin_event(out, first, "i", name, "exception", tid_of(tr, e->task), us(e->t));
             fputs(",\"s\":\"t\",\"args\":{\"msg\":", out);
-            put_string(out, tm_text(tr, e->s2));
+            put_string(out, tm_text(tr, tm_event_s2(tr, (uint32_t)i)));
             fputs("}}", out);
             break;
         case TM_EV_TASK_DONE:
@@ -237,7 +237,7 @@ static void export_events(FILE *out, int *first, const tm_trace *tr)
             fputs(",\"s\":\"t\",\"args\":{\"value\":", out);
             put_string(out, tm_text(tr, e->s1));
             fputs(",\"msg\":", out);
-            put_string(out, tm_text(tr, e->s2));
+            put_string(out, tm_text(tr, tm_event_s2(tr, (uint32_t)i)));
             fputs("}}", out);
             break;
         case TM_EV_TIMER_FIRE:
@@ -251,7 +251,7 @@ static void export_events(FILE *out, int *first, const tm_trace *tr)
             fputs("}}", out);
             break;
         case TM_EV_WARN:
-            snprintf(name, sizeof name, "warning: %s", tm_text(tr, e->s2));
+            snprintf(name, sizeof name, "warning: %s", tm_text(tr, tm_event_s2(tr, (uint32_t)i)));
             begin_event(out, first, "i", name, "warning", tid_of(tr, e->task), us(e->t));
             fputs(",\"s\":\"p\",\"args\":{\"msg\":", out);
             put_string(out, tm_text(tr, e->s1));
@@ -296,10 +296,10 @@ static void export_flows(FILE *out, int *first, const tm_trace *tr)
     for (size_t i = 0; i < tr->n_links; i++) {
         const tm_link *lk = &tr->links[i];
         const char *kind = tm_link_name((tm_link_kind)lk->kind);
-        begin_event(out, first, "s", kind, kind, tid_of(tr, tr->events[lk->from].by),
+        begin_event(out, first, "s", kind, kind, tid_of(tr, tm_event_by(tr, lk->from)),
                     us(tr->events[lk->from].t));
         fprintf(out, ",\"id\":%zu}", i + 1);
-        begin_event(out, first, "f", kind, kind, tid_of(tr, tr->events[lk->to].by),
+        begin_event(out, first, "f", kind, kind, tid_of(tr, tm_event_by(tr, lk->to)),
                     us(tr->events[lk->to].t));
         fprintf(out, ",\"bp\":\"e\",\"id\":%zu}", i + 1);
     }

@@ -201,7 +201,7 @@ static void print_json(const char *path, const vz_run *run, const vz_finding *f)
     else
         cJSON_AddNullToObject(o, "task");
     cJSON_AddNumberToObject(o, "t", f->ev < tr->n_events ? tr->events[f->ev].t : 0);
-    cJSON_AddNumberToObject(o, "seq", f->ev < tr->n_events ? tr->events[f->ev].seq : 0);
+    cJSON_AddNumberToObject(o, "seq", f->ev < tr->n_events ? tm_event_seq(tr, f->ev) : 0);
     if (r) {
         char src[512];
         snprintf(src, sizeof src, "%s:%u", tm_text(tr, r->file), r->line);

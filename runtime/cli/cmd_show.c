@@ -557,7 +557,7 @@ static void draw_trace(FILE *out, const char *path, const tm_trace *tr, const sh
     for (size_t i = 0; i < rows.warns; i++) {
         const tm_event *e = &tr->events[tr->warns[i]];
         colour(out, o, C_FAILED);
-        tm_safe_fprintf(out, "%*s warning: %s: %s", L->gutter_w + L->label_w, "", tm_text(tr, e->s2),
+        tm_safe_fprintf(out, "%*s warning: %s: %s", L->gutter_w + L->label_w, "", tm_text(tr, tm_event_s2(tr, tr->warns[i])),
                         tm_text(tr, e->s1));
         if (e->task != TM_NONE)
             tm_safe_fprintf(out, " (%s)", tm_text(tr, tr->tasks[e->task].name));
@@ -656,7 +656,7 @@ static void draw_set_order_notes(FILE *out, const char *path, const tm_trace *tr
         fprintf(out, " %s, %s (event %u): %s\n"
                      "      CPython takes them from a set, in an order that follows object addresses\n"
                      "      and can change from run to run; at %s this trace shows one such order\n",
-                path, when, e->seq, set_order_what(e), when);
+                path, when, tm_event_seq(tr, (uint32_t)i), set_order_what(e), when);
         shown++;
     }
     if (more)

@@ -399,7 +399,7 @@ static void reveal(lesson *L, lh_host *h, lh_term_opts *o, const ls_block *b, co
         if (ev == TM_NONE || ev >= p->trace->n_events || lh_event_sentence(p->trace_path, ev, what, sizeof what) < 0)
             continue;
         snprintf(line, sizeof line, "The key moment in %s: event #%u at %s, %s.", p->name,
-                 p->trace->events[ev].seq, tm_format_seconds(p->trace->events[ev].t, t, sizeof t), what);
+                 tm_event_seq(p->trace, ev), tm_format_seconds(p->trace->events[ev].t, t, sizeof t), what);
         wrap(stdout, line, o->width, "", "  ");
     }
     for (size_t i = 0; i < b->n_programs; i++) {

@@ -39,7 +39,7 @@ int cli_show_list(FILE *out, const char *name, tm_trace *tr, const char *path, i
             if (((unsigned char)cut[k] & 0xC0) != 0x80 && ++cols > (size_t)room)
                 break;
         }
-        fprintf(out, "  #%-5u %8s  %.*s%s\n", e->seq, tm_format_seconds(e->t, t, sizeof t), (int)k, cut,
+        fprintf(out, "  #%-5u %8s  %.*s%s\n", tm_event_seq(run->tr, (uint32_t)i), tm_format_seconds(e->t, t, sizeof t), (int)k, cut,
                 k < len ? "\xE2\x80\xA6" : "");
     }
     if (shown < n)

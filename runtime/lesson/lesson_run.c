@@ -504,7 +504,7 @@ int lesson_grade(const lesson *L, const ls_block *b, const lq_env *proto, const 
         long seq = strtol(a[0] == '#' ? a + 1 : a, &end, 10);
         uint32_t picked = TM_NONE;
         for (uint32_t i = 0; e.tr && i < e.tr->n_events && end != a; i++)
-            if (e.tr->events[i].seq == (uint32_t)seq)
+            if (tm_event_seq(e.tr, i) == (uint32_t)seq)
                 picked = i;
         if (picked == TM_NONE) {
             snprintf(out->error, sizeof out->error, "give the number of an event or step (e.g. 12)");
@@ -620,7 +620,7 @@ uint32_t lesson_pause_event(const lesson *L, const ls_block *b, int prog, const 
 
 int lesson_cut_trace(const tm_trace *tr, const char *src, uint32_t ev, const char *dst)
 {
-    uint32_t last_seq = ev < tr->n_events ? tr->events[ev].seq : 0;
+    uint32_t last_seq = ev < tr->n_events ? tm_event_seq(tr, ev) : 0;
     FILE *in = fopen(src, "r"), *out = in ? fopen(dst, "w") : NULL;
     if (!in || !out) {
         if (in)

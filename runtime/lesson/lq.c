@@ -155,7 +155,7 @@ char *lq_value_format(const lq_value *v, const tm_trace *tr, char *buf, size_t s
     case LQ_BOOL: snprintf(buf, size, "%s", v->num ? "yes" : "no"); break;
     case LQ_EVENT:
         if (tr && v->ev < tr->n_events)
-            snprintf(buf, size, "event %u (%s at %s)", tr->events[v->ev].seq,
+            snprintf(buf, size, "event %u (%s at %s)", tm_event_seq(tr, v->ev),
                      tm_kind_name((tm_kind)tr->events[v->ev].kind),
                      seconds_text(tr->events[v->ev].t, (char[32]){0}, 32));
         else
@@ -1262,7 +1262,7 @@ static int call(evaluator *e, const lq_node *q, lq_value *args, lq_value *out)
     }
     if (!strcmp(name, "seq")) {
         for (uint32_t i = 0; i < tr->n_events; i++)
-            if (tr->events[i].seq == (uint32_t)args[0].num)
+            if (tm_event_seq(tr, i) == (uint32_t)args[0].num)
                 return set_event(out, i), 0;
         return efail(e, q, "no event has seq %.0f", args[0].num);
     }

@@ -26,7 +26,7 @@
 
 /* ---- one function per event kind ------------------------------------------------- */
 
-static int on_task_new(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_task_new(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     uint32_t id = tm__id_of(b, TM__F_TASK);
@@ -71,7 +71,7 @@ static int on_task_new(tm__builder *b, tm_event *e, uint32_t ev)
     return tm__open_span(b, t, TM_STATE_READY, ev, 0, 0);
 }
 
-static int on_step_begin(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_step_begin(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     uint32_t t = tm__task_field(b, TM__F_TASK, "step_begin");
@@ -124,7 +124,7 @@ static uint32_t running_task(tm__builder *b, const char *ev)
     return t;
 }
 
-static int on_throw(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_throw(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     uint32_t t = running_task(b, "throw");
     e->task = t;
@@ -148,7 +148,7 @@ static tm_reason reason_of(const char *s)
     return TM_REASON_UNKNOWN;
 }
 
-static int on_step_end(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_step_end(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     uint32_t t = running_task(b, "step_end");
@@ -218,7 +218,7 @@ static tm_outcome outcome_of(const char *s)
 }
 
 /* task_done and fut_done share how the outcome is read. */
-static void read_outcome(tm__builder *b, tm_event *e, tm_outcome *outcome, tm_str *result, tm_str *msg)
+static void read_outcome(tm__builder *b, tm__wide *e, tm_outcome *outcome, tm_str *result, tm_str *msg)
 {
     *outcome = outcome_of(tm__cstr_of(b, TM__F_OUTCOME));
     *result = *outcome == TM_OUTCOME_RESULT ? tm__value_repr(b, b->fields[TM__F_VALUE])
@@ -229,7 +229,7 @@ static void read_outcome(tm__builder *b, tm_event *e, tm_outcome *outcome, tm_st
     e->s2 = *msg;
 }
 
-static int on_task_done(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_task_done(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     uint32_t t = tm__task_field(b, TM__F_TASK, "task_done");
@@ -242,7 +242,7 @@ static int on_task_done(tm__builder *b, tm_event *e, uint32_t ev)
     tm_task *tk = &tr->tasks[t];
     if (tk->ev_done != TM_NONE) {
         tm__rule(b, TM__F_TASK, "task_done twice for task %u (%s); the first was seq %u",
-                    tk->id, tm__task_name(b, t), tr->events[tk->ev_done].seq);
+                    tk->id, tm__task_name(b, t), tm_event_seq(tr, tk->ev_done));
         return 0;
     }
     if (b->running == t) {
@@ -273,7 +273,7 @@ static int on_task_done(tm__builder *b, tm_event *e, uint32_t ev)
     return tm__open_span(b, t, final, ev, 0, 0);
 }
 
-static int on_fut_new(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_fut_new(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     uint32_t id = tm__id_of(b, TM__F_FUT);
@@ -299,7 +299,7 @@ static int on_fut_new(tm__builder *b, tm_event *e, uint32_t ev)
     return 0;
 }
 
-static int on_fut_done(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_fut_done(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     uint32_t id = tm__id_of(b, TM__F_FUT);
@@ -321,7 +321,7 @@ static int on_fut_done(tm__builder *b, tm_event *e, uint32_t ev)
     tm_future *fu = &tr->futures[f];
     if (fu->ev_done != TM_NONE) {
         tm__rule(b, TM__F_FUT, "fut_done twice for future %u (%s); the first was seq %u", id,
-                    tm_text(tr, fu->label), tr->events[fu->ev_done].seq);
+                    tm_text(tr, fu->label), tm_event_seq(tr, fu->ev_done));
         return 0;
     }
     fu->ev_done = ev;
@@ -345,7 +345,7 @@ static void check_awaitable(tm__builder *b, uint32_t id, int field, const char *
         tm__rule(b, field, "%s: future %u was never created (no fut_new or task_new)", ev, id);
 }
 
-static int on_cb_add(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_cb_add(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     (void)ev;
     e->obj = tm__id_of(b, TM__F_FUT);
@@ -354,7 +354,7 @@ static int on_cb_add(tm__builder *b, tm_event *e, uint32_t ev)
     return 0;
 }
 
-static int on_wake(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_wake(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     uint32_t t = tm__task_field(b, TM__F_TASK, "wake");
@@ -391,7 +391,7 @@ static int on_wake(tm__builder *b, tm_event *e, uint32_t ev)
     return tm__open_span(b, t, TM_STATE_READY, ev, 0, 0);
 }
 
-static int on_call_soon(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_call_soon(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     e->h = tm__id_of(b, TM__F_H);
     e->obj = tm__id_of(b, TM__F_FUT);
@@ -401,7 +401,7 @@ static int on_call_soon(tm__builder *b, tm_event *e, uint32_t ev)
     return tm__queue_handle(b, e->h, TM_NONE, e->s1, ev, cause, TM_LINK_CALLBACK);
 }
 
-static int on_cb_run(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_cb_run(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     e->h = tm__id_of(b, TM__F_H);
@@ -421,14 +421,14 @@ static int on_cb_run(tm__builder *b, tm_event *e, uint32_t ev)
     return tm__add_link(b, (tm_link_kind)b->causes[hi].kind, b->causes[hi].ev, ev);
 }
 
-static int on_handle_cancel(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_handle_cancel(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     e->h = tm__id_of(b, TM__F_H);
     tm__take_handle(b, e->h, ev, 1, "handle_cancel");
     return 0;
 }
 
-static int on_cancel(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_cancel(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     uint32_t id = tm__id_of(b, TM__F_TARGET);
     const cJSON *ok = b->fields[TM__F_OK];
@@ -450,7 +450,7 @@ static int on_cancel(tm__builder *b, tm_event *e, uint32_t ev)
     return 0;
 }
 
-static int on_timer_new(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_timer_new(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     uint32_t id = tm__id_of(b, TM__F_TIMER);
@@ -465,7 +465,7 @@ static int on_timer_new(tm__builder *b, tm_event *e, uint32_t ev)
     uint32_t i = (uint32_t)tr->n_timers++;
     /* `when` null: never due (an infinite delay, as sleep(math.inf)). */
     const cJSON *when = b->fields[TM__F_WHEN];
-    tr->timers[i] = (tm_timer){id, cJSON_IsNumber(when) ? when->valuedouble : INFINITY, e->s1, ev, TM_NONE,
+    tr->timers[i] = (tm_timer){cJSON_IsNumber(when) ? when->valuedouble : INFINITY, id, e->s1, ev, TM_NONE,
                                TM_NONE, e->by};
     if (tm__idmap_put(&tr->priv->objects, id, TM__TAG_TIMER | i) < 0)
         return TM__NOMEM(b);
@@ -483,7 +483,7 @@ static tm_timer *timer_field(tm__builder *b, const char *ev)
     return &b->tr->timers[i];
 }
 
-static int on_timer_fire(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_timer_fire(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     e->obj = tm__id_of(b, TM__F_TIMER);
     tm_timer *tm = timer_field(b, "timer_fire");
@@ -500,7 +500,7 @@ static int on_timer_fire(tm__builder *b, tm_event *e, uint32_t ev)
     return tm__queue_handle(b, tm->id, TM_NONE, tm->fn, ev, tm->ev_new, TM_LINK_TIMER);
 }
 
-static int on_timer_cancel(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_timer_cancel(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     e->obj = tm__id_of(b, TM__F_TIMER);
     tm_timer *tm = timer_field(b, "timer_cancel");
@@ -516,7 +516,7 @@ static int on_timer_cancel(tm__builder *b, tm_event *e, uint32_t ev)
     return 0;
 }
 
-static int on_idle(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_idle(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     double from = b->fields[TM__F_FROM]->valuedouble, until = b->fields[TM__F_UNTIL]->valuedouble;
@@ -531,7 +531,7 @@ static int on_idle(tm__builder *b, tm_event *e, uint32_t ev)
     return 0;
 }
 
-static int on_end(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_end(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     (void)ev;
     const char *r = tm__cstr_of(b, TM__F_REASON);
@@ -552,7 +552,7 @@ static int on_end(tm__builder *b, tm_event *e, uint32_t ev)
     return 0;
 }
 
-static int on_frame_enter(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_frame_enter(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     uint32_t t = running_task(b, "frame_enter");
@@ -573,7 +573,7 @@ static int on_frame_enter(tm__builder *b, tm_event *e, uint32_t ev)
     return 0;
 }
 
-static int on_frame_exit(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_frame_exit(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     uint32_t t = running_task(b, "frame_exit");
@@ -605,7 +605,7 @@ static int push_index(uint32_t **arr, size_t *n, size_t *cap, uint32_t v)
     return 0;
 }
 
-static int on_print(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_print(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     e->task = tm__task_field(b, TM__F_TASK, "print");
     e->s1 = tm__str_of(b, TM__F_TEXT);
@@ -614,7 +614,7 @@ static int on_print(tm__builder *b, tm_event *e, uint32_t ev)
     return 0;
 }
 
-static int on_warn(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_warn(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     e->task = tm__task_field(b, TM__F_TASK, "warn");
     e->s1 = tm__str_of(b, TM__F_MSG);
@@ -624,7 +624,7 @@ static int on_warn(tm__builder *b, tm_event *e, uint32_t ev)
     return 0;
 }
 
-static int on_uncancel(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_uncancel(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     (void)ev;
     const cJSON *count = b->fields[TM__F_COUNT];
@@ -644,7 +644,7 @@ static double num_of(const tm__builder *b, int field, double none)
 }
 
 /* Executor bookkeeping: a job is submitted by a task, started on a worker, done. */
-static int apply_job(tm__builder *b, tm_event *e, uint32_t ev, const tm_mark *mk)
+static int apply_job(tm__builder *b, tm__wide *e, uint32_t ev, const tm_mark *mk)
 {
     tm_trace *tr = b->tr;
     const char *op = tm_text(tr, mk->op);
@@ -692,7 +692,7 @@ static int apply_job(tm__builder *b, tm_event *e, uint32_t ev, const tm_mark *mk
 }
 
 /* sync, job, io, timeout, group and block: one marker each, and what the model tracks of them. */
-static int on_mark(tm__builder *b, tm_event *e, uint32_t ev)
+static int on_mark(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     tm_kind kind = (tm_kind)e->kind;
@@ -744,7 +744,7 @@ static int on_mark(tm__builder *b, tm_event *e, uint32_t ev)
     return kind == TM_EV_JOB ? apply_job(b, e, ev, &mk) : 0;
 }
 
-typedef int (*apply_fn)(tm__builder *, tm_event *, uint32_t);
+typedef int (*apply_fn)(tm__builder *, tm__wide *, uint32_t);
 
 static const apply_fn appliers[TM_EV__COUNT] = {
     [TM_EV_TASK_NEW] = on_task_new, [TM_EV_STEP_BEGIN] = on_step_begin,
@@ -780,6 +780,35 @@ static uint32_t actor(tm__builder *b, tm_kind kind)
     return b->running;
 }
 
+/* Append (ev, val) to an event-ordered list of values. 0 or -1 (memory). */
+static int keep_value(tm__evvals *x, uint32_t ev, uint32_t val)
+{
+    if (tm__reserve(&x->v, &x->cap, x->n + 1, sizeof *x->v) < 0)
+        return -1;
+    x->v[x->n++] = (tm__evval){ev, val};
+    return 0;
+}
+
+/*
+** Keep the event's seq, by, h and s2 where the model would not give them
+** back: a jump in seq starts a run, and a by / h / s2 other than the derived
+** one is kept as it is. Called once the event and everything it made are in
+** the arrays the derivations read.
+*/
+static int keep_extras(tm__builder *b, const tm__wide *w, uint32_t ev)
+{
+    tm_trace *tr = b->tr;
+    struct tm__private *p = tr->priv;
+    if ((ev == 0 || w->seq != (uint32_t)(b->last_ev_seq + 1)) && keep_value(&p->seq_runs, ev, w->seq) < 0)
+        return TM__NOMEM(b);
+    b->last_ev_seq = w->seq;
+    if ((w->by != tm__derived_by(tr, ev) && keep_value(&p->by_x, ev, w->by) < 0) ||
+        (w->h != tm__derived_h(tr, ev) && keep_value(&p->h_x, ev, w->h) < 0) ||
+        (w->s2 != tm__derived_s2(tr, ev) && keep_value(&p->s2_x, ev, w->s2) < 0))
+        return TM__NOMEM(b);
+    return 0;
+}
+
 int tm__apply(tm__builder *b, tm_kind kind, uint32_t seq, double t)
 {
     tm_trace *tr = b->tr;
@@ -790,18 +819,20 @@ int tm__apply(tm__builder *b, tm_kind kind, uint32_t seq, double t)
     if (tm__reserve(&tr->events, &b->cap_events, tr->n_events + 1, sizeof *tr->events) < 0)
         return TM__NOMEM(b);
     uint32_t ev = (uint32_t)tr->n_events++;
-    tm_event *e = &tr->events[ev];
-    *e = (tm_event){t, seq, TM_NONE, TM_NONE, 0, 0, 0, 0, (uint8_t)kind, 0, 0};
-    e->by = actor(b, kind);
+    tr->events[ev] = (tm_event){t, TM_NONE, 0, 0, (uint8_t)kind, 0, 0, 0};
+    tm__wide w = {t, seq, TM_NONE, TM_NONE, 0, 0, 0, 0, (uint8_t)kind, 0, 0};
+    w.by = actor(b, kind);
     const cJSON *order = b->fields[TM__F_ORDER];
     if (cJSON_IsString(order) && !strcmp(order->valuestring, "set"))
-        e->flags |= TM_EVF_SET_ORDER;
-    if (appliers[kind](b, e, ev) < 0 || tm__apply_v3(b, kind, ev) < 0)
+        w.flags |= TM_EVF_SET_ORDER;
+    if (appliers[kind](b, &w, ev) < 0)
         return -1;
     /* A task's own step events happen in that task's lane. */
-    e = &tr->events[ev];
     if (kind == TM_EV_STEP_BEGIN || kind == TM_EV_STEP_END || kind == TM_EV_THROW ||
         kind == TM_EV_TASK_DONE)
-        e->by = e->task;
+        w.by = w.task;
+    tr->events[ev] = (tm_event){w.t, w.task, w.obj, w.s1, w.kind, w.detail, w.flags, 0};
+    if (tm__apply_v3(b, kind, ev) < 0 || keep_extras(b, &w, ev) < 0)
+        return -1;
     return b->oom ? -1 : 0;
 }

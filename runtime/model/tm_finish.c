@@ -182,7 +182,7 @@ int tm__finish(tm__builder *b)
             tr->spans[lv->span].ev_end = last;
     }
     tm__idmap_trim(&tr->priv->objects);   /* before the peak of grouping */
-    tm__idmap_trim(&tr->priv->handles);
+    tm__idmap_free(&tr->priv->handles);   /* only loading looks handles up by id */
     for (size_t i = 0; i < tr->n_spans; i++)
         tr->tasks[tr->spans[i].task].span_count++;
     for (size_t i = 0; i < tr->n_frames; i++)
@@ -221,6 +221,13 @@ int tm__finish(tm__builder *b)
     tm__shrink(&tr->warns, tr->n_warns, sizeof *tr->warns);
     tm__shrink(&tr->marks, tr->n_marks, sizeof *tr->marks);
     tm__shrink(&tr->jobs, tr->n_jobs, sizeof *tr->jobs);
-    tm__shrink(&tr->priv->strings.buf, tr->priv->strings.len, 1);
+    struct tm__private *p = tr->priv;
+    tm__shrink(&p->strings.buf, p->strings.len, 1);
+    tm__strings_done(&p->strings);   /* nothing is interned after loading */
+    tm__shrink(&p->seq_runs.v, p->seq_runs.n, sizeof *p->seq_runs.v);
+    tm__shrink(&p->by_x.v, p->by_x.n, sizeof *p->by_x.v);
+    tm__shrink(&p->h_x.v, p->h_x.n, sizeof *p->h_x.v);
+    tm__shrink(&p->s2_x.v, p->s2_x.n, sizeof *p->s2_x.v);
+    tm__shrink(&p->gone, p->n_gone, sizeof *p->gone);
     return 0;
 }

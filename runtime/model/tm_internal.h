@@ -73,7 +73,36 @@ typedef struct tm__strings {
 
 int tm__strings_init(tm__strings *st);                              /* 0 or -1 */
 int tm__intern(tm__strings *st, const char *s, size_t n, tm_str *out); /* 0 or -1 */
+void tm__strings_done(tm__strings *st);   /* free the lookup table: no more tm__intern */
 void tm__strings_free(tm__strings *st);
+
+/* ---- what tm_event does not store ---------------------------------------- */
+
+/*
+** An event's value where it is not what the model would say anyway (see
+** tm_event_seq and friends in trace_model.h): pairs in event order, so a
+** binary search finds an event's. For seq, each pair starts a run: events
+** ev, ev + 1, ... have seq val, val + 1, ... until the next pair.
+*/
+typedef struct tm__evval {
+    uint32_t ev;         /* event index */
+    uint32_t val;        /* its seq / by / h / s2 */
+} tm__evval;
+
+typedef struct tm__evvals {
+    tm__evval *v;
+    size_t n, cap;
+} tm__evvals;
+
+/* The pair for event `ev`, or NULL (for seq runs: the run it is in). */
+const tm__evval *tm__evvals_find(const tm__evvals *x, uint32_t ev, int run);
+
+/* What tm_event_by / _h / _s2 answer for event `ev` when the trace keeps no
+** value of its own for it: the loader keeps one exactly where the event's
+** value differs from these (tm_query.c). */
+uint32_t tm__derived_by(const tm_trace *tr, uint32_t ev);
+uint32_t tm__derived_h(const tm_trace *tr, uint32_t ev);
+tm_str tm__derived_s2(const tm_trace *tr, uint32_t ev);
 
 /* ---- the trace's private part -------------------------------------------- */
 
@@ -83,6 +112,10 @@ struct tm__private {
     tm__idmap handles;       /* handle id -> index of its latest handles[] entry */
     uint32_t *handle_gone_max;  /* per handle: max ev_gone over handles[0..i] (TM_NONE = never) */
     uint32_t *timer_gone_max;   /* per timer: the same over min(ev_fire, ev_cancel) */
+    tm__evvals seq_runs;     /* where seq does not count up by one from the previous event */
+    tm__evvals by_x, h_x, s2_x;  /* events whose by / h / s2 is not the derived one */
+    uint32_t *gone;          /* handle indexes in the order they left the ready queue (by ev_gone) */
+    size_t n_gone, cap_gone;
     char **messages;         /* problem messages, owned */
     size_t cap_problems;     /* capacity of tr->problems and messages */
 };
@@ -112,6 +145,18 @@ enum {
 extern const char *const tm__field_names[TM__F__COUNT];
 
 struct cJSON;
+
+/*
+** The event being applied, with every field of the file's event: tm__apply
+** fills one, then keeps what tm_event holds and, in the trace's private part,
+** whichever of seq, by, h and s2 differ from what the model derives.
+*/
+typedef struct tm__wide {
+    double t;
+    uint32_t seq, task, by, obj, h;
+    tm_str s1, s2;
+    uint8_t kind, detail, flags;
+} tm__wide;
 
 /* Per-task bookkeeping while loading. */
 typedef struct tm__live {
@@ -155,6 +200,7 @@ typedef struct tm__builder {
 
     uint32_t running;        /* task whose step is running, or TM_NONE */
     uint32_t last_seq;       /* seq of the previous event (0 before the first) */
+    uint32_t last_ev_seq;    /* seq of the previous event kept in tr->events */
     int have_event;          /* at least one event was read */
     double last_t;           /* t of the previous event */
     uint32_t alive;          /* tasks created and not done */

@@ -34,6 +34,11 @@ void tm_free(tm_trace *tr)
         tm__idmap_free(&p->handles);
         co_free(p->handle_gone_max);
         co_free(p->timer_gone_max);
+        co_free(p->seq_runs.v);
+        co_free(p->by_x.v);
+        co_free(p->h_x.v);
+        co_free(p->s2_x.v);
+        co_free(p->gone);
         co_free(p);
     }
     co_free(tr->events);
@@ -106,7 +111,10 @@ uint32_t tm_find_handle(const tm_trace *tr, uint64_t id)
 {
     if (id == 0 || id > UINT32_MAX)
         return TM_NONE;
-    return tm__idmap_get(&tr->priv->handles, (uint32_t)id);
+    for (size_t i = tr->n_handles; i-- > 0;)   /* the id table is freed after loading */
+        if (tr->handles[i].id == id)
+            return (uint32_t)i;
+    return TM_NONE;
 }
 
 /* ---- names ------------------------------------------------------------------ */
@@ -162,6 +170,158 @@ double tm_span_t1(const tm_trace *tr, const tm_span *sp)
     return tr->events[sp->ev_end].t;
 }
 
+/* ---- what tm_event does not store -------------------------------------------- */
+
+const tm__evval *tm__evvals_find(const tm__evvals *x, uint32_t ev, int run)
+{
+    size_t lo = 0, hi = x->n;   /* first pair after ev */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->v[mid].ev <= ev)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    return run || x->v[lo - 1].ev == ev ? &x->v[lo - 1] : NULL;
+}
+
+/* A task's own step events happen in its lane; anything else in the lane of
+** the step running at that moment (a step_begin, step_end, throw or task_done
+** is the only event that ends a step or begins one). */
+uint32_t tm__derived_by(const tm_trace *tr, uint32_t ev)
+{
+    const tm_event *e = &tr->events[ev];
+    if (e->kind == TM_EV_STEP_BEGIN || e->kind == TM_EV_STEP_END || e->kind == TM_EV_THROW ||
+        e->kind == TM_EV_TASK_DONE)
+        return e->task;
+    return tm_running_at(tr, ev);
+}
+
+/* The handle queued at `ev` (handles[] is in queueing order), or the one that
+** left the ready queue at `ev` (gone[] is in leaving order); 0 when none. */
+uint32_t tm__derived_h(const tm_trace *tr, uint32_t ev)
+{
+    const struct tm__private *p = tr->priv;
+    size_t lo = 0, hi;
+    switch (tr->events[ev].kind) {
+    case TM_EV_TASK_NEW:
+    case TM_EV_STEP_END:
+    case TM_EV_WAKE:
+    case TM_EV_CALL_SOON:
+        hi = tr->n_handles;
+        if (hi && tr->handles[hi - 1].ev_queued < ev)
+            return 0;   /* after the last one queued (loading asks so, event by event) */
+        if (hi > 1 && tr->handles[hi - 2].ev_queued < ev)
+            lo = hi - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (tr->handles[mid].ev_queued < ev)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo < tr->n_handles && tr->handles[lo].ev_queued == ev ? tr->handles[lo].id : 0;
+    case TM_EV_STEP_BEGIN:
+    case TM_EV_CB_RUN:
+    case TM_EV_HANDLE_CANCEL:
+        hi = p->n_gone;
+        if (hi && tr->handles[p->gone[hi - 1]].ev_gone < ev)
+            return 0;
+        if (hi > 1 && tr->handles[p->gone[hi - 2]].ev_gone < ev)
+            lo = hi - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (tr->handles[p->gone[mid]].ev_gone < ev)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo < p->n_gone && tr->handles[p->gone[lo]].ev_gone == ev ? tr->handles[p->gone[lo]].id : 0;
+    default:
+        return 0;
+    }
+}
+
+/* The future created at `ev` (futures[] is in creation order), or TM_NONE. */
+static uint32_t future_made_at(const tm_trace *tr, uint32_t ev)
+{
+    size_t lo = 0, hi = tr->n_futures;
+    if (hi && tr->futures[hi - 1].ev_new < ev)
+        return TM_NONE;
+    if (hi > 1 && tr->futures[hi - 2].ev_new < ev)
+        lo = hi - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tr->futures[mid].ev_new < ev)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < tr->n_futures && tr->futures[lo].ev_new == ev ? (uint32_t)lo : TM_NONE;
+}
+
+/* The second string as the object the event made or finished holds it. */
+tm_str tm__derived_s2(const tm_trace *tr, uint32_t ev)
+{
+    const tm_event *e = &tr->events[ev];
+    uint32_t f;
+    switch (e->kind) {
+    case TM_EV_TASK_NEW:
+        return e->task != TM_NONE ? tr->tasks[e->task].coro : 0;
+    case TM_EV_TASK_DONE:
+        return e->task != TM_NONE && tr->tasks[e->task].ev_done == ev ? tr->tasks[e->task].msg : 0;
+    case TM_EV_FUT_NEW:
+        f = future_made_at(tr, ev);
+        return f != TM_NONE ? tr->futures[f].kind : 0;
+    case TM_EV_FUT_DONE:
+        f = tm_find_future(tr, e->obj);
+        return f != TM_NONE && tr->futures[f].ev_done == ev ? tr->futures[f].msg : 0;
+    case TM_EV_FRAME_ENTER:
+        return e->obj < tr->n_frames ? tr->frames[e->obj].args : 0;
+    case TM_EV_SYNC:
+    case TM_EV_JOB:
+    case TM_EV_IO:
+    case TM_EV_TIMEOUT:
+    case TM_EV_GROUP:
+    case TM_EV_BLOCK:
+        return e->obj < tr->n_marks ? tr->marks[e->obj].what : 0;
+    default:
+        return 0;
+    }
+}
+
+uint32_t tm_event_seq(const tm_trace *tr, uint32_t ev)
+{
+    const tm__evval *r = ev < tr->n_events ? tm__evvals_find(&tr->priv->seq_runs, ev, 1) : NULL;
+    return r ? r->val + (ev - r->ev) : 0;
+}
+
+uint32_t tm_event_by(const tm_trace *tr, uint32_t ev)
+{
+    if (ev >= tr->n_events)
+        return TM_NONE;
+    const tm__evval *x = tm__evvals_find(&tr->priv->by_x, ev, 0);
+    return x ? x->val : tm__derived_by(tr, ev);
+}
+
+uint32_t tm_event_h(const tm_trace *tr, uint32_t ev)
+{
+    if (ev >= tr->n_events)
+        return 0;
+    const tm__evval *x = tm__evvals_find(&tr->priv->h_x, ev, 0);
+    return x ? x->val : tm__derived_h(tr, ev);
+}
+
+tm_str tm_event_s2(const tm_trace *tr, uint32_t ev)
+{
+    if (ev >= tr->n_events)
+        return 0;
+    const tm__evval *x = tm__evvals_find(&tr->priv->s2_x, ev, 0);
+    return x ? x->val : tm__derived_s2(tr, ev);
+}
+
 /* ---- the loop at a moment ------------------------------------------------------ */
 
 uint32_t tm_event_at_time(const tm_trace *tr, double t)
@@ -180,6 +340,8 @@ uint32_t tm_event_at_time(const tm_trace *tr, double t)
 uint32_t tm_running_at(const tm_trace *tr, uint32_t ev)
 {
     size_t lo = 0, hi = tr->n_steps;   /* first step beginning after ev */
+    if (hi && tr->steps[hi - 1].ev_begin <= ev)
+        lo = hi;   /* at or after the last step's start: what loading asks, event by event */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (tr->steps[mid].ev_begin <= ev)

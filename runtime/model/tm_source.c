@@ -299,7 +299,7 @@ static const tm_srcref *last_src_in_step(const tm_trace *tr, uint32_t task, uint
         const tm_srcref *r = &tr->srcrefs[lo];
         if (r->ev < floor)
             break;
-        if (tr->events[r->ev].by == task)
+        if (tm_event_by(tr, r->ev) == task)
             return r;
     }
     return NULL;

@@ -134,7 +134,7 @@ int tm__open_span(tm__builder *b, uint32_t task, tm_state state, uint32_t ev,
     if (tm__reserve(&tr->spans, &b->cap_spans, tr->n_spans + 1, sizeof *tr->spans) < 0)
         return TM__NOMEM(b);
     lv->span = (uint32_t)tr->n_spans;
-    tr->spans[tr->n_spans++] = (tm_span){ev, TM_NONE, task, fut, label, (uint8_t)state};
+    tr->spans[tr->n_spans++] = (tm_span){ev, TM_NONE, task, state, fut, label};
     return 0;
 }
 
@@ -166,7 +166,7 @@ int tm__queue_handle(tm__builder *b, uint32_t id, uint32_t task, tm_str fn, uint
         return TM__NOMEM(b);
     b->cap_handles = cap < b->cap_handles ? cap : b->cap_handles;
     uint32_t i = (uint32_t)tr->n_handles++;
-    tr->handles[i] = (tm_handle){id, task, fn, ev, TM_NONE, 0};
+    tr->handles[i] = (tm_handle){id, task, fn, ev, TM_NONE};
     b->causes[i] = (tm__cause){cause, (uint8_t)kind};
     if (tm__idmap_put(&p->handles, id, i) < 0)
         return TM__NOMEM(b);
@@ -191,13 +191,20 @@ uint32_t tm__take_handle(tm__builder *b, uint32_t id, uint32_t ev, int cancelled
     }
     tm_handle *hd = &tr->handles[i];
     if (hd->ev_gone != TM_NONE) {
-        if (!(cancelled && hd->cancelled))
+        tm_kind left = (tm_kind)tr->events[hd->ev_gone].kind;
+        int was_cancelled = left == TM_EV_HANDLE_CANCEL || left == TM_EV_TIMER_CANCEL;
+        if (!(cancelled && was_cancelled))
             tm__rule(b, TM__F_H, "%s: handle %u already left the ready queue (%s)", what, id,
-                        hd->cancelled ? "cancelled" : "it ran");
+                        was_cancelled ? "cancelled" : "it ran");
         return TM_NONE;
     }
-    hd->ev_gone = ev;
-    hd->cancelled = (uint8_t)cancelled;
+    struct tm__private *p = tr->priv;
+    if (tm__reserve(&p->gone, &p->cap_gone, p->n_gone + 1, sizeof *p->gone) < 0) {
+        b->oom = 1;
+        return TM_NONE;
+    }
+    p->gone[p->n_gone++] = i;   /* in event order, so sorted by ev_gone (tm__derived_h) */
+    hd->ev_gone = ev;   /* cancelled or not: the kind of event ev says */
     b->ready--;
     return i;
 }

@@ -272,6 +272,14 @@ int tm__intern(tm__strings *st, const char *s, size_t n, tm_str *out)
     return 0;
 }
 
+void tm__strings_done(tm__strings *st)
+{
+    co_free(st->slots);
+    co_free(st->hashes);
+    st->slots = st->hashes = NULL;
+    st->nslots = st->count = 0;
+}
+
 void tm__strings_free(tm__strings *st)
 {
     co_free(st->buf);

@@ -38,11 +38,12 @@
 ** caller-sized query helpers, which write into caller buffers. The model
 ** holds no cJSON tree and no SDL type: a viewer's layout reads it directly.
 **
-** Size and speed: an event costs 40 bytes; with spans, handles, futures,
-** strings and index tables a trace takes about 80 bytes per event in all
-** (81 on a synthetic million-event trace, which loads in about 0.9 s here,
-** two thirds of that inside cJSON). Memory while loading is bounded by the
-** model plus the longest line.
+** Size and speed: an event costs 24 bytes (seq, by, h and s2 are derived:
+** see tm_event_seq); with spans, handles, futures, strings and index tables a
+** trace takes about 57 bytes per event in all (`record swarm --size 20000`,
+** 970k events: 55 MiB, loaded in about 0.7 s here, half of that inside
+** cJSON), the same per event at 2.4M and 4.9M events. Memory while loading is
+** bounded by the model plus the longest line.
 */
 #ifndef TRACE_MODEL_H
 #define TRACE_MODEL_H
@@ -174,16 +175,32 @@ typedef enum tm_link_kind {
 */
 typedef struct tm_event {
     double t;         /* loop time in seconds; never below the previous event's */
-    uint32_t seq;     /* `seq` as written in the file */
     uint32_t task;    /* task index the event is about, or TM_NONE (see table) */
-    uint32_t by;      /* task index running when it happened, or TM_NONE */
     uint32_t obj;     /* an id or number, per kind (see table); 0 when none */
-    uint32_t h;       /* ready-queue handle id, or 0 */
-    tm_str s1, s2;    /* string fields, per kind (see table) */
+    tm_str s1;        /* the first string field, per kind (see table) */
     uint8_t kind;     /* tm_kind */
     uint8_t detail;   /* tm_reason / tm_outcome / tm_end / cancel's `ok`, per kind */
     uint8_t flags;    /* TM_EVF_*: */
+    uint8_t pad_;     /* private: zero */
 } tm_event;
+
+/*
+** The columns `seq`, `by`, `h` and `s2` of the table above are not stored in
+** tm_event, which is why it is 24 bytes (they made it 40): each is asked of
+** the trace by event index, and is nearly always known from what the model
+** holds anyway -- seq from the event's position (a file's seq counts up by
+** one; where it does not, the trace keeps where it jumps), `by` from the step
+** running at the event (tm_running_at), `h` from the handle the event queued
+** or took out of the ready queue, and `s2` from the task, future, frame or
+** marker the event made. Where an event's value differs from that (a damaged
+** trace, a `src`, a message) the trace keeps the value itself, so the answer
+** is always what the file said. O(log n), no allocation.
+*/
+struct tm_trace;
+uint32_t tm_event_seq(const struct tm_trace *tr, uint32_t ev);  /* `seq` as written in the file */
+uint32_t tm_event_by(const struct tm_trace *tr, uint32_t ev);   /* task index running when it happened, or TM_NONE */
+uint32_t tm_event_h(const struct tm_trace *tr, uint32_t ev);    /* ready-queue handle id, or 0 */
+tm_str tm_event_s2(const struct tm_trace *tr, uint32_t ev);     /* the second string field, per kind, or 0 */
 
 /* tm_event.flags. SET_ORDER: `"order":"set"` -- CPython decides this while
 ** iterating a set, whose order follows object addresses; the trace shows the
@@ -219,15 +236,16 @@ typedef struct tm_task {
 ** A span of one state, from event ev_begin to event ev_end (inclusive ends:
 ** the span covers [events[ev_begin].t, events[ev_end].t]). A span may last zero
 ** seconds -- under the virtual clock every step does. The last span of a task
-** ends at the last event of the trace.
+** ends at the last event of the trace. An event begins at most one span (and
+** so ends at most one: the previous span of the same task).
 */
 typedef struct tm_span {
     uint32_t ev_begin;   /* event that entered this state */
     uint32_t ev_end;     /* event that left it (or the last event of the trace) */
-    uint32_t task;       /* the task whose span this is */
+    uint32_t task : 29;  /* the task whose span this is (task indexes are below 2^29) */
+    uint32_t state : 3;  /* tm_state (20 bytes a span, not 24) */
     uint32_t fut;        /* WAITING: id of the awaited future (maybe a task's id); else 0 */
     tm_str label;        /* WAITING: what it waits on ("sleep(2)", "gather(3)", a task name) */
-    uint8_t state;       /* tm_state */
 } tm_span;
 
 /* One step: the loop resumed a task and it gave control back. */
@@ -243,8 +261,8 @@ typedef struct tm_handle {
     uint32_t task;       /* task index whose step it runs, or TM_NONE for a callback */
     tm_str fn;           /* callback name (empty for task steps) */
     uint32_t ev_queued;  /* event that put it in the ready queue */
-    uint32_t ev_gone;    /* step_begin / cb_run / handle_cancel that took it out, or TM_NONE */
-    uint8_t cancelled;   /* 1 when handle_cancel removed it */
+    uint32_t ev_gone;    /* step_begin / cb_run / handle_cancel that took it out, or TM_NONE;
+                            it was cancelled when that is a handle_cancel or timer_cancel */
 } tm_handle;
 
 /* A future (tasks are futures too, but live in tasks[]). */
@@ -266,8 +284,8 @@ typedef struct tm_future {
 
 /* A call_later / call_at timer. */
 typedef struct tm_timer {
+    double when;         /* loop time it is due (first: 32 bytes a timer, not 40) */
     uint32_t id;         /* id in the trace (and its handle id once it fires) */
-    double when;         /* loop time it is due */
     tm_str fn;           /* the callback */
     uint32_t ev_new;     /* timer_new */
     uint32_t ev_fire;    /* timer_fire, or TM_NONE */
@@ -288,8 +306,8 @@ typedef struct tm_frame {
 
 /* An arrow: event `from` caused event `to`. */
 typedef struct tm_link {
-    uint32_t from;       /* cause (event index); drawn from lane events[from].by */
-    uint32_t to;         /* effect (event index); drawn to lane events[to].by */
+    uint32_t from;       /* cause (event index); drawn from lane tm_event_by(tr, from) */
+    uint32_t to;         /* effect (event index); drawn to lane tm_event_by(tr, to) */
     uint8_t kind;        /* tm_link_kind */
 } tm_link;
 
@@ -521,7 +539,9 @@ void tm_free(tm_trace *tr);
 /* The C string of an interned string; "" for 0. Valid until tm_free. */
 const char *tm_text(const tm_trace *tr, tm_str s);
 
-/* The index of the task / future / timer / handle with trace id `id`, or TM_NONE. */
+/* The index of the task / future / timer / handle with trace id `id`, or TM_NONE.
+** Tasks, futures, timers and jobs are found in O(1); a handle (its latest
+** entry) by a scan from the end of tr->handles, since only tests ask. */
 uint32_t tm_find_task(const tm_trace *tr, uint64_t id);
 uint32_t tm_find_future(const tm_trace *tr, uint64_t id);
 uint32_t tm_find_timer(const tm_trace *tr, uint64_t id);

@@ -7,6 +7,12 @@ trace and the CPython recorder's overhead, each side printing "key value".
                                             frame_p95_ms
     trace_bench.py json_lines COROSCOPE DIR the same file read with Python's
                                             json.loads line by line: mb_per_s
+    trace_bench.py load_size COROSCOPE DIR N
+                                            the same on a swarm trace of N workers
+                                            (about 48.5 N events; 50000 and 100000
+                                            make 2.4M and 4.9M): load_s,
+                                            bytes_per_event, events -- load time
+                                            and memory linear to 5M events
     trace_bench.py record COROSCOPE         `coroscope record tasks2000.py`
                                             (2,000 tasks): seconds
     trace_bench.py plain                    python3 tasks2000.py: seconds
@@ -30,25 +36,41 @@ PROGRAM = os.path.join(HERE, "tasks2000.py")
 SWARM = "20000"     # swarm workers: about 970k events, 93 MB
 
 
-def big_trace(coroscope, directory):
-    path = os.path.join(directory, "swarm-big.jsonl")
+def big_trace(coroscope, directory, size=SWARM):
+    name = "swarm-big.jsonl" if size == SWARM else "swarm-%s.jsonl" % size
+    path = os.path.join(directory, name)
     if not os.path.exists(path):
-        subprocess.run([coroscope, "record", "swarm", "--size", SWARM, "-o", path + ".part"],
+        subprocess.run([coroscope, "record", "swarm", "--size", size, "--max-events", "0", "-o", path + ".part"],
                        check=True, capture_output=True)
         os.rename(path + ".part", path)
     return path
 
 
-def load(coroscope, directory):
-    path = big_trace(coroscope, directory)
+def view_bench(coroscope, path):
+    """`coroscope view --bench PATH`: load seconds, bytes per event, frame p95, events."""
     out = subprocess.run([coroscope, "view", "--bench", path], check=True, capture_output=True,
                          text=True, env=dict(os.environ, SDL_VIDEODRIVER="dummy")).stdout
     secs = float(re.search(r"load\s+([0-9.]+) s", out).group(1))
     per_event = float(re.search(r"([0-9.]+) bytes per event", out).group(1))
     p95 = float(re.search(r"p95 ([0-9.]+) ms", out).group(1))
+    events = int(re.search(r"\(([0-9]+) events", out).group(1))
+    return secs, per_event, p95, events
+
+
+def load(coroscope, directory):
+    path = big_trace(coroscope, directory)
+    secs, per_event, p95, _ = view_bench(coroscope, path)
     print("mb_per_s %.2f" % (os.path.getsize(path) / secs / 1e6))
     print("bytes_per_event %.1f" % per_event)
     print("frame_p95_ms %.2f" % p95)
+
+
+def load_size(coroscope, directory, size):
+    path = big_trace(coroscope, directory, size)
+    secs, per_event, _, events = view_bench(coroscope, path)
+    print("load_s %.3f" % secs)
+    print("bytes_per_event %.1f" % per_event)
+    print("events %d" % events)
 
 
 def json_lines(coroscope, directory):
@@ -73,6 +95,8 @@ def main(argv):
     what = argv[1] if len(argv) > 1 else ""
     if what == "load" and len(argv) == 4:
         load(argv[2], argv[3])
+    elif what == "load_size" and len(argv) == 5:
+        load_size(argv[2], argv[3], argv[4])
     elif what == "json_lines" and len(argv) == 4:
         json_lines(argv[2], argv[3])
     elif what == "record" and len(argv) == 3:

@@ -526,7 +526,7 @@ Test(lesson, answers_are_graded_from_the_trace_for_every_kind)
     uint32_t pseq = 0;
     for (size_t i = 0; i < tr->n_prints; i++)
         if (!strcmp(tm_text(tr, tr->events[tr->prints[i]].s1), "b"))
-            pseq = tr->events[tr->prints[i]].seq;
+            pseq = tm_event_seq(tr, tr->prints[i]);
     char ans[16];
     snprintf(ans, sizeof ans, "#%u", pseq);
     v = grade(L, 5, ans);

@@ -55,7 +55,7 @@ static uint32_t task_named(const tm_trace *tr, const char *name)
 static uint32_t event_seq(const tm_trace *tr, uint32_t seq)
 {
     for (size_t i = 0; i < tr->n_events; i++)
-        if (tr->events[i].seq == seq)
+        if (tm_event_seq(tr, i) == seq)
             return (uint32_t)i;
     cr_fatal("no event with seq %u", seq);
     return TM_NONE;
@@ -121,7 +121,7 @@ Test(model, truncated_trace_keeps_events_before_the_bad_line)
     tm_trace *tr = load(DATA("truncated.jsonl"), 0);
     /* Lines 2..30 are events 1..29; line 31 was cut in the middle. */
     cr_expect(eq(sz, tr->n_events, 29));
-    cr_expect(eq(u32, tr->events[28].seq, 29));
+    cr_expect(eq(u32, tm_event_seq(tr, 28), 29));
     cr_assert(eq(sz, tr->n_problems, 1));
     cr_expect(eq(u32, tr->problems[0].line, 31));
     cr_expect(eq(u32, tr->problems[0].column, 25));
@@ -336,7 +336,7 @@ Test(model, outcomes_and_values_read_as_python_prints_them)
     cr_expect(eq(str, (char *)tm_text(tr, boom->msg), "boom"));
     cr_expect(eq(u32, tr->spans[boom->span_first + boom->span_count - 1].state, TM_STATE_FAILED));
     cr_assert(eq(sz, tr->n_warns, 1));
-    cr_expect(eq(str, (char *)tm_text(tr, tr->events[tr->warns[0]].s2), "never_retrieved"));
+    cr_expect(eq(str, (char *)tm_text(tr, tm_event_s2(tr, tr->warns[0])), "never_retrieved"));
     tm_free(tr);
 
     tr = load(DATA("cancel.jsonl"), 0);
@@ -452,8 +452,8 @@ Test(model, event_at_time_finds_the_last_event_at_or_before_t)
 {
     tm_trace *tr = load(DATA("gather.jsonl"), 0);
     cr_expect(eq(u32, tm_event_at_time(tr, -0.5), TM_NONE));
-    cr_expect(eq(u32, tr->events[tm_event_at_time(tr, 0.5)].seq, 22), "last event at t=0");
-    cr_expect(eq(u32, tr->events[tm_event_at_time(tr, 1.0)].seq, 32), "last event at t=1");
+    cr_expect(eq(u32, tm_event_seq(tr, tm_event_at_time(tr, 0.5)), 22), "last event at t=0");
+    cr_expect(eq(u32, tm_event_seq(tr, tm_event_at_time(tr, 1.0)), 32), "last event at t=1");
     cr_expect(eq(u32, tm_event_at_time(tr, 99), 58));
     tm_free(tr);
 }
@@ -477,7 +477,7 @@ Test(model, ids_lead_to_tasks_futures_timers_and_handles)
 static const tm_link *link_to(const tm_trace *tr, tm_link_kind kind, uint32_t to_seq)
 {
     for (size_t i = 0; i < tr->n_links; i++)
-        if (tr->links[i].kind == kind && tr->events[tr->links[i].to].seq == to_seq)
+        if (tr->links[i].kind == kind && tm_event_seq(tr, tr->links[i].to) == to_seq)
             return &tr->links[i];
     return NULL;
 }
@@ -488,12 +488,12 @@ Test(model, a_wake_link_joins_the_resolution_to_the_step_it_scheduled)
     /* sleep(1) resolved at seq 26 (fut_done); Task-3 woke and ran at seq 28. */
     const tm_link *lk = link_to(tr, TM_LINK_WAKE, 28);
     cr_assert(lk != NULL);
-    cr_expect(eq(u32, tr->events[lk->from].seq, 26));
+    cr_expect(eq(u32, tm_event_seq(tr, lk->from), 26));
     cr_expect(eq(u32, tr->events[lk->from].kind, TM_EV_FUT_DONE));
     /* gather resolved at seq 53 woke main at seq 55. */
     lk = link_to(tr, TM_LINK_WAKE, 55);
     cr_assert(lk != NULL);
-    cr_expect(eq(u32, tr->events[lk->from].seq, 53));
+    cr_expect(eq(u32, tm_event_seq(tr, lk->from), 53));
     tm_free(tr);
 }
 
@@ -502,8 +502,8 @@ Test(model, a_spawn_link_joins_task_new_in_the_parent_to_the_first_step)
     tm_trace *tr = load(DATA("gather.jsonl"), 0);
     const tm_link *lk = link_to(tr, TM_LINK_SPAWN, 11);
     cr_assert(lk != NULL);
-    cr_expect(eq(u32, tr->events[lk->from].seq, 3));
-    cr_expect(eq(u32, tr->events[lk->from].by, task_named(tr, "Task-1")), "drawn from the parent");
+    cr_expect(eq(u32, tm_event_seq(tr, lk->from), 3));
+    cr_expect(eq(u32, tm_event_by(tr, lk->from), task_named(tr, "Task-1")), "drawn from the parent");
     cr_expect(eq(u32, tr->events[lk->to].task, task_named(tr, "Task-2")));
     tm_free(tr);
 }
@@ -514,11 +514,11 @@ Test(model, a_cancel_link_joins_the_request_to_the_cancelled_error_it_raised)
     /* main cancelled the worker at seq 17; CancelledError was thrown into it at seq 23. */
     const tm_link *lk = link_to(tr, TM_LINK_CANCEL, 23);
     cr_assert(lk != NULL);
-    cr_expect(eq(u32, tr->events[lk->from].seq, 17));
+    cr_expect(eq(u32, tm_event_seq(tr, lk->from), 17));
     /* ... and cancelling the worker's sleep (seq 18) resolved it cancelled (seq 19). */
     lk = link_to(tr, TM_LINK_CANCEL, 19);
     cr_assert(lk != NULL);
-    cr_expect(eq(u32, tr->events[lk->from].seq, 18));
+    cr_expect(eq(u32, tm_event_seq(tr, lk->from), 18));
     tm_free(tr);
 }
 
@@ -702,4 +702,45 @@ Test(model, seconds_are_formatted_for_people)
     cr_expect(gt(dbl, tm_nice_step(5e-324, 12), 0), "a step that underflows is never 0");
     cr_expect(le(dbl, tm_nice_step(1.7976931348623157e308, 12), 1.7976931348623157e308));
     cr_expect(eq(str, tm_format_seconds(1e300, buf, sizeof buf), "1e+300 s"));
+}
+
+Test(model, seq_by_h_and_s2_read_back_as_the_file_wrote_them_even_where_they_break_the_rules)
+{
+    /* tm_event keeps none of the four: they are derived from the model, and
+    ** kept beside it where a damaged trace says otherwise. */
+    tm_trace *tr = load_text(HEADER RUNNING_TASK_1
+        "{\"seq\":3,\"t\":0,\"ev\":\"fut_new\",\"fut\":3,\"kind\":\"future\",\"label\":\"f\",\"by\":1}\n"
+        "{\"seq\":9,\"t\":0,\"ev\":\"fut_new\",\"fut\":3,\"kind\":\"again\",\"label\":\"g\"}\n"
+        "{\"seq\":10,\"t\":0,\"ev\":\"task_new\",\"task\":4,\"name\":\"Task-2\",\"parent\":1,"
+        "\"coro\":\"child\",\"h\":5}\n"
+        "{\"seq\":11,\"t\":0,\"ev\":\"step_end\",\"task\":1,\"reason\":\"await\",\"fut\":3,\"src\":\"p.py:3\"}\n"
+        "{\"seq\":12,\"t\":0,\"ev\":\"fut_done\",\"fut\":3,\"outcome\":\"cancelled\",\"msg\":\"m\",\"by\":4}\n"
+        "{\"seq\":13,\"t\":0,\"ev\":\"step_begin\",\"task\":4,\"h\":77}\n"
+        "{\"seq\":14,\"t\":0,\"ev\":\"cb_run\",\"h\":78,\"fn\":\"cb\"}\n"
+        "{\"seq\":7,\"t\":0,\"ev\":\"end\",\"reason\":\"complete\"}\n", 0);
+    cr_assert(eq(sz, tr->n_events, 10));
+    static const uint32_t seqs[] = {1, 2, 3, 9, 10, 11, 12, 13, 14, 7};
+    for (uint32_t i = 0; i < 10; i++)
+        cr_expect(eq(u32, tm_event_seq(tr, i), seqs[i]), "event %u's seq", i);
+    uint32_t t1 = task_named(tr, "Task-1"), t2 = task_named(tr, "Task-2");
+    cr_expect(eq(u32, tm_event_by(tr, 2), t1), "fut_new by the running task");
+    cr_expect(eq(u32, tm_event_by(tr, 4), t1), "task_new inside task 1's step");
+    cr_expect(eq(u32, tm_event_by(tr, 5), t1), "a step_end is its task's");
+    cr_expect(eq(u32, tm_event_by(tr, 6), t2), "fut_done says task 2 though none runs");
+    cr_expect(eq(u32, tm_event_by(tr, 8), t2), "a cb_run inside task 2's unfinished step is in its lane");
+    cr_expect(eq(u32, tm_event_h(tr, 0), 2), "task_new's handle");
+    cr_expect(eq(u32, tm_event_h(tr, 1), 2), "step_begin's handle");
+    cr_expect(eq(u32, tm_event_h(tr, 4), 5));
+    cr_expect(eq(u32, tm_event_h(tr, 7), 77), "a handle never queued, as written");
+    cr_expect(eq(u32, tm_event_h(tr, 8), 78));
+    cr_expect(eq(u32, tm_event_h(tr, 2), 0), "fut_new has none");
+    cr_expect(eq(str, (char *)tm_text(tr, tm_event_s2(tr, 0)), "main"), "task_new's coro");
+    cr_expect(eq(str, (char *)tm_text(tr, tm_event_s2(tr, 2)), "future"), "fut_new's kind");
+    cr_expect(eq(str, (char *)tm_text(tr, tm_event_s2(tr, 3)), "again"), "a second fut_new 3 keeps its kind");
+    cr_expect(eq(str, (char *)tm_text(tr, tm_event_s2(tr, 5)), "p.py:3"), "step_end's src");
+    cr_expect(eq(str, (char *)tm_text(tr, tm_event_s2(tr, 6)), "m"), "fut_done's message");
+    cr_expect(eq(u32, tm_event_s2(tr, 7), 0));
+    cr_expect(eq(u32, tm_event_seq(tr, 10), 0), "past the last event");
+    cr_expect(eq(u32, tm_event_by(tr, 10), TM_NONE));
+    tm_free(tr);
 }

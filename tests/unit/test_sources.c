@@ -53,7 +53,7 @@ static uint32_t task_named(const tm_trace *tr, const char *name)
 static uint32_t event_seq(const tm_trace *tr, uint32_t seq)
 {
     for (size_t i = 0; i < tr->n_events; i++)
-        if (tr->events[i].seq == seq)
+        if (tm_event_seq(tr, i) == seq)
             return (uint32_t)i;
     cr_fatal("no event with seq %u", seq);
     return TM_NONE;

@@ -154,7 +154,7 @@ Test(viz_model, a_callback_segment_never_outlasts_its_instant)
             uint8_t k = run->tr->events[e].kind;
             cr_assert(k != TM_EV_STEP_BEGIN && k != TM_EV_CB_RUN && k != TM_EV_TIMER_FIRE && k != TM_EV_IDLE,
                       "no other handle inside callback %u", first);
-            cr_assert(eq(u32, run->tr->events[e].by, TM_NONE), "no task's event inside callback %u", first);
+            cr_assert(eq(u32, tm_event_by(run->tr, e), TM_NONE), "no task's event inside callback %u", first);
         }
     }
 }
@@ -163,7 +163,7 @@ Test(viz_model, a_callback_segment_never_outlasts_its_instant)
 static uint32_t event_seq(const vz_run *run, uint32_t seq)
 {
     for (uint32_t i = 0; i < run->tr->n_events; i++)
-        if (run->tr->events[i].seq == seq)
+        if (tm_event_seq(run->tr, i) == seq)
             return i;
     cr_fatal("no event #%u", seq);
     return TM_NONE;
@@ -230,7 +230,7 @@ Test(viz_model, arrows_are_indexed_by_the_lane_they_point_to)
     for (size_t slot = 0; slot <= tr->n_tasks; slot++) {
         for (uint32_t i = run->ln_first[slot]; i < run->ln_first[slot + 1]; i++) {
             const tm_link *l = &tr->links[run->ln_idx[i]];
-            uint32_t lane = tr->events[l->to].by;
+            uint32_t lane = tm_event_by(tr, l->to);
             cr_assert(eq(u32, lane < tr->n_tasks ? lane : (uint32_t)tr->n_tasks, (uint32_t)slot));
             spawn += l->kind == TM_LINK_SPAWN;
             wake += l->kind == TM_LINK_WAKE;

@@ -524,7 +524,7 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
         vz_format_seconds(tm_span_t1(tr, sp), b, sizeof b);
         vz_format_seconds(tm_span_t1(tr, sp) - tm_span_t0(tr, sp), d, sizeof d);
         tm_safe_snprintf(lines[1], 300, "%s \xE2\x86\x92 %s  (%s)  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, b, d,
-                 tr->events[sp->ev_begin].seq, tr->events[sp->ev_end].seq);
+                 tm_event_seq(tr, sp->ev_begin), tm_event_seq(tr, sp->ev_end));
         tm_safe_snprintf(lines[2], 300, "click to inspect the task");
         return 3;
     }
@@ -545,7 +545,7 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
             return 1;
         }
         vz_format_seconds(tr->events[e0].t, a, sizeof a);
-        tm_safe_snprintf(lines[1], 300, "at %s  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, tr->events[e0].seq, tr->events[e1].seq);
+        tm_safe_snprintf(lines[1], 300, "at %s  \xC2\xB7  events #%u\xE2\x80\x93#%u", a, tm_event_seq(tr, e0), tm_event_seq(tr, e1));
         return 2;
     }
     case VZ_HIT_FRAME: {
@@ -605,7 +605,7 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
     case VZ_HIT_MARKER:
         vz_event_text(run, h->a, lines[0], 300);
         vz_format_seconds(tr->events[h->a].t, a, sizeof a);
-        tm_safe_snprintf(lines[1], 300, "t = %s  \xC2\xB7  event #%u  \xC2\xB7  click to inspect", a, tr->events[h->a].seq);
+        tm_safe_snprintf(lines[1], 300, "t = %s  \xC2\xB7  event #%u  \xC2\xB7  click to inspect", a, tm_event_seq(tr, h->a));
         return 2;
     case VZ_HIT_LANE:
         if (h->a == TM_NONE) {
@@ -624,7 +624,7 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
                  tm_text(tr, tr->clock));
         return 2;
     case VZ_HIT_EVENT_ROW:
-        tm_safe_snprintf(lines[0], 300, "click to move the playhead to event #%u", tr->events[h->a].seq);
+        tm_safe_snprintf(lines[0], 300, "click to move the playhead to event #%u", tm_event_seq(tr, h->a));
         return 1;
     case VZ_HIT_FOLD:
         tm_safe_snprintf(lines[0], 300, "%s the %u task%s under %s%s", run->collapsed[h->a] ? "Unfold" : "Fold",

@@ -609,7 +609,7 @@ void vz__draw_arrows(vz__lanes *L, uint32_t slot, float lane_top)
         }
         if (!c->ui->arrows[lk->kind] || vz__after_playhead(L, lk->to) || vz__after_playhead(L, lk->from))
             continue;
-        uint32_t src = tr->events[lk->from].by;
+        uint32_t src = tm_event_by(tr, lk->from);
         if (floorf(xt) == floorf(last_x) && src == last_src)
             continue;
         last_x = xt;

@@ -440,9 +440,9 @@ static void inspector(vz__lctx *c, vz_rect r)
         vz_format_seconds(tr->events[tk->ev_new].t, a, sizeof a);
         if (tk->parent != TM_NONE)
             tm_safe_snprintf(line, sizeof line, "created by %s at %s (event #%u)", vz_task_name(run, tk->parent), a,
-                     tr->events[tk->ev_new].seq);
+                     tm_event_seq(tr, tk->ev_new));
         else
-            tm_safe_snprintf(line, sizeof line, "created by the program at %s (event #%u)", a, tr->events[tk->ev_new].seq);
+            tm_safe_snprintf(line, sizeof line, "created by the program at %s (event #%u)", a, tm_event_seq(tr, tk->ev_new));
         y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT, line);
         vz_format_seconds(tk->t_running, a, sizeof a);
         vz_format_seconds(tk->t_ready, b, sizeof b);
@@ -492,7 +492,7 @@ static void inspector(vz__lctx *c, vz_rect r)
     } else if (ui->sel_kind == VZ_SEL_EVENT && ui->sel < tr->n_events) {
         const tm_event *e = &tr->events[ui->sel];
         vz_format_seconds(e->t, a, sizeof a);
-        tm_safe_snprintf(line, sizeof line, "event #%u  \xC2\xB7  %s  \xC2\xB7  t = %s", e->seq, tm_kind_name((tm_kind)e->kind), a);
+        tm_safe_snprintf(line, sizeof line, "event #%u  \xC2\xB7  %s  \xC2\xB7  t = %s", tm_event_seq(tr, ui->sel), tm_kind_name((tm_kind)e->kind), a);
         vz_dl_text(c->dl, VZ_FONT_BOLD, x, y, w, VZ_C_TEXT, line);
         y += lh + 2 * s;
         vz_event_text(run, ui->sel, line, sizeof line);
@@ -501,8 +501,9 @@ static void inspector(vz__lctx *c, vz_rect r)
             y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT_DIM,
                           "Set order: CPython decides this while iterating a set, in an order that follows object "
                           "addresses and can change from run to run; this trace shows one such order.");
-        if (e->by != TM_NONE || e->kind == TM_EV_CB_RUN) {
-            tm_safe_snprintf(line, sizeof line, "while %s was running", e->by != TM_NONE ? vz_task_name(run, e->by) : "the loop");
+        uint32_t by = tm_event_by(tr, ui->sel);
+        if (by != TM_NONE || e->kind == TM_EV_CB_RUN) {
+            tm_safe_snprintf(line, sizeof line, "while %s was running", by != TM_NONE ? vz_task_name(run, by) : "the loop");
             y += vz__wrap(c, VZ_FONT_BODY, x, y, w, ymax, VZ_C_TEXT_DIM, line);
         }
         if (e->kind == TM_EV_JOB && e->obj < tr->n_marks) {   /* a job that had to wait: for how long, for whom */
@@ -665,7 +666,7 @@ static void event_list(vz__lctx *c, vz_rect r)
     if (start + rows > tr->n_events)
         start = tr->n_events > rows ? tr->n_events - rows : 0;
     char widest[32];
-    tm_safe_snprintf(widest, sizeof widest, "#%u", tr->events[tr->n_events - 1].seq > 999 ? tr->events[tr->n_events - 1].seq : 999);
+    tm_safe_snprintf(widest, sizeof widest, "#%u", tm_event_seq(tr, tr->n_events - 1) > 999 ? tm_event_seq(tr, tr->n_events - 1) : 999);
     float x = r.x + VZ_M_PAD * s, seq_w = vz__text_w(c, VZ_FONT_MONO, widest),
           t_w = vz__text_w(c, VZ_FONT_MONO, "000.000 ms"), k_w = vz__text_w(c, VZ_FONT_MONO, "timer_cancel ");
     /* A narrow list (a projector's scale) drops the event kind: the sentence says it. */
@@ -688,7 +689,7 @@ static void event_list(vz__lctx *c, vz_rect r)
         }
         vz_color tc = future ? VZ_C_TEXT_FAINT : vz_is_decision(e) ? VZ_C_TEXT : VZ_C_TEXT_DIM;
         char buf[300], t[32];
-        tm_safe_snprintf(buf, sizeof buf, "#%u", e->seq);
+        tm_safe_snprintf(buf, sizeof buf, "#%u", tm_event_seq(tr, (uint32_t)i));
         float ty = y + 1 * s;
         vz_dl_text(c->dl, VZ_FONT_MONO, x + seq_w - vz__text_w(c, VZ_FONT_MONO, buf), ty, 0, tc, buf);
         vz_format_seconds(e->t, t, sizeof t);

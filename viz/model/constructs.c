@@ -364,7 +364,7 @@ static int build_mark_lanes(vz_run *run)
     for (size_t i = 0; i < tr->n_marks; i++) {
         const tm_mark *m = &tr->marks[i];
         const tm_event *e = &tr->events[m->ev];
-        uint32_t lane = e->task != TM_NONE ? e->task : e->by;
+        uint32_t lane = e->task != TM_NONE ? e->task : tm_event_by(tr, m->ev);
         if (e->kind == TM_EV_IO && m->obj < max_fd) {
             if (e->task != TM_NONE)
                 fd_task[m->obj] = e->task;
@@ -551,7 +551,7 @@ char *vz_construct_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
         return buf;
     }
     const char *who = e->task != TM_NONE ? vz_task_name(run, e->task)
-                    : e->by != TM_NONE ? vz_task_name(run, e->by) : "a callback";
+                    : tm_event_by(tr, ev) != TM_NONE ? vz_task_name(run, tm_event_by(tr, ev)) : "a callback";
     switch ((tm_kind)e->kind) {
     case TM_EV_SYNC:
         sync_text(who, tm_text(tr, m->what), mark_op(tr, m), m->obj, m->num, buf, size);

@@ -268,12 +268,12 @@ static void find_stalls(vz_run *run, size_t *cap)
             vz_format_seconds(tm->when, when, sizeof when);
             vz_format_seconds(t_end - tm->when, lag, sizeof lag);
             tm_safe_snprintf(f->facts, sizeof f->facts, "the step began at %s (event %u); %s%s%s, due at %s, fired %s late", at,
-                     tr->events[st->ev_begin].seq, vz_timer_purpose(run, due[0]),
+                     tm_event_seq(tr, st->ev_begin), vz_timer_purpose(run, due[0]),
                      tm->created_by != TM_NONE ? " of " : "",
                      tm->created_by != TM_NONE ? tm_text(tr, tr->tasks[tm->created_by].name) : "", when, lag);
         } else {
             tm_safe_snprintf(f->facts, sizeof f->facts, "the step began at %s (event %u); nothing else could run until it ended",
-                     at, tr->events[st->ev_begin].seq);
+                     at, tm_event_seq(tr, st->ev_begin));
         }
     }
     if (found > shown && last) {
@@ -298,7 +298,7 @@ static void find_warnings(vz_run *run, size_t *cap)
     const tm_trace *tr = run->tr;
     for (size_t i = 0; i < tr->n_warns; i++) {
         const tm_event *e = &tr->events[tr->warns[i]];
-        const char *kind = tm_text(tr, e->s2);
+        const char *kind = tm_text(tr, tm_event_s2(tr, tr->warns[i]));
         vz_finding_kind fk;
         if (!strcmp(kind, "never_retrieved"))
             fk = VZ_FIND_NEVER_RETRIEVED;
@@ -347,7 +347,7 @@ static void find_swallowed(vz_run *run, size_t *cap)
     for (size_t i = 0; i < tr->n_links; i++) {
         const tm_link *l = &tr->links[i];
         const tm_event *e = &tr->events[l->to], *from = &tr->events[l->from];
-        const char *via = from->kind == TM_EV_CANCEL ? tm_text(tr, from->s2) : "";
+        const char *via = from->kind == TM_EV_CANCEL ? tm_text(tr, tm_event_s2(tr, l->from)) : "";
         if (l->kind == TM_LINK_CANCEL && e->kind == TM_EV_THROW && e->task < tr->n_tasks &&
             thrown[e->task] == TM_NONE && !strcmp(tm_text(tr, e->s1), "CancelledError") &&
             strncmp(via, "TaskGroup.", 10) && strncmp(via, "Timeout.", 8))
@@ -365,7 +365,7 @@ static void find_swallowed(vz_run *run, size_t *cap)
         tm_safe_snprintf(f->title, sizeof f->title, "%s caught CancelledError and finished anyway, with %s",
                  tm_text(tr, tk->name), tm_text(tr, tk->result));
         tm_safe_snprintf(f->facts, sizeof f->facts, "CancelledError was delivered at %s (event %u); the task returned a result",
-                 at, tr->events[thrown[t]].seq);
+                 at, tm_event_seq(tr, thrown[t]));
     }
     co_free(thrown);
 }

@@ -82,7 +82,10 @@ static int build_conc(vz_run *run)
         return -1;
     if (!n)
         return 0;
-    int32_t *d = co_calloc(n * 3, sizeof *d);   /* per event: change of ready, running, waiting */
+    /* Per event: the change of ready, running, waiting. An event begins at
+    ** most one span and so ends at most one (trace_model.h), so each change
+    ** is -1, 0 or 1: a byte, not an int (3 bytes an event at the load's peak). */
+    int8_t *d = co_calloc(n * 3, sizeof *d);
     if (!d)
         return -1;
     for (size_t t = 0; t < tr->n_tasks; t++) {

@@ -24,7 +24,7 @@
 **
 ** The counts come from the model's spans (a task is in one state from a span's
 ** first event to the next span's), applied event by event: O(events + spans +
-** tasks x cells) at load, with 12 transient bytes per event; kept are
+** tasks x cells) at load, with 3 transient bytes per event; kept are
 ** 2 x VZ_MM_COLS bytes and two counters per task, and 2 x VZ_OV_BINS bins per
 ** run. vz_overview_build is called by vz_doc_add; vz_overview_free releases
 ** what it made (NULL-safe on a zeroed run).

@@ -88,7 +88,7 @@ vz_marker_kind vz_marker_of(const tm_trace *tr, const tm_event *ev, uint32_t *la
         /* What a bracket, a deadline or an I/O wait span already shows gets no marker. */
         const char *op = tm_text(tr, ev->s1);
         if (ev->task == TM_NONE)
-            *lane = ev->by;
+            *lane = tm_event_by(tr, (uint32_t)(ev - tr->events));
         switch (ev->kind) {
         case TM_EV_BLOCK:
             return VZ_MK_BLOCK;
@@ -143,7 +143,7 @@ uint32_t vz_seg_events(const vz_run *run, vz_seg_kind kind, size_t i, uint32_t *
         first = run->cbs[i];
         size_t j = (size_t)first + 1;
         double t = tr->events[first].t;
-        while (j < tr->n_events && j - first < 10000 && tr->events[j].t == t && tr->events[j].by == TM_NONE) {
+        while (j < tr->n_events && j - first < 10000 && tr->events[j].t == t && tm_event_by(tr, j) == TM_NONE) {
             uint8_t k = tr->events[j].kind;
             if (k == TM_EV_STEP_BEGIN || k == TM_EV_CB_RUN || k == TM_EV_TIMER_FIRE || k == TM_EV_IDLE ||
                 k == TM_EV_END)
@@ -222,7 +222,7 @@ static int build_links(vz_run *run)
     for (size_t i = 0; i < tr->n_links; i++) {
         if (!link_drawn(&tr->links[i]))
             continue;
-        uint32_t lane = tr->events[tr->links[i].to].by;
+        uint32_t lane = tm_event_by(tr, tr->links[i].to);
         run->ln_first[(lane < tr->n_tasks ? lane : tr->n_tasks) + 1]++;
         total++;
     }
@@ -238,7 +238,7 @@ static int build_links(vz_run *run)
     for (size_t i = 0; i < tr->n_links; i++) {
         if (!link_drawn(&tr->links[i]))
             continue;
-        uint32_t lane = tr->events[tr->links[i].to].by;
+        uint32_t lane = tm_event_by(tr, tr->links[i].to);
         run->ln_idx[fill[lane < tr->n_tasks ? lane : tr->n_tasks]++] = (uint32_t)i;
     }
     co_free(fill);
@@ -558,12 +558,12 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
         return buf;
     }
     const tm_event *e = &tr->events[ev];
-    const char *task = vz_task_name(run, e->task), *by = vz_task_name(run, e->by);
-    const char *s1 = tm_text(tr, e->s1), *s2 = tm_text(tr, e->s2);
+    const char *task = vz_task_name(run, e->task), *by = vz_task_name(run, tm_event_by(tr, ev));
+    const char *s1 = tm_text(tr, e->s1), *s2 = tm_text(tr, tm_event_s2(tr, ev));
     char when[32];
     switch ((tm_kind)e->kind) {
     case TM_EV_TASK_NEW:
-        if (e->by == TM_NONE)
+        if (tm_event_by(tr, ev) == TM_NONE)
             tm_safe_snprintf(buf, size, "%s (%s) created; its first step is queued", task, s2);
         else
             tm_safe_snprintf(buf, size, "%s creates %s (%s); its first step is queued", by, task, s2);
@@ -636,14 +636,14 @@ char *vz_event_text(const vz_run *run, uint32_t ev, char *buf, size_t size)
             tm_safe_snprintf(buf, size, "the loop runs callback %s", s1);
         break;
     case TM_EV_HANDLE_CANCEL:
-        tm_safe_snprintf(buf, size, "queued handle %u is cancelled (the loop will skip it)", e->h);
+        tm_safe_snprintf(buf, size, "queued handle %u is cancelled (the loop will skip it)", tm_event_h(tr, ev));
         break;
     case TM_EV_CANCEL:
-        if (e->by == TM_NONE && *s2 && vz_plain_callback(s2))   /* a callback cancels: name it, as the trace does */
+        if (tm_event_by(tr, ev) == TM_NONE && *s2 && vz_plain_callback(s2))   /* a callback cancels: name it, as the trace does */
             tm_safe_snprintf(buf, size, "%s (%s) calls cancel() on %s%s", s2, vz_plain_callback(s2),
                      e->task != TM_NONE ? task : vz_future_label(run, e->obj), e->detail ? "" : " (already done)");
         else
-            tm_safe_snprintf(buf, size, "%s calls cancel() on %s%s", e->by == TM_NONE && *s2 ? s2 : by,
+            tm_safe_snprintf(buf, size, "%s calls cancel() on %s%s", tm_event_by(tr, ev) == TM_NONE && *s2 ? s2 : by,
                      e->task != TM_NONE ? task : vz_future_label(run, e->obj), e->detail ? "" : " (already done)");
         break;
     case TM_EV_UNCANCEL:
