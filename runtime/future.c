@@ -111,7 +111,8 @@ void co__future_free_all(co_loop *L)
         co_future *next = f->next;
         if (f->cb_heap)
             co_free(f->cb.heap);
-        co_free(f);
+        if (!f->transient)                 /* transient ones are blocks in the arena */
+            co_free(f);
         f = next;
     }
     L->futures = NULL;

@@ -150,7 +150,9 @@ struct co_future {
 /* Handles and transient futures are blocks of one size, recycled through one
 ** free list: the handle a task's first step ran on becomes the future it then
 ** waits on, so a suspended task holds one block, not two (as CPython's
-** allocator hands a freed Handle's memory to the next Future). */
+** allocator hands a freed Handle's memory to the next Future). Blocks come
+** from the loop's arena and go back with it (call_soon_threadsafe's handles,
+** made on other threads, are the exception: h.foreign). */
 typedef union co__block {
     co_handle h;
     co_future f;
@@ -178,8 +180,8 @@ typedef struct co__coro_head {
     uint8_t nargs;             /* arguments in co_task.args */
 } co__coro_head;
 
-/* A task lives until the loop is freed (co__task_free_all); its stack goes
-** back to the pool when it finishes. The mailbox is what the coroutine and
+/* A task lives until the loop is freed (co__task_free_all), in the loop's
+** arena; its stack goes back to the pool when it finishes. The mailbox is what the coroutine and
 ** the loop pass each other at a switch. */
 struct co_task {
     co_future fut;             /* a task is a future: keep first; fut.label is get_name() */
@@ -192,8 +194,9 @@ struct co_task {
     co_stack *stack;           /* NULL until the first step, and after the end */
     co_future *fut_waiter;     /* _fut_waiter; mailbox: the future awaited (CO_Y_AWAIT) */
     const char *yield_src;     /* mailbox: file:line of the await (read by repr while suspended) */
-    co_exc *mail_exc;          /* mailbox: thrown in at the await (to the task), or raised by the coroutine (CO_Y_RAISE) */
-    co_exc *reused;            /* debug mode: its coroutine was awaited before: raised at once */
+    co_exc *mail_exc;          /* mailbox: thrown in at the await (to the task), or raised by the coroutine
+                                  (CO_Y_RAISE); before the first step: debug mode's "cannot reuse already
+                                  awaited coroutine", thrown in then unless something else is */
     co_exc *cancelled_exc;     /* _cancelled_exc: the CancelledError it ended with */
     co_vars *vars;             /* _context: each step runs in it */
     co_vars own_vars;          /* ... usually this one: copy_context() at creation */
@@ -278,6 +281,7 @@ struct co_loop {
 extern _Thread_local co_loop *co__tls_loop;
 
 void *co__arena_alloc(size_t size);          /* from co__tls_loop's arena */
+void *co__arena_alloc_in(co_loop *L, size_t size);   /* from L's (16-byte aligned, freed with L) */
 co_exc *co__exc_nomem(void);                 /* a static MemoryError */
 
 static inline bool co__tracing(const co_loop *L) { return L->tracer.event != NULL; }
@@ -313,7 +317,7 @@ static inline co__block *co__block_get(co_loop *L)
 {
     co__block *b = L->free_blocks;
     if (!b)
-        return co_malloc(sizeof *b);
+        return co__arena_alloc_in(L, sizeof *b);
     L->free_blocks = b->next;
     return b;
 }

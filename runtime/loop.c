@@ -59,6 +59,11 @@ void *co__arena_alloc(size_t size)
 {
     co_loop *L = co__tls_loop;
     CO_API_CHECK(L != NULL, "values need a loop: create one with co_loop_new first");
+    return co__arena_alloc_in(L, size);
+}
+
+void *co__arena_alloc_in(co_loop *L, size_t size)
+{
     if (!L->threaded)
         return arena_alloc(L, size);
     pthread_mutex_lock(&L->ts_lock);       /* worker threads allocate too */
@@ -208,7 +213,7 @@ static void free_everything(co_loop *L)
         c->fn(c->arg);
     for (co_handle *h = L->ts_head; h;) {
         co_handle *next = h->next;
-        co_free(h);
+        co_free(h);                        /* foreign: not in the arena */
         h = next;
     }
     if (L->wakefd >= 0)
@@ -216,19 +221,17 @@ static void free_everything(co_loop *L)
     pthread_mutex_destroy(&L->ts_lock);
     co__task_free_all(L);
     co__future_free_all(L);
-    while (L->ready_head) {
-        co_handle *h = L->ready_head;
-        L->ready_head = h->next;
-        co_free(h);
+    /* Handles are blocks in the arena, freed with it below, but for those
+    ** call_soon_threadsafe made. */
+    for (co_handle *h = L->ready_head; h;) {
+        co_handle *next = h->next;
+        if (h->foreign)
+            co_free(h);
+        h = next;
     }
-    for (size_t i = 0; i < L->timers.n; i++)
-        co_free(L->timers.items[i]);
+    L->ready_head = NULL;
     co__heap_free(&L->timers);
-    while (L->free_blocks) {
-        co__block *b = L->free_blocks;
-        L->free_blocks = b->next;
-        co_free(b);
-    }
+    L->free_blocks = NULL;
     for (co_pool_entry *p = L->pools; p;) {
         co_pool_entry *next = p->next;
         co__stack_pool_destroy(&p->pool);

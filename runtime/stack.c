@@ -16,11 +16,12 @@
 #endif
 
 
+_Static_assert(sizeof(co_stack) <= CO_STACK_DESC_SIZE, "a stack's descriptor fits its top bytes");
+
 struct co_stack_slab {
-    void *base;                          /* the mapping: guard page, then stacks */
+    void *base;                          /* the mapping: guard page, then CO_STACKS_PER_SLAB slots */
     size_t len;                          /* bytes mapped */
-    co_stack stacks[CO_STACKS_PER_SLAB]; /* descriptors of the stacks inside */
-    co_stack_slab *next;                 /* next slab of the pool */
+    co_stack_slab *next;                 /* older slab of the pool */
 };
 
 static size_t page_size(void)
@@ -43,6 +44,7 @@ void co__stack_pool_init(co_stack_pool *pool, size_t size)
 {
     pool->size = co__stack_round(size);
     pool->slabs = NULL;
+    pool->carved = CO_STACKS_PER_SLAB;
     pool->free = NULL;
     pool->total = 0;
     pool->in_use = 0;
@@ -75,26 +77,33 @@ static int add_slab(co_stack_pool *pool)
         return 0;
     }
     mprotect(slab->base, ps, PROT_NONE);     /* the guard page */
-    /* Hand out the lowest stack (the one on the guard page) first. */
-    for (int i = CO_STACKS_PER_SLAB - 1; i >= 0; i--) {
-        co_stack *st = &slab->stacks[i];
-        st->lo = (char *)slab->base + ps + (size_t)i * pool->size;
-        st->size = pool->size;
-        st->next = pool->free;
-        pool->free = st;
-    }
     slab->next = pool->slabs;
     pool->slabs = slab;
-    pool->total += CO_STACKS_PER_SLAB;
+    pool->carved = 0;
     return 1;
+}
+
+/* The next slot of the newest slab, the lowest (on the guard page) first:
+** writing its descriptor touches its top page, which its task uses next. */
+static co_stack *carve(co_stack_pool *pool)
+{
+    if (pool->carved == CO_STACKS_PER_SLAB && !add_slab(pool))
+        return NULL;
+    char *lo = (char *)pool->slabs->base + page_size() + pool->carved++ * pool->size;
+    co_stack *st = (co_stack *)(lo + pool->size - CO_STACK_DESC_SIZE);
+    st->lo = lo;
+    st->size = pool->size - CO_STACK_DESC_SIZE;
+    pool->total++;
+    return st;
 }
 
 co_stack *co__stack_acquire(co_stack_pool *pool)
 {
-    if (!pool->free && !add_slab(pool))
-        return NULL;
     co_stack *st = pool->free;
-    pool->free = st->next;
+    if (st)
+        pool->free = st->next;
+    else if (!(st = carve(pool)))
+        return NULL;
     st->next = NULL;
     /* A finished task's last frames never returned: under AddressSanitizer
     ** their redzones are still poisoned when the stack is reused. */

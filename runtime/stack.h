@@ -33,7 +33,10 @@
 ** canary to write a suspended task touches only the top page of its stack.
 **
 ** Stacks are mapped MAP_NORESERVE: untouched pages cost no memory, so a 64 KiB
-** stack whose task touches one page costs 4 KiB of RSS.
+** stack whose task touches one page costs 4 KiB of RSS. A stack's descriptor
+** (co_stack) lives in its own top bytes, on the page its task touches first
+** anyway, so a stack costs nothing beside that page; a slab's stacks are
+** carved one at a time, when first wanted, so no other page is touched.
 */
 #ifndef CO_STACK_H
 #define CO_STACK_H
@@ -49,18 +52,22 @@
 #define CO_STACK_CANARY_WORDS 8            /* 64-bit words of canary at the low end */
 #define CO_STACK_RESERVE (8 * 1024)        /* below the limit: for code without prologue checks */
 
+/* At the top of the stack it describes: the usable bytes end below it. */
 typedef struct co_stack {
     void *lo;                /* lowest address; the canary lives here */
-    size_t size;             /* usable bytes, canary included */
+    size_t size;             /* usable bytes, canary included (the slot less CO_STACK_DESC_SIZE) */
     struct co_stack *next;   /* private: free-list link */
 } co_stack;
+
+#define CO_STACK_DESC_SIZE 32   /* the top bytes of a slot that hold its co_stack (the stack stays 16-byte aligned) */
 
 typedef struct co_stack_slab co_stack_slab;
 
 typedef struct co_stack_pool {
-    size_t size;             /* read-only: bytes per stack (page multiple) */
-    co_stack_slab *slabs;    /* private: every slab mapped so far */
-    co_stack *free;          /* private: stacks ready for reuse */
+    size_t size;             /* read-only: bytes per stack slot (page multiple) */
+    co_stack_slab *slabs;    /* private: every slab mapped so far, the newest first */
+    size_t carved;           /* private: slots of the newest slab handed out so far */
+    co_stack *free;          /* private: stacks returned, ready for reuse */
     size_t total;            /* read-only: stacks carved so far */
     size_t in_use;           /* read-only: stacks handed out and not returned */
 } co_stack_pool;

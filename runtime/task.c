@@ -254,9 +254,11 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
     install_segv_handler();
     SET_OVERFLOW_HOOK();
     /* The arguments follow the task, as many as the coroutine has. */
-    co_task *t = co_calloc(1, sizeof *t + (size_t)coro.nargs * sizeof t->args[0]);
+    size_t size = sizeof(co_task) + (size_t)coro.nargs * sizeof(co_value);
+    co_task *t = co__arena_alloc_in(L, size);
     if (!t)
         return NULL;
+    memset(t, 0, size);
     co_loop *saved = co__tls_loop;
     co__tls_loop = L;
     co__future_init(L, &t->fut, "task", NULL);
@@ -268,7 +270,7 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
     t->fut.is_task = true;
     t->coro = (co__coro_head){coro.fn, coro.name, coro.src, coro.stack_size, coro.origin, (uint8_t)coro.nargs};
     memcpy(t->args, coro.args, (size_t)coro.nargs * sizeof t->args[0]);
-    t->reused = origin_consume(L, &coro);     /* debug mode: a coroutine already awaited */
+    t->mail_exc = origin_consume(L, &coro);   /* debug mode: a coroutine already awaited */
     t->own_vars.map = co__vars_current()->map;  /* contextvars.copy_context() */
     t->vars = ctx ? ctx : &t->own_vars;
     const char *numbered = name && !number_anyway ? NULL : co_strf("Task-%llu", ++task_name_counter);
@@ -278,8 +280,7 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
     co_handle *h = pool_for(L, coro.stack_size) ? co__schedule_step(L, t) : NULL;
     if (!h) {
         co__tls_loop = saved;
-        co_free(t);
-        return NULL;
+        return NULL;                         /* t stays in the arena, unused */
     }
     t->all_next = L->all_tasks;
     L->all_tasks = t;
@@ -378,8 +379,7 @@ void co__task_free_all(co_loop *L)
         co_task *next = t->all_next;
         if (t->fut.cb_heap)
             co_free(t->fut.cb.heap);
-        co_free(t);
-        t = next;
+        t = next;                            /* t itself is in the arena */
     }
     L->all_tasks = NULL;
     L->live_head = L->live_tail = NULL;
@@ -423,8 +423,8 @@ static void resume(co_task *t, co_exc *exc)
 {
     co_loop *L = t->fut.loop;
     if (!t->started) {
-        if (!exc && t->reused)                 /* coro.send(None) on a used coroutine */
-            exc = t->reused;
+        if (!exc && t->mail_exc)               /* coro.send(None) on a used coroutine */
+            exc = t->mail_exc;
         if (exc) {
             t->yield_kind = CO_Y_RAISE;
             t->mail_exc = exc;
