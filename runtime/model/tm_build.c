@@ -77,7 +77,7 @@ static int on_step_begin(tm__builder *b, tm__wide *e, uint32_t ev)
     uint32_t t = tm__task_field(b, TM__F_TASK, "step_begin");
     uint32_t h = tm__id_of(b, TM__F_H);
     e->task = t;
-    e->h = h;
+    e->h = e->obj = h;   /* obj keeps the handle a step_begin, cb_run or handle_cancel took */
     if (b->running != TM_NONE) {
         if (b->running == t)
             tm__rule(b, TM__F_TASK, "step_begin of task %u (%s), which is already running",
@@ -404,7 +404,7 @@ static int on_call_soon(tm__builder *b, tm__wide *e, uint32_t ev)
 static int on_cb_run(tm__builder *b, tm__wide *e, uint32_t ev)
 {
     tm_trace *tr = b->tr;
-    e->h = tm__id_of(b, TM__F_H);
+    e->h = e->obj = tm__id_of(b, TM__F_H);
     e->s1 = tm__str_of(b, TM__F_FN);
     if (b->running != TM_NONE)
         tm__rule(b, TM__F_H, "cb_run while task %u (%s) is running (no step_end)",
@@ -423,7 +423,7 @@ static int on_cb_run(tm__builder *b, tm__wide *e, uint32_t ev)
 
 static int on_handle_cancel(tm__builder *b, tm__wide *e, uint32_t ev)
 {
-    e->h = tm__id_of(b, TM__F_H);
+    e->h = e->obj = tm__id_of(b, TM__F_H);
     tm__take_handle(b, e->h, ev, 1, "handle_cancel");
     return 0;
 }
@@ -433,7 +433,7 @@ static int on_cancel(tm__builder *b, tm__wide *e, uint32_t ev)
     uint32_t id = tm__id_of(b, TM__F_TARGET);
     const cJSON *ok = b->fields[TM__F_OK];
     e->obj = id;
-    e->detail = (uint8_t)cJSON_IsTrue(ok);
+    e->detail = (uint8_t)tm__is_true(ok);
     e->s1 = tm__str_of(b, TM__F_MSG);
     e->s2 = tm__str_of(b, TM__F_VIA);
     uint32_t t = tm__find_task(b, id), f = tm__find_future(b, id);
@@ -465,7 +465,7 @@ static int on_timer_new(tm__builder *b, tm__wide *e, uint32_t ev)
     uint32_t i = (uint32_t)tr->n_timers++;
     /* `when` null: never due (an infinite delay, as sleep(math.inf)). */
     const cJSON *when = b->fields[TM__F_WHEN];
-    tr->timers[i] = (tm_timer){cJSON_IsNumber(when) ? when->valuedouble : INFINITY, id, e->s1, ev, TM_NONE,
+    tr->timers[i] = (tm_timer){tm__is_number(when) ? when->valuedouble : INFINITY, id, e->s1, ev, TM_NONE,
                                TM_NONE, e->by};
     if (tm__idmap_put(&tr->priv->objects, id, TM__TAG_TIMER | i) < 0)
         return TM__NOMEM(b);
@@ -640,7 +640,7 @@ static int on_uncancel(tm__builder *b, tm__wide *e, uint32_t ev)
 static double num_of(const tm__builder *b, int field, double none)
 {
     const cJSON *v = b->fields[field];
-    return cJSON_IsNumber(v) ? v->valuedouble : none;
+    return tm__is_number(v) ? v->valuedouble : none;
 }
 
 /* Executor bookkeeping: a job is submitted by a task, started on a worker, done. */
@@ -814,8 +814,12 @@ int tm__apply(tm__builder *b, tm_kind kind, uint32_t seq, double t)
     tm_trace *tr = b->tr;
     if (kind == TM_EV_SOURCE)              /* the program's text, not a decision: kept aside */
         return tm__on_source(b, seq) < 0 || b->oom ? -1 : 0;
-    if (tr->n_events >= UINT32_MAX - 1)
-        return TM__NOMEM(b);
+    if (tr->n_events >= TM__INDEX_MAX) {   /* event indexes fit 29 bits (tm_task, tm_link) */
+        if (tr->n_events == TM__INDEX_MAX && !b->too_many++)
+            tm__problem(b, -1, "the trace has more than %u events, the most this reader holds; "
+                        "the events after it are not read", TM__INDEX_MAX);
+        return 0;
+    }
     if (tm__reserve(&tr->events, &b->cap_events, tr->n_events + 1, sizeof *tr->events) < 0)
         return TM__NOMEM(b);
     uint32_t ev = (uint32_t)tr->n_events++;
@@ -823,7 +827,7 @@ int tm__apply(tm__builder *b, tm_kind kind, uint32_t seq, double t)
     tm__wide w = {t, seq, TM_NONE, TM_NONE, 0, 0, 0, 0, (uint8_t)kind, 0, 0};
     w.by = actor(b, kind);
     const cJSON *order = b->fields[TM__F_ORDER];
-    if (cJSON_IsString(order) && !strcmp(order->valuestring, "set"))
+    if (tm__is_string(order) && !strcmp(order->valuestring, "set"))
         w.flags |= TM_EVF_SET_ORDER;
     if (appliers[kind](b, &w, ev) < 0)
         return -1;

@@ -139,27 +139,30 @@ static int order_lanes(tm__builder *b)
     return 0;
 }
 
-/* Running maxima of when each handle / timer left, for tm_ready_at and tm_timers_at. */
+/* Running maxima of when handles / timers left, at the end of each block of
+** TM__GONE_BLOCK, for tm_ready_at and tm_timers_at. */
 static int index_queues(tm__builder *b)
 {
     tm_trace *tr = b->tr;
     struct tm__private *p = tr->priv;
-    p->handle_gone_max = co_malloc((tr->n_handles + 1) * sizeof *p->handle_gone_max);
-    p->timer_gone_max = co_malloc((tr->n_timers + 1) * sizeof *p->timer_gone_max);
+    p->handle_gone_max = co_malloc((tr->n_handles / TM__GONE_BLOCK + 1) * sizeof *p->handle_gone_max);
+    p->timer_gone_max = co_malloc((tr->n_timers / TM__GONE_BLOCK + 1) * sizeof *p->timer_gone_max);
     if (!p->handle_gone_max || !p->timer_gone_max)
         return TM__NOMEM(b);
     uint32_t m = 0;
     for (size_t i = 0; i < tr->n_handles; i++) {
         uint32_t g = tr->handles[i].ev_gone;
         m = g > m ? g : m;
-        p->handle_gone_max[i] = m;
+        if (i % TM__GONE_BLOCK == TM__GONE_BLOCK - 1 || i + 1 == tr->n_handles)
+            p->handle_gone_max[i / TM__GONE_BLOCK] = m;
     }
     m = 0;
     for (size_t i = 0; i < tr->n_timers; i++) {
         uint32_t g = tr->timers[i].ev_fire < tr->timers[i].ev_cancel ? tr->timers[i].ev_fire
                                                                     : tr->timers[i].ev_cancel;
         m = g > m ? g : m;
-        p->timer_gone_max[i] = m;
+        if (i % TM__GONE_BLOCK == TM__GONE_BLOCK - 1 || i + 1 == tr->n_timers)
+            p->timer_gone_max[i / TM__GONE_BLOCK] = m;
     }
     return 0;
 }
@@ -228,6 +231,5 @@ int tm__finish(tm__builder *b)
     tm__shrink(&p->by_x.v, p->by_x.n, sizeof *p->by_x.v);
     tm__shrink(&p->h_x.v, p->h_x.n, sizeof *p->h_x.v);
     tm__shrink(&p->s2_x.v, p->s2_x.n, sizeof *p->s2_x.v);
-    tm__shrink(&p->gone, p->n_gone, sizeof *p->gone);
     return 0;
 }

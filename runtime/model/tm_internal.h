@@ -110,15 +110,17 @@ struct tm__private {
     tm__strings strings;     /* every tm_str points in here */
     tm__idmap objects;       /* task / future / timer id -> tagged index (TM__TAG_*) */
     tm__idmap handles;       /* handle id -> index of its latest handles[] entry */
-    uint32_t *handle_gone_max;  /* per handle: max ev_gone over handles[0..i] (TM_NONE = never) */
-    uint32_t *timer_gone_max;   /* per timer: the same over min(ev_fire, ev_cancel) */
+    uint32_t *handle_gone_max;  /* per block of handles: max ev_gone over handles[0 .. its end] (TM_NONE = never) */
+    uint32_t *timer_gone_max;   /* per block of timers: the same over min(ev_fire, ev_cancel) */
     tm__evvals seq_runs;     /* where seq does not count up by one from the previous event */
     tm__evvals by_x, h_x, s2_x;  /* events whose by / h / s2 is not the derived one */
-    uint32_t *gone;          /* handle indexes in the order they left the ready queue (by ev_gone) */
-    size_t n_gone, cap_gone;
     char **messages;         /* problem messages, owned */
     size_t cap_problems;     /* capacity of tr->problems and messages */
 };
+
+/* handle_gone_max / timer_gone_max keep one running maximum per this many
+** entries (a 16th of the memory; a query walks one block). */
+#define TM__GONE_BLOCK 16
 
 /* objects map values carry what kind of object the index is into (top 3 bits). */
 #define TM__TAG_TASK   0x00000000u
@@ -209,6 +211,7 @@ typedef struct tm__builder {
     uint32_t unknown_kinds;  /* unknown `ev` lines seen (non-strict reports the first) */
     int stopped;             /* a bad line ended a non-strict load early */
     struct tm__strtab *strtab;  /* version 4's string table ("str" lines; tm_load.c), or NULL */
+    uint32_t too_many;       /* events past TM__INDEX_MAX (not kept; the first is a problem) */
 } tm__builder;
 
 /*
@@ -232,6 +235,19 @@ void tm__problem_at(tm__builder *b, uint32_t line, uint32_t column, const char *
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+
+/*
+** cJSON's type tests, inline: cJSON_IsNumber and the rest are calls into the
+** shared library, several per field, a few percent of a load. The same tests
+** on the public `type` field (cJSON.h), NULL-safe as cJSON's are.
+*/
+#ifdef cJSON__h
+static inline int tm__is_number(const cJSON *v) { return v && (v->type & 0xFF) == cJSON_Number; }
+static inline int tm__is_string(const cJSON *v) { return v && (v->type & 0xFF) == cJSON_String; }
+static inline int tm__is_null(const cJSON *v) { return v && (v->type & 0xFF) == cJSON_NULL; }
+static inline int tm__is_bool(const cJSON *v) { return v && (v->type & (cJSON_True | cJSON_False)) != 0; }
+static inline int tm__is_true(const cJSON *v) { return v && (v->type & 0xFF) == cJSON_True; }
+#endif
 
 /* ---- replay operations (tm_state.c) -------------------------------------------- */
 

@@ -220,24 +220,27 @@ static const char *type_name(int type)
     }
 }
 
+/* (In range, a double is a whole number when converting it to an integer and
+** back gives it again: no call to floor, for every id of every line.) */
 static int is_id(const cJSON *v)
 {
-    return cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= UINT32_MAX &&
-           v->valuedouble == floor(v->valuedouble);
+    return tm__is_number(v) && v->valuedouble >= 1 && v->valuedouble <= UINT32_MAX &&
+           v->valuedouble == (double)(uint32_t)v->valuedouble;
 }
 
 static int type_ok(const cJSON *v, int type)
 {
     switch (type) {
     case T_ID: return is_id(v);
-    case T_IDN: return cJSON_IsNull(v) || is_id(v);
-    case T_STR: return cJSON_IsString(v);
-    case T_STRN: return cJSON_IsString(v) || cJSON_IsNull(v);
-    case T_NUM: return cJSON_IsNumber(v) && isfinite(v->valuedouble);
-    case T_NUMN: return cJSON_IsNull(v) || (cJSON_IsNumber(v) && isfinite(v->valuedouble));
-    case T_INT: return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&   /* 1e999 reads as inf */
-                       v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 9223372036854775808.0;
-    case T_BOOL: return cJSON_IsBool(v);
+    case T_IDN: return tm__is_null(v) || is_id(v);
+    case T_STR: return tm__is_string(v);
+    case T_STRN: return tm__is_string(v) || tm__is_null(v);
+    case T_NUM: return tm__is_number(v) && isfinite(v->valuedouble);
+    case T_NUMN: return tm__is_null(v) || (tm__is_number(v) && isfinite(v->valuedouble));
+    case T_INT: return tm__is_number(v) && isfinite(v->valuedouble) &&   /* 1e999 reads as inf */
+                       fabs(v->valuedouble) < 9223372036854775808.0 &&
+                       v->valuedouble == (double)(int64_t)v->valuedouble;
+    case T_BOOL: return tm__is_bool(v);
     default: return 1;
     }
 }
@@ -266,7 +269,7 @@ static int out_of_range(tm__builder *b, const char *ev, int field, int type,
                         void (*report)(tm__builder *, int, const char *, ...))
 {
     const cJSON *v = b->fields[field];
-    if (!cJSON_IsNumber(v))
+    if (!tm__is_number(v))
         return 0;
     double d = v->valuedouble;
     char num[48];
@@ -409,6 +412,15 @@ static const uint8_t *const candidates[26] = {
 };
 #undef L
 
+/* Whether two short NUL-terminated names are the same (inline: keys are a
+** few bytes, and a call to strcmp per candidate cost more than the compare). */
+static inline int same_name(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
 /* Point b->fields at the known members of `obj`; note duplicates. */
 static void collect_fields(tm__builder *b, const cJSON *obj)
 {
@@ -421,7 +433,7 @@ static void collect_fields(tm__builder *b, const cJSON *obj)
         if (k[0] < 'a' || k[0] > 'z' || !candidates[k[0] - 'a'])
             continue;   /* fields this reader does not know are ignored */
         for (const uint8_t *c2 = candidates[k[0] - 'a']; *c2 != 0xff; c2++) {
-            if (!strcmp(k, tm__field_names[*c2])) {
+            if (same_name(k + 1, tm__field_names[*c2] + 1)) {
                 f = *c2;
                 break;
             }
@@ -461,7 +473,7 @@ static int kind_from_name(const char *s)
     if (s[0] < 'a' || s[0] > 'z')
         return -1;
     for (const uint8_t *k = by_letter[s[0] - 'a']; *k; k++)
-        if (!strcmp(s, tm_kind_name((tm_kind)(*k - 1))))
+        if (same_name(s + 1, tm_kind_name((tm_kind)(*k - 1)) + 1))
             return *k - 1;
     return -1;
 }

@@ -5,8 +5,9 @@
 **
 ** The ready queue at event i is never stored. The loop's ready queue is FIFO,
 ** so handles leave it in about the order they entered; handles[] is in entry
-** order, and handle_gone_max[] (a running maximum of when each left) is
-** sorted, so a binary search skips every handle that had certainly left by i
+** order, and handle_gone_max[] (a running maximum of when they left, at the
+** end of every block of 16) is sorted, so a binary search over the blocks and
+** a walk of one block skip every handle that had certainly left by i
 ** and only the live tail of the queue is scanned. Timers use the same trick;
 ** a long timer that stays pending makes that scan longer, which is why
 ** tm_timers_at() asks for a small cap.
@@ -38,7 +39,6 @@ void tm_free(tm_trace *tr)
         co_free(p->by_x.v);
         co_free(p->h_x.v);
         co_free(p->s2_x.v);
-        co_free(p->gone);
         co_free(p);
     }
     co_free(tr->events);
@@ -199,11 +199,10 @@ uint32_t tm__derived_by(const tm_trace *tr, uint32_t ev)
     return tm_running_at(tr, ev);
 }
 
-/* The handle queued at `ev` (handles[] is in queueing order), or the one that
-** left the ready queue at `ev` (gone[] is in leaving order); 0 when none. */
+/* The handle queued at `ev` (handles[] is in queueing order), or the one a
+** step_begin, cb_run or handle_cancel took, which its obj holds; 0 when none. */
 uint32_t tm__derived_h(const tm_trace *tr, uint32_t ev)
 {
-    const struct tm__private *p = tr->priv;
     size_t lo = 0, hi;
     switch (tr->events[ev].kind) {
     case TM_EV_TASK_NEW:
@@ -226,19 +225,7 @@ uint32_t tm__derived_h(const tm_trace *tr, uint32_t ev)
     case TM_EV_STEP_BEGIN:
     case TM_EV_CB_RUN:
     case TM_EV_HANDLE_CANCEL:
-        hi = p->n_gone;
-        if (hi && tr->handles[p->gone[hi - 1]].ev_gone < ev)
-            return 0;
-        if (hi > 1 && tr->handles[p->gone[hi - 2]].ev_gone < ev)
-            lo = hi - 1;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (tr->handles[p->gone[mid]].ev_gone < ev)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        return lo < p->n_gone && tr->handles[p->gone[lo]].ev_gone == ev ? tr->handles[p->gone[lo]].id : 0;
+        return tr->events[ev].obj;   /* the handle it took (see the event table) */
     default:
         return 0;
     }
@@ -372,14 +359,28 @@ uint32_t tm_span_at(const tm_trace *tr, uint32_t task, uint32_t ev)
     return lo == base ? TM_NONE : (uint32_t)(lo - 1);
 }
 
+/* When handle / timer i left (TM_NONE: never). */
+static uint32_t handle_gone(const tm_trace *tr, size_t i)
+{
+    return tr->handles[i].ev_gone;
+}
+
+static uint32_t timer_gone(const tm_trace *tr, size_t i)
+{
+    const tm_timer *tm = &tr->timers[i];
+    return tm->ev_fire < tm->ev_cancel ? tm->ev_fire : tm->ev_cancel;
+}
+
 /*
 ** Entries [first, last) of a list ordered by entry event that may still be
 ** present at ev: `last` is the count entered by ev, `first` the first whose
-** running maximum of leaving events is past ev.
+** running maximum of leaving events is past ev. gone_max[k] is that maximum
+** at the end of block k (TM__GONE_BLOCK entries): the blocks are searched,
+** then the one block is walked.
 */
-static void live_range(const uint32_t *gone_max, size_t n, uint32_t ev,
+static void live_range(const tm_trace *tr, const uint32_t *gone_max, size_t n, uint32_t ev,
                        const void *base, size_t stride, size_t entered_offset,
-                       size_t *first, size_t *last)
+                       uint32_t (*gone)(const tm_trace *, size_t), size_t *first, size_t *last)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -393,7 +394,7 @@ static void live_range(const uint32_t *gone_max, size_t n, uint32_t ev,
     }
     *last = lo;
     lo = 0;
-    hi = *last;
+    hi = (*last + TM__GONE_BLOCK - 1) / TM__GONE_BLOCK;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (gone_max[mid] <= ev)
@@ -401,14 +402,22 @@ static void live_range(const uint32_t *gone_max, size_t n, uint32_t ev,
         else
             hi = mid;
     }
-    *first = lo;
+    uint32_t m = lo ? gone_max[lo - 1] : 0;
+    size_t i = lo * TM__GONE_BLOCK;
+    for (; i < *last; i++) {
+        uint32_t g = gone(tr, i);
+        m = g > m ? g : m;
+        if (m > ev)
+            break;
+    }
+    *first = i < *last ? i : *last;
 }
 
 size_t tm_ready_at(const tm_trace *tr, uint32_t ev, uint32_t *out, size_t cap)
 {
     size_t first, last, count = 0;
-    live_range(tr->priv->handle_gone_max, tr->n_handles, ev, tr->handles, sizeof *tr->handles,
-               offsetof(tm_handle, ev_queued), &first, &last);
+    live_range(tr, tr->priv->handle_gone_max, tr->n_handles, ev, tr->handles, sizeof *tr->handles,
+               offsetof(tm_handle, ev_queued), handle_gone, &first, &last);
     for (size_t i = first; i < last; i++) {
         uint32_t gone = tr->handles[i].ev_gone;
         if (gone != TM_NONE && gone <= ev)
@@ -423,8 +432,8 @@ size_t tm_ready_at(const tm_trace *tr, uint32_t ev, uint32_t *out, size_t cap)
 size_t tm_timers_at(const tm_trace *tr, uint32_t ev, uint32_t *out, size_t cap)
 {
     size_t first, last, count = 0, kept = 0;
-    live_range(tr->priv->timer_gone_max, tr->n_timers, ev, tr->timers, sizeof *tr->timers,
-               offsetof(tm_timer, ev_new), &first, &last);
+    live_range(tr, tr->priv->timer_gone_max, tr->n_timers, ev, tr->timers, sizeof *tr->timers,
+               offsetof(tm_timer, ev_new), timer_gone, &first, &last);
     for (size_t i = first; i < last; i++) {
         const tm_timer *tm = &tr->timers[i];
         if ((tm->ev_fire != TM_NONE && tm->ev_fire <= ev) ||

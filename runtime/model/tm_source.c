@@ -98,9 +98,9 @@ static int add_srcref(tm__builder *b, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     const cJSON *src = b->fields[TM__F_SRC], *csrc = b->fields[TM__F_CSRC];
-    if (!src || cJSON_IsNull(src))
+    if (!src || tm__is_null(src))
         return 0;
-    if (!cJSON_IsString(src)) {
+    if (!tm__is_string(src)) {
         tm__rule(b, TM__F_SRC, "%s: \"src\" must be a string \"FILE:LINE\"",
                  tm_kind_name((tm_kind)tr->events[ev].kind));
         return 0;
@@ -114,9 +114,9 @@ static int add_srcref(tm__builder *b, uint32_t ev)
     }
     tm_str file = tm__str(b, src->valuestring, flen);
     tm_str c = 0;
-    if (csrc && cJSON_IsString(csrc))
+    if (csrc && tm__is_string(csrc))
         c = tm__cstr(b, csrc->valuestring);
-    else if (csrc && !cJSON_IsNull(csrc))
+    else if (csrc && !tm__is_null(csrc))
         tm__rule(b, TM__F_CSRC, "\"csrc\" must be a string");
     uint32_t source = TM_NONE;
     for (size_t i = 0; i < tr->n_sources; i++)
@@ -136,7 +136,7 @@ static int add_locals(tm__builder *b, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     const cJSON *frames = b->fields[TM__F_LOCALS];
-    if (!frames || cJSON_IsNull(frames))
+    if (!frames || tm__is_null(frames))
         return 0;
     if (!cJSON_IsArray(frames)) {
         tm__rule(b, TM__F_LOCALS, "step_end: \"locals\" must be a list of frames");
@@ -148,7 +148,7 @@ static int add_locals(tm__builder *b, uint32_t ev)
         const cJSON *line = cJSON_GetObjectItemCaseSensitive(fr, "line");
         const cJSON *vars = cJSON_GetObjectItemCaseSensitive(fr, "vars");
         const cJSON *more = cJSON_GetObjectItemCaseSensitive(fr, "more");
-        if (!cJSON_IsObject(fr) || !cJSON_IsString(fn) || (vars && !cJSON_IsObject(vars))) {
+        if (!cJSON_IsObject(fr) || !tm__is_string(fn) || (vars && !cJSON_IsObject(vars))) {
             tm__rule(b, TM__F_LOCALS, "step_end: each of \"locals\" must be "
                                       "{\"fn\": string, \"line\": number, \"vars\": {...}}");
             continue;
@@ -156,12 +156,12 @@ static int add_locals(tm__builder *b, uint32_t ev)
         if (tm__reserve(&tr->lframes, &b->cap_lframes, tr->n_lframes + 1, sizeof *tr->lframes) < 0)
             return TM__NOMEM(b);
         tm_lframe lf = {tm__cstr(b, fn->valuestring), 0, (uint32_t)tr->n_vars, 0, 0};
-        if (cJSON_IsNumber(line) && line->valuedouble >= 1 && line->valuedouble < 1e9)
+        if (tm__is_number(line) && line->valuedouble >= 1 && line->valuedouble < 1e9)
             lf.line = (uint32_t)line->valuedouble;
-        if (cJSON_IsNumber(more) && more->valuedouble >= 1 && more->valuedouble < 1e9)
+        if (tm__is_number(more) && more->valuedouble >= 1 && more->valuedouble < 1e9)
             lf.more = (uint32_t)more->valuedouble;
         for (const cJSON *v = vars ? vars->child : NULL; v; v = v->next) {
-            if (!v->string || !cJSON_IsString(v)) {
+            if (!v->string || !tm__is_string(v)) {
                 tm__rule(b, TM__F_LOCALS, "step_end: a local's value must be its repr, a string");
                 continue;
             }
@@ -184,7 +184,7 @@ static int add_of(tm__builder *b, uint32_t ev)
 {
     tm_trace *tr = b->tr;
     const cJSON *of = b->fields[TM__F_OF];
-    if (!of || cJSON_IsNull(of))
+    if (!of || tm__is_null(of))
         return 0;
     if (!tr->n_futures || tr->futures[tr->n_futures - 1].ev_new != ev)
         return 0;                              /* the fut_new itself was rejected */
@@ -195,7 +195,7 @@ static int add_of(tm__builder *b, uint32_t ev)
     tm_future *f = &tr->futures[tr->n_futures - 1];
     f->of_first = (uint32_t)tr->n_of_ids;
     for (const cJSON *v = of->child; v; v = v->next) {
-        if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > UINT32_MAX) {
+        if (!tm__is_number(v) || v->valuedouble < 1 || v->valuedouble > UINT32_MAX) {
             tm__rule(b, TM__F_OF, "fut_new: each of \"of\" must be a positive integer id");
             continue;
         }

@@ -27,7 +27,7 @@
 uint32_t tm__id_of(const tm__builder *b, int field)
 {
     const cJSON *v = b->fields[field];
-    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= UINT32_MAX))
+    if (!tm__is_number(v) || !(v->valuedouble >= 1 && v->valuedouble <= UINT32_MAX))
         return 0;
     return (uint32_t)v->valuedouble;
 }
@@ -35,13 +35,13 @@ uint32_t tm__id_of(const tm__builder *b, int field)
 tm_str tm__str_of(tm__builder *b, int field)
 {
     const cJSON *v = b->fields[field];
-    return cJSON_IsString(v) ? tm__cstr(b, v->valuestring) : 0;
+    return tm__is_string(v) ? tm__cstr(b, v->valuestring) : 0;
 }
 
 const char *tm__cstr_of(const tm__builder *b, int field)
 {
     const cJSON *v = b->fields[field];
-    return cJSON_IsString(v) ? v->valuestring : "";
+    return tm__is_string(v) ? v->valuestring : "";
 }
 
 /* ---- finding objects ------------------------------------------------------------ */
@@ -198,12 +198,6 @@ uint32_t tm__take_handle(tm__builder *b, uint32_t id, uint32_t ev, int cancelled
                         was_cancelled ? "cancelled" : "it ran");
         return TM_NONE;
     }
-    struct tm__private *p = tr->priv;
-    if (tm__reserve(&p->gone, &p->cap_gone, p->n_gone + 1, sizeof *p->gone) < 0) {
-        b->oom = 1;
-        return TM_NONE;
-    }
-    p->gone[p->n_gone++] = i;   /* in event order, so sorted by ev_gone (tm__derived_h) */
     hd->ev_gone = ev;   /* cancelled or not: the kind of event ev says */
     b->ready--;
     return i;

@@ -40,8 +40,8 @@
 **
 ** Size and speed: an event costs 24 bytes (seq, by, h and s2 are derived:
 ** see tm_event_seq); with spans, handles, futures, strings and index tables a
-** trace takes about 57 bytes per event in all (`record swarm --size 20000`,
-** 970k events: 55 MiB, loaded in about 0.7 s here, half of that inside
+** trace takes about 54 bytes per event in all (`record swarm --size 20000`,
+** 970k events: 50 MiB, loaded in about 0.7 s here, two thirds of that inside
 ** cJSON), the same per event at 2.4M and 4.9M events. Memory while loading is
 ** bounded by the model plus the longest line.
 */
@@ -141,7 +141,7 @@ typedef enum tm_link_kind {
 **
 **   kind           task        obj             h       s1           s2      detail
 **   task_new       new task    parent's id|0   h       name         coro    -
-**   step_begin     task        -               h       -            -       -
+**   step_begin     task        h               h       -            -       -
 **   throw          task        -               -       exc          msg     -
 **   step_end       task        fut (await)     h(yield) on|exc|msg   src|msg tm_reason
 **   task_done      task        -               -       value|exc    msg     tm_outcome
@@ -150,8 +150,8 @@ typedef enum tm_link_kind {
 **   cb_add         -           fut             -       fn           -       -
 **   wake           task        fut             h       -            -       -
 **   call_soon      -           fut|0           h       fn           -       -
-**   cb_run         -           -               h       fn           -       -
-**   handle_cancel  -           -               h       -            -       -
+**   cb_run         -           h               h       fn           -       -
+**   handle_cancel  -           h               h       -            -       -
 **   cancel         target task target          -       msg          via     ok (1/0)
 **   uncancel       task        count           -       -            -       -
 **   timer_new      -           timer           -       fn           -       -
@@ -217,7 +217,8 @@ typedef struct tm_task {
     tm_str coro;           /* coroutine function name */
     uint32_t parent;       /* creating task's index, or TM_NONE */
     uint32_t depth;        /* 0 for a root task, parent's depth + 1 otherwise */
-    uint32_t ev_new;       /* its task_new event */
+    uint32_t ev_new : 29;  /* its task_new event (event indexes are below 2^29) */
+    uint32_t outcome : 3;  /* tm_outcome (in the same word: 80 bytes a task, not 88) */
     uint32_t ev_done;      /* its task_done event, or TM_NONE while pending */
     uint32_t span_first;   /* first of its spans */
     uint32_t span_count;   /* how many spans it has */
@@ -226,7 +227,6 @@ typedef struct tm_task {
     uint32_t steps;        /* how many times it ran */
     tm_str result;         /* RESULT: value repr; EXCEPTION: exception type */
     tm_str msg;            /* EXCEPTION / CANCELLED: the message */
-    uint8_t outcome;       /* tm_outcome */
     double t_running;      /* total seconds in RUNNING spans */
     double t_ready;        /* total seconds in READY spans */
     double t_waiting;      /* total seconds in WAITING spans */
@@ -270,7 +270,8 @@ typedef struct tm_future {
     uint32_t id;         /* id in the trace */
     tm_str kind;         /* "future", "sleep", "gather", "wait", ... */
     tm_str label;        /* what a timeline shows while a task waits on it */
-    uint32_t ev_new;     /* fut_new */
+    uint32_t ev_new : 29;/* fut_new (event indexes are below 2^29) */
+    uint32_t outcome : 3;/* tm_outcome (in the same word: 48 bytes a future, not 52) */
     uint32_t ev_done;    /* fut_done, or TM_NONE */
     uint32_t created_by; /* task index that created it, or TM_NONE */
     uint32_t done_by;    /* task index that resolved it, or TM_NONE (a callback: see via) */
@@ -279,7 +280,6 @@ typedef struct tm_future {
     tm_str msg;          /* exception / cancellation message */
     uint32_t of_first;   /* version 3 `of`: what it waits for, tr->of_ids[of_first .. + of_count) */
     uint32_t of_count;   /* (trace ids of tasks or futures; gather's children in argument order) */
-    uint8_t outcome;     /* tm_outcome */
 } tm_future;
 
 /* A call_later / call_at timer. */
@@ -307,8 +307,8 @@ typedef struct tm_frame {
 /* An arrow: event `from` caused event `to`. */
 typedef struct tm_link {
     uint32_t from;       /* cause (event index); drawn from lane tm_event_by(tr, from) */
-    uint32_t to;         /* effect (event index); drawn to lane tm_event_by(tr, to) */
-    uint8_t kind;        /* tm_link_kind */
+    uint32_t to : 29;    /* effect (event index); drawn to lane tm_event_by(tr, to) */
+    uint32_t kind : 3;   /* tm_link_kind (8 bytes a link, not 12) */
 } tm_link;
 
 /*
