@@ -94,6 +94,10 @@ typedef struct tm__evvals {
     size_t n, cap;
 } tm__evvals;
 
+/* The first of n elements (stride bytes apart, sorted by the uint32_t at
+** `offset`) whose key is not below `key`, or n. O(1) past the last two. */
+size_t tm__lower_bound(const void *base, size_t n, size_t stride, size_t offset, uint32_t key);
+
 /* The pair for event `ev`, or NULL (for seq runs: the run it is in). */
 const tm__evval *tm__evvals_find(const tm__evvals *x, uint32_t ev, int run);
 

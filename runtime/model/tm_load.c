@@ -3,8 +3,10 @@
 ** fields checked against traces/FORMAT.md before tm_build.c applies them.
 **
 ** The file is read in 1 MiB blocks and cut at newlines; each line is parsed on
-** its own with cJSON and its tree freed before the next, so memory is bounded
-** by the longest line, not the file. A line that is not JSON ends a normal
+** its own with cJSON, in batches of 128 lines whose trees are dropped together,
+** so memory is bounded by a few batches and the longest line, not the file.
+** On a big regular file a second thread parses the next batches while this
+** one applies the events (see "parsing ahead"). A line that is not JSON ends a normal
 ** load (what came before is kept, and a problem names the line and column);
 ** a strict load (validate) notes it and reads on, to report every problem.
 **
@@ -15,9 +17,11 @@
 */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -936,13 +940,15 @@ static void size_words(size_t n, char *buf, size_t size)
 /*
 ** cJSON allocates every node, key and string of a line's tree with its
 ** allocator hooks; freeing the tree one node at a time was a fifth of a load.
-** While a load runs, the hooks point at a bump arena instead: a line's
-** allocations are carved from one block (more are chained for a long line),
-** "free" does nothing, and the arena is reset before the next line. The hooks
-** are global to the process: they are set for the length of tm_load_stream
-** and put back after it (loads do not run on two threads at once, and nothing
-** else parses with cJSON meanwhile). Blocks come from co_malloc, so a failing
-** allocator is seen: the parse fails and the arena says it ran out of memory.
+** While a load runs, the hooks point at a bump arena instead: the lines of a
+** batch (below) and their trees are carved from its blocks, "free" does
+** nothing, and the arena is reset when the batch is used again. The hooks are
+** global to the process: they are set for the length of tm_load_stream and
+** put back after it (loads do not run on two threads at once, and nothing
+** else parses with cJSON meanwhile); the arena they carve from is the calling
+** thread's (cur_arena), so the parsing thread and the one applying events
+** never share one. Blocks come from co_malloc, so a failing allocator is
+** seen: the parse fails and the arena says it ran out of memory.
 */
 #define ARENA_BLOCK (64 * 1024)
 
@@ -952,26 +958,31 @@ typedef struct arena_block {
     _Alignas(16) unsigned char data[];
 } arena_block;
 
-static struct line_arena {
+typedef struct line_arena {
     arena_block *head;              /* the block being carved; older ones follow */
-    int failed;                     /* an allocation failed since the last reset */
-} arena;
+    int failed;                     /* an allocation failed since the last line began */
+} line_arena;
+
+static _Thread_local line_arena *cur_arena;   /* where this thread's cJSON allocates */
 
 static void *arena_malloc(size_t n)
 {
+    line_arena *a = cur_arena;
+    if (!a)
+        return NULL;   /* cJSON used by another thread during a load: refused, never leaked */
     n = (n + 15) & ~(size_t)15;
-    arena_block *bl = arena.head;
+    arena_block *bl = a->head;
     if (!bl || bl->cap - bl->used < n) {
         size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
         arena_block *nb = co_malloc(sizeof *nb + cap);
         if (!nb) {
-            arena.failed = 1;
+            a->failed = 1;
             return NULL;
         }
         nb->next = bl;
         nb->cap = cap;
         nb->used = 0;
-        arena.head = bl = nb;
+        a->head = bl = nb;
     }
     void *p = bl->data + bl->used;
     bl->used += n;
@@ -980,14 +991,14 @@ static void *arena_malloc(size_t n)
 
 static void arena_free(void *p)
 {
-    (void)p;   /* the whole line's tree goes at once, in arena_reset */
+    (void)p;   /* the whole batch's trees go at once, in arena_reset */
 }
 
-/* Forget the line's tree: keep one block (the newest, the largest) for the next. */
-static void arena_reset(void)
+/* Forget what was carved: keep one block (the newest, the largest) for next time. */
+static void arena_reset(line_arena *a)
 {
-    arena_block *bl = arena.head;
-    arena.failed = 0;
+    arena_block *bl = a->head;
+    a->failed = 0;
     if (!bl)
         return;
     for (arena_block *old = bl->next, *nx; old; old = nx) {
@@ -996,6 +1007,13 @@ static void arena_reset(void)
     }
     bl->next = NULL;
     bl->used = 0;
+}
+
+static void arena_release(line_arena *a)
+{
+    arena_reset(a);
+    co_free(a->head);
+    a->head = NULL;
 }
 
 static void arena_begin(void)
@@ -1007,9 +1025,213 @@ static void arena_begin(void)
 static void arena_end(void)
 {
     cJSON_InitHooks(NULL);   /* cJSON's default: malloc and free */
-    arena_reset();
-    co_free(arena.head);
-    arena.head = NULL;
+    cur_arena = NULL;
+}
+
+/* ---- parsing ahead ---------------------------------------------------------------- */
+
+/*
+** Lines are parsed in batches: each line's text is copied into the batch's
+** arena (the reader's buffer moves on) and parsed there with cJSON. Parsing
+** is two thirds of a load and applying the rest, so on a big regular file a
+** second thread parses the next batches while this one applies events: after
+** PARSE_AHEAD_AFTER lines (a small trace never starts a thread, nor does a
+** pipe, which the loader must be able to stop reading at any line). Without
+** that thread -- or when it cannot be started -- the same batches are parsed
+** here, one when the last is used up. Either way lines come out in order, and
+** everything about a line that is not the parse (problems, the header, the
+** model) happens in the loading thread.
+*/
+#define BATCH_LINES 128
+#define BATCH_BYTES (256 * 1024)    /* of line text: a batch of long lines is shorter */
+#define BATCHES 3
+#define PARSE_AHEAD_AFTER 16384
+
+typedef struct parsed {
+    const char *text;               /* the line without its newline or a last \r, NUL-terminated */
+    size_t len;
+    int newline;                    /* it ended with one */
+    cJSON *obj;                     /* the parse, or NULL */
+    const char *stop;               /* where cJSON stopped (in text) */
+    int oom;                        /* the parse ran out of memory */
+} parsed;
+
+typedef struct batch {
+    line_arena arena;
+    parsed items[BATCH_LINES];
+    size_t n, next;                 /* lines parsed / handed out */
+    int rc;                         /* after the last line: 1 if more follow, else next_line's end */
+    int read_errno;                 /* errno of a read error (rc -1) */
+    struct batch *link;             /* in the ready queue or the free list */
+} batch;
+
+typedef struct parser {
+    reader *r;
+    batch batches[BATCHES];
+    batch *cur;                     /* the batch lines are handed out from */
+    size_t lines;                   /* lines parsed so far */
+    int threaded;                   /* the parsing thread runs */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    batch *ready, **ready_tail;     /* parsed, in order, not yet handed out */
+    batch *free;                    /* ready to be parsed into */
+    int stop;                       /* the loader is done: the thread ends */
+} parser;
+
+static void fill_batch(parser *ps, batch *bt)
+{
+    cur_arena = &bt->arena;
+    arena_reset(&bt->arena);
+    bt->n = bt->next = 0;
+    bt->rc = 1;
+    size_t bytes = 0;
+    while (bt->n < BATCH_LINES && bytes < BATCH_BYTES) {
+        const char *line;
+        size_t len;
+        int newline, rc = next_line(ps->r, &line, &len, &newline);
+        if (rc != 1) {
+            bt->rc = rc;
+            bt->read_errno = errno;
+            return;
+        }
+        if (len && line[len - 1] == '\r')
+            len--;
+        parsed *it = &bt->items[bt->n++];
+        *it = (parsed){NULL, len, newline, NULL, NULL, 0};
+        bt->arena.failed = 0;
+        char *text = arena_malloc(len + 1);
+        if (!text) {
+            it->text = "";
+            it->len = 0;
+            it->oom = 1;
+            continue;
+        }
+        memcpy(text, line, len);
+        text[len] = '\0';
+        it->text = text;
+        it->obj = cJSON_ParseWithLengthOpts(text, len, &it->stop, 0);
+        it->oom = !it->obj && bt->arena.failed;
+        bytes += len;
+    }
+}
+
+static void *parse_ahead(void *arg)
+{
+    parser *ps = arg;
+    for (;;) {
+        pthread_mutex_lock(&ps->mu);
+        while (!ps->stop && !ps->free)
+            pthread_cond_wait(&ps->cv, &ps->mu);
+        if (ps->stop) {
+            pthread_mutex_unlock(&ps->mu);
+            return NULL;
+        }
+        batch *bt = ps->free;
+        ps->free = bt->link;
+        pthread_mutex_unlock(&ps->mu);
+        fill_batch(ps, bt);
+        pthread_mutex_lock(&ps->mu);
+        bt->link = NULL;
+        *ps->ready_tail = bt;
+        ps->ready_tail = &bt->link;
+        pthread_cond_broadcast(&ps->cv);
+        pthread_mutex_unlock(&ps->mu);
+        if (bt->rc != 1)
+            return NULL;
+    }
+}
+
+/* Whether `in` is a regular file (reading it never waits on a writer). */
+static int regular_file(FILE *in)
+{
+    struct stat st;
+    return fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void parser_start_thread(parser *ps)
+{
+    if (pthread_mutex_init(&ps->mu, NULL))
+        return;
+    if (pthread_cond_init(&ps->cv, NULL)) {
+        pthread_mutex_destroy(&ps->mu);
+        return;
+    }
+    ps->ready = NULL;
+    ps->ready_tail = &ps->ready;
+    ps->free = NULL;
+    for (int i = BATCHES; i-- > 0;)
+        if (&ps->batches[i] != ps->cur) {
+            ps->batches[i].link = ps->free;
+            ps->free = &ps->batches[i];
+        }
+    ps->stop = 0;
+    if (pthread_create(&ps->thread, NULL, parse_ahead, ps)) {
+        pthread_cond_destroy(&ps->cv);
+        pthread_mutex_destroy(&ps->mu);
+        return;   /* parse here, as for a small trace */
+    }
+    ps->threaded = 1;
+}
+
+/*
+** The next line, parsed: returns 1 and fills *out, or next_line's end (0, -1
+** with errno set, -2, -3). Valid until the next call.
+*/
+static int next_parsed(parser *ps, FILE *in, parsed *out)
+{
+    batch *bt = ps->cur;
+    if (!bt || bt->next == bt->n) {
+        if (bt && bt->rc != 1) {
+            errno = bt->read_errno;
+            return bt->rc;
+        }
+        if (!ps->threaded && bt && ps->lines >= PARSE_AHEAD_AFTER && regular_file(in))
+            parser_start_thread(ps);
+        if (ps->threaded) {
+            pthread_mutex_lock(&ps->mu);
+            if (bt) {   /* done with it: it may be parsed into again */
+                bt->link = ps->free;
+                ps->free = bt;
+                pthread_cond_broadcast(&ps->cv);
+            }
+            while (!ps->ready)
+                pthread_cond_wait(&ps->cv, &ps->mu);
+            bt = ps->ready;
+            ps->ready = bt->link;
+            if (!ps->ready)
+                ps->ready_tail = &ps->ready;
+            pthread_mutex_unlock(&ps->mu);
+        } else {
+            bt = bt ? bt : &ps->batches[0];
+            fill_batch(ps, bt);
+        }
+        ps->cur = bt;
+        ps->lines += bt->n;
+        if (bt->n == 0) {
+            errno = bt->read_errno;
+            return bt->rc == 1 ? 0 : bt->rc;
+        }
+    }
+    *out = bt->items[bt->next++];
+    return 1;
+}
+
+/* Stop the parsing thread, if any, and free every batch. */
+static void parser_end(parser *ps)
+{
+    if (ps->threaded) {
+        pthread_mutex_lock(&ps->mu);
+        ps->stop = 1;
+        pthread_cond_broadcast(&ps->cv);
+        pthread_mutex_unlock(&ps->mu);
+        pthread_join(ps->thread, NULL);
+        pthread_cond_destroy(&ps->cv);
+        pthread_mutex_destroy(&ps->mu);
+        ps->threaded = 0;
+    }
+    for (int i = 0; i < BATCHES; i++)
+        arena_release(&ps->batches[i].arena);
 }
 
 /* ---- loading ---------------------------------------------------------------------- */
@@ -1097,25 +1319,31 @@ tm_trace *tm_load_stream(FILE *in, unsigned flags, tm_error *err)
     }
 
     int rc, failed = 0, have_header = 0;
-    const char *line;
-    size_t len;
-    int newline;
+    parser *ps = co_calloc(1, sizeof *ps);
+    if (!ps) {
+        set_err(err, 0, 0, "out of memory");
+        co_free(r.buf);
+        tm_free(b.tr);
+        return NULL;
+    }
+    ps->r = &r;
+    parsed pl = {NULL, 0, 0, NULL, NULL, 0};
     arena_begin();
-    while ((rc = next_line(&r, &line, &len, &newline)) == 1) {
+    while ((rc = next_parsed(ps, in, &pl)) == 1) {
+        const char *line = pl.text;
+        size_t len = pl.len;
+        int newline = pl.newline;
         b.line++;
         b.text = line;
-        b.text_len = len;
-        if (len && line[len - 1] == '\r')
-            b.text_len = --len;
+        b.text_len = len;   /* (a last \r is gone already) */
         if (len == 0 && newline && have_header) {
             if (flags & TM_LOAD_STRICT)
                 tm__problem(&b, -1, "empty line");
             continue;
         }
-        const char *stop = NULL;
-        arena_reset();
-        cJSON *obj = cJSON_ParseWithLengthOpts(line, len, &stop, 0);
-        if (!obj && arena.failed) {
+        const char *stop = pl.stop;
+        cJSON *obj = pl.obj;
+        if (pl.oom) {
             b.oom = 1;
             break;
         }
@@ -1164,8 +1392,14 @@ tm_trace *tm_load_stream(FILE *in, unsigned flags, tm_error *err)
         if (failed || b.oom)
             break;
     }
+    int read_errno = errno;
+    b.text = NULL;   /* it was in a batch */
+    b.text_len = 0;
+    parser_end(ps);
+    co_free(ps);
     arena_end();
     co_free(r.buf);
+    errno = read_errno;
 
     if (rc == -3) {   /* a line past the limit: what came before it is kept */
         char lim[32];

@@ -172,6 +172,26 @@ double tm_span_t1(const tm_trace *tr, const tm_span *sp)
 
 /* ---- what tm_event does not store -------------------------------------------- */
 
+size_t tm__lower_bound(const void *base, size_t n, size_t stride, size_t offset, uint32_t key)
+{
+    size_t lo = 0, hi = n;
+    uint32_t k;
+#define KEY_AT(i) (memcpy(&k, (const char *)base + (i) * stride + offset, sizeof k), k)
+    if (hi && KEY_AT(hi - 1) < key)
+        return n;   /* past the last: what loading asks, event by event */
+    if (hi > 1 && KEY_AT(hi - 2) < key)
+        lo = hi - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (KEY_AT(mid) < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+#undef KEY_AT
+    return lo;
+}
+
 const tm__evval *tm__evvals_find(const tm__evvals *x, uint32_t ev, int run)
 {
     size_t lo = 0, hi = x->n;   /* first pair after ev */
@@ -203,25 +223,14 @@ uint32_t tm__derived_by(const tm_trace *tr, uint32_t ev)
 ** step_begin, cb_run or handle_cancel took, which its obj holds; 0 when none. */
 uint32_t tm__derived_h(const tm_trace *tr, uint32_t ev)
 {
-    size_t lo = 0, hi;
+    size_t i;
     switch (tr->events[ev].kind) {
     case TM_EV_TASK_NEW:
     case TM_EV_STEP_END:
     case TM_EV_WAKE:
     case TM_EV_CALL_SOON:
-        hi = tr->n_handles;
-        if (hi && tr->handles[hi - 1].ev_queued < ev)
-            return 0;   /* after the last one queued (loading asks so, event by event) */
-        if (hi > 1 && tr->handles[hi - 2].ev_queued < ev)
-            lo = hi - 1;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (tr->handles[mid].ev_queued < ev)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        return lo < tr->n_handles && tr->handles[lo].ev_queued == ev ? tr->handles[lo].id : 0;
+        i = tm__lower_bound(tr->handles, tr->n_handles, sizeof *tr->handles, offsetof(tm_handle, ev_queued), ev);
+        return i < tr->n_handles && tr->handles[i].ev_queued == ev ? tr->handles[i].id : 0;
     case TM_EV_STEP_BEGIN:
     case TM_EV_CB_RUN:
     case TM_EV_HANDLE_CANCEL:
@@ -231,7 +240,8 @@ uint32_t tm__derived_h(const tm_trace *tr, uint32_t ev)
     }
 }
 
-/* The future created at `ev` (futures[] is in creation order), or TM_NONE. */
+/* The future created at `ev` (futures[] is in creation order), or TM_NONE.
+** (ev_new is a bit-field: the search goes by the word it shares with outcome.) */
 static uint32_t future_made_at(const tm_trace *tr, uint32_t ev)
 {
     size_t lo = 0, hi = tr->n_futures;

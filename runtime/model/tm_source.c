@@ -259,28 +259,14 @@ const char *tm_source_line(const tm_trace *tr, uint32_t source, uint32_t line, s
 
 const tm_srcref *tm_event_src(const tm_trace *tr, uint32_t ev)
 {
-    size_t lo = 0, hi = tr->n_srcrefs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tr->srcrefs[mid].ev < ev)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < tr->n_srcrefs && tr->srcrefs[lo].ev == ev ? &tr->srcrefs[lo] : NULL;
+    size_t i = tm__lower_bound(tr->srcrefs, tr->n_srcrefs, sizeof *tr->srcrefs, offsetof(tm_srcref, ev), ev);
+    return i < tr->n_srcrefs && tr->srcrefs[i].ev == ev ? &tr->srcrefs[i] : NULL;
 }
 
 const tm_locals *tm_event_locals(const tm_trace *tr, uint32_t ev)
 {
-    size_t lo = 0, hi = tr->n_locals;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tr->locals[mid].ev < ev)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < tr->n_locals && tr->locals[lo].ev == ev ? &tr->locals[lo] : NULL;
+    size_t i = tm__lower_bound(tr->locals, tr->n_locals, sizeof *tr->locals, offsetof(tm_locals, ev), ev);
+    return i < tr->n_locals && tr->locals[i].ev == ev ? &tr->locals[i] : NULL;
 }
 
 /* The last srcref at or before `ev` with event index >= `floor` made by task `task`. */

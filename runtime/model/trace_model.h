@@ -512,6 +512,9 @@ tm_trace *tm_load(const char *path, unsigned flags, tm_error *err);
 ** kinds, ids that name no known task / future / timer / handle, a step_begin
 ** of a task that is already running (or while another task runs), steps of
 ** finished tasks, task_done or fut_done twice, a trace without `end`.
+** Past 16384 lines of a regular file, a second thread parses lines ahead of
+** the one applying them, so the allocator (alloc.h) is then called from two
+** threads: the C library's is safe so; a replacement must be too.
 */
 tm_trace *tm_load_stream(FILE *in, unsigned flags, tm_error *err);
 

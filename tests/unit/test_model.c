@@ -11,7 +11,9 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "counting_alloc.h"
@@ -743,4 +745,72 @@ Test(model, seq_by_h_and_s2_read_back_as_the_file_wrote_them_even_where_they_bre
     cr_expect(eq(u32, tm_event_seq(tr, 10), 0), "past the last event");
     cr_expect(eq(u32, tm_event_by(tr, 10), TM_NONE));
     tm_free(tr);
+}
+
+/* A trace of `n` sleeping tasks written to `f`: three lines per task and a
+** bad line after `bad_after` lines (0: none). */
+static void write_many(FILE *f, int n, int bad_after)
+{
+    int line = 1, seq = 1;
+    fputs(HEADER, f);
+    fprintf(f, "{\"seq\":%d,\"t\":0,\"ev\":\"task_new\",\"task\":1,\"name\":\"main\",\"parent\":null,"
+               "\"coro\":\"main\",\"h\":2}\n", seq++);
+    line++;
+    for (int i = 0; i < n; i++) {
+        uint32_t id = 10 + 4 * (uint32_t)i;
+        fprintf(f, "{\"seq\":%d,\"t\":%g,\"ev\":\"task_new\",\"task\":%u,\"name\":\"w%d\",\"parent\":null,"
+                   "\"coro\":\"worker\",\"h\":%u}\n", seq++, i * 0.001, id, i, id + 1);
+        fprintf(f, "{\"seq\":%d,\"t\":%g,\"ev\":\"step_begin\",\"task\":%u,\"h\":%u}\n", seq++, i * 0.001, id, id + 1);
+        fprintf(f, "{\"seq\":%d,\"t\":%g,\"ev\":\"step_end\",\"task\":%u,\"reason\":\"return\"}\n", seq++, i * 0.001, id);
+        line += 3;
+        if (bad_after && line >= bad_after) {
+            fputs("{\"seq\": not json\n", f);
+            bad_after = 0;
+        }
+    }
+    fprintf(f, "{\"seq\":%d,\"t\":%g,\"ev\":\"end\",\"reason\":\"complete\"}\n", seq, n * 0.001);
+}
+
+Test(model, a_big_file_parsed_ahead_on_a_second_thread_loads_as_a_stream_does)
+{
+    /* Past 16384 lines of a regular file, lines are parsed on a second thread
+    ** (tm_load.c); a stream is parsed where it is read. Both must give the
+    ** same model, also when a bad line stops the load midway. The counting
+    ** allocator is not thread-safe: this test uses the C library's. */
+    co_alloc_set(NULL);
+    for (int bad = 0; bad < 2; bad++) {
+        char path[] = "/tmp/coroscope-test-big-XXXXXX";
+        int fd = mkstemp(path);
+        cr_assert(fd >= 0);
+        FILE *f = fdopen(fd, "w+");
+        write_many(f, 20000, bad ? 40000 : 0);
+        fflush(f);
+        long size = ftell(f);
+        char *text = malloc((size_t)size);
+        rewind(f);
+        cr_assert(fread(text, 1, (size_t)size, f) == (size_t)size);
+        fclose(f);
+        tm_trace *a = load(path, 0);
+        FILE *m = fmemopen(text, (size_t)size, "r");
+        tm_error err;
+        tm_trace *b = tm_load_stream(m, 0, &err);
+        fclose(m);
+        cr_assert(b != NULL, "%s", err.message);
+        cr_expect(eq(sz, a->n_events, b->n_events));
+        cr_expect(eq(sz, a->n_events, bad ? 40000 : 60002), "events kept");
+        cr_expect(eq(sz, a->n_tasks, b->n_tasks));
+        cr_expect(eq(sz, a->n_spans, b->n_spans));
+        cr_expect(eq(sz, a->n_problems, b->n_problems));
+        for (size_t i = 0; i < a->n_problems && i < b->n_problems; i++) {
+            cr_expect(eq(u32, a->problems[i].line, b->problems[i].line));
+            cr_expect(eq(str, (char *)a->problems[i].message, (char *)b->problems[i].message));
+        }
+        for (uint32_t i = 0; i < a->n_events; i += 997)
+            cr_expect(eq(u32, tm_event_seq(a, i), tm_event_seq(b, i)));
+        cr_expect(eq(dbl, a->stats.t_end, b->stats.t_end));
+        tm_free(a);
+        tm_free(b);
+        free(text);
+        unlink(path);
+    }
 }
