@@ -1164,7 +1164,7 @@ static int call(evaluator *e, const lq_node *q, lq_value *args, lq_value *out)
         for (size_t i = 0; i < n && i < 256; i++) {
             const tm_handle *h = &tr->handles[hs[i]];
             if (push_text(out, h->task != TM_NONE ? LQ_NAME : LQ_TEXT,
-                          h->task != TM_NONE ? task_name(tr, h->task) : tm_text(tr, h->fn)) < 0)
+                          h->task != TM_NONE ? task_name(tr, h->task) : tm_text(tr, tm_handle_fn(tr, hs[i]))) < 0)
                 return -1;
         }
         return 0;

@@ -66,7 +66,7 @@ static int on_task_new(tm__builder *b, tm__wide *e, uint32_t ev)
     e->s2 = tk->coro;
     if (++b->alive > tr->stats.peak_tasks)
         tr->stats.peak_tasks = b->alive;
-    if (tm__queue_handle(b, e->h, t, 0, ev, ev, TM_LINK_SPAWN) < 0)
+    if (tm__queue_handle(b, e->h, t, ev, ev, TM_LINK_SPAWN) < 0)
         return -1;
     return tm__open_span(b, t, TM_STATE_READY, ev, 0, 0);
 }
@@ -107,7 +107,7 @@ static int on_step_begin(tm__builder *b, tm__wide *e, uint32_t ev)
     if (tm__reserve(&tr->steps, &b->cap_steps, tr->n_steps + 1, sizeof *tr->steps) < 0)
         return TM__NOMEM(b);
     b->live[t].step = (uint32_t)tr->n_steps;
-    tr->steps[tr->n_steps++] = (tm_step){t, ev, TM_NONE};
+    tr->steps[tr->n_steps++] = (tm_step){ev, TM_NONE};
     tr->tasks[t].steps++;
     tr->stats.steps++;
     b->running = t;
@@ -191,7 +191,7 @@ static int on_step_end(tm__builder *b, tm__wide *e, uint32_t ev)
     case TM_REASON_YIELD:
         e->h = tm__id_of(b, TM__F_H);
         e->s2 = tm__str_of(b, TM__F_SRC);
-        if (tm__queue_handle(b, e->h, t, 0, ev, TM_NONE, TM_LINK_WAKE) < 0)
+        if (tm__queue_handle(b, e->h, t, ev, TM_NONE, TM_LINK_WAKE) < 0)
             return -1;
         return tm__open_span(b, t, TM_STATE_READY, ev, 0, 0);
     case TM_REASON_RETURN:
@@ -377,7 +377,7 @@ static int on_wake(tm__builder *b, tm__wide *e, uint32_t ev)
         ** there (a task that cancelled itself, then awaited). Task.__step
         ** registers the wake-up first, so it is queued before step_end. */
         b->live[t].woken_in_step = 1;
-        return tm__queue_handle(b, e->h, t, 0, ev, cause, TM_LINK_WAKE);
+        return tm__queue_handle(b, e->h, t, ev, cause, TM_LINK_WAKE);
     }
     if (tm__state_now(b, t) != TM_STATE_WAITING)
         tm__rule(b, TM__F_TASK, "wake of task %u (%s), which is not waiting (it is %s)",
@@ -386,7 +386,7 @@ static int on_wake(tm__builder *b, tm__wide *e, uint32_t ev)
              (b->flags & TM_LOAD_STRICT))
         tm__rule(b, TM__F_FUT, "wake of task %u by future %u, but it waits on %u",
                     tr->tasks[t].id, fut, tr->spans[sp].fut);
-    if (tm__queue_handle(b, e->h, t, 0, ev, cause, TM_LINK_WAKE) < 0)
+    if (tm__queue_handle(b, e->h, t, ev, cause, TM_LINK_WAKE) < 0)
         return -1;
     return tm__open_span(b, t, TM_STATE_READY, ev, 0, 0);
 }
@@ -398,7 +398,7 @@ static int on_call_soon(tm__builder *b, tm__wide *e, uint32_t ev)
     e->s1 = tm__str_of(b, TM__F_FN);
     check_awaitable(b, e->obj, TM__F_FUT, "call_soon");
     uint32_t cause = e->obj ? tm__done_event(b, e->obj) : TM_NONE;
-    return tm__queue_handle(b, e->h, TM_NONE, e->s1, ev, cause, TM_LINK_CALLBACK);
+    return tm__queue_handle(b, e->h, TM_NONE, ev, cause, TM_LINK_CALLBACK);
 }
 
 static int on_cb_run(tm__builder *b, tm__wide *e, uint32_t ev)
@@ -497,7 +497,7 @@ static int on_timer_fire(tm__builder *b, tm__wide *e, uint32_t ev)
         tm__rule(b, TM__F_TIMER, "timer %u fired after it was cancelled", tm->id);
     tm->ev_fire = ev;
     /* The fired timer waits in the ready queue under its own id (cb_run h = timer). */
-    return tm__queue_handle(b, tm->id, TM_NONE, tm->fn, ev, tm->ev_new, TM_LINK_TIMER);
+    return tm__queue_handle(b, tm->id, TM_NONE, ev, tm->ev_new, TM_LINK_TIMER);
 }
 
 static int on_timer_cancel(tm__builder *b, tm__wide *e, uint32_t ev)

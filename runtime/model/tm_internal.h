@@ -291,7 +291,7 @@ int tm__is_final(tm_state state);
 
 /* Put handle `id` in the ready queue at `ev`; `cause` (kind `kind`) is where a
 ** link to the event that runs it will start. 0 or -1. */
-int tm__queue_handle(tm__builder *b, uint32_t id, uint32_t task, tm_str fn, uint32_t ev,
+int tm__queue_handle(tm__builder *b, uint32_t id, uint32_t task, uint32_t ev,
                      uint32_t cause, tm_link_kind kind);
 
 /* Take handle `id` out of the ready queue at `ev` (run, or cancelled). Its

@@ -172,6 +172,18 @@ double tm_span_t1(const tm_trace *tr, const tm_span *sp)
 
 /* ---- what tm_event does not store -------------------------------------------- */
 
+/* Only a call_soon and a fired timer queue a callback (tm_build.c). */
+tm_str tm_handle_fn(const tm_trace *tr, uint32_t handle)
+{
+    if (handle >= tr->n_handles || tr->handles[handle].task != TM_NONE)
+        return 0;
+    const tm_event *e = &tr->events[tr->handles[handle].ev_queued];
+    if (e->kind == TM_EV_CALL_SOON)
+        return e->s1;
+    uint32_t tm = e->kind == TM_EV_TIMER_FIRE ? tm_find_timer(tr, e->obj) : TM_NONE;
+    return tm != TM_NONE ? tr->timers[tm].fn : 0;
+}
+
 size_t tm__lower_bound(const void *base, size_t n, size_t stride, size_t offset, uint32_t key)
 {
     size_t lo = 0, hi = n;
@@ -349,7 +361,7 @@ uint32_t tm_running_at(const tm_trace *tr, uint32_t ev)
     if (lo == 0)
         return TM_NONE;
     const tm_step *st = &tr->steps[lo - 1];
-    return st->ev_end == TM_NONE || ev < st->ev_end ? st->task : TM_NONE;
+    return st->ev_end == TM_NONE || ev < st->ev_end ? tr->events[st->ev_begin].task : TM_NONE;
 }
 
 uint32_t tm_span_at(const tm_trace *tr, uint32_t task, uint32_t ev)

@@ -150,7 +150,7 @@ int tm__is_final(tm_state s)
 }
 
 /* Put handle `id` in the ready queue at event `ev`; `cause` is what a link will start from. */
-int tm__queue_handle(tm__builder *b, uint32_t id, uint32_t task, tm_str fn, uint32_t ev,
+int tm__queue_handle(tm__builder *b, uint32_t id, uint32_t task, uint32_t ev,
                         uint32_t cause, tm_link_kind kind)
 {
     tm_trace *tr = b->tr;
@@ -166,7 +166,7 @@ int tm__queue_handle(tm__builder *b, uint32_t id, uint32_t task, tm_str fn, uint
         return TM__NOMEM(b);
     b->cap_handles = cap < b->cap_handles ? cap : b->cap_handles;
     uint32_t i = (uint32_t)tr->n_handles++;
-    tr->handles[i] = (tm_handle){id, task, fn, ev, TM_NONE};
+    tr->handles[i] = (tm_handle){id, task, ev, TM_NONE};   /* its callback: tm_handle_fn, from event ev */
     b->causes[i] = (tm__cause){cause, (uint8_t)kind};
     if (tm__idmap_put(&p->handles, id, i) < 0)
         return TM__NOMEM(b);

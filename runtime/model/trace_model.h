@@ -40,8 +40,8 @@
 **
 ** Size and speed: an event costs 24 bytes (seq, by, h and s2 are derived:
 ** see tm_event_seq); with spans, handles, futures, strings and index tables a
-** trace takes about 54 bytes per event in all (`record swarm --size 20000`,
-** 970k events: 50 MiB, loaded in about 0.7 s here, two thirds of that inside
+** trace takes about 52 bytes per event in all (`record swarm --size 20000`,
+** 970k events: 48 MiB, loaded in about 0.7 s here, two thirds of that inside
 ** cJSON), the same per event at 2.4M and 4.9M events. Memory while loading is
 ** bounded by the model plus the longest line.
 */
@@ -250,16 +250,15 @@ typedef struct tm_span {
 
 /* One step: the loop resumed a task and it gave control back. */
 typedef struct tm_step {
-    uint32_t task;       /* which task ran */
-    uint32_t ev_begin;   /* step_begin */
+    uint32_t ev_begin;   /* step_begin; the task that ran is events[ev_begin].task */
     uint32_t ev_end;     /* step_end, or TM_NONE if the trace stops inside the step */
 } tm_step;
 
 /* One entry of the ready queue (a task step or a plain callback). */
 typedef struct tm_handle {
     uint32_t id;         /* handle id (for a fired timer: the timer's id) */
-    uint32_t task;       /* task index whose step it runs, or TM_NONE for a callback */
-    tm_str fn;           /* callback name (empty for task steps) */
+    uint32_t task;       /* task index whose step it runs, or TM_NONE for a callback
+                            (whose name tm_handle_fn gives) */
     uint32_t ev_queued;  /* event that put it in the ready queue */
     uint32_t ev_gone;    /* step_begin / cb_run / handle_cancel that took it out, or TM_NONE;
                             it was cancelled when that is a handle_cancel or timer_cancel */
@@ -558,6 +557,10 @@ const char *tm_outcome_name(tm_outcome outcome);
 const char *tm_reason_name(tm_reason reason);
 const char *tm_end_name(tm_end end);
 const char *tm_link_name(tm_link_kind kind);
+
+/* The callback a handle runs (tr->handles[handle]): the call_soon's `fn`, or
+** the fired timer's; 0 for a task's step. */
+tm_str tm_handle_fn(const tm_trace *tr, uint32_t handle);
 
 /* Span bounds in seconds. */
 double tm_span_t0(const tm_trace *tr, const tm_span *sp);

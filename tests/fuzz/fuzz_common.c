@@ -211,8 +211,7 @@ static void check_objects(const tm_trace *tr)
 {
     for (size_t i = 0; i < tr->n_steps; i++) {
         const tm_step *st = &tr->steps[i];
-        FZ_CHECK(st->task < tr->n_tasks, "step %zu: task %u", i, st->task);
-        FZ_CHECK(event_is(tr, st->ev_begin, TM_EV_STEP_BEGIN) && tr->events[st->ev_begin].task == st->task,
+        FZ_CHECK(event_is(tr, st->ev_begin, TM_EV_STEP_BEGIN) && tr->events[st->ev_begin].task < tr->n_tasks,
                  "step %zu: ev_begin %u", i, st->ev_begin);
         FZ_CHECK(i == 0 || st->ev_begin > tr->steps[i - 1].ev_begin, "step %zu: out of order", i);
         FZ_CHECK(st->ev_end == N || (st->ev_end > st->ev_begin && st->ev_end < tr->n_events),

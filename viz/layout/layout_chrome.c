@@ -531,7 +531,7 @@ static size_t tip_lines(vz__lctx *c, const vz_hit *h, char lines[4][300])
     case VZ_HIT_LOOPSEG: {
         uint32_t e1, e0 = vz_seg_events(run, (vz_seg_kind)h->b, h->a, &e1);
         if (h->b == VZ_SEG_STEP) {
-            tm_safe_snprintf(lines[0], 300, "the loop runs a step of %s", vz_task_name(run, tr->steps[h->a].task));
+            tm_safe_snprintf(lines[0], 300, "the loop runs a step of %s", vz_task_name(run, tr->events[tr->steps[h->a].ev_begin].task));
         } else if (h->b == VZ_SEG_CALLBACK) {
             const char *fn = tm_text(tr, tr->events[e0].s1);
             if (vz_plain_callback(fn))

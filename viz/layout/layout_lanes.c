@@ -462,7 +462,7 @@ static void seg_label(const vz__lanes *L, vz_seg_kind kind, size_t i, uint32_t e
 {
     char when[32];
     if (kind == VZ_SEG_STEP) {
-        tm_safe_snprintf(buf, size, "%s", vz_task_name(L->run, L->tr->steps[i].task));
+        tm_safe_snprintf(buf, size, "%s", vz_task_name(L->run, L->tr->events[L->tr->steps[i].ev_begin].task));
     } else if (kind == VZ_SEG_CALLBACK) {
         tm_safe_snprintf(buf, size, "%s", vz_callback_words(tm_text(L->tr, L->tr->events[e0].s1)));
     } else {

@@ -286,7 +286,7 @@ static float loop_panel(vz__lctx *c, vz_rect r)
         if (h->task != TM_NONE)
             tm_safe_snprintf(line, sizeof line, "%zu. step of %s", i + 1, vz_task_name(run, h->task));
         else
-            tm_safe_snprintf(line, sizeof line, "%zu. callback: %s", i + 1, vz_callback_words(tm_text(tr, h->fn)));
+            tm_safe_snprintf(line, sizeof line, "%zu. callback: %s", i + 1, vz_callback_words(tm_text(tr, tm_handle_fn(tr, ls->ready[i]))));
         if (i + 1 == cap_r && ls->n_ready > cap_r)
             tm_safe_snprintf(line + strlen(line), sizeof line - strlen(line), "   \xE2\x80\xA6 %zu more", ls->n_ready - cap_r);
         y = list_row(c, x + 10 * s, y, w - 10 * s, h->task != TM_NONE ? vz_state_color(TM_STATE_READY) : VZ_C_CALLBACK,

@@ -247,7 +247,7 @@ static void find_stalls(vz_run *run, size_t *cap)
         found++;
         if (shown == 8)
             continue;
-        vz_finding *f = add(run, cap, VZ_FIND_STALL, st->task, st->ev_begin);
+        vz_finding *f = add(run, cap, VZ_FIND_STALL, tr->events[st->ev_begin].task, st->ev_begin);
         if (!f)
             continue;
         shown++;
@@ -255,7 +255,7 @@ static void find_stalls(vz_run *run, size_t *cap)
         char ds[32], at[32];
         vz_format_seconds(d, ds, sizeof ds);
         vz_format_seconds(tr->events[st->ev_begin].t, at, sizeof at);
-        const char *who = tm_text(tr, tr->tasks[st->task].name);
+        const char *who = tm_text(tr, tr->tasks[tr->events[st->ev_begin].task].name);
         if (ready)
             tm_safe_snprintf(f->title, sizeof f->title, "a step of %s held the loop for %s while %zu other handle%s waited",
                      who, ds, ready, ready == 1 ? "" : "s");
