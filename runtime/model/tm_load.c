@@ -1033,18 +1033,22 @@ static void arena_end(void)
 /*
 ** Lines are parsed in batches: each line's text is copied into the batch's
 ** arena (the reader's buffer moves on) and parsed there with cJSON. Parsing
-** is two thirds of a load and applying the rest, so on a big regular file a
-** second thread parses the next batches while this one applies events: after
-** PARSE_AHEAD_AFTER lines (a small trace never starts a thread, nor does a
-** pipe, which the loader must be able to stop reading at any line). Without
-** that thread -- or when it cannot be started -- the same batches are parsed
-** here, one when the last is used up. Either way lines come out in order, and
-** everything about a line that is not the parse (problems, the header, the
-** model) happens in the loading thread.
+** is about two thirds of a load and applying the rest, so on a big regular
+** file, after PARSE_AHEAD_AFTER lines, a second thread reads and parses the
+** next batches while this one applies events -- and this one, rather than
+** wait for the batch it needs next, reads and parses that batch itself when
+** the other thread is busy with a later one: the parsing is shared, whichever
+** thread is free. Reading is one thread at a time, in order; each batch has
+** the number of its place, and batches are applied by that number. A small
+** trace never starts a thread, nor does a pipe (the loader must be able to
+** stop reading at any line); without the thread -- or when it cannot be
+** started -- the same batches are read and parsed here, one when the last is
+** used up. Everything about a line that is not its parse (problems, the
+** header, the model) happens in the loading thread.
 */
 #define BATCH_LINES 128
 #define BATCH_BYTES (256 * 1024)    /* of line text: a batch of long lines is shorter */
-#define BATCHES 3
+#define BATCHES 4
 #define PARSE_AHEAD_AFTER 16384
 
 typedef struct parsed {
@@ -1056,30 +1060,35 @@ typedef struct parsed {
     int oom;                        /* the parse ran out of memory */
 } parsed;
 
+enum { B_FREE, B_BUSY, B_PARSED, B_IN_USE };   /* a batch's state (busy: being read or parsed) */
+
 typedef struct batch {
     line_arena arena;
     parsed items[BATCH_LINES];
-    size_t n, next;                 /* lines parsed / handed out */
+    size_t n, next;                 /* lines read / handed out */
     int rc;                         /* after the last line: 1 if more follow, else next_line's end */
     int read_errno;                 /* errno of a read error (rc -1) */
-    struct batch *link;             /* in the ready queue or the free list */
+    int state;                      /* B_* (threaded only) */
+    uint64_t place;                 /* its number in reading order */
 } batch;
 
 typedef struct parser {
     reader *r;
     batch batches[BATCHES];
     batch *cur;                     /* the batch lines are handed out from */
-    size_t lines;                   /* lines parsed so far */
-    int threaded;                   /* the parsing thread runs */
+    size_t lines;                   /* lines read so far */
+    int threaded;                   /* the second thread runs */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    batch *ready, **ready_tail;     /* parsed, in order, not yet handed out */
-    batch *free;                    /* ready to be parsed into */
+    uint64_t next_read, next_use;   /* the place of the next batch read / applied */
+    int reading;                    /* a thread is reading (one at a time) */
+    int eof;                        /* the batch that ends the input has been read */
     int stop;                       /* the loader is done: the thread ends */
 } parser;
 
-static void fill_batch(parser *ps, batch *bt)
+/* Read the next lines into bt (text only). */
+static void read_batch(parser *ps, batch *bt)
 {
     cur_arena = &bt->arena;
     arena_reset(&bt->arena);
@@ -1098,48 +1107,84 @@ static void fill_batch(parser *ps, batch *bt)
         if (len && line[len - 1] == '\r')
             len--;
         parsed *it = &bt->items[bt->n++];
-        *it = (parsed){NULL, len, newline, NULL, NULL, 0};
-        bt->arena.failed = 0;
+        *it = (parsed){"", 0, newline, NULL, NULL, 0};
         char *text = arena_malloc(len + 1);
         if (!text) {
-            it->text = "";
-            it->len = 0;
             it->oom = 1;
             continue;
         }
         memcpy(text, line, len);
         text[len] = '\0';
         it->text = text;
-        it->obj = cJSON_ParseWithLengthOpts(text, len, &it->stop, 0);
-        it->oom = !it->obj && bt->arena.failed;
+        it->len = len;
         bytes += len;
     }
+}
+
+/* Parse the lines read into bt. */
+static void parse_batch(batch *bt)
+{
+    cur_arena = &bt->arena;
+    for (size_t i = 0; i < bt->n; i++) {
+        parsed *it = &bt->items[i];
+        if (it->oom)
+            continue;
+        bt->arena.failed = 0;
+        it->obj = cJSON_ParseWithLengthOpts(it->text, it->len, &it->stop, 0);
+        it->oom = !it->obj && bt->arena.failed;
+    }
+}
+
+static batch *free_batch(parser *ps)
+{
+    for (int i = 0; i < BATCHES; i++)
+        if (ps->batches[i].state == B_FREE)
+            return &ps->batches[i];
+    return NULL;
+}
+
+static batch *batch_at(parser *ps, uint64_t place)
+{
+    for (int i = 0; i < BATCHES; i++)
+        if (ps->batches[i].state != B_FREE && ps->batches[i].place == place)
+            return &ps->batches[i];
+    return NULL;
+}
+
+/* With ps->mu held: read the next batch into bt and parse it, the lock let go meanwhile. */
+static void read_and_parse_locked(parser *ps, batch *bt)
+{
+    bt->state = B_BUSY;
+    bt->place = ps->next_read++;
+    ps->reading = 1;
+    pthread_mutex_unlock(&ps->mu);
+    read_batch(ps, bt);
+    pthread_mutex_lock(&ps->mu);
+    ps->reading = 0;
+    if (bt->rc != 1)
+        ps->eof = 1;
+    pthread_cond_broadcast(&ps->cv);
+    pthread_mutex_unlock(&ps->mu);
+    parse_batch(bt);
+    pthread_mutex_lock(&ps->mu);
+    bt->state = B_PARSED;
+    pthread_cond_broadcast(&ps->cv);
 }
 
 static void *parse_ahead(void *arg)
 {
     parser *ps = arg;
+    batch *bt = NULL;
+    pthread_mutex_lock(&ps->mu);
     for (;;) {
-        pthread_mutex_lock(&ps->mu);
-        while (!ps->stop && !ps->free)
+        while (!ps->stop && (ps->reading || ps->eof || !(bt = free_batch(ps))))
             pthread_cond_wait(&ps->cv, &ps->mu);
-        if (ps->stop) {
-            pthread_mutex_unlock(&ps->mu);
-            return NULL;
-        }
-        batch *bt = ps->free;
-        ps->free = bt->link;
-        pthread_mutex_unlock(&ps->mu);
-        fill_batch(ps, bt);
-        pthread_mutex_lock(&ps->mu);
-        bt->link = NULL;
-        *ps->ready_tail = bt;
-        ps->ready_tail = &bt->link;
-        pthread_cond_broadcast(&ps->cv);
-        pthread_mutex_unlock(&ps->mu);
-        if (bt->rc != 1)
-            return NULL;
+        if (ps->stop)
+            break;
+        read_and_parse_locked(ps, bt);
     }
+    pthread_mutex_unlock(&ps->mu);
+    return NULL;
 }
 
 /* Whether `in` is a regular file (reading it never waits on a writer). */
@@ -1157,21 +1202,42 @@ static void parser_start_thread(parser *ps)
         pthread_mutex_destroy(&ps->mu);
         return;
     }
-    ps->ready = NULL;
-    ps->ready_tail = &ps->ready;
-    ps->free = NULL;
-    for (int i = BATCHES; i-- > 0;)
-        if (&ps->batches[i] != ps->cur) {
-            ps->batches[i].link = ps->free;
-            ps->free = &ps->batches[i];
-        }
-    ps->stop = 0;
+    for (int i = 0; i < BATCHES; i++)
+        ps->batches[i].state = &ps->batches[i] == ps->cur ? B_IN_USE : B_FREE;
+    ps->cur->place = 0;
+    ps->next_read = ps->next_use = 1;
+    ps->reading = ps->eof = ps->stop = 0;
     if (pthread_create(&ps->thread, NULL, parse_ahead, ps)) {
         pthread_cond_destroy(&ps->cv);
         pthread_mutex_destroy(&ps->mu);
         return;   /* parse here, as for a small trace */
     }
     ps->threaded = 1;
+}
+
+/* The next batch in order, when the second thread runs: parsed by it, or here. */
+static batch *next_batch_threaded(parser *ps, batch *done)
+{
+    pthread_mutex_lock(&ps->mu);
+    done->state = B_FREE;   /* it may be read into again */
+    pthread_cond_broadcast(&ps->cv);
+    batch *bt;
+    for (;;) {
+        bt = batch_at(ps, ps->next_use);
+        if (bt && bt->state == B_PARSED)
+            break;
+        batch *fb;
+        if (!bt && !ps->reading && !ps->eof && (fb = free_batch(ps))) {
+            read_and_parse_locked(ps, fb);   /* its place is next_use: nothing later is read */
+            bt = fb;
+            break;
+        }
+        pthread_cond_wait(&ps->cv, &ps->mu);
+    }
+    bt->state = B_IN_USE;
+    ps->next_use++;
+    pthread_mutex_unlock(&ps->mu);
+    return bt;
 }
 
 /*
@@ -1189,22 +1255,11 @@ static int next_parsed(parser *ps, FILE *in, parsed *out)
         if (!ps->threaded && bt && ps->lines >= PARSE_AHEAD_AFTER && regular_file(in))
             parser_start_thread(ps);
         if (ps->threaded) {
-            pthread_mutex_lock(&ps->mu);
-            if (bt) {   /* done with it: it may be parsed into again */
-                bt->link = ps->free;
-                ps->free = bt;
-                pthread_cond_broadcast(&ps->cv);
-            }
-            while (!ps->ready)
-                pthread_cond_wait(&ps->cv, &ps->mu);
-            bt = ps->ready;
-            ps->ready = bt->link;
-            if (!ps->ready)
-                ps->ready_tail = &ps->ready;
-            pthread_mutex_unlock(&ps->mu);
+            bt = next_batch_threaded(ps, bt);
         } else {
             bt = bt ? bt : &ps->batches[0];
-            fill_batch(ps, bt);
+            read_batch(ps, bt);
+            parse_batch(bt);
         }
         ps->cur = bt;
         ps->lines += bt->n;
@@ -1217,7 +1272,7 @@ static int next_parsed(parser *ps, FILE *in, parsed *out)
     return 1;
 }
 
-/* Stop the parsing thread, if any, and free every batch. */
+/* Stop the second thread, if any, and free every batch. */
 static void parser_end(parser *ps)
 {
     if (ps->threaded) {
