@@ -72,6 +72,7 @@ import functools
 import heapq
 import io
 import json
+import operator
 import os
 import platform
 import re
@@ -124,6 +125,7 @@ DEFAULT_MAX_TIME = 86400.0          # one day of loop time
 LIMIT_STATUS = 3                    # exit status when a limit stopped the program
 BLOCK_CPU = 0.1                     # CPU seconds a step may compute before it counts as
                                     # blocking: asyncio's slow_callback_duration
+CPU_READ_PERIOD = 0.0005            # wall seconds a reading of the CPU clock serves (_cpu_start)
 SLOW_CALLBACK = 0.1                 # loop seconds a handle may hold the loop without a warning
 SOURCE_LIMIT = 1 << 20              # files larger than this are not embedded (FORMAT.md)
 REPR_LIMIT = 80                     # characters of a local's repr (FORMAT.md)
@@ -267,7 +269,16 @@ def _bounded_repr(value, budget, depth=0):
     opening, closing = brackets
     if not value:
         return {list: "[]", tuple: "()", set: "set()", frozenset: "frozenset()", dict: "{}"}[kind]
+    sequence = kind is list or kind is tuple
+    if sequence:
+        seen = _plain_seen.get((id(value), budget))
+        if seen is not None:
+            items, more, text = seen
+            n, k = len(value), len(items)
+            if n >= k and (n > k) == more and all(map(operator.is_, value[:k], items)):
+                return text
     parts = []
+    more = False
     used = len(opening)
     if kind is dict:
         for key, item in value.items():
@@ -282,6 +293,7 @@ def _bounded_repr(value, budget, depth=0):
         for item in value:
             if used > budget:
                 parts.append("...")
+                more = True
                 break
             # An item that is neither a string nor a container is shown by
             # its repr whatever the budget: no call for it (the common case).
@@ -293,8 +305,30 @@ def _bounded_repr(value, budget, depth=0):
             parts.append(text)
             used += len(text) + 2
     if kind is tuple and len(value) == 1:
-        return "(%s,)" % parts[0]
-    return opening + ", ".join(parts) + closing
+        text = "(%s,)" % parts[0]
+    else:
+        text = opening + ", ".join(parts) + closing
+    if sequence and len(text) <= _PLAIN_SEEN_TEXT:
+        shown = value[:len(parts) - more]
+        if _PLAIN_ITEMS.issuperset(map(type, shown)):
+            if len(_plain_seen) >= _PLAIN_SEEN_LIMIT:
+                _plain_seen.clear()
+            _plain_seen[id(value), budget] = (shown, more, text)
+    return text
+
+
+# A list or tuple whose items shown are numbers, bools or None: the same
+# item objects show the same text (the repr of such an object never
+# changes), so the text is remembered with them and given again while the
+# list or tuple still starts with those very objects and has more items
+# exactly when it had (a results list that grows at its end). Keyed by its
+# id and the budget; the id is only a hint, the items are what is checked.
+# A text of 640 characters or fewer holds no int too long to show
+# (sys.set_int_max_str_digits takes nothing below 640).
+_PLAIN_ITEMS = frozenset((int, float, bool, type(None)))
+_plain_seen = {}        # (id(list or tuple), budget) -> (the items shown, whether "..." followed, text)
+_PLAIN_SEEN_LIMIT = 4096
+_PLAIN_SEEN_TEXT = 640
 
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,16}")
@@ -334,7 +368,11 @@ def _short_repr(value, limit=REPR_LIMIT):
     that raises is "<unprintable TYPE>" (FORMAT.md, `locals`); addresses
     made stable (_stable)."""
     try:
-        text = _bounded_repr(value, limit + 20)
+        kind = type(value)
+        if kind is str or kind in _SHORT_CONTAINERS:
+            text = _bounded_repr(value, limit + 20)
+        else:
+            text = repr(value)          # what _bounded_repr would do, without the call
     except Exception:
         return "<unprintable %s>" % type(value).__name__
     if not isinstance(text, str):
@@ -432,7 +470,12 @@ class _IdMap:
 # --------------------------------------------------------------------------
 # Code: the program's and the library's
 
-_code_kinds = {}        # code object -> one of the _K_ values
+# Code objects are looked up by id: a code object's hash is computed anew
+# each time from its name, bytecode and constants (hundreds of nanoseconds,
+# at every frame of every event). Each one looked up is kept alive in
+# _codes_known, so that no id can stand for another code object later.
+_code_kinds = {}        # id(code object) -> one of the _K_ values
+_codes_known = []       # the code objects _code_kinds has seen
 _K_LIBRARY = 0          # the standard library (asyncio included) or the recorder
 _K_PROGRAM = 1          # the program's code, not a coroutine
 _K_COROUTINE = 2        # a coroutine function of the program's
@@ -440,10 +483,16 @@ _K_AGEN = 3             # an async generator of the program's
 _K_STEP = 4             # Task.__step: where a task's stack begins
 
 _file_library = {}
+_file_asyncio = {}      # an absolute co_filename -> whether it is asyncio's
 
 
 def _is_asyncio_file(filename):
-    return os.path.abspath(filename).startswith(_ASYNCIO_DIR)
+    inside = _file_asyncio.get(filename)
+    if inside is None:
+        inside = os.path.abspath(filename).startswith(_ASYNCIO_DIR)
+        if filename.startswith(os.sep):     # a relative one depends on the directory
+            _file_asyncio[filename] = inside
+    return inside
 
 
 def _is_library_file(filename):
@@ -464,7 +513,7 @@ def _is_library_file(filename):
 
 
 def _code_kind(code):
-    kind = _code_kinds.get(code)
+    kind = _code_kinds.get(id(code))
     if kind is None:
         if code is _STEP_CODE:
             kind = _K_STEP
@@ -476,7 +525,8 @@ def _code_kind(code):
             kind = _K_AGEN
         else:
             kind = _K_PROGRAM
-        _code_kinds[code] = kind
+        _codes_known.append(code)
+        _code_kinds[id(code)] = kind
     return kind
 
 
@@ -587,7 +637,8 @@ def _frame_locals(frame):
 _BIG_INT = 10 ** 70          # ints shorter than this are shown by repr at once
 
 
-_fn_json = {}           # code object -> '{"fn":"name","line":'
+_fn_json = {}           # id(code object) -> (it, '{"fn":"name","line":')
+_var_json = {}          # a local's name -> '"name":'
 
 
 def _locals_of(frame):
@@ -597,9 +648,10 @@ def _locals_of(frame):
     finalizers waiting); that dict is emptied again when nobody else (a
     locals() of the program's) holds it."""
     code = frame.f_code
-    head = _fn_json.get(code)
-    if head is None:
-        head = _fn_json[code] = '{"fn":%s,"line":' % _esc(_qualname(code))
+    entry = _fn_json.get(id(code))
+    if entry is None or entry[0] is not code:
+        entry = _fn_json[id(code)] = (code, '{"fn":%s,"line":' % _esc(_qualname(code)))
+    head = entry[1]
     try:
         values = frame.f_locals
     except Exception:
@@ -610,14 +662,16 @@ def _locals_of(frame):
         if len(shown) >= LOCALS_LIMIT:
             more += 1
             continue
+        key = _var_json.get(name)
+        if key is None:
+            key = _var_json[name] = _esc(name) + ":"
         kind = value.__class__
         if (kind is int and -_BIG_INT < value < _BIG_INT or kind is bool or value is None
                 or kind is float):
             # repr is short, plain ASCII and without an address.
-            text = '"%r"' % (value,)
+            shown.append(f'{key}"{value!r}"')
         else:
-            text = _esc(_short_repr(value))
-        shown.append(_esc(name) + ":" + text)
+            shown.append(key + _esc(_short_repr(value)))
     if sys.getrefcount(values) <= 3 and type(values) is dict and sys.gettrace() is None:
         values.clear()
     return "%s%d,\"vars\":{%s}%s}" % (head, frame.f_lineno or 1, ",".join(shown),
@@ -748,6 +802,7 @@ class Recorder:
         self.out = out
         self.scenario = scenario
         self.max_events = max_events    # 0: no limit
+        self.seq_limit = max_events or _INF     # the last seq that may be written
         self.with_locals = with_locals
         self.sources = Sources(program) if program else None
         self.seq = 0
@@ -772,6 +827,7 @@ class Recorder:
         self.labels = {}            # future id -> the label its fut_new gave
         self.reserved = {}          # id(coroutine) -> the id its task will get (`of`)
         self.emit_time = 0.0        # seconds spent writing events (not the program's)
+        self.cpu_read = (0.0, -_INF)    # (thread CPU time, wall time) last read (_cpu_start)
         self._t_value = None        # the clock reading whose text is _t_text
         self._t_text = "0.0"
         self.failed = weakref.WeakSet()     # futures resolved with an exception
@@ -868,64 +924,58 @@ class Recorder:
         stack since its last event (Recorder.sync)."""
         if not self.active:
             return
-        if self.pending_new is not None:
-            self._flush_new()
-        if self.deferred:
-            self._flush_deferred()
-        task = self.step_task
-        if task is not None and _get_ident() == self.loop_thread:
-            self.sync(task, _getframe(1))
-        self._emit(ev, fields, raw)
-
-    def emit_body(self, body):
-        """emit() of an event its writer formatted itself (as _body does:
-        ',"ev":"NAME",...'), for the most frequent ones."""
-        if not self.active:
-            return
-        if self.pending_new is not None:
-            self._flush_new()
-        if self.deferred:
-            self._flush_deferred()
-        task = self.step_task
-        if task is not None and _get_ident() == self.loop_thread:
-            self.sync(task, _getframe(1))
-        self._put(body)
-
-    def _emit(self, ev, fields, raw=None):
         try:
             body = _body(ev, fields, raw)
         except MemoryError:
             self._out_of_memory()
             return
-        self._put(body)
+        self.emit_body(body)
 
-    def _put(self, body):
-        """Write one event, `body` being its members after `seq` and `t`."""
-        with self.lock:
+    def emit_body(self, body, catch_up=True):
+        """emit() of an event its writer formatted itself (as _body does:
+        ',"ev":"NAME",...'), for the most frequent ones. `catch_up` False
+        writes it without what emit() writes first (for those very events)."""
+        if not self.active:
+            return
+        if catch_up:
+            if self.pending_new is not None:
+                self._flush_new()
+            if self.deferred:
+                self._flush_deferred()
+            task = self.step_task
+            if task is not None and _get_ident() == self.loop_thread:
+                self.sync(task, _getframe(1))
+        lock = self.lock
+        lock.acquire()
+        try:
             if not self.active:
                 return              # another thread ended the recording meanwhile
             if self.sources is not None and self.sources.pending:
                 self._flush_sources()
-            if self.max_events and self.seq >= self.max_events:
+            seq = self.seq + 1
+            if seq > self.seq_limit:
                 if not self.halting:
                     _halt(self, "max_events")
                 return
             self.busy = _get_ident()
             t0 = _perf()
             try:
-                seq = self.seq + 1
-                if self.out is not None and self.write_error is None:
+                out = self.out
+                if out is not None and self.write_error is None:
                     now = self.loop._now if self.loop is not None else 0.0
                     if now is not self._t_value:
                         # The clock's text, formatted once per tick (the
                         # same float object until the clock moves).
                         self._t_text = _float_repr(now) if now - now == 0 else "null"
                         self._t_value = now
-                    data = ('{"seq":%d,"t":%s%s}\n' % (seq, self._t_text, body)).encode("ascii")
-                    try:
-                        self.out.write(data)
-                    except (OSError, ValueError) as exc:
-                        self.write_error = exc
+                    # TraceFile.write, inline: appended whole or not at all.
+                    buf = out.buf
+                    buf += ('{"seq":%d,"t":%s%s}\n' % (seq, self._t_text, body)).encode("ascii")
+                    if len(buf) >= TraceFile.CHUNK:
+                        try:
+                            out.flush()
+                        except (OSError, ValueError) as exc:
+                            self.write_error = exc
                 # Counted once written (and without allocating): an event
                 # cut short by MemoryError leaves no gap and no duplicate.
                 self.seq = seq
@@ -935,8 +985,19 @@ class Recorder:
             finally:
                 self.busy = None
                 self.emit_time += _perf() - t0
+        finally:
+            lock.release()
         if self.signal is not None and _get_ident() == _MAIN_THREAD:
             _halt(self, "interrupted", self.signal)
+
+    def _emit(self, ev, fields, raw=None):
+        """emit() without what it writes first."""
+        try:
+            body = _body(ev, fields, raw)
+        except MemoryError:
+            self._out_of_memory()
+            return
+        self.emit_body(body, False)
 
     def _flush_sources(self):
         pending, self.sources.pending = self.sources.pending, []
@@ -1061,7 +1122,7 @@ class Recorder:
             probe = frame
             while probe is not None:
                 code = probe.f_code
-                kind = kinds.get(code)
+                kind = kinds.get(id(code))
                 if kind is None:
                     kind = _code_kind(code)
                 if kind == _K_COROUTINE:
@@ -1222,14 +1283,14 @@ def _kind_and_label(calls):
     return cls.lower(), "%s.%s()" % (cls.lower(), method)
 
 
-_BOUNDARY_CODES = {_STEP.__code__, _WAKEUP.__code__, _HANDLE_RUN.__code__}
+_BOUNDARY_CODES = {id(_STEP.__code__), id(_WAKEUP.__code__), id(_HANDLE_RUN.__code__)}    # (kept alive)
 
 
 def _asyncio_calls(frame):
     """The asyncio calls on the stack at `frame` (outermost first), up to the
     task step or callback that runs them."""
     calls = []
-    while (frame is not None and frame.f_code not in _BOUNDARY_CODES
+    while (frame is not None and id(frame.f_code) not in _BOUNDARY_CODES
            and _is_asyncio_file(frame.f_code.co_filename)):
         calls.append(frame)
         frame = frame.f_back
@@ -1306,7 +1367,7 @@ def _suspended_stack(coro):
         if frame is None:
             break
         code = frame.f_code
-        kind = kinds.get(code)
+        kind = kinds.get(id(code))
         stack.append((frame, kind if kind is not None else _code_kind(code)))
         if following is None:
             break
@@ -1438,7 +1499,7 @@ class Task(_PY_TASK):
             self._rec_last_frame = _frame_of(self._coro) if self._rec_agen is None else None
             self._rec_in_step = True
             rec.step_task = self
-            self._rec_cpu = (_thread_time(), rec.emit_time, _perf())
+            self._rec_cpu = _cpu_start(rec)
         except MemoryError:
             rec._out_of_memory()
         try:
@@ -1467,7 +1528,9 @@ class Task(_PY_TASK):
         stack = _suspended_stack(self._rec_agen if self._rec_agen is not None else self._coro)
         rec.step_task = self
         try:
-            rec.sync(self, frames=[f for f, kind in stack[1:] if kind == _K_COROUTINE])
+            frames = [f for f, kind in stack[1:] if kind == _K_COROUTINE]
+            if frames or self._rec_frames or self._rec_watch:     # else nothing to bring up to date
+                rec.sync(self, frames=frames)
             _computed(rec, self)
         finally:
             rec.step_task = None
@@ -1625,6 +1688,22 @@ def _never_retrieved(rec, task):
         ("task", task._rec_id)]))
 
 
+def _cpu_start(rec):
+    """(thread CPU time, rec.emit_time, wall time) as a step or a callback
+    begins, for _computed and _run_watched. Reading the thread's CPU clock
+    is a system call, ten times the cost of a short step's bookkeeping: a
+    reading at most CPU_READ_PERIOD old is used instead, plus the wall time
+    since (which the CPU time cannot have outrun), so that what a step is
+    found to have computed is never more than it did, and less by at most
+    that period."""
+    now = _perf()
+    read = rec.cpu_read
+    if now - read[1] > CPU_READ_PERIOD:
+        read = rec.cpu_read = (_thread_time(), _perf())
+        now = read[1]
+    return (read[0] + (now - read[1]), rec.emit_time, now)
+
+
 def _computed(rec, task):
     """`block` for a step that computed for BLOCK_CPU seconds of CPU time or
     more (what the recorder spent writing events does not count): the loop
@@ -1776,12 +1855,37 @@ class _RecHandle(events.Handle):
         super().cancel()
 
 
+_TIMER_SCHEDULED = events.TimerHandle.__dict__["_scheduled"]     # the slot
+
+
 class _RecTimerHandle(events.TimerHandle):
-    """events.TimerHandle, as the loop makes it for call_at: cb_run (with the
-    timer's id) when it runs; a wait_for deadline's timer also writes the
-    timeout's `fire` (`_rec_wf`: (waiter id, when, owner task id))."""
+    """events.TimerHandle, as the loop makes it for call_at: timer_fire when
+    _run_once moves it to the ready queue, cb_run (with the timer's id) when
+    it runs; a wait_for deadline's timer also writes the timeout's `fire`
+    (`_rec_wf`: (waiter id, when, owner task id))."""
 
     __slots__ = ("_rec_h", "_rec_wf")
+
+    def __init__(self, when, callback, args, loop, context=None):
+        self._rec_h = self._rec_wf = None
+        _TIMER_SCHEDULED.__set__(self, False)      # before TimerHandle's own init sets it
+        super().__init__(when, callback, args, loop, context)
+
+    @property
+    def _scheduled(self):
+        return _TIMER_SCHEDULED.__get__(self)
+
+    @_scheduled.setter
+    def _scheduled(self, value):
+        # _run_once pops the due timers off its heap one by one, each marked
+        # unscheduled as it goes to the ready queue: timer_fire, in that
+        # order. (Cancelled ones it drops are marked too, but never run.)
+        if not value and _TIMER_SCHEDULED.__get__(self) and not self._cancelled:
+            number = self._rec_h
+            rec = self._loop._recorder
+            if number is not None and rec is not None and rec.active:
+                rec.emit_body(',"ev":"timer_fire","timer":%d' % number)
+        _TIMER_SCHEDULED.__set__(self, value)
 
     def _run(self):
         rec = self._loop._recorder
@@ -1806,7 +1910,7 @@ def _run_watched(rec, handle, name):
     saved = rec.current_cb
     rec.current_cb = name
     t0 = loop._now
-    cpu = (_thread_time(), rec.emit_time, _perf())
+    cpu = _cpu_start(rec)
     try:
         events.Handle._run(handle)      # looked up now: a test may watch it
     finally:
@@ -1937,7 +2041,6 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
             if ready and rec.active:
                 self._note_ready(rec, ready)
             self._deliver_jobs()
-            self._note_due_timers()
         except MemoryError:
             rec._out_of_memory()
             raise
@@ -1971,23 +2074,6 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         workers = getattr(concurrent.futures.thread, "_threads_queues", {})
         return any(t is not me and t.is_alive() and t not in workers
                    for t in threading.enumerate())
-
-    def _note_due_timers(self):
-        """timer_fire for the timers _run_once now moves to the ready queue,
-        in heap-pop order (cancelled ones move too, but will not run)."""
-        rec = self._rec
-        if not rec.active or not self._scheduled:
-            return
-        end_time = self._now + self._clock_resolution
-        if self._scheduled[0]._when >= end_time:
-            return
-        heap = list(self._scheduled)
-        while heap and heap[0]._when < end_time:
-            timer = heapq.heappop(heap)
-            if not timer._cancelled:
-                number = getattr(timer, "_rec_h", None)
-                if number is not None:
-                    rec.emit_body(',"ev":"timer_fire","timer":%d' % number)
 
     # -- blocking calls
 
@@ -2176,7 +2262,6 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
             self._check_thread()
             self._check_callback(callback, "call_at")
         timer = _RecTimerHandle(when, callback, args, self, context)
-        timer._rec_h = timer._rec_wf = None
         if timer._source_traceback:
             del timer._source_traceback[-1]
         heapq.heappush(self._scheduled, timer)
@@ -2373,6 +2458,10 @@ class _RecordedFuture:
     never-retrieved warning."""
 
     __slots__ = ()
+    # What Recorder.id_of and _acquired_on_wake look for (a future has no
+    # id of its own, and is a semaphore's waiter when _announce says so):
+    # found at once, where a missing attribute would raise and be caught.
+    _rec_id = _rec_sem = None
 
     def set_result(self, result):
         return _resolve(self, super().set_result, result)
@@ -2683,7 +2772,8 @@ def _lock_set(self, value):
         return
     rec = _recorder_here()
     if rec is not None:
-        cond = _condition_of.get(self)
+        # (A WeakKeyDictionary's get makes a weak reference: not while there is no Condition.)
+        cond = _condition_of.get(self) if _condition_of.data else None
         _sync_event(rec, cond if cond is not None else self, "condition" if cond is not None else "lock",
                     "acquire" if value else "release", 1 if value else 0)
 
