@@ -113,6 +113,7 @@ _GATHERING_FUTURE = tasks._GatheringFuture
 _MAIN_THREAD = threading.main_thread().ident
 _get_ident = threading.get_ident
 _getframe = sys._getframe
+_gettrace = sys.gettrace
 _thread_time = time.thread_time
 _perf = time.perf_counter
 _INF = float("inf")
@@ -1113,7 +1114,7 @@ class Recorder:
         own), or is empty (frames == [], when it has finished)."""
         if task._rec_watch:
             self._check_watchers(task)
-        tracing = sys.gettrace() is not None
+        tracing = _gettrace() is not None
         if frames is None:
             # The frames above a running frame cannot change: when the
             # innermost of the program's coroutine frames is the one seen
@@ -1125,16 +1126,15 @@ class Recorder:
                 kind = kinds.get(id(code))
                 if kind is None:
                     kind = _code_kind(code)
-                if kind == _K_COROUTINE:
-                    key = _frame_key(probe, tracing)
-                    if (key is top and not old) or (old and key is old[-1]):
+                if kind != _K_LIBRARY and kind != _K_PROGRAM:    # (most frames here are)
+                    if kind == _K_COROUTINE:
+                        key = probe if tracing else probe.f_trace     # _frame_key, inline
+                        if key.__class__ is not _Mark and not tracing:
+                            key = _frame_key(probe, False)
+                        if (key is top and not old) or (old and key is old[-1]):
+                            return
+                    elif kind == _K_STEP and not old:
                         return
-                    break
-                if kind == _K_STEP:
-                    if not old:
-                        return
-                    break
-                if kind == _K_AGEN:
                     break
                 probe = probe.f_back
             frames = []
