@@ -18,11 +18,43 @@
 ** a small direct-mapped table of their text before being formatted. */
 #define NUM_CACHE 64
 
+/* Version 4's string table (see intern below). Strings longer than
+** INTERN_MAX_LEN, and new strings once INTERN_MAX are in the table, are
+** written out instead: the table, the writer's memory and a reader's stay
+** bounded whatever a program does. */
+#define INTERN_MAX_LEN 1024
+#define INTERN_MAX 65536
+#define PTR_CACHE 256              /* recently interned strings, by address */
+#define TEXT_BLOCK (16 * 1024)     /* the table's copies are carved from blocks this size */
+
+typedef struct interned {
+    const char *text;        /* the writer's copy, NUL-terminated; NULL: an empty slot */
+    uint32_t len, id, hash;
+} interned;
+
+typedef struct text_block {
+    struct text_block *next;
+    size_t used, cap;
+    char data[];
+} text_block;
+
 struct co_trace_writer {
     FILE *f;                 /* destination */
     int owns_file;           /* fclose it at the end */
     int err;                 /* first errno from writing, or 0 */
     sbuf line;               /* output not yet written: whole lines */
+    size_t line_start;       /* where the line being formatted begins in `line` */
+    int version;             /* the format written: 3 or 4 */
+    uint64_t prev_seq;       /* version 4: seq and t of the last event written */
+    double prev_t;
+    interned *tab;           /* version 4: the strings defined so far, by content */
+    size_t tab_cap, tab_n;   /* slots (a power of two) / strings */
+    text_block *blocks;      /* their copies */
+    struct {                 /* by address: the last string seen at each hash of one */
+        const char *p;
+        const interned *e;
+    } pc[PTR_CACHE];
+    sbuf scratch;            /* a `str` line being made */
     int real_clock;          /* header clock "real": t is written to the microsecond */
     double last_t;           /* cache: the last `t` formatted */
     char last_t_text[40];
@@ -46,9 +78,17 @@ struct co_trace_writer {
 
 static inline int room(sbuf *b, size_t n) { return sb_reserve(b, n + SLACK); }
 
+/* The field writers below are forced inline: then each key's length is a
+** constant at its call, and its memcpy a few moves instead of a call. */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
 /* Fixed pieces: at almost every call n is a constant, and memcpy then compiles
 ** to a few moves. */
-static inline void w_putn(sbuf *b, const char *s, size_t n)
+HOT void w_putn(sbuf *b, const char *s, size_t n)
 {
     if (b->failed)
         return;
@@ -79,7 +119,7 @@ static inline int u64_digits(uint64_t v)
     return t - (v < pow10[t]) + 1;
 }
 
-static inline void put_u64(sbuf *b, uint64_t v)
+HOT void put_u64(sbuf *b, uint64_t v)
 {
     /* Two digits per division, from a table, written in place from the end:
     ** ids and seq are most of a line. */
@@ -227,7 +267,7 @@ static void put_value(sbuf *b, const co_value *v)
 #define f_str(b, k, v) f_str_((b), KEYLIT(k), sizeof KEYLIT(k) - 1, (v))
 #define f_num(b, k, v) f_num_(w, (b), KEYLIT(k), sizeof KEYLIT(k) - 1, (v))
 
-static inline void f_id_(sbuf *b, const char *k, size_t klen, uint64_t id)
+HOT void f_id_(sbuf *b, const char *k, size_t klen, uint64_t id)
 {
     sb_putn(b, k, klen);
     if (id)
@@ -236,7 +276,7 @@ static inline void f_id_(sbuf *b, const char *k, size_t klen, uint64_t id)
         sb_puts(b, "null");
 }
 
-static inline void f_str_(sbuf *b, const char *k, size_t klen, const char *s)
+HOT void f_str_(sbuf *b, const char *k, size_t klen, const char *s)
 {
     sb_putn(b, k, klen);
     if (s)
@@ -270,34 +310,190 @@ static void put_number(co_trace_writer *w, sbuf *b, double d)
     sb_putn(b, c->text, c->len);
 }
 
-static inline void f_num_(co_trace_writer *w, sbuf *b, const char *k, size_t klen, double d)
+HOT void f_num_(co_trace_writer *w, sbuf *b, const char *k, size_t klen, double d)
 {
     sb_putn(b, k, klen);
     put_number(w, b, d);
 }
 
+/* --- version 4: the string table ------------------------------------------------ */
+
+/*
+** A string an event names (a label, a `src`, a callback's name ...) is looked
+** up in w's table by content; the first time it is seen it gets the next
+** number, and a `str` line defining it goes into the output just before the
+** line being formatted. The runtime passes most strings as literals or as
+** labels it keeps, so a cache by address answers nearly every lookup; since
+** an address may be reused for other text once its owner is freed, a hit is
+** checked against the copy's bytes, never trusted alone.
+*/
+static uint32_t hash_text(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;   /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static const char *copy_text(co_trace_writer *w, const char *s, size_t n)
+{
+    text_block *bl = w->blocks;
+    if (!bl || bl->cap - bl->used < n + 1) {
+        size_t cap = n + 1 > TEXT_BLOCK ? n + 1 : TEXT_BLOCK;
+        text_block *nb = co_malloc(sizeof *nb + cap);
+        if (!nb)
+            return NULL;
+        nb->next = bl;
+        nb->used = 0;
+        nb->cap = cap;
+        w->blocks = bl = nb;
+    }
+    char *d = bl->data + bl->used;
+    memcpy(d, s, n);
+    d[n] = 0;
+    bl->used += n + 1;
+    return d;
+}
+
+/* Make room for one more string in the table (load at most one half). */
+static int tab_grow(co_trace_writer *w)
+{
+    if ((w->tab_n + 1) * 2 <= w->tab_cap)
+        return 1;
+    size_t cap = w->tab_cap ? w->tab_cap * 2 : 256;
+    interned *t = co_calloc(cap, sizeof *t);
+    if (!t)
+        return 0;
+    for (size_t i = 0; i < w->tab_cap; i++) {
+        const interned *e = &w->tab[i];
+        if (!e->text)
+            continue;
+        size_t j = e->hash & (cap - 1);
+        while (t[j].text)
+            j = (j + 1) & (cap - 1);
+        t[j] = *e;
+    }
+    co_free(w->tab);
+    w->tab = t;
+    w->tab_cap = cap;
+    memset(w->pc, 0, sizeof w->pc);   /* its entries pointed into the old table */
+    return 1;
+}
+
+/* The number of string s in w's table, defining it first when it is new; 0
+** when it is to be written out (too long, the table full, or no memory). */
+static uint32_t intern_slow(co_trace_writer *w, sbuf *b, const char *s, size_t slot)
+{
+    size_t n = strnlen(s, INTERN_MAX_LEN + 1);
+    if (n > INTERN_MAX_LEN)
+        return 0;
+    uint32_t h = hash_text(s, n);
+    size_t j = 0;
+    if (w->tab_cap) {
+        for (j = h & (w->tab_cap - 1); w->tab[j].text; j = (j + 1) & (w->tab_cap - 1)) {
+            const interned *e = &w->tab[j];
+            if (e->hash == h && e->len == n && !memcmp(e->text, s, n)) {
+                w->pc[slot].p = s;
+                w->pc[slot].e = e;
+                return e->id;
+            }
+        }
+    }
+    if (w->tab_n >= INTERN_MAX)
+        return 0;
+    /* New: the `str` line first (it is all that can fail late), then the entry. */
+    sbuf *sl = &w->scratch;
+    sl->len = 0;
+    if (!room(sl, 32))
+        goto no_memory;
+    memcpy(sl->p, "{\"str\":", 7);
+    sl->len = 7;
+    put_u64(sl, w->tab_n + 1);
+    memcpy(sl->p + sl->len, ",\"s\":", 5);
+    sl->len += 5;
+    put_string(sl, s);
+    if (sl->failed)
+        goto no_memory;
+    sl->p[sl->len++] = '}';
+    sl->p[sl->len++] = '\n';
+    size_t L = sl->len;
+    const char *copy;
+    int grown = tab_grow(w);
+    if (!grown || !(copy = copy_text(w, s, n)))
+        return 0;   /* no memory for the table: written out, which is as valid */
+    if (!room(b, L))
+        return 0;   /* the event fails: co_trace_writer_event reports ENOMEM */
+    for (j = h & (w->tab_cap - 1); w->tab[j].text; j = (j + 1) & (w->tab_cap - 1))
+        ;
+    interned *e = &w->tab[j];
+    *e = (interned){copy, (uint32_t)n, (uint32_t)++w->tab_n, h};
+    memmove(b->p + w->line_start + L, b->p + w->line_start, b->len - w->line_start);
+    memcpy(b->p + w->line_start, sl->p, L);
+    b->len += L;
+    w->line_start += L;
+    w->pc[slot].p = s;
+    w->pc[slot].e = e;
+    return e->id;
+no_memory:
+    sl->failed = 0;
+    return 0;
+}
+
+HOT uint32_t intern(co_trace_writer *w, sbuf *b, const char *s)
+{
+    size_t slot = (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ULL) >> 56);
+    const interned *e = w->pc[slot].e;
+    if (w->pc[slot].p == s && e) {
+        /* Byte by byte, stopping at the first difference: s is never read
+        ** past its own NUL, whatever it holds now. */
+        const char *c = e->text;
+        size_t i = 0;
+        while (c[i] == s[i] && c[i])
+            i++;
+        if (c[i] == s[i])
+            return e->id;
+    }
+    return intern_slow(w, b, s, slot);
+}
+
+/* A field that version 4 may give as a string's number (FORMAT.md lists
+** them): by number when w writes version 4, else as a string; NULL is null. */
+#define f_sym(b, k, v) f_sym_(w, (b), KEYLIT(k), sizeof KEYLIT(k) - 1, (v))
+
+HOT void f_sym_(co_trace_writer *w, sbuf *b, const char *k, size_t klen, const char *s)
+{
+    sb_putn(b, k, klen);
+    uint32_t id;
+    if (!s)
+        sb_puts(b, "null");
+    else if (w && w->version >= 4 && !b->failed && (id = intern(w, b, s)) != 0)
+        put_u64(b, id);
+    else
+        put_string(b, s);
+}
+
 /* --- the table of fields per event ------------------------------------------------ */
 
-static void outcome_fields(sbuf *b, const co_trace_event *ev)
+static void outcome_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
 {
-    f_str(b, "outcome", ev->outcome);
+    f_sym(b, "outcome", ev->outcome);
     if (ev->value) {
         key(b, "value");
         put_value(b, ev->value);
     } else if (ev->exc) {
-        f_str(b, "exc", ev->exc);
+        f_sym(b, "exc", ev->exc);
         f_str(b, "msg", ev->msg ? ev->msg : "");
     } else
         f_str(b, "msg", ev->msg ? ev->msg : "");
 }
 
 /* `src` and `csrc`, when the producer knows them (FORMAT.md, version 3). */
-static void src_fields(sbuf *b, const co_trace_event *ev)
+static void src_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
 {
     if (ev->src)
-        f_str(b, "src", ev->src);
+        f_sym(b, "src", ev->src);
     if (ev->src && ev->csrc)
-        f_str(b, "csrc", ev->csrc);
+        f_sym(b, "csrc", ev->csrc);
 }
 
 static void trace_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
@@ -307,9 +503,9 @@ static void trace_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
         f_id(b, "task", ev->task);
         f_str(b, "name", ev->name);
         f_id(b, "parent", ev->parent);
-        f_str(b, "coro", ev->coro);
+        f_sym(b, "coro", ev->coro);
         f_id(b, "h", ev->h);
-        src_fields(b, ev);
+        src_fields(w, b, ev);
         break;
     case CO_EV_STEP_BEGIN:
         f_id(b, "task", ev->task);
@@ -317,41 +513,41 @@ static void trace_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
         break;
     case CO_EV_THROW:
         f_id(b, "task", ev->task);
-        f_str(b, "exc", ev->exc);
+        f_sym(b, "exc", ev->exc);
         f_str(b, "msg", ev->msg ? ev->msg : "");
         break;
     case CO_EV_STEP_END:
         f_id(b, "task", ev->task);
-        f_str(b, "reason", ev->reason);
+        f_sym(b, "reason", ev->reason);
         if (!strcmp(ev->reason, "await")) {
             f_id(b, "fut", ev->fut);
-            f_str(b, "on", ev->on);
-            f_str(b, "src", ev->src);
+            f_sym(b, "on", ev->on);
+            f_sym(b, "src", ev->src);
             if (ev->src && ev->csrc)
-                f_str(b, "csrc", ev->csrc);
+                f_sym(b, "csrc", ev->csrc);
         } else if (!strcmp(ev->reason, "yield")) {
             f_id(b, "h", ev->h);
-            f_str(b, "src", ev->src);
+            f_sym(b, "src", ev->src);
             if (ev->src && ev->csrc)
-                f_str(b, "csrc", ev->csrc);
+                f_sym(b, "csrc", ev->csrc);
         } else if (!strcmp(ev->reason, "raise")) {
-            f_str(b, "exc", ev->exc);
+            f_sym(b, "exc", ev->exc);
             f_str(b, "msg", ev->msg ? ev->msg : "");
-            src_fields(b, ev);
+            src_fields(w, b, ev);
         } else if (!strcmp(ev->reason, "cancelled")) {
             f_str(b, "msg", ev->msg ? ev->msg : "");
-            src_fields(b, ev);
+            src_fields(w, b, ev);
         } else
-            src_fields(b, ev);
+            src_fields(w, b, ev);
         break;
     case CO_EV_TASK_DONE:
         f_id(b, "task", ev->task);
-        outcome_fields(b, ev);
+        outcome_fields(w, b, ev);
         break;
     case CO_EV_FUT_NEW:
         f_id(b, "fut", ev->fut);
-        f_str(b, "kind", ev->kind);
-        f_str(b, "label", ev->label);
+        f_sym(b, "kind", ev->kind);
+        f_sym(b, "label", ev->label);
         f_id(b, "by", ev->by);
         if (ev->nof && room(b, ev->nof * 21 + 8)) {   /* unbounded: 20 digits and a comma per id */
             key(b, "of");
@@ -366,13 +562,13 @@ static void trace_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
         break;
     case CO_EV_FUT_DONE:
         f_id(b, "fut", ev->fut);
-        outcome_fields(b, ev);
+        outcome_fields(w, b, ev);
         f_id(b, "by", ev->by);
-        f_str(b, "via", ev->via);
+        f_sym(b, "via", ev->via);
         break;
     case CO_EV_CB_ADD:
         f_id(b, "fut", ev->fut);
-        f_str(b, "fn", ev->fn);
+        f_sym(b, "fn", ev->fn);
         break;
     case CO_EV_WAKE:
         f_id(b, "task", ev->task);
@@ -381,12 +577,12 @@ static void trace_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
         break;
     case CO_EV_CALL_SOON:
         f_id(b, "h", ev->h);
-        f_str(b, "fn", ev->fn);
+        f_sym(b, "fn", ev->fn);
         f_id(b, "fut", ev->fut);
         break;
     case CO_EV_CB_RUN:
         f_id(b, "h", ev->h);
-        f_str(b, "fn", ev->fn);
+        f_sym(b, "fn", ev->fn);
         break;
     case CO_EV_HANDLE_CANCEL:
         f_id(b, "h", ev->h);
@@ -394,7 +590,7 @@ static void trace_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
     case CO_EV_CANCEL:
         f_id(b, "target", ev->target);
         f_id(b, "by", ev->by);
-        f_str(b, "via", ev->via);
+        f_sym(b, "via", ev->via);
         f_str(b, "msg", ev->msg ? ev->msg : "");
         key(b, "ok");
         sb_puts(b, ev->ok ? "true" : "false");
@@ -407,7 +603,7 @@ static void trace_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
     case CO_EV_TIMER_NEW:
         f_id(b, "timer", ev->timer);
         f_num(b, "when", ev->when);
-        f_str(b, "fn", ev->fn);
+        f_sym(b, "fn", ev->fn);
         break;
     case CO_EV_TIMER_FIRE:
     case CO_EV_TIMER_CANCEL:
@@ -422,68 +618,68 @@ static void trace_fields(co_trace_writer *w, sbuf *b, const co_trace_event *ev)
         break;
     case CO_EV_FRAME_ENTER:
         f_id(b, "task", ev->task);
-        f_str(b, "fn", ev->fn);
+        f_sym(b, "fn", ev->fn);
         f_str(b, "args", ev->args ? ev->args : "()");
-        src_fields(b, ev);
+        src_fields(w, b, ev);
         break;
     case CO_EV_FRAME_EXIT:
         f_id(b, "task", ev->task);
-        f_str(b, "fn", ev->fn);
+        f_sym(b, "fn", ev->fn);
         break;
     case CO_EV_PRINT:
         f_id(b, "task", ev->task);
         f_str(b, "text", ev->text ? ev->text : "");
-        src_fields(b, ev);
+        src_fields(w, b, ev);
         break;
     case CO_EV_SOURCE:
         f_str(b, "file", ev->file ? ev->file : "");
         f_str(b, "text", ev->text ? ev->text : "");
         break;
     case CO_EV_WARN:
-        f_str(b, "kind", ev->kind);
+        f_sym(b, "kind", ev->kind);
         f_str(b, "msg", ev->msg ? ev->msg : "");
         f_id(b, "task", ev->task);
         break;
     case CO_EV_SYNC:
         f_id(b, "obj", ev->obj);
-        f_str(b, "kind", ev->kind);
-        f_str(b, "op", ev->op);
+        f_sym(b, "kind", ev->kind);
+        f_sym(b, "op", ev->op);
         f_id(b, "task", ev->task);
         key(b, "count");
         put_int(b, ev->count);
         break;
     case CO_EV_JOB:
         f_id(b, "obj", ev->obj);
-        f_str(b, "op", ev->op);
+        f_sym(b, "op", ev->op);
         key(b, "worker");
         put_int(b, ev->worker);
-        f_str(b, "fn", ev->fn);
+        f_sym(b, "fn", ev->fn);
         f_id(b, "fut", ev->fut);
         if (ev->outcome)
-            f_str(b, "outcome", ev->outcome);
+            f_sym(b, "outcome", ev->outcome);
         break;
     case CO_EV_IO:
         key(b, "fd");
         put_int(b, ev->fd);
-        f_str(b, "op", ev->op);
+        f_sym(b, "op", ev->op);
         f_id(b, "task", ev->task);
-        f_str(b, "label", ev->label);
+        f_sym(b, "label", ev->label);
         break;
     case CO_EV_TIMEOUT:
         f_id(b, "obj", ev->obj);
-        f_str(b, "op", ev->op);
+        f_sym(b, "op", ev->op);
         f_num(b, "when", ev->when);
         f_id(b, "task", ev->task);
         break;
     case CO_EV_GROUP:
         f_id(b, "obj", ev->obj);
-        f_str(b, "op", ev->op);
+        f_sym(b, "op", ev->op);
         f_id(b, "task", ev->task);
         break;
     case CO_EV_BLOCK:
         f_id(b, "task", ev->task);
         f_num(b, "dur", ev->dur);
-        f_str(b, "label", ev->label);
+        f_sym(b, "label", ev->label);
         break;
     case CO_EV__COUNT:
         break;
@@ -527,10 +723,22 @@ static void format_with_cache(co_trace_writer *w, sbuf *b, const co_trace_event 
 {
     if (!room(b, 0))
         return;
-    sb_putn(b, "{\"seq\":", 7);
-    put_u64(b, ev->seq);
-    sb_putn(b, ",\"t\":", 5);
-    if (w) {
+    /* Version 4 leaves out a seq that follows the previous one and a t that
+    ** repeats it (bit for bit). */
+    int v4 = w && w->version >= 4, first = 1;
+    sb_putc(b, '{');
+    if (!v4 || ev->seq != w->prev_seq + 1) {
+        sb_putn(b, "\"seq\":", 6);
+        put_u64(b, ev->seq);
+        first = 0;
+    }
+    if (v4 && !memcmp(&ev->t, &w->prev_t, sizeof ev->t)) {
+        ;
+    } else if (w) {
+        if (!first)
+            sb_putc(b, ',');
+        sb_putn(b, "\"t\":", 4);
+        first = 0;
         if (ev->t != w->last_t || !w->last_t_text[0]) {
             w->last_t = ev->t;
             if (w->real_clock)
@@ -540,15 +748,17 @@ static void format_with_cache(co_trace_writer *w, sbuf *b, const co_trace_event 
             w->last_t_len = strlen(w->last_t_text);
         }
         sb_putn(b, w->last_t_text, w->last_t_len);
-    } else
+    } else {
+        sb_putn(b, ",\"t\":", 5);
         put_double(b, ev->t);
+    }
     static const struct { const char *s; size_t n; } evs[] = {
 #define CO_X_EVKEY(name, str) {",\"ev\":\"" str "\"", sizeof(",\"ev\":\"" str "\"") - 1},
         CO_EVENT_LIST(CO_X_EVKEY)
 #undef CO_X_EVKEY
     };
-    if ((unsigned)ev->ev < CO_EV__COUNT)
-        sb_putn(b, evs[ev->ev].s, evs[ev->ev].n);
+    if ((unsigned)ev->ev < CO_EV__COUNT)   /* with its comma unless it comes first */
+        sb_putn(b, evs[ev->ev].s + first, evs[ev->ev].n - (size_t)first);
     trace_fields(w, b, ev);
     if (ev->order)
         f_str(b, "order", ev->order);
@@ -576,12 +786,19 @@ void co_trace_writer_event(co_trace_writer *w, const co_trace_event *ev)
 {
     /* Lines are formatted straight into the output buffer, which goes to the
     ** file whenever it passes BUFSZ. */
+    w->line_start = w->line.len;
     format_with_cache(w, &w->line, ev);
     if (w->line.failed) {
+        /* The event is left out (the lines before it, and the `str` lines it
+        ** made, stay); the next event's seq then shows the gap. */
         w->err = ENOMEM;
         w->line.failed = 0;
-        w->line.len = 0;
-    } else if (w->line.len >= BUFSZ)
+        w->line.len = w->line_start;
+        return;
+    }
+    w->prev_seq = ev->seq;
+    w->prev_t = ev->t;
+    if (w->line.len >= BUFSZ)
         flush(w);
 }
 
@@ -593,8 +810,13 @@ co_tracer co_trace_writer_tracer(co_trace_writer *w)
     return t;
 }
 
+static void format_header(sbuf *b, const co_trace_header *hdr, int version);
+
 co_trace_writer *co_trace_writer_new(FILE *f, const co_trace_header *hdr)
 {
+    int version = hdr->version ? hdr->version : CO_TRACE_VERSION;
+    if (version != 3 && version != 4)
+        return NULL;
     co_trace_writer *w = co_calloc(1, sizeof *w);
     if (!w)
         return NULL;
@@ -603,16 +825,24 @@ co_trace_writer *co_trace_writer_new(FILE *f, const co_trace_header *hdr)
         return NULL;
     }
     w->f = f;
+    w->version = version;
     w->real_clock = hdr->clock && !strcmp(hdr->clock, "real");
-    co_trace_format_header(&w->line, hdr);
+    format_header(&w->line, hdr, version);
     return w;
 }
 
 void co_trace_format_header(sbuf *b, const co_trace_header *hdr)
 {
+    format_header(b, hdr, 3);
+}
+
+static void format_header(sbuf *b, const co_trace_header *hdr, int version)
+{
     if (!room(b, 0))
         return;
-    sb_puts(b, "{\"format\":\"coroscope-trace\",\"version\":3,\"scenario\":");
+    sb_puts(b, "{\"format\":\"coroscope-trace\",\"version\":");
+    put_u64(b, (uint64_t)version);
+    sb_puts(b, ",\"scenario\":");
     put_string(b, hdr->scenario ? hdr->scenario : "");
     sb_puts(b, ",\"clock\":");
     put_string(b, hdr->clock ? hdr->clock : "virtual");
@@ -625,6 +855,11 @@ void co_trace_format_header(sbuf *b, const co_trace_header *hdr)
 
 co_trace_writer *co_trace_writer_open(const char *path, const co_trace_header *hdr, char *err, size_t errlen)
 {
+    if (hdr->version && hdr->version != 3 && hdr->version != 4) {
+        snprintf(err, errlen, "cannot write trace format version %d (this coroscope writes 3 and 4)",
+                 hdr->version);
+        return NULL;
+    }
     int to_stdout = !strcmp(path, "-");
     FILE *f = to_stdout ? stdout : fopen(path, "w");
     if (!f) {
@@ -666,6 +901,12 @@ co_status co_trace_writer_close(co_trace_writer *w, char *err, size_t errlen)
         w->err = errno ? errno : EIO;
     int e = w->err;
     sb_free(&w->line);
+    sb_free(&w->scratch);
+    co_free(w->tab);
+    for (text_block *bl = w->blocks, *nx; bl; bl = nx) {
+        nx = bl->next;
+        co_free(bl);
+    }
     co_free(w);
     if (e) {
         if (err)

@@ -16,7 +16,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 for name in $("$cs" list | awk '{print $1}'); do
-    if ! "$cs" record "$name" -o "$tmp/$name.jsonl" >/dev/null 2>"$tmp/err"; then
+    # Version 3: every line spelled out, so that a change reads as a diff.
+    if ! "$cs" record "$name" --trace-version 3 -o "$tmp/$name.jsonl" >/dev/null 2>"$tmp/err"; then
         echo "FAIL golden $name: record failed: $(cat "$tmp/err")"; fail=1; continue
     fi
     if head -1 "$tmp/$name.jsonl" | grep -q '"clock":"real"'; then

@@ -46,6 +46,7 @@ static void record_usage(FILE *to)
 {
     fprintf(to,
             "usage: coroscope record SCENARIO [-o FILE] [--clock virtual|real] [--size N] [--c-lines]\n"
+            "                        [--trace-version 3|4]\n"
             "       coroscope record PROGRAM.py [-o FILE] [--max-events N] [--max-time SECONDS]\n"
             "                        [--no-locals] [-- ARGS...]\n\n"
             "Runs a built-in scenario (see `coroscope list`) on the coroscope runtime, or a\n"
@@ -58,7 +59,12 @@ static void record_usage(FILE *to)
             "  --size N            size of sized scenarios (swarm: number of workers)\n"
             "  --c-lines           src fields name the scenario's C lines, and its Python\n"
             "                      twin is not embedded (default: they name the twin's\n"
-            "                      lines, the C location is kept in csrc)\n\n"
+            "                      lines, the C location is kept in csrc)\n"
+            "  --trace-version 4   the trace format (default): strings that repeat (src,\n"
+            "                      labels, kinds ...) written once as \"str\" lines and then\n"
+            "                      by number, seq and t only where they do not follow\n"
+            "  --trace-version 3   every line spelled out in full, to read the raw JSON;\n"
+            "                      both load to the same model (traces/FORMAT.md)\n\n"
             "  --max-events N      stop the recording after N events (default 1000000: a\n"
             "                      program that never ends does not fill the disk; 0: none)\n"
             "  --max-time SECONDS  stop when the loop's clock passes SECONDS (default 86400;\n"
@@ -342,7 +348,7 @@ static int record_program(const char *program, const char *out, char **extra, in
 int cli_record(int argc, char **argv)
 {
     const char *name = NULL, *out = "-", *clock = "virtual";
-    int explicit_clock = 0, scenario_only = 0;
+    int explicit_clock = 0, scenario_only = 0, version = 0;
     unsigned long long max_events = RECORD_MAX_EVENTS;
     double max_time = RECORD_MAX_TIME;
     char *extra[8];                 /* recorder options for a program */
@@ -372,7 +378,8 @@ int cli_record(int argc, char **argv)
             extra[n_extra++] = (char *)a;
             continue;
         }
-        if (!strcmp(a, "--clock") || !strcmp(a, "--size") || !strcmp(a, "--c-lines"))
+        if (!strcmp(a, "--clock") || !strcmp(a, "--size") || !strcmp(a, "--c-lines") ||
+            !strcmp(a, "--trace-version"))
             scenario_only = i;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             record_usage(stdout);
@@ -399,6 +406,12 @@ int cli_record(int argc, char **argv)
             co_scenario_size = n;
         } else if (!strcmp(a, "--c-lines")) {
             co_scenario_c_lines = 1;
+        } else if (!strcmp(a, "--trace-version")) {
+            if (++i >= argc)
+                return cli_usage_error("record", "--trace-version needs 3 or 4");
+            if (strcmp(argv[i], "3") && strcmp(argv[i], "4"))
+                return cli_usage_error("record", "--trace-version takes 3 or 4, not '%s'", argv[i]);
+            version = argv[i][0] - '0';
         } else if (a[0] == '-' && a[1])
             return cli_usage_error("record", "unknown option '%s'", a);
         else if (name)
@@ -410,7 +423,9 @@ int cli_record(int argc, char **argv)
         return cli_usage_error("record", "which scenario or program? (`coroscope list` shows the scenarios)");
     if (cli_is_program(name)) {
         if (scenario_only)
-            return cli_usage_error("record", "%s is for built-in scenarios, not programs", argv[scenario_only]);
+            return cli_usage_error("record", "%s is for built-in scenarios, not programs%s", argv[scenario_only],
+                                   strcmp(argv[scenario_only], "--trace-version") ? ""
+                                   : " (the CPython recorder writes version 3)");
         return record_program(name, out, extra, n_extra, argv + cut + 1, cut < argc ? argc - cut - 1 : 0);
     }
     if (cut < argc)
@@ -441,7 +456,7 @@ int cli_record(int argc, char **argv)
     setvbuf(f, NULL, _IONBF, 0);
     if (!to_stdout)
         setvbuf(stdout, NULL, _IOLBF, 0);
-    co_trace_header hdr = {sc->name, clock, "coroscope-runtime 0.1"};
+    co_trace_header hdr = {sc->name, clock, "coroscope-runtime 0.1", version};
     co_trace_writer *w = co_trace_writer_new(f, &hdr);
     if (!w) {
         if (!to_stdout)

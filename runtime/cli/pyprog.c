@@ -235,6 +235,8 @@ int cli_trace_size(const char *path, unsigned long *events, double *t_end)
         const char *head = line;
         if (n > 0 && memmem(head, (size_t)(n < 80 ? n : 80), "\"ev\":\"source\"", 14))
             continue;                               /* the program's text, not an event */
+        if (!strncmp(head, "{\"str\":", 7))
+            continue;                               /* version 4's string table, not an event */
         count++;
         const char *tp = strstr(line, "\"t\":");
         if (tp)

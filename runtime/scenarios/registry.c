@@ -81,7 +81,7 @@ co_exc *co_scenario_run(const co_scenario *sc, co_loop *L, co_status *status)
 co_status co_scenario_record_file(const co_scenario *sc, const char *path, const char *producer,
                                   char *err, size_t errlen)
 {
-    co_trace_header hdr = {sc->name, sc->real_clock ? "real" : "virtual", producer};
+    co_trace_header hdr = {sc->name, sc->real_clock ? "real" : "virtual", producer, 0};
     co_trace_writer *w = co_trace_writer_open(path, &hdr, err, errlen);
     if (!w)
         return CO_EIO;

@@ -130,7 +130,7 @@ static void bench_pingpong(int argc, char **argv)
         const char *clock = argc > 2 ? argv[2] : "real";
         if (!strcmp(clock, "virtual"))
             cfg.clock = CO_CLOCK_VIRTUAL;
-        co_trace_header hdr = {"pingpong", clock, "coroscope-runtime 0.1"};
+        co_trace_header hdr = {"pingpong", clock, "coroscope-runtime 0.1", 0};
         w = co_trace_writer_open(argv[1], &hdr, err, sizeof err);
         if (!w)
             die(err);

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
     long long events = atoll(argv[1]);
     const char *path = argc > 2 ? argv[2] : "/dev/null";
     char err[256];
-    co_trace_header hdr = {"writer", "virtual", "coroscope-runtime 0.1"};
+    co_trace_header hdr = {"writer", "virtual", "coroscope-runtime 0.1", 0};
     co_trace_writer *w = co_trace_writer_open(path, &hdr, err, sizeof err);
     if (!w) {
         fprintf(stderr, "writer: %s\n", err);

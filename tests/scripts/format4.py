@@ -7,8 +7,10 @@ abbreviation used (tools/tracejson.py's `abbreviate`: all listed strings
 interned, `seq` and `t` left out wherever they follow): `validate` finds it
 clean, and `show`, `show --list`, `summary --json` and `export` print exactly
 what they print for the version-3 file. tracejson's `expand` gives back the
-version-3 events. Then broken version-4 files get `validate`'s
-FILE:LINE:COL messages.
+version-3 events. Every built-in scenario recorded by the C writer in
+version 4 (the default) and with --trace-version 3 gives the same events and
+the same output of those commands. Then broken version-4 files get
+`validate`'s FILE:LINE:COL messages.
 
 Prints "PASS name" or "FAIL name: why" per case; exits 1 when any failed.
 """
@@ -79,6 +81,46 @@ def golden_traces_read_the_same_as_version_4(tmp):
     report(smaller == len(paths), "version_4_files_are_smaller", "%d of %d" % (smaller, len(paths)))
 
 
+def scenarios_record_the_same_in_both_versions(tmp):
+    """`record NAME` (version 4) and `record NAME --trace-version 3` of every
+    built-in scenario on the virtual clock: the same events, the same output
+    of every command, and version 4 validates and is smaller."""
+    d3, d4 = os.path.join(tmp, "r3"), os.path.join(tmp, "r4")
+    os.makedirs(d3)
+    os.makedirs(d4)
+    rc, out, _ = run(["list"], tmp)
+    names = [line.split()[0] for line in out.decode().splitlines() if line.strip()]
+    report(rc == 0 and len(names) > 10, "scenarios_listed", "%d" % len(names))
+    for name in names:
+        f = name + ".jsonl"
+        r3 = run(["record", name, "--trace-version", "3", "-o", f], d3)
+        r4 = run(["record", name, "-o", f], d4)
+        if r3[0] != r4[0] or r3[1] != r4[1]:
+            report(False, "record_%s_both_versions" % name, "exit %d vs %d" % (r3[0], r4[0]))
+            continue
+        h3, e3 = tracejson.load(os.path.join(d3, f))
+        if h3.get("clock") != "virtual":
+            continue   # real sockets, real time: two recordings differ anyway
+        with open(os.path.join(d4, f), encoding="utf-8") as fh:
+            lines4 = fh.read().splitlines()
+        h4, e4 = tracejson.expand(lines4)
+        why = ""
+        if h3.get("version") != 3 or h4.get("version") != 4 or dict(h4, version=3) != h3:
+            why = "headers %r / %r" % (h3, h4)
+        elif e3 != e4:
+            diff = next(i for i in range(min(len(e3), len(e4)) + 1) if i >= min(len(e3), len(e4)) or e3[i] != e4[i])
+            why = "event %d differs: %r vs %r" % (diff, e3[diff:diff + 1], e4[diff:diff + 1])
+        elif not any(line.startswith('{"str":') for line in lines4):
+            why = "no string table in version 4"
+        elif os.path.getsize(os.path.join(d4, f)) >= os.path.getsize(os.path.join(d3, f)):
+            why = "version 4 is not smaller"
+        else:
+            rc, out, _ = run(["validate", f], d4)
+            why = "" if rc == 0 else "validate: %s" % out.decode()[:300]
+        why = why or same_outputs(f, d3, d4)
+        report(not why, "record_%s_both_versions_the_same" % name, why)
+
+
 HEADER = json.dumps({"format": "coroscope-trace", "version": 4, "scenario": "x", "clock": "virtual",
                      "semantics": "cpython-3.11", "producer": "t"}, separators=(",", ":"))
 TASK = '{"ev":"task_new","task":1,"name":"Task-1","parent":null,"coro":1,"h":2}'
@@ -119,5 +161,6 @@ def broken_files_are_reported_with_line_and_column(tmp):
 
 with tempfile.TemporaryDirectory() as tmp:
     golden_traces_read_the_same_as_version_4(tmp)
+    scenarios_record_the_same_in_both_versions(tmp)
     broken_files_are_reported_with_line_and_column(tmp)
 sys.exit(1 if failed else 0)

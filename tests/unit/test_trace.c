@@ -9,21 +9,25 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "coroscope.h"
 #include "scenarios/scenarios.h"
+#include "counting_alloc.h"
 #include "trace_dump.h"
 #include "trace_model.h"
 #include "trace_writer.h"
 
-/* Record scenario `name` into memory; returns the bytes (free them). */
-static char *record(const char *name, size_t *len)
+/* Record scenario `name` into memory in format `version`; returns the bytes
+** (free them). */
+static char *record_version(const char *name, int version, size_t *len)
 {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
     const co_scenario *sc = co_scenario_find(name);
     cr_assert(sc != NULL, "scenario %s", name);
-    co_trace_header hdr = {name, "virtual", "test"};
+    co_trace_header hdr = {name, "virtual", "test", version};
     co_trace_writer *w = co_trace_writer_new(f, &hdr);
     co_loop_config cfg = {.tracer = co_trace_writer_tracer(w),
                           .clock = sc->real_clock ? CO_CLOCK_REAL : CO_CLOCK_VIRTUAL};
@@ -33,6 +37,12 @@ static char *record(const char *name, size_t *len)
     cr_assert(eq(int, co_trace_writer_close(w, NULL, 0), CO_OK));
     fclose(f);
     return buf;
+}
+
+/* Version 3: every line spelled out. */
+static char *record(const char *name, size_t *len)
+{
+    return record_version(name, 3, len);
 }
 
 Test(trace, every_line_of_every_scenario_parses_with_cjson)
@@ -60,7 +70,7 @@ Test(trace, every_line_of_every_scenario_parses_with_cjson)
         }
         cr_expect(gt(i64, seq, 5), "%s wrote events", all[i].name);
         free(buf);
-        buf = record(all[i].name, &len);
+        buf = record_version(all[i].name, 4, &len);
         expect_valid(all[i].name, buf, len);
         free(buf);
     }
@@ -144,7 +154,7 @@ Test(trace, strings_are_the_same_by_either_path)
         char *buf = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
-        co_trace_header hdr = {"s", "virtual", "test"};
+        co_trace_header hdr = {"s", "virtual", "test", 3};
         co_trace_writer *w = co_trace_writer_new(f, &hdr);
         co_trace_writer_event(w, &ev);
         cr_assert(eq(int, co_trace_writer_close(w, NULL, 0), CO_OK));
@@ -207,7 +217,7 @@ Test(trace, traces_stay_valid_when_memory_runs_out)
             char *buf = NULL;
             size_t len = 0;
             FILE *f = open_memstream(&buf, &len);
-            co_trace_header hdr = {sc->name, "virtual", "test"};
+            co_trace_header hdr = {sc->name, "virtual", "test", 0};
             co_trace_writer *w = co_trace_writer_new(f, &hdr);   /* its buffer: before the budget */
             co_loop_config cfg = {.tracer = co_trace_writer_tracer(w)};
             co_alloc_set(&tight);
@@ -229,4 +239,279 @@ Test(trace, traces_stay_valid_when_memory_runs_out)
             free(buf);
         }
     }
+}
+
+/* --- version 4 ------------------------------------------------------------------ */
+
+/* Load trace bytes (strictly: no problem allowed). */
+static tm_trace *load_bytes(const char *bytes, size_t len)
+{
+    FILE *in = fmemopen((void *)bytes, len, "r");
+    cr_assert(in != NULL);
+    tm_error err;
+    tm_trace *tr = tm_load_stream(in, TM_LOAD_STRICT, &err);
+    fclose(in);
+    cr_assert(tr != NULL, "the trace does not load: %s", err.message);
+    cr_expect(eq(sz, tr->n_problems, 0), "%s", tr->n_problems ? tr->problems[0].message : "");
+    return tr;
+}
+
+/* A writer of version `version` into memory: events, then close; the bytes. */
+typedef struct mem_trace {
+    char *buf;
+    size_t len;
+    FILE *f;
+    co_trace_writer *w;
+} mem_trace;
+
+static void mem_open(mem_trace *m, int version)
+{
+    memset(m, 0, sizeof *m);
+    m->f = open_memstream(&m->buf, &m->len);
+    co_trace_header hdr = {"v4", "virtual", "test", version};
+    m->w = co_trace_writer_new(m->f, &hdr);
+    cr_assert(m->w != NULL);
+}
+
+/* The `end` event, seq `seq`: a trace without one is cut short. */
+static void mem_end(mem_trace *m, uint64_t seq)
+{
+    co_trace_event end = {.ev = CO_EV_END, .seq = seq, .reason = "complete"};
+    co_trace_writer_event(m->w, &end);
+}
+
+static void mem_close(mem_trace *m)
+{
+    cr_assert(eq(int, co_trace_writer_close(m->w, NULL, 0), CO_OK));
+    fclose(m->f);
+}
+
+/* record_version in a child process: Task-N numbers count per process, as
+** in CPython, so each recording starts from a fresh one. */
+static char *record_fresh(const char *name, int version, size_t *len)
+{
+    char path[] = "/tmp/coroscope-test-trace-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        size_t n;
+        char *b = record_version(name, version, &n);
+        _exit(write(fd, b, n) == (ssize_t)n ? 0 : 1);
+    }
+    int status;
+    cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+    int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    cr_assert(ok, "%s: the recording failed", name);
+    *len = (size_t)lseek(fd, 0, SEEK_END);
+    char *buf = malloc(*len + 1);
+    cr_assert(pread(fd, buf, *len, 0) == (ssize_t)*len);
+    buf[*len] = 0;
+    close(fd);
+    unlink(path);
+    return buf;
+}
+
+Test(trace, every_scenario_in_version_4_loads_to_the_events_of_version_3)
+{
+    size_t n;
+    const co_scenario *all = co_scenario_list(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].real_clock)
+            continue;
+        size_t l3, l4;
+        char *b3 = record_fresh(all[i].name, 3, &l3), *b4 = record_fresh(all[i].name, 4, &l4);
+        cr_expect(lt(sz, l4, l3), "%s: version 4 is shorter (%zu vs %zu bytes)", all[i].name, l4, l3);
+        cr_expect(strstr(b4, "\"version\":4,") != NULL);
+        tm_trace *a = load_bytes(b3, l3), *b = load_bytes(b4, l4);
+        cr_assert(eq(sz, a->n_events, b->n_events), "%s", all[i].name);
+        for (size_t k = 0; k < a->n_events; k++) {
+            cr_expect(eq(u32, a->events[k].seq, b->events[k].seq), "%s event %zu", all[i].name, k);
+            cr_expect(eq(int, a->events[k].kind, b->events[k].kind), "%s event %zu", all[i].name, k);
+            cr_expect(eq(dbl, a->events[k].t, b->events[k].t), "%s event %zu", all[i].name, k);
+            cr_expect(eq(str, (char *)tm_text(a, a->events[k].s1), (char *)tm_text(b, b->events[k].s1)),
+                      "%s event %zu", all[i].name, k);
+            cr_expect(eq(str, (char *)tm_text(a, a->events[k].s2), (char *)tm_text(b, b->events[k].s2)),
+                      "%s event %zu", all[i].name, k);
+        }
+        tm_free(a);
+        tm_free(b);
+        free(b3);
+        free(b4);
+    }
+}
+
+Test(trace, version_4_strings_are_known_by_content_not_by_address)
+{
+    /* One buffer, two texts: a writer that trusted the address would call the
+    ** second future by the first one's label. */
+    char label[32];
+    mem_trace m;
+    mem_open(&m, 4);
+    for (uint64_t k = 0; k < 4; k++) {
+        snprintf(label, sizeof label, k % 2 ? "sleep(%d)" : "queue.get(%d)", (int)k / 2);
+        co_trace_event ev = {.ev = CO_EV_FUT_NEW, .seq = k + 1, .fut = k + 1, .kind = "sleep", .label = label};
+        co_trace_writer_event(m.w, &ev);
+    }
+    strcpy(label, "sleep(0)");   /* again, from another address */
+    char again[32];
+    strcpy(again, label);
+    co_trace_event ev = {.ev = CO_EV_FUT_NEW, .seq = 5, .fut = 5, .kind = "sleep", .label = again};
+    co_trace_writer_event(m.w, &ev);
+    mem_end(&m, 6);
+    mem_close(&m);
+    tm_trace *tr = load_bytes(m.buf, m.len);
+    static const char *const want[] = {"queue.get(0)", "sleep(0)", "queue.get(1)", "sleep(1)", "sleep(0)"};
+    cr_assert(eq(sz, tr->n_futures, 5));
+    for (size_t k = 0; k < 5; k++)
+        cr_expect(eq(str, (char *)tm_text(tr, tr->futures[k].label), (char *)want[k]), "future %zu", k);
+    cr_expect(eq(sz, tr->n_events, 6), "str lines are not events");
+    tm_free(tr);
+    /* "sleep" and four labels: five strings, each defined once. */
+    size_t str_lines = 0;
+    for (const char *p = m.buf; (p = strstr(p, "{\"str\":")); p++)
+        str_lines++;
+    cr_expect(eq(sz, str_lines, 5), "%s", m.buf);
+    free(m.buf);
+}
+
+Test(trace, version_4_leaves_out_seq_and_t_only_where_they_follow)
+{
+    mem_trace m;
+    mem_open(&m, 4);
+    co_trace_event evs[] = {
+        {.ev = CO_EV_TIMER_FIRE, .seq = 1, .t = 0, .timer = 3},
+        {.ev = CO_EV_TIMER_FIRE, .seq = 2, .t = 0, .timer = 4},
+        {.ev = CO_EV_TIMER_FIRE, .seq = 3, .t = 1.5, .timer = 5},
+        {.ev = CO_EV_TIMER_FIRE, .seq = 7, .t = 1.5, .timer = 6},
+        {.ev = CO_EV_TIMER_FIRE, .seq = 8, .t = 2, .timer = 7},
+    };
+    for (size_t k = 0; k < sizeof evs / sizeof *evs; k++)
+        co_trace_writer_event(m.w, &evs[k]);
+    mem_close(&m);
+    const char *body = strchr(m.buf, '\n') + 1;
+    cr_expect(eq(str, (char *)body,
+                 "{\"ev\":\"timer_fire\",\"timer\":3}\n"
+                 "{\"ev\":\"timer_fire\",\"timer\":4}\n"
+                 "{\"t\":1.5,\"ev\":\"timer_fire\",\"timer\":5}\n"
+                 "{\"seq\":7,\"ev\":\"timer_fire\",\"timer\":6}\n"
+                 "{\"t\":2.0,\"ev\":\"timer_fire\",\"timer\":7}\n"));
+    free(m.buf);
+}
+
+Test(trace, version_4_writes_the_example_of_the_format)
+{
+    /* traces/FORMAT.md's ping-pong pass, strings numbered from 1 here. */
+    mem_trace m;
+    mem_open(&m, 4);
+    co_trace_event a = {.ev = CO_EV_STEP_END, .seq = 1, .task = 7, .reason = "await", .fut = 11,
+                        .on = "queue.get()", .src = "tests/bench/bench_rt.c:97"};
+    co_trace_event b = {.ev = CO_EV_STEP_BEGIN, .seq = 2, .task = 5, .h = 10};
+    co_trace_writer_event(m.w, &a);
+    co_trace_writer_event(m.w, &b);
+    a.seq = 3;
+    co_trace_writer_event(m.w, &a);
+    mem_close(&m);
+    cr_expect(eq(str, strchr(m.buf, '\n') + 1,
+                 "{\"str\":1,\"s\":\"await\"}\n"
+                 "{\"str\":2,\"s\":\"queue.get()\"}\n"
+                 "{\"str\":3,\"s\":\"tests/bench/bench_rt.c:97\"}\n"
+                 "{\"ev\":\"step_end\",\"task\":7,\"reason\":1,\"fut\":11,\"on\":2,\"src\":3}\n"
+                 "{\"ev\":\"step_begin\",\"task\":5,\"h\":10}\n"
+                 "{\"ev\":\"step_end\",\"task\":7,\"reason\":1,\"fut\":11,\"on\":2,\"src\":3}\n"));
+    free(m.buf);
+}
+
+Test(trace, version_4_spells_out_what_it_never_interns)
+{
+    /* Task names, messages, texts, the end's reason: as in version 3. */
+    mem_trace m;
+    mem_open(&m, 4);
+    co_trace_event evs[] = {
+        {.ev = CO_EV_TASK_NEW, .seq = 1, .task = 1, .name = "Task-1", .coro = "main", .h = 2},
+        {.ev = CO_EV_PRINT, .seq = 2, .task = 1, .text = "hello"},
+        {.ev = CO_EV_THROW, .seq = 3, .task = 1, .exc = "CancelledError", .msg = "bye"},
+        {.ev = CO_EV_END, .seq = 4, .reason = "complete"},
+    };
+    for (size_t k = 0; k < sizeof evs / sizeof *evs; k++)
+        co_trace_writer_event(m.w, &evs[k]);
+    mem_close(&m);
+    cr_expect(eq(str, strchr(m.buf, '\n') + 1,
+                 "{\"str\":1,\"s\":\"main\"}\n"
+                 "{\"ev\":\"task_new\",\"task\":1,\"name\":\"Task-1\",\"parent\":null,\"coro\":1,\"h\":2}\n"
+                 "{\"ev\":\"print\",\"task\":1,\"text\":\"hello\"}\n"
+                 "{\"str\":2,\"s\":\"CancelledError\"}\n"
+                 "{\"ev\":\"throw\",\"task\":1,\"exc\":2,\"msg\":\"bye\"}\n"
+                 "{\"ev\":\"end\",\"reason\":\"complete\"}\n"));
+    free(m.buf);
+}
+
+Test(trace, the_end_event_allocates_nothing_as_a_signal_handler_needs)
+{
+    /* co_trace_writer_flush's contract: a handler may write a last event. */
+    counting_alloc_on();
+    mem_trace m;
+    mem_open(&m, 4);
+    co_trace_event ev = {.ev = CO_EV_CB_RUN, .seq = 1, .h = 3, .fn = "callback"};
+    co_trace_writer_event(m.w, &ev);
+    alloc_budget = 0;   /* from here on every allocation fails */
+    co_trace_event end = {.ev = CO_EV_END, .seq = 2, .t = 4, .reason = "interrupted"};
+    co_trace_writer_event(m.w, &end);
+    cr_expect(eq(int, co_trace_writer_flush(m.w), CO_OK));
+    cr_expect(eq(int, co_trace_writer_error(m.w), 0), "the end was written without allocating");
+    alloc_budget = -1;
+    mem_close(&m);
+    cr_expect(strstr(m.buf, "{\"t\":4.0,\"ev\":\"end\",\"reason\":\"interrupted\"}\n") != NULL, "%s", m.buf);
+    free(m.buf);
+}
+
+Test(trace, version_4_table_stays_bounded)
+{
+    /* More distinct labels than the table holds, and one too long to intern:
+    ** the rest are written out, and the trace reads back exactly. */
+    mem_trace m;
+    mem_open(&m, 4);
+    enum { N = 70000 };
+    char label[32], *longer = malloc(3000);
+    memset(longer, 'x', 2999);
+    longer[2999] = 0;
+    for (uint64_t k = 0; k < N; k++) {
+        snprintf(label, sizeof label, "sleep(%llu)", (unsigned long long)k);
+        co_trace_event ev = {.ev = CO_EV_FUT_NEW, .seq = k + 1, .fut = k + 1, .kind = "sleep",
+                             .label = k == 5 ? longer : label};
+        co_trace_writer_event(m.w, &ev);
+    }
+    mem_end(&m, N + 1);
+    mem_close(&m);
+    tm_trace *tr = load_bytes(m.buf, m.len);
+    cr_assert(eq(sz, tr->n_futures, N));
+    for (size_t k = 0; k < N; k++) {
+        snprintf(label, sizeof label, "sleep(%zu)", k);
+        if (strcmp(tm_text(tr, tr->futures[k].label), k == 5 ? longer : label)) {
+            cr_expect(0, "future %zu: %s", k, tm_text(tr, tr->futures[k].label));
+            break;
+        }
+    }
+    tm_free(tr);
+    size_t str_lines = 0;
+    for (const char *p = m.buf; (p = strstr(p, "\n{\"str\":")); p++)
+        str_lines++;
+    cr_expect(eq(sz, str_lines, 65536), "the table's limit");
+    cr_expect(strstr(m.buf, "\"label\":\"xxxx") != NULL, "the long label is written out");
+    free(longer);
+    free(m.buf);
+}
+
+Test(trace, only_versions_3_and_4_are_written)
+{
+    co_trace_header hdr = {"s", "virtual", "test", 5};
+    cr_expect(eq(ptr, co_trace_writer_new(stdout, &hdr), NULL));
+    char err[200] = "";
+    cr_expect(eq(ptr, co_trace_writer_open("/dev/null", &hdr, err, sizeof err), NULL));
+    cr_expect(strstr(err, "version 5") != NULL, "%s", err);
+    hdr.version = 3;
+    co_trace_writer *w = co_trace_writer_open("/dev/null", &hdr, err, sizeof err);
+    cr_expect(w != NULL);
+    co_trace_writer_close(w, NULL, 0);
 }

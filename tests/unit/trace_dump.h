@@ -72,7 +72,7 @@ static inline trace_dump *dump_open(const char *scenario, const char *clock)
         return NULL;
     }
     d->line.cap = DUMP_LINE_MAX;
-    co_trace_header hdr = {scenario, clock, "coroscope unit test"};
+    co_trace_header hdr = {scenario, clock, "coroscope unit test", 3};
     co_trace_format_header(&d->line, &hdr);
     fputs(d->line.p, d->f);
     return d;
