@@ -443,16 +443,10 @@ HOT uint32_t intern(co_trace_writer *w, sbuf *b, const char *s)
 {
     size_t slot = (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ULL) >> 56);
     const interned *e = w->pc[slot].e;
-    if (w->pc[slot].p == s && e) {
-        /* Byte by byte, stopping at the first difference: s is never read
-        ** past its own NUL, whatever it holds now. */
-        const char *c = e->text;
-        size_t i = 0;
-        while (c[i] == s[i] && c[i])
-            i++;
-        if (c[i] == s[i])
-            return e->id;
-    }
+    /* strcmp, not memcmp: it stops at the first difference, so s is never
+    ** read past its own NUL, whatever it holds now. */
+    if (w->pc[slot].p == s && e && !strcmp(e->text, s))
+        return e->id;
     return intern_slow(w, b, s, slot);
 }
 

@@ -53,7 +53,8 @@ void co_trace_writer_event(co_trace_writer *w, const co_trace_event *ev);
 /*
 ** Write out the lines buffered so far, without closing. It neither allocates
 ** nor frees, so a signal handler may call it -- with co_trace_writer_event for
-** a last event -- when no other call on w is running (the writer's buffer
+** a last `end` event, which never defines a version-4 string and so never
+** allocates either -- when no other call on w is running (the writer's buffer
 ** keeps room for an event; make the stream unbuffered, and nothing waits in
 ** stdio either). CO_EIO if a write failed so far.
 */

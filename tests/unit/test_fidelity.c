@@ -502,7 +502,7 @@ static char *record_valid(const char *label, co_fn main, size_t *len)
 {
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
-    co_trace_header hdr = {label, "virtual", "test", 0};
+    co_trace_header hdr = {label, "virtual", "test", 3};   /* version 3: the tests read raw lines */
     co_trace_writer *w = co_trace_writer_new(f, &hdr);
     co_loop_config cfg = {.tracer = co_trace_writer_tracer(w)};
     co_loop *L2 = co_loop_new(&cfg);
