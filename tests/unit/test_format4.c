@@ -428,7 +428,7 @@ Test(format4, a_lesson_cuts_a_version_4_trace_at_an_event)
 {
     /* lesson_cut_trace copies the lines up to an event: with `seq` left out it
     ** counts them, and it keeps the str lines the events kept may use. */
-    char src[] = "/tmp/coroscope-format4-XXXXXX";
+    char src[] = "/tmp/fmt4-test-cut-XXXXXX";   /* not coroscope-*: programs.sh counts those */
     int fd = mkstemp(src);
     cr_assert(fd >= 0);
     FILE *f = fdopen(fd, "w");

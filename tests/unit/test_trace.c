@@ -290,7 +290,7 @@ static void mem_close(mem_trace *m)
 ** in CPython, so each recording starts from a fresh one. */
 static char *record_fresh(const char *name, int version, size_t *len)
 {
-    char path[] = "/tmp/coroscope-test-trace-XXXXXX";
+    char path[] = "/tmp/fmt4-test-trace-XXXXXX";
     int fd = mkstemp(path);
     cr_assert(fd >= 0);
     pid_t pid = fork();
