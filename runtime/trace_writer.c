@@ -26,6 +26,7 @@
 #define INTERN_MAX 65536
 #define PTR_CACHE 256              /* recently interned strings, by address */
 #define TEXT_BLOCK (16 * 1024)     /* the table's copies are carved from blocks this size */
+#define RO_RANGES 64               /* read-only mappings remembered (see read_only_ranges) */
 
 typedef struct interned {
     const char *text;        /* the writer's copy, NUL-terminated; NULL: an empty slot */
@@ -53,7 +54,12 @@ struct co_trace_writer {
     struct {                 /* by address: the last string seen at each hash of one */
         const char *p;
         const interned *e;
+        int fixed;           /* p is in read-only file memory: its bytes cannot change */
     } pc[PTR_CACHE];
+    struct ro_range {        /* the read-only file mappings when the writer was made */
+        uintptr_t lo, hi;
+    } ro[RO_RANGES];
+    size_t n_ro;
     sbuf scratch;            /* a `str` line being made */
     int real_clock;          /* header clock "real": t is written to the microsecond */
     double last_t;           /* cache: the last `t` formatted */
@@ -382,6 +388,46 @@ static int tab_grow(co_trace_writer *w)
 
 /* The number of string s in w's table, defining it first when it is new; 0
 ** when it is to be written out (too long, the table full, or no memory). */
+/*
+** The read-only, file-backed mappings of the process (the program's and its
+** libraries' text and constants, from /proc/self/maps), so that a string
+** literal -- most of what the runtime passes -- is known by its address
+** alone: its bytes cannot change while it is mapped, and a library unloaded
+** while the runtime still names its strings would be a use after free
+** anyway. Mappings made later are not trusted; without /proc, nothing is,
+** and every hit is checked against the copy.
+*/
+static void read_only_ranges(co_trace_writer *w)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (w->n_ro < RO_RANGES && fgets(line, sizeof line, f)) {
+        unsigned long lo, hi, inode;
+        char perms[8], dev[16];
+        unsigned long long off;
+        int path = 0;
+        if (sscanf(line, "%lx-%lx %7s %llx %15s %lu %n", &lo, &hi, perms, &off, dev, &inode, &path) < 6)
+            continue;
+        if (perms[0] != 'r' || perms[1] != '-' || perms[3] != 'p' || !inode || !path || line[path] != '/')
+            continue;   /* writable, anonymous or shared: its bytes may change */
+        w->ro[w->n_ro].lo = (uintptr_t)lo;
+        w->ro[w->n_ro].hi = (uintptr_t)hi;
+        w->n_ro++;
+    }
+    fclose(f);
+}
+
+static int read_only(const co_trace_writer *w, const char *s)
+{
+    uintptr_t a = (uintptr_t)s;
+    for (size_t i = 0; i < w->n_ro; i++)
+        if (a >= w->ro[i].lo && a < w->ro[i].hi)
+            return 1;
+    return 0;
+}
+
 static uint32_t intern_slow(co_trace_writer *w, sbuf *b, const char *s, size_t slot)
 {
     size_t n = strnlen(s, INTERN_MAX_LEN + 1);
@@ -395,6 +441,7 @@ static uint32_t intern_slow(co_trace_writer *w, sbuf *b, const char *s, size_t s
             if (e->hash == h && e->len == n && !memcmp(e->text, s, n)) {
                 w->pc[slot].p = s;
                 w->pc[slot].e = e;
+                w->pc[slot].fixed = read_only(w, s);
                 return e->id;
             }
         }
@@ -433,6 +480,7 @@ static uint32_t intern_slow(co_trace_writer *w, sbuf *b, const char *s, size_t s
     w->line_start += L;
     w->pc[slot].p = s;
     w->pc[slot].e = e;
+    w->pc[slot].fixed = read_only(w, s);
     return e->id;
 no_memory:
     sl->failed = 0;
@@ -443,9 +491,10 @@ HOT uint32_t intern(co_trace_writer *w, sbuf *b, const char *s)
 {
     size_t slot = (size_t)(((uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ULL) >> 56);
     const interned *e = w->pc[slot].e;
-    /* strcmp, not memcmp: it stops at the first difference, so s is never
+    /* A literal is known by its address; any other string is checked with
+    ** strcmp, not memcmp: it stops at the first difference, so s is never
     ** read past its own NUL, whatever it holds now. */
-    if (w->pc[slot].p == s && e && !strcmp(e->text, s))
+    if (w->pc[slot].p == s && e && (w->pc[slot].fixed || !strcmp(e->text, s)))
         return e->id;
     return intern_slow(w, b, s, slot);
 }
@@ -820,6 +869,8 @@ co_trace_writer *co_trace_writer_new(FILE *f, const co_trace_header *hdr)
     }
     w->f = f;
     w->version = version;
+    if (version >= 4)
+        read_only_ranges(w);
     w->real_clock = hdr->clock && !strcmp(hdr->clock, "real");
     format_header(&w->line, hdr, version);
     return w;

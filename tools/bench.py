@@ -109,6 +109,8 @@ MEASURES += [
     Measure("writer", "trace writer alone (ping-pong events, to a file)", "events/s", HIGHER,
             {"coroscope": side("{build}/bench_writer 8000000 {tmp}/writer.jsonl", "events_per_s")},
             goals=[("abs", ">=", 10e6)]),
+    Measure("writer_bytes", "trace writer, bytes per ping-pong event (format version 4)", "B/event", LOWER,
+            {"coroscope": side("{build}/bench_writer 8000000 {tmp}/writer.jsonl", "bytes_per_event")}),
     Measure("load", "trace load (view --bench, ~1M events)", "MB/s", HIGHER,
             {"coroscope": side(f"{TB} load {{build}}/coroscope {{tmp}}", "mb_per_s"),
              "cpython": side(f"{TB} json_lines {{build}}/coroscope {{tmp}}", "mb_per_s")},
