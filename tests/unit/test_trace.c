@@ -327,12 +327,12 @@ Test(trace, every_scenario_in_version_4_loads_to_the_events_of_version_3)
         tm_trace *a = load_bytes(b3, l3), *b = load_bytes(b4, l4);
         cr_assert(eq(sz, a->n_events, b->n_events), "%s", all[i].name);
         for (size_t k = 0; k < a->n_events; k++) {
-            cr_expect(eq(u32, a->events[k].seq, b->events[k].seq), "%s event %zu", all[i].name, k);
+            cr_expect(eq(u32, tm_event_seq(a, (uint32_t)k), tm_event_seq(b, (uint32_t)k)), "%s event %zu", all[i].name, k);
             cr_expect(eq(int, a->events[k].kind, b->events[k].kind), "%s event %zu", all[i].name, k);
             cr_expect(eq(dbl, a->events[k].t, b->events[k].t), "%s event %zu", all[i].name, k);
             cr_expect(eq(str, (char *)tm_text(a, a->events[k].s1), (char *)tm_text(b, b->events[k].s1)),
                       "%s event %zu", all[i].name, k);
-            cr_expect(eq(str, (char *)tm_text(a, a->events[k].s2), (char *)tm_text(b, b->events[k].s2)),
+            cr_expect(eq(str, (char *)tm_text(a, tm_event_s2(a, (uint32_t)k)), (char *)tm_text(b, tm_event_s2(b, (uint32_t)k))),
                       "%s event %zu", all[i].name, k);
         }
         tm_free(a);
