@@ -637,8 +637,10 @@ static int resolve_strings(tm__builder *b)
     struct tm__strtab *st = b->strtab;
     for (int f = 0; f < TM__F__COUNT; f++) {
         const cJSON *v = b->fields[f];
-        if (!internable[f] || !cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 1 ||
-            v->valuedouble != floor(v->valuedouble))
+        if (!internable[f] || !tm__is_number(v))
+            continue;
+        double d = v->valuedouble;   /* a positive whole number (from 2^53 on every double is one) */
+        if (!(d >= 1 && d < INFINITY) || (d < 9007199254740992.0 && d != (double)(uint64_t)d))
             continue;
         size_t defined = st ? st->n : 0;
         if (v->valuedouble > (double)defined) {
@@ -658,12 +660,22 @@ static int resolve_strings(tm__builder *b)
     return 0;
 }
 
+/* Whether the line has a "str" member (what cJSON_GetObjectItemCaseSensitive
+** would find, without a call and a strcmp per member of every line). */
+static int has_str_member(const cJSON *obj)
+{
+    for (const cJSON *c = obj->child; c; c = c->next)
+        if (c->string && c->string[0] == 's' && same_name(c->string + 1, "tr"))
+            return 1;
+    return 0;
+}
+
 /* Check and apply one event line (already parsed), or read a "str" line.
 ** Returns 0, 1 after a problem that ends a non-strict load, -1 on out-of-memory. */
 static int read_event(tm__builder *b, const cJSON *obj)
 {
     int v4 = b->tr->version >= 4;
-    if (v4 || cJSON_GetObjectItemCaseSensitive(obj, "str")) {
+    if (v4 || has_str_member(obj)) {
         if (is_str_line(obj))
             return read_str_line(b, obj);
     }
