@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "layout_lesson.h"
 #include "lesson_menu.h"
@@ -13,7 +14,9 @@
 static lesson *fake(const char *title, int minutes)
 {
     char path[256];
-    snprintf(path, sizeof path, "/tmp/coroscope-menu-test-%d.md", minutes);
+    /* The process id keeps two test runs at once (or Criterion's parallel
+    ** workers) from writing the same file. */
+    snprintf(path, sizeof path, "/tmp/coroscope-menu-test-%ld-%d.md", (long)getpid(), minutes);
     FILE *f = fopen(path, "w");
     cr_assert(f);
     fprintf(f, "---\ntitle: %s\nid: t%d\nlevel: beginner\ntopics: [gather, wait]\nminutes: %d\n"
