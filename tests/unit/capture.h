@@ -85,4 +85,12 @@ static inline const cap_event *cap_find_warn(const capture *c, const char *kind)
     return NULL;
 }
 
+/* In a coroutine: return the exception an await (or any co_exc call) gave, if any. */
+#define TRY(expr)                    \
+    do {                             \
+        co_exc *e_ = (expr);         \
+        if (e_)                      \
+            return e_;               \
+    } while (0)
+
 #endif

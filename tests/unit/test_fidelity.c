@@ -17,13 +17,6 @@
 #include "internal.h"
 #include "pyexpect.h"
 
-#define TRY(expr)                    \
-    do {                             \
-        co_exc *e_ = (expr);         \
-        if (e_)                      \
-            return e_;               \
-    } while (0)
-
 static capture cap;
 static co_loop *L;
 static void setup(void) { L = py_loop(&cap); }

@@ -12,13 +12,6 @@
 #include "capture.h"
 #include "coroscope.h"
 
-#define TRY(expr)                    \
-    do {                             \
-        co_exc *e_ = (expr);         \
-        if (e_)                      \
-            return e_;               \
-    } while (0)
-
 /* --- fixture: a counting allocator, a recording loop ------------------------- */
 
 #include "counting_alloc.h"

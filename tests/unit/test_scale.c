@@ -14,14 +14,8 @@
 #include <criterion/new/assert.h>
 
 #include "coroscope.h"
+#include "capture.h"
 #include "counting_alloc.h"
-
-#define TRY(expr)                    \
-    do {                             \
-        co_exc *e_ = (expr);         \
-        if (e_)                      \
-            return e_;               \
-    } while (0)
 
 static co_loop *L;
 

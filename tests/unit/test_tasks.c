@@ -14,13 +14,6 @@
 #include "coroscope.h"
 #include "internal.h"
 
-#define TRY(expr)                    \
-    do {                             \
-        co_exc *e_ = (expr);         \
-        if (e_)                      \
-            return e_;               \
-    } while (0)
-
 static capture cap;
 static co_loop *L;
 static void setup(void) { L = cap_loop(&cap); }

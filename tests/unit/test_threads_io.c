@@ -13,13 +13,6 @@
 #include "executor.h"
 #include "stream.h"
 
-#define TRY(expr)                    \
-    do {                             \
-        co_exc *e_ = (expr);         \
-        if (e_)                      \
-            return e_;               \
-    } while (0)
-
 static capture cap;
 
 /* --- simulated pool ---------------------------------------------------------- */
