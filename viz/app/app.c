@@ -483,22 +483,66 @@ void vz__window_measure(vz__window *w)
     w->ratio = ww > 0 ? (float)w->W / (float)ww : 1;
 }
 
+/* SDL's video ends when nothing holds it any more. */
+static void video_release(void)
+{
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    if (!SDL_WasInit(SDL_INIT_EVERYTHING))
+        SDL_Quit();
+}
+
+/* Whether SDL's video driver draws nowhere: no real display answered. */
+static int driver_is_headless(void)
+{
+    const char *d = SDL_GetCurrentVideoDriver();
+    return !d || !strcmp(d, "offscreen") || !strcmp(d, "dummy") || !strcmp(d, "evdev");
+}
+
+/*
+** Start SDL's video on a real display: 0, or VZ_APP_NO_DISPLAY with err set.
+** When no real display answers, SDL falls back to drivers that draw nowhere.
+** An X server with no client left resets for a moment (a bare Xvfb does, and
+** so may a classroom kiosk's), so with DISPLAY set a refusal is asked again a
+** few times, 100 ms apart, before the caller falls back to the terminal.
+*/
+static int video_start(char *err, size_t errlen)
+{
+    const char *display = getenv("DISPLAY");
+    int tries = display && *display ? 4 : 1;
+    for (int t = 0;; t++) {
+        if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+            snprintf(err, errlen, "SDL could not start video: %s", SDL_GetError());
+        } else if (driver_is_headless()) {
+            const char *driver = SDL_GetCurrentVideoDriver();
+            snprintf(err, errlen, "SDL found no display to open a window on (video driver '%s')",
+                     driver ? driver : "none");
+            video_release();
+        } else {
+            return 0;
+        }
+        if (t + 1 >= tries)
+            return VZ_APP_NO_DISPLAY;
+        SDL_Delay(100);
+    }
+}
+
+int vz_app_video_hold(char *err, size_t errlen)
+{
+    return video_start(err, errlen);
+}
+
+void vz_app_video_release(void)
+{
+    video_release();
+}
+
 int vz__window_open(vz__window *w, const vz_app_opts *o, const char *title, int min_w, int min_h, char *err,
                     size_t errlen)
 {
     memset(w, 0, sizeof *w);
-    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-        snprintf(err, errlen, "SDL could not start video: %s", SDL_GetError());
-        return VZ_APP_NO_DISPLAY;
-    }
-    /* When no real display answers, SDL falls back to drivers that draw nowhere. */
-    const char *driver = SDL_GetCurrentVideoDriver();
-    if (!driver || !strcmp(driver, "offscreen") || !strcmp(driver, "dummy") || !strcmp(driver, "evdev")) {
-        snprintf(err, errlen, "SDL found no display to open a window on (video driver '%s')",
-                 driver ? driver : "none");
-        SDL_Quit();
-        return VZ_APP_NO_DISPLAY;
-    }
+    int rc = video_start(err, errlen);
+    if (rc)
+        return rc;
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
     int ww = o->w, wh = o->h;
     SDL_Rect screen;
@@ -512,7 +556,7 @@ int vz__window_open(vz__window *w, const vz_app_opts *o, const char *title, int 
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!w->win) {
         snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
-        SDL_Quit();
+        video_release();
         return VZ_APP_NO_DISPLAY;
     }
     SDL_SetWindowMinimumSize(w->win, min_w, min_h);
@@ -522,7 +566,7 @@ int vz__window_open(vz__window *w, const vz_app_opts *o, const char *title, int 
     if (!w->r) {
         fprintf(stderr, "coroscope: cannot create a renderer: %s\n", SDL_GetError());
         SDL_DestroyWindow(w->win);
-        SDL_Quit();
+        video_release();
         return 1;
     }
     vz__window_measure(w);
@@ -530,7 +574,7 @@ int vz__window_open(vz__window *w, const vz_app_opts *o, const char *title, int 
     if (!w->vr) {
         SDL_DestroyRenderer(w->r);
         SDL_DestroyWindow(w->win);
-        SDL_Quit();
+        video_release();
         return 1;
     }
     return 0;
@@ -543,7 +587,7 @@ void vz__window_close(vz__window *w)
     SDL_DestroyWindow(w->win);
     if (TTF_WasInit())
         TTF_Quit();
-    SDL_Quit();
+    video_release();
 }
 
 int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen)

@@ -45,6 +45,16 @@ typedef struct vz_app_opts {
 */
 int vz_app_window(vz_doc *doc, const vz_app_opts *o, char *err, size_t errlen);
 
+/*
+** Keep SDL's video, and with it the display connection, open across windows
+** opened and closed one after another (the lesson menu, a lesson, the menu
+** again): a window's close then leaves it running. 0, or VZ_APP_NO_DISPLAY
+** with err set (nothing held). Each hold that succeeded is ended by one
+** vz_app_video_release.
+*/
+int vz_app_video_hold(char *err, size_t errlen);
+void vz_app_video_release(void);
+
 /* Render one frame offscreen and save it as PNG, or as SVG when the file name
 ** ends in ".svg". Returns 0 or 1. */
 int vz_app_screenshot(vz_doc *doc, const vz_app_opts *o);

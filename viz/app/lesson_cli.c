@@ -100,6 +100,45 @@ static int menu_fill(vz_lesson_menu *m, const lh_dirs *d)
     return 0;
 }
 
+/* The menu's window, again after each lesson opened from it, until it is closed. */
+static int menu_loop(const lh_dirs *d, const char *where, const lh_window_opts *wo, const vz_app_opts *o,
+                     lh_open_fn open, void *ud)
+{
+    char err[512];
+    size_t sel = 0;
+    for (int round = 0;; round++) {
+        vz_lesson_menu m;
+        vz_menu_init(&m, where);
+        if (menu_fill(&m, d) < 0) {
+            fprintf(stderr, "coroscope lesson: out of memory\n");
+            vz_menu_free(&m);
+            return 1;
+        }
+        vz_menu_select(&m, sel);
+        if (wo->screenshot) {
+            int rc = vz_app_lesson_menu_screenshot(&m, o);
+            vz_menu_free(&m);
+            return rc;
+        }
+        int k = vz_app_lesson_menu_window(&m, o, err, sizeof err);
+        if (k < 0 || (size_t)k >= m.n) {
+            vz_menu_free(&m);
+            if (k == VZ_APP_NO_DISPLAY && !round)
+                return VZ_APP_NO_DISPLAY;
+            if (k == VZ_APP_NO_DISPLAY) {
+                fprintf(stderr, "coroscope lesson: the menu's window could not open again: %s\n", err);
+                return 1;
+            }
+            return k == -1 ? 0 : 1;
+        }
+        sel = (size_t)k;
+        char path[4096];
+        snprintf(path, sizeof path, "%s", m.items[k].L->path);
+        vz_menu_free(&m);
+        open(ud, path);          /* its problems are its own; the menu comes back */
+    }
+}
+
 int lh_run_menu(const lh_dirs *d, const lh_window_opts *wo, lh_open_fn open, void *ud)
 {
     vz_font_files fonts;
@@ -121,32 +160,12 @@ int lh_run_menu(const lh_dirs *d, const lh_window_opts *wo, lh_open_fn open, voi
     char where[2048] = "";
     for (int i = 0, k = 0; i < d->n && k >= 0 && (size_t)k < sizeof where; i++)
         k += snprintf(where + k, sizeof where - (size_t)k, "%s%s", i ? ", " : "", d->dir[i]);
-    size_t sel = 0;
-    for (;;) {
-        vz_lesson_menu m;
-        vz_menu_init(&m, where);
-        if (menu_fill(&m, d) < 0) {
-            fprintf(stderr, "coroscope lesson: out of memory\n");
-            vz_menu_free(&m);
-            return 1;
-        }
-        vz_menu_select(&m, sel);
-        if (wo->screenshot) {
-            int rc = vz_app_lesson_menu_screenshot(&m, &o);
-            vz_menu_free(&m);
-            return rc;
-        }
-        int k = vz_app_lesson_menu_window(&m, &o, err, sizeof err);
-        if (k < 0 || (size_t)k >= m.n) {
-            vz_menu_free(&m);
-            if (k == VZ_APP_NO_DISPLAY)
-                return VZ_APP_NO_DISPLAY;
-            return k == -1 ? 0 : 1;
-        }
-        sel = (size_t)k;
-        char path[4096];
-        snprintf(path, sizeof path, "%s", m.items[k].L->path);
-        vz_menu_free(&m);
-        open(ud, path);          /* its problems are its own; the menu comes back */
-    }
+    /* The display stays connected while lessons open from the menu and close:
+    ** a window opened again right after one closed could otherwise meet an X
+    ** server resetting because its last client left. */
+    int held = !wo->screenshot && vz_app_video_hold(err, sizeof err) == 0;
+    int rc = menu_loop(d, where, wo, &o, open, ud);
+    if (held)
+        vz_app_video_release();
+    return rc;
 }
