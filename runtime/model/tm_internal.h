@@ -194,6 +194,8 @@ typedef struct tm__builder {
     const char *text;        /* current line's text (not NUL-terminated) */
     size_t text_len;
     const struct cJSON *fields[TM__F__COUNT];  /* current event's fields */
+    uint8_t present[TM__F__COUNT];  /* the TM__F_* set in fields, in the line's order */
+    uint8_t n_present;
 
     /* capacities of tr's arrays */
     size_t cap_events, cap_tasks, cap_spans, cap_steps, cap_handles, cap_futures,
@@ -258,7 +260,7 @@ static inline int tm__is_true(const cJSON *v) { return v && (v->type & 0xFF) == 
 /* The current event's fields, already checked: an id (0 when absent or null), a
 ** string interned (0 when absent) or borrowed ("" when absent). */
 uint32_t tm__id_of(const tm__builder *b, int field);
-tm_str tm__str_of(tm__builder *b, int field);
+tm_str tm__str_of(tm__builder *b, int field);   /* (in tm_load.c: version 4's string numbers) */
 const char *tm__cstr_of(const tm__builder *b, int field);
 
 /* The index of object `id` if it has tag `tag` (TM__TAG_*), else TM_NONE. */

@@ -425,10 +425,15 @@ static inline int same_name(const char *a, const char *b)
     return *a == *b;
 }
 
-/* Point b->fields at the known members of `obj`; note duplicates. */
+/* Point b->fields at the known members of `obj`; note duplicates. Only the
+** fields the previous event set are cleared (b->present lists them): an
+** event has a handful of the forty, and clearing all of them was a tenth of
+** this function. */
 static void collect_fields(tm__builder *b, const cJSON *obj)
 {
-    memset(b->fields, 0, sizeof b->fields);
+    for (unsigned i = 0; i < b->n_present; i++)
+        b->fields[b->present[i]] = NULL;
+    b->n_present = 0;
     for (const cJSON *c = obj->child; c; c = c->next) {
         const char *k = c->string;
         int f = -1;
@@ -450,6 +455,7 @@ static void collect_fields(tm__builder *b, const cJSON *obj)
             continue;
         }
         b->fields[f] = c;
+        b->present[b->n_present++] = (uint8_t)f;   /* at most once per field: below TM__F__COUNT */
     }
 }
 
@@ -498,9 +504,13 @@ struct tm__strtab {
     size_t len, cap;
     size_t *off;                  /* off[N - 1]: where string N starts in buf */
     uint32_t *line;               /* line[N - 1]: the line that defined it */
-    size_t n, cap_n;              /* strings defined / room in off and line */
+    size_t n, cap_n;              /* strings defined / room in off, line and id */
+    tm_str *id;                   /* id[N - 1]: string N in the model's strings, or NOT_INTERNED */
     cJSON node[TM__F__COUNT];     /* the current event's resolved fields */
+    size_t num[TM__F__COUNT];     /* the number of the string node[f] holds */
 };
+
+#define NOT_INTERNED UINT32_MAX   /* never an offset in the model's strings (they stay below) */
 
 static void strtab_free(struct tm__strtab *st)
 {
@@ -509,6 +519,7 @@ static void strtab_free(struct tm__strtab *st)
     co_free(st->buf);
     co_free(st->off);
     co_free(st->line);
+    co_free(st->id);
     co_free(st);
 }
 
@@ -611,15 +622,19 @@ static int read_str_line(tm__builder *b, const cJSON *obj)
     cap = st->cap_n;
     if (tm__reserve(&st->off, &cap, st->n + 1, sizeof *st->off) < 0)
         return -1;
-    size_t cap2 = st->cap_n;
-    if (tm__reserve(&st->line, &cap2, st->n + 1, sizeof *st->line) < 0) {
-        st->cap_n = cap < cap2 ? cap : cap2;
+    size_t cap2 = st->cap_n, cap3 = st->cap_n;
+    if (tm__reserve(&st->line, &cap2, st->n + 1, sizeof *st->line) < 0 ||
+        tm__reserve(&st->id, &cap3, st->n + 1, sizeof *st->id) < 0) {
+        cap = cap < cap2 ? cap : cap2;
+        st->cap_n = cap < cap3 ? cap : cap3;
         return -1;
     }
-    st->cap_n = cap < cap2 ? cap : cap2;
+    cap = cap < cap2 ? cap : cap2;
+    st->cap_n = cap < cap3 ? cap : cap3;
     memcpy(st->buf + st->len, s->valuestring, len);
     st->off[st->n] = st->len;
     st->line[st->n] = b->line;
+    st->id[st->n] = NOT_INTERNED;
     st->len += len;
     st->n++;
     return 0;
@@ -635,7 +650,8 @@ static int read_str_line(tm__builder *b, const cJSON *obj)
 static int resolve_strings(tm__builder *b)
 {
     struct tm__strtab *st = b->strtab;
-    for (int f = 0; f < TM__F__COUNT; f++) {
+    for (unsigned i = 0; i < b->n_present; i++) {
+        int f = b->present[i];
         const cJSON *v = b->fields[f];
         if (!internable[f] || !tm__is_number(v))
             continue;
@@ -654,10 +670,35 @@ static int resolve_strings(tm__builder *b)
         memset(node, 0, sizeof *node);
         node->type = cJSON_String;
         node->string = v->string;
-        node->valuestring = st->buf + st->off[(size_t)v->valuedouble - 1];
+        st->num[f] = (size_t)v->valuedouble;
+        node->valuestring = st->buf + st->off[st->num[f] - 1];
         b->fields[f] = node;
     }
     return 0;
+}
+
+/*
+** String field `field` of the current event in the model's strings. A string
+** the event named by its number is interned once, the first time an event
+** uses it, and known by its number after that (one string of a "str" line is
+** used by many events: swarm's src, fn and coro on nearly every line).
+*/
+tm_str tm__str_of(tm__builder *b, int field)
+{
+    const cJSON *v = b->fields[field];
+    if (!tm__is_string(v))
+        return 0;
+    struct tm__strtab *st = b->strtab;
+    if (!st || v != &st->node[field])
+        return tm__cstr(b, v->valuestring);
+    tm_str *id = &st->id[st->num[field] - 1];
+    if (*id == NOT_INTERNED) {
+        tm_str s = tm__cstr(b, v->valuestring);
+        if (b->oom)
+            return s;
+        *id = s;
+    }
+    return *id;
 }
 
 /* Whether the line has a "str" member (what cJSON_GetObjectItemCaseSensitive
@@ -977,28 +1018,43 @@ typedef struct line_arena {
 
 static _Thread_local line_arena *cur_arena;   /* where this thread's cJSON allocates */
 
+/* A new block for an allocation of n bytes (rounded) that the head block
+** cannot hold. (Not inlined: arena_malloc's common case then needs no registers saved.) */
+static void *arena_grow(line_arena *a, size_t n)
+#if defined(__GNUC__)
+    __attribute__((noinline))
+#endif
+    ;
+static void *arena_grow(line_arena *a, size_t n)
+{
+    if (!a)
+        return NULL;   /* cJSON used by another thread during a load: refused, never leaked */
+    size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+    arena_block *nb = co_malloc(sizeof *nb + cap);
+    if (!nb) {
+        a->failed = 1;
+        return NULL;
+    }
+    nb->next = a->head;
+    nb->cap = cap;
+    nb->used = n;
+    a->head = nb;
+    return nb->data;
+}
+
+/* (Called for every node, key and string of every line: the common case
+** touches no stack and calls nothing, the rest is arena_grow's.) */
 static void *arena_malloc(size_t n)
 {
     line_arena *a = cur_arena;
-    if (!a)
-        return NULL;   /* cJSON used by another thread during a load: refused, never leaked */
+    arena_block *bl;
     n = (n + 15) & ~(size_t)15;
-    arena_block *bl = a->head;
-    if (!bl || bl->cap - bl->used < n) {
-        size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-        arena_block *nb = co_malloc(sizeof *nb + cap);
-        if (!nb) {
-            a->failed = 1;
-            return NULL;
-        }
-        nb->next = bl;
-        nb->cap = cap;
-        nb->used = 0;
-        a->head = bl = nb;
+    if (a && (bl = a->head) && bl->cap - bl->used >= n) {
+        void *p = bl->data + bl->used;
+        bl->used += n;
+        return p;
     }
-    void *p = bl->data + bl->used;
-    bl->used += n;
-    return p;
+    return arena_grow(a, n);
 }
 
 static void arena_free(void *p)

@@ -32,11 +32,7 @@ uint32_t tm__id_of(const tm__builder *b, int field)
     return (uint32_t)v->valuedouble;
 }
 
-tm_str tm__str_of(tm__builder *b, int field)
-{
-    const cJSON *v = b->fields[field];
-    return tm__is_string(v) ? tm__cstr(b, v->valuestring) : 0;
-}
+/* (tm__str_of is in tm_load.c: it knows version 4's string numbers.) */
 
 const char *tm__cstr_of(const tm__builder *b, int field)
 {
