@@ -232,7 +232,7 @@ static int is_id(const cJSON *v)
            v->valuedouble == (double)(uint32_t)v->valuedouble;
 }
 
-static int type_ok(const cJSON *v, int type)
+static inline int type_ok(const cJSON *v, int type)
 {
     switch (type) {
     case T_ID: return is_id(v);
@@ -326,9 +326,13 @@ static int check_fields(tm__builder *b, tm_kind kind)
 {
     const char *ev = tm_kind_name(kind);
     int ok = 1;
-    for (const spec *s = specs[kind]; s->type; s++)
+    for (const spec *s = specs[kind]; s->type; s++) {
+        const cJSON *v = b->fields[s->field];
+        if (v && type_ok(v, s->type & ~ESSENTIAL))
+            continue;   /* (the common case, without check_field's call) */
         if (!check_field(b, ev, s->field, s->type) && (s->type & ESSENTIAL))
             ok = 0;
+    }
     if (!ok)
         return 0;
 
@@ -391,31 +395,6 @@ static int check_fields(tm__builder *b, tm_kind kind)
     return 1;
 }
 
-/* For each first letter, the fields whose names start with it (0xff ends a list). */
-#define L(...) (const uint8_t[]){__VA_ARGS__, 0xff}
-static const uint8_t *const candidates[26] = {
-    ['a' - 'a'] = L(TM__F_ARGS),
-    ['b' - 'a'] = L(TM__F_BY),
-    ['c' - 'a'] = L(TM__F_CORO, TM__F_COUNT, TM__F_CSRC),
-    ['d' - 'a'] = L(TM__F_DUR),
-    ['e' - 'a'] = L(TM__F_EV, TM__F_EXC),
-    ['f' - 'a'] = L(TM__F_FUT, TM__F_FN, TM__F_FROM, TM__F_FD, TM__F_FILE),
-    ['h' - 'a'] = L(TM__F_H),
-    ['k' - 'a'] = L(TM__F_KIND),
-    ['l' - 'a'] = L(TM__F_LABEL, TM__F_LOCALS),
-    ['m' - 'a'] = L(TM__F_MSG),
-    ['n' - 'a'] = L(TM__F_NAME),
-    ['o' - 'a'] = L(TM__F_ON, TM__F_OUTCOME, TM__F_OK, TM__F_OBJ, TM__F_OP, TM__F_OF, TM__F_ORDER),
-    ['p' - 'a'] = L(TM__F_PARENT),
-    ['r' - 'a'] = L(TM__F_REASON),
-    ['s' - 'a'] = L(TM__F_SEQ, TM__F_SRC),
-    ['t' - 'a'] = L(TM__F_T, TM__F_TASK, TM__F_TARGET, TM__F_TIMER, TM__F_TEXT),
-    ['u' - 'a'] = L(TM__F_UNTIL),
-    ['v' - 'a'] = L(TM__F_VALUE, TM__F_VIA),
-    ['w' - 'a'] = L(TM__F_WHEN, TM__F_WORKER),
-};
-#undef L
-
 /* Whether two short NUL-terminated names are the same (inline: keys are a
 ** few bytes, and a call to strcmp per candidate cost more than the compare). */
 static inline int same_name(const char *a, const char *b)
@@ -423,6 +402,44 @@ static inline int same_name(const char *a, const char *b)
     while (*a && *a == *b)
         a++, b++;
     return *a == *b;
+}
+
+/*
+** The fields by their names' first two letters: by_two[first][second] is
+** 1 + the first field whose name starts so (0: none), next_two[f] 1 + the
+** next one after f (only task and target, coro and count share two). The
+** second letter's index is 0 for a one-letter name, 1 to 26 for a to z, 27
+** for anything else (no field's). Built once from tm__field_names, so the
+** two can never disagree; a key is then one table look-up and the compare
+** of its remaining letters with one name, or two.
+*/
+static uint8_t by_two[26][28], next_two[TM__F__COUNT];
+static pthread_once_t by_two_once = PTHREAD_ONCE_INIT;
+
+static unsigned second_index(char c)
+{
+    return c == '\0' ? 0 : c >= 'a' && c <= 'z' ? (unsigned)(c - 'a') + 1 : 27;
+}
+
+static void build_by_two(void)
+{
+    for (int f = TM__F__COUNT - 1; f >= 0; f--) {   /* backwards: each list in field order */
+        const char *n = tm__field_names[f];
+        uint8_t *head = &by_two[n[0] - 'a'][second_index(n[1])];
+        next_two[f] = *head;
+        *head = (uint8_t)(f + 1);
+    }
+}
+
+/* The field named `k`, or -1 (a name this reader does not know). */
+static int field_from_name(const char *k)
+{
+    if (k[0] < 'a' || k[0] > 'z')
+        return -1;
+    for (unsigned f = by_two[k[0] - 'a'][second_index(k[1])]; f; f = next_two[f - 1])
+        if (!k[1] || same_name(k + 2, tm__field_names[f - 1] + 2))
+            return (int)f - 1;
+    return -1;
 }
 
 /* Point b->fields at the known members of `obj`; note duplicates. Only the
@@ -436,17 +453,7 @@ static void collect_fields(tm__builder *b, const cJSON *obj)
     b->n_present = 0;
     for (const cJSON *c = obj->child; c; c = c->next) {
         const char *k = c->string;
-        int f = -1;
-        if (!k)
-            continue;
-        if (k[0] < 'a' || k[0] > 'z' || !candidates[k[0] - 'a'])
-            continue;   /* fields this reader does not know are ignored */
-        for (const uint8_t *c2 = candidates[k[0] - 'a']; *c2 != 0xff; c2++) {
-            if (same_name(k + 1, tm__field_names[*c2] + 1)) {
-                f = *c2;
-                break;
-            }
-        }
+        int f = k ? field_from_name(k) : -1;
         if (f < 0)
             continue;   /* fields this reader does not know are ignored */
         if (b->fields[f]) {
@@ -1451,6 +1458,7 @@ tm_trace *tm_load_stream(FILE *in, unsigned flags, tm_error *err)
     }
     ps->r = &r;
     parsed pl = {NULL, 0, 0, NULL, NULL, 0};
+    pthread_once(&by_two_once, build_by_two);
     arena_begin();
     while ((rc = next_parsed(ps, in, &pl)) == 1) {
         const char *line = pl.text;
