@@ -72,6 +72,7 @@ import functools
 import heapq
 import io
 import json
+import linecache
 import operator
 import os
 import platform
@@ -86,6 +87,7 @@ import time
 import tokenize
 import types
 import traceback
+import warnings
 import weakref
 
 from asyncio import (base_events, coroutines, events, exceptions, futures, locks, queues,
@@ -1688,6 +1690,35 @@ def _never_retrieved(rec, task):
         ("task", task._rec_id)]))
 
 
+def _warn_unawaited(coro):
+    # warnings._warn_unawaited_coroutine, which CPython calls as it frees a
+    # coroutine that never ran: warn never_awaited, as the C runtime writes it
+    # ("coroutine 'NAME' was never awaited", and where it was made when asyncio's
+    # debug mode tracks coroutine origins), at the next event -- whatever the
+    # warning filters then do with Python's own warning. That warning is given
+    # here, not by calling the original, whose stacklevel=2 would then name this
+    # function as the place: the same message (the coroutine's name, then where
+    # it was made, most recent call last), the same category, level and source.
+    rec = _recorder_here()
+    origin = coro.cr_origin
+    if rec is not None:
+        msg = "coroutine '%s' was never awaited" % coro.__qualname__
+        if origin:
+            filename, lineno = origin[0][0], origin[0][1]
+            name = rec.sources.name(filename) if rec.sources else os.path.basename(filename)
+            msg += " (created at %s:%d)" % (name, lineno)
+        rec.deferred.append(("warn", [("kind", "never_awaited"), ("msg", msg), ("task", None)]))
+    text = "coroutine '%s' was never awaited\n" % coro.__qualname__
+    if origin is not None:
+        # Without the recorder's frames and the pure-Python Task's (CPython's
+        # C Task adds none), as in tracebacks (_hidden).
+        made = [(filename, lineno, funcname, linecache.getline(filename, lineno))
+                for filename, lineno, funcname in reversed(origin)
+                if filename != __file__ and (filename, funcname) not in _MACHINERY_ORIGINS]
+        text += "Coroutine created at (most recent call last)\n" + "".join(traceback.format_list(made))
+    warnings.warn(text.rstrip("\n"), category=RuntimeWarning, stacklevel=2, source=coro)
+
+
 def _cpu_start(rec):
     """(thread CPU time, rec.emit_time, wall time) as a step or a callback
     begins, for _computed and _run_watched. Reading the thread's CPU clock
@@ -2774,6 +2805,8 @@ def _lock_set(self, value):
     if rec is not None:
         # (A WeakKeyDictionary's get makes a weak reference: not while there is no Condition.)
         cond = _condition_of.get(self) if _condition_of.data else None
+        if cond is not None and cond in _barrier_conds:
+            return                      # a Barrier's own Condition: the barrier's events tell it
         _sync_event(rec, cond if cond is not None else self, "condition" if cond is not None else "lock",
                     "acquire" if value else "release", 1 if value else 0)
 
@@ -2837,14 +2870,16 @@ def _cond_init(self, lock=None):
 
 def _cond_wait(self):
     rec = _recorder_here()
-    if rec is not None and self.locked():
+    if rec is not None and self.locked() and self not in _barrier_conds:
         _sync_event(rec, self, "condition", "wait", len(self._waiters) + 1)
     return _orig(locks.Condition, "wait")(self)
 
 
 def _cond_notify(self, n=1):
     rec = _recorder_here()
-    if rec is not None and self.locked():
+    if rec is not None and self in _barrier_conds:
+        _barrier_notify(rec)
+    elif rec is not None and self.locked():
         woken = 0
         for waiter in self._waiters:
             if woken >= n:
@@ -2853,6 +2888,58 @@ def _cond_notify(self, n=1):
                 woken += 1
         _sync_event(rec, self, "condition", "notify", woken)
     return _orig(locks.Condition, "notify")(self, n)
+
+
+# -- Barrier (locks.py): built on a Condition, whose own operations are kept
+# quiet; the barrier's are written instead, as the C runtime writes them
+# (FORMAT.md, sync kind barrier): `wait` as a task is counted in (Barrier.wait's
+# `self._count += 1`), `pass` as the last one in opens it (Barrier._release),
+# `reset` and `abort` as they take effect. Those three each end by notifying
+# the condition, which is where they are seen.
+
+_barrier_conds = weakref.WeakSet()      # the Conditions inside Barriers
+
+
+def _barrier_init(self, parties):
+    _orig(locks.Barrier, "__init__")(self, parties)
+    _barrier_conds.add(self._cond)
+
+
+def _barrier_count_get(self):
+    try:
+        return self.__dict__["_count"]
+    except KeyError:
+        raise AttributeError("_count") from None
+
+
+def _barrier_count_set(self, value):
+    # Barrier._count, watched: a task counted in is a `wait`.
+    before = self.__dict__.get("_count")
+    self.__dict__["_count"] = value
+    if before is not None and value > before:
+        rec = _recorder_here()
+        if rec is not None:
+            _sync_event(rec, self, "barrier", "wait", value)
+
+
+def _barrier_notify(rec):
+    """A Barrier's condition notified (through notify_all): by _release, reset
+    or abort -- each the barrier's event -- or by _exit, which is not."""
+    frame = _getframe(2)
+    if frame is not None and frame.f_code is _NOTIFY_ALL_CODE:
+        frame = frame.f_back
+    code = frame.f_code if frame is not None else None
+    if code is None or code.co_filename != locks.__file__:
+        return
+    barrier = frame.f_locals.get("self")
+    op = code.co_name
+    if op == "_release":
+        _sync_event(rec, barrier, "barrier", "pass", barrier._parties)
+    elif op in ("reset", "abort"):
+        _sync_event(rec, barrier, "barrier", op, barrier._count)
+
+
+_NOTIFY_ALL_CODE = locks.Condition.notify_all.__code__
 
 
 # -- streams (selector_events.py)
@@ -2887,6 +2974,9 @@ _WAIT_FOR_CODE = tasks.wait_for.__code__
 # Future.result and Future.__await__ -- and the recorder's own.
 _MACHINERY = {_STEP_CODE, _WAKEUP.__code__, futures._PyFuture.result.__code__,
               futures._PyFuture.__await__.__code__}
+
+
+_MACHINERY_ORIGINS = {(code.co_filename, code.co_name) for code in _MACHINERY}
 
 
 def _hidden(frame):
@@ -2935,10 +3025,13 @@ _PATCHES = [
     (locks.Condition, "__init__", _cond_init),
     (locks.Condition, "wait", _cond_wait),
     (locks.Condition, "notify", _cond_notify),
+    (locks.Barrier, "__init__", _barrier_init),
+    (locks.Barrier, "_count", property(_barrier_count_get, _barrier_count_set)),
     (selector_events._SelectorTransport, "close", _transport_close),
     (streams.StreamReader, "_wait_for_data", _reader_wait),
     (traceback, "_walk_tb_with_full_positions", _walk_tb_with_full_positions),
     (traceback, "walk_tb", _walk_tb),
+    (warnings, "_warn_unawaited_coroutine", _warn_unawaited),
 ]
 
 for _owner, _name, _new in _PATCHES:

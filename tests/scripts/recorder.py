@@ -893,6 +893,70 @@ def queues_and_locks_say_when_an_operation_takes_effect():
 
 
 @case
+def a_barrier_is_recorded_as_a_barrier_and_its_condition_stays_quiet():
+    r = record("barrier_rounds")
+    kinds = {e["kind"] for e in r.of("sync")}
+    check_eq(kinds, {"barrier"}, "sync kinds (no condition of the barrier's own)")
+    ops = [(e["op"], e["count"]) for e in r.of("sync")]
+    one_round = [("wait", 1), ("wait", 2), ("wait", 3), ("pass", 3)]
+    check_eq(ops, one_round * 2 + [("wait", 1), ("abort", 1)], "two rounds, then an abort with one waiting")
+    prog = program("barrier_reset.py", """
+        import asyncio
+
+        async def waiter(b):
+            try:
+                await b.wait()
+            except asyncio.BrokenBarrierError as e:
+                print("waiter:", repr(e))
+
+        async def main():
+            b = asyncio.Barrier(3)
+            await b.reset()                 # nobody waiting
+            t = asyncio.create_task(waiter(b))
+            await asyncio.sleep(1)
+            await b.reset()                 # one waiting: it gets BrokenBarrierError
+            await t
+            print(b.n_waiting, b.broken)
+
+        asyncio.run(main())
+    """)
+    r = record(prog)
+    check_eq(r.status, 0, "exit status")
+    check_eq([(e["kind"], e["op"], e["count"]) for e in r.of("sync")],
+             [("barrier", "reset", 0), ("barrier", "wait", 1), ("barrier", "reset", 1)], "reset ops")
+    check_eq(r.prints(), ["waiter: BrokenBarrierError('Abort or reset of barrier')", "0 False"], "printed")
+
+
+@case
+def a_coroutine_never_awaited_is_a_warning_and_python_still_says_where():
+    source = """
+        import asyncio
+
+        async def job(n):
+            await asyncio.sleep(n)
+
+        async def main():
+            job(1)
+            await asyncio.sleep(0.5)
+            print("done")
+
+        asyncio.run(main(){debug})
+    """
+    r = record(program("unawaited.py", source.format(debug="")))
+    check_eq(r.status, 0, "exit status")
+    check_eq([(e["kind"], e["msg"], e["task"]) for e in r.of("warn")],
+             [("never_awaited", "coroutine 'job' was never awaited", None)], "warn events")
+    check("unawaited.py:8: RuntimeWarning: coroutine 'job' was never awaited" in r.stderr,
+          "Python's warning names the program's line: %r" % r.stderr[-400:])
+    r = record(program("unawaited_debug.py", source.format(debug=", debug=True")))
+    check_eq([e["msg"] for e in r.of("warn") if e["kind"] == "never_awaited"],
+             ["coroutine 'job' was never awaited (created at unawaited_debug.py:8)"], "debug mode: its origin")
+    made = r.stderr[r.stderr.find("Coroutine created at"):]
+    check('unawaited_debug.py", line 8, in main' in made, "the origin's traceback: %r" % made[-600:])
+    check("coroscope_record" not in made and "__step" not in made, "no recorder frames: %r" % made[-600:])
+
+
+@case
 def sockets_wait_become_ready_and_close():
     r = record("echo_server")
     ops = {(e["op"], e["label"]) for e in r.of("io")}
