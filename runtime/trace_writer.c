@@ -6,12 +6,17 @@
 ** what order: it is traces/FORMAT.md in code form.
 */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "alloc.h"
 #include "trace_writer.h"
 
-#define BUFSZ (64 * 1024)
+#define BUFSZ (256 * 1024)        /* a write's size, about (the last line may pass it) */
+#define BG_BUFS 4                  /* full buffers the writing thread may hold (see output) */
 
 /* A program's timers, deadlines and stalls take few distinct values (its
 ** sleeps), so `when`, `from`, `until` and `dur` are looked up by their bits in
@@ -70,6 +75,18 @@ struct co_trace_writer {
         unsigned char len;       /* 0: empty */
         char text[31];
     } nums[NUM_CACHE];
+    struct {                 /* the background write (see "output" below) */
+        pthread_t thread;
+        pthread_mutex_t mu;
+        pthread_cond_t work;     /* a buffer was handed over, or stop */
+        pthread_cond_t idle;     /* a buffer was written */
+        sbuf ring[BG_BUFS];      /* buffers; those from head on, count of them, are to write */
+        size_t head, count;      /* under mu */
+        atomic_int busy;         /* count, for wait_idle */
+        atomic_int err;          /* the thread's first errno, or 0 */
+        int stop;                /* under mu: the thread is to end */
+        int state;               /* 0 not started, 1 running, -1 cannot: write in place */
+    } bg;
 };
 
 /* --- field encoders ------------------------------------------------------- */
@@ -817,18 +834,170 @@ void co_trace_format_event(sbuf *b, const co_trace_event *ev)
 
 /* --- output ------------------------------------------------------------------ */
 
+/*
+** Writing is done by a thread of the writer's own, so that the loop formats
+** the next lines while the kernel copies the last ones into the page cache
+** (about a third of a recorded ping-pong pass when the loop did both). The
+** loop's thread does all the formatting, in event order, as before: the bytes
+** are the same whoever writes them, and only whole buffers change hands.
+** When `line` passes BUFSZ, hand_off queues it in the ring (waiting, if all
+** BG_BUFS are queued, for the oldest to be written) and takes an empty one in
+** exchange; the thread writes the queued buffers in order. Buffers are large
+** (256 KiB) so that the hand-overs, each of which may wake the thread, are
+** rare. The thread starts with the first full buffer, so a small trace never
+** makes one; if it cannot start (no memory, no threads), the loop's thread
+** writes in place, as it always did.
+**
+** Everything else -- co_trace_writer_flush, close, and a signal handler's
+** flush -- first waits until the thread holds nothing (an atomic count,
+** polled with nanosleep: a handler may do both), then writes `line` itself.
+** The thread blocks every signal, so SIGINT and SIGTERM reach a thread that
+** may end the recording, and a write past `ulimit -f` fails with EFBIG. A
+** failed write is the writer's error from the next event on (the thread's
+** errno is taken at the next hand-over, flush or co_trace_writer_error), and
+** nothing is written after it, as before.
+*/
+
+/* Write b to w's stream unless a write has failed already; the errno of a
+** failure in *err. */
+static void write_out(co_trace_writer *w, sbuf *b, int *err)
+{
+    if (b->len && !*err && fwrite(b->p, 1, b->len, w->f) != b->len)
+        *err = errno ? errno : EIO;
+    b->len = 0;
+}
+
+static void *writer_main(void *arg)
+{
+    co_trace_writer *w = arg;
+    pthread_mutex_lock(&w->bg.mu);
+    for (;;) {
+        while (!w->bg.count && !w->bg.stop)
+            pthread_cond_wait(&w->bg.work, &w->bg.mu);
+        if (!w->bg.count)
+            break;   /* stop, with nothing left to write */
+        sbuf *b = &w->bg.ring[w->bg.head];
+        pthread_mutex_unlock(&w->bg.mu);
+        int e = atomic_load(&w->bg.err);
+        write_out(w, b, &e);
+        if (e)
+            atomic_store(&w->bg.err, e);
+        pthread_mutex_lock(&w->bg.mu);
+        w->bg.head = (w->bg.head + 1) % BG_BUFS;
+        w->bg.count--;
+        atomic_store(&w->bg.busy, (int)w->bg.count);
+        pthread_cond_signal(&w->bg.idle);
+    }
+    pthread_mutex_unlock(&w->bg.mu);
+    return NULL;
+}
+
+/* Start the thread, with its buffers and every signal blocked; on any
+** failure w->bg.state is -1 and the writer writes in place. */
+static void start_thread(co_trace_writer *w)
+{
+    w->bg.state = -1;
+    for (size_t i = 0; i < BG_BUFS; i++)
+        if (!sb_reserve(&w->bg.ring[i], BUFSZ + 4096))
+            return;
+    if (pthread_mutex_init(&w->bg.mu, NULL))
+        return;
+    if (pthread_cond_init(&w->bg.work, NULL))
+        goto no_work;
+    if (pthread_cond_init(&w->bg.idle, NULL))
+        goto no_idle;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&w->bg.thread, NULL, writer_main, w);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc == 0) {
+        w->bg.state = 1;
+        return;
+    }
+    pthread_cond_destroy(&w->bg.idle);
+no_idle:
+    pthread_cond_destroy(&w->bg.work);
+no_work:
+    pthread_mutex_destroy(&w->bg.mu);
+}
+
+/* The errno of the thread's first failed write becomes the writer's. */
+static void take_thread_error(co_trace_writer *w)
+{
+    int e = atomic_load(&w->bg.err);
+    if (e && !w->err)
+        w->err = e;
+}
+
+/* Wait until the thread holds no bytes. Async-signal-safe. */
+static void wait_idle(co_trace_writer *w)
+{
+    while (atomic_load(&w->bg.busy)) {
+        struct timespec ts = {0, 20 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Everything formatted so far, written out; synchronous. */
 static void flush(co_trace_writer *w)
 {
-    sbuf *b = &w->line;
-    if (b->len && !w->err && fwrite(b->p, 1, b->len, w->f) != b->len)
-        w->err = errno ? errno : EIO;
-    b->len = 0;
+    if (w->bg.state > 0) {
+        wait_idle(w);
+        take_thread_error(w);
+    }
+    write_out(w, &w->line, &w->err);
+}
+
+/* `line` is full: to the thread, or written here when there is none. */
+static void hand_off(co_trace_writer *w)
+{
+    if (w->bg.state == 0)
+        start_thread(w);
+    if (w->bg.state < 0) {
+        write_out(w, &w->line, &w->err);
+        return;
+    }
+    pthread_mutex_lock(&w->bg.mu);
+    while (w->bg.count == BG_BUFS)
+        pthread_cond_wait(&w->bg.idle, &w->bg.mu);
+    take_thread_error(w);
+    if (w->err) {
+        w->line.len = 0;   /* a write failed: nothing more is written, as in place */
+    } else {
+        sbuf *slot = &w->bg.ring[(w->bg.head + w->bg.count) % BG_BUFS];
+        sbuf full = w->line;
+        w->line = *slot;   /* written, empty */
+        *slot = full;
+        w->bg.count++;
+        atomic_store(&w->bg.busy, (int)w->bg.count);
+        pthread_cond_signal(&w->bg.work);
+    }
+    pthread_mutex_unlock(&w->bg.mu);
+}
+
+/* End the thread, once it has written what it holds. */
+static void stop_thread(co_trace_writer *w)
+{
+    if (w->bg.state <= 0)
+        return;
+    pthread_mutex_lock(&w->bg.mu);
+    w->bg.stop = 1;
+    pthread_cond_signal(&w->bg.work);
+    pthread_mutex_unlock(&w->bg.mu);
+    pthread_join(w->bg.thread, NULL);
+    pthread_cond_destroy(&w->bg.idle);
+    pthread_cond_destroy(&w->bg.work);
+    pthread_mutex_destroy(&w->bg.mu);
+    take_thread_error(w);
+    w->bg.state = 0;
 }
 
 void co_trace_writer_event(co_trace_writer *w, const co_trace_event *ev)
 {
-    /* Lines are formatted straight into the output buffer, which goes to the
-    ** file whenever it passes BUFSZ. */
+    /* Lines are formatted straight into the output buffer, which is handed
+    ** to the writing thread whenever it passes BUFSZ -- except after `end`:
+    ** a signal handler may be writing that one, and flushes next. */
     w->line_start = w->line.len;
     format_with_cache(w, &w->line, ev);
     if (w->line.failed) {
@@ -841,8 +1010,8 @@ void co_trace_writer_event(co_trace_writer *w, const co_trace_event *ev)
     }
     w->prev_seq = ev->seq;
     w->prev_t = ev->t;
-    if (w->line.len >= BUFSZ)
-        flush(w);
+    if (w->line.len >= BUFSZ && ev->ev != CO_EV_END)
+        hand_off(w);
 }
 
 static void tracer_event(void *ud, const co_trace_event *ev) { co_trace_writer_event(ud, ev); }
@@ -924,7 +1093,7 @@ co_trace_writer *co_trace_writer_open(const char *path, const co_trace_header *h
 
 int co_trace_writer_error(const co_trace_writer *w)
 {
-    return w->err;
+    return w->err ? w->err : atomic_load(&w->bg.err);
 }
 
 co_status co_trace_writer_flush(co_trace_writer *w)
@@ -939,6 +1108,7 @@ co_status co_trace_writer_close(co_trace_writer *w, char *err, size_t errlen)
 {
     if (!w)
         return CO_OK;
+    stop_thread(w);
     flush(w);
     if (fflush(w->f) != 0 && !w->err)
         w->err = errno ? errno : EIO;
@@ -946,6 +1116,8 @@ co_status co_trace_writer_close(co_trace_writer *w, char *err, size_t errlen)
         w->err = errno ? errno : EIO;
     int e = w->err;
     sb_free(&w->line);
+    for (size_t i = 0; i < BG_BUFS; i++)
+        sb_free(&w->bg.ring[i]);
     sb_free(&w->scratch);
     co_free(w->tab);
     for (text_block *bl = w->blocks, *nx; bl; bl = nx) {

@@ -1,9 +1,10 @@
 /*
 ** trace_writer.h -- writing events as traces/FORMAT.md's JSON Lines.
 **
-** A dedicated formatter, not a JSON library: events are appended to a 64 KiB
-** buffer with hand-written integer, float and string encoders and written out
-** in large blocks (cJSON's printer costs ~2 µs an event here; this under 100 ns;
+** A dedicated formatter, not a JSON library: events are appended to a 256 KiB
+** buffer with hand-written integer, float and string encoders, and each full
+** buffer is written out by a thread of the writer's own while the loop goes on
+** (cJSON's printer costs ~2 µs an event here; this under 100 ns;
 ** tests/bench/writer.c measures it). It writes format version 4 unless the
 ** header asks for 3: `seq` and `t` only where they do not follow from the
 ** previous event, and the strings that repeat (`src`, `on`, `kind`, `fn` ...)
@@ -12,7 +13,9 @@
 **
 ** Ownership: the writer owns its buffer and, when it opened it, the file.
 ** co_trace_writer_close flushes, closes and frees, and reports the first write
-** error (a full disk is not silent).
+** error (a full disk is not silent). Between calls the writer's thread may be
+** writing to the stream: write to it yourself only after
+** co_trace_writer_flush, and use one writer from one thread at a time.
 */
 #ifndef CO_TRACE_WRITER_H
 #define CO_TRACE_WRITER_H

@@ -6,6 +6,7 @@
 #include <cJSON.h>
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -463,6 +464,103 @@ Test(trace, the_end_event_allocates_nothing_as_a_signal_handler_needs)
     alloc_budget = -1;
     mem_close(&m);
     cr_expect(strstr(m.buf, "{\"t\":4.0,\"ev\":\"end\",\"reason\":\"interrupted\"}\n") != NULL, "%s", m.buf);
+    free(m.buf);
+}
+
+/* Event k of a long made-up run: kinds, ids and strings vary, so that each
+** line differs and an order mixed up shows. */
+static co_trace_event long_run_event(uint64_t k, char *label, size_t size)
+{
+    snprintf(label, size, "queue.get(%llu)", (unsigned long long)(k % 97));
+    switch (k % 3) {
+    case 0: return (co_trace_event){.ev = CO_EV_FUT_NEW, .seq = k + 1, .t = (double)(k / 8), .fut = k + 1,
+                                    .kind = "queue", .label = label, .by = 5};
+    case 1: return (co_trace_event){.ev = CO_EV_WAKE, .seq = k + 1, .t = (double)(k / 8), .task = 5, .fut = k,
+                                    .h = k + 2};
+    default: return (co_trace_event){.ev = CO_EV_SYNC, .seq = k + 1, .t = (double)(k / 8), .obj = 3,
+                                     .kind = "queue", .op = "get", .task = 7, .count = (int)(k % 5)};
+    }
+}
+
+Test(trace, a_trace_of_many_buffers_comes_out_whole_and_in_order)
+{
+    /* Past the first buffer the writer's thread does the writing: ~13 MB of
+    ** version-3 lines (each stands alone) must come out exactly as formatted
+    ** one by one, and a flush midway must leave everything so far in the
+    ** stream. */
+    enum { N = 200000, HALF = N / 2 };
+    mem_trace m;
+    mem_open(&m, 3);
+    sbuf want = {0};
+    co_trace_format_header(&want, &(co_trace_header){"v4", "virtual", "test", 3});
+    char label[40];
+    for (uint64_t k = 0; k < N; k++) {
+        co_trace_event ev = long_run_event(k, label, sizeof label);
+        co_trace_writer_event(m.w, &ev);
+        co_trace_format_event(&want, &ev);
+        if (k + 1 == HALF) {
+            cr_assert(eq(int, co_trace_writer_flush(m.w), CO_OK));
+            cr_assert(eq(sz, m.len, want.len), "after a flush the stream holds every line so far");
+            cr_assert(memcmp(m.buf, want.p, want.len) == 0, "the first half, byte for byte");
+        }
+    }
+    mem_close(&m);
+    cr_assert(eq(int, want.failed, 0));
+    cr_expect(eq(sz, m.len, want.len));
+    cr_expect(m.len == want.len && !memcmp(m.buf, want.p, want.len), "the whole trace, byte for byte");
+    sb_free(&want);
+    free(m.buf);
+}
+
+Test(trace, a_write_that_fails_on_the_writing_thread_is_reported)
+{
+    /* /dev/full takes nothing: the first full buffer's write fails on the
+    ** writer's thread, and the writer says so from then on. */
+    co_trace_header hdr = {"full", "virtual", "test", 0};
+    char err[200] = "";
+    co_trace_writer *w = co_trace_writer_open("/dev/full", &hdr, err, sizeof err);
+    cr_assert(w != NULL, "%s", err);
+    char label[40];
+    uint64_t k = 0;
+    for (; k < 400000 && !co_trace_writer_error(w); k++) {
+        co_trace_event ev = long_run_event(k, label, sizeof label);
+        co_trace_writer_event(w, &ev);
+    }
+    cr_expect(eq(int, co_trace_writer_error(w), ENOSPC), "seen while the events still come (after %llu)",
+              (unsigned long long)k);
+    cr_expect(eq(int, co_trace_writer_flush(w), CO_EIO));
+    cr_expect(eq(int, co_trace_writer_close(w, err, sizeof err), CO_EIO));
+    cr_expect(strstr(err, "No space left on device") != NULL, "%s", err);
+}
+
+Test(trace, the_end_after_many_buffers_allocates_nothing_either)
+{
+    /* As above, with the writing thread running and buffers queued: a
+    ** handler's `end` and flush wait for it and write the rest in place. */
+    counting_alloc_on();
+    mem_trace m;
+    mem_open(&m, 4);
+    char label[40];
+    enum { N = 100000 };
+    for (uint64_t k = 0; k < N; k++) {
+        co_trace_event ev = long_run_event(k, label, sizeof label);
+        co_trace_writer_event(m.w, &ev);
+    }
+    alloc_budget = 0;
+    co_trace_event end = {.ev = CO_EV_END, .seq = N + 1, .t = 1e6, .reason = "interrupted"};
+    co_trace_writer_event(m.w, &end);
+    cr_expect(eq(int, co_trace_writer_flush(m.w), CO_OK));
+    cr_expect(eq(int, co_trace_writer_error(m.w), 0), "the end was written without allocating");
+    size_t flushed = m.len;
+    alloc_budget = -1;
+    mem_close(&m);
+    cr_expect(eq(sz, flushed, m.len), "the flush left nothing behind");
+    size_t events = 0;
+    for (const char *p = m.buf; (p = strstr(p, "\"ev\":")); p++)
+        events++;
+    cr_expect(eq(sz, events, N + 1), "every event, once");
+    const char *tail = "\"ev\":\"end\",\"reason\":\"interrupted\"}\n";
+    cr_expect(m.len > strlen(tail) && !strcmp(m.buf + m.len - strlen(tail), tail), "the end comes last");
     free(m.buf);
 }
 
