@@ -57,8 +57,14 @@ co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bo
             nof = L->next_nof;
         }
         L->next_of = NULL;
-        co_trace_event ev = {.ev = CO_EV_FUT_NEW, .fut = f->id, .kind = kind, .label = label,
-                       .by = L->current ? L->current->fut.id : 0, .of = of, .nof = of ? nof : 0};
+        co_trace_event ev;
+        co__event_init(&ev, CO_EV_FUT_NEW);
+        ev.fut = f->id;
+        ev.kind = kind;
+        ev.label = label;
+        ev.by = L->current ? L->current->fut.id : 0;
+        ev.of = of;
+        ev.nof = of ? nof : 0;
         co__emit(L, &ev);
     }
     return f;
@@ -148,13 +154,17 @@ void co__future_schedule_callbacks(co_future *f)
         }
         co__ready_push(L, h);
         if (co__tracing(L)) {
+            co_trace_event ev;
             if (cb.task) {
-                co_trace_event ev = {.ev = CO_EV_WAKE, .task = cb.task->fut.id, .fut = f->id, .h = h->id};
-                co__emit(L, &ev);
+                co__event_init(&ev, CO_EV_WAKE);
+                ev.task = cb.task->fut.id;
             } else {
-                co_trace_event ev = {.ev = CO_EV_CALL_SOON, .h = h->id, .fn = cb.name, .fut = f->id};
-                co__emit(L, &ev);
+                co__event_init(&ev, CO_EV_CALL_SOON);
+                ev.fn = cb.name;
             }
+            ev.fut = f->id;
+            ev.h = h->id;
+            co__emit(L, &ev);
         }
     }
 }
@@ -162,7 +172,8 @@ void co__future_schedule_callbacks(co_future *f)
 static void trace_done(co_future *f)
 {
     co_loop *L = f->loop;
-    co_trace_event ev = {.ev = f->is_task ? CO_EV_TASK_DONE : CO_EV_FUT_DONE};
+    co_trace_event ev;
+    co__event_init(&ev, f->is_task ? CO_EV_TASK_DONE : CO_EV_FUT_DONE);
     if (f->is_task)
         ev.task = f->id;
     else {
@@ -351,7 +362,10 @@ co_status co_future_add_done_callback(co_future *f, co_done_fn fn, void *arg, co
     co_fut_cb cb = {fn, arg, fn_name ? fn_name : "callback", NULL, co__vars_current()->map};
     co_loop *L = f->loop;
     if (co__tracing(L)) {
-        co_trace_event ev = {.ev = CO_EV_CB_ADD, .fut = f->id, .fn = cb.name};
+        co_trace_event ev;
+        co__event_init(&ev, CO_EV_CB_ADD);
+        ev.fut = f->id;
+        ev.fn = cb.name;
         co__emit(L, &ev);
     }
     if (f->state != CO_PENDING) {

@@ -347,7 +347,10 @@ co_handle *co_call_soon_handle(co_loop *L, co_callback_fn fn, void *arg, const c
     co__ready_push(L, h);
     h->refs++;                 /* one for the ready queue, one for the caller */
     if (co__tracing(L)) {
-        co_trace_event ev = {.ev = CO_EV_CALL_SOON, .h = h->id, .fn = h->fn_name};
+        co_trace_event ev;
+        co__event_init(&ev, CO_EV_CALL_SOON);
+        ev.h = h->id;
+        ev.fn = h->fn_name;
         co__emit(L, &ev);
     }
     return h;
@@ -382,7 +385,11 @@ co_handle *co_call_at(co_loop *L, double when, co_callback_fn fn, void *arg, con
     h->scheduled = true;
     h->refs++;                 /* one for the heap, one for the caller */
     if (co__tracing(L)) {
-        co_trace_event ev = {.ev = CO_EV_TIMER_NEW, .timer = h->id, .when = when, .fn = h->fn_name};
+        co_trace_event ev;
+        co__event_init(&ev, CO_EV_TIMER_NEW);
+        ev.timer = h->id;
+        ev.when = when;
+        ev.fn = h->fn_name;
         co__emit(L, &ev);
     }
     return h;
@@ -434,6 +441,16 @@ static void check_slow(co_loop *L, co_handle *h, double t0)
         co__log(L, "%s", msg);
 }
 
+/* The `step_begin` of a task's step or wakeup handle h. */
+static void trace_step_begin(co_loop *L, co_handle *h)
+{
+    co_trace_event ev;
+    co__event_init(&ev, CO_EV_STEP_BEGIN);
+    ev.task = h->task->fut.id;
+    ev.h = h->id;
+    co__emit(L, &ev);
+}
+
 static void run_handle(co_loop *L, co_handle *h)
 {
     L->stats.handles_run++;
@@ -442,7 +459,10 @@ static void run_handle(co_loop *L, co_handle *h)
     case CO_H_CALLBACK:
     case CO_H_FUT_CALLBACK:
         if (co__tracing(L)) {
-            co_trace_event ev = {.ev = CO_EV_CB_RUN, .h = h->id, .fn = h->fn_name};
+            co_trace_event ev;
+            co__event_init(&ev, CO_EV_CB_RUN);
+            ev.h = h->id;
+            ev.fn = h->fn_name;
             co__emit(L, &ev);
         }
     {
@@ -458,17 +478,13 @@ static void run_handle(co_loop *L, co_handle *h)
         break;
     }
     case CO_H_TASK_STEP:
-        if (co__tracing(L)) {
-            co_trace_event ev = {.ev = CO_EV_STEP_BEGIN, .task = h->task->fut.id, .h = h->id};
-            co__emit(L, &ev);
-        }
+        if (co__tracing(L))
+            trace_step_begin(L, h);
         co__task_run_step(h->task, h->exc);
         break;
     case CO_H_TASK_WAKEUP:
-        if (co__tracing(L)) {
-            co_trace_event ev = {.ev = CO_EV_STEP_BEGIN, .task = h->task->fut.id, .h = h->id};
-            co__emit(L, &ev);
-        }
+        if (co__tracing(L))
+            trace_step_begin(L, h);
         co__task_run_wakeup(h->task, h->fut);
         break;
     }
@@ -650,7 +666,9 @@ co_status co_loop_run_once(co_loop *L)
         h->scheduled = false;
         co__ready_push(L, h);
         if (co__tracing(L) && !h->cancelled) {   /* a cancelled one moves too, but never runs */
-            co_trace_event ev = {.ev = CO_EV_TIMER_FIRE, .timer = h->id};
+            co_trace_event ev;
+            co__event_init(&ev, CO_EV_TIMER_FIRE);
+            ev.timer = h->id;
             co__emit(L, &ev);
         }
     }

@@ -116,8 +116,13 @@ static void trace_queue(co_queue *q, const char *op)
 {
     co_loop *L = q->loop;
     if (co__tracing(L)) {
-        co_trace_event ev = {.ev = CO_EV_SYNC, .obj = q->id, .kind = "queue", .op = op,
-                             .task = L->current ? L->current->fut.id : 0, .count = (int)q->items.n};
+        co_trace_event ev;
+        co__event_init(&ev, CO_EV_SYNC);
+        ev.obj = q->id;
+        ev.kind = "queue";
+        ev.op = op;
+        ev.task = L->current ? L->current->fut.id : 0;
+        ev.count = (int)q->items.n;
         co__emit(L, &ev);
     }
 }

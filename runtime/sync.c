@@ -85,8 +85,13 @@ static co_exc *park(co_loop *L, waiter_list *l, const char *kind, const char *la
 static void trace_sync(co_loop *L, uint64_t obj, const char *kind, const char *op, int count)
 {
     if (co__tracing(L) && obj) {
-        co_trace_event ev = {.ev = CO_EV_SYNC, .obj = obj, .kind = kind, .op = op,
-                             .task = L->current ? L->current->fut.id : 0, .count = count};
+        co_trace_event ev;
+        co__event_init(&ev, CO_EV_SYNC);
+        ev.obj = obj;
+        ev.kind = kind;
+        ev.op = op;
+        ev.task = L->current ? L->current->fut.id : 0;
+        ev.count = count;
         co__emit(L, &ev);
     }
 }

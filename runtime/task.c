@@ -478,7 +478,10 @@ co_exc *co__suspend(co_task *t, co_yield kind, co_future *f, const char *src)
 
 static void trace_step_end(co_loop *L, co_task *t, const char *reason, const co_exc *e)
 {
-    co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = reason};
+    co_trace_event ev;
+    co__event_init(&ev, CO_EV_STEP_END);
+    ev.task = t->fut.id;
+    ev.reason = reason;
     if (e) {
         ev.exc = e->type;
         ev.msg = e->msg;
@@ -577,8 +580,13 @@ void co__task_run_step(co_task *t, co_exc *exc)
         if (t->must_cancel && co_future_cancel(f, t->fut.cancel_msg))
             t->must_cancel = false;
         if (co__tracing(L)) {
-            co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "await", .fut = f->id,
-                                 .on = f->label ? f->label : f->kind, .src = t->yield_src};
+            co_trace_event ev;
+            co__event_init(&ev, CO_EV_STEP_END);
+            ev.task = t->fut.id;
+            ev.reason = "await";
+            ev.fut = f->id;
+            ev.on = f->label ? f->label : f->kind;
+            ev.src = t->yield_src;
             co__emit(L, &ev);
         }
         break;
@@ -586,8 +594,12 @@ void co__task_run_step(co_task *t, co_exc *exc)
     case CO_Y_YIELD: {                         /* a bare yield: call_soon(self.__step) */
         co_handle *h = co__schedule_step(L, t);
         if (co__tracing(L)) {
-            co_trace_event ev = {.ev = CO_EV_STEP_END, .task = t->fut.id, .reason = "yield", .h = h ? h->id : 0,
-                                 .src = t->yield_src};
+            co_trace_event ev;
+            co__event_init(&ev, CO_EV_STEP_END);
+            ev.task = t->fut.id;
+            ev.reason = "yield";
+            ev.h = h ? h->id : 0;
+            ev.src = t->yield_src;
             co__emit(L, &ev);
         }
         break;
