@@ -128,6 +128,7 @@ DEFAULT_MAX_TIME = 86400.0          # one day of loop time
 LIMIT_STATUS = 3                    # exit status when a limit stopped the program
 BLOCK_CPU = 0.1                     # CPU seconds a step may compute before it counts as
                                     # blocking: asyncio's slow_callback_duration
+PENDING_LIMIT = 256                 # events collected before they are written (_write_pending)
 CPU_READ_PERIOD = 0.0005            # wall seconds a reading of the CPU clock serves (_cpu_start)
 SLOW_CALLBACK = 0.1                 # loop seconds a handle may hold the loop without a warning
 SOURCE_LIMIT = 1 << 20              # files larger than this are not embedded (FORMAT.md)
@@ -829,10 +830,9 @@ class Recorder:
         self.scheduling = []        # futures whose done-callbacks are being scheduled
         self.labels = {}            # future id -> the label its fut_new gave
         self.reserved = {}          # id(coroutine) -> the id its task will get (`of`)
+        self.pending = []           # bodies of events emitted but not written yet (_write_pending)
         self.emit_time = 0.0        # seconds spent writing events (not the program's)
         self.cpu_read = (0.0, -_INF)    # (thread CPU time, wall time) last read (_cpu_start)
-        self._t_value = None        # the clock reading whose text is _t_text
-        self._t_text = "0.0"
         self.failed = weakref.WeakSet()     # futures resolved with an exception
         self.wait_fors = []         # wait_for() calls not armed yet (_WaitFor)
         self.wait_orders = {}       # id(wait()'s frame) -> (its coroutine, the futures in order)
@@ -953,38 +953,62 @@ class Recorder:
         try:
             if not self.active:
                 return              # another thread ended the recording meanwhile
+            pending = self.pending
             if self.sources is not None and self.sources.pending:
+                self._write_pending()
                 self._flush_sources()
-            seq = self.seq + 1
-            if seq > self.seq_limit:
+            if self.seq + len(pending) >= self.seq_limit:
                 if not self.halting:
                     _halt(self, "max_events")
                 return
+            # Collected, to be written with others (_write_pending): one
+            # append, whole or not at all, so that an event cut short by
+            # MemoryError leaves no gap and no duplicate.
+            pending.append(body)
+            if len(pending) >= PENDING_LIMIT:
+                self._write_pending()
+        except MemoryError:
+            self._out_of_memory()
+        finally:
+            lock.release()
+
+    def _write_pending(self):
+        """Write the events emit_body collected: numbered on from the last
+        seq written, at the clock's time -- they are written before the
+        clock moves (VirtualClockLoop._poll, _hold_loop), so that is the
+        time they happened at. One clock reading, one format per line and
+        one append to the file's buffer for them all, timed as the
+        recorder's own writing (emit_time, _computed); all of them or none
+        when memory runs out (MemoryError goes to the caller, and they stay
+        to be written). A signal that arrives meanwhile waits for it (busy,
+        _on_signal)."""
+        pending = self.pending
+        if not pending:
+            return
+        lock = self.lock
+        lock.acquire()
+        try:
             self.busy = _get_ident()
             t0 = _perf()
             try:
+                seq = self.seq
+                after = seq + len(pending)
                 out = self.out
                 if out is not None and self.write_error is None:
                     now = self.loop._now if self.loop is not None else 0.0
-                    if now is not self._t_value:
-                        # The clock's text, formatted once per tick (the
-                        # same float object until the clock moves).
-                        self._t_text = _float_repr(now) if now - now == 0 else "null"
-                        self._t_value = now
+                    line = '{"seq":%d,"t":' + (_float_repr(now) if now - now == 0 else "null") + '%s}\n'
+                    data = "".join([line % item for item in zip(range(seq + 1, after + 1), pending)])
                     # TraceFile.write, inline: appended whole or not at all.
                     buf = out.buf
-                    buf += ('{"seq":%d,"t":%s%s}\n' % (seq, self._t_text, body)).encode("ascii")
+                    buf += data.encode("ascii")
                     if len(buf) >= TraceFile.CHUNK:
                         try:
                             out.flush()
                         except (OSError, ValueError) as exc:
                             self.write_error = exc
-                # Counted once written (and without allocating): an event
-                # cut short by MemoryError leaves no gap and no duplicate.
-                self.seq = seq
-            except MemoryError:
-                self.busy = None
-                self._out_of_memory()
+                # Counted once written (and without allocating).
+                self.seq = after
+                pending.clear()
             finally:
                 self.busy = None
                 self.emit_time += _perf() - t0
@@ -1056,8 +1080,9 @@ class Recorder:
                 if self.deferred:
                     self._flush_deferred()
                 self.active = False     # first: nothing may follow, whatever happens
-                self.busy = _get_ident()
                 try:
+                    self._write_pending()
+                    self.busy = _get_ident()
                     seq = self.seq + 1
                     self._write_line({"seq": seq, "t": self.now(), "ev": "end", "reason": reason})
                     self.seq = seq
@@ -1068,7 +1093,16 @@ class Recorder:
                     self.busy = None
             self.finished = True
 
+    def write_pending(self):
+        """_write_pending, where a MemoryError must not reach the program:
+        the trace ends there (reason error), as at any event."""
+        try:
+            self._write_pending()
+        except MemoryError:
+            self._out_of_memory()
+
     def flush(self):
+        self.write_pending()
         if self.out is not None and self.write_error is None:
             try:
                 self.out.flush()
@@ -1977,6 +2011,7 @@ def _hold_loop(rec, loop, task_id, seconds, label):
     _check_time(loop, loop._now + seconds)
     if rec.active and task_id is not None:
         rec.emit("block", [("task", task_id), ("dur", float(seconds)), ("label", label)])
+    rec.write_pending()         # at the time they happened, before the clock moves
     loop._now = loop._now + seconds
 
 
@@ -2066,6 +2101,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
                 elif timeout > 0:
                     before = self._now
                     _check_time(self, before + timeout)
+                    rec.write_pending()         # at the time they happened
                     self._now = self._now + timeout
                     if rec.active:
                         rec.emit("idle", [("from", before), ("until", self._now)])
