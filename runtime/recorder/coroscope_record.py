@@ -335,14 +335,14 @@ _PLAIN_SEEN_LIMIT = 4096
 _PLAIN_SEEN_TEXT = 640
 
 
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,16}")
+_ADDRESS = re.compile(r"(0x[0-9a-fA-F]{6,16})")     # split() gives text, address, text ...
 _addresses = {}         # an address seen in a repr (lower case) -> the stand-in it is shown as
 _stable_seen = {}       # a repr with addresses -> what _stable made of it
 _STABLE_SEEN_LIMIT = 4096
 
 
-def _stand_in(match):
-    address = match.group(0).lower()
+def _stand_in(address):
+    address = address.lower()
     number = _addresses.get(address)
     if number is None:
         number = _addresses[address] = "0x%x" % (len(_addresses) + 1)
@@ -360,7 +360,11 @@ def _stable(text):
         return text
     done = _stable_seen.get(text)
     if done is None:
-        done = _ADDRESS.sub(_stand_in, text)
+        # re.sub with a function would call it for each address; split
+        # leaves the addresses at the odd places, looked up (lower case) in C.
+        parts = _ADDRESS.split(text)
+        parts[1::2] = [_addresses.get(a) or _stand_in(a) for a in map(str.lower, parts[1::2])]
+        done = "".join(parts)
         if len(_stable_seen) >= _STABLE_SEEN_LIMIT:
             _stable_seen.clear()
         _stable_seen[text] = done
@@ -447,6 +451,7 @@ class _IdMap:
     def __init__(self):
         self._ids = {}          # id(obj) -> (weakref or obj, number)
         self._pinned = []
+        self._on_death = self._forget   # one bound method for every entry
 
     def get(self, obj):
         entry = self._ids.get(id(obj))
@@ -459,16 +464,28 @@ class _IdMap:
     def put(self, obj, number):
         key = id(obj)
         try:
-            ref = weakref.ref(obj, lambda r, k=key: self._forget(k, r))
+            # One object per entry (a closure would make four more for the
+            # collector to trace: a function, its cell, its defaults, its
+            # closure tuple); a weakref to an object is its id's key.
+            ref = _KeyRef(obj, self._on_death)
         except TypeError:
             self._pinned.append(obj)
             ref = obj
+        else:
+            ref.key = key
         self._ids[key] = (ref, number)
 
-    def _forget(self, key, ref):
+    def _forget(self, ref):
+        key = ref.key
         entry = self._ids.get(key)
         if entry is not None and entry[0] is ref:
             del self._ids[key]
+
+
+class _KeyRef(weakref.ref):
+    """A weak reference that knows the id of its object (_IdMap's key)."""
+
+    __slots__ = ("key",)
 
 
 # --------------------------------------------------------------------------
@@ -996,8 +1013,11 @@ class Recorder:
                 out = self.out
                 if out is not None and self.write_error is None:
                     now = self.loop._now if self.loop is not None else 0.0
-                    line = '{"seq":%d,"t":' + (_float_repr(now) if now - now == 0 else "null") + '%s}\n'
-                    data = "".join([line % item for item in zip(range(seq + 1, after + 1), pending)])
+                    # '{"seq":N,"t":T' + body + '}\n' for each, in C loops:
+                    # "N" joined to the body by ',"t":T', the lines by '}\n{"seq":'.
+                    joint = (',"t":' + (_float_repr(now) if now - now == 0 else "null")).join
+                    data = ('{"seq":' + '}\n{"seq":'.join(map(joint, zip(map(str, range(seq + 1, after + 1)),
+                                                                           pending))) + '}\n')
                     # TraceFile.write, inline: appended whole or not at all.
                     buf = out.buf
                     buf += data.encode("ascii")
