@@ -848,6 +848,7 @@ class Recorder:
         self.labels = {}            # future id -> the label its fut_new gave
         self.reserved = {}          # id(coroutine) -> the id its task will get (`of`)
         self.pending = []           # bodies of events emitted but not written yet (_write_pending)
+        self.batch_limit = PENDING_LIMIT    # 1 once memory is short (memory_short)
         self.emit_time = 0.0        # seconds spent writing events (not the program's)
         self.cpu_read = (0.0, -_INF)    # (thread CPU time, wall time) last read (_cpu_start)
         self.failed = weakref.WeakSet()     # futures resolved with an exception
@@ -982,7 +983,7 @@ class Recorder:
             # append, whole or not at all, so that an event cut short by
             # MemoryError leaves no gap and no duplicate.
             pending.append(body)
-            if len(pending) >= PENDING_LIMIT:
+            if len(pending) >= self.batch_limit:
                 self._write_pending()
         except MemoryError:
             self._out_of_memory()
@@ -993,12 +994,12 @@ class Recorder:
         """Write the events emit_body collected: numbered on from the last
         seq written, at the clock's time -- they are written before the
         clock moves (VirtualClockLoop._poll, _hold_loop), so that is the
-        time they happened at. One clock reading, one format per line and
-        one append to the file's buffer for them all, timed as the
-        recorder's own writing (emit_time, _computed); all of them or none
-        when memory runs out (MemoryError goes to the caller, and they stay
-        to be written). A signal that arrives meanwhile waits for it (busy,
-        _on_signal)."""
+        time they happened at. One clock reading and one append to the
+        file's buffer for them all, timed as the recorder's own writing
+        (emit_time, _computed). When memory runs out they go one by one; a
+        MemoryError then goes to the caller, the events not written yet
+        staying pending, none lost or written twice. A signal that arrives
+        meanwhile waits for it (busy, _on_signal)."""
         pending = self.pending
         if not pending:
             return
@@ -1008,27 +1009,23 @@ class Recorder:
             self.busy = _get_ident()
             t0 = _perf()
             try:
-                seq = self.seq
-                after = seq + len(pending)
                 out = self.out
-                if out is not None and self.write_error is None:
+                if out is None or self.write_error is not None:
+                    self.seq += len(pending)
+                    pending.clear()
+                else:
                     now = self.loop._now if self.loop is not None else 0.0
-                    # '{"seq":N,"t":T' + body + '}\n' for each, in C loops:
-                    # "N" joined to the body by ',"t":T', the lines by '}\n{"seq":'.
-                    joint = (',"t":' + (_float_repr(now) if now - now == 0 else "null")).join
-                    data = ('{"seq":' + '}\n{"seq":'.join(map(joint, zip(map(str, range(seq + 1, after + 1)),
-                                                                           pending))) + '}\n')
-                    # TraceFile.write, inline: appended whole or not at all.
-                    buf = out.buf
-                    buf += data.encode("ascii")
-                    if len(buf) >= TraceFile.CHUNK:
-                        try:
-                            out.flush()
-                        except (OSError, ValueError) as exc:
-                            self.write_error = exc
-                # Counted once written (and without allocating).
-                self.seq = after
-                pending.clear()
+                    t = _float_repr(now) if now - now == 0 else "null"
+                    try:
+                        self._write_batch(out, pending, t)
+                    except MemoryError:
+                        # The batch needs room for its text twice over: with
+                        # memory short, the file's buffer is emptied and the
+                        # lines go one by one, as little as one event needs.
+                        self.flush_file()
+                        self._write_one_by_one(out, pending, t)
+                    if len(out.buf) >= TraceFile.CHUNK:
+                        self.flush_file()
             finally:
                 self.busy = None
                 self.emit_time += _perf() - t0
@@ -1059,10 +1056,17 @@ class Recorder:
         """The recorder could not write an event for want of memory: end the
         trace there (reason error) and stop the program (see _halt)."""
         self.memory_error = True
-        _RESERVE.clear()
+        self.memory_short()
         if _cli[0] is not None and _cli[0][0] is self:
             _halt(self, "error")
         self.end("error")
+
+    def memory_short(self):
+        """Memory has run out: the reserve is given back, and from now on
+        each event is written as it comes (as little memory as one event
+        needs), so that the trace can still end with `end`."""
+        _RESERVE.clear()
+        self.batch_limit = 1
 
     def _flush_new(self):
         task = self.pending_new
@@ -1112,6 +1116,37 @@ class Recorder:
                 finally:
                     self.busy = None
             self.finished = True
+
+    def _write_batch(self, out, pending, t):
+        """All the pending events as lines at time text `t`, appended to the
+        file's buffer at once -- or nothing (MemoryError)."""
+        seq = self.seq
+        after = seq + len(pending)
+        # '{"seq":N,"t":T' + body + '}\n' for each, in C loops: "N" joined
+        # to the body by ',"t":T', the lines by '}\n{"seq":'.
+        joint = (',"t":' + t).join
+        data = '{"seq":' + '}\n{"seq":'.join(map(joint, zip(map(str, range(seq + 1, after + 1)), pending))) + '}\n'
+        out.buf += data.encode("ascii")     # TraceFile.write, inline: whole or not at all
+        # Counted once written (and without allocating).
+        self.seq = after
+        pending.clear()
+
+    def _write_one_by_one(self, out, pending, t):
+        """The pending events' lines one at a time, each counted and dropped
+        once it is in the buffer (without allocating: deleting one item of a
+        list does not), so that a MemoryError leaves no gap and no duplicate."""
+        while pending:
+            seq = self.seq + 1
+            out.buf += ('{"seq":%d,"t":%s%s}\n' % (seq, t, pending[0])).encode("ascii")
+            self.seq = seq
+            del pending[0]
+
+    def flush_file(self):
+        """The file's buffer to the file; a write error is remembered."""
+        try:
+            self.out.flush()
+        except (OSError, ValueError) as exc:
+            self.write_error = exc
 
     def write_pending(self):
         """_write_pending, where a MemoryError must not reach the program:
@@ -3757,9 +3792,13 @@ def main(argv=None):
         status = 1
         sys.stdout = saved_stdout
         if isinstance(exc, MemoryError):
-            # Out of memory: the trace is ended first, with what is left.
-            _RESERVE.clear()
-            _finish_recording(rec, "error")
+            # Out of memory: the trace is ended first, with what is left
+            # (or, should memory still be short, after the rest: owed_end).
+            rec.memory_short()
+            try:
+                _finish_recording(rec, "error")
+            except MemoryError:
+                rec.owed_end = rec.owed_end or "error"
         try:
             _print_program_exception(exc)
         except MemoryError:
