@@ -70,6 +70,7 @@ import concurrent.futures.thread
 import contextvars
 import functools
 import heapq
+import itertools
 import io
 import json
 import linecache
@@ -119,6 +120,7 @@ _gettrace = sys.gettrace
 _thread_time = time.thread_time
 _perf = time.perf_counter
 _INF = float("inf")
+_repeat = itertools.repeat
 
 CO_COROUTINE = 0x0080                  # inspect.CO_COROUTINE
 CO_ASYNC_GENERATOR = 0x0200            # inspect.CO_ASYNC_GENERATOR
@@ -849,6 +851,7 @@ class Recorder:
         self.reserved = {}          # id(coroutine) -> the id its task will get (`of`)
         self.pending = []           # bodies of events emitted but not written yet (_write_pending)
         self.batch_limit = PENDING_LIMIT    # 1 once memory is short (memory_short)
+        self.ended = False          # `end` is written: nothing follows it
         self.emit_time = 0.0        # seconds spent writing events (not the program's)
         self.cpu_read = (0.0, -_INF)    # (thread CPU time, wall time) last read (_cpu_start)
         self.failed = weakref.WeakSet()     # futures resolved with an exception
@@ -966,6 +969,27 @@ class Recorder:
             task = self.step_task
             if task is not None and _get_ident() == self.loop_thread:
                 self.sync(task, _getframe(1))
+        pending = self.pending
+        if self.seq + len(pending) >= self.seq_limit or self.sources is not None and self.sources.pending:
+            self._emit_locked(body)
+            return
+        # Collected, to be written with others (_write_pending), without the
+        # lock: list.append is atomic, and _write_pending removes only the
+        # events it wrote. One append, whole or not at all, so that an event
+        # cut short by MemoryError leaves no gap and no duplicate. (After an
+        # `end` written meanwhile by another thread, an event appended here
+        # is never written, as none may follow `end`.)
+        try:
+            pending.append(body)
+            if len(pending) >= self.batch_limit:
+                self._write_pending()
+        except MemoryError:
+            self._out_of_memory()
+
+    def _emit_locked(self, body):
+        """emit_body's rare cases, under the lock: a file's source to embed
+        first, or the event limit reached (checked again here: another
+        thread's _write_pending may have been half-way)."""
         lock = self.lock
         lock.acquire()
         try:
@@ -979,9 +1003,6 @@ class Recorder:
                 if not self.halting:
                     _halt(self, "max_events")
                 return
-            # Collected, to be written with others (_write_pending): one
-            # append, whole or not at all, so that an event cut short by
-            # MemoryError leaves no gap and no duplicate.
             pending.append(body)
             if len(pending) >= self.batch_limit:
                 self._write_pending()
@@ -1001,7 +1022,7 @@ class Recorder:
         staying pending, none lost or written twice. A signal that arrives
         meanwhile waits for it (busy, _on_signal)."""
         pending = self.pending
-        if not pending:
+        if not pending or self.ended:
             return
         lock = self.lock
         lock.acquire()
@@ -1009,21 +1030,26 @@ class Recorder:
             self.busy = _get_ident()
             t0 = _perf()
             try:
+                # The events to write: those appended so far (others may
+                # be appended meanwhile, after them), no more than the
+                # event limit leaves room for.
+                count = len(pending)
+                if count > self.seq_limit - self.seq:
+                    count = max(0, int(self.seq_limit - self.seq))
                 out = self.out
                 if out is None or self.write_error is not None:
-                    self.seq += len(pending)
-                    pending.clear()
+                    self._written(pending, count, self.seq + count, _repeat(None, count))
                 else:
                     now = self.loop._now if self.loop is not None else 0.0
                     t = _float_repr(now) if now - now == 0 else "null"
                     try:
-                        self._write_batch(out, pending, t)
+                        self._write_batch(out, pending, count, t)
                     except MemoryError:
                         # The batch needs room for its text twice over: with
                         # memory short, the file's buffer is emptied and the
                         # lines go one by one, as little as one event needs.
                         self.flush_file()
-                        self._write_one_by_one(out, pending, t)
+                        self._write_one_by_one(out, pending, count, t)
                     if len(out.buf) >= TraceFile.CHUNK:
                         self.flush_file()
             finally:
@@ -1110,6 +1136,7 @@ class Recorder:
                     seq = self.seq + 1
                     self._write_line({"seq": seq, "t": self.now(), "ev": "end", "reason": reason})
                     self.seq = seq
+                    self.ended = True   # what another thread appended meanwhile is never written
                 except MemoryError:
                     self.memory_error = True    # tried again at the end (owed_end)
                     self.owed_end = reason
@@ -1117,25 +1144,38 @@ class Recorder:
                     self.busy = None
             self.finished = True
 
-    def _write_batch(self, out, pending, t):
-        """All the pending events as lines at time text `t`, appended to the
-        file's buffer at once -- or nothing (MemoryError)."""
+    def _write_batch(self, out, pending, count, t):
+        """The first `count` pending events as lines at time text `t`,
+        appended to the file's buffer at once -- or nothing (MemoryError)."""
         seq = self.seq
-        after = seq + len(pending)
+        after = seq + count
+        dropper = _repeat(None, count)      # made before anything is written (_written)
         # '{"seq":N,"t":T' + body + '}\n' for each, in C loops: "N" joined
-        # to the body by ',"t":T', the lines by '}\n{"seq":'.
+        # to the body by ',"t":T', the lines by '}\n{"seq":'. (zip stops at
+        # the numbers' end: events appended meanwhile are not taken.)
         joint = (',"t":' + t).join
         data = '{"seq":' + '}\n{"seq":'.join(map(joint, zip(map(str, range(seq + 1, after + 1)), pending))) + '}\n'
         out.buf += data.encode("ascii")     # TraceFile.write, inline: whole or not at all
-        # Counted once written (and without allocating).
-        self.seq = after
-        pending.clear()
+        self._written(pending, count, after, dropper)
 
-    def _write_one_by_one(self, out, pending, t):
-        """The pending events' lines one at a time, each counted and dropped
-        once it is in the buffer (without allocating: deleting one item of a
-        list does not), so that a MemoryError leaves no gap and no duplicate."""
-        while pending:
+    def _written(self, pending, count, after, dropper):
+        """The first `count` pending events are written: counted, and
+        dropped from the list without allocating -- deleting a slice of it
+        at once may need memory (then one at a time: deleting one item does
+        not, nor does iterating `dropper`, an itertools.repeat(None, count)
+        made beforehand)."""
+        self.seq = after
+        try:
+            del pending[:count]
+        except MemoryError:
+            for _ in dropper:
+                del pending[0]
+
+    def _write_one_by_one(self, out, pending, count, t):
+        """The first `count` pending events' lines one at a time, each
+        counted and dropped once it is in the buffer (without allocating),
+        so that a MemoryError leaves no gap and no duplicate."""
+        for _ in _repeat(None, count):
             seq = self.seq + 1
             out.buf += ('{"seq":%d,"t":%s%s}\n' % (seq, t, pending[0])).encode("ascii")
             self.seq = seq
