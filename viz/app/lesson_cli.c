@@ -13,6 +13,25 @@
 #include "lesson_menu.h"
 #include "lesson_view.h"
 
+/* The app's options from the lesson command's: a size given on the command
+** line wins over the window's own default (w x h), and a scale given wins
+** over the default scale. */
+static vz_app_opts app_opts(const lh_window_opts *wo, const vz_font_files *fonts, int w, int h, float scale,
+                            const char *title)
+{
+    vz_app_opts o;
+    memset(&o, 0, sizeof o);
+    o.w = wo->w ? wo->w : w;
+    o.h = wo->h ? wo->h : h;
+    o.size_given = wo->w != 0;
+    o.scale = wo->scale > 0 ? wo->scale : scale;
+    o.fonts = fonts;
+    o.screenshot = wo->screenshot;
+    o.layout_dump = wo->layout_dump;
+    o.title = title;
+    return o;
+}
+
 int lh_run_window(lesson *L, lh_host *h, const lh_window_opts *wo)
 {
     lq_env proto = {NULL, lh_findings, h};
@@ -44,18 +63,9 @@ int lh_run_window(lesson *L, lh_host *h, const lh_window_opts *wo)
         vz_lv_free(&lv);
         return 1;
     }
-    vz_app_opts o;
-    memset(&o, 0, sizeof o);
-    o.w = wo->w ? wo->w : 1600;
-    o.h = wo->h ? wo->h : 1000;
-    o.size_given = wo->w != 0;
-    o.scale = wo->scale > 0 ? wo->scale : wo->present ? 1.6f : 1;
-    o.fonts = &fonts;
-    o.screenshot = wo->screenshot;
-    o.layout_dump = wo->layout_dump;
     char title[400];
     snprintf(title, sizeof title, "coroscope lesson \xE2\x80\x94 %s", L->title ? L->title : "");
-    o.title = title;
+    vz_app_opts o = app_opts(wo, &fonts, 1600, 1000, wo->present ? 1.6f : 1, title);
     int rc;
     if (wo->screenshot) {
         rc = vz_app_lesson_screenshot(&lv, &o);
@@ -147,16 +157,7 @@ int lh_run_menu(const lh_dirs *d, const lh_window_opts *wo, lh_open_fn open, voi
         fprintf(stderr, "coroscope lesson: %s\n", err);
         return 1;
     }
-    vz_app_opts o;
-    memset(&o, 0, sizeof o);
-    o.w = wo->w ? wo->w : 1280;
-    o.h = wo->h ? wo->h : 860;
-    o.size_given = wo->w != 0;
-    o.scale = wo->scale > 0 ? wo->scale : 1;
-    o.fonts = &fonts;
-    o.screenshot = wo->screenshot;
-    o.layout_dump = wo->layout_dump;
-    o.title = "coroscope lessons";
+    vz_app_opts o = app_opts(wo, &fonts, 1280, 860, 1, "coroscope lessons");
     char where[2048] = "";
     for (int i = 0, k = 0; i < d->n && k >= 0 && (size_t)k < sizeof where; i++)
         k += snprintf(where + k, sizeof where - (size_t)k, "%s%s", i ? ", " : "", d->dir[i]);
