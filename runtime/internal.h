@@ -180,6 +180,31 @@ typedef struct co__coro_head {
     uint8_t nargs;             /* arguments in co_task.args */
 } co__coro_head;
 
+/* A waiter of a Lock, Event, Semaphore or Condition (sync.c): a node of the
+** primitive's list of waiting tasks, linked in only while its task is inside
+** the awaiting call. */
+typedef struct co__waiter {
+    co_future *fut;            /* completed to wake the task */
+    struct co__waiter *prev, *next;
+} co__waiter;
+
+/* A task's stack bytes while it is suspended in copy mode: copied out of the
+** shared stack when it gives control back, and back to the same addresses
+** before it resumes. */
+typedef struct co__saved_stack {
+    uint32_t len;              /* bytes saved: from the saved stack pointer to the stack's top */
+    uint32_t cap;              /* room in bytes[] */
+    unsigned char bytes[];
+} co__saved_stack;
+
+/* What a task has in copy mode only, after its arguments (co__task_copy):
+** the default mode allocates none of it. A task waits on one primitive at a
+** time, so one waiter node is enough. */
+typedef struct co__task_copy_state {
+    co__waiter waiter;         /* its node in a primitive's list (sync.c), off the shared stack */
+    co__saved_stack *saved;    /* its bytes while suspended, or NULL */
+} co__task_copy_state;
+
 /* A task lives until the loop is freed (co__task_free_all), in the loop's
 ** arena; its stack goes back to the pool when it finishes. The mailbox is what the coroutine and
 ** the loop pass each other at a switch. */
@@ -208,12 +233,21 @@ struct co_task {
     co_value args[];           /* the coroutine's arguments (coro.nargs), by value */
 };
 
+/* A copy-mode task's own state: after its arguments (create_task sizes it so). */
+static inline co__task_copy_state *co__task_copy(co_task *t)
+{
+    return (co__task_copy_state *)(t->args + t->coro.nargs);
+}
+
+#define CO__STACK_POISON 0xCC   /* a pointer read from it is not canonical on x86-64: it faults */
+
 /* --- the loop ------------------------------------------------------------- */
 
 typedef struct co_arena_block co_arena_block;
 
 typedef struct co_pool_entry {
     co_stack_pool pool;        /* stacks of one size */
+    co_stack *shared;          /* copy mode: the one stack its tasks take turns on, once acquired */
     struct co_pool_entry *next;
 } co_pool_entry;
 
@@ -256,6 +290,8 @@ struct co_loop {
     co__block *free_blocks;    /* recycled handles and transient futures */
     co_pool_entry *pools;      /* stack pools by size; the first is the default */
     size_t stack_size;         /* default per-task stack size */
+    bool stack_copy;           /* CO_STACK_COPY: tasks share one stack per size (task.c) */
+    bool stack_poison;         /* copy mode: fill a task's bytes on the shared stack with CO__STACK_POISON once saved */
     co_arena_block *arena;     /* values, strings, exceptions */
     co_context main_ctx;       /* the loop's own stack while a task runs */
     const void *main_stack_bottom;  /* AddressSanitizer: the loop's stack */

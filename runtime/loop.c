@@ -119,10 +119,14 @@ co_loop *co_loop_new(const co_loop_config *cfg)
     co_loop_config defaults = {.out = stdout, .err = stderr};   /* co_loop_new(NULL): print() prints */
     if (!cfg)
         cfg = &defaults;
+    if (co_stack_mode_unsupported(cfg->stack_mode))
+        return NULL;
     co_loop *L = co_calloc(1, sizeof *L);
     if (!L)
         return NULL;
     L->clock = cfg->clock;
+    L->stack_copy = cfg->stack_mode == CO_STACK_COPY;
+    L->stack_poison = L->stack_copy && cfg->stack_poison;
     L->tracer = cfg->tracer;
     L->out = cfg->out;
     L->err = cfg->err;
@@ -138,6 +142,7 @@ co_loop *co_loop_new(const co_loop_config *cfg)
     }
     co__stack_pool_init(&L->pools->pool, L->stack_size);
     L->pools->next = NULL;
+    L->pools->shared = NULL;
     if (L->clock == CO_CLOCK_REAL) {
         L->t0 = monotonic();
         L->epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -46,9 +46,40 @@ typedef enum co_clock {
 #define CO_MAXIMUM_SELECT_TIMEOUT (24.0 * 3600.0)  /* base_events.MAXIMUM_SELECT_TIMEOUT */
 #define CO_CLOCK_RESOLUTION 1e-09                   /* time.get_clock_info('monotonic') on Linux */
 
+/*
+** Where tasks' frames live (docs/ARCHITECTURE.md, "What a task costs").
+**
+**   CO_STACK_OWN   every task has a stack of its own; a suspended task costs
+**                  the page its frames touched (4 KiB) plus ~0.4 KiB.
+**   CO_STACK_COPY  tasks take turns on one shared stack per stack size: when a
+**                  task gives control back, the bytes its frames use (a few
+**                  hundred at an await) are copied to the heap, and copied
+**                  back to the same addresses before it resumes. A suspended
+**                  task then costs ~0.8 KiB, and every switch a copy each
+**                  way. The rule it asks of coroutines: a task must not hand a
+**                  pointer to one of its locals to another task, a callback,
+**                  a worker thread or any structure read while it is
+**                  suspended -- while it waits, its locals are not where the
+**                  pointer points (the runtime itself keeps no such pointer in
+**                  this mode). Not available under AddressSanitizer nor where
+**                  there is no assembly switch (co_stack_mode_unsupported).
+**
+** The schedule, results and output are the same in both modes.
+*/
+typedef enum co_stack_mode {
+    CO_STACK_OWN,              /* the default */
+    CO_STACK_COPY
+} co_stack_mode;
+
+/* Why this build cannot run loops in `mode` (a sentence), or NULL if it can. */
+const char *co_stack_mode_unsupported(co_stack_mode mode);
+
 typedef struct co_loop_config {
     co_clock clock;            /* default CO_CLOCK_VIRTUAL */
-    size_t stack_size;         /* per-task stack bytes; 0 = CO_STACK_DEFAULT_SIZE */
+    size_t stack_size;         /* per-task stack bytes; 0 = CO_STACK_DEFAULT_SIZE; in copy mode the shared stack's */
+    co_stack_mode stack_mode;  /* default CO_STACK_OWN; co_loop_new returns NULL for a mode this build lacks */
+    bool stack_poison;         /* copy mode: fill a suspended task's bytes on the shared stack with 0xCC once
+                                  they are saved, so that a stale pointer into them reads garbage (tests) */
     co_tracer tracer;          /* recording; {NULL} = off */
     FILE *out;                 /* where co_print echoes lines; NULL = nowhere (stdout when cfg is NULL) */
     FILE *err;                 /* where asyncio's log lines go (exchandler.h); NULL = nowhere (stderr when cfg is NULL) */

@@ -3,11 +3,14 @@
 ** after CPython 3.11.7's locks.py.
 **
 ** Each primitive keeps its waiters as CPython keeps its deque of futures. A
-** waiter is a node on the waiting task's own stack: it is linked in only
-** while that task is inside the awaiting call (CPython's `_waiters.append(fut)`
-** ... `finally: _waiters.remove(fut)`), and a suspended task's stack stays put,
-** so no allocation is needed beyond the waiter future itself (a transient one,
-** recycled once its wake-up has run).
+** waiter is a node linked in only while its task is inside the awaiting call
+** (CPython's `_waiters.append(fut)` ... `finally: _waiters.remove(fut)`). In
+** the default stack mode the node is on the waiting task's own stack, which
+** stays put while it is suspended, so no allocation is needed beyond the
+** waiter future itself (a transient one, recycled once its wake-up has run).
+** In copy mode a suspended task's frames are not where they were (task.c):
+** the node is the one the task has in its copy state, which is enough, as a
+** task waits on one primitive at a time.
 */
 #include <string.h>
 
@@ -16,10 +19,7 @@
 
 /* --- waiters ------------------------------------------------------------------ */
 
-typedef struct waiter {
-    co_future *fut;            /* completed to wake the task */
-    struct waiter *prev, *next;
-} waiter;
+typedef co__waiter waiter;     /* internal.h */
 
 typedef struct waiter_list {
     waiter *head, *tail;       /* arrival order */
@@ -70,10 +70,13 @@ static co_exc *park(co_loop *L, waiter_list *l, const char *kind, const char *la
     co_future *f = co__future_new(L, kind, label, true);
     if (!f)
         return co__exc_nomem();
-    waiter w = {f, NULL, NULL};
-    list_append(l, &w);
+    co_task *t = co__require_task("waiting outside a task");
+    waiter local;
+    waiter *w = t->fut.loop->stack_copy ? &co__task_copy(t)->waiter : &local;
+    w->fut = f;
+    list_append(l, w);
     co_exc *e = co_await_at(f, NULL, src);
-    list_remove(l, &w);
+    list_remove(l, w);
     if (fut_cancelled)
         *fut_cancelled = co_future_cancelled(f);
     co__future_unref(f);

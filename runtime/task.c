@@ -205,19 +205,20 @@ static void install_segv_handler(void) {}
 
 /* --- creating tasks ---------------------------------------------------------- */
 
-static co_stack_pool *pool_for(co_loop *L, size_t size)
+static co_pool_entry *pool_for(co_loop *L, size_t size)
 {
     size = size ? co__stack_round(size) : L->stack_size;
     for (co_pool_entry *p = L->pools; p; p = p->next)
         if (p->pool.size == size)
-            return &p->pool;
+            return p;
     co_pool_entry *p = co_malloc(sizeof *p);
     if (!p)
         return NULL;
     co__stack_pool_init(&p->pool, size);
+    p->shared = NULL;
     p->next = L->pools->next;       /* keep the default first */
     L->pools->next = p;
-    return &p->pool;
+    return p;
 }
 
 co_handle *co__schedule_step(co_loop *L, co_task *t)
@@ -253,8 +254,10 @@ static co_task *create_task(co_loop *L, co_coro coro, const char *name, bool num
     CO_API_CHECK(coro.fn != NULL, "co_create_task needs a coroutine function");
     install_segv_handler();
     SET_OVERFLOW_HOOK();
-    /* The arguments follow the task, as many as the coroutine has. */
-    size_t size = sizeof(co_task) + (size_t)coro.nargs * sizeof(co_value);
+    /* The arguments follow the task, as many as the coroutine has, and in
+    ** copy mode its copy state follows them. */
+    size_t size = sizeof(co_task) + (size_t)coro.nargs * sizeof(co_value) +
+                  (L->stack_copy ? sizeof(co__task_copy_state) : 0);
     co_task *t = co__arena_alloc_in(L, size);
     if (!t)
         return NULL;
@@ -379,6 +382,8 @@ void co__task_free_all(co_loop *L)
         co_task *next = t->all_next;
         if (t->fut.cb_heap)
             co_free(t->fut.cb.heap);
+        if (L->stack_copy)                   /* a pending task's saved bytes */
+            co_free(co__task_copy(t)->saved);
         t = next;                            /* t itself is in the arena */
     }
     L->all_tasks = NULL;
@@ -417,6 +422,66 @@ static void task_entry(void *arg)
     abort();   /* a finished coroutine is never resumed */
 }
 
+/* --- copy mode: one shared stack, each task's bytes saved while it waits ---- */
+
+const char *co_stack_mode_unsupported(co_stack_mode mode)
+{
+    if (mode == CO_STACK_OWN)
+        return NULL;
+    if (mode != CO_STACK_COPY)
+        return "there is no such stack mode";
+#if defined(CO_ASAN)
+    return "copy mode is not available under AddressSanitizer (its shadow memory of a stack's frames "
+           "would not follow their bytes to the heap and back); use the default mode";
+#elif !defined(CO_CONTEXT_ASM)
+    return "copy mode needs the assembly context switch (x86-64 or AArch64); use the default mode";
+#else
+    return NULL;
+#endif
+}
+
+/* The task gave control back (or ended): its bytes, from its saved stack
+** pointer to the top of the shared stack, go to its buffer, and with
+** stack_poison the shared copy is overwritten, so that a pointer into them
+** that outlives the switch reads garbage (and faults, as a pointer). */
+static void copy_out(co_loop *L, co_task *t, const void *sp, bool finished)
+{
+    char *top = (char *)t->stack->lo + t->stack->size;
+    size_t n = (size_t)(top - (const char *)sp);
+    co__task_copy_state *cs = co__task_copy(t);
+    if (finished) {
+        co_free(cs->saved);
+        cs->saved = NULL;
+    } else {
+        co__saved_stack *b = cs->saved;
+        if (!b || b->cap < n) {
+            b = co_realloc(b, sizeof *b + n);
+            if (!b) {
+                /* Its bytes cannot be kept, and the next task needs the
+                ** stack: nothing can go on. */
+                put_str("coroscope: out of memory saving the stack of task '");
+                put_str(t->fut.label);
+                put_str("' (copy mode)\n");
+                abort();
+            }
+            b->cap = (uint32_t)n;
+            cs->saved = b;
+        }
+        b->len = (uint32_t)n;
+        memcpy(b->bytes, sp, n);
+    }
+    if (L->stack_poison)
+        memset((void *)sp, CO__STACK_POISON, n);
+}
+
+/* Before the task resumes: its bytes back where they were. */
+static void copy_in(co_task *t)
+{
+    const co__saved_stack *b = co__task_copy(t)->saved;
+    char *top = (char *)t->stack->lo + t->stack->size;
+    memcpy(top - b->len, b->bytes, b->len);
+}
+
 /* Run the coroutine until it gives control back; exc is thrown in at its
 ** await point (or, for a coroutine that never started, raised at once). */
 static void resume(co_task *t, co_exc *exc)
@@ -430,8 +495,14 @@ static void resume(co_task *t, co_exc *exc)
             t->mail_exc = exc;
             return;
         }
-        co_stack_pool *pool = pool_for(L, t->coro.stack_size);   /* found: create_task made it */
-        t->stack = pool ? co__stack_acquire(pool) : NULL;
+        co_pool_entry *pe = pool_for(L, t->coro.stack_size);   /* found: create_task made it */
+        if (!L->stack_copy)
+            t->stack = pe ? co__stack_acquire(&pe->pool) : NULL;
+        else {                                 /* the shared stack holds no task's bytes now */
+            if (pe && !pe->shared)
+                pe->shared = co__stack_acquire(&pe->pool);
+            t->stack = pe ? pe->shared : NULL;
+        }
         if (!t->stack) {
             t->yield_kind = CO_Y_RAISE;
             t->mail_exc = co__exc_nomem();
@@ -439,7 +510,8 @@ static void resume(co_task *t, co_exc *exc)
         }
         co__context_init(&t->ctx, t->stack->lo, t->stack->size, task_entry, t);
         t->started = true;
-    }
+    } else if (L->stack_copy)
+        copy_in(t);
     t->mail_exc = exc;
     t->yield_kind = CO_Y_NONE;
 #ifdef CO_ASAN
@@ -457,10 +529,13 @@ static void resume(co_task *t, co_exc *exc)
         report_overflow(t);
         abort();
     }
-    if (t->yield_kind == CO_Y_RETURN || t->yield_kind == CO_Y_RAISE) {
-        co__stack_release(pool_for(L, t->coro.stack_size), t->stack);
+    bool finished = t->yield_kind == CO_Y_RETURN || t->yield_kind == CO_Y_RAISE;
+    if (L->stack_copy)
+        copy_out(L, t, sp, finished);          /* the shared stack stays acquired */
+    else if (finished)
+        co__stack_release(&pool_for(L, t->coro.stack_size)->pool, t->stack);
+    if (finished)
         t->stack = NULL;
-    }
 }
 
 co_exc *co__suspend(co_task *t, co_yield kind, co_future *f, const char *src)

@@ -7,8 +7,10 @@
 ** transient futures: each _release_waiter done-callback holds a reference to
 ** its waiter until it runs or is removed, because a callback already in the
 ** ready queue may run after wait_for has returned (a Python closure outliving
-** its frame). The timer's state lives on the waiting task's stack: wait_for
-** cancels the timer before it returns, and a cancelled handle never runs.
+** its frame). The timer's argument is the waiter, whose result slot holds
+** the waiting task's id until it is released (nothing on the task's stack,
+** which copy mode moves while it waits); wait_for cancels the timer before it
+** returns, and a cancelled handle never runs.
 */
 #include <assert.h>
 #include <math.h>
@@ -96,20 +98,17 @@ static co_exc *timeout_from(co_exc *e)
 
 /* --- wait_for --------------------------------------------------------------- */
 
-typedef struct wait_for_timer {
-    co_future *waiter;         /* what the timer releases */
-    uint64_t owner;            /* the task inside wait_for, for the trace */
-} wait_for_timer;
-
-/* _release_waiter(waiter), run by the timer: the deadline passed. */
+/* _release_waiter(waiter), run by the timer: the deadline passed. Until
+** then the pending waiter's result slot holds the id of the task inside
+** wait_for, for the trace. */
 static void wait_for_expired(void *arg)
 {
-    wait_for_timer *tm = arg;
-    if (co_future_done(tm->waiter))
+    co_future *waiter = arg;
+    if (co_future_done(waiter))
         return;
-    co_loop *L = tm->waiter->loop;
-    trace_timeout(L, tm->waiter->id, "fire", co_loop_time(L), tm->owner);
-    co_future_set_result(tm->waiter, co_none());
+    co_loop *L = waiter->loop;
+    trace_timeout(L, waiter->id, "fire", co_loop_time(L), (uint64_t)waiter->result.u.i);
+    co_future_set_result(waiter, co_none());
 }
 
 co_exc *co_wait_for_at(co_aw aw, double timeout, co_value *out, const char *src)
@@ -141,8 +140,8 @@ co_exc *co_wait_for_at(co_aw aw, double timeout, co_value *out, const char *src)
         return co__exc_nomem();
     if (!aw.fut)
         L->reserved_task_id = inner;
-    wait_for_timer tm = {waiter, self->fut.id};
-    co_handle *timer = co_call_later(L, timeout, wait_for_expired, &tm, "_release_waiter");
+    waiter->result = co_int((long long)self->fut.id);   /* the owner, for wait_for_expired */
+    co_handle *timer = co_call_later(L, timeout, wait_for_expired, waiter, "_release_waiter");
     if (!timer) {
         co__future_unref(waiter);
         return co__exc_nomem();

@@ -46,7 +46,7 @@ static void record_usage(FILE *to)
 {
     fprintf(to,
             "usage: coroscope record SCENARIO [-o FILE] [--clock virtual|real] [--size N] [--c-lines]\n"
-            "                        [--trace-version 3|4]\n"
+            "                        [--trace-version 3|4] [--stack own|copy|copy-poison]\n"
             "       coroscope record PROGRAM.py [-o FILE] [--max-events N] [--max-time SECONDS]\n"
             "                        [--no-locals] [-- ARGS...]\n\n"
             "Runs a built-in scenario (see `coroscope list`) on the coroscope runtime, or a\n"
@@ -64,7 +64,17 @@ static void record_usage(FILE *to)
             "                      labels, kinds ...) written once as \"str\" lines and then\n"
             "                      by number, seq and t only where they do not follow\n"
             "  --trace-version 3   every line spelled out in full, to read the raw JSON;\n"
-            "                      both load to the same model (traces/FORMAT.md)\n\n"
+            "                      both load to the same model (traces/FORMAT.md)\n"
+            "  --stack own         every task on a stack of its own (default): a waiting\n"
+            "                      task costs the 4 KiB page its frames touched, plus ~0.4 KiB\n"
+            "  --stack copy        tasks take turns on one shared stack; a waiting task's\n"
+            "                      few hundred bytes of frames are copied to the heap and\n"
+            "                      back: ~0.8 KiB a task, and a copy at every switch. A task\n"
+            "                      must not hand a pointer to one of its locals to another\n"
+            "                      task or keep one across an await in a shared structure.\n"
+            "                      The trace is the same as in the default mode\n"
+            "  --stack copy-poison copy mode, and a waiting task's bytes left on the shared\n"
+            "                      stack are overwritten, so that a stale pointer fails loudly\n\n"
             "  --max-events N      stop the recording after N events (default 1000000: a\n"
             "                      program that never ends does not fill the disk; 0: none)\n"
             "  --max-time SECONDS  stop when the loop's clock passes SECONDS (default 86400;\n"
@@ -349,6 +359,8 @@ int cli_record(int argc, char **argv)
 {
     const char *name = NULL, *out = "-", *clock = "virtual";
     int explicit_clock = 0, scenario_only = 0, version = 0;
+    co_stack_mode stack_mode = CO_STACK_OWN;
+    bool stack_poison = false;
     unsigned long long max_events = RECORD_MAX_EVENTS;
     double max_time = RECORD_MAX_TIME;
     char *extra[8];                 /* recorder options for a program */
@@ -379,7 +391,7 @@ int cli_record(int argc, char **argv)
             continue;
         }
         if (!strcmp(a, "--clock") || !strcmp(a, "--size") || !strcmp(a, "--c-lines") ||
-            !strcmp(a, "--trace-version"))
+            !strcmp(a, "--trace-version") || !strcmp(a, "--stack"))
             scenario_only = i;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             record_usage(stdout);
@@ -404,6 +416,21 @@ int cli_record(int argc, char **argv)
             if (errno || *end || n < 0 || n > 10000000)
                 return cli_usage_error("record", "--size takes a whole number from 0 to 10000000, not '%s'", argv[i]);
             co_scenario_size = n;
+        } else if (!strcmp(a, "--stack")) {
+            if (++i >= argc)
+                return cli_usage_error("record", "--stack needs 'own', 'copy' or 'copy-poison'");
+            if (!strcmp(argv[i], "own"))
+                stack_mode = CO_STACK_OWN;
+            else if (!strcmp(argv[i], "copy") || !strcmp(argv[i], "copy-poison")) {
+                stack_mode = CO_STACK_COPY;
+                stack_poison = argv[i][4] != 0;
+            } else
+                return cli_usage_error("record", "--stack takes 'own', 'copy' or 'copy-poison', not '%s'", argv[i]);
+            const char *why = co_stack_mode_unsupported(stack_mode);
+            if (why) {
+                fprintf(stderr, "coroscope record: --stack %s: %s\n", argv[i], why);
+                return 2;
+            }
         } else if (!strcmp(a, "--c-lines")) {
             co_scenario_c_lines = 1;
         } else if (!strcmp(a, "--trace-version")) {
@@ -474,6 +501,8 @@ int cli_record(int argc, char **argv)
     co_loop_config cfg = {
         .clock = strcmp(clock, "real") ? CO_CLOCK_VIRTUAL : CO_CLOCK_REAL,
         .out = to_stdout ? stderr : stdout,
+        .stack_mode = stack_mode,
+        .stack_poison = stack_poison,
     };
     int rc = record_run(&r, sc, &cfg, clock);
     co_status wst = co_trace_writer_close(w, err, sizeof err);
