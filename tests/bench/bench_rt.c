@@ -23,6 +23,10 @@
 **                                  tasks; OP is gather, wait, as_completed,
 **                                  taskgroup, cancel_gather, all_tasks, queue
 **                                  or lock (see the functions below)
+**
+** A last argument `copy` runs the workload's loop in copy stack mode
+** (CO_STACK_COPY, loop.h): `memory 100000 copy`, `sleep0 100000 10 copy`,
+** `pingpong 2000000 copy`.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,14 +63,19 @@ static long long arg_count(const char *s)
     return n;
 }
 
-/* Run main on a fresh loop (real clock unless a tracer asks for virtual);
-** returns the seconds co_run took. */
+static co_stack_mode stack_mode = CO_STACK_OWN;   /* a last argument `copy`: CO_STACK_COPY */
+
+/* Run main on a fresh loop (real clock unless a tracer asks for virtual, in
+** the stack mode asked for); returns the seconds co_run took. */
 static double run_timed(co_coro main, co_loop_config *cfg, co_value *out)
 {
     co_loop_config dflt = {.clock = CO_CLOCK_REAL};
-    co_loop *L = co_loop_new(cfg ? cfg : &dflt);
+    if (!cfg)
+        cfg = &dflt;
+    cfg->stack_mode = stack_mode;
+    co_loop *L = co_loop_new(cfg);
     if (!L)
-        die("no memory for a loop");
+        die(co_stack_mode_unsupported(stack_mode) ? co_stack_mode_unsupported(stack_mode) : "no memory for a loop");
     co_value v = co_none();
     double t0 = now();
     co_exc *e = co_run(L, main, &v, NULL);
@@ -440,6 +449,10 @@ int main(int argc, char **argv)
         void (*fn)(int, char **);
     } cmds[] = {{"pingpong", bench_pingpong}, {"sleep0", bench_sleep0}, {"memory", bench_memory},
                 {"switch", bench_switch},     {"growth", bench_growth}};
+    if (argc > 2 && !strcmp(argv[argc - 1], "copy")) {
+        stack_mode = CO_STACK_COPY;
+        argc--;
+    }
     for (size_t i = 0; argc > 1 && i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name)) {
             cmds[i].fn(argc - 2, argv + 2);
