@@ -55,7 +55,7 @@ typedef enum co_clock {
 **                  task gives control back, the bytes its frames use (a few
 **                  hundred at an await) are copied to the heap, and copied
 **                  back to the same addresses before it resumes. A suspended
-**                  task then costs ~0.8 KiB, and every switch a copy each
+**                  task then costs ~0.7 KiB, and every switch a copy each
 **                  way. The rule it asks of coroutines: a task must not hand a
 **                  pointer to one of its locals to another task, a callback,
 **                  a worker thread or any structure read while it is

@@ -37,6 +37,11 @@
 ** (co_stack) lives in its own top bytes, on the page its task touches first
 ** anyway, so a stack costs nothing beside that page; a slab's stacks are
 ** carved one at a time, when first wanted, so no other page is touched.
+**
+** In copy stack mode (loop.h, co_stack_mode) a loop takes one stack per size
+** from its pool and its tasks take turns on it (task.c saves each suspended
+** task's bytes to the heap); that stack is an ordinary one of these, and every
+** rule above holds for it.
 */
 #ifndef CO_STACK_H
 #define CO_STACK_H

@@ -69,7 +69,7 @@ static void record_usage(FILE *to)
             "                      task costs the 4 KiB page its frames touched, plus ~0.4 KiB\n"
             "  --stack copy        tasks take turns on one shared stack; a waiting task's\n"
             "                      few hundred bytes of frames are copied to the heap and\n"
-            "                      back: ~0.8 KiB a task, and a copy at every switch. A task\n"
+            "                      back: ~0.7 KiB a task, and a copy at every switch. A task\n"
             "                      must not hand a pointer to one of its locals to another\n"
             "                      task or keep one across an await in a shared structure.\n"
             "                      The trace is the same as in the default mode\n"

@@ -22,31 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_run.h"
 #include "coroscope.h"
-
-/* Run main on a fresh loop in a child process; how it ended, and its stderr. */
-static int run_in_child(co_fn main, char *err, size_t errlen)
-{
-    int fds[2];
-    cr_assert(pipe(fds) == 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        co_loop *L = co_loop_new(NULL);
-        co_exc *e = co_run(L, co_coro_make(main, "main", 0, NULL), NULL, NULL);
-        _exit(e ? 3 : 0);
-    }
-    close(fds[1]);
-    memset(err, 0, errlen);
-    ssize_t n, got = 0;
-    while ((n = read(fds[0], err + got, errlen - 1 - (size_t)got)) > 0)
-        got += n;
-    close(fds[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    return status;
-}
 
 /* Run main in a child: the process must stop, blaming task `name` for a stack
 ** overflow. Returns what it wrote to stderr (a static buffer). */
@@ -54,7 +31,7 @@ static const char *expect_overflow_in(co_fn main, const char *name)
 {
     static char buf[2048];
     char want[128];
-    int status = run_in_child(main, buf, sizeof buf);
+    int status = run_in_child(main, NULL, buf, sizeof buf);
     int stopped = WIFSIGNALED(status);
     cr_expect(stopped, "the process was stopped (status %d); stderr: %s", status, buf);
     snprintf(want, sizeof want, "stack overflow in task '%s'", name);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_run.h"
 #include "coroscope.h"
 
 static co_loop *copy_loop(void)
@@ -439,26 +440,9 @@ static co_exc *overflow_main(const co_value *args, co_value *result)
 
 Test(stack_copy, an_overflow_of_the_shared_stack_names_the_task)
 {
-    int fds[2];
-    cr_assert(pipe(fds) == 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        co_loop_config cfg = {.stack_mode = CO_STACK_COPY, .stack_poison = true};
-        co_loop *L = co_loop_new(&cfg);
-        co_exc *e = co_run(L, co_coro_make(overflow_main, "main", 0, NULL), NULL, NULL);
-        _exit(e ? 3 : 0);
-    }
-    close(fds[1]);
+    co_loop_config cfg = {.stack_mode = CO_STACK_COPY, .stack_poison = true};
     char buf[2048];
-    memset(buf, 0, sizeof buf);
-    ssize_t n, got = 0;
-    while ((n = read(fds[0], buf + got, sizeof buf - 1 - (size_t)got)) > 0)
-        got += n;
-    close(fds[0]);
-    int status;
-    waitpid(pid, &status, 0);
+    int status = run_in_child(overflow_main, &cfg, buf, sizeof buf);
     int stopped = WIFSIGNALED(status);
     cr_expect(stopped, "the process was stopped (status %d); stderr: %s", status, buf);
     cr_expect(strstr(buf, "stack overflow in task 'bottomless'") != NULL, "stderr was: %s", buf);
