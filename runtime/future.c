@@ -36,6 +36,19 @@ void co__future_init(co_loop *L, co_future *f, const char *kind, const char *lab
     f->next = f->prev = NULL;
 }
 
+/* The loop's list of futures is what it frees at close: every future it
+** malloc'ed, and the transient ones (blocks of its arena) only once they own
+** a callback array -- the sleep or queue waiter that one task awaits never
+** does, and never joins the list. */
+static void link_future(co_loop *L, co_future *f)
+{
+    f->next = L->futures;
+    f->prev = NULL;
+    if (L->futures)
+        L->futures->prev = f;
+    L->futures = f;
+}
+
 co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bool transient,
                              const uint64_t *of, size_t nof)
 {
@@ -46,11 +59,8 @@ co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bo
     co__future_init(L, f, kind, label);
     f->transient = transient;
     f->refs = 1;
-    f->next = L->futures;
-    f->prev = NULL;
-    if (L->futures)
-        L->futures->prev = f;
-    L->futures = f;
+    if (!transient)
+        link_future(L, f);
     if (co__tracing(L)) {
         if (!of && L->next_of) {             /* the one future a caller announced (as_completed) */
             of = L->next_of;
@@ -68,11 +78,6 @@ co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bo
         co__emit(L, &ev);
     }
     return f;
-}
-
-co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient)
-{
-    return co__future_new_of(L, kind, label, transient, NULL, 0);
 }
 
 uint64_t *co__ids_of(co_loop *L, co_future *const *fs, size_t n)
@@ -105,9 +110,10 @@ static void unlink_future(co_loop *L, co_future *f)
 void co__future_release(co_future *f)
 {
     co_loop *L = f->loop;
-    unlink_future(L, f);
-    if (f->cb_heap)
+    if (f->cb_heap) {                  /* on the list since it got the array (link_future) */
+        unlink_future(L, f);
         co_free(f->cb.heap);
+    }
     co__block_put(L, (co__block *)f);
 }
 
@@ -130,43 +136,60 @@ uint64_t co_future_id(const co_future *f) { return f->id; }
 
 /* --- completion ----------------------------------------------------------- */
 
-/* Future.__schedule_callbacks: each callback goes to call_soon, in order. */
+/* The call_soon event of a callback just scheduled on handle h. */
+static void trace_scheduled(co_loop *L, co_future *f, co_fut_cb cb, const co_handle *h)
+{
+    co_trace_event ev;
+    if (cb.task) {
+        co__event_init(&ev, CO_EV_WAKE);
+        ev.task = cb.task->fut.id;
+    } else {
+        co__event_init(&ev, CO_EV_CALL_SOON);
+        ev.fn = cb.name;
+    }
+    ev.fut = f->id;
+    ev.h = h->id;
+    co__emit(L, &ev);
+}
+
+/* call_soon(cb, f): the task's wake-up (Task.__wakeup(f)), or fn(f, arg) in
+** the Context copied when it was added. */
+static inline void schedule_one(co_loop *L, co_future *f, co_fut_cb cb)
+{
+    co_handle *h = co__handle_new(L, cb.task ? CO_H_TASK_WAKEUP : CO_H_FUT_CALLBACK);
+    if (!h)
+        return;   /* out of memory: the callback is lost, as a failed call_soon would be */
+    h->fut = f;
+    co__future_ref(f);
+    h->fn_name = cb.name;
+    if (cb.task)
+        h->task = cb.task;
+    else {                                 /* call_soon(fn, self, context=ctx) */
+        h->done_fn = cb.fn;
+        h->arg = cb.arg;
+        h->own_vars.map = cb.vars;
+        h->vars = &h->own_vars;
+    }
+    co__ready_push(L, h);
+    if (co__tracing(L))
+        trace_scheduled(L, f, cb, h);
+}
+
+/* Future.__schedule_callbacks: each callback goes to call_soon, in order. A
+** future without the array has at most one, a task's wake-up: the path that
+** every await on a queue, a lock or a sleep takes. */
 void co__future_schedule_callbacks(co_future *f)
 {
     co_loop *L = f->loop;
     uint32_t n = f->ncb;
     f->ncb = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        co_fut_cb cb = co__future_cb(f, i);
-        co_handle *h = co__handle_new(L, cb.task ? CO_H_TASK_WAKEUP : CO_H_FUT_CALLBACK);
-        if (!h)
-            continue;   /* out of memory: the callback is lost, as a failed call_soon would be */
-        h->fut = f;
-        co__future_ref(f);
-        h->fn_name = cb.name;
-        if (cb.task)
-            h->task = cb.task;
-        else {                                 /* call_soon(fn, self, context=ctx) */
-            h->done_fn = cb.fn;
-            h->arg = cb.arg;
-            h->own_vars.map = cb.vars;
-            h->vars = &h->own_vars;
-        }
-        co__ready_push(L, h);
-        if (co__tracing(L)) {
-            co_trace_event ev;
-            if (cb.task) {
-                co__event_init(&ev, CO_EV_WAKE);
-                ev.task = cb.task->fut.id;
-            } else {
-                co__event_init(&ev, CO_EV_CALL_SOON);
-                ev.fn = cb.name;
-            }
-            ev.fut = f->id;
-            ev.h = h->id;
-            co__emit(L, &ev);
-        }
+    if (!f->cb_heap) {
+        if (n)
+            schedule_one(L, f, (co_fut_cb){NULL, NULL, "__wakeup", f->cb.wake, NULL});
+        return;
     }
+    for (uint32_t i = 0; i < n; i++)
+        schedule_one(L, f, f->cb.heap[i]);
 }
 
 static void trace_done(co_future *f)
@@ -196,7 +219,7 @@ static void trace_done(co_future *f)
     co__emit(L, &ev);
 }
 
-static void finished(co_future *f)
+static inline void finished(co_future *f)
 {
     if (f->is_task)
         co__task_finished((co_task *)f);
@@ -345,6 +368,8 @@ static co_status push_cb(co_future *f, co_fut_cb cb)
             cbs[0] = co__future_cb(f, 0);
         f->cb.heap = cbs;
         f->cb_heap = true;
+        if (f->transient)              /* the loop frees the array at close, if need be */
+            link_future(f->loop, f);
     } else if (f->ncb >= 4 && (f->ncb & (f->ncb - 1)) == 0) {
         co_fut_cb *cbs = co_realloc(f->cb.heap, 2 * (size_t)f->ncb * sizeof *cbs);
         if (!cbs)
@@ -378,7 +403,7 @@ co_status co_future_add_done_callback(co_future *f, co_done_fn fn, void *arg, co
     return push_cb(f, cb);
 }
 
-co_status co__future_add_wakeup(co_future *f, co_task *t)
+co_status co__future_add_wakeup_slow(co_future *f, co_task *t)
 {
     co_fut_cb cb = {NULL, NULL, "__wakeup", t, NULL};   /* it runs in the task's Context */
     co_status st = push_cb(f, cb);

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "context.h"
 #include "exchandler.h"
@@ -28,6 +29,16 @@
 #if __has_feature(address_sanitizer)
 #define CO_ASAN 1
 #endif
+#endif
+
+/* Functions off the hot path: kept out of line (so that the hot one keeps
+** a small frame), and for CO__COLD its calls predicted not taken. */
+#if defined(__GNUC__)
+#define CO__NOINLINE __attribute__((noinline))
+#define CO__COLD __attribute__((cold, noinline))
+#else
+#define CO__NOINLINE
+#define CO__COLD
 #endif
 
 /* API misuse that would corrupt the loop: always checked, prints and aborts. */
@@ -347,7 +358,7 @@ static inline void co__event_init(co_trace_event *ev, co_trace_event_kind k)
 }
 /* co_loop_print with a source location (co_print_at). */
 void co__loop_vprint(co_loop *L, const char *src, const char *fmt, va_list ap);
-uint64_t co__new_id(co_loop *L);
+static inline uint64_t co__new_id(co_loop *L) { return ++L->next_id; }
 void co__warn_pending(co_loop *L);   /* pending_at_close for each live task, once */
 
 /* A `warn` event of this kind and message (when tracing), then the loop's
@@ -355,21 +366,6 @@ void co__warn_pending(co_loop *L);   /* pending_at_close for each live task, onc
 void co__report(co_loop *L, const char *kind, const char *msg, const co_exc_context *ctx);
 /* A line of what asyncio's logger writes (to the loop's err stream). */
 void co__log(co_loop *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Handles. */
-co_handle *co__handle_new(co_loop *L, co_handle_kind kind);
-void co__handle_unref(co_handle *h);
-void co__ready_push(co_loop *L, co_handle *h);
-co_handle *co__schedule_step(co_loop *L, co_task *t);   /* call_soon(task.__step) */
-
-/* Handle(..., context=None): the callback will run in a copy of the Context
-** current now (a copy is a pointer: nothing is allocated). */
-static inline void co__handle_copy_context(co_handle *h)
-{
-    h->own_vars.map = co__vars_current()->map;
-    h->own_vars.entered = false;
-    h->vars = &h->own_vars;
-}
 
 /* Blocks (handles, transient futures): from the free list, or new. */
 static inline co__block *co__block_get(co_loop *L)
@@ -386,9 +382,67 @@ static inline void co__block_put(co_loop *L, co__block *b)
     L->free_blocks = b;
 }
 
+/* Handles. co__handle_new gives a handle of one reference (the ready queue's
+** or the heap's, once pushed), every other field zero. It is inline, and
+** clears field by field: a task's wake-up and its next step make one per
+** pass, and GCC turns a memset of this size into `rep stosq`, whose start-up
+** alone costs more than these stores. */
+static inline co_handle *co__handle_new(co_loop *L, co_handle_kind kind)
+{
+    co__block *b = co__block_get(L);
+    if (!b)
+        return NULL;
+    co_handle *h = &b->h;
+    h->when = 0;
+    h->id = co__new_id(L);
+    h->loop = L;
+    h->kind = kind;
+    h->refs = 1;
+    h->cancelled = h->scheduled = h->is_timer = h->foreign = false;
+    h->fn = NULL;
+    h->arg = NULL;
+    h->fn_name = NULL;
+    h->fut = NULL;
+    h->exc = NULL;
+    h->vars = NULL;
+    h->own_vars.map = NULL;
+    h->own_vars.entered = false;
+    h->next = NULL;
+    return h;
+}
+#if UINTPTR_MAX == 0xffffffffffffffffu
+_Static_assert(sizeof(co_handle) == 112, "a field was added to co_handle: clear it in co__handle_new");
+#endif
+void co__handle_free(co_handle *h);    /* the last reference went */
+static inline void co__handle_unref(co_handle *h)
+{
+    if (--h->refs <= 0)
+        co__handle_free(h);
+}
+/* call_soon's half that every handle shares: h joins the ready queue's tail. */
+static inline void co__ready_push(co_loop *L, co_handle *h)
+{
+    h->next = NULL;
+    if (L->ready_tail)
+        L->ready_tail->next = h;
+    else
+        L->ready_head = h;
+    L->ready_tail = h;
+    L->nready++;
+}
+co_handle *co__schedule_step(co_loop *L, co_task *t);   /* call_soon(task.__step) */
+
+/* Handle(..., context=None): the callback will run in a copy of the Context
+** current now (a copy is a pointer: nothing is allocated). */
+static inline void co__handle_copy_context(co_handle *h)
+{
+    h->own_vars.map = co__vars_current()->map;
+    h->own_vars.entered = false;
+    h->vars = &h->own_vars;
+}
+
 /* Futures. */
 void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label);
-co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient);
 void co__future_release(co_future *f);      /* a transient future's last reference went */
 static inline void co__future_ref(co_future *f) { f->refs++; }
 static inline void co__future_unref(co_future *f)
@@ -402,12 +456,30 @@ bool co__future_base_cancel(co_future *f, const char *msg);   /* Future.cancel *
 ** and shield's inner one). of is read at once. */
 co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bool transient,
                              const uint64_t *of, size_t nof);
+/* A pending future of this kind and label (what a timeline shows); a
+** transient one is a block that goes back to the free list at refs == 0. */
+static inline co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient)
+{
+    return co__future_new_of(L, kind, label, transient, NULL, 0);
+}
 /* The ids of fs[0..n), for an `of`: in the arena, NULL when not tracing or
 ** out of memory (the fut_new then goes without). */
 uint64_t *co__ids_of(co_loop *L, co_future *const *fs, size_t n);
 co_exc *co__future_set_result(co_future *f, co_value v);       /* Future.set_result, tasks too */
 co_exc *co__future_set_exception(co_future *f, co_exc *e);   /* Future.set_exception, tasks too */
 co_exc *co__future_make_cancelled_error(co_future *f);
+/* co_future_result, with the outcome nearly every await has -- a result --
+** read inline. */
+static inline co_exc *co__future_result(co_future *f, co_value *out)
+{
+    if (f && f->state == CO_FINISHED && !f->exc) {
+        f->log_traceback = false;
+        if (out)
+            *out = f->result;
+        return NULL;
+    }
+    return co_future_result(f, out);
+}
 void co__future_schedule_callbacks(co_future *f);
 /* Callback i of f (i < ncb). */
 static inline co_fut_cb co__future_cb(const co_future *f, uint32_t i)
@@ -419,7 +491,18 @@ static inline co_fut_cb co__future_cb(const co_future *f, uint32_t i)
 }
 /* _GatheringFuture.cancel (combine.c): f->gather is set. */
 bool co__gather_cancel(co_future *f, const char *msg);
-co_status co__future_add_wakeup(co_future *f, co_task *t);
+/* add_done_callback(t.__wakeup): what every await that suspends does. The
+** first callback of a pending future is stored inline (cb.wake). */
+co_status co__future_add_wakeup_slow(co_future *f, co_task *t);
+static inline co_status co__future_add_wakeup(co_future *f, co_task *t)
+{
+    if (f->ncb == 0 && !f->cb_heap && f->state == CO_PENDING) {
+        f->cb.wake = t;
+        f->ncb = 1;
+        return CO_OK;
+    }
+    return co__future_add_wakeup_slow(f, t);
+}
 void co__future_free_all(co_loop *L);
 
 /* Tasks. */

@@ -103,8 +103,6 @@ void co__emit(co_loop *L, co_trace_event *ev)
     L->tracer.event(L->tracer.ud, ev);
 }
 
-uint64_t co__new_id(co_loop *L) { return ++L->next_id; }
-
 /* --- the loop object ------------------------------------------------------ */
 
 static double monotonic(void)
@@ -285,24 +283,8 @@ void co_loop_destroy(co_loop *L)
 
 /* --- handles and the ready queue ----------------------------------------- */
 
-co_handle *co__handle_new(co_loop *L, co_handle_kind kind)
+void co__handle_free(co_handle *h)
 {
-    co__block *b = co__block_get(L);
-    if (!b)
-        return NULL;
-    co_handle *h = &b->h;
-    memset(h, 0, sizeof *h);
-    h->loop = L;
-    h->kind = kind;
-    h->refs = 1;
-    h->id = co__new_id(L);
-    return h;
-}
-
-void co__handle_unref(co_handle *h)
-{
-    if (--h->refs > 0)
-        return;
     if (h->fut)
         co__future_unref(h->fut);
     if (h->foreign)
@@ -315,17 +297,6 @@ void co_handle_release(co_handle *h)
 {
     if (h)
         co__handle_unref(h);
-}
-
-void co__ready_push(co_loop *L, co_handle *h)
-{
-    h->next = NULL;
-    if (L->ready_tail)
-        L->ready_tail->next = h;
-    else
-        L->ready_head = h;
-    L->ready_tail = h;
-    L->nready++;
 }
 
 static co_handle *ready_pop(co_loop *L)
@@ -446,54 +417,62 @@ static void check_slow(co_loop *L, co_handle *h, double t0)
         co__log(L, "%s", msg);
 }
 
-/* The `step_begin` of a task's step or wakeup handle h. */
-static void trace_step_begin(co_loop *L, co_handle *h)
+/* The event a handle's run begins with: `step_begin` for a task's step or
+** wake-up, `cb_run` for a callback. */
+static void trace_handle_run(co_loop *L, co_handle *h)
 {
     co_trace_event ev;
-    co__event_init(&ev, CO_EV_STEP_BEGIN);
-    ev.task = h->task->fut.id;
+    if (h->kind == CO_H_TASK_STEP || h->kind == CO_H_TASK_WAKEUP) {
+        co__event_init(&ev, CO_EV_STEP_BEGIN);
+        ev.task = h->task->fut.id;
+    } else {
+        co__event_init(&ev, CO_EV_CB_RUN);
+        ev.fn = h->fn_name;
+    }
     ev.h = h->id;
     co__emit(L, &ev);
 }
 
-static void run_handle(co_loop *L, co_handle *h)
+/* Handle._run for a callback: fn(arg), or done_fn(fut, arg), in the
+** handle's Context. */
+static void run_callback(co_loop *L, co_handle *h)
+{
+    L->current_cb = h->fn_name;
+    co_vars *saved = h->vars ? co__vars_enter(h->vars) : co__tls_vars;   /* Handle._run: context.run */
+    if (h->kind == CO_H_CALLBACK)
+        h->fn(h->arg);
+    else
+        h->done_fn(h->fut, h->arg);
+    if (h->vars)
+        co__vars_leave(saved);
+    L->current_cb = NULL;
+}
+
+/* Handle._run. A recording or debug-mode loop times each handle
+** (check_slow); otherwise the clock is not read. */
+static inline void run_handle(co_loop *L, co_handle *h)
 {
     L->stats.handles_run++;
-    double t0 = co__tracing(L) || L->debug ? co_loop_time(L) : 0;
+    bool timed = co__tracing(L) || L->debug;
+    double t0 = 0;
+    if (timed) {
+        t0 = co_loop_time(L);
+        if (co__tracing(L))
+            trace_handle_run(L, h);
+    }
     switch (h->kind) {
     case CO_H_CALLBACK:
     case CO_H_FUT_CALLBACK:
-        if (co__tracing(L)) {
-            co_trace_event ev;
-            co__event_init(&ev, CO_EV_CB_RUN);
-            ev.h = h->id;
-            ev.fn = h->fn_name;
-            co__emit(L, &ev);
-        }
-    {
-        L->current_cb = h->fn_name;
-        co_vars *saved = h->vars ? co__vars_enter(h->vars) : co__tls_vars;   /* Handle._run: context.run */
-        if (h->kind == CO_H_CALLBACK)
-            h->fn(h->arg);
-        else
-            h->done_fn(h->fut, h->arg);
-        if (h->vars)
-            co__vars_leave(saved);
-        L->current_cb = NULL;
+        run_callback(L, h);
         break;
-    }
     case CO_H_TASK_STEP:
-        if (co__tracing(L))
-            trace_step_begin(L, h);
         co__task_run_step(h->task, h->exc);
         break;
     case CO_H_TASK_WAKEUP:
-        if (co__tracing(L))
-            trace_step_begin(L, h);
         co__task_run_wakeup(h->task, h->fut);
         break;
     }
-    if (co__tracing(L) || L->debug)
+    if (timed)
         check_slow(L, h, t0);
 }
 
@@ -518,7 +497,7 @@ void co__loop_watch_wakefd(co_loop *L)
 ** is nothing to wait for, so time itself moves -- to the earlier of the
 ** timeout and the next simulated job completion: now += timeout, the same
 ** arithmetic the CPython recorder's selector does. */
-static void poll_io(co_loop *L, double timeout)
+static CO__NOINLINE void poll_io(co_loop *L, double timeout)
 {
     if (L->clock == CO_CLOCK_VIRTUAL) {
         double due = co__executor_next_due(L);
@@ -540,8 +519,6 @@ static void poll_io(co_loop *L, double timeout)
         co__executor_deliver(L);
         return;
     }
-    if (timeout == 0 && L->nfds == 0 && !L->jobs_pending && !L->ts_used)
-        return;            /* nothing registered: a zero-timeout poll could only return nothing */
     double from = co_loop_time(L);
     int ms = timeout < 0 ? -1 : (int)ceil(timeout * 1000.0);
     struct epoll_event evs[64];
@@ -561,6 +538,19 @@ static void poll_io(co_loop *L, double timeout)
         }
     co__executor_deliver(L);
     co__io_dispatch(L, evs, n > 0 ? n : 0);
+}
+
+/* Whether a poll with this timeout could change anything: a zero-timeout
+** poll lets no time pass, so with no descriptor registered, no job submitted
+** and no other thread ever handing work over (call_soon_threadsafe) there is
+** nothing for it to hear. */
+static inline bool poll_needed(const co_loop *L, double timeout)
+{
+    if (timeout != 0 || L->ts_used)
+        return true;
+    if (L->clock == CO_CLOCK_VIRTUAL)
+        return L->executors != NULL;   /* simulated jobs finish as time passes */
+    return L->nfds != 0 || L->jobs_pending != 0;
 }
 
 /* Real clock: whether some thread other than this one and the loop's idle
@@ -608,11 +598,11 @@ static void report_deadlock(co_loop *L)
 
 /* --- one iteration: BaseEventLoop._run_once ------------------------------ */
 
-co_status co_loop_run_once(co_loop *L)
+/* Phase 1 with timers in the heap: drop the cancelled ones, all at once if
+** they are many (over 100 timers, more than half cancelled: heapify what is
+** left), else those at the head. */
+static CO__NOINLINE void drop_cancelled_timers(co_loop *L)
 {
-    L->stats.iterations++;
-
-    /* 1. Drop cancelled timers: all at once if they are many, else from the head. */
     size_t sched_count = L->timers.n;
     if (sched_count > 100 && (double)L->timer_cancelled_count / (double)sched_count > 0.5) {
         size_t kept = 0;
@@ -635,34 +625,44 @@ co_status co_loop_run_once(co_loop *L)
             co__handle_unref(h);
         }
     }
+}
 
-    /* 2. Poll: not at all if something is ready, else until the first timer. */
-    double timeout = -1;
-    if (L->nready || L->stopping)
-        timeout = 0;
-    else if (L->timers.n) {
+/* Phase 2 when nothing is ready: how long the poll may wait (negative: no
+** limit), or a deadlock (*st set) when nothing could ever wake the loop. */
+static CO__COLD double idle_timeout(co_loop *L, co_status *st)
+{
+    if (L->timers.n) {
         double when = ((co_handle *)L->timers.items[0])->when;
         if (isinf(when) && L->clock == CO_CLOCK_VIRTUAL && !L->jobs_pending) {
             /* Only never-due timers (sleep(math.inf)) are left: under the
             ** virtual clock nothing can ever happen again. */
             report_deadlock(L);
-            return CO_EDEADLOCK;
+            *st = CO_EDEADLOCK;
+            return 0;
         }
-        timeout = when - co_loop_time(L);
+        double timeout = when - co_loop_time(L);
         if (!(timeout > 0))
             timeout = 0;
         if (timeout > CO_MAXIMUM_SELECT_TIMEOUT)
             timeout = CO_MAXIMUM_SELECT_TIMEOUT;
-    } else if (!L->jobs_pending && !L->nfds && !threadsafe_waiting(L) &&
-               !(L->clock == CO_CLOCK_REAL && (L->ts_used || other_threads(L)))) {
+        return timeout;
+    }
+    if (!L->jobs_pending && !L->nfds && !threadsafe_waiting(L) &&
+        !(L->clock == CO_CLOCK_REAL && (L->ts_used || other_threads(L)))) {
         /* CPython would block in select() forever: report it instead. */
         report_deadlock(L);
-        return CO_EDEADLOCK;
+        *st = CO_EDEADLOCK;
     }
-    poll_io(L, timeout);
+    return -1;
+}
 
-    /* 3. Timers due before now + resolution join the ready queue. */
-    double end_time = L->timers.n ? co_loop_time(L) + CO_CLOCK_RESOLUTION : 0;
+/* Phase 3 with timers in the heap: those due before now + resolution join
+** the ready queue, in heap-pop order. The clock is read here only, as
+** CPython's _run_once reads it (its other reading, for the poll's timeout,
+** is idle_timeout's). */
+static CO__NOINLINE void ready_due_timers(co_loop *L)
+{
+    double end_time = co_loop_time(L) + CO_CLOCK_RESOLUTION;
     while (L->timers.n) {
         co_handle *h = L->timers.items[0];
         if (h->when >= end_time)
@@ -677,6 +677,30 @@ co_status co_loop_run_once(co_loop *L)
             co__emit(L, &ev);
         }
     }
+}
+
+co_status co_loop_run_once(co_loop *L)
+{
+    L->stats.iterations++;
+
+    /* 1. Drop cancelled timers: all at once if they are many, else from the head. */
+    if (L->timers.n)
+        drop_cancelled_timers(L);
+
+    /* 2. Poll: not at all if something is ready, else until the first timer. */
+    double timeout = 0;
+    if (!L->nready && !L->stopping) {
+        co_status st = CO_OK;
+        timeout = idle_timeout(L, &st);
+        if (st != CO_OK)
+            return st;
+    }
+    if (poll_needed(L, timeout))
+        poll_io(L, timeout);
+
+    /* 3. Timers due before now + resolution join the ready queue. */
+    if (L->timers.n)
+        ready_due_timers(L);
 
     /* 4. Run what is ready now; what they schedule waits for the next round. */
     size_t ntodo = L->nready;

@@ -112,33 +112,42 @@ bool co_queue_empty(const co_queue *q) { return q->items.n == 0; }
 bool co_queue_full(const co_queue *q) { return q->maxsize > 0 && q->items.n >= q->maxsize; }
 
 /* A `sync` event: op happened to q; count is the number of items queued now. */
-static void trace_queue(co_queue *q, const char *op)
+static void trace_queue_event(co_queue *q, const char *op)
 {
     co_loop *L = q->loop;
-    if (co__tracing(L)) {
-        co_trace_event ev;
-        co__event_init(&ev, CO_EV_SYNC);
-        ev.obj = q->id;
-        ev.kind = "queue";
-        ev.op = op;
-        ev.task = L->current ? L->current->fut.id : 0;
-        ev.count = (int)q->items.n;
-        co__emit(L, &ev);
-    }
+    co_trace_event ev;
+    co__event_init(&ev, CO_EV_SYNC);
+    ev.obj = q->id;
+    ev.kind = "queue";
+    ev.op = op;
+    ev.task = L->current ? L->current->fut.id : 0;
+    ev.count = (int)q->items.n;
+    co__emit(L, &ev);
+}
+static inline void trace_queue(co_queue *q, const char *op)
+{
+    if (co__tracing(q->loop))
+        trace_queue_event(q, op);
 }
 
-/* Queue._wakeup_next: the first waiter not already done gets None. */
-static void wakeup_next(ring *waiters)
+/* Queue._wakeup_next: the first waiter not already done gets None (a
+** waiter is a plain future: Future.set_result). */
+static void wakeup_first(ring *waiters)
 {
     while (waiters->n) {
         co_future *w = ring_pop(waiters).u.p;
-        bool wake = !co_future_done(w);
+        bool wake = w->state == CO_PENDING;
         if (wake)
-            co_future_set_result(w, co_none());
+            co__future_set_result(w, co_none());
         co__future_unref(w);
         if (wake)
             break;
     }
+}
+static inline void wakeup_next(ring *waiters)
+{
+    if (waiters->n)
+        wakeup_first(waiters);
 }
 
 /* --- PriorityQueue's heap: heapq on a list of values ---------------------- */

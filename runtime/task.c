@@ -689,7 +689,7 @@ void co__task_run_step(co_task *t, co_exc *exc)
 
 void co__task_run_wakeup(co_task *t, co_future *fut)
 {
-    co_exc *e = co_future_result(fut, NULL);
+    co_exc *e = co__future_result(fut, NULL);
     co__task_run_step(t, e);
 }
 
@@ -746,7 +746,7 @@ co_exc *co_await_at(co_future *f, co_value *out, const char *src)
         if (f->state == CO_PENDING)
             return co_exc_new("RuntimeError", "await wasn't used with future");
     }
-    return co_future_result(f, out);
+    return co__future_result(f, out);
 }
 
 /* futures._set_result_unless_cancelled(fut, result): the value sleep() will
