@@ -137,7 +137,7 @@ uint64_t co_future_id(const co_future *f) { return f->id; }
 /* --- completion ----------------------------------------------------------- */
 
 /* The call_soon event of a callback just scheduled on handle h. */
-static void trace_scheduled(co_loop *L, co_future *f, co_fut_cb cb, const co_handle *h)
+static CO__NOINLINE void trace_scheduled(co_loop *L, co_future *f, co_fut_cb cb, const co_handle *h)
 {
     co_trace_event ev;
     if (cb.task) {
@@ -175,24 +175,32 @@ static inline void schedule_one(co_loop *L, co_future *f, co_fut_cb cb)
         trace_scheduled(L, f, cb, h);
 }
 
-/* Future.__schedule_callbacks: each callback goes to call_soon, in order. A
-** future without the array has at most one, a task's wake-up: the path that
-** every await on a queue, a lock or a sleep takes. */
+/* Future.__schedule_callbacks: each callback goes to call_soon, in order. */
 void co__future_schedule_callbacks(co_future *f)
 {
     co_loop *L = f->loop;
     uint32_t n = f->ncb;
     f->ncb = 0;
-    if (!f->cb_heap) {
-        if (n)
-            schedule_one(L, f, (co_fut_cb){NULL, NULL, "__wakeup", f->cb.wake, NULL});
-        return;
-    }
     for (uint32_t i = 0; i < n; i++)
-        schedule_one(L, f, f->cb.heap[i]);
+        schedule_one(L, f, co__future_cb(f, i));
 }
 
-static void trace_done(co_future *f)
+/* The same where a future finishes (finished): a future without the array
+** has at most one callback, a task's wake-up -- the path of every await on a
+** queue, a lock or a sleep -- scheduled here inline. */
+static inline void schedule_callbacks(co_future *f)
+{
+    if (f->cb_heap) {
+        co__future_schedule_callbacks(f);
+        return;
+    }
+    if (f->ncb) {
+        f->ncb = 0;
+        schedule_one(f->loop, f, (co_fut_cb){NULL, NULL, "__wakeup", f->cb.wake, NULL});
+    }
+}
+
+static CO__NOINLINE void trace_done(co_future *f)
 {
     co_loop *L = f->loop;
     co_trace_event ev;
@@ -225,7 +233,7 @@ static inline void finished(co_future *f)
         co__task_finished((co_task *)f);
     if (co__tracing(f->loop))
         trace_done(f);
-    co__future_schedule_callbacks(f);
+    schedule_callbacks(f);
 }
 
 static co_exc *invalid_state(const char *msg) { return co_exc_new("InvalidStateError", "%s", msg); }

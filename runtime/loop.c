@@ -419,7 +419,7 @@ static void check_slow(co_loop *L, co_handle *h, double t0)
 
 /* The event a handle's run begins with: `step_begin` for a task's step or
 ** wake-up, `cb_run` for a callback. */
-static void trace_handle_run(co_loop *L, co_handle *h)
+static CO__NOINLINE void trace_handle_run(co_loop *L, co_handle *h)
 {
     co_trace_event ev;
     if (h->kind == CO_H_TASK_STEP || h->kind == CO_H_TASK_WAKEUP) {

@@ -112,7 +112,7 @@ bool co_queue_empty(const co_queue *q) { return q->items.n == 0; }
 bool co_queue_full(const co_queue *q) { return q->maxsize > 0 && q->items.n >= q->maxsize; }
 
 /* A `sync` event: op happened to q; count is the number of items queued now. */
-static void trace_queue_event(co_queue *q, const char *op)
+static CO__NOINLINE void trace_queue_event(co_queue *q, const char *op)
 {
     co_loop *L = q->loop;
     co_trace_event ev;
