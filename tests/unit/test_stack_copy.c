@@ -5,10 +5,12 @@
 ** Each test runs with stack_poison on, so that whatever a suspended task left
 ** on the shared stack is overwritten once saved: a frame restored wrong, or a
 ** pointer into a suspended task's frames kept by the runtime, reads 0xCC
-** bytes and the test fails. Deep frames, big locals, every synchronization
-** primitive with cancellation in the middle, many tasks, a larger stack for
-** one coroutine, and an overflow of the shared stack, reported with the task's
-** name as in the default mode.
+** bytes and the test fails. Deep frames, big locals, cancelled tasks whose
+** cleanup reads their locals, every synchronization primitive with
+** cancellation in the middle, many tasks, a larger stack for one coroutine,
+** what a local lent to another task reads, and the two ways the process
+** stops: an overflow of the shared stack, reported with the task's name as in
+** the default mode, and no memory for a suspended task's bytes.
 */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -20,6 +22,7 @@
 
 #include "child_run.h"
 #include "coroscope.h"
+#include "counting_alloc.h"
 
 static co_loop *copy_loop(void)
 {
@@ -200,6 +203,47 @@ Test(stack_copy, a_coroutine_stack_size_gets_its_own_shared_stack)
     co_loop_stats st;
     cr_expect(eq(i64, run_copy(sized_main, &st).u.i, 0));
     cr_expect(eq(sz, st.stacks_total, 2), "one shared stack per size");
+}
+
+/* --- cancellation: the cleanup code finds its frames restored ------------------ */
+
+static co_exc *cancelled_deep(const co_value *args, co_value *result)
+{
+    long long mine[32];
+    for (int i = 0; i < 32; i++)
+        mine[i] = args[0].u.i * 1000 + i;
+    co_exc *e = co_sleep(3600);                /* cancelled while it sleeps */
+    if (!co_exc_is_cancel(e))
+        return e ? e : co_exc_new("AssertionError", "not cancelled");
+    long long sum = 0;                         /* except CancelledError: read the locals, swallow it */
+    for (int i = 0; i < 32; i++)
+        sum += mine[i];
+    *result = co_int(sum);
+    return NULL;
+}
+
+static co_exc *cancel_main(const co_value *args, co_value *result)
+{
+    (void)args;
+    co_task *ts[6];
+    for (int i = 0; i < 6; i++)
+        ts[i] = co_create_task(CO_CORO(cancelled_deep, co_int(i)), NULL);
+    co_exc *e = co_sleep(1);
+    for (int i = 5; i >= 0; i--)               /* not in the order they suspended */
+        co_task_cancel(ts[i], "stop");
+    long long bad = 0;
+    for (int i = 0; i < 6 && !e; i++) {
+        co_value v;
+        e = co_await(co_task_future(ts[i]), &v);
+        bad += v.u.i != i * 32000 + 31 * 32 / 2;
+    }
+    *result = co_int(bad);
+    return e;
+}
+
+Test(stack_copy, cancelled_tasks_clean_up_with_their_locals_intact)
+{
+    cr_expect(eq(i64, run_copy(cancel_main, NULL).u.i, 0));
 }
 
 /* --- primitives, with cancellation while waiting -------------------------------- */
@@ -446,4 +490,34 @@ Test(stack_copy, an_overflow_of_the_shared_stack_names_the_task)
     int stopped = WIFSIGNALED(status);
     cr_expect(stopped, "the process was stopped (status %d); stderr: %s", status, buf);
     cr_expect(strstr(buf, "stack overflow in task 'bottomless'") != NULL, "stderr was: %s", buf);
+}
+
+/* --- no memory for a suspended task's bytes ------------------------------------------ */
+
+static co_exc *starved(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    alloc_budget = 0;                          /* the next allocation is its bytes' buffer */
+    return co_sleep(0);
+}
+
+static co_exc *starve_main(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_task *t = co_create_task(CO_CORO0(starved), "starved");
+    return co_await(co_task_future(t), NULL);
+}
+
+Test(stack_copy, no_memory_for_a_tasks_bytes_stops_the_process_naming_the_task)
+{
+    counting_alloc_on();                       /* inherited by the child */
+    co_loop_config cfg = {.stack_mode = CO_STACK_COPY};
+    char buf[2048];
+    int status = run_in_child(starve_main, &cfg, buf, sizeof buf);
+    int stopped = WIFSIGNALED(status);
+    cr_expect(stopped, "the process was stopped (status %d); stderr: %s", status, buf);
+    cr_expect(strstr(buf, "out of memory saving the stack of task 'starved' (copy mode)") != NULL,
+              "stderr was: %s", buf);
 }
