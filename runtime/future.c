@@ -12,30 +12,6 @@
 
 /* --- life cycle ----------------------------------------------------------- */
 
-void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label)
-{
-    /* Field by field rather than memset: this runs for every await on a
-    ** queue or a sleep. */
-    f->id = co__new_id(L);
-    f->loop = L;
-    f->state = CO_PENDING;
-    f->is_task = false;
-    f->log_traceback = false;
-    f->cancel_requested = false;
-    f->transient = false;
-    f->cb_heap = false;
-    f->refs = 0;
-    f->ncb = 0;
-    f->cb.wake = NULL;
-    f->result = co_none();
-    f->exc = NULL;
-    f->cancel_msg = NULL;
-    f->kind = kind;
-    f->label = label;
-    f->gather = NULL;
-    f->next = f->prev = NULL;
-}
-
 /* The loop's list of futures is what it frees at close: every future it
 ** malloc'ed, and the transient ones (blocks of its arena) only once they own
 ** a callback array -- the sleep or queue waiter that one task awaits never
@@ -47,6 +23,25 @@ static void link_future(co_loop *L, co_future *f)
     if (L->futures)
         L->futures->prev = f;
     L->futures = f;
+}
+
+/* The fut_new event of f (kind and label are f's). */
+static CO__NOINLINE void trace_fut_new(co_loop *L, co_future *f, const uint64_t *of, size_t nof)
+{
+    if (!of && L->next_of) {             /* the one future a caller announced (as_completed) */
+        of = L->next_of;
+        nof = L->next_nof;
+    }
+    L->next_of = NULL;
+    co_trace_event ev;
+    co__event_init(&ev, CO_EV_FUT_NEW);
+    ev.fut = f->id;
+    ev.kind = f->kind;
+    ev.label = f->label;
+    ev.by = L->current ? L->current->fut.id : 0;
+    ev.of = of;
+    ev.nof = of ? nof : 0;
+    co__emit(L, &ev);
 }
 
 co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bool transient,
@@ -61,22 +56,8 @@ co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bo
     f->refs = 1;
     if (!transient)
         link_future(L, f);
-    if (co__tracing(L)) {
-        if (!of && L->next_of) {             /* the one future a caller announced (as_completed) */
-            of = L->next_of;
-            nof = L->next_nof;
-        }
-        L->next_of = NULL;
-        co_trace_event ev;
-        co__event_init(&ev, CO_EV_FUT_NEW);
-        ev.fut = f->id;
-        ev.kind = kind;
-        ev.label = label;
-        ev.by = L->current ? L->current->fut.id : 0;
-        ev.of = of;
-        ev.nof = of ? nof : 0;
-        co__emit(L, &ev);
-    }
+    if (co__tracing(L))
+        trace_fut_new(L, f, of, nof);
     return f;
 }
 
@@ -107,14 +88,11 @@ static void unlink_future(co_loop *L, co_future *f)
         f->next->prev = f->prev;
 }
 
-void co__future_release(co_future *f)
+void co__future_release_array(co_future *f)
 {
-    co_loop *L = f->loop;
-    if (f->cb_heap) {                  /* on the list since it got the array (link_future) */
-        unlink_future(L, f);
-        co_free(f->cb.heap);
-    }
-    co__block_put(L, (co__block *)f);
+    unlink_future(f->loop, f);         /* on the list since it got the array (link_future) */
+    co_free(f->cb.heap);
+    f->cb_heap = false;
 }
 
 void co__future_free_all(co_loop *L)

@@ -442,9 +442,38 @@ static inline void co__handle_copy_context(co_handle *h)
 }
 
 /* Futures. */
-void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label);
-void co__future_release(co_future *f);      /* a transient future's last reference went */
+/* Future.__init__: pending, no callbacks, no holders yet. Field by field
+** rather than memset: this runs for every await on a queue or a sleep. */
+static inline void co__future_init(co_loop *L, co_future *f, const char *kind, const char *label)
+{
+    f->id = co__new_id(L);
+    f->loop = L;
+    f->state = CO_PENDING;
+    f->is_task = false;
+    f->log_traceback = false;
+    f->cancel_requested = false;
+    f->transient = false;
+    f->cb_heap = false;
+    f->refs = 0;
+    f->ncb = 0;
+    f->cb.wake = NULL;
+    f->result = co_none();
+    f->exc = NULL;
+    f->cancel_msg = NULL;
+    f->kind = kind;
+    f->label = label;
+    f->gather = NULL;
+    f->next = f->prev = NULL;
+}
+void co__future_release_array(co_future *f);   /* frees the callback array (and leaves the loop's list) */
 static inline void co__future_ref(co_future *f) { f->refs++; }
+/* A transient future's last reference went: back to the free list. */
+static inline void co__future_release(co_future *f)
+{
+    if (f->cb_heap)
+        co__future_release_array(f);
+    co__block_put(f->loop, (co__block *)f);
+}
 static inline void co__future_unref(co_future *f)
 {
     if (--f->refs <= 0 && f->transient)
@@ -460,6 +489,17 @@ co_future *co__future_new_of(co_loop *L, const char *kind, const char *label, bo
 ** transient one is a block that goes back to the free list at refs == 0. */
 static inline co_future *co__future_new(co_loop *L, const char *kind, const char *label, bool transient)
 {
+    if (transient && L->free_blocks && !co__tracing(L)) {
+        /* Inline, what co__future_new_of does for a waiter made in a block
+        ** of the free list -- every await on a queue, a lock or a sleep. */
+        co__block *b = L->free_blocks;
+        L->free_blocks = b->next;
+        co_future *f = &b->f;
+        co__future_init(L, f, kind, label);
+        f->transient = true;
+        f->refs = 1;
+        return f;
+    }
     return co__future_new_of(L, kind, label, transient, NULL, 0);
 }
 /* The ids of fs[0..n), for an `of`: in the arena, NULL when not tracing or
