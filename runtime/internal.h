@@ -199,9 +199,9 @@ typedef struct co__waiter {
     struct co__waiter *prev, *next;
 } co__waiter;
 
-/* A task's stack bytes while it is suspended in copy mode: copied out of the
-** shared stack when it gives control back, and back to the same addresses
-** before it resumes. */
+/* A task's stack bytes while it is suspended in copy mode: copied out of its
+** shared stack when another task needs it (or, with stack_poison, when it
+** gives control back), and back to the same addresses before it resumes. */
 typedef struct co__saved_stack {
     uint32_t len;              /* bytes saved: from the saved stack pointer to the stack's top */
     uint32_t cap;              /* room in bytes[] */
@@ -213,7 +213,7 @@ typedef struct co__saved_stack {
 ** time, so one waiter node is enough. */
 typedef struct co__task_copy_state {
     co__waiter waiter;         /* its node in a primitive's list (sync.c), off the shared stack */
-    co__saved_stack *saved;    /* its bytes while suspended, or NULL */
+    co__saved_stack *saved;    /* its bytes once evicted from its stack, or NULL (stale while it owns it) */
 } co__task_copy_state;
 
 /* A task lives until the loop is freed (co__task_free_all), in the loop's
@@ -225,6 +225,7 @@ struct co_task {
     bool must_cancel;          /* _must_cancel (the message is fut.cancel_msg, as in CPython) */
     bool started;              /* the coroutine has begun running */
     uint8_t yield_kind;        /* mailbox: why the coroutine gave control back (a co_yield) */
+    uint8_t stack_slot;        /* copy mode: which of its pool's shared stacks it runs on */
     int num_cancels_requested; /* cancelling() */
     co_context ctx;            /* saved registers while suspended */
     co_stack *stack;           /* NULL until the first step, and after the end */
@@ -256,11 +257,28 @@ static inline co__task_copy_state *co__task_copy(co_task *t)
 
 typedef struct co_arena_block co_arena_block;
 
+/* Copy mode: how many stacks of one size the tasks take turns on. A task
+** keeps the one it started on; its bytes are saved only when another task
+** needs that stack, so two tasks taking turns copy nothing. */
+#define CO__SHARED_STACKS 2
+
 typedef struct co_pool_entry {
     co_stack_pool pool;        /* stacks of one size */
-    co_stack *shared;          /* copy mode: the one stack its tasks take turns on, once acquired */
+    co_stack *shared[CO__SHARED_STACKS];  /* copy mode: the stacks its tasks take turns on, once acquired */
+    co_task *owner[CO__SHARED_STACKS];    /* ... the task whose bytes are on each, or NULL */
+    unsigned next_slot;        /* ... round robin: the slot the next task to start takes */
     struct co_pool_entry *next;
 } co_pool_entry;
+
+static inline void co__pool_entry_init(co_pool_entry *p, size_t size)
+{
+    co__stack_pool_init(&p->pool, size);
+    for (int i = 0; i < CO__SHARED_STACKS; i++) {
+        p->shared[i] = NULL;
+        p->owner[i] = NULL;
+    }
+    p->next_slot = 0;
+}
 
 struct co_loop {
     double now;                /* virtual clock: seconds */
@@ -302,7 +320,7 @@ struct co_loop {
     co_pool_entry *pools;      /* stack pools by size; the first is the default */
     size_t stack_size;         /* default per-task stack size */
     bool stack_copy;           /* CO_STACK_COPY: tasks share one stack per size (task.c) */
-    bool stack_poison;         /* copy mode: fill a task's bytes on the shared stack with CO__STACK_POISON once saved */
+    bool stack_poison;         /* copy mode: save a task's bytes at once, their place filled with CO__STACK_POISON */
     co_arena_block *arena;     /* values, strings, exceptions */
     co_context main_ctx;       /* the loop's own stack while a task runs */
     const void *main_stack_bottom;  /* AddressSanitizer: the loop's stack */

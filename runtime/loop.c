@@ -138,9 +138,8 @@ co_loop *co_loop_new(const co_loop_config *cfg)
         co_free(L);
         return NULL;
     }
-    co__stack_pool_init(&L->pools->pool, L->stack_size);
+    co__pool_entry_init(L->pools, L->stack_size);
     L->pools->next = NULL;
-    L->pools->shared = NULL;
     if (L->clock == CO_CLOCK_REAL) {
         L->t0 = monotonic();
         L->epfd = epoll_create1(EPOLL_CLOEXEC);

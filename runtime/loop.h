@@ -51,12 +51,12 @@ typedef enum co_clock {
 **
 **   CO_STACK_OWN   every task has a stack of its own; a suspended task costs
 **                  the page its frames touched (4 KiB) plus ~0.4 KiB.
-**   CO_STACK_COPY  tasks take turns on one shared stack per stack size: when a
-**                  task gives control back, the bytes its frames use (a few
-**                  hundred at an await) are copied to the heap, and copied
-**                  back to the same addresses before it resumes. A suspended
-**                  task then costs ~0.7 KiB, and every switch a copy each
-**                  way. The rule it asks of coroutines: a task must not hand a
+**   CO_STACK_COPY  tasks take turns on two shared stacks per stack size: when
+**                  another task needs a suspended task's stack, the bytes
+**                  its frames use (a few hundred at an await) are copied to
+**                  the heap, and copied back to the same addresses before it
+**                  resumes. A suspended task then costs ~0.7 KiB, and such a
+**                  switch a copy each way. The rule it asks of coroutines: a task must not hand a
 **                  pointer to one of its locals to another task, a callback,
 **                  a worker thread or any structure read while it is
 **                  suspended -- while it waits, its locals are not where the
@@ -76,10 +76,10 @@ const char *co_stack_mode_unsupported(co_stack_mode mode);
 
 typedef struct co_loop_config {
     co_clock clock;            /* default CO_CLOCK_VIRTUAL */
-    size_t stack_size;         /* per-task stack bytes; 0 = CO_STACK_DEFAULT_SIZE; in copy mode the shared stack's */
+    size_t stack_size;         /* per-task stack bytes; 0 = CO_STACK_DEFAULT_SIZE; in copy mode the shared stacks' */
     co_stack_mode stack_mode;  /* default CO_STACK_OWN; co_loop_new returns NULL for a mode this build lacks */
-    bool stack_poison;         /* copy mode: fill a suspended task's bytes on the shared stack with 0xCC once
-                                  they are saved, so that a stale pointer into them reads garbage (tests) */
+    bool stack_poison;         /* copy mode: save a task's bytes as soon as it suspends and fill their place
+                                  on the shared stack with 0xCC, so that a stale pointer reads garbage (tests) */
     co_tracer tracer;          /* recording; {NULL} = off */
     FILE *out;                 /* where co_print echoes lines; NULL = nowhere (stdout when cfg is NULL) */
     FILE *err;                 /* where asyncio's log lines go (exchandler.h); NULL = nowhere (stderr when cfg is NULL) */

@@ -38,10 +38,10 @@
 ** anyway, so a stack costs nothing beside that page; a slab's stacks are
 ** carved one at a time, when first wanted, so no other page is touched.
 **
-** In copy stack mode (loop.h, co_stack_mode) a loop takes one stack per size
-** from its pool and its tasks take turns on it (task.c saves each suspended
-** task's bytes to the heap); that stack is an ordinary one of these, and every
-** rule above holds for it.
+** In copy stack mode (loop.h, co_stack_mode) a loop takes two stacks per size
+** from its pool and its tasks take turns on them (task.c saves a suspended
+** task's bytes to the heap when another task needs its stack); they are
+** ordinary ones of these, and every rule above holds for them.
 */
 #ifndef CO_STACK_H
 #define CO_STACK_H

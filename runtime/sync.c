@@ -8,7 +8,7 @@
 ** the default stack mode the node is on the waiting task's own stack, which
 ** stays put while it is suspended, so no allocation is needed beyond the
 ** waiter future itself (a transient one, recycled once its wake-up has run).
-** In copy mode a suspended task's frames are not where they were (task.c):
+** In copy mode a suspended task's frames may be on the heap (task.c):
 ** the node is the one the task has in its copy state, which is enough, as a
 ** task waits on one primitive at a time.
 */

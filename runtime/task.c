@@ -214,8 +214,7 @@ static co_pool_entry *pool_for(co_loop *L, size_t size)
     co_pool_entry *p = co_malloc(sizeof *p);
     if (!p)
         return NULL;
-    co__stack_pool_init(&p->pool, size);
-    p->shared = NULL;
+    co__pool_entry_init(p, size);
     p->next = L->pools->next;       /* keep the default first */
     L->pools->next = p;
     return p;
@@ -422,7 +421,7 @@ static void task_entry(void *arg)
     abort();   /* a finished coroutine is never resumed */
 }
 
-/* --- copy mode: one shared stack, each task's bytes saved while it waits ---- */
+/* --- copy mode: shared stacks, a task's bytes saved when another needs its stack */
 
 const char *co_stack_mode_unsupported(co_stack_mode mode)
 {
@@ -440,46 +439,71 @@ const char *co_stack_mode_unsupported(co_stack_mode mode)
 #endif
 }
 
-/* The task gave control back (or ended): its bytes, from its saved stack
-** pointer to the top of the shared stack, go to its buffer, and with
-** stack_poison the shared copy is overwritten, so that a pointer into them
-** that outlives the switch reads garbage (and faults, as a pointer). */
-static void copy_out(co_loop *L, co_task *t, const void *sp, bool finished)
+/* Task t's bytes, from its saved stack pointer sp to the top of its shared
+** stack, go to its buffer, and with stack_poison the stack's copy is
+** overwritten, so that a pointer into them that outlives the switch reads
+** garbage (and faults, as a pointer). */
+static void save_bytes(co_loop *L, co_task *t, const void *sp)
 {
     char *top = (char *)t->stack->lo + t->stack->size;
     size_t n = (size_t)(top - (const char *)sp);
     co__task_copy_state *cs = co__task_copy(t);
-    if (finished) {
-        co_free(cs->saved);
-        cs->saved = NULL;
-    } else {
-        co__saved_stack *b = cs->saved;
-        if (!b || b->cap < n) {
-            b = co_realloc(b, sizeof *b + n);
-            if (!b) {
-                /* Its bytes cannot be kept, and the next task needs the
-                ** stack: nothing can go on. */
-                put_str("coroscope: out of memory saving the stack of task '");
-                put_str(t->fut.label);
-                put_str("' (copy mode)\n");
-                abort();
-            }
-            b->cap = (uint32_t)n;
-            cs->saved = b;
+    co__saved_stack *b = cs->saved;
+    if (!b || b->cap < n) {
+        b = co_realloc(b, sizeof *b + n);
+        if (!b) {
+            /* Its bytes cannot be kept, and another task needs the stack:
+            ** nothing can go on. */
+            put_str("coroscope: out of memory saving the stack of task '");
+            put_str(t->fut.label);
+            put_str("' (copy mode)\n");
+            abort();
         }
-        b->len = (uint32_t)n;
-        memcpy(b->bytes, sp, n);
+        b->cap = (uint32_t)n;
+        cs->saved = b;
     }
+    b->len = (uint32_t)n;
+    memcpy(b->bytes, sp, n);
     if (L->stack_poison)
         memset((void *)sp, CO__STACK_POISON, n);
 }
 
-/* Before the task resumes: its bytes back where they were. */
-static void copy_in(co_task *t)
+/* Shared stack `slot` is wanted by another task: its owner's bytes leave it. */
+static void evict(co_loop *L, co_pool_entry *pe, unsigned slot)
 {
+    co_task *o = pe->owner[slot];
+    if (o) {
+        save_bytes(L, o, co__context_sp(&o->ctx));
+        pe->owner[slot] = NULL;
+    }
+}
+
+/* Before task t resumes: its bytes back where they were, unless they still
+** are (no other task ran on its stack since). */
+static void copy_in(co_loop *L, co_pool_entry *pe, co_task *t)
+{
+    if (pe->owner[t->stack_slot] == t)
+        return;
+    evict(L, pe, t->stack_slot);
     const co__saved_stack *b = co__task_copy(t)->saved;
     char *top = (char *)t->stack->lo + t->stack->size;
     memcpy(top - b->len, b->bytes, b->len);
+    pe->owner[t->stack_slot] = t;
+}
+
+/* Task t gave control back on its shared stack (sp: its stack pointer). */
+static void copy_out(co_loop *L, co_pool_entry *pe, co_task *t, const void *sp, bool finished)
+{
+    if (finished) {                            /* its bytes are dead */
+        co__task_copy_state *cs = co__task_copy(t);
+        co_free(cs->saved);
+        cs->saved = NULL;
+        pe->owner[t->stack_slot] = NULL;
+        if (L->stack_poison)
+            memset((void *)sp, CO__STACK_POISON, (size_t)((char *)t->stack->lo + t->stack->size - (const char *)sp));
+    } else if (L->stack_poison)                /* checking: saved at once, so a stale pointer sees poison */
+        evict(L, pe, t->stack_slot);
+    /* Else its bytes stay until another task wants the stack. */
 }
 
 /* Run the coroutine until it gives control back; exc is thrown in at its
@@ -487,6 +511,7 @@ static void copy_in(co_task *t)
 static void resume(co_task *t, co_exc *exc)
 {
     co_loop *L = t->fut.loop;
+    co_pool_entry *pe = NULL;                  /* copy mode: t's pool */
     if (!t->started) {
         if (!exc && t->mail_exc)               /* coro.send(None) on a used coroutine */
             exc = t->mail_exc;
@@ -495,23 +520,31 @@ static void resume(co_task *t, co_exc *exc)
             t->mail_exc = exc;
             return;
         }
-        co_pool_entry *pe = pool_for(L, t->coro.stack_size);   /* found: create_task made it */
+        pe = pool_for(L, t->coro.stack_size);   /* found: create_task made it */
         if (!L->stack_copy)
             t->stack = pe ? co__stack_acquire(&pe->pool) : NULL;
-        else {                                 /* the shared stack holds no task's bytes now */
-            if (pe && !pe->shared)
-                pe->shared = co__stack_acquire(&pe->pool);
-            t->stack = pe ? pe->shared : NULL;
+        else if (pe) {                         /* a shared stack, round robin */
+            unsigned slot = pe->next_slot++ % CO__SHARED_STACKS;
+            if (!pe->shared[slot])
+                pe->shared[slot] = co__stack_acquire(&pe->pool);
+            t->stack = pe->shared[slot];
+            t->stack_slot = (uint8_t)slot;
         }
         if (!t->stack) {
             t->yield_kind = CO_Y_RAISE;
             t->mail_exc = co__exc_nomem();
             return;
         }
+        if (L->stack_copy) {
+            evict(L, pe, t->stack_slot);       /* before its first frame is written there */
+            pe->owner[t->stack_slot] = t;
+        }
         co__context_init(&t->ctx, t->stack->lo, t->stack->size, task_entry, t);
         t->started = true;
-    } else if (L->stack_copy)
-        copy_in(t);
+    } else if (L->stack_copy) {
+        pe = pool_for(L, t->coro.stack_size);
+        copy_in(L, pe, t);
+    }
     t->mail_exc = exc;
     t->yield_kind = CO_Y_NONE;
 #ifdef CO_ASAN
@@ -531,7 +564,7 @@ static void resume(co_task *t, co_exc *exc)
     }
     bool finished = t->yield_kind == CO_Y_RETURN || t->yield_kind == CO_Y_RAISE;
     if (L->stack_copy)
-        copy_out(L, t, sp, finished);          /* the shared stack stays acquired */
+        copy_out(L, pe, t, sp, finished);      /* the shared stacks stay acquired */
     else if (finished)
         co__stack_release(&pool_for(L, t->coro.stack_size)->pool, t->stack);
     if (finished)

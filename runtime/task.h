@@ -19,7 +19,7 @@
 ** co_float(3)). Awaiting it inside a task (co_await_coro) is a plain call; wrapping it
 ** in a task (co_create_task) gives it a stack of its own and schedules its
 ** first step. Every task runs on a stack from the loop's pool (in copy stack
-** mode, on one stack shared by turns: loop.h, co_stack_mode); stacks are
+** mode, on stacks shared by turns: loop.h, co_stack_mode); stacks are
 ** stackful, so any C function called from a coroutine may await.
 **
 ** Suspension points -- the only calls that may switch to another task -- are

@@ -1,8 +1,8 @@
 #!/bin/sh
 # aarch64.sh -- the AArch64 context switch, checked under qemu-user: every
 # virtual-clock scenario built for AArch64 records the same bytes as on this
-# machine, in the default stack mode and in copy mode (its stack poisoned,
-# tests/scripts/stack_copy.sh says why). `make test` installs the cross compiler and qemu (tools/deps.sh:
+# machine, in the default stack mode and in copy mode, with and without
+# poison (tests/scripts/stack_copy.sh says why). `make test` installs the cross compiler and qemu (tools/deps.sh:
 # gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user); where they still
 # are missing it says SKIP with the reason, and tests/run.sh counts the skip.
 set -u
@@ -23,14 +23,14 @@ cat >"$tmp/main.c" <<'C'
 #include "trace_writer.h"
 
 /* What co_scenario_record_file does, on a copy-mode loop. */
-static int record_copy(const co_scenario *sc, const char *path, char *err, size_t errlen)
+static int record_copy(const co_scenario *sc, const char *path, bool poison, char *err, size_t errlen)
 {
     co_trace_header hdr = {sc->name, "virtual", "coroscope-runtime 0.1", 0};
     co_trace_writer *w = co_trace_writer_open(path, &hdr, err, errlen);
     if (!w)
         return 1;
     co_twin_tracer tt;
-    co_loop_config cfg = {.stack_mode = CO_STACK_COPY, .stack_poison = true,
+    co_loop_config cfg = {.stack_mode = CO_STACK_COPY, .stack_poison = poison,
                           .tracer = co_twin_tracer_wrap(&tt, sc->name, co_trace_writer_tracer(w))};
     co_loop *L = co_loop_new(&cfg);
     if (!L) {
@@ -48,8 +48,8 @@ int main(int argc, char **argv)
     char err[512];
     if (!sc)
         return 2;
-    if (argc == 4 && !strcmp(argv[3], "copy")) {
-        if (record_copy(sc, argv[2], err, sizeof err)) {
+    if (argc == 4 && !strncmp(argv[3], "copy", 4)) {
+        if (record_copy(sc, argv[2], argv[3][4] != 0, err, sizeof err)) {
             fprintf(stderr, "%s\n", err);
             return 1;
         }
@@ -79,11 +79,13 @@ for name in $("$cs" list | awk '{print $1}'); do
     else
         echo "FAIL aarch64 $name: the AArch64 build recorded a different trace"; rc=1
     fi
-    if qemu-aarch64 "$tmp/rec" "$name" "$tmp/c.jsonl" copy >/dev/null 2>&1 &&
-       cmp -s "$tmp/c.jsonl" "$tmp/x.jsonl"; then
-        echo "PASS aarch64 copy mode $name"
-    else
-        echo "FAIL aarch64 copy mode $name: the AArch64 build in copy stack mode recorded a different trace"; rc=1
-    fi
+    for mode in copy-poison copy; do
+        if qemu-aarch64 "$tmp/rec" "$name" "$tmp/c.jsonl" $mode >/dev/null 2>&1 &&
+           cmp -s "$tmp/c.jsonl" "$tmp/x.jsonl"; then
+            echo "PASS aarch64 $mode $name"
+        else
+            echo "FAIL aarch64 $mode $name: the AArch64 build in copy stack mode recorded a different trace"; rc=1
+        fi
+    done
 done
 exit $rc

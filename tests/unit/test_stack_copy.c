@@ -1,11 +1,13 @@
 /*
-** test_stack_copy.c -- copy mode (CO_STACK_COPY): tasks take turns on one
-** shared stack, and a suspended task's bytes wait on the heap (task.c).
+** test_stack_copy.c -- copy mode (CO_STACK_COPY): tasks take turns on shared
+** stacks, and a suspended task's bytes wait on the heap while another task
+** uses its stack (task.c).
 **
-** Each test runs with stack_poison on, so that whatever a suspended task left
-** on the shared stack is overwritten once saved: a frame restored wrong, or a
-** pointer into a suspended task's frames kept by the runtime, reads 0xCC
-** bytes and the test fails. Deep frames, big locals, cancelled tasks whose
+** Most tests run twice: with stack_poison, where a task's bytes leave the
+** stack as soon as it suspends and their place is overwritten -- a frame
+** restored wrong, or a pointer into a suspended task's frames kept by the
+** runtime, reads 0xCC bytes and the test fails -- and without, where they
+** leave only when another task needs the stack; both give the same results. Deep frames, big locals, cancelled tasks whose
 ** cleanup reads their locals, every synchronization primitive with
 ** cancellation in the middle, many tasks, a larger stack for one coroutine,
 ** what a local lent to another task reads, and the two ways the process
@@ -24,25 +26,42 @@
 #include "coroscope.h"
 #include "counting_alloc.h"
 
-static co_loop *copy_loop(void)
+static co_loop *copy_loop(bool poison)
 {
-    co_loop_config cfg = {.stack_mode = CO_STACK_COPY, .stack_poison = true};
+    co_loop_config cfg = {.stack_mode = CO_STACK_COPY, .stack_poison = poison};
     co_loop *L = co_loop_new(&cfg);
     cr_assert(L != NULL, "a copy-mode loop (%s)", co_stack_mode_unsupported(CO_STACK_COPY));
     return L;
 }
 
-/* Run main in copy mode; its result (its exception fails the test). */
+static char prims_seen[128];   /* what prims_main saw, as text (its values go with its loop) */
+
+/* Run main in copy mode twice: with stack_poison (every suspended task's
+** bytes saved at once, the stack's copy poisoned), and without (bytes saved
+** only when another task needs the stack). Both must give the same integer
+** result (and the same prims_seen); its exception fails the test. */
 static co_value run_copy(co_fn main, co_loop_stats *stats)
 {
-    co_loop *L = copy_loop();
-    co_value v = co_none();
-    co_exc *e = co_run(L, co_coro_make(main, "main", 0, NULL), &v, NULL);
-    cr_assert(e == NULL, "main raised %s: %s", e ? e->type : "", e && e->msg ? e->msg : "");
-    if (stats)
-        *stats = co_loop_get_stats(L);
-    cr_assert(co_loop_close(L) == CO_OK);
-    return v;
+    co_value first = co_none();
+    char seen[sizeof prims_seen];
+    for (int poison = 1; poison >= 0; poison--) {
+        co_loop *L = copy_loop(poison);
+        co_value v = co_none();
+        prims_seen[0] = 0;
+        co_exc *e = co_run(L, co_coro_make(main, "main", 0, NULL), &v, NULL);
+        cr_assert(e == NULL, "main raised %s: %s (poison %d)", e ? e->type : "", e && e->msg ? e->msg : "", poison);
+        if (stats)
+            *stats = co_loop_get_stats(L);
+        cr_assert(co_loop_close(L) == CO_OK);
+        if (poison) {
+            first = v;
+            memcpy(seen, prims_seen, sizeof seen);
+        } else {
+            cr_expect(eq(i64, v.u.i, first.u.i), "the same result with and without poison");
+            cr_expect(eq(str, prims_seen, seen), "the same result with and without poison");
+        }
+    }
+    return first;
 }
 
 static void init(void)
@@ -203,7 +222,7 @@ Test(stack_copy, a_coroutine_stack_size_gets_its_own_shared_stack)
 {
     co_loop_stats st;
     cr_expect(eq(i64, run_copy(sized_main, &st).u.i, 0));
-    cr_expect(eq(sz, st.stacks_total, 2), "one shared stack per size");
+    cr_expect(eq(sz, st.stacks_total, 3), "two shared stacks of the default size, one of the larger");
 }
 
 /* --- cancellation: the cleanup code finds its frames restored ------------------ */
@@ -308,8 +327,6 @@ static co_exc *cond_user(const co_value *args, co_value *result)
     return e;
 }
 
-static char prims_seen[128];
-
 static co_exc *prims_main(const co_value *args, co_value *result)
 {
     (void)args;
@@ -401,12 +418,12 @@ static co_exc *many_main(const co_value *args, co_value *result)
     return e;
 }
 
-Test(stack_copy, twenty_thousand_tasks_share_one_stack)
+Test(stack_copy, twenty_thousand_tasks_share_two_stacks)
 {
     co_loop_stats st;
     cr_expect(eq(i64, run_copy(many_main, &st).u.i, 0));
-    cr_expect(eq(sz, st.stacks_total, 1));
-    cr_expect(eq(sz, st.stacks_in_use, 1), "the shared stack stays until the loop closes");
+    cr_expect(eq(sz, st.stacks_total, 2));
+    cr_expect(eq(sz, st.stacks_in_use, 2), "the shared stacks stay until the loop closes");
 }
 
 /* --- the rule: a local lent to another task is not there while its owner waits --- */
@@ -449,10 +466,14 @@ static co_exc *lend_main(const co_value *args, co_value *result)
 
 Test(stack_copy, a_lent_local_reads_poison_while_its_task_waits)
 {
-    /* The address is the shared stack's: the borrower's own frames, or the
-    ** poison below them -- anything but the lender's value, which the lender
-    ** itself finds intact when it resumes (it raises otherwise). */
-    co_value v = run_copy(lend_main, NULL);
+    /* With poison the lender's bytes left the stack when it suspended: the
+    ** address holds poison or another task's frames -- anything but the
+    ** lender's value, which the lender itself finds intact when it resumes
+    ** (it raises otherwise). */
+    co_loop *L = copy_loop(true);              /* without poison the lender's bytes may still be there */
+    co_value v = co_none();
+    cr_assert(co_run(L, co_coro_make(lend_main, "main", 0, NULL), &v, NULL) == NULL);
+    cr_assert(co_loop_close(L) == CO_OK);
     cr_expect(ne(i64, v.u.i, 0x1234567812345678ll));
 }
 
@@ -514,7 +535,8 @@ static co_exc *starve_main(const co_value *args, co_value *result)
 Test(stack_copy, no_memory_for_a_tasks_bytes_stops_the_process_naming_the_task)
 {
     counting_alloc_on();                       /* inherited by the child */
-    co_loop_config cfg = {.stack_mode = CO_STACK_COPY};
+    /* With poison its bytes are saved as soon as it suspends. */
+    co_loop_config cfg = {.stack_mode = CO_STACK_COPY, .stack_poison = true};
     char buf[2048];
     int status = run_in_child(starve_main, &cfg, buf, sizeof buf);
     int stopped = WIFSIGNALED(status);
