@@ -393,6 +393,67 @@ def _short_repr(value, limit=REPR_LIMIT):
     return text
 
 
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_own_address = {}       # id(object) -> its address as %#x writes it
+
+
+def _stable_own(text, value):
+    """_stable(text) for a repr of `value`, with its common case made quick:
+    the only address in the text is the object's own, id(value) as %#x
+    (as object.__repr__ and asyncio's reprs write it: "<Queue at 0x7f3a...
+    maxsize=0 tasks=12>", whose text changes at every step). That address
+    is exactly what _ADDRESS would find there when no other "0x" is in the
+    text and no hex digit follows it (the pattern takes at most 16), so it
+    is replaced at once; any other text goes through _stable."""
+    if "0x" not in text:
+        return text
+    address = _own_address.get(id(value))
+    if address is None:
+        address = "%#x" % id(value)
+        if len(_own_address) >= _STABLE_SEEN_LIMIT:
+            _own_address.clear()
+        _own_address[id(value)] = address
+    head, found, tail = text.partition(address)
+    if (found and "0x" not in head and "0x" not in tail and 8 <= len(found) <= 18
+            and (not tail or len(found) == 18 or tail[0] not in _HEX_DIGITS)):
+        return head + (_addresses.get(found) or _stand_in(found)) + tail
+    return _stable(text)
+
+
+_json_seen = {}         # a local's repr text -> its JSON text in `vars` (_local_json)
+_JSON_SEEN_LIMIT = 4096
+
+
+def _local_json(value):
+    """_esc(_short_repr(value)): a local's value as the JSON string `vars`
+    holds, for _locals_of. The repr is always called (what it shows may
+    have changed); the same text always gives the same JSON text (an
+    address keeps its stand-in for good: _stable), so the texts seen last
+    are remembered with their JSON (the same lock at every suspension, the
+    same list while _bounded_repr knows it unchanged); a text not seen is
+    made stable the quick way where it can be (_stable_own)."""
+    kind = type(value)
+    try:
+        if kind is str or kind in _SHORT_CONTAINERS:
+            text = _bounded_repr(value, REPR_LIMIT + 20)
+        else:
+            text = repr(value)          # what _bounded_repr would do, without the call
+    except Exception:
+        return _esc("<unprintable %s>" % kind.__name__)
+    done = _json_seen.get(text)
+    if done is None:
+        if not isinstance(text, str):
+            return _esc("<unprintable %s>" % kind.__name__)
+        stable = _stable_own(text, value)
+        if len(stable) > REPR_LIMIT:
+            stable = stable[:REPR_LIMIT - 1] + "\u2026"
+        done = _esc(stable)
+        if len(_json_seen) >= _JSON_SEEN_LIMIT:
+            _json_seen.clear()
+        _json_seen[text] = done
+    return done
+
+
 # --------------------------------------------------------------------------
 # Names of callables
 
@@ -499,6 +560,7 @@ class _KeyRef(weakref.ref):
 # _codes_known, so that no id can stand for another code object later.
 _code_kinds = {}        # id(code object) -> one of the _K_ values
 _codes_known = []       # the code objects _code_kinds has seen
+_passed_over = set()    # ids of those whose frames a stack walk passes over (_K_LIBRARY, _K_PROGRAM)
 _K_LIBRARY = 0          # the standard library (asyncio included) or the recorder
 _K_PROGRAM = 1          # the program's code, not a coroutine
 _K_COROUTINE = 2        # a coroutine function of the program's
@@ -550,6 +612,8 @@ def _code_kind(code):
             kind = _K_PROGRAM
         _codes_known.append(code)
         _code_kinds[id(code)] = kind
+        if kind == _K_LIBRARY or kind == _K_PROGRAM:
+            _passed_over.add(id(code))
     return kind
 
 
@@ -658,47 +722,50 @@ def _frame_locals(frame):
 
 
 _BIG_INT = 10 ** 70          # ints shorter than this are shown by repr at once
+_NEG_BIG_INT = -_BIG_INT
+_PLAIN_REPR = {bool: True, type(None): True, float: True}      # repr short, ASCII, no address
 
 
 _fn_json = {}           # id(code object) -> (it, '{"fn":"name","line":')
 _var_json = {}          # a local's name -> '"name":'
+_getrefcount = sys.getrefcount
 
 
-def _locals_of(frame):
+def _var_key(name):
+    key = _var_json[name] = _esc(name) + ":"
+    return key
+
+
+def _locals_of(frame, line=None):
     """FORMAT.md's `locals` entry for one frame, as JSON text (formatted
-    here: it is written at every suspension). Reading a frame's locals fills
-    its own f_locals dict, which would keep old values alive (and their
-    finalizers waiting); that dict is emptied again when nobody else (a
-    locals() of the program's) holds it."""
+    here: it is written at every suspension; `line` is its f_lineno when the
+    caller has read it already). Reading a frame's locals fills its own
+    f_locals dict, which would keep old values alive (and their finalizers
+    waiting); that dict is emptied again when nobody else (a locals() of the
+    program's) holds it."""
     code = frame.f_code
     entry = _fn_json.get(id(code))
     if entry is None or entry[0] is not code:
         entry = _fn_json[id(code)] = (code, '{"fn":%s,"line":' % _esc(_qualname(code)))
-    head = entry[1]
     try:
         values = frame.f_locals
     except Exception:
         values = {}
+    keys = _var_json
     shown = []
-    more = 0
-    for name, value in values.items():
-        if len(shown) >= LOCALS_LIMIT:
-            more += 1
-            continue
-        key = _var_json.get(name)
-        if key is None:
-            key = _var_json[name] = _esc(name) + ":"
+    for name, value in (values.items() if len(values) <= LOCALS_LIMIT
+                        else itertools.islice(values.items(), LOCALS_LIMIT)):
         kind = value.__class__
-        if (kind is int and -_BIG_INT < value < _BIG_INT or kind is bool or value is None
-                or kind is float):
+        if kind is int and _NEG_BIG_INT < value < _BIG_INT or kind in _PLAIN_REPR:
             # repr is short, plain ASCII and without an address.
-            shown.append(f'{key}"{value!r}"')
+            shown.append((keys.get(name) or _var_key(name)) + '"%r"' % value)
         else:
-            shown.append(key + _esc(_short_repr(value)))
-    if sys.getrefcount(values) <= 3 and type(values) is dict and sys.gettrace() is None:
+            shown.append((keys.get(name) or _var_key(name)) + _local_json(value))
+    more = len(values) - LOCALS_LIMIT
+    if _getrefcount(values) <= 3 and values.__class__ is dict and _gettrace() is None:
         values.clear()
-    return "%s%d,\"vars\":{%s}%s}" % (head, frame.f_lineno or 1, ",".join(shown),
-                                      ',"more":%d' % more if more else "")
+    return '%s%d,"vars":{%s}%s}' % (entry[1], (frame.f_lineno if line is None else line) or 1,
+                                    ",".join(shown), ',"more":%d' % more if more > 0 else "")
 
 
 # --------------------------------------------------------------------------
@@ -905,13 +972,14 @@ class Recorder:
 
     # -- where things happen
 
-    def src(self, frame):
-        """"FILE:LINE" of a frame, its file embedded (Sources)."""
+    def src(self, frame, line=None):
+        """"FILE:LINE" of a frame, its file embedded (Sources); `line` is
+        its f_lineno when the caller has read it already."""
         if frame is None:
             return None
         code = frame.f_code
         name = self.sources.name(code.co_filename) if self.sources else os.path.basename(code.co_filename)
-        return "%s:%d" % (name, frame.f_lineno or code.co_firstlineno or 1)
+        return "%s:%d" % (name, (frame.f_lineno if line is None else line) or code.co_firstlineno or 1)
 
     def fallback_src(self):
         """The program's first line: where a step whose stack shows none of
@@ -1252,6 +1320,9 @@ class Recorder:
             # last, so is the rest of the stack.
             kinds, old, top = _code_kinds, task._rec_frames, task._rec_top
             probe = frame
+            passed = _passed_over
+            while probe is not None and id(probe.f_code) in passed:
+                probe = probe.f_back        # the recorder's, asyncio's: the common case, quickly
             while probe is not None:
                 code = probe.f_code
                 kind = kinds.get(id(code))
@@ -1671,7 +1742,11 @@ class Task(_PY_TASK):
                 where = frame
         if where is None and stack:
             where = stack[-1][0]
-        src = rec.src(where) if where is not None else (self._rec_src or rec.fallback_src())
+        if where is not None:
+            line = where.f_lineno       # read once: locals give it too (it is searched for)
+            src = rec.src(where, line)
+        else:
+            src = self._rec_src or rec.fallback_src()
         if waiter is not None:
             fut_id = rec.id_of(waiter)
             label = rec.labels.get(fut_id)
@@ -1684,7 +1759,8 @@ class Task(_PY_TASK):
             body = ',"ev":"step_end","task":%d,"reason":"yield","h":%s,"src":%s' % (
                 task_id, "null" if h is None else h, _esc(src))
         if rec.with_locals:
-            body += ',"locals":[%s]' % ",".join([_locals_of(f) for f, kind in stack
+            body += ',"locals":[%s]' % ",".join([_locals_of(f, line if f is where else None)
+                                                 for f, kind in stack
                                                  if kind == _K_COROUTINE or kind == _K_AGEN])
         rec.emit_body(body)
 
