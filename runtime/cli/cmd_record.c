@@ -48,7 +48,7 @@ static void record_usage(FILE *to)
             "usage: coroscope record SCENARIO [-o FILE] [--clock virtual|real] [--size N] [--c-lines]\n"
             "                        [--trace-version 3|4] [--stack own|copy|copy-poison]\n"
             "       coroscope record PROGRAM.py [-o FILE] [--max-events N] [--max-time SECONDS]\n"
-            "                        [--no-locals] [-- ARGS...]\n\n"
+            "                        [--no-locals] [--trace-version 3|4] [-- ARGS...]\n\n"
             "Runs a built-in scenario (see `coroscope list`) on the coroscope runtime, or a\n"
             "Python asyncio program on CPython 3.11 under the CPython recorder's virtual\n"
             "clock, and writes its trace as JSON Lines (traces/FORMAT.md).\n\n"
@@ -60,9 +60,10 @@ static void record_usage(FILE *to)
             "  --c-lines           src fields name the scenario's C lines, and its Python\n"
             "                      twin is not embedded (default: they name the twin's\n"
             "                      lines, the C location is kept in csrc)\n"
-            "  --trace-version 4   the trace format (default): strings that repeat (src,\n"
-            "                      labels, kinds ...) written once as \"str\" lines and then\n"
-            "                      by number, seq and t only where they do not follow\n"
+            "  --trace-version 4   the trace format (default): seq and t only where they\n"
+            "                      do not follow, and (scenarios) strings that repeat (src,\n"
+            "                      labels, kinds ...) written once as \"str\" lines and\n"
+            "                      then by number\n"
             "  --trace-version 3   every line spelled out in full, to read the raw JSON;\n"
             "                      both load to the same model (traces/FORMAT.md)\n"
             "  --stack own         every task on a stack of its own (default): a waiting\n"
@@ -364,7 +365,7 @@ int cli_record(int argc, char **argv)
     bool stack_poison = false;
     unsigned long long max_events = RECORD_MAX_EVENTS;
     double max_time = RECORD_MAX_TIME;
-    char *extra[8];                 /* recorder options for a program */
+    char *extra[16];                /* recorder options for a program */
     int n_extra = 0, cut = argc;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--")) {
@@ -383,16 +384,20 @@ int cli_record(int argc, char **argv)
                 max_events = strtoull(argv[i], NULL, 10);
             else
                 max_time = strtod(argv[i], NULL);
+            if (n_extra + 2 > (int)(sizeof extra / sizeof *extra))
+                return cli_usage_error("record", "too many options for the recorder (%s)", a);
             extra[n_extra++] = (char *)a;
             extra[n_extra++] = argv[i];
             continue;
         }
         if (!strcmp(a, "--no-locals")) {
+            if (n_extra + 1 > (int)(sizeof extra / sizeof *extra))
+                return cli_usage_error("record", "too many options for the recorder (%s)", a);
             extra[n_extra++] = (char *)a;
             continue;
         }
         if (!strcmp(a, "--clock") || !strcmp(a, "--size") || !strcmp(a, "--c-lines") ||
-            !strcmp(a, "--trace-version") || !strcmp(a, "--stack"))
+            !strcmp(a, "--stack"))
             scenario_only = i;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             record_usage(stdout);
@@ -440,6 +445,10 @@ int cli_record(int argc, char **argv)
             if (strcmp(argv[i], "3") && strcmp(argv[i], "4"))
                 return cli_usage_error("record", "--trace-version takes 3 or 4, not '%s'", argv[i]);
             version = argv[i][0] - '0';
+            if (n_extra + 2 > (int)(sizeof extra / sizeof *extra))   /* a program's recorder takes it too */
+                return cli_usage_error("record", "too many options for the recorder (%s)", a);
+            extra[n_extra++] = (char *)a;
+            extra[n_extra++] = argv[i];
         } else if (a[0] == '-' && a[1])
             return cli_usage_error("record", "unknown option '%s'", a);
         else if (name)
@@ -451,9 +460,7 @@ int cli_record(int argc, char **argv)
         return cli_usage_error("record", "which scenario or program? (`coroscope list` shows the scenarios)");
     if (cli_is_program(name)) {
         if (scenario_only)
-            return cli_usage_error("record", "%s is for built-in scenarios, not programs%s", argv[scenario_only],
-                                   strcmp(argv[scenario_only], "--trace-version") ? ""
-                                   : " (the CPython recorder writes version 3)");
+            return cli_usage_error("record", "%s is for built-in scenarios, not programs", argv[scenario_only]);
         return record_program(name, out, extra, n_extra, argv + cut + 1, cut < argc ? argc - cut - 1 : 0);
     }
     if (cut < argc)

@@ -8,7 +8,10 @@
 ** Python exactly, and the recorder writes the same trace format as the
 ** runtime. This file finds the recorder (beside an installed coroscope, or in
 ** a checkout), checks that the interpreter is there and new enough (3.11: its
-** asyncio is the reference), and runs it. Commands that read traces record
+** asyncio is the reference), and runs it -- as python3 runs a script, but with
+** its compiled code cached in the build directory when it is a checkout's
+** (RECORDER_BOOT): a script is compiled anew at every run, which is a tenth of
+** a short recording's time. Commands that read traces record
 ** each program into a private temporary directory, read that trace, and remove
 ** it when they are done.
 */
@@ -27,6 +30,34 @@
 #include "cli.h"
 
 #define RECORDER_NAME "coroscope_record.py"
+
+/*
+** `python3 -c RECORDER_BOOT RECORDER CACHE ARGS...` runs the recorder as
+** `python3 RECORDER ARGS...` would (the same sys.argv, sys.path[0], __main__
+** and __file__), except that its code object comes through importlib's
+** SourceFileLoader, which reads it from a .pyc under CACHE -- and writes it
+** there, the first time or after the recorder changed, even when
+** PYTHONDONTWRITEBYTECODE is set -- instead of compiling the file. CACHE ""
+** caches nothing (an installed recorder, or one named by COROSCOPE_RECORDER).
+** Both flags are as they were before the program runs.
+*/
+static const char RECORDER_BOOT[] =
+    "import sys\n"
+    "def _boot():\n"
+    "    import importlib.machinery, os\n"
+    "    path, cache = sys.argv[1], sys.argv[2]\n"
+    "    sys.argv[:3] = [path]\n"
+    "    sys.path[0] = os.path.dirname(os.path.realpath(path))\n"
+    "    saved = sys.dont_write_bytecode, sys.pycache_prefix\n"
+    "    if cache:\n"
+    "        sys.dont_write_bytecode, sys.pycache_prefix = False, cache\n"
+    "    try:\n"
+    "        return path, importlib.machinery.SourceFileLoader('__main__', path).get_code('__main__')\n"
+    "    finally:\n"
+    "        sys.dont_write_bytecode, sys.pycache_prefix = saved\n"
+    "__file__, _code = _boot()\n"
+    "del _boot\n"
+    "exec(_code)\n";
 
 int cli_is_program(const char *arg)
 {
@@ -49,10 +80,13 @@ static int readable(const char *path)
 /*
 ** The recorder: $COROSCOPE_RECORDER, else beside the executable as installed
 ** (BIN/../share/coroscope/recorder/), else in the checkout it was built in
-** (build/coroscope -> runtime/recorder/). 0 and the path in buf, or -1.
+** (build/coroscope -> runtime/recorder/). 0 and the path in buf, or -1; in
+** `cache`, where its compiled code is kept: BUILD/pycache for a checkout's,
+** else "" (RECORDER_BOOT).
 */
-static int find_recorder(char *buf, size_t cap)
+static int find_recorder(char *buf, size_t cap, char *cache, size_t cache_cap)
 {
+    cache[0] = 0;
     const char *env = getenv("COROSCOPE_RECORDER");
     if (env && *env) {
         snprintf(buf, cap, "%s", env);
@@ -74,8 +108,11 @@ static int find_recorder(char *buf, size_t cap)
     };
     for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
         snprintf(buf, cap, "%s%s", exe, tries[i]);
-        if (readable(buf))
+        if (readable(buf)) {
+            if (i > 0 && (size_t)snprintf(cache, cache_cap, "%s/pycache", exe) >= cache_cap)
+                cache[0] = 0;
             return 0;
+        }
     }
     return -1;
 }
@@ -180,8 +217,8 @@ int cli_record_program_to(const char *cmd, const char *program, const char *out,
                 program, access(program, F_OK) ? strerror(errno) : "not a readable file");
         return 2;
     }
-    char recorder[PATH_MAX];
-    if (find_recorder(recorder, sizeof recorder) < 0) {
+    char recorder[PATH_MAX], cache[PATH_MAX];
+    if (find_recorder(recorder, sizeof recorder, cache, sizeof cache) < 0) {
         fprintf(stderr,
                 "coroscope %s: cannot find the CPython recorder (%s); it is installed with coroscope "
                 "under PREFIX/share/coroscope/recorder/ -- reinstall (make install), or set "
@@ -191,14 +228,17 @@ int cli_record_program_to(const char *cmd, const char *program, const char *out,
     }
     if (check_python(cmd))
         return 1;
-    size_t n = 0, cap = (size_t)(n_extra + n_prog) + 8;
+    size_t n = 0, cap = (size_t)(n_extra + n_prog) + 11;
     char **argv = co_calloc(cap, sizeof *argv);
     if (!argv) {
         fprintf(stderr, "coroscope %s: out of memory\n", cmd);
         return 1;
     }
     argv[n++] = (char *)python();
+    argv[n++] = "-c";
+    argv[n++] = (char *)RECORDER_BOOT;
     argv[n++] = recorder;
+    argv[n++] = cache;
     argv[n++] = (char *)program;
     argv[n++] = "-o";
     argv[n++] = (char *)out;

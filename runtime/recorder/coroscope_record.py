@@ -6,7 +6,7 @@ coroscope trace of the first loop it runs (JSON Lines, traces/FORMAT.md).
 
     python3 coroscope_record.py PROGRAM.py [-o OUT.jsonl] [--scenario NAME]
                                 [--size N] [--max-events N] [--max-time SECONDS]
-                                [--no-locals] [-- PROGRAM-ARGS...]
+                                [--no-locals] [--trace-version 3|4] [-- PROGRAM-ARGS...]
 
 The point of the recorder is fidelity: the schedule it records must be exactly
 the one CPython 3.11's asyncio produces, so that the C runtime can be checked
@@ -57,7 +57,9 @@ recorder therefore only *observes*:
   the trace is written through TraceFile so that no line is lost or doubled.
 * The trace carries the source of every file its `src` fields name
   (`source` events), and at every suspension the local variables of the
-  program's frames (`locals`; --no-locals leaves them out).
+  program's frames (`locals`; --no-locals leaves them out). It is format
+  version 4 without a string table (`seq` left out, `t` where it repeats);
+  --trace-version 3 spells every line out.
 
 Only the standard library is used.
 """
@@ -95,7 +97,7 @@ from asyncio import (base_events, coroutines, events, exceptions, futures, locks
                      selector_events, streams, taskgroups, tasks, timeouts)
 
 FORMAT_NAME = "coroscope-trace"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4                  # the default; --trace-version 3 spells every line out
 PRODUCER = "coroscope-record (CPython %s)" % platform.python_version()
 PROG = "coroscope-record"
 
@@ -422,6 +424,8 @@ def _stable_own(text, value):
 
 _json_seen = {}         # a local's repr text -> its JSON text in `vars` (_local_json)
 _JSON_SEEN_LIMIT = 4096
+_plain_json = {}        # id(list or tuple) -> (_plain_seen's items and "...", the JSON of its text)
+_PLAIN_BUDGET = REPR_LIMIT + 20
 
 
 def _local_json(value):
@@ -429,13 +433,21 @@ def _local_json(value):
     holds, for _locals_of. The repr is always called (what it shows may
     have changed); the same text always gives the same JSON text (an
     address keeps its stand-in for good: _stable), so the texts seen last
-    are remembered with their JSON (the same lock at every suspension, the
-    same list while _bounded_repr knows it unchanged); a text not seen is
-    made stable the quick way where it can be (_stable_own)."""
+    are remembered with their JSON (the same lock at every suspension); a
+    text not seen is made stable the quick way where it can be
+    (_stable_own). A list or tuple of plain items that _bounded_repr knows
+    unchanged (_plain_seen) gives its JSON at once, checked the same way."""
     kind = type(value)
+    if kind is list or kind is tuple:
+        seen = _plain_json.get(id(value))
+        if seen is not None:
+            items, more, done = seen
+            n, k = len(value), len(items)
+            if n >= k and (n > k) == more and all(map(operator.is_, value[:k], items)):
+                return done
     try:
         if kind is str or kind in _SHORT_CONTAINERS:
-            text = _bounded_repr(value, REPR_LIMIT + 20)
+            text = _bounded_repr(value, _PLAIN_BUDGET)
         else:
             text = repr(value)          # what _bounded_repr would do, without the call
     except Exception:
@@ -451,6 +463,12 @@ def _local_json(value):
         if len(_json_seen) >= _JSON_SEEN_LIMIT:
             _json_seen.clear()
         _json_seen[text] = done
+    if kind is list or kind is tuple:
+        plain = _plain_seen.get((id(value), _PLAIN_BUDGET))
+        if plain is not None and plain[2] is text:
+            if len(_plain_json) >= _PLAIN_SEEN_LIMIT:
+                _plain_json.clear()
+            _plain_json[id(value)] = (plain[0], plain[1], done)
     return done
 
 
@@ -888,8 +906,11 @@ class Recorder:
     program must not see them) and reported by the caller at the end.
     """
 
-    def __init__(self, out, scenario, program=None, max_events=0, with_locals=True):
+    def __init__(self, out, scenario, program=None, max_events=0, with_locals=True,
+                 version=FORMAT_VERSION):
         self.out = out
+        self.version = version      # 4: seq left out (it always follows), t where it repeats
+        self.t_written = None       # the t of the last event written (version 4), None before the first
         self.scenario = scenario
         self.max_events = max_events    # 0: no limit
         self.seq_limit = max_events or _INF     # the last seq that may be written
@@ -1004,8 +1025,20 @@ class Recorder:
         except (OSError, ValueError) as exc:
             self.write_error = exc
 
+    def _write_event(self, seq, fields):
+        """Write event number `seq` from a dict of its fields after `seq`
+        and `t` (the rare ones: source, end), at the clock's time."""
+        now = self.now()
+        if self.version < 4:
+            self._write_line(dict({"seq": seq, "t": now}, **fields))
+        elif now == self.t_written and now - now == 0:
+            self._write_line(fields)
+        else:
+            self._write_line(dict({"t": now}, **fields))
+            self.t_written = now
+
     def header(self):
-        self._write_line({"format": FORMAT_NAME, "version": FORMAT_VERSION,
+        self._write_line({"format": FORMAT_NAME, "version": self.version,
                           "scenario": self.scenario, "clock": "virtual",
                           "semantics": "cpython-3.11", "producer": PRODUCER})
 
@@ -1036,7 +1069,18 @@ class Recorder:
                 self._flush_deferred()
             task = self.step_task
             if task is not None and _get_ident() == self.loop_thread:
-                self.sync(task, _getframe(1))
+                # sync's common case, here: past the recorder's and asyncio's
+                # frames, the program's frame that made the event is the
+                # innermost coroutine frame seen last (then so is the rest of
+                # the stack: nothing to write), and no watcher waits.
+                probe = _getframe(1)
+                passed = _passed_over
+                while probe is not None and id(probe.f_code) in passed:
+                    probe = probe.f_back
+                old = task._rec_frames
+                if (probe is None or task._rec_watch or _gettrace() is not None
+                        or probe.f_trace is not (old[-1] if old else task._rec_top)):
+                    self.sync(task, _getframe(1))
         pending = self.pending
         if self.seq + len(pending) >= self.seq_limit or self.sources is not None and self.sources.pending:
             self._emit_locked(body)
@@ -1110,14 +1154,16 @@ class Recorder:
                 else:
                     now = self.loop._now if self.loop is not None else 0.0
                     t = _float_repr(now) if now - now == 0 else "null"
+                    if self.version >= 4 and now == self.t_written and t != "null":
+                        t = None        # the same t as the line before: left out
                     try:
-                        self._write_batch(out, pending, count, t)
+                        self._write_batch(out, pending, count, t, now)
                     except MemoryError:
                         # The batch needs room for its text twice over: with
                         # memory short, the file's buffer is emptied and the
                         # lines go one by one, as little as one event needs.
                         self.flush_file()
-                        self._write_one_by_one(out, pending, count, t)
+                        self._write_one_by_one(out, pending, count, t, now)
                     if len(out.buf) >= TraceFile.CHUNK:
                         self.flush_file()
             finally:
@@ -1143,7 +1189,7 @@ class Recorder:
             if self.max_events and self.seq >= self.max_events:
                 return
             seq = self.seq + 1
-            self._write_line({"seq": seq, "t": self.now(), "ev": "source", "file": name, "text": text})
+            self._write_event(seq, {"ev": "source", "file": name, "text": text})
             self.seq = seq
 
     def _out_of_memory(self):
@@ -1202,7 +1248,7 @@ class Recorder:
                     self._write_pending()
                     self.busy = _get_ident()
                     seq = self.seq + 1
-                    self._write_line({"seq": seq, "t": self.now(), "ev": "end", "reason": reason})
+                    self._write_event(seq, {"ev": "end", "reason": reason})
                     self.seq = seq
                     self.ended = True   # what another thread appended meanwhile is never written
                 except MemoryError:
@@ -1212,12 +1258,22 @@ class Recorder:
                     self.busy = None
             self.finished = True
 
-    def _write_batch(self, out, pending, count, t):
-        """The first `count` pending events as lines at time text `t`,
-        appended to the file's buffer at once -- or nothing (MemoryError)."""
+    def _write_batch(self, out, pending, count, t, now):
+        """The first `count` pending events as lines at time text `t` (None:
+        left out, version 4) -- the clock's `now` --, appended to the file's
+        buffer at once, or nothing (MemoryError)."""
         seq = self.seq
         after = seq + count
         dropper = _repeat(None, count)      # made before anything is written (_written)
+        if self.version >= 4:
+            # '{' + body without its leading comma + '}\n' each, seq left
+            # out (it follows), t given on the first line only (all are at
+            # `now`), and only if the line before had another.
+            lines = "}\n{".join([body[1:] for body in pending[:count]])
+            out.buf += ("{%s}\n" % lines if t is None else '{"t":%s,%s}\n' % (t, lines)).encode("ascii")
+            self.t_written = now
+            self._written(pending, count, after, dropper)
+            return
         # '{"seq":N,"t":T' + body + '}\n' for each, in C loops: "N" joined
         # to the body by ',"t":T', the lines by '}\n{"seq":'. (zip stops at
         # the numbers' end: events appended meanwhile are not taken.)
@@ -1239,13 +1295,20 @@ class Recorder:
             for _ in dropper:
                 del pending[0]
 
-    def _write_one_by_one(self, out, pending, count, t):
+    def _write_one_by_one(self, out, pending, count, t, now):
         """The first `count` pending events' lines one at a time, each
         counted and dropped once it is in the buffer (without allocating),
         so that a MemoryError leaves no gap and no duplicate."""
         for _ in _repeat(None, count):
             seq = self.seq + 1
-            out.buf += ('{"seq":%d,"t":%s%s}\n' % (seq, t, pending[0])).encode("ascii")
+            if self.version < 4:
+                out.buf += ('{"seq":%d,"t":%s%s}\n' % (seq, t, pending[0])).encode("ascii")
+            elif t is None:
+                out.buf += ("{%s}\n" % pending[0][1:]).encode("ascii")
+            else:
+                out.buf += ('{"t":%s%s}\n' % (t, pending[0])).encode("ascii")
+                self.t_written = now
+                t = None
             self.seq = seq
             del pending[0]
 
@@ -1564,6 +1627,8 @@ def _suspended_stack(coro):
         else:
             frame = (getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
                      or getattr(obj, "ag_frame", None))
+            if frame is None:
+                break                           # a future: the chain's end
             following = (getattr(obj, "cr_await", None) or getattr(obj, "gi_yieldfrom", None)
                          or getattr(obj, "ag_await", None))
         if frame is None:
@@ -1637,7 +1702,14 @@ class Task(_PY_TASK):
         else:
             self._rec_id = rec.new_id()
             self._rec_h = None
-        super().__init__(coro, loop=loop, name=name, context=context)
+        try:
+            super().__init__(coro, loop=loop, name=name, context=context)
+        except BaseException:
+            # (MemoryError, say, once its first step was scheduled: the task
+            # runs all the same, so the trace must know it.)
+            if self.__dict__.get("_loop") is rec.loop and self.__dict__.get("_rec_h") is not None:
+                rec.task_new(self)
+            raise
         if self._loop is not rec.loop:      # a task of some other loop: not ours
             self._rec = _DISABLED
             return
@@ -2810,7 +2882,7 @@ def _orig(owner, name):
 
 def _sync_event(rec, obj, kind, op, count, task=None):
     # `kind` and `op` are the literals the callers pass: no escaping needed.
-    obj_id = rec.obj_id(obj)
+    obj_id = rec.ids.get(obj) or rec.obj_id(obj)      # (ids start at 1)
     if task is None:
         task = rec.step_task_id()
     if count.__class__ is int:
@@ -2966,14 +3038,14 @@ def _q_put_nowait(self, item):
     rec = _recorder_here()
     if rec is not None and not self.full():
         _sync_event(rec, self, "queue", "put", self.qsize() + 1)
-    return _orig(queues.Queue, "put_nowait")(self, item)
+    return _Q_PUT_NOWAIT(self, item)
 
 
 def _q_get_nowait(self):
     rec = _recorder_here()
     if rec is not None and not self.empty():
         _sync_event(rec, self, "queue", "get", self.qsize() - 1)
-    return _orig(queues.Queue, "get_nowait")(self)
+    return _Q_GET_NOWAIT(self)
 
 
 def _q_task_done(self):
@@ -3248,6 +3320,9 @@ for _owner, _name, _new in _PATCHES:
         _new.__name__ = getattr(_old, "__name__", _name)
         _new.__qualname__ = getattr(_old, "__qualname__", _name)
         _new.__doc__ = getattr(_old, "__doc__", None)
+# The originals called at nearly every step of a program that uses a queue, without _orig's lookup.
+_Q_PUT_NOWAIT = _orig(queues.Queue, "put_nowait")
+_Q_GET_NOWAIT = _orig(queues.Queue, "get_nowait")
 
 
 class _Patches:
@@ -3771,6 +3846,10 @@ def _parse(argv):
                              "seconds (default %g, one day; 0: no limit)" % DEFAULT_MAX_TIME)
     parser.add_argument("--no-locals", action="store_true",
                         help="leave out the local variables recorded at each suspension")
+    parser.add_argument("--trace-version", metavar="3|4", default=str(FORMAT_VERSION),
+                        help="the trace format: 4 (the default) leaves out seq, which always "
+                             "follows, and t where it repeats; 3 spells every line out in full "
+                             "(traces/FORMAT.md)")
     args = parser.parse_args(argv)
     if args.size is not None:
         try:
@@ -3778,6 +3857,9 @@ def _parse(argv):
                 raise ValueError
         except ValueError:
             parser.error("--size: expected a non-negative integer, got %r" % args.size)
+    if args.trace_version not in ("3", "4"):
+        parser.error("--trace-version: expected 3 or 4, got %r" % args.trace_version)
+    args.trace_version = int(args.trace_version)
     try:
         args.max_events = int(args.max_events)
         if args.max_events < 0:
@@ -3869,7 +3951,7 @@ def main(argv=None):
 
     _program_dir[0] = os.path.dirname(os.path.abspath(program)) + os.sep
     rec = Recorder(out, scenario, program, max_events=args.max_events,
-                   with_locals=not args.no_locals)
+                   with_locals=not args.no_locals, version=args.trace_version)
     rec.sources.name(program)           # the program's own source: the first event
     _max_time[0] = args.max_time
     _cli[0] = (rec, out, out_name)

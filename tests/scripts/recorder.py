@@ -130,7 +130,7 @@ def gather_header_names_the_format_and_producer():
     check_eq(list(r.header), ["format", "version", "scenario", "clock", "semantics", "producer"],
              "header fields")
     check_eq(r.header["format"], "coroscope-trace", "format")
-    check_eq(r.header["version"], 3, "version")
+    check_eq(r.header["version"], 4, "version")
     check_eq(r.header["scenario"], "gather", "scenario")
     check_eq(r.header["clock"], "virtual", "clock")
     check_eq(r.header["semantics"], "cpython-3.11", "semantics")
@@ -151,6 +151,26 @@ def every_line_is_compact_json_with_consecutive_seq_and_an_end():
         check(isinstance(e["t"], float), "t of event %d is %r, not a float" % (e["seq"], e["t"]))
     check_eq(r.events[-1]["ev"], "end", "last event")
     check_eq(r.events[-1]["reason"], "complete", "end reason")
+
+
+@case
+def version_4_leaves_out_seq_and_repeated_t_and_reads_as_version_3():
+    four = record("gather")
+    three = record("gather", "--trace-version", "3")
+    check_eq(json.loads(three.lines[0])["version"], 3, "--trace-version 3's header")
+    for number, line in enumerate(three.lines[1:], 2):
+        check_eq(list(json.loads(line))[:3], ["seq", "t", "ev"], "version 3, line %d" % number)
+    raw = [json.loads(line) for line in four.lines[1:]]
+    check(not any("seq" in e for e in raw), "version 4 leaves out every seq (none skips a number)")
+    check_eq(list(raw[0])[:2], ["t", "ev"], "the first event's fields")
+    for before, line, e in zip(four.events, raw[1:], four.events[1:]):
+        check_eq("t" in line, e["t"] != before["t"],
+                 "t given exactly where it changes (%r after t %r)" % (line, before["t"]))
+    check_eq(four.events, three.events, "both versions read as the same events")
+    check(sum(map(len, four.lines)) < 0.9 * sum(map(len, three.lines)), "version 4 is shorter")
+    bad = record("gather", "--trace-version", "5")
+    check_eq(bad.status, 2, "exit status for --trace-version 5")
+    check("--trace-version: expected 3 or 4" in bad.stderr, "the error says what: %r" % bad.stderr)
 
 
 @case
@@ -1328,6 +1348,48 @@ def programs_print_the_same_under_the_recorder_as_under_python():
                 name, i + 1, got[i] if i < len(got) else None, want[i] if i < len(want) else None))
 
 
+SYS_VIEW = """\
+    import asyncio, os, sys
+
+    async def main():
+        print(os.path.basename(sys.argv[0]), sys.argv[1:], __name__, os.path.basename(__file__))
+        print(sys.path[0] == os.path.dirname(os.path.abspath(__file__)))
+        print(sys.dont_write_bytecode, sys.pycache_prefix, sys.flags.dont_write_bytecode)
+        print(type(asyncio.current_task()).__name__, asyncio.current_task().get_name())
+        await asyncio.sleep(1)
+
+    asyncio.run(main())
+"""
+
+
+@case
+def the_cli_runs_the_recorder_as_a_script_from_its_cached_code():
+    # `coroscope record PROGRAM.py` runs the recorder through pyprog.c's
+    # RECORDER_BOOT: its compiled code kept under BUILD/pycache, while the
+    # program sees what python3 would show it and the trace is the same.
+    if not os.access(CLI, os.X_OK):
+        return "no CLI at %s" % CLI
+    prog = program("sysview.py", SYS_VIEW)
+    for dont_write in ("1", ""):            # PYTHONDONTWRITEBYTECODE set, and not
+        out = os.path.join(TMP, "cli-boot-%s.jsonl" % dont_write)
+        env = dict(os.environ, COROSCOPE_PYTHON=sys.executable, PYTHONDONTWRITEBYTECODE=dont_write)
+        real = subprocess.run([sys.executable, prog, "one", "two"], capture_output=True, text=True,
+                              timeout=60, env=env)
+        check_eq(real.returncode, 0, "sysview.py under python3 (stderr %r)" % real.stderr[-300:])
+        proc = subprocess.run([CLI, "record", prog, "-o", out, "--", "one", "two"], capture_output=True,
+                              text=True, timeout=120, env=env)
+        check_eq(proc.returncode, 0, "coroscope record (stderr %r)" % proc.stderr[-300:])
+        check_eq(proc.stdout, real.stdout, "what the program printed under the CLI and under python3")
+        with open(out, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        validated(out)
+        direct = record(prog, "--", "one", "two", env=env)
+        check(lines == direct.lines, "the CLI's trace and the recorder's own differ")
+    cache = os.path.join(os.path.dirname(os.path.abspath(CLI)), "pycache")
+    compiled = [f for _, _, files in os.walk(cache) for f in files if f.startswith("coroscope_record.")]
+    check(compiled, "no compiled recorder under %s" % cache)
+
+
 @case
 def an_async_generator_left_with_break_is_finalised_in_a_step_with_its_line():
     prog = program("generators.py", TRANSPARENT["generators.py"])
@@ -1491,7 +1553,7 @@ def sigint_and_sigterm_end_the_trace_interrupted():
             got, stdout, stderr, lines = interrupted_run(prog, signum, wait_for, out)
             what = "%s after %d bytes" % (name, wait_for)
             check_eq(got, status, "exit status (%s; stderr %r)" % (what, stderr[-300:]))
-            events = [json.loads(l) for l in lines[1:]]
+            events = tracejson.expand(lines)[1]
             check_eq([e["seq"] for e in events], list(range(1, len(events) + 1)), "seq (%s)" % what)
             check_eq((events[-1]["ev"], events[-1]["reason"]), ("end", "interrupted"), "last (%s)" % what)
             check(not any(e["ev"] == "warn" for e in events), "a warn in %s" % what)
