@@ -38,7 +38,8 @@
 ** SourceFileLoader, which reads it from a .pyc under CACHE -- and writes it
 ** there, the first time or after the recorder changed, even when
 ** PYTHONDONTWRITEBYTECODE is set -- instead of compiling the file. CACHE ""
-** caches nothing (an installed recorder, or one named by COROSCOPE_RECORDER).
+** writes nothing (an installed recorder, or one named by COROSCOPE_RECORDER:
+** no .pyc appears beside it), and reads a .pyc only where Python would.
 ** Both flags are as they were before the program runs.
 */
 static const char RECORDER_BOOT[] =
@@ -49,8 +50,7 @@ static const char RECORDER_BOOT[] =
     "    sys.argv[:3] = [path]\n"
     "    sys.path[0] = os.path.dirname(os.path.realpath(path))\n"
     "    saved = sys.dont_write_bytecode, sys.pycache_prefix\n"
-    "    if cache:\n"
-    "        sys.dont_write_bytecode, sys.pycache_prefix = False, cache\n"
+    "    sys.dont_write_bytecode, sys.pycache_prefix = (False, cache) if cache else (True, saved[1])\n"
     "    try:\n"
     "        return path, importlib.machinery.SourceFileLoader('__main__', path).get_code('__main__')\n"
     "    finally:\n"
