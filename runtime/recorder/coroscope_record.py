@@ -3067,11 +3067,16 @@ def _q_join(self):
 _condition_of = weakref.WeakKeyDictionary()     # a Condition's lock -> the Condition
 
 
-def _lock_get(self):
-    try:
-        return self.__dict__["_locked"]
-    except KeyError:
-        raise AttributeError("_locked") from None
+def _instance_attr(name):
+    """The getter of a watched attribute: the value stays in the instance's
+    own __dict__ (the setter writes it there), and an unset one raises
+    AttributeError as a plain attribute would."""
+    def get(self):
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+    return get
 
 
 def _lock_set(self, value):
@@ -3184,13 +3189,6 @@ def _barrier_init(self, parties):
     _barrier_conds.add(self._cond)
 
 
-def _barrier_count_get(self):
-    try:
-        return self.__dict__["_count"]
-    except KeyError:
-        raise AttributeError("_count") from None
-
-
 def _barrier_count_set(self, value):
     # Barrier._count, watched: a task counted in is a `wait`.
     before = self.__dict__.get("_count")
@@ -3295,7 +3293,7 @@ _PATCHES = [
     (queues.Queue, "get_nowait", _q_get_nowait),
     (queues.Queue, "task_done", _q_task_done),
     (queues.Queue, "join", _q_join),
-    (locks.Lock, "_locked", property(_lock_get, _lock_set)),
+    (locks.Lock, "_locked", property(_instance_attr("_locked"), _lock_set)),
     (locks.Event, "set", _ev_set),
     (locks.Event, "clear", _ev_clear),
     (locks.Event, "wait", _ev_wait),
@@ -3305,7 +3303,7 @@ _PATCHES = [
     (locks.Condition, "wait", _cond_wait),
     (locks.Condition, "notify", _cond_notify),
     (locks.Barrier, "__init__", _barrier_init),
-    (locks.Barrier, "_count", property(_barrier_count_get, _barrier_count_set)),
+    (locks.Barrier, "_count", property(_instance_attr("_count"), _barrier_count_set)),
     (selector_events._SelectorTransport, "close", _transport_close),
     (streams.StreamReader, "_wait_for_data", _reader_wait),
     (traceback, "_walk_tb_with_full_positions", _walk_tb_with_full_positions),
