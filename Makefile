@@ -96,7 +96,12 @@ $(BUILD)/libcoroscope-app.a: $(APP_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/coroscope: $(BUILD)/runtime/cli/main.o $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
+# The process's strtod (runtime/model/tm_strtod.c: glibc's answers, short
+# decimals fast) is linked as an object, never left to the archive, so that
+# every binary that loads traces has it, cJSON's calls included.
+STRTOD_OBJ := $(BUILD)/runtime/model/tm_strtod.o
+
+$(BUILD)/coroscope: $(BUILD)/runtime/cli/main.o $(STRTOD_OBJ) $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
 	$(CC) $(OPT) $(LTO) $(SAN) $(STACKCHECK) -o $@ $^ $(LIBS_ALL)
 
 # Objects wait for `deps` (order-only): with -j, nothing compiles before the
@@ -115,7 +120,7 @@ $(BUILD)/%.o: %.S | deps
 	@mkdir -p $(@D)
 	$(CC) $(SAN) $(filter -D%,$(STACKCHECK)) -c $< -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
+$(BUILD)/tests/%: tests/unit/%.c $(STRTOD_OBJ) $(BUILD)/libcoroscope-app.a $(BUILD)/libcoroscope.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -MF $@.d -o $@ $^ $(LIBS_ALL) $(TEST_LIBS)
 

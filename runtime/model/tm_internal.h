@@ -8,6 +8,7 @@
 **   tm_build.c   applying one checked event to the model under construction;
 **   tm_finish.c  closing spans, grouping by task, statistics, query indexes;
 **   tm_value.c   JSON result values printed as Python would;
+**   tm_strtod.c  the process's strtod: glibc's answers, short decimals fast;
 ** and tm_query.c answers questions about a finished trace.
 **
 ** The builder (struct tm__builder) lives only while a file is being read:
@@ -332,5 +333,18 @@ void tm__finish_sources(tm__builder *b);
 /* After the last line: close open spans, group spans and frames by task,
 ** order lanes, compute stats and query indexes. Returns 0 or -1 (memory). */
 int tm__finish(tm__builder *b);
+
+/* ---- strtod (tm_strtod.c) ------------------------------------------------------ */
+
+/*
+** The fast path of the process's strtod: when the text is a short plain
+** decimal whose value one exact IEEE operation gives (see tm_strtod.c), set
+** *out and *end (if end is not NULL) exactly as glibc's strtod would and
+** return 1; otherwise return 0 and touch nothing.
+*/
+int tm__strtod_fast(const char *s, char **end, double *out);
+
+/* glibc's own strtod (the next definition after ours), for every other text. */
+double tm__strtod_glibc(const char *s, char **end);
 
 #endif
