@@ -32,13 +32,16 @@
 #endif
 
 /* Functions off the hot path: kept out of line (so that the hot one keeps
-** a small frame), and for CO__COLD its calls predicted not taken. */
+** a small frame), and for CO__COLD its calls predicted not taken;
+** CO__ALWAYS_INLINE for a hot helper the compiler must not keep as a call. */
 #if defined(__GNUC__)
 #define CO__NOINLINE __attribute__((noinline))
 #define CO__COLD __attribute__((cold, noinline))
+#define CO__ALWAYS_INLINE __attribute__((always_inline))
 #else
 #define CO__NOINLINE
 #define CO__COLD
+#define CO__ALWAYS_INLINE
 #endif
 
 /* API misuse that would corrupt the loop: always checked, prints and aborts. */

@@ -678,6 +678,40 @@ static CO__NOINLINE void ready_due_timers(co_loop *L)
     }
 }
 
+/*
+** Phase 4's look-ahead. With many tasks every step resumes a different stack,
+** each on a page of its own that was last touched a whole round ago: without
+** help a step waits first for the page walk (a TLB miss, expensive under
+** nested paging) and then for the cache lines of the suspended frames, about
+** 180 ns a step at 100k tasks. The handles to run next are known, so while
+** one runs the memory of the ones after it is fetched: the saved registers
+** and the stack's descriptor (the top of its page) of the task two handles
+** on, and the task itself three on, whose fields the first reads (a handle
+** runs for ~80 ns, less than a miss: one handle ahead left half of it
+** exposed). Only addresses already in the task are read, and prefetches
+** never fault, so a task that has not started (no stack) or a cancelled
+** handle costs nothing. The schedule is untouched: nothing is written.
+**
+** Always inlined: GCC deems a function whose only effect is prefetches pure,
+** and drops its calls.
+*/
+static inline CO__ALWAYS_INLINE void prefetch_ahead(const co_handle *next)
+{
+    if (!next || !(next = next->next))     /* the handle after the next one */
+        return;
+    const co_task *t = co__handle_task(next);
+    if (t && t->stack) {
+        const char *sp = co__context_sp(&t->ctx);
+        __builtin_prefetch(t->stack);
+        if (sp) {
+            __builtin_prefetch(sp);
+            __builtin_prefetch(sp + 64);
+        }
+    }
+    if ((next = next->next) && (t = co__handle_task(next)))
+        __builtin_prefetch(&t->stack);
+}
+
 co_status co_loop_run_once(co_loop *L)
 {
     L->stats.iterations++;
@@ -705,6 +739,7 @@ co_status co_loop_run_once(co_loop *L)
     size_t ntodo = L->nready;
     for (size_t i = 0; i < ntodo; i++) {
         co_handle *h = ready_pop(L);
+        prefetch_ahead(L->ready_head);
         if (!h->cancelled)
             run_handle(L, h);
         co__handle_unref(h);
