@@ -390,3 +390,72 @@ Test(tasks, task_numbers_are_used_up_as_cpython_3_11_uses_them)
 {
     cr_expect(run(naming, NULL) == NULL);
 }
+
+/* Task-N is formatted digit by digit (task.c): every number across the
+** digit-count boundaries reads as Python's f'Task-{n}' does. */
+static co_exc *many_names(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    for (unsigned long long n = 2; n <= 1001; n++) {   /* main is Task-1 */
+        char want[32];
+        snprintf(want, sizeof want, "Task-%llu", n);
+        co_task *t = co_create_task(CO_CORO0(child), NULL);
+        cr_assert(eq(str, (char *)co_task_name(t), want));
+    }
+    return co_sleep(0);
+}
+
+Test(tasks, numbered_names_read_as_python_formats_them_across_digit_counts)
+{
+    cr_expect(run(many_names, NULL) == NULL);
+}
+
+/* The run phase looks ahead in the ready queue (loop.c, prefetch_ahead):
+** a queue longer than its reach that mixes task steps not yet started, steps
+** of suspended tasks, callbacks and a cancelled callback still runs exactly
+** in FIFO order, the cancelled one skipped: CPython 3.11 logs the same
+** "AxBCmABCABC" for this program written with asyncio. */
+static char order_log[32];
+static size_t order_n;
+static void log_char(char c)
+{
+    if (order_n + 1 < sizeof order_log)
+        order_log[order_n++] = c;
+}
+static co_exc *logging_yielder(const co_value *args, co_value *result)
+{
+    (void)result;
+    for (int i = 0; i < 3; i++) {
+        log_char((char)args[0].u.i);
+        if (i < 2)
+            TRY(co_sleep(0));
+    }
+    return NULL;
+}
+static void log_callback(void *arg) { log_char((char)(intptr_t)arg); }
+
+static co_exc *mixed_queue(const co_value *args, co_value *result)
+{
+    (void)args;
+    (void)result;
+    co_loop *loop = co_running_loop();
+    co_task *a = co_create_task(CO_CORO(logging_yielder, co_int('A')), NULL);
+    cr_assert(eq(int, co_call_soon(loop, log_callback, (void *)(intptr_t)'x', "x"), CO_OK));
+    co_task *b = co_create_task(CO_CORO(logging_yielder, co_int('B')), NULL);
+    co_handle *y = co_call_soon_handle(loop, log_callback, (void *)(intptr_t)'y', "y");
+    co_handle_cancel(y);
+    co_handle_release(y);
+    co_task *c = co_create_task(CO_CORO(logging_yielder, co_int('C')), NULL);
+    TRY(co_sleep(0));
+    log_char('m');
+    TRY(co_await(co_task_future(a), NULL));
+    TRY(co_await(co_task_future(b), NULL));
+    return co_await(co_task_future(c), NULL);
+}
+
+Test(tasks, a_long_mixed_ready_queue_runs_in_fifo_order)
+{
+    cr_expect(run(mixed_queue, NULL) == NULL);
+    cr_expect(eq(str, order_log, "AxBCmABCABC"));
+}
