@@ -171,13 +171,13 @@ _keys = {}              # field name -> ',"name":'
 
 def _body(ev, fields, raw=None):
     """An event's members after `seq` and `t`, as compact, ASCII-only JSON
-    text (',"ev":"NAME",...', without the closing brace), fields in the
+    text ('"ev":"NAME",...', without the braces), fields in the
     order given. Faster than building a dict for json's encoder: scalars
     are formatted here and only lists and objects go to the encoder. `raw`
     is JSON text of fields already encoded (`locals`), put last. The most
     frequent events are formatted by their writers instead
     (Recorder.emit_body), the same way."""
-    out = ',"ev":"%s"' % ev
+    out = f'"ev":"{ev}"'
     for name, value in fields:
         key = _keys.get(name)
         if key is None:
@@ -530,43 +530,52 @@ class _IdMap:
     """
 
     def __init__(self):
-        self._ids = {}          # id(obj) -> (weakref or obj, number)
-        self._pinned = []
+        self._ids = {}          # id(obj) -> a _KeyRef to it (a _Pin if it has no weak references)
         self._on_death = self._forget   # one bound method for every entry
 
     def get(self, obj):
-        entry = self._ids.get(id(obj))
-        if entry is None:
-            return None
-        ref, number = entry
-        target = ref() if isinstance(ref, weakref.ref) else ref
-        return number if target is obj else None
+        ref = self._ids.get(id(obj))
+        return ref.number if ref is not None and ref() is obj else None
 
     def put(self, obj, number):
         key = id(obj)
         try:
             # One object per entry (a closure would make four more for the
             # collector to trace: a function, its cell, its defaults, its
-            # closure tuple); a weakref to an object is its id's key.
+            # closure tuple, and a tuple with the number one more); a weak
+            # reference to an object knows its id's key and its number.
             ref = _KeyRef(obj, self._on_death)
         except TypeError:
-            self._pinned.append(obj)
-            ref = obj
-        else:
-            ref.key = key
-        self._ids[key] = (ref, number)
+            ref = _Pin(obj)
+        ref.key = key
+        ref.number = number
+        self._ids[key] = ref
 
     def _forget(self, ref):
         key = ref.key
-        entry = self._ids.get(key)
-        if entry is not None and entry[0] is ref:
+        if self._ids.get(key) is ref:
             del self._ids[key]
 
 
 class _KeyRef(weakref.ref):
-    """A weak reference that knows the id of its object (_IdMap's key)."""
+    """A weak reference that knows the id of its object (_IdMap's key) and
+    the number _IdMap gave it."""
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "number")
+
+
+class _Pin:
+    """_KeyRef for an object that cannot be weakly referenced: it holds the
+    object (alive, so that its id stands for nothing else) and is called
+    as a weak reference is, for it."""
+
+    __slots__ = ("obj", "key", "number")
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __call__(self):
+        return self.obj
 
 
 # --------------------------------------------------------------------------
@@ -946,6 +955,7 @@ class Recorder:
         self.wait_fors = []         # wait_for() calls not armed yet (_WaitFor)
         self.wait_orders = {}       # id(wait()'s frame) -> (its coroutine, the futures in order)
         self.as_completed_of = {}   # id(as_completed()'s queue) -> (it, the ids it waits for)
+        self.suspensions = {}       # id(code object) -> (it, {f_lasti: (line, src JSON)}): suspended_at
         # Executor threads print too. Reentrant, so that _halt can end the
         # trace from inside _emit; `busy` says which thread is writing a
         # line, so that a signal handler interrupting that write waits for
@@ -966,10 +976,10 @@ class Recorder:
         own = getattr(obj, "_rec_id", None)
         if own is not None and getattr(obj, "_rec", None) is self:
             return own
-        number = self.ids.get(obj)
-        if number is None:
-            number = self.fut_new(obj, "future", None)
-        return number
+        ref = self.ids._ids.get(id(obj))        # self.ids.get(obj), inline
+        if ref is not None and ref() is obj:
+            return ref.number
+        return self.fut_new(obj, "future", None)
 
     def obj_id(self, obj):
         """The id of a TaskGroup, timeout, queue or lock: made at its first event."""
@@ -984,8 +994,10 @@ class Recorder:
         self.ids.put(fut, number)
         if label is not None:
             self.labels[number] = label
-        body = ',"ev":"fut_new","fut":%d,"kind":%s,"label":%s,"by":%s' % (
-            number, _scalar(kind), _scalar(label), _scalar(self.step_task_id()))
+        task = self.step_task
+        by = "null" if task is None or _get_ident() != self.loop_thread else task._rec_id
+        body = (f'"ev":"fut_new","fut":{number},"kind":{_esc(kind)},'
+                f'"label":{"null" if label is None else _esc(label)},"by":{by}')
         if of is not None:
             body += ',"of":' + _encode(of)
         self.emit_body(body)
@@ -1001,6 +1013,24 @@ class Recorder:
         code = frame.f_code
         name = self.sources.name(code.co_filename) if self.sources else os.path.basename(code.co_filename)
         return "%s:%d" % (name, (frame.f_lineno if line is None else line) or code.co_firstlineno or 1)
+
+    def suspended_at(self, frame):
+        """(line, src as JSON text) of a frame where a task suspended,
+        remembered by its code and instruction: a frame's f_lineno is found
+        by scanning its code's line table from the start (microseconds in a
+        long function), and a task suspends at the same few places again
+        and again. (The line follows from the instruction alone: f_lineno
+        differs only inside a trace function's call, which moves it.)"""
+        code = frame.f_code
+        known = self.suspensions.get(id(code))
+        if known is None or known[0] is not code:      # (known[0] keeps the id meaning it)
+            known = self.suspensions[id(code)] = (code, {})
+        lasti = frame.f_lasti
+        found = known[1].get(lasti)
+        if found is None:
+            line = frame.f_lineno
+            found = known[1][lasti] = (line, _esc(self.src(frame, line)))
+        return found
 
     def fallback_src(self):
         """The program's first line: where a step whose stack shows none of
@@ -1058,7 +1088,7 @@ class Recorder:
 
     def emit_body(self, body, catch_up=True):
         """emit() of an event its writer formatted itself (as _body does:
-        ',"ev":"NAME",...'), for the most frequent ones. `catch_up` False
+        '"ev":"NAME",...'), for the most frequent ones. `catch_up` False
         writes it without what emit() writes first (for those very events)."""
         if not self.active:
             return
@@ -1266,18 +1296,18 @@ class Recorder:
         after = seq + count
         dropper = _repeat(None, count)      # made before anything is written (_written)
         if self.version >= 4:
-            # '{' + body without its leading comma + '}\n' each, seq left
-            # out (it follows), t given on the first line only (all are at
-            # `now`), and only if the line before had another.
-            lines = "}\n{".join([body[1:] for body in pending[:count]])
+            # '{' + body + '}\n' each, seq left out (it follows), t given
+            # on the first line only (all are at `now`), and only if the
+            # line before had another.
+            lines = "}\n{".join(pending[:count])
             out.buf += ("{%s}\n" % lines if t is None else '{"t":%s,%s}\n' % (t, lines)).encode("ascii")
             self.t_written = now
             self._written(pending, count, after, dropper)
             return
-        # '{"seq":N,"t":T' + body + '}\n' for each, in C loops: "N" joined
-        # to the body by ',"t":T', the lines by '}\n{"seq":'. (zip stops at
+        # '{"seq":N,"t":T,' + body + '}\n' for each, in C loops: "N" joined
+        # to the body by ',"t":T,', the lines by '}\n{"seq":'. (zip stops at
         # the numbers' end: events appended meanwhile are not taken.)
-        joint = (',"t":' + t).join
+        joint = (',"t":' + t + ',').join
         data = '{"seq":' + '}\n{"seq":'.join(map(joint, zip(map(str, range(seq + 1, after + 1)), pending))) + '}\n'
         out.buf += data.encode("ascii")     # TraceFile.write, inline: whole or not at all
         self._written(pending, count, after, dropper)
@@ -1302,11 +1332,11 @@ class Recorder:
         for _ in _repeat(None, count):
             seq = self.seq + 1
             if self.version < 4:
-                out.buf += ('{"seq":%d,"t":%s%s}\n' % (seq, t, pending[0])).encode("ascii")
+                out.buf += ('{"seq":%d,"t":%s,%s}\n' % (seq, t, pending[0])).encode("ascii")
             elif t is None:
-                out.buf += ("{%s}\n" % pending[0][1:]).encode("ascii")
+                out.buf += ("{%s}\n" % pending[0]).encode("ascii")
             else:
-                out.buf += ('{"t":%s%s}\n' % (t, pending[0])).encode("ascii")
+                out.buf += ('{"t":%s,%s}\n' % (t, pending[0])).encode("ascii")
                 self.t_written = now
                 t = None
             self.seq = seq
@@ -1342,6 +1372,18 @@ class Recorder:
             return fut_id
         self.reported_done.add(fut_id)
         by, via = self.by_via()
+        if not fut.cancelled() and getattr(fut, "_exception", None) is None and getattr(fut, "_result", None) is None:
+            # The common case (a sleep's, a lock's future), formatted here:
+            # what _outcome and emit would make of it.
+            if self.active:
+                try:
+                    body = (f'"ev":"fut_done","fut":{fut_id},"outcome":"result","value":null,'
+                            f'"by":{"null" if by is None else by},"via":{_scalar(via)}')
+                except MemoryError:
+                    self._out_of_memory()
+                    return fut_id
+                self.emit_body(body)
+            return fut_id
         self.emit("fut_done", [("fut", fut_id)] + _outcome(fut) + [("by", by), ("via", via)])
         return fut_id
 
@@ -1757,7 +1799,7 @@ class Task(_PY_TASK):
         try:
             task_id = self._rec_id
             h = self._rec_h
-            rec.emit_body(',"ev":"step_begin","task":%d,"h":%s' % (task_id, "null" if h is None else h))
+            rec.emit_body(f'"ev":"step_begin","task":{task_id},"h":{"null" if h is None else h}')
             self._rec_h = None
             delivered = exc
             if self._must_cancel and not isinstance(exc, exceptions.CancelledError):
@@ -1815,21 +1857,19 @@ class Task(_PY_TASK):
         if where is None and stack:
             where = stack[-1][0]
         if where is not None:
-            line = where.f_lineno       # read once: locals give it too (it is searched for)
-            src = rec.src(where, line)
+            line, src = rec.suspended_at(where)     # locals give the line too
         else:
-            src = self._rec_src or rec.fallback_src()
+            src = _esc(self._rec_src or rec.fallback_src())
         if waiter is not None:
             fut_id = rec.id_of(waiter)
             label = rec.labels.get(fut_id)
             if label is None:
                 label = _label(waiter, [f for f, _ in stack if _is_asyncio_file(f.f_code.co_filename)])
-            body = ',"ev":"step_end","task":%d,"reason":"await","fut":%d,"on":%s,"src":%s' % (
-                task_id, fut_id, _scalar(label), _esc(src))
+            body = (f'"ev":"step_end","task":{task_id},"reason":"await","fut":{fut_id},'
+                    f'"on":{_scalar(label)},"src":{src}')
         else:
             h = self._rec_h
-            body = ',"ev":"step_end","task":%d,"reason":"yield","h":%s,"src":%s' % (
-                task_id, "null" if h is None else h, _esc(src))
+            body = f'"ev":"step_end","task":{task_id},"reason":"yield","h":{"null" if h is None else h},"src":{src}'
         if rec.with_locals:
             body += ',"locals":[%s]' % ",".join([_locals_of(f, line if f is where else None)
                                                  for f, kind in stack
@@ -2150,7 +2190,7 @@ class _RecHandle(events.Handle):
             return
         self._rec_h = None
         name = _cb_name(self._callback)
-        rec.emit_body(',"ev":"cb_run","h":%d,"fn":%s' % (number, _scalar(name)))
+        rec.emit_body(f'"ev":"cb_run","h":{number},"fn":{_scalar(name)}')
         _run_watched(rec, self, name)
 
     def cancel(self):
@@ -2192,7 +2232,7 @@ class _RecTimerHandle(events.TimerHandle):
             number = self._rec_h
             rec = self._loop._recorder
             if number is not None and rec is not None and rec.active:
-                rec.emit_body(',"ev":"timer_fire","timer":%d' % number)
+                rec.emit_body(f'"ev":"timer_fire","timer":{number}')
         _TIMER_SCHEDULED.__set__(self, value)
 
     def _run(self):
@@ -2201,7 +2241,7 @@ class _RecTimerHandle(events.TimerHandle):
         if rec is None or not rec.active or number is None:
             return events.Handle._run(self)
         name = _cb_name(self._callback)
-        rec.emit_body(',"ev":"cb_run","h":%d,"fn":%s' % (number, _scalar(name)))
+        rec.emit_body(f'"ev":"cb_run","h":{number},"fn":{_scalar(name)}')
         wf = self._rec_wf
         if wf is not None:
             rec.emit("timeout", [("obj", wf[0]), ("op", "fire"), ("when", wf[1]), ("task", wf[2])])
@@ -2552,7 +2592,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
                         fut_id = fut._rec_id
                     else:
                         fut_id = rec.report_done(fut)   # a future made elsewhere
-                    rec.emit_body(',"ev":"wake","task":%d,"fut":%d,"h":%d' % (task._rec_id, fut_id, task._rec_h))
+                    rec.emit_body(f'"ev":"wake","task":{task._rec_id},"fut":{fut_id},"h":{task._rec_h}')
             return
         number = rec.new_id()
         handle._rec_h = number
@@ -2580,8 +2620,8 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         if rec.active:
             try:
                 number = timer._rec_h = rec.new_id()
-                rec.emit_body(',"ev":"timer_new","timer":%d,"when":%s,"fn":%s' % (
-                    number, _scalar(_num(when)), _scalar(_cb_name(callback))))
+                rec.emit_body(f'"ev":"timer_new","timer":{number},"when":{_scalar(_num(when))},'
+                              f'"fn":{_scalar(_cb_name(callback))}')
                 if callback is tasks._release_waiter:
                     _armed_wait_for(rec, timer, args)
             except MemoryError:
@@ -2599,7 +2639,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         if rec is not None and rec.active:
             number = getattr(handle, "_rec_h", None)
             if number is not None:
-                rec.emit_body(',"ev":"timer_cancel","timer":%d' % number)
+                rec.emit_body(f'"ev":"timer_cancel","timer":{number}')
         super()._timer_handle_cancelled(handle)
 
     # -- I/O
@@ -2882,12 +2922,14 @@ def _orig(owner, name):
 
 def _sync_event(rec, obj, kind, op, count, task=None):
     # `kind` and `op` are the literals the callers pass: no escaping needed.
-    obj_id = rec.ids.get(obj) or rec.obj_id(obj)      # (ids start at 1)
+    ref = rec.ids._ids.get(id(obj))                   # rec.ids.get(obj), inline
+    obj_id = ref.number if ref is not None and ref() is obj else rec.obj_id(obj)
     if task is None:
-        task = rec.step_task_id()
+        task = rec.step_task
+        task = None if task is None or _get_ident() != rec.loop_thread else task._rec_id
     if count.__class__ is int:
-        rec.emit_body(',"ev":"sync","obj":%d,"kind":"%s","op":"%s","task":%s,"count":%d' % (
-            obj_id, kind, op, "null" if task is None else task, count))
+        rec.emit_body(f'"ev":"sync","obj":{obj_id},"kind":"{kind}","op":"{op}",'
+                      f'"task":{"null" if task is None else task},"count":{count}')
     else:
         rec.emit("sync", [("obj", obj_id), ("kind", kind), ("op", op), ("task", task), ("count", count)])
 
