@@ -780,19 +780,22 @@ def _locals_of(frame, line=None):
         values = {}
     keys = _var_json
     shown = []
+    add = shown.append
     for name, value in (values.items() if len(values) <= LOCALS_LIMIT
                         else itertools.islice(values.items(), LOCALS_LIMIT)):
         kind = value.__class__
         if kind is int and _NEG_BIG_INT < value < _BIG_INT or kind in _PLAIN_REPR:
             # repr is short, plain ASCII and without an address.
-            shown.append((keys.get(name) or _var_key(name)) + '"%r"' % value)
+            add(f'{keys.get(name) or _var_key(name)}"{value!r}"')
         else:
-            shown.append((keys.get(name) or _var_key(name)) + _local_json(value))
+            add((keys.get(name) or _var_key(name)) + _local_json(value))
     more = len(values) - LOCALS_LIMIT
     if _getrefcount(values) <= 3 and values.__class__ is dict and _gettrace() is None:
         values.clear()
-    return '%s%d,"vars":{%s}%s}' % (entry[1], (frame.f_lineno if line is None else line) or 1,
-                                    ",".join(shown), ',"more":%d' % more if more > 0 else "")
+    if more > 0:
+        return '%s%d,"vars":{%s},"more":%d}' % (entry[1], (frame.f_lineno if line is None else line) or 1,
+                                               ",".join(shown), more)
+    return f'{entry[1]}{(frame.f_lineno if line is None else line) or 1},"vars":{{{",".join(shown)}}}}}'
 
 
 # --------------------------------------------------------------------------
@@ -1808,11 +1811,13 @@ class Task(_PY_TASK):
             if delivered is not None:
                 rec.emit("throw", [("task", task_id), ("exc", type(delivered).__name__),
                                    ("msg", _exc_msg(delivered))])
-            else:
+            elif getattr(self._fut_waiter, "_rec_sem", None) is not None:
                 _acquired_on_wake(rec, self)
             # The coroutine's frame, held through the step: once it has
             # returned, the line it returned from (step_end's src).
-            self._rec_last_frame = _frame_of(self._coro) if self._rec_agen is None else None
+            coro = self._coro
+            self._rec_last_frame = (None if self._rec_agen is not None else
+                                    coro.cr_frame if coro.__class__ is _CORO_TYPE else _frame_of(coro))
             self._rec_in_step = True
             rec.step_task = self
             self._rec_cpu = _cpu_start(rec)
@@ -1914,14 +1919,14 @@ class Task(_PY_TASK):
         rec.emit("step_end", end)
         rec.emit("task_done", [("task", task_id)] + _outcome(self))
 
-    def _Task__wakeup(self, future):
-        return _WAKEUP(self, future)
+    # Task.__wakeup itself (its code, its globals: no frame of ours between
+    # the handle and the step), under the name of the C Task's wake-up
+    # callback, as future reprs show it: cb=[Task.task_wakeup()].
+    _Task__wakeup = types.FunctionType(_WAKEUP.__code__, _WAKEUP.__globals__, "task_wakeup",
+                                       _WAKEUP.__defaults__, _WAKEUP.__closure__)
+    _Task__wakeup.__qualname__ = "Task.task_wakeup"
 
     _Task__step.__qualname__ = "Task.__step"
-
-    # The C Task's wake-up callback, as future reprs show it: cb=[Task.task_wakeup()].
-    _Task__wakeup.__qualname__ = "Task.task_wakeup"
-    _Task__wakeup.__name__ = "task_wakeup"
 
     def add_done_callback(self, fn, *, context=None):
         _cb_add(self, fn)
