@@ -1110,10 +1110,12 @@ static void arena_end(void)
 ** arena (the reader's buffer moves on) and parsed there with cJSON. Parsing
 ** is about two thirds of a load and applying the rest, so on a big regular
 ** file, after PARSE_AHEAD_AFTER lines, a second thread reads and parses the
-** next batches while this one applies events -- and this one, rather than
-** wait for the batch it needs next, reads and parses that batch itself when
-** the other thread is busy with a later one: the parsing is shared, whichever
-** thread is free. Reading is one thread at a time, in order; each batch has
+** next batches while this one applies events -- and this one never waits
+** while there is parsing to do: when the batch it needs next is not parsed
+** yet, it reads and parses the next unread batch itself (that one, or a
+** later one while the other thread is still parsing the one it needs). The
+** parsing is shared, whichever thread is free, and a second thread slowed
+** by a busy core costs the loading thread nothing but the batches it holds. Reading is one thread at a time, in order; each batch has
 ** the number of its place, and batches are applied by that number. A small
 ** trace never starts a thread, nor does a pipe (the loader must be able to
 ** stop reading at any line); without the thread -- or when it cannot be
@@ -1302,10 +1304,13 @@ static batch *next_batch_threaded(parser *ps, batch *done)
         if (bt && bt->state == B_PARSED)
             break;
         batch *fb;
-        if (!bt && !ps->reading && !ps->eof && (fb = free_batch(ps))) {
-            read_and_parse_locked(ps, fb);   /* its place is next_use: nothing later is read */
-            bt = fb;
-            break;
+        if (!ps->reading && !ps->eof && (fb = free_batch(ps))) {
+            read_and_parse_locked(ps, fb);
+            if (fb->place == ps->next_use) {
+                bt = fb;
+                break;
+            }
+            continue;   /* a later one, parsed while the other thread parses the next */
         }
         pthread_cond_wait(&ps->cv, &ps->mu);
     }

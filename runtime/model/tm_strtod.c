@@ -50,6 +50,7 @@
 ** is ','.
 */
 #include <dlfcn.h>
+#include <stddef.h>
 #include <float.h>
 #include <langinfo.h>
 #include <pthread.h>
@@ -94,38 +95,42 @@ int tm__strtod_fast(const char *s, char **end, double *out)
 {
 #if FLT_EVAL_METHOD == 0
     const char *p = s;
-    int neg = 0;
-    if (*p == '-') {
-        neg = 1;
-        p++;
-    }
-    uint64_t m = 0;        /* the digits as one integer, '.' dropped */
-    int sig = 0;           /* digits in m from its first nonzero one */
-    int digits = 0;        /* 1 once a digit is seen, before or after the '.' */
-    int after_dot = 0;     /* digits after the '.' */
-    int dot = 0;
+    int neg = *p == '-';
+    p += neg;
     if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
         return 0;          /* hexadecimal, or "0x" that glibc reads as 0: glibc says */
-    for (;; p++) {
-        unsigned d = (unsigned)(unsigned char)*p - '0';
-        if (d <= 9) {
-            if (m || d) {
-                if (++sig > 19)
-                    return 0;   /* more than m can hold: glibc rounds it */
-                m = m * 10 + d;
-            }
-            digits = 1;
-            after_dot += dot;
-            if (after_dot > 400)
-                return 0;
-        } else if (*p == '.' && !dot) {
-            dot = 1;
-        } else {
-            break;
-        }
+    const char *first = p; /* where the digits begin, if there are any */
+    while (*p == '0')
+        p++;               /* leading zeros add nothing to m */
+    const char *from = p;
+    uint64_t m = 0;        /* the digits as one integer, '.' dropped (checked below) */
+    unsigned d;
+    while ((d = (unsigned)(unsigned char)*p - '0') <= 9) {
+        m = m * 10 + d;
+        p++;
     }
-    if (!digits)
+    ptrdiff_t sig = p - from;   /* digits in m, from its first nonzero one */
+    int any = p > first;        /* a digit was seen */
+    ptrdiff_t after_dot = 0;    /* digits after the '.' */
+    int dot = *p == '.';
+    if (dot) {
+        const char *frac = ++p;
+        if (!sig)
+            while (*p == '0')
+                p++;            /* "0.00": places, not digits of m */
+        from = p;
+        while ((d = (unsigned)(unsigned char)*p - '0') <= 9) {
+            m = m * 10 + d;
+            p++;
+        }
+        sig += p - from;
+        after_dot = p - frac;
+        any |= p > frac;
+    }
+    if (!any)
         return 0;          /* "", "-", ".", "-." and the like: glibc says */
+    if (sig > 19 || after_dot > 400)
+        return 0;          /* more digits than m holds (it may have wrapped): glibc rounds them */
     int exp10 = 0;
     if (*p == 'e' || *p == 'E') {
         const char *q = p + 1;
@@ -145,7 +150,7 @@ int tm__strtod_fast(const char *s, char **end, double *out)
     }
     if ((dot || *p != '\0') && !decimal_point_is_dot())
         return 0;          /* the locale's decimal point is not '.': glibc reads it */
-    int k = exp10 - after_dot;
+    int k = exp10 - (int)after_dot;
     if (m > (UINT64_C(1) << 53) || k < -22 || k > 22)
         return 0;
     double v = (double)m;  /* exact: m <= 2^53 */
