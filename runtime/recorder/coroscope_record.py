@@ -993,7 +993,8 @@ class Recorder:
         return number
 
     def fut_new(self, fut, kind, label, of=None):
-        number = self.new_id()
+        self.last_id += 1           # self.new_id(), inline
+        number = self.last_id
         self.ids.put(fut, number)
         if label is not None:
             self.labels[number] = label
@@ -1089,10 +1090,13 @@ class Recorder:
             return
         self.emit_body(body)
 
-    def emit_body(self, body, catch_up=True):
+    def emit_body(self, body, catch_up=True, depth=2):
         """emit() of an event its writer formatted itself (as _body does:
         '"ev":"NAME",...'), for the most frequent ones. `catch_up` False
-        writes it without what emit() writes first (for those very events)."""
+        writes it without what emit() writes first (for those very events).
+        The stack is looked at from `depth` frames up: the frames below it
+        must be the recorder's (its caller always is; _sync_event's caller
+        is too)."""
         if not self.active:
             return
         if catch_up:
@@ -1106,14 +1110,14 @@ class Recorder:
                 # frames, the program's frame that made the event is the
                 # innermost coroutine frame seen last (then so is the rest of
                 # the stack: nothing to write), and no watcher waits.
-                probe = _getframe(1)
+                probe = start = _getframe(depth)
                 passed = _passed_over
                 while probe is not None and id(probe.f_code) in passed:
                     probe = probe.f_back
                 old = task._rec_frames
                 if (probe is None or task._rec_watch or _gettrace() is not None
                         or probe.f_trace is not (old[-1] if old else task._rec_top)):
-                    self.sync(task, _getframe(1))
+                    self.sync(task, start)
         pending = self.pending
         if self.seq + len(pending) >= self.seq_limit or self.sources is not None and self.sources.pending:
             self._emit_locked(body)
@@ -1600,12 +1604,21 @@ def _asyncio_calls(frame):
     """The asyncio calls on the stack at `frame` (outermost first), up to the
     task step or callback that runs them."""
     calls = []
-    while (frame is not None and id(frame.f_code) not in _BOUNDARY_CODES
-           and _is_asyncio_file(frame.f_code.co_filename)):
+    known = _file_asyncio
+    while frame is not None:
+        code = frame.f_code
+        if id(code) in _BOUNDARY_CODES:
+            break
+        inside = known.get(code.co_filename)        # _is_asyncio_file's answer, if it has one
+        if not (_is_asyncio_file(code.co_filename) if inside is None else inside):
+            break
         calls.append(frame)
         frame = frame.f_back
     calls.reverse()
     return calls
+
+
+_WAITS_FOR_CALLS = {"_wait", "wait_for", "shield", "as_completed.<locals>._wait_for_one"}
 
 
 def _waits_for(rec, calls):
@@ -1616,6 +1629,8 @@ def _waits_for(rec, calls):
     have (Recorder.reserved)."""
     for i, frame in enumerate(calls):
         name = frame.f_code.co_qualname
+        if name not in _WAITS_FOR_CALLS:
+            continue                    # (its locals are not read: a dict made for nothing)
         local = frame.f_locals.get
         if name == "_wait":
             order = None
@@ -1847,20 +1862,33 @@ class Task(_PY_TASK):
         task_id = self._rec_id
         waiter = self._fut_waiter
         stack = _suspended_stack(self._rec_agen if self._rec_agen is not None else self._coro)
+        # One pass over the stack (no list comprehension: each is a call):
+        # the program's coroutine frames below the task's own (sync's),
+        # those whose locals are shown, and where it suspended -- the
+        # innermost frame that is not the library's, else the innermost.
+        frames = []
+        shown = []
+        where = None
+        below = False
+        for frame, kind in stack:
+            if kind != _K_LIBRARY:
+                where = frame
+                if kind == _K_COROUTINE:
+                    shown.append(frame)
+                    if below:
+                        frames.append(frame)
+                elif kind == _K_AGEN:
+                    shown.append(frame)
+            below = True
+        if where is None and stack:
+            where = stack[-1][0]
         rec.step_task = self
         try:
-            frames = [f for f, kind in stack[1:] if kind == _K_COROUTINE]
             if frames or self._rec_frames or self._rec_watch:     # else nothing to bring up to date
                 rec.sync(self, frames=frames)
             _computed(rec, self)
         finally:
             rec.step_task = None
-        where = None
-        for frame, kind in stack:
-            if kind != _K_LIBRARY:
-                where = frame
-        if where is None and stack:
-            where = stack[-1][0]
         if where is not None:
             line, src = rec.suspended_at(where)     # locals give the line too
         else:
@@ -1876,9 +1904,10 @@ class Task(_PY_TASK):
             h = self._rec_h
             body = f'"ev":"step_end","task":{task_id},"reason":"yield","h":{"null" if h is None else h},"src":{src}'
         if rec.with_locals:
-            body += ',"locals":[%s]' % ",".join([_locals_of(f, line if f is where else None)
-                                                 for f, kind in stack
-                                                 if kind == _K_COROUTINE or kind == _K_AGEN])
+            texts = []
+            for frame in shown:
+                texts.append(_locals_of(frame, line if frame is where else None))
+            body += ',"locals":[' + ",".join(texts) + "]"
         rec.emit_body(body)
 
     def _Future__schedule_callbacks(self):
@@ -2572,7 +2601,9 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         handle._rec_h = None
         if handle._source_traceback:
             del handle._source_traceback[-1]
-        rec = self._rec
+        rec = self._recorder
+        if rec is None:
+            rec = self._rec             # claimed now
         if rec.active:
             try:
                 self._note_call_soon(rec, handle, callback, args)
@@ -2620,12 +2651,16 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         if timer._source_traceback:
             del timer._source_traceback[-1]
         heapq.heappush(self._scheduled, timer)
-        timer._scheduled = True
-        rec = self._rec
+        _TIMER_SCHEDULED.__set__(timer, True)     # timer._scheduled = True, past its watcher
+        rec = self._recorder
+        if rec is None:
+            rec = self._rec             # claimed now
         if rec.active:
             try:
-                number = timer._rec_h = rec.new_id()
-                rec.emit_body(f'"ev":"timer_new","timer":{number},"when":{_scalar(_num(when))},'
+                rec.last_id += 1        # rec.new_id(), inline
+                number = timer._rec_h = rec.last_id
+                at = float(when)        # _scalar(_num(when)), inline
+                rec.emit_body(f'"ev":"timer_new","timer":{number},"when":{_float_repr(at) if at - at == 0 else "null"},'
                               f'"fn":{_scalar(_cb_name(callback))}')
                 if callback is tasks._release_waiter:
                     _armed_wait_for(rec, timer, args)
@@ -2863,8 +2898,8 @@ class Future(_RecordedFuture, _C_FUTURE, metaclass=_FutureType):
         super().__init__(loop=loop)
         if _rec_kind is _SILENT:
             return
-        rec = _recorder_of(self)
-        if rec.active:
+        rec = getattr(self._loop, "_recorder", None)    # _recorder_of, inline
+        if rec is not None and rec.active:
             try:
                 _announce(rec, self, _getframe(1) if _rec_kind is None else _rec_kind)
             except MemoryError:
@@ -2927,6 +2962,7 @@ def _orig(owner, name):
 
 def _sync_event(rec, obj, kind, op, count, task=None):
     # `kind` and `op` are the literals the callers pass: no escaping needed.
+    # The callers are the recorder's watchers (emit_body's depth 3).
     ref = rec.ids._ids.get(id(obj))                   # rec.ids.get(obj), inline
     obj_id = ref.number if ref is not None and ref() is obj else rec.obj_id(obj)
     if task is None:
@@ -2934,7 +2970,7 @@ def _sync_event(rec, obj, kind, op, count, task=None):
         task = None if task is None or _get_ident() != rec.loop_thread else task._rec_id
     if count.__class__ is int:
         rec.emit_body(f'"ev":"sync","obj":{obj_id},"kind":"{kind}","op":"{op}",'
-                      f'"task":{"null" if task is None else task},"count":{count}')
+                      f'"task":{"null" if task is None else task},"count":{count}', True, 3)
     else:
         rec.emit("sync", [("obj", obj_id), ("kind", kind), ("op", op), ("task", task), ("count", count)])
 
@@ -3082,15 +3118,15 @@ def _wait(fs, *, timeout=None, return_when=tasks.ALL_COMPLETED):
 # -- Queue (queues.py)
 
 def _q_put_nowait(self, item):
-    rec = _recorder_here()
-    if rec is not None and not self.full():
+    rec = _active[0]                    # _recorder_here(), inline
+    if rec is not None and rec.active and _get_ident() == rec.loop_thread and not self.full():
         _sync_event(rec, self, "queue", "put", self.qsize() + 1)
     return _Q_PUT_NOWAIT(self, item)
 
 
 def _q_get_nowait(self):
-    rec = _recorder_here()
-    if rec is not None and not self.empty():
+    rec = _active[0]                    # _recorder_here(), inline
+    if rec is not None and rec.active and _get_ident() == rec.loop_thread and not self.empty():
         _sync_event(rec, self, "queue", "get", self.qsize() - 1)
     return _Q_GET_NOWAIT(self)
 
@@ -3132,8 +3168,8 @@ def _lock_set(self, value):
     self.__dict__["_locked"] = value
     if before is None or bool(before) == bool(value):
         return
-    rec = _recorder_here()
-    if rec is not None:
+    rec = _active[0]                    # _recorder_here(), inline
+    if rec is not None and rec.active and _get_ident() == rec.loop_thread:
         # (A WeakKeyDictionary's get makes a weak reference: not while there is no Condition.)
         cond = _condition_of.get(self) if _condition_of.data else None
         if cond is not None and cond in _barrier_conds:
@@ -3142,23 +3178,28 @@ def _lock_set(self, value):
                     "acquire" if value else "release", 1 if value else 0)
 
 
+_QUEUES_FILE = queues.__file__
+
+
 def _internal_event(frame):
     """An Event of asyncio's own (a Queue's `_finished`): not the program's."""
-    return frame.f_code.co_filename == queues.__file__
+    return frame.f_code.co_filename == _QUEUES_FILE
 
 
 def _ev_set(self):
     rec = _recorder_here()
     if rec is not None and not _internal_event(_getframe(1)):
         _sync_event(rec, self, "event", "set", 1)
-    return _orig(locks.Event, "set")(self)
+    return _EV_SET(self)
 
 
 def _ev_clear(self):
-    rec = _recorder_here()
-    if rec is not None and not _internal_event(_getframe(1)):
+    # (Queue.put_nowait clears its _finished at every put: quickly past it.)
+    rec = _active[0]                    # _recorder_here(), inline
+    if (rec is not None and rec.active and _get_ident() == rec.loop_thread
+            and _getframe(1).f_code.co_filename != _QUEUES_FILE):      # _internal_event, inline
         _sync_event(rec, self, "event", "clear", 0)
-    return _orig(locks.Event, "clear")(self)
+    return _EV_CLEAR(self)
 
 
 def _ev_wait(self):
@@ -3368,6 +3409,8 @@ for _owner, _name, _new in _PATCHES:
 # The originals called at nearly every step of a program that uses a queue, without _orig's lookup.
 _Q_PUT_NOWAIT = _orig(queues.Queue, "put_nowait")
 _Q_GET_NOWAIT = _orig(queues.Queue, "get_nowait")
+_EV_SET = _orig(locks.Event, "set")
+_EV_CLEAR = _orig(locks.Event, "clear")
 
 
 class _Patches:
