@@ -500,6 +500,12 @@ def _in_asyncio_fn(fn):
     return code is not None and _is_asyncio_file(code.co_filename)
 
 
+# A plain function's name in the trace (_cb_name) follows from its
+# __qualname__ alone when that is not empty: timer_new's fn by that text.
+_FUNCTION_TYPE = types.FunctionType
+_timer_fn_json = {}
+
+
 def _cb_name(fn):
     """A callback's name as the trace shows it: "report", "Timeout._on_timeout",
     "partial(report, 'first')" for a partial of the program's (asyncio's own
@@ -1681,9 +1687,12 @@ def _suspended_stack(coro):
     obj = coro
     kinds = _code_kinds
     for _ in range(200):
-        if obj.__class__ is _CORO_TYPE:         # the common case, without getattr
+        kind = obj.__class__
+        if kind is _CORO_TYPE:                  # the common case, without getattr
             frame = obj.cr_frame
             following = obj.cr_await
+        elif kind is Future:
+            break                               # a future (the other common case): the chain's end
         else:
             frame = (getattr(obj, "cr_frame", None) or getattr(obj, "gi_frame", None)
                      or getattr(obj, "ag_frame", None))
@@ -2253,11 +2262,6 @@ class _RecTimerHandle(events.TimerHandle):
         _TIMER_SCHEDULED.__set__(self, False)      # before TimerHandle's own init sets it
         super().__init__(when, callback, args, loop, context)
 
-    @property
-    def _scheduled(self):
-        return _TIMER_SCHEDULED.__get__(self)
-
-    @_scheduled.setter
     def _scheduled(self, value):
         # _run_once pops the due timers off its heap one by one, each marked
         # unscheduled as it goes to the ready queue: timer_fire, in that
@@ -2268,6 +2272,10 @@ class _RecTimerHandle(events.TimerHandle):
             if number is not None and rec is not None and rec.active:
                 rec.emit_body(f'"ev":"timer_fire","timer":{number}')
         _TIMER_SCHEDULED.__set__(self, value)
+
+    # Read, the slot's own getter answers (no frame of ours: asyncio reads it
+    # at every cancel); written, the watcher above.
+    _scheduled = property(_TIMER_SCHEDULED.__get__, _scheduled)
 
     def _run(self):
         rec = self._loop._recorder
@@ -2660,8 +2668,14 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
                 rec.last_id += 1        # rec.new_id(), inline
                 number = timer._rec_h = rec.last_id
                 at = float(when)        # _scalar(_num(when)), inline
+                name = callback.__qualname__ if callback.__class__ is _FUNCTION_TYPE else None
+                fn = _timer_fn_json.get(name) if name else None
+                if fn is None:
+                    fn = _scalar(_cb_name(callback))
+                    if name:
+                        _timer_fn_json[name] = fn
                 rec.emit_body(f'"ev":"timer_new","timer":{number},"when":{_float_repr(at) if at - at == 0 else "null"},'
-                              f'"fn":{_scalar(_cb_name(callback))}')
+                              f'"fn":{fn}')
                 if callback is tasks._release_waiter:
                     _armed_wait_for(rec, timer, args)
             except MemoryError:
