@@ -1115,8 +1115,9 @@ static void arena_end(void)
 ** yet, it reads and parses the next unread batch itself (that one, or a
 ** later one while the other thread is still parsing the one it needs). The
 ** parsing is shared, whichever thread is free, and a second thread slowed
-** by a busy core costs the loading thread nothing but the batches it holds. Reading is one thread at a time, in order; each batch has
-** the number of its place, and batches are applied by that number. A small
+** by a busy core costs the loading thread nothing but the batches it holds.
+** Reading is one thread at a time, in order; each batch has the number of
+** its place, and batches are applied by that number. A small
 ** trace never starts a thread, nor does a pipe (the loader must be able to
 ** stop reading at any line); without the thread -- or when it cannot be
 ** started -- the same batches are read and parsed here, one when the last is
