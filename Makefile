@@ -61,8 +61,17 @@ SHLIB     := libcoroscope.so.$(VERSION)
 APP_OBJ   := $(call obj,$(MODEL_SRC) $(LESSON_SRC) $(SCEN_SRC) $(CLI_SRC) $(VIZ_SRC)) $(BUILD)/gen/twins.o
 TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
+# The CPython recorder's speedups (runtime/recorder/speedups.c), a Python
+# extension built for the interpreter `coroscope record` runs (COROSCOPE_PYTHON,
+# else python3) when its headers are there; without it the recorder runs in
+# pure Python, the same traces more slowly.
+PYTHON      ?= $(or $(COROSCOPE_PYTHON),python3)
+PY_INCLUDE  := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
+PY_EXT      := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX") or "")' 2>/dev/null)
+SPEEDUPS    := $(if $(and $(PY_EXT),$(wildcard $(PY_INCLUDE)/Python.h)),$(BUILD)/pyext/_coroscope_speedups$(PY_EXT))
+
 .PHONY: all run test bench bench-compare deps-bench asan traces install uninstall clean deps deps-test tests-build fuzz
-all: deps $(BUILD)/coroscope
+all: deps $(BUILD)/coroscope $(SPEEDUPS)
 
 deps:
 	@sh tools/deps.sh build
@@ -124,9 +133,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(STRTOD_OBJ) $(BUILD)/libcoroscope-app.a $(BUI
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -MF $@.d -o $@ $^ $(LIBS_ALL) $(TEST_LIBS)
 
-tests-build: $(BUILD)/coroscope $(TEST_BIN) $(BUILD)/$(SHLIB)
+$(BUILD)/pyext/_coroscope_speedups$(PY_EXT): runtime/recorder/speedups.c | deps
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -shared -fPIC $(OPT) $(WARN) -Werror=implicit-function-declaration -fvisibility=hidden -I$(PY_INCLUDE) -o $@ $<
 
-run: deps $(BUILD)/coroscope
+tests-build: $(BUILD)/coroscope $(SPEEDUPS) $(TEST_BIN) $(BUILD)/$(SHLIB)
+
+run: deps $(BUILD)/coroscope $(SPEEDUPS)
 	@sh tools/run.sh $(BUILD)/coroscope
 
 test: deps-test
@@ -153,7 +166,7 @@ deps-bench:
 
 # ROUNDS=N and ONLY=id,substrings pass through (see the top of tools/bench.py).
 bench: deps-bench
-	@$(MAKE) --no-print-directory $(BUILD)/bench_rt $(BUILD)/bench_writer $(BUILD)/coroscope
+	@$(MAKE) --no-print-directory $(BUILD)/bench_rt $(BUILD)/bench_writer $(BUILD)/coroscope $(SPEEDUPS)
 	@python3 tools/bench.py --build $(BUILD)
 
 bench-compare:

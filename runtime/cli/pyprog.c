@@ -40,7 +40,8 @@
 ** PYTHONDONTWRITEBYTECODE is set -- instead of compiling the file. CACHE ""
 ** writes nothing (an installed recorder, or one named by COROSCOPE_RECORDER:
 ** no .pyc appears beside it), and reads a .pyc only where Python would.
-** Both flags are as they were before the program runs.
+** Both flags are as they were before the program runs. The recorder finds
+** CACHE as _coroscope_cache (its speedups are built beside it: BUILD/pyext).
 */
 static const char RECORDER_BOOT[] =
     "import sys\n"
@@ -52,10 +53,10 @@ static const char RECORDER_BOOT[] =
     "    saved = sys.dont_write_bytecode, sys.pycache_prefix\n"
     "    sys.dont_write_bytecode, sys.pycache_prefix = (False, cache) if cache else (True, saved[1])\n"
     "    try:\n"
-    "        return path, importlib.machinery.SourceFileLoader('__main__', path).get_code('__main__')\n"
+    "        return path, importlib.machinery.SourceFileLoader('__main__', path).get_code('__main__'), cache\n"
     "    finally:\n"
     "        sys.dont_write_bytecode, sys.pycache_prefix = saved\n"
-    "__file__, _code = _boot()\n"
+    "__file__, _code, _coroscope_cache = _boot()\n"
     "del _boot\n"
     "exec(_code)\n";
 

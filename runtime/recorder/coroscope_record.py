@@ -769,7 +769,7 @@ def _var_key(name):
     return key
 
 
-def _locals_of(frame, line=None):
+def _locals_of_py(frame, line=None):
     """FORMAT.md's `locals` entry for one frame, as JSON text (formatted
     here: it is written at every suspension; `line` is its f_lineno when the
     caller has read it already). Reading a frame's locals fills its own
@@ -802,6 +802,50 @@ def _locals_of(frame, line=None):
         return '%s%d,"vars":{%s},"more":%d}' % (entry[1], (frame.f_lineno if line is None else line) or 1,
                                                ",".join(shown), more)
     return f'{entry[1]}{(frame.f_lineno if line is None else line) or 1},"vars":{{{",".join(shown)}}}}}'
+
+
+def _var_text(key, value, kind):
+    """One local's entry in `vars` as _locals_of_py writes it, `kind` being
+    value.__class__: for the speedups' rare case of an object whose
+    __class__ is not its type."""
+    if kind is int and _NEG_BIG_INT < value < _BIG_INT or kind in _PLAIN_REPR:
+        return f'{key}"{value!r}"'
+    return key + _local_json(value)
+
+
+def _load_speedups():
+    """The speedups (runtime/recorder/speedups.c): _locals_of in C, the same
+    text faster. Where: $COROSCOPE_SPEEDUPS (a directory; "0" for none), else
+    BUILD/pyext when a checkout's coroscope runs the recorder (its compiled
+    code is cached in BUILD/pycache: _coroscope_cache, set by RECORDER_BOOT),
+    else beside the recorder (installed). Missing, or built for another
+    interpreter: None, and the recorder runs in pure Python. The module is
+    loaded from its file, not imported: sys.path and sys.modules stay as
+    the program would find them without the recorder."""
+    import importlib.machinery
+    import importlib.util
+    where = os.environ.get("COROSCOPE_SPEEDUPS")
+    if where == "0":
+        return None
+    if not where:
+        cache = globals().get("_coroscope_cache")
+        where = (os.path.join(os.path.dirname(cache), "pyext") if cache
+                 else os.path.dirname(_HERE))
+    name = "_coroscope_speedups"
+    path = os.path.join(where, name + importlib.machinery.EXTENSION_SUFFIXES[0])
+    if not os.path.isfile(path):
+        return None
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if sys.modules.get(name) is module:
+        del sys.modules[name]       # (a single-phase extension puts itself there)
+    module.setup(globals())
+    return module
+
+
+_speedups = _load_speedups()
+_locals_of = _speedups.locals_of if _speedups is not None else _locals_of_py
 
 
 # --------------------------------------------------------------------------

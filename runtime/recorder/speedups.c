@@ -1,0 +1,570 @@
+/*
+** speedups.c -- the CPython recorder's hottest function in C: the `locals`
+** of a suspended frame (module _coroscope_speedups).
+**
+** The recorder (coroscope_record.py) writes, at every suspension of a task,
+** the local variables of the program's frames as JSON text (_locals_of).
+** That is a fifth of a recorded run's time in Python. This module does the
+** same work in C, call for call: it reads the frame's f_locals, calls repr()
+** on each value exactly when the Python does, and keeps its results in the
+** recorder's own caches (the dicts it is given by setup()), so the text it
+** returns is the text the Python would have returned, byte for byte.
+**
+** The Python functions stay the reference. Whatever is not the common case
+** goes back to them: a str, list, tuple, set or dict value (_bounded_repr),
+** a repr with addresses other than the object's own (_stable), a value whose
+** __class__ is not its type (_var_text), a frame whose f_locals is not a
+** dict (_locals_of_py). tests/scripts/speedups.py checks both against each
+** other on many values and whole traces; the recorder runs without this
+** module (the pure-Python path) when it is missing or built for another
+** interpreter.
+**
+** Built against the running interpreter's headers (Makefile:
+** BUILD/pyext/_coroscope_speedups$(EXT_SUFFIX)); only the public C API.
+** One recording per process, so the state is static.
+*/
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* What setup() takes from the recorder's globals: caches (dicts shared with
+** the Python code), the Python functions the rare cases go to, limits. */
+static PyObject *fn_json;        /* id(code) -> (code, '{"fn":"name","line":') */
+static PyObject *var_json;       /* name -> '"name":' */
+static PyObject *json_seen;      /* repr text -> its JSON string */
+static PyObject *plain_json;     /* id(list or tuple) -> (items, more, JSON) */
+static PyObject *plain_seen;     /* (id, budget) -> (items, more, text) */
+static PyObject *addresses;      /* "0x7f..." -> "0x1" */
+static PyObject *py_qualname, *py_var_key, *py_bounded_repr, *py_stable, *py_stable_own;
+static PyObject *py_stand_in, *py_esc, *py_var_text, *py_locals_of, *py_gettrace;
+static PyObject *big_int, *neg_big_int;     /* 10**70, -10**70 */
+static PyObject *plain_budget;              /* _PLAIN_BUDGET, an int */
+static Py_ssize_t repr_limit, locals_limit, json_seen_limit, plain_seen_limit;
+static PyObject *s_0x, *s_ellipsis, *s_quote, *s_comma, *s_empty;
+static PyObject *s_f_code, *s_f_locals, *s_f_lineno, *s_class, *s_name;
+static PyObject *s_vars_open, *s_vars_close;
+
+/* A new reference to globals[name], or NULL with KeyError. */
+static PyObject *global(PyObject *ns, const char *name)
+{
+    PyObject *v = PyDict_GetItemString(ns, name);      /* borrowed */
+    if (v == NULL) {
+        PyErr_Format(PyExc_KeyError, "_coroscope_speedups.setup: the recorder has no %s", name);
+        return NULL;
+    }
+    Py_INCREF(v);
+    return v;
+}
+
+static int global_size(PyObject *ns, const char *name, Py_ssize_t *out)
+{
+    PyObject *v = global(ns, name);
+    if (v == NULL)
+        return -1;
+    *out = PyLong_AsSsize_t(v);
+    Py_DECREF(v);
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+static PyObject *call1(PyObject *fn, PyObject *a)
+{
+    return PyObject_CallOneArg(fn, a);
+}
+
+static PyObject *call2(PyObject *fn, PyObject *a, PyObject *b)
+{
+    PyObject *args[2] = {a, b};
+    return PyObject_Vectorcall(fn, args, 2, NULL);
+}
+
+/* a + b + c (any of them may be NULL for ""): a new str. */
+static PyObject *concat3(PyObject *a, PyObject *b, PyObject *c)
+{
+    PyObject *parts = PyTuple_Pack(3, a ? a : s_empty, b ? b : s_empty, c ? c : s_empty);
+    if (parts == NULL)
+        return NULL;
+    PyObject *r = PyUnicode_Join(s_empty, parts);
+    Py_DECREF(parts);
+    return r;
+}
+
+/* text[lo:hi] contains "0x": 1, 0, or -1 with an error. */
+static int has_0x(PyObject *text, Py_ssize_t lo, Py_ssize_t hi)
+{
+    if (hi - lo < 2)
+        return 0;
+    Py_ssize_t at = PyUnicode_Find(text, s_0x, lo, hi, 1);
+    return at == -2 ? -1 : at >= 0;
+}
+
+static int is_hex_digit(Py_UCS4 c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+** _stable_own(text, value) of the recorder: the object's own address in its
+** repr replaced by its stand-in at once, anything else through _stable.
+** `text` is an exact str.
+*/
+static PyObject *stable_own(PyObject *text, PyObject *value)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int any = has_0x(text, 0, n);
+    if (any <= 0) {
+        if (any < 0)
+            return NULL;
+        Py_INCREF(text);
+        return text;
+    }
+    char buf[32];
+    int len = snprintf(buf, sizeof buf, "0x%lx", (unsigned long)(uintptr_t)value);   /* "%#x" % id(value) */
+    PyObject *address = PyUnicode_FromStringAndSize(buf, len);
+    if (address == NULL)
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t at = PyUnicode_Find(text, address, 0, n, 1);
+    if (at == -2)
+        goto done;
+    if (at >= 0 && len >= 8 && len <= 18) {
+        Py_ssize_t end = at + len;
+        int in_head = has_0x(text, 0, at), in_tail;
+        if (in_head < 0 || (in_tail = has_0x(text, end, n)) < 0)
+            goto done;
+        if (!in_head && !in_tail && (end == n || len == 18 || !is_hex_digit(PyUnicode_READ_CHAR(text, end)))) {
+            PyObject *stand_in = PyDict_GetItemWithError(addresses, address);     /* borrowed */
+            if (stand_in != NULL && PyObject_IsTrue(stand_in) == 1)
+                Py_INCREF(stand_in);
+            else if (PyErr_Occurred() || (stand_in = call1(py_stand_in, address)) == NULL)
+                goto done;
+            PyObject *head = PyUnicode_Substring(text, 0, at);
+            PyObject *tail = head ? PyUnicode_Substring(text, end, n) : NULL;
+            if (tail != NULL)
+                result = concat3(head, stand_in, tail);
+            Py_XDECREF(head);
+            Py_XDECREF(tail);
+            Py_DECREF(stand_in);
+            goto done;
+        }
+    }
+    result = call1(py_stable, text);
+done:
+    Py_DECREF(address);
+    return result;
+}
+
+/* The JSON string "<unprintable TYPE>" for a value whose repr raised. */
+static PyObject *unprintable(PyTypeObject *kind)
+{
+    PyObject *name = PyObject_GetAttr((PyObject *)kind, s_name);
+    if (name == NULL)
+        return NULL;
+    PyObject *text = PyUnicode_FromFormat("<unprintable %S>", name);
+    Py_DECREF(name);
+    if (text == NULL)
+        return NULL;
+    PyObject *r = call1(py_esc, text);
+    Py_DECREF(text);
+    return r;
+}
+
+/* value[:k] are the very objects in `items` (a list or tuple of k). */
+static int same_items(PyObject *value, PyObject *items, Py_ssize_t k)
+{
+    PyObject **a = PySequence_Fast_ITEMS(value), **b = PySequence_Fast_ITEMS(items);
+    for (Py_ssize_t i = 0; i < k; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+static int is_short_container(PyTypeObject *kind)
+{
+    return kind == &PyList_Type || kind == &PyTuple_Type || kind == &PySet_Type ||
+           kind == &PyFrozenSet_Type || kind == &PyDict_Type;
+}
+
+/*
+** _local_json(value) of the recorder: a local's value as the JSON string
+** `vars` holds. A new reference, or NULL with an error (only one that is not
+** an Exception, as the Python lets through: KeyboardInterrupt, say).
+*/
+static PyObject *local_json(PyObject *value)
+{
+    PyTypeObject *kind = Py_TYPE(value);
+    int sequence = kind == &PyList_Type || kind == &PyTuple_Type;
+    PyObject *id = NULL, *text = NULL, *done = NULL;
+    if (sequence) {
+        if ((id = PyLong_FromVoidPtr(value)) == NULL)
+            return NULL;
+        PyObject *seen = PyDict_GetItemWithError(plain_json, id);      /* borrowed */
+        if (seen == NULL && PyErr_Occurred())
+            goto fail;
+        if (seen != NULL && PyTuple_CheckExact(seen) && PyTuple_GET_SIZE(seen) == 3) {
+            PyObject *items = PyTuple_GET_ITEM(seen, 0), *more = PyTuple_GET_ITEM(seen, 1);
+            if (PyList_CheckExact(items) || PyTuple_CheckExact(items)) {
+                Py_ssize_t n = Py_SIZE(value), k = PySequence_Fast_GET_SIZE(items);
+                if (n >= k && (more == Py_True || more == Py_False) && (n > k) == (more == Py_True) &&
+                    same_items(value, items, k)) {
+                    Py_DECREF(id);
+                    done = PyTuple_GET_ITEM(seen, 2);
+                    Py_INCREF(done);
+                    return done;
+                }
+            }
+        }
+    }
+    if (kind == &PyUnicode_Type || is_short_container(kind))
+        text = call2(py_bounded_repr, value, plain_budget);
+    else
+        text = PyObject_Repr(value);
+    if (text == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_Exception))
+            goto fail;
+        PyErr_Clear();
+        Py_XDECREF(id);
+        return unprintable(kind);
+    }
+    done = PyDict_GetItemWithError(json_seen, text);      /* borrowed */
+    if (done != NULL)
+        Py_INCREF(done);
+    else if (PyErr_Occurred())
+        goto fail;
+    else {
+        PyObject *stable = PyUnicode_CheckExact(text) ? stable_own(text, value) : call2(py_stable_own, text, value);
+        if (stable == NULL)
+            goto fail;
+        if (!PyUnicode_Check(stable)) {
+            Py_DECREF(stable);
+            PyErr_SetString(PyExc_TypeError, "_stable returned a non-string");
+            goto fail;
+        }
+        if (PyUnicode_GET_LENGTH(stable) > repr_limit) {
+            PyObject *head = PyUnicode_Substring(stable, 0, repr_limit - 1);
+            Py_DECREF(stable);
+            if (head == NULL)
+                goto fail;
+            stable = PyUnicode_Concat(head, s_ellipsis);
+            Py_DECREF(head);
+            if (stable == NULL)
+                goto fail;
+        }
+        done = call1(py_esc, stable);
+        Py_DECREF(stable);
+        if (done == NULL)
+            goto fail;
+        if (PyDict_GET_SIZE(json_seen) >= json_seen_limit)
+            PyDict_Clear(json_seen);
+        if (PyDict_SetItem(json_seen, text, done) < 0)
+            goto fail;
+    }
+    if (sequence) {
+        PyObject *key = PyTuple_Pack(2, id, plain_budget);
+        if (key == NULL)
+            goto fail;
+        PyObject *plain = PyDict_GetItemWithError(plain_seen, key);       /* borrowed */
+        Py_DECREF(key);
+        if (plain == NULL && PyErr_Occurred())
+            goto fail;
+        if (plain != NULL && PyTuple_CheckExact(plain) && PyTuple_GET_SIZE(plain) == 3 &&
+            PyTuple_GET_ITEM(plain, 2) == text) {
+            if (PyDict_GET_SIZE(plain_json) >= plain_seen_limit)
+                PyDict_Clear(plain_json);
+            PyObject *entry = PyTuple_Pack(3, PyTuple_GET_ITEM(plain, 0), PyTuple_GET_ITEM(plain, 1), done);
+            if (entry == NULL || PyDict_SetItem(plain_json, id, entry) < 0) {
+                Py_XDECREF(entry);
+                goto fail;
+            }
+            Py_DECREF(entry);
+        }
+    }
+    Py_XDECREF(id);
+    Py_DECREF(text);
+    return done;
+fail:
+    Py_XDECREF(id);
+    Py_XDECREF(text);
+    Py_XDECREF(done);
+    return NULL;
+}
+
+/* One local's entry, '"name":"text"'. A new reference or NULL. */
+static PyObject *var_text(PyObject *name, PyObject *value)
+{
+    PyObject *key = PyDict_GetItemWithError(var_json, name);      /* borrowed */
+    if (key != NULL && PyObject_IsTrue(key) == 1)
+        Py_INCREF(key);
+    else if (PyErr_Occurred() || (key = call1(py_var_key, name)) == NULL)
+        return NULL;
+    PyTypeObject *kind = Py_TYPE(value);
+    PyObject *r = NULL;
+    int plain = kind == &PyBool_Type || kind == &PyFloat_Type || value == Py_None;
+    if (kind == &PyLong_Type) {
+        int overflow;
+        (void)PyLong_AsLongLongAndOverflow(value, &overflow);
+        if (overflow == 0)
+            plain = 1;
+        else {
+            int lo = PyObject_RichCompareBool(neg_big_int, value, Py_LT);
+            int hi = lo == 1 ? PyObject_RichCompareBool(value, big_int, Py_LT) : lo;
+            if (hi < 0)
+                goto done;
+            plain = hi == 1;
+        }
+    }
+    if (plain) {
+        /* repr is short, plain ASCII and without an address */
+        PyObject *text = PyObject_Repr(value);
+        if (text != NULL) {
+            PyObject *parts = PyTuple_Pack(4, key, s_quote, text, s_quote);
+            if (parts != NULL)
+                r = PyUnicode_Join(s_empty, parts);
+            Py_XDECREF(parts);
+            Py_DECREF(text);
+        }
+        goto done;
+    }
+    if (kind != &PyLong_Type) {
+        /* The Python asks value.__class__, which an object may answer as it
+        ** likes, and looks it up in dicts, where a metaclass could make it
+        ** equal to another type: both left to the Python. */
+        PyObject *claimed = PyObject_GetAttr(value, s_class);
+        if (claimed == NULL)
+            goto done;
+        Py_DECREF(claimed);
+        if (claimed != (PyObject *)kind || Py_TYPE(kind)->tp_hash != PyType_Type.tp_hash ||
+            Py_TYPE(kind)->tp_richcompare != PyType_Type.tp_richcompare) {
+            r = PyObject_CallFunctionObjArgs(py_var_text, key, value, claimed, NULL);
+            goto done;
+        }
+    }
+    PyObject *json = local_json(value);
+    if (json != NULL) {
+        r = PyUnicode_Concat(key, json);
+        Py_DECREF(json);
+    }
+done:
+    Py_DECREF(key);
+    return r;
+}
+
+/*
+** locals_of(frame, line=None): _locals_of of the recorder, the same text.
+** Reading f_locals fills the frame's own dict; it is emptied again when
+** nobody else holds it (the Python's sys.getrefcount(values) <= 3 is two
+** references here: the frame's and ours).
+*/
+static PyObject *locals_of(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs < 1 || nargs > 2) {
+        PyErr_SetString(PyExc_TypeError, "locals_of(frame, line=None)");
+        return NULL;
+    }
+    PyObject *frame = args[0], *line = nargs > 1 ? args[1] : Py_None;
+    PyObject *code = PyObject_GetAttr(frame, s_f_code);
+    if (code == NULL)
+        return NULL;
+    PyObject *values = NULL, *shown = NULL, *result = NULL, *head;
+    PyObject *code_id = PyLong_FromVoidPtr(code);
+    if (code_id == NULL)
+        goto done;
+    PyObject *entry = PyDict_GetItemWithError(fn_json, code_id);      /* borrowed */
+    if (entry == NULL && PyErr_Occurred())
+        goto done;
+    if (entry == NULL || !PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 2 ||
+        PyTuple_GET_ITEM(entry, 0) != code) {
+        PyObject *qual = call1(py_qualname, code);
+        PyObject *esc = qual ? call1(py_esc, qual) : NULL;
+        PyObject *text = esc ? PyUnicode_FromFormat("{\"fn\":%U,\"line\":", esc) : NULL;
+        Py_XDECREF(qual);
+        Py_XDECREF(esc);
+        entry = text ? PyTuple_Pack(2, code, text) : NULL;
+        Py_XDECREF(text);
+        if (entry == NULL)
+            goto done;
+        int bad = PyDict_SetItem(fn_json, code_id, entry);
+        Py_DECREF(entry);           /* the dict holds it */
+        if (bad < 0)
+            goto done;
+    }
+    head = PyTuple_GET_ITEM(entry, 1);
+    Py_INCREF(head);
+    values = PyObject_GetAttr(frame, s_f_locals);
+    if (values == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_Exception) || (PyErr_Clear(), values = PyDict_New()) == NULL) {
+            Py_DECREF(head);
+            goto done;
+        }
+    }
+    if (!PyDict_CheckExact(values)) {
+        Py_DECREF(head);
+        result = PyObject_CallFunctionObjArgs(py_locals_of, frame, line, NULL);
+        goto done;
+    }
+    /* for name, value in values.items() (or islice of it): the dict's
+    ** iterator's checks, in the same places. */
+    Py_ssize_t size = PyDict_GET_SIZE(values), left = size, pos = 0;
+    int sliced = size > locals_limit;
+    Py_ssize_t take = sliced ? locals_limit : size;
+    if ((shown = PyList_New(0)) == NULL) {
+        Py_DECREF(head);
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i <= take; i++) {
+        if (i == take && sliced)
+            break;                  /* islice stops without asking for more */
+        if (PyDict_GET_SIZE(values) != size) {
+            PyErr_SetString(PyExc_RuntimeError, "dictionary changed size during iteration");
+            break;
+        }
+        PyObject *name, *value;
+        if (!PyDict_Next(values, &pos, &name, &value))
+            break;
+        if (left-- == 0) {
+            PyErr_SetString(PyExc_RuntimeError, "dictionary keys changed during iteration");
+            break;
+        }
+        Py_INCREF(name);
+        Py_INCREF(value);
+        PyObject *text = var_text(name, value);
+        Py_DECREF(name);
+        Py_DECREF(value);
+        if (text == NULL || PyList_Append(shown, text) < 0) {
+            Py_XDECREF(text);
+            break;
+        }
+        Py_DECREF(text);
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(head);
+        goto done;
+    }
+    Py_ssize_t more = PyDict_GET_SIZE(values) - locals_limit;
+    if (Py_REFCNT(values) <= 2) {
+        PyObject *tracing = PyObject_CallNoArgs(py_gettrace);
+        if (tracing == NULL) {
+            Py_DECREF(head);
+            goto done;
+        }
+        Py_DECREF(tracing);
+        if (tracing == Py_None)
+            PyDict_Clear(values);
+    }
+    PyObject *lineno;
+    if (line == Py_None)
+        lineno = PyObject_GetAttr(frame, s_f_lineno);
+    else {
+        lineno = line;
+        Py_INCREF(lineno);
+    }
+    if (lineno != NULL) {
+        int truth = PyObject_IsTrue(lineno);
+        if (truth == 0) {
+            Py_DECREF(lineno);
+            lineno = PyLong_FromLong(1);
+        } else if (truth < 0)
+            Py_CLEAR(lineno);
+    }
+    PyObject *joined = lineno ? PyUnicode_Join(s_comma, shown) : NULL;
+    if (joined != NULL) {
+        if (more > 0)
+            result = PyUnicode_FromFormat("%U%S,\"vars\":{%U},\"more\":%zd}", head,
+                                          lineno, joined, more);
+        else {
+            PyObject *line_text = PyObject_Format(lineno, s_empty);
+            if (line_text != NULL) {
+                PyObject *parts = PyTuple_Pack(5, head, line_text, s_vars_open, joined, s_vars_close);
+                if (parts != NULL)
+                    result = PyUnicode_Join(s_empty, parts);
+                Py_XDECREF(parts);
+                Py_DECREF(line_text);
+            }
+        }
+        Py_DECREF(joined);
+    }
+    Py_XDECREF(lineno);
+    Py_DECREF(head);
+done:
+    Py_XDECREF(shown);
+    Py_XDECREF(values);
+    Py_XDECREF(code_id);
+    Py_DECREF(code);
+    return result;
+}
+
+static PyObject *setup(PyObject *self, PyObject *ns)
+{
+    (void)self;
+    if (!PyDict_Check(ns)) {
+        PyErr_SetString(PyExc_TypeError, "setup(globals of the recorder)");
+        return NULL;
+    }
+    struct { PyObject **slot; const char *name; } names[] = {
+        {&fn_json, "_fn_json"}, {&var_json, "_var_json"}, {&json_seen, "_json_seen"},
+        {&plain_json, "_plain_json"}, {&plain_seen, "_plain_seen"}, {&addresses, "_addresses"},
+        {&py_qualname, "_qualname"}, {&py_var_key, "_var_key"}, {&py_bounded_repr, "_bounded_repr"},
+        {&py_stable, "_stable"}, {&py_stable_own, "_stable_own"}, {&py_stand_in, "_stand_in"},
+        {&py_esc, "_esc"}, {&py_var_text, "_var_text"}, {&py_locals_of, "_locals_of_py"},
+        {&py_gettrace, "_gettrace"}, {&big_int, "_BIG_INT"}, {&neg_big_int, "_NEG_BIG_INT"},
+        {&plain_budget, "_PLAIN_BUDGET"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        PyObject *v = global(ns, names[i].name);
+        if (v == NULL)
+            return NULL;
+        Py_XSETREF(*names[i].slot, v);
+    }
+    PyObject *dicts[] = {fn_json, var_json, json_seen, plain_json, plain_seen, addresses};
+    for (size_t i = 0; i < sizeof dicts / sizeof dicts[0]; i++)
+        if (!PyDict_CheckExact(dicts[i])) {
+            PyErr_SetString(PyExc_TypeError, "_coroscope_speedups.setup: a cache is not a dict");
+            return NULL;
+        }
+    if (!PyLong_CheckExact(big_int) || !PyLong_CheckExact(neg_big_int) || !PyLong_CheckExact(plain_budget)) {
+        PyErr_SetString(PyExc_TypeError, "_coroscope_speedups.setup: a limit is not an int");
+        return NULL;
+    }
+    if (global_size(ns, "REPR_LIMIT", &repr_limit) < 0 || global_size(ns, "LOCALS_LIMIT", &locals_limit) < 0 ||
+        global_size(ns, "_JSON_SEEN_LIMIT", &json_seen_limit) < 0 ||
+        global_size(ns, "_PLAIN_SEEN_LIMIT", &plain_seen_limit) < 0)
+        return NULL;
+    if (repr_limit < 1) {
+        PyErr_SetString(PyExc_ValueError, "_coroscope_speedups.setup: REPR_LIMIT < 1");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"setup", setup, METH_O, "setup(globals): the recorder's caches and functions, once."},
+    {"locals_of", (PyCFunction)(void (*)(void))locals_of, METH_FASTCALL,
+     "locals_of(frame, line=None): the recorder's _locals_of, in C."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_coroscope_speedups",
+    "The CPython recorder's hottest function in C (runtime/recorder/speedups.c).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__coroscope_speedups(void);
+
+PyMODINIT_FUNC PyInit__coroscope_speedups(void)
+{
+    struct { PyObject **slot; const char *text; } strings[] = {
+        {&s_0x, "0x"}, {&s_quote, "\""}, {&s_comma, ","}, {&s_empty, ""},
+        {&s_f_code, "f_code"}, {&s_f_locals, "f_locals"}, {&s_f_lineno, "f_lineno"},
+        {&s_class, "__class__"}, {&s_name, "__name__"}, {&s_vars_open, ",\"vars\":{"},
+        {&s_vars_close, "}}"},
+    };
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if (*strings[i].slot == NULL && (*strings[i].slot = PyUnicode_InternFromString(strings[i].text)) == NULL)
+            return NULL;
+    if (s_ellipsis == NULL && (s_ellipsis = PyUnicode_FromOrdinal(0x2026)) == NULL)
+        return NULL;
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,362 @@
+#!/usr/bin/env python3
+"""speedups.py -- the recorder's speedups (runtime/recorder/speedups.c) write
+exactly what its pure Python writes.
+
+Two checks:
+* locals: the C locals_of against the Python _locals_of_py on frames holding
+  every kind of value the recorder treats apart (plain numbers, big ints,
+  strings, containers, reprs with addresses, reprs that raise or lie), each
+  call made twice from the same cache state: the same text, the same caches
+  after, the same exception.
+* traces: every scenario twin, lesson program and the bench program recorded
+  with the speedups and without (COROSCOPE_SPEEDUPS=0), hash seed fixed: the
+  same bytes, or the same lines where only their order follows addresses.
+  A program whose events change with the heap's layout cannot be compared,
+  and says so.
+
+Run from anywhere: python3 tests/scripts/speedups.py [WORD...]
+Prints "PASS name", "FAIL name: why" or "SKIP name: why"; exits 1 on a failure.
+"""
+
+import asyncio
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RECORDER = os.path.join(ROOT, "runtime", "recorder", "coroscope_record.py")
+BUILD = os.path.join(ROOT, os.environ.get("BUILD") or "build")
+PYEXT = os.path.join(BUILD, "pyext")
+TMP = tempfile.mkdtemp(prefix="coroscope-speedups-test-")
+failures = 0
+
+
+def report(ok, name, why=""):
+    global failures
+    if ok:
+        print("PASS", name)
+    else:
+        failures += 1
+        print("FAIL %s: %s" % (name, why))
+
+
+# --------------------------------------------------------------------------
+# locals_of against _locals_of_py
+
+os.environ["COROSCOPE_SPEEDUPS"] = PYEXT
+sys.path.insert(0, os.path.dirname(RECORDER))
+import coroscope_record as rec  # noqa: E402
+
+CACHES = ["_fn_json", "_var_json", "_json_seen", "_plain_json", "_plain_seen", "_addresses",
+          "_stable_seen"]
+
+
+def snapshot():
+    return {name: dict(getattr(rec, name)) for name in CACHES}
+
+
+def restore(state):
+    for name in CACHES:
+        cache = getattr(rec, name)
+        cache.clear()
+        cache.update(state[name])
+
+
+def outcome(fn, frame, line):
+    try:
+        return ("text", fn(frame, line))
+    except BaseException as exc:        # KeyboardInterrupt from a repr included
+        return ("raises", type(exc).__name__, str(exc))
+
+
+class Plain:
+    pass
+
+
+class Raises:
+    def __repr__(self):
+        raise ValueError("no repr")
+
+
+class Interrupts:
+    def __repr__(self):
+        raise KeyboardInterrupt("stop")
+
+
+class NotStr:
+    def __repr__(self):
+        return 42
+
+
+class Text(str):
+    pass
+
+
+class Sly:
+    def __repr__(self):
+        return Text("<sly at %#x>" % id(self))
+
+
+class LiesInt:
+    @property
+    def __class__(self):
+        return int
+
+    def __repr__(self):
+        return "LiesInt()"
+
+    def __lt__(self, other):
+        return True
+
+    def __gt__(self, other):
+        return True
+
+
+class LiesList:
+    __class__ = list
+
+    def __repr__(self):
+        return "[lies]"
+
+
+class Meta(type):
+    def __eq__(cls, other):
+        return other is float or type.__eq__(cls, other)
+
+    def __hash__(cls):
+        return hash(float)
+
+
+class Floaty(metaclass=Meta):
+    def __repr__(self):
+        return "Floaty()"
+
+
+class Two:
+    def __init__(self, other):
+        self.other = other
+
+    def __repr__(self):
+        return "<Two at %#x with %#x>" % (id(self), id(self.other))
+
+
+class AddressLast:
+    def __repr__(self):
+        return "<at %#x>" % id(self)
+
+
+class HexAfter:
+    def __repr__(self):
+        return "<at %#xab>" % id(self)
+
+
+class Long:
+    def __repr__(self):
+        return "<Long at %#x %s>" % (id(self), "x" * 120)
+
+
+class Grows:
+    """A repr that gives its frame a new local: the dict changes size."""
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def __repr__(self):
+        self.frame.f_locals["added"] = 1
+        return "Grows()"
+
+
+def frame_with(source_locals):
+    """A suspended coroutine frame whose local variables are exactly
+    `source_locals` (names in order), made by compiling a coroutine."""
+    names = list(source_locals)
+    code = "async def f(%s):\n    await asyncio.sleep(0)\n" % ", ".join(names) if names else \
+        "async def f():\n    await asyncio.sleep(0)\n"
+    ns = {"asyncio": asyncio}
+    exec(code, ns)
+    coro = ns["f"](**source_locals)
+    coro.send(None)
+    return coro
+
+
+def check_frame(name, values, line=None, keep_locals=False, rounds=3):
+    coro = frame_with(values)
+    frame = coro.cr_frame
+    held = frame.f_locals if keep_locals else None
+    ok, why = True, ""
+    for round_ in range(rounds):
+        before = snapshot()
+        py = outcome(rec._locals_of_py, frame, line)
+        after_py = snapshot()
+        cleared_py = len(frame.f_locals) if keep_locals else None
+        restore(before)
+        c = outcome(rec._speedups.locals_of, frame, line)
+        after_c = snapshot()
+        cleared_c = len(frame.f_locals) if keep_locals else None
+        if py != c:
+            ok, why = False, "round %d: python %r, C %r" % (round_, py, c)
+            break
+        if after_py != after_c:
+            differ = [k for k in CACHES if after_py[k] != after_c[k]]
+            ok, why = False, "round %d: caches differ after: %s" % (round_, differ)
+            break
+        if cleared_py != cleared_c:
+            ok, why = False, "f_locals held: python left %r, C %r" % (cleared_py, cleared_c)
+            break
+    coro.close()
+    del held
+    report(ok, "locals " + name, why)
+
+
+def locals_cases():
+    q = asyncio.Queue()
+    lock = asyncio.Lock()
+    event = asyncio.Event()
+    grows_list = [1, 2, 3]
+    p = Plain()
+    check_frame("plain numbers", {"a": 1, "b": -5, "c": True, "d": None, "e": 2.5, "f": float("nan"),
+                                  "g": float("-inf"), "h": -0.0, "i": 2 ** 63, "j": -2 ** 64})
+    check_frame("ints near 10**70", {"a": 10 ** 70 - 1, "b": 10 ** 70, "c": -10 ** 70 + 1,
+                                     "d": -10 ** 70, "e": 10 ** 200})
+    check_frame("strings", {"a": "", "b": "plain", "c": "it's", "d": 'say "hi"', "e": "both ' and \"",
+                            "f": "x" * 200, "g": "caf\u00e9 \u2603 \U0001f600", "h": "\ud800",
+                            "i": "tab\tnew\nline\x00\x7f", "j": "0x7fffdeadbeef"})
+    check_frame("containers", {"a": [], "b": (), "c": set(), "d": {}, "e": frozenset(),
+                               "f": [1, 2, 3], "g": (1,), "h": {1, 2}, "i": {"k": [1, "v"]},
+                               "j": frozenset({3}), "k": [[1, [2, [3]]], ("x", "y")],
+                               "l": list(range(1000)), "m": tuple(range(50)), "n": ["s" * 100]})
+    check_frame("asyncio objects", {"q": q, "lock": lock, "event": event})
+    q.put_nowait(1)
+    check_frame("asyncio objects, changed", {"q": q, "lock": lock, "event": event})
+    check_frame("other objects", {"p": p, "fn": check_frame, "t": Two(p), "last": AddressLast(),
+                                  "hex": HexAfter(), "long": Long(), "bytes": b"\x00\xff",
+                                  "cls": Plain, "mod": os})
+    check_frame("reprs that fail", {"a": Raises(), "b": NotStr(), "c": 1})
+    check_frame("repr interrupted", {"a": 1, "b": Interrupts(), "c": 2})
+    check_frame("str subclass repr", {"a": Sly()})
+    check_frame("lying __class__", {"a": LiesInt(), "b": LiesList()})
+    check_frame("metaclass equal to float", {"a": Floaty()})
+    check_frame("more than 16 locals", {"v%02d" % i: i for i in range(20)})
+    check_frame("exactly 16 locals", {"v%02d" % i: [i] for i in range(16)})
+    check_frame("no locals", {})
+    check_frame("line given", {"a": 1}, line=7)
+    check_frame("line 0", {"a": 1}, line=0)
+    check_frame("f_locals held elsewhere", {"a": [1], "b": 2}, keep_locals=True)
+    check_frame("names needing escapes", {"caf\u00e9": 1, "\u03c0": [2]})
+    # A list that grows between suspensions, and one changed in place: the
+    # caches of plain items (_plain_seen, _plain_json) in play.
+    coro = frame_with({"items": grows_list})
+    ok, why = True, ""
+    for step in range(40):
+        if step % 7 == 3:
+            grows_list[0] = step
+        else:
+            grows_list.append(step)
+        before = snapshot()
+        py = outcome(rec._locals_of_py, coro.cr_frame, None)
+        after_py = snapshot()
+        restore(before)
+        c = outcome(rec._speedups.locals_of, coro.cr_frame, None)
+        if py != c or snapshot() != after_py:
+            ok, why = False, "step %d: python %r, C %r" % (step, py, c)
+            break
+    coro.close()
+    report(ok, "locals of a list that grows and changes")
+
+
+def growing_case():
+    """A repr that gives its own frame a new local while the locals are read:
+    the dict changes size under the loop (RuntimeError, both ways)."""
+    async def f(a, g, z):
+        await asyncio.sleep(0)
+    results = []
+    for fn in (rec._locals_of_py, rec._speedups.locals_of):
+        for last in (False, True):
+            grow = Grows(None)
+            coro = f(1, 2, grow) if last else f(1, grow, 2)
+            coro.send(None)
+            grow.frame = coro.cr_frame
+            results.append(outcome(fn, coro.cr_frame, None))
+            coro.close()
+    report(results[:2] == results[2:], "locals of a frame whose repr adds a local",
+           "python %r, C %r" % (results[:2], results[2:]))
+
+
+# --------------------------------------------------------------------------
+# Whole traces, with and without
+
+def _setarch_works():
+    try:
+        return subprocess.run(["setarch", "-R", "true"], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+FIXED_ADDRESSES = ["setarch", "-R"] if _setarch_works() else []
+
+
+def record(program, speedups, out, allocator=None):
+    """Record `program`, hash seed 0 and (where setarch can) the same
+    addresses every run; its exit status, output and trace bytes.
+    `allocator`: PYTHONMALLOC, another heap layout."""
+    env = dict(os.environ, PYTHONHASHSEED="0", COROSCOPE_SPEEDUPS=speedups)
+    if allocator:
+        env["PYTHONMALLOC"] = allocator
+    args = FIXED_ADDRESSES + [sys.executable, RECORDER, program, "-o", out]
+    if os.path.basename(program) == "tasks2000.py":
+        args += ["--", "200", "3"]
+    proc = subprocess.run(args, cwd=os.path.dirname(program), env=env, capture_output=True,
+                          timeout=120)
+    with open(out, "rb") as f:
+        return proc.returncode, proc.stdout, f.read()
+
+
+def trace_cases(words):
+    """The same trace with the speedups and without. Where they differ only
+    in the order of lines, the program's schedule follows object addresses
+    (the set of futures asyncio.wait() walks, say), which the speedups'
+    fewer allocations move: the same lines are enough. Where the lines
+    differ too, a pure-Python run on another allocator (malloc's, not
+    pymalloc's: other addresses) tells a program whose events depend on
+    addresses (not comparable: skipped) from a real difference."""
+    programs = sorted(glob.glob(os.path.join(ROOT, "runtime", "scenarios", "*.py")))
+    programs += sorted(glob.glob(os.path.join(ROOT, "lessons", "*.py")))
+    programs += [os.path.join(ROOT, "tests", "bench", "tasks2000.py")]
+    for program in programs:
+        name = "trace " + os.path.relpath(program, ROOT)
+        if words and not any(w in name for w in words):
+            continue
+        c_path, py_path = os.path.join(TMP, "c.jsonl"), os.path.join(TMP, "py.jsonl")
+        c = record(program, PYEXT, c_path)
+        py = record(program, "0", py_path)
+        if c == py:
+            report(True, name)
+            continue
+        if c[:2] == py[:2] and sorted(c[2].splitlines()) == sorted(py[2].splitlines()):
+            report(True, name + " (the same lines; their order follows addresses)")
+            continue
+        if record(program, "0", os.path.join(TMP, "malloc.jsonl"), allocator="malloc") != py:
+            print("SKIP %s: its events depend on object addresses (a pure-Python run on "
+                  "another allocator differs too), so the two cannot be compared" % name)
+            continue
+        report(False, name, "the trace with the speedups differs from the pure Python's "
+               "(diff %s %s)" % (c_path, py_path))
+        return
+
+
+def main(words):
+    if rec._speedups is None:
+        print("SKIP speedups: not built in %s (the recorder runs in pure Python; Python's headers "
+              "are needed to build them)" % PYEXT)
+        return 0
+    if not words or any(w in "locals" for w in words):
+        locals_cases()
+        growing_case()
+    trace_cases(words)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
