@@ -846,6 +846,11 @@ def _load_speedups():
 
 _speedups = _load_speedups()
 _locals_of = _speedups.locals_of if _speedups is not None else _locals_of_py
+# Recorder.emit_body's catch-up walks the interpreter's own frames: only on
+# the very version it was built for, once the walk is seen to agree.
+_catch_up = (_speedups.catch_up if _speedups is not None and _speedups.FRAME_WALK
+             and _speedups.BUILT_FOR == sys.hexversion and _speedups.walk_agrees(_getframe())
+             else None)
 
 
 # --------------------------------------------------------------------------
@@ -1149,7 +1154,9 @@ class Recorder:
         is too)."""
         if not self.active:
             return
-        if catch_up:
+        if catch_up and _catch_up is not None:
+            _catch_up(self, depth)          # what follows, in C (runtime/recorder/speedups.c)
+        elif catch_up:
             if self.pending_new is not None:
                 self._flush_new()
             if self.deferred:

@@ -22,9 +22,26 @@
 ** Built against the running interpreter's headers (Makefile:
 ** BUILD/pyext/_coroscope_speedups$(EXT_SUFFIX)); only the public C API.
 ** One recording per process, so the state is static.
+**
+** Also here: emit_body's catch-up (catch_up), which runs before nearly every
+** event: the stack is walked on the interpreter's own frames (3.11's
+** _PyInterpreterFrame, as sys._getframe and f_back walk it), without making
+** a frame object for each of the recorder's and asyncio's frames passed.
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+/* The interpreter's own frames (3.11): a stack walk that makes no frame
+** objects. Only for the exact version built against (BUILT_FOR: the
+** recorder checks it, and that the walk agrees with f_back, before use). */
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
+#define CO_FRAME_WALK 1
+#define Py_BUILD_CORE 1
+#include "internal/pycore_frame.h"
+#undef Py_BUILD_CORE
+#else
+#define CO_FRAME_WALK 0
+#endif
 
 #include <stdint.h>
 #include <stdio.h>
@@ -495,6 +512,246 @@ done:
     return result;
 }
 
+#if CO_FRAME_WALK
+/* The frame `depth` above the running one, as sys._getframe(depth) finds it
+** (frames still starting up skipped), or NULL when the stack is shorter. */
+static _PyInterpreterFrame *frame_up(_PyInterpreterFrame *frame, int depth)
+{
+    while (frame != NULL && depth > 0) {
+        frame = frame->previous;
+        if (frame != NULL && !_PyFrame_IsIncomplete(frame))
+            depth--;
+    }
+    return frame;
+}
+
+/* f_back of `frame`, as PyFrame_GetBack finds it on a live stack. */
+static _PyInterpreterFrame *frame_back(_PyInterpreterFrame *frame)
+{
+    _PyInterpreterFrame *prev = frame->previous;
+    while (prev != NULL && _PyFrame_IsIncomplete(prev))
+        prev = prev->previous;
+    return prev;
+}
+#endif
+
+static PyObject *passed_over;          /* ids of codes a stack walk passes over */
+static PyObject *s_pending_new, *s_deferred, *s_step_task, *s_loop_thread, *s_flush_new;
+static PyObject *s_flush_deferred, *s_rec_frames, *s_rec_watch, *s_rec_top, *s_sync, *s_f_back;
+static PyObject *s_f_trace, *py_getframe;
+
+/* id(code) in _passed_over: 1, 0, or -1 with an error. */
+static int passed(PyObject *code)
+{
+    PyObject *id = PyLong_FromVoidPtr(code);
+    if (id == NULL)
+        return -1;
+    int in = PySet_Contains(passed_over, id);
+    Py_DECREF(id);
+    return in;
+}
+
+/* Attribute `name` of `obj` is true: 1, 0, or -1 with an error. */
+static int attr_true(PyObject *obj, PyObject *name)
+{
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL)
+        return -1;
+    int truth = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    return truth;
+}
+
+/*
+** The trace function of the first frame from `depth` up that the walk does
+** not pass over, as a new reference (None for a frame without one); NULL
+** with *found 0 when the stack ends first; NULL with an error. */
+static PyObject *probe_trace(int depth, int *found)
+{
+    *found = 0;
+#if CO_FRAME_WALK
+    _PyInterpreterFrame *frame = frame_up(PyThreadState_Get()->cframe->current_frame, depth);
+    if (frame == NULL) {
+        /* sys._getframe's own error */
+        PyObject *r = PyObject_CallFunction(py_getframe, "i", depth);
+        Py_XDECREF(r);
+        return NULL;
+    }
+    for (;;) {
+        int in = passed((PyObject *)frame->f_code);
+        if (in < 0)
+            return NULL;
+        if (!in)
+            break;
+        frame = frame_back(frame);
+        if (frame == NULL)
+            return NULL;
+    }
+    *found = 1;
+    PyObject *trace = frame->frame_obj != NULL && frame->frame_obj->f_trace != NULL ?
+                      frame->frame_obj->f_trace : Py_None;
+    Py_INCREF(trace);
+    return trace;
+#else
+    PyObject *probe = PyObject_CallFunction(py_getframe, "i", depth);
+    while (probe != NULL && probe != Py_None) {
+        PyObject *code = PyObject_GetAttr(probe, s_f_code);
+        int in = code ? passed(code) : -1;
+        Py_XDECREF(code);
+        if (in < 0) {
+            Py_DECREF(probe);
+            return NULL;
+        }
+        if (!in) {
+            *found = 1;
+            PyObject *trace = PyObject_GetAttr(probe, s_f_trace);
+            Py_DECREF(probe);
+            return trace;
+        }
+        Py_SETREF(probe, PyObject_GetAttr(probe, s_f_back));
+    }
+    Py_XDECREF(probe);
+    return NULL;
+#endif
+}
+
+/*
+** catch_up(rec, depth): what Recorder.emit_body does before an event, the
+** same calls in the same order: a task_new held back and deferred warnings
+** written, then -- a task running, on the loop's thread -- the program's
+** frame that made the event found `depth` frames up and past the ones
+** passed over; unless it is the innermost coroutine frame seen last (and no
+** watcher waits, nothing traces), rec.sync(task, sys._getframe(depth)).
+*/
+static PyObject *catch_up(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 2 || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "catch_up(rec, depth)");
+        return NULL;
+    }
+    PyObject *rec = args[0];
+    int depth = (int)PyLong_AsLong(args[1]);
+    if (depth == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *v = PyObject_GetAttr(rec, s_pending_new);
+    if (v == NULL)
+        return NULL;
+    Py_DECREF(v);
+    if (v != Py_None && (v = PyObject_CallMethodNoArgs(rec, s_flush_new)) == NULL)
+        return NULL;
+    if (v != Py_None)
+        Py_DECREF(v);
+    int truth = attr_true(rec, s_deferred);
+    if (truth < 0)
+        return NULL;
+    if (truth) {
+        if ((v = PyObject_CallMethodNoArgs(rec, s_flush_deferred)) == NULL)
+            return NULL;
+        Py_DECREF(v);
+    }
+    PyObject *task = PyObject_GetAttr(rec, s_step_task);
+    if (task == NULL)
+        return NULL;
+    PyObject *result = NULL, *thread = NULL, *me = NULL, *trace = NULL, *old = NULL, *last = NULL;
+    if (task == Py_None) {
+        result = Py_None;
+        goto done;
+    }
+    if ((thread = PyObject_GetAttr(rec, s_loop_thread)) == NULL ||
+        (me = PyLong_FromUnsignedLong(PyThread_get_thread_ident())) == NULL)
+        goto done;
+    int same = PyObject_RichCompareBool(me, thread, Py_EQ);
+    if (same <= 0) {
+        if (same == 0)
+            result = Py_None;
+        goto done;
+    }
+    int found;
+    trace = probe_trace(depth, &found);      /* (called from emit_body: its frame is the running one) */
+    if (trace == NULL && PyErr_Occurred())
+        goto done;
+    if ((old = PyObject_GetAttr(task, s_rec_frames)) == NULL)
+        goto done;
+    int resync = !found;
+    if (!resync) {
+        resync = attr_true(task, s_rec_watch);
+        if (resync < 0)
+            goto done;
+    }
+    if (!resync) {
+#if CO_FRAME_WALK
+        resync = PyThreadState_Get()->c_traceobj != NULL;
+#else
+        PyObject *tracing = PySys_GetObject("gettrace");
+        tracing = tracing ? PyObject_CallNoArgs(tracing) : NULL;
+        if (tracing == NULL)
+            goto done;
+        resync = tracing != Py_None;
+        Py_DECREF(tracing);
+#endif
+    }
+    if (!resync) {
+        int some = PyObject_IsTrue(old);
+        if (some < 0)
+            goto done;
+        last = some ? PySequence_GetItem(old, -1) : PyObject_GetAttr(task, s_rec_top);
+        if (last == NULL)
+            goto done;
+        resync = trace != last;
+    }
+    if (resync) {
+        PyObject *start = PyObject_CallFunction(py_getframe, "i", depth);
+        if (start == NULL)
+            goto done;
+        PyObject *r = PyObject_CallMethodObjArgs(rec, s_sync, task, start, NULL);
+        Py_DECREF(start);
+        if (r == NULL)
+            goto done;
+        Py_DECREF(r);
+    }
+    result = Py_None;
+done:
+    Py_XINCREF(result);
+    Py_XDECREF(last);
+    Py_XDECREF(old);
+    Py_XDECREF(trace);
+    Py_XDECREF(me);
+    Py_XDECREF(thread);
+    Py_DECREF(task);
+    return result;
+}
+
+/*
+** walk_agrees(frame): the walk above finds, from the running frame up, the
+** very frames f_back finds from `frame` (the caller's own frame): the
+** recorder's check, at load, that this build's idea of the interpreter's
+** frames is the running interpreter's.
+*/
+static PyObject *walk_agrees(PyObject *self, PyObject *frame)
+{
+    (void)self;
+#if CO_FRAME_WALK
+    _PyInterpreterFrame *f = PyThreadState_Get()->cframe->current_frame;
+    Py_INCREF(frame);
+    while (frame != Py_None) {
+        if (f == NULL || f->frame_obj != (PyFrameObject *)frame) {
+            Py_DECREF(frame);
+            Py_RETURN_FALSE;
+        }
+        Py_SETREF(frame, PyObject_GetAttr(frame, s_f_back));
+        if (frame == NULL)
+            return NULL;
+        f = frame_back(f);
+    }
+    Py_DECREF(frame);
+    return PyBool_FromLong(f == NULL);
+#else
+    (void)frame;
+    Py_RETURN_TRUE;
+#endif
+}
+
 static PyObject *setup(PyObject *self, PyObject *ns)
 {
     (void)self;
@@ -509,7 +766,7 @@ static PyObject *setup(PyObject *self, PyObject *ns)
         {&py_stable, "_stable"}, {&py_stable_own, "_stable_own"}, {&py_stand_in, "_stand_in"},
         {&py_esc, "_esc"}, {&py_var_text, "_var_text"}, {&py_locals_of, "_locals_of_py"},
         {&py_gettrace, "_gettrace"}, {&big_int, "_BIG_INT"}, {&neg_big_int, "_NEG_BIG_INT"},
-        {&plain_budget, "_PLAIN_BUDGET"},
+        {&plain_budget, "_PLAIN_BUDGET"}, {&passed_over, "_passed_over"}, {&py_getframe, "_getframe"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         PyObject *v = global(ns, names[i].name);
@@ -523,6 +780,10 @@ static PyObject *setup(PyObject *self, PyObject *ns)
             PyErr_SetString(PyExc_TypeError, "_coroscope_speedups.setup: a cache is not a dict");
             return NULL;
         }
+    if (!PySet_CheckExact(passed_over)) {
+        PyErr_SetString(PyExc_TypeError, "_coroscope_speedups.setup: _passed_over is not a set");
+        return NULL;
+    }
     if (!PyLong_CheckExact(big_int) || !PyLong_CheckExact(neg_big_int) || !PyLong_CheckExact(plain_budget)) {
         PyErr_SetString(PyExc_TypeError, "_coroscope_speedups.setup: a limit is not an int");
         return NULL;
@@ -542,6 +803,10 @@ static PyMethodDef methods[] = {
     {"setup", setup, METH_O, "setup(globals): the recorder's caches and functions, once."},
     {"locals_of", (PyCFunction)(void (*)(void))locals_of, METH_FASTCALL,
      "locals_of(frame, line=None): the recorder's _locals_of, in C."},
+    {"catch_up", (PyCFunction)(void (*)(void))catch_up, METH_FASTCALL,
+     "catch_up(rec, depth): Recorder.emit_body's catch-up before an event, in C."},
+    {"walk_agrees", walk_agrees, METH_O,
+     "walk_agrees(sys._getframe()): the C stack walk finds the frames f_back does."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -559,12 +824,20 @@ PyMODINIT_FUNC PyInit__coroscope_speedups(void)
         {&s_0x, "0x"}, {&s_quote, "\""}, {&s_comma, ","}, {&s_empty, ""},
         {&s_f_code, "f_code"}, {&s_f_locals, "f_locals"}, {&s_f_lineno, "f_lineno"},
         {&s_class, "__class__"}, {&s_name, "__name__"}, {&s_vars_open, ",\"vars\":{"},
-        {&s_vars_close, "}}"},
+        {&s_vars_close, "}}"}, {&s_pending_new, "pending_new"}, {&s_deferred, "deferred"},
+        {&s_step_task, "step_task"}, {&s_loop_thread, "loop_thread"}, {&s_flush_new, "_flush_new"},
+        {&s_flush_deferred, "_flush_deferred"}, {&s_rec_frames, "_rec_frames"},
+        {&s_rec_watch, "_rec_watch"}, {&s_rec_top, "_rec_top"}, {&s_sync, "sync"},
+        {&s_f_back, "f_back"}, {&s_f_trace, "f_trace"},
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (*strings[i].slot == NULL && (*strings[i].slot = PyUnicode_InternFromString(strings[i].text)) == NULL)
             return NULL;
     if (s_ellipsis == NULL && (s_ellipsis = PyUnicode_FromOrdinal(0x2026)) == NULL)
         return NULL;
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && (PyModule_AddIntConstant(m, "BUILT_FOR", PY_VERSION_HEX) < 0 ||
+                      PyModule_AddIntConstant(m, "FRAME_WALK", CO_FRAME_WALK) < 0))
+        Py_CLEAR(m);
+    return m;
 }
