@@ -193,6 +193,7 @@ install: all $(BUILD)/$(SHLIB) $(BUILD)/coroscope.pc
 	install -m 644 $(BUILD)/coroscope.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/coroscope.pc
 	install -m 644 $(PUBLIC_H) $(DESTDIR)$(PREFIX)/include/coroscope/
 	install -m 644 runtime/recorder/coroscope_record.py $(DESTDIR)$(PREFIX)/share/coroscope/recorder/
+	$(if $(SPEEDUPS),install -m 644 $(SPEEDUPS) $(DESTDIR)$(PREFIX)/share/coroscope/recorder/)
 	install -d $(DESTDIR)$(PREFIX)/share/coroscope/lessons
 	@for f in lessons/*.md lessons/*.py; do [ -f "$$f" ] || continue; \
 	    install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/coroscope/lessons/ || exit 1; done

@@ -13,6 +13,10 @@
 set -u
 build=${1:-build}
 export COROSCOPE="$build/coroscope" BUILD="$build"
+# The recorder run directly (python3 coroscope_record.py) uses the speedups
+# too, as `coroscope record` does; tests/scripts/speedups.py compares it with
+# the pure Python (COROSCOPE_SPEEDUPS=0).
+[ -d "$build/pyext" ] && COROSCOPE_SPEEDUPS=$(cd "$build/pyext" && pwd) && export COROSCOPE_SPEEDUPS
 passed=0
 failed=0
 skipped=0

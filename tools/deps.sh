@@ -28,6 +28,13 @@ else
 fi
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$missing fonts-dejavu-core"
 need_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $1"; }
+# The CPython recorder's speedups (runtime/recorder/speedups.c) build against
+# the headers of the python3 that records; Debian's come with python3-dev.
+py=${COROSCOPE_PYTHON:-python3}
+if [ "$(command -v "$py" 2>/dev/null)" = /usr/bin/python3 ] && command -v dpkg-query >/dev/null 2>&1 &&
+    ! "$py" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null; then
+    missing="$missing python3-dev"
+fi
 if [ "$what" = test ]; then
     need_cmd python3 python3
     # The viewer's tests probe screenshot pixels (ImageMagick) and drive a real

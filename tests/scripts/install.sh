@@ -60,4 +60,21 @@ for h in "$dest$prefix"/include/coroscope/*.h; do
         fail "header $(basename "$h") does not compile on its own: $(head -3 "$tmp/h.log" | tr '\n' ' ')"
 done
 [ $rc -eq 0 ] && pass "every installed header compiles on its own"
+
+# The installed recorder finds its speedups beside it, and records with them.
+recdir=$dest$prefix/share/coroscope/recorder
+if ls "$build"/pyext/_coroscope_speedups*.so >/dev/null 2>&1; then
+    ls "$recdir"/_coroscope_speedups*.so >/dev/null 2>&1 && pass "installs the recorder's speedups" ||
+        fail "the recorder's speedups are not installed in $recdir"
+    used=$(cd "$tmp" && env -u COROSCOPE_SPEEDUPS ${COROSCOPE_PYTHON:-python3} -c \
+        "import sys; sys.argv = ['x']; sys.path.insert(0, '$recdir'); import coroscope_record as r; print(r._speedups is not None, r._catch_up is not None)" 2>&1)
+    [ "$used" = "True True" ] && pass "the installed recorder loads them" || fail "the installed recorder's speedups: $used"
+fi
+printf 'import asyncio\nasync def main():\n    await asyncio.sleep(1)\nasyncio.run(main())\n' >"$tmp/p.py"
+if env -u COROSCOPE_SPEEDUPS "$dest$prefix/bin/coroscope" record "$tmp/p.py" -o "$tmp/p.jsonl" >"$tmp/rec.log" 2>&1 &&
+        grep -q '"ev":"end"' "$tmp/p.jsonl"; then
+    pass "the installed coroscope records a Python program"
+else
+    fail "the installed coroscope record: $(tail -3 "$tmp/rec.log" | tr '\n' ' ')"
+fi
 exit $rc
