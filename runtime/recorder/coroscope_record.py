@@ -61,7 +61,9 @@ recorder therefore only *observes*:
   version 4 without a string table (`seq` left out, `t` where it repeats);
   --trace-version 3 spells every line out.
 
-Only the standard library is used.
+Only the standard library is used, and where it is built the recorder's own
+C extension (runtime/recorder/speedups.c: the same text, faster, for a
+suspension's `locals` and the check before each event; _load_speedups).
 """
 
 import argparse

@@ -350,12 +350,13 @@ static PyObject *var_text(PyObject *name, PyObject *value)
         PyObject *claimed = PyObject_GetAttr(value, s_class);
         if (claimed == NULL)
             goto done;
-        Py_DECREF(claimed);
         if (claimed != (PyObject *)kind || Py_TYPE(kind)->tp_hash != PyType_Type.tp_hash ||
             Py_TYPE(kind)->tp_richcompare != PyType_Type.tp_richcompare) {
             r = PyObject_CallFunctionObjArgs(py_var_text, key, value, claimed, NULL);
+            Py_DECREF(claimed);
             goto done;
         }
+        Py_DECREF(claimed);
     }
     PyObject *json = local_json(value);
     if (json != NULL) {
@@ -637,11 +638,13 @@ static PyObject *catch_up(PyObject *self, PyObject *const *args, Py_ssize_t narg
     PyObject *v = PyObject_GetAttr(rec, s_pending_new);
     if (v == NULL)
         return NULL;
+    int held = v != Py_None;
     Py_DECREF(v);
-    if (v != Py_None && (v = PyObject_CallMethodNoArgs(rec, s_flush_new)) == NULL)
-        return NULL;
-    if (v != Py_None)
+    if (held) {
+        if ((v = PyObject_CallMethodNoArgs(rec, s_flush_new)) == NULL)
+            return NULL;
         Py_DECREF(v);
+    }
     int truth = attr_true(rec, s_deferred);
     if (truth < 0)
         return NULL;

@@ -24,6 +24,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RECORDER = os.path.join(ROOT, "runtime", "recorder", "coroscope_record.py")
@@ -266,6 +267,123 @@ def locals_cases():
     report(ok, "locals of a list that grows and changes")
 
 
+def refcount_case():
+    """Many calls leave every value's reference count (None's too) as it was."""
+    q = asyncio.Queue()
+    values = {"a": 1, "b": None, "c": "text", "d": [1, 2], "e": q, "f": Raises(), "g": LiesInt(),
+              "h": 10 ** 80, "i": (3,), "j": Two(q)}
+    coro = frame_with(values)
+    frame = coro.cr_frame
+    watched = list(values.values()) + [None, True, frame, frame.f_code]
+    rec._speedups.locals_of(frame, None)           # caches filled once
+    before = [sys.getrefcount(v) for v in watched]
+    for _ in range(2000):
+        rec._speedups.locals_of(frame, None)
+        rec._speedups.locals_of(frame, 5)
+    after = [sys.getrefcount(v) for v in watched]
+    coro.close()
+    report(before == after, "locals_of leaks no reference",
+           "counts before %r, after %r" % (before, after))
+
+
+class FakeTask:
+    """What emit_body's catch-up reads of a task."""
+
+    def __init__(self, frames=(), watch=(), top=None):
+        self._rec_frames, self._rec_watch, self._rec_top = list(frames), list(watch), top
+
+
+class FakeRecorder:
+    """What emit_body reads and calls of a Recorder, each call noted."""
+
+    def __init__(self, task, pending_new=None, deferred=(), thread=None):
+        self.active = True
+        self.step_task = task
+        self.pending_new = pending_new
+        self.deferred = list(deferred)
+        self.loop_thread = threading.get_ident() if thread is None else thread
+        self.pending, self.seq, self.seq_limit, self.sources, self.batch_limit = [], 0, 10 ** 9, None, 10 ** 9
+        self.calls = []
+
+    def _flush_new(self):
+        self.calls.append("flush_new")
+        self.pending_new = None
+
+    def _flush_deferred(self):
+        self.calls.append("flush_deferred")
+        self.deferred = []
+
+    def sync(self, task, frame):
+        self.calls.append(("sync", task is self.step_task, frame.f_code.co_name))
+
+
+def emit_from(fake, depth, levels):
+    """fake.emit_body from `levels` calls down: inner_N ... inner_1 call it."""
+    if levels:
+        return emit_from(fake, depth, levels - 1)
+    rec.Recorder.emit_body(fake, '"ev":"x"', True, depth)
+
+
+def catch_up_case():
+    """emit_body's catch-up in C (catch_up) against the Python: the same calls
+    to _flush_new, _flush_deferred and sync (with the same frame), in the
+    same cases, and the same error for a stack too short."""
+    if rec._catch_up is None:
+        print("SKIP catch_up: the frame walk is not used on this interpreter")
+        return
+    mark = rec._Mark(None)
+    other = rec._Mark(None)
+
+    async def program(fake_of, depth, levels):
+        frame = sys._getframe()
+        frame.f_trace = mark            # what the recorder puts on a frame it has seen
+        emit_from(fake_of(frame), depth, levels)
+    helper_codes = {id(emit_from.__code__)}
+    cases = [
+        ("no task", lambda f: FakeRecorder(None), 2, 0),
+        ("held-back task_new and warnings", lambda f: FakeRecorder(None, pending_new=1, deferred=[1]), 2, 0),
+        ("another thread's loop", lambda f: FakeRecorder(FakeTask(top=mark), thread=-1), 2, 0),
+        ("frame seen last (top)", lambda f: FakeRecorder(FakeTask(top=mark)), 2, 3),
+        ("frame seen last (frames)", lambda f: FakeRecorder(FakeTask(frames=[other, mark])), 2, 3),
+        ("another frame seen last", lambda f: FakeRecorder(FakeTask(frames=[mark, other])), 2, 3),
+        ("a watcher waits", lambda f: FakeRecorder(FakeTask(top=mark, watch=[1])), 2, 3),
+        ("probe on a helper frame", lambda f: FakeRecorder(FakeTask(top=mark)), 1, 0),
+        ("stack too short", lambda f: FakeRecorder(FakeTask(top=mark)), 500, 0),
+    ]
+    for name, fake_of, depth, levels in cases:
+        seen = []
+        for walk in (None, rec._catch_up):
+            saved = rec._catch_up
+            rec._catch_up = walk
+            rec._passed_over.update(helper_codes)
+            fakes = []
+            try:
+                coro = program(lambda f: fakes.append(fake_of(f)) or fakes[-1], depth, levels)
+                try:
+                    coro.send(None)
+                except StopIteration:
+                    pass
+                result = ("ok",)
+            except Exception as exc:
+                result = ("raises", type(exc).__name__, str(exc))
+            finally:
+                rec._catch_up = saved
+                rec._passed_over.difference_update(helper_codes)
+            fake = fakes[0] if fakes else None
+            seen.append((result, fake.calls if fake else None, fake.pending if fake else None))
+        report(seen[0] == seen[1], "catch_up: " + name, "python %r, C %r" % tuple(seen))
+    # No reference leaks across many calls.
+    fake = FakeRecorder(FakeTask(top=None))        # (this frame has no f_trace: no sync)
+    watched = [None, True, mark, fake, fake.step_task, fake.step_task._rec_frames]
+    before = [sys.getrefcount(v) for v in watched]
+    for _ in range(2000):
+        fake.pending_new = 1            # a task_new held back: _flush_new is called (and returns None)
+        rec._catch_up(fake, 1)
+    after = [sys.getrefcount(v) for v in watched]
+    report(before == after and fake.calls == ["flush_new"] * 2000, "catch_up leaks no reference",
+           "counts before %r, after %r, calls %r" % (before, after, fake.calls[:3]))
+
+
 def growing_case():
     """A repr that gives its own frame a new local while the locals are read:
     the dict changes size under the loop (RuntimeError, both ways)."""
@@ -354,6 +472,8 @@ def main(words):
     if not words or any(w in "locals" for w in words):
         locals_cases()
         growing_case()
+        refcount_case()
+        catch_up_case()
     trace_cases(words)
     return 1 if failures else 0
 
