@@ -95,7 +95,10 @@ static void record_usage(FILE *to)
             "The scenario's printed lines go to stdout, or to stderr when the trace does.\n"
             "Exit status: 0 when the scenario's main returned, 1 when it raised, deadlocked,\n"
             "ran out of memory, hit a limit or the trace could not be written, 2 for a usage\n"
-            "error.\n");
+            "error.\n\n"
+            "Environment: COROSCOPE_PYTHON names the interpreter a program runs on (default\n"
+            "python3); COROSCOPE_SPEEDUPS=0 records it without the recorder's C speedups\n"
+            "(the same trace, more slowly).\n");
 }
 
 /* ---- one recording: limits, interruption, and the end event ---------------------------- */

@@ -835,15 +835,31 @@ def _load_speedups():
                  else os.path.dirname(_HERE))
     name = "_coroscope_speedups"
     path = os.path.join(where, name + importlib.machinery.EXTENSION_SUFFIXES[0])
+    named = bool(os.environ.get("COROSCOPE_SPEEDUPS"))
     if not os.path.isfile(path):
+        if named:
+            _say_pure("COROSCOPE_SPEEDUPS=%s has no %s" % (where, os.path.basename(path)))
         return None
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    if sys.modules.get(name) is module:
-        del sys.modules[name]       # (a single-phase extension puts itself there)
-    module.setup(globals())
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        if sys.modules.get(name) is module:
+            del sys.modules[name]       # (a single-phase extension puts itself there)
+        module.setup(globals())
+    except (ImportError, OSError, KeyError, TypeError, ValueError) as exc:
+        # Built for another interpreter, damaged, or of another recorder's
+        # version: the recording goes on in pure Python, the same trace.
+        sys.modules.pop(name, None)
+        _say_pure("%s cannot be used (%s: %s)" % (path, type(exc).__name__, exc))
+        return None
     return module
+
+
+def _say_pure(why):
+    """One line on stderr: the speedups that should have been used are not."""
+    print("%s: %s; recording in pure Python (the same trace, more slowly)" % (PROG, why),
+          file=sys.stderr)
 
 
 _speedups = _load_speedups()

@@ -469,6 +469,32 @@ def trace_cases(words):
         return
 
 
+def loading_cases():
+    """A speedups directory named but empty, or holding a file that is no
+    extension: a line on stderr, and the same trace in pure Python."""
+    prog = os.path.join(ROOT, "lessons", "04-gather.py")
+    bad = os.path.join(TMP, "bad")
+    os.makedirs(bad, exist_ok=True)
+    import importlib.machinery
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    expected = record(prog, "0", os.path.join(TMP, "pure.jsonl"))
+    for name, where, prepare in [
+            ("an empty directory", os.path.join(TMP, "empty"), lambda d: os.makedirs(d, exist_ok=True)),
+            ("a file that is no extension", bad,
+             lambda d: open(os.path.join(d, "_coroscope_speedups" + suffix), "w").write("not ELF"))]:
+        prepare(where)
+        env = dict(os.environ, PYTHONHASHSEED="0", COROSCOPE_SPEEDUPS=where)
+        out = os.path.join(TMP, "load.jsonl")
+        proc = subprocess.run(FIXED_ADDRESSES + [sys.executable, RECORDER, prog, "-o", out], env=env,
+                              cwd=os.path.dirname(prog), capture_output=True, timeout=60)
+        with open(out, "rb") as f:
+            got = (proc.returncode, proc.stdout, f.read())
+        said = proc.stderr.decode(errors="replace")
+        report(got == expected and "recording in pure Python" in said and said.count("\n") == 1,
+               "speedups from " + name + ": said once, the same trace",
+               "status %d, stderr %r" % (proc.returncode, said[-300:]))
+
+
 def main(words):
     if rec._speedups is None:
         print("SKIP speedups: not built in %s (the recorder runs in pure Python; Python's headers "
@@ -479,6 +505,8 @@ def main(words):
         growing_case()
         refcount_case()
         catch_up_case()
+    if not words or any(w in "loading" for w in words):
+        loading_cases()
     trace_cases(words)
     return 1 if failures else 0
 
