@@ -45,6 +45,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* What setup() takes from the recorder's globals: caches (dicts shared with
 ** the Python code), the Python functions the rare cases go to, limits. */
@@ -541,14 +542,33 @@ static PyObject *s_pending_new, *s_deferred, *s_step_task, *s_loop_thread, *s_fl
 static PyObject *s_flush_deferred, *s_rec_frames, *s_rec_watch, *s_rec_top, *s_sync, *s_f_back;
 static PyObject *s_f_trace, *py_getframe;
 
+/* Codes found in _passed_over, by address: the set only grows, and each
+** code in it is kept alive (_codes_known), so an address found there once
+** stays there and means the same code. (Emptied should the set shrink.) */
+#define PASSED_SLOTS 256
+static PyObject *passed_seen[PASSED_SLOTS];
+static Py_ssize_t passed_size;      /* the set's size when a slot was last filled */
+
 /* id(code) in _passed_over: 1, 0, or -1 with an error. */
 static int passed(PyObject *code)
 {
+    size_t slot = ((uintptr_t)code >> 4) % PASSED_SLOTS;
+    Py_ssize_t size = PySet_GET_SIZE(passed_over);
+    if (size < passed_size) {
+        memset(passed_seen, 0, sizeof passed_seen);
+        passed_size = 0;
+    }
+    if (passed_seen[slot] == code)
+        return 1;
     PyObject *id = PyLong_FromVoidPtr(code);
     if (id == NULL)
         return -1;
     int in = PySet_Contains(passed_over, id);
     Py_DECREF(id);
+    if (in == 1) {
+        passed_seen[slot] = code;
+        passed_size = size;
+    }
     return in;
 }
 
@@ -616,6 +636,85 @@ static PyObject *probe_trace(int depth, int *found)
 #endif
 }
 
+/* The Recorder type whose instances' own __dict__ catch_up reads: none of
+** the attributes it reads is its class's (so none is a descriptor that
+** GetAttr would ask first); checked once per type. */
+static PyTypeObject *rec_type_checked;
+static int rec_type_plain;
+
+/* rec.NAME as GetAttr finds it, read from the instance's __dict__ when its
+** type was seen to leave these names to it. A new reference or NULL. */
+static PyObject *rec_attr(PyObject *dict, PyObject *rec, PyObject *name)
+{
+    if (dict != NULL) {
+        PyObject *v = PyDict_GetItemWithError(dict, name);      /* borrowed */
+        if (v != NULL) {
+            Py_INCREF(v);
+            return v;
+        }
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    return PyObject_GetAttr(rec, name);
+}
+
+/* The __dict__ of `rec` when catch_up may read its attributes there (a new
+** reference), else NULL (no error): GetAttr is used. */
+static PyObject *rec_dict(PyObject *rec)
+{
+    PyTypeObject *kind = Py_TYPE(rec);
+    if (kind != rec_type_checked) {
+        PyObject *names[] = {s_pending_new, s_deferred, s_step_task, s_loop_thread};
+        int plain = kind->tp_getattro == PyObject_GenericGetAttr;
+        for (size_t i = 0; plain && i < sizeof names / sizeof names[0]; i++) {
+            int has = PyObject_HasAttr((PyObject *)kind, names[i]);
+            plain = has == 0;
+        }
+        PyErr_Clear();
+        Py_INCREF(kind);
+        Py_XSETREF(rec_type_checked, kind);
+        rec_type_plain = plain;
+    }
+    if (!rec_type_plain)
+        return NULL;
+    PyObject *dict = PyObject_GenericGetDict(rec, NULL);
+    if (dict == NULL || !PyDict_CheckExact(dict)) {
+        PyErr_Clear();
+        Py_XDECREF(dict);
+        return NULL;
+    }
+    return dict;
+}
+
+/* rec.loop_thread == threading.get_ident(): 1, 0, or -1 with an error.
+** The int last compared is remembered with its value, unconverted. */
+static PyObject *thread_seen;
+static unsigned long thread_value;
+
+static int on_loop_thread(PyObject *thread)
+{
+    unsigned long me = PyThread_get_thread_ident();
+    if (thread != thread_seen) {
+        if (!PyLong_CheckExact(thread)) {
+            PyObject *mine = PyLong_FromUnsignedLong(me);
+            if (mine == NULL)
+                return -1;
+            int same = PyObject_RichCompareBool(mine, thread, Py_EQ);
+            Py_DECREF(mine);
+            return same;
+        }
+        unsigned long value = PyLong_AsUnsignedLong(thread);
+        if (value == (unsigned long)-1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return 0;           /* negative or too big: no thread's ident */
+        }
+        Py_INCREF(thread);
+        Py_XSETREF(thread_seen, thread);
+        thread_value = value;
+    }
+    return thread_value == me;
+}
+
 /*
 ** catch_up(rec, depth): what Recorder.emit_body does before an event, the
 ** same calls in the same order: a task_new held back and deferred warnings
@@ -635,36 +734,38 @@ static PyObject *catch_up(PyObject *self, PyObject *const *args, Py_ssize_t narg
     int depth = (int)PyLong_AsLong(args[1]);
     if (depth == -1 && PyErr_Occurred())
         return NULL;
-    PyObject *v = PyObject_GetAttr(rec, s_pending_new);
+    PyObject *dict = rec_dict(rec);
+    PyObject *result = NULL, *task = NULL, *thread = NULL, *trace = NULL, *old = NULL, *last = NULL;
+    PyObject *v = rec_attr(dict, rec, s_pending_new);
     if (v == NULL)
-        return NULL;
+        goto done;
     int held = v != Py_None;
     Py_DECREF(v);
     if (held) {
         if ((v = PyObject_CallMethodNoArgs(rec, s_flush_new)) == NULL)
-            return NULL;
+            goto done;
         Py_DECREF(v);
     }
-    int truth = attr_true(rec, s_deferred);
+    if ((v = rec_attr(dict, rec, s_deferred)) == NULL)
+        goto done;
+    int truth = PyObject_IsTrue(v);
+    Py_DECREF(v);
     if (truth < 0)
-        return NULL;
+        goto done;
     if (truth) {
         if ((v = PyObject_CallMethodNoArgs(rec, s_flush_deferred)) == NULL)
-            return NULL;
+            goto done;
         Py_DECREF(v);
     }
-    PyObject *task = PyObject_GetAttr(rec, s_step_task);
-    if (task == NULL)
-        return NULL;
-    PyObject *result = NULL, *thread = NULL, *me = NULL, *trace = NULL, *old = NULL, *last = NULL;
+    if ((task = rec_attr(dict, rec, s_step_task)) == NULL)
+        goto done;
     if (task == Py_None) {
         result = Py_None;
         goto done;
     }
-    if ((thread = PyObject_GetAttr(rec, s_loop_thread)) == NULL ||
-        (me = PyLong_FromUnsignedLong(PyThread_get_thread_ident())) == NULL)
+    if ((thread = rec_attr(dict, rec, s_loop_thread)) == NULL)
         goto done;
-    int same = PyObject_RichCompareBool(me, thread, Py_EQ);
+    int same = on_loop_thread(thread);
     if (same <= 0) {
         if (same == 0)
             result = Py_None;
@@ -695,12 +796,17 @@ static PyObject *catch_up(PyObject *self, PyObject *const *args, Py_ssize_t narg
 #endif
     }
     if (!resync) {
-        int some = PyObject_IsTrue(old);
-        if (some < 0)
-            goto done;
-        last = some ? PySequence_GetItem(old, -1) : PyObject_GetAttr(task, s_rec_top);
-        if (last == NULL)
-            goto done;
+        if (PyList_CheckExact(old) && PyList_GET_SIZE(old) > 0) {
+            last = PyList_GET_ITEM(old, PyList_GET_SIZE(old) - 1);      /* old[-1] */
+            Py_INCREF(last);
+        } else {
+            int some = PyList_CheckExact(old) ? 0 : PyObject_IsTrue(old);
+            if (some < 0)
+                goto done;
+            last = some ? PySequence_GetItem(old, -1) : PyObject_GetAttr(task, s_rec_top);
+            if (last == NULL)
+                goto done;
+        }
         resync = trace != last;
     }
     if (resync) {
@@ -719,9 +825,9 @@ done:
     Py_XDECREF(last);
     Py_XDECREF(old);
     Py_XDECREF(trace);
-    Py_XDECREF(me);
     Py_XDECREF(thread);
-    Py_DECREF(task);
+    Py_XDECREF(task);
+    Py_XDECREF(dict);
     return result;
 }
 
