@@ -1745,6 +1745,12 @@ def _label(waiter, calls):
     return _kind_and_label(calls)[1] or "future"
 
 
+def _suspension_label(waiter, frames):
+    """_label of what a suspended task waits on, from the frames of its await
+    chain (outermost first): the asyncio calls among them."""
+    return _label(waiter, [f for f in frames if _is_asyncio_file(f.f_code.co_filename)])
+
+
 _CORO_TYPE = types.CoroutineType
 
 
@@ -1928,13 +1934,14 @@ class Task(_PY_TASK):
         if not self.done():
             # Done tasks were reported from _Future__schedule_callbacks.
             try:
-                self._rec_suspended(rec)
+                _rec_suspended(self, rec)
             except MemoryError:
                 rec._out_of_memory()
         return result
 
-    def _rec_suspended(self, rec):
-        """step_end (await or yield) of a step that suspended the task."""
+    def _rec_suspended_py(self, rec):
+        """step_end (await or yield) of a step that suspended the task
+        (_rec_suspended: this, or the same in C, speedups.c's suspended)."""
         if not rec.active:
             return
         task_id = self._rec_id
@@ -1975,7 +1982,7 @@ class Task(_PY_TASK):
             fut_id = rec.id_of(waiter)
             label = rec.labels.get(fut_id)
             if label is None:
-                label = _label(waiter, [f for f, _ in stack if _is_asyncio_file(f.f_code.co_filename)])
+                label = _suspension_label(waiter, [f for f, _ in stack])
             body = (f'"ev":"step_end","task":{task_id},"reason":"await","fut":{fut_id},'
                     f'"on":{_scalar(label)},"src":{src}')
         else:
@@ -2991,6 +2998,15 @@ class Future(_RecordedFuture, _C_FUTURE, metaclass=_FutureType):
     def cancel(self, msg=None):
         _note_cancel(self, msg, not self.done())
         return _resolve(self, super().cancel, msg=msg)
+
+
+# Task._rec_suspended_py, or the same in C (runtime/recorder/speedups.c's
+# suspended, which needs Future and _computed: here, once they are defined).
+if _speedups is not None:
+    _speedups.setup_suspended(globals())
+    _rec_suspended = _speedups.suspended
+else:
+    _rec_suspended = Task._rec_suspended_py
 
 
 def _announce(rec, fut, frame):

@@ -541,6 +541,14 @@ static PyObject *passed_over;          /* ids of codes a stack walk passes over 
 static PyObject *s_pending_new, *s_deferred, *s_step_task, *s_loop_thread, *s_flush_new;
 static PyObject *s_flush_deferred, *s_rec_frames, *s_rec_watch, *s_rec_top, *s_sync, *s_f_back;
 static PyObject *s_f_trace, *py_getframe;
+/* (and for suspended, below) */
+static PyObject *code_kinds, *py_code_kind, *py_future, *py_suspension_label, *py_scalar, *py_computed;
+static PyObject *s_active, *s_rec_id, *s_fut_waiter, *s_rec_agen, *s_coro, *s_cr_frame, *s_cr_await;
+static PyObject *s_gi_frame, *s_gi_yieldfrom, *s_ag_frame, *s_ag_await, *s_suspensions, *s_f_lasti;
+static PyObject *s_suspended_at, *s_id_of, *s_labels, *s_rec_h, *s_rec_src, *s_fallback_src;
+static PyObject *s_with_locals, *s_emit_body, *s_getattr, *s_getattribute, *s_locals_open, *s_locals_close;
+static PyObject *kw_frames;       /* ("frames",) */
+static Py_ssize_t k_library, k_coroutine, k_agen;
 
 /* Codes found in _passed_over, by address: the set only grows, and each
 ** code in it is kept alive (_codes_known), so an address found there once
@@ -636,7 +644,7 @@ static PyObject *probe_trace(int depth, int *found)
 #endif
 }
 
-/* The Recorder type whose instances' own __dict__ catch_up reads: none of
+/* The Recorder type whose instances' own __dict__ catch_up and suspended read: none of
 ** the attributes it reads is its class's (so none is a descriptor that
 ** GetAttr would ask first); checked once per type. */
 static PyTypeObject *rec_type_checked;
@@ -664,7 +672,8 @@ static PyObject *rec_dict(PyObject *rec)
 {
     PyTypeObject *kind = Py_TYPE(rec);
     if (kind != rec_type_checked) {
-        PyObject *names[] = {s_pending_new, s_deferred, s_step_task, s_loop_thread};
+        PyObject *names[] = {s_pending_new, s_deferred, s_step_task, s_loop_thread, s_active,
+                             s_suspensions, s_labels, s_with_locals};
         int plain = kind->tp_getattro == PyObject_GenericGetAttr;
         for (size_t i = 0; plain && i < sizeof names / sizeof names[0]; i++) {
             int has = PyObject_HasAttr((PyObject *)kind, names[i]);
@@ -832,6 +841,493 @@ done:
 }
 
 /*
+** Task._rec_suspended in C (suspended): a suspension's step_end, at every
+** await of every task. The await chain is read as _suspended_stack reads
+** it, the line and src found in Recorder.suspended_at's cache, the locals
+** by locals_of above; whatever is not the common case calls the Python
+** that does it (rec.sync, _computed, rec.suspended_at on a miss, rec.id_of,
+** _suspension_label, _scalar, rec.emit_body).
+*/
+
+/* Kinds of codes by address (_code_kinds only grows, its codes kept
+** alive): _code_kinds.get(id(code)), else _code_kind(code). */
+#define KIND_SLOTS 256
+static struct { PyObject *code; long kind; } kind_seen[KIND_SLOTS];
+static Py_ssize_t kinds_size;
+
+static int code_kind(PyObject *code, long *kind)
+{
+    size_t slot = ((uintptr_t)code >> 4) % KIND_SLOTS;
+    Py_ssize_t size = PyDict_GET_SIZE(code_kinds);
+    if (size < kinds_size) {
+        memset(kind_seen, 0, sizeof kind_seen);
+        kinds_size = 0;
+    }
+    if (kind_seen[slot].code == code) {
+        *kind = kind_seen[slot].kind;
+        return 0;
+    }
+    PyObject *id = PyLong_FromVoidPtr(code);
+    if (id == NULL)
+        return -1;
+    PyObject *v = PyDict_GetItemWithError(code_kinds, id);      /* borrowed */
+    Py_DECREF(id);
+    int known = v != NULL;
+    if (known)
+        Py_INCREF(v);
+    else if (PyErr_Occurred() || (v = call1(py_code_kind, code)) == NULL)
+        return -1;
+    *kind = PyLong_AsLong(v);
+    Py_DECREF(v);
+    if (*kind == -1 && PyErr_Occurred())
+        return -1;
+    if (known) {
+        kind_seen[slot].code = code;
+        kind_seen[slot].kind = *kind;
+        kinds_size = size;
+    }
+    return 0;
+}
+
+/* What the await chain walk knows of an immutable type (a built-in one:
+** coroutine, generator, _asyncio.FutureIter ...): whether its instances'
+** __class__ is the type itself (attributes looked up the usual way, no class
+** in its MRO but object defining __class__), and -- that true, and no
+** instance dict -- which of the chain's six attributes its instances have
+** at all (the others: getattr's default at once, no AttributeError made). */
+enum { A_CR_FRAME = 1, A_GI_FRAME = 2, A_AG_FRAME = 4, A_CR_AWAIT = 8, A_GI_YIELDFROM = 16, A_AG_AWAIT = 32,
+       A_ALL = 63 };
+#define TYPE_SLOTS 16
+typedef struct {
+    PyTypeObject *type;
+    int class_plain;
+    int has;            /* A_ bits; A_ALL when not known */
+} TypeInfo;
+static TypeInfo types_seen[TYPE_SLOTS];
+
+/* `name` is in the dict of a class in kind's MRO other than object's: 1;
+** 0; 1 too when that cannot be told. */
+static int defines(PyTypeObject *kind, PyObject *name)
+{
+    PyObject *mro = kind->tp_mro;
+    if (mro == NULL || !PyTuple_Check(mro))
+        return 1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        if (base == &PyBaseObject_Type)
+            continue;
+        PyObject *dict = base->tp_dict;
+        if (dict == NULL || !PyDict_Check(dict))
+            return 1;
+        int in = PyDict_Contains(dict, name);
+        if (in != 0) {
+            PyErr_Clear();
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static TypeInfo type_info(PyTypeObject *kind)
+{
+    TypeInfo info = {kind, 0, A_ALL};
+    if (!PyType_HasFeature(kind, Py_TPFLAGS_IMMUTABLETYPE))
+        return info;            /* (a class may change: asked each time) */
+    size_t i;
+    for (i = 0; i < TYPE_SLOTS && types_seen[i].type != NULL; i++)
+        if (types_seen[i].type == kind)
+            return types_seen[i];
+    info.class_plain = kind->tp_getattro == PyObject_GenericGetAttr && !defines(kind, s_class);
+    if (info.class_plain && kind->tp_dictoffset == 0 && !PyType_HasFeature(kind, Py_TPFLAGS_MANAGED_DICT)) {
+        PyObject *names[] = {s_cr_frame, s_gi_frame, s_ag_frame, s_cr_await, s_gi_yieldfrom, s_ag_await};
+        info.has = 0;
+        for (int k = 0; k < 6; k++)
+            if (defines(kind, names[k]))
+                info.has |= 1 << k;
+    }
+    if (i < TYPE_SLOTS) {
+        Py_INCREF(kind);        /* (kept: its address means it) */
+        types_seen[i] = info;
+    }
+    return info;
+}
+
+/* getattr(obj, name, None): a new reference, or NULL with an error. */
+static PyObject *opt_attr(PyObject *obj, PyObject *name, int bit, int has)
+{
+    if (!(has & bit))
+        Py_RETURN_NONE;
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return v;
+}
+
+/* getattr(obj, a, None) or getattr(obj, b, None) or getattr(obj, c, None):
+** the names and bits of the three from `first` on. */
+static PyObject *first_of(PyObject *obj, int first, int has)
+{
+    PyObject *names[] = {s_cr_frame, s_gi_frame, s_ag_frame, s_cr_await, s_gi_yieldfrom, s_ag_await};
+    for (int i = first;; i++) {
+        PyObject *v = opt_attr(obj, names[i], 1 << i, has);
+        if (v == NULL || i == first + 2)
+            return v;
+        int truth = PyObject_IsTrue(v);
+        if (truth != 0) {
+            if (truth > 0)
+                return v;
+            Py_DECREF(v);
+            return NULL;
+        }
+        Py_DECREF(v);
+    }
+}
+
+#define STACK_MAX 200           /* _suspended_stack's range(200) */
+typedef struct {
+    int n;
+    PyObject *frame[STACK_MAX];     /* new references */
+    long kind[STACK_MAX];
+} Stack;
+
+static void stack_clear(Stack *stack)
+{
+    for (int i = 0; i < stack->n; i++)
+        Py_DECREF(stack->frame[i]);
+    stack->n = 0;
+}
+
+/* _suspended_stack(coro) of the recorder: the frames of the await chain
+** from `coro`, outermost first, with their code's kind. 0, or -1 with an
+** error (the frames read so far in `stack`). */
+static int suspended_stack(PyObject *coro, Stack *stack)
+{
+    PyObject *obj = coro, *frame = NULL, *following = NULL;
+    int result = -1;
+    Py_INCREF(obj);
+    stack->n = 0;
+    for (int round = 0; round < STACK_MAX; round++) {
+        TypeInfo info = type_info(Py_TYPE(obj));
+        PyObject *kind = info.class_plain ? (PyObject *)Py_TYPE(obj) : PyObject_GetAttr(obj, s_class);
+        if (kind == NULL)
+            goto done;
+        if (!info.class_plain)
+            Py_DECREF(kind);        /* (compared by identity only, below) */
+        if (kind == (PyObject *)&PyCoro_Type) {
+            if ((frame = PyObject_GetAttr(obj, s_cr_frame)) == NULL ||
+                (following = PyObject_GetAttr(obj, s_cr_await)) == NULL)
+                goto done;
+        } else if (kind == py_future) {
+            break;                  /* a future: the chain's end */
+        } else {
+            int has = info.class_plain ? info.has : A_ALL;
+            if ((frame = first_of(obj, 0, has)) == NULL)
+                goto done;
+            if (frame == Py_None)
+                break;              /* a future: the chain's end */
+            if ((following = first_of(obj, 3, has)) == NULL)
+                goto done;
+        }
+        if (frame == Py_None)
+            break;
+        PyObject *code = PyFrame_Check(frame) ? (PyObject *)PyFrame_GetCode((PyFrameObject *)frame)
+                                              : PyObject_GetAttr(frame, s_f_code);
+        if (code == NULL)
+            goto done;
+        long code_is;
+        int bad = code_kind(code, &code_is);
+        Py_DECREF(code);
+        if (bad)
+            goto done;
+        stack->frame[stack->n] = frame;
+        stack->kind[stack->n++] = code_is;
+        frame = NULL;
+        if (following == Py_None)
+            break;
+        Py_SETREF(obj, following);
+        following = NULL;
+    }
+    result = 0;
+done:
+    Py_XDECREF(frame);
+    Py_XDECREF(following);
+    Py_DECREF(obj);
+    return result;
+}
+
+/* Recorder.suspended_at(frame)'s (line, src) from its cache, else from the
+** method itself. New references in *line and *src; -1 with an error. */
+static int suspended_at(PyObject *rec, PyObject *dict, PyObject *frame, PyObject **line, PyObject **src)
+{
+    PyObject *found = NULL, *known = NULL, *lasti = NULL;
+    PyObject *suspensions = rec_attr(dict, rec, s_suspensions);
+    if (suspensions == NULL)
+        return -1;
+    PyObject *code = PyFrame_Check(frame) ? (PyObject *)PyFrame_GetCode((PyFrameObject *)frame) : NULL;
+    if (code != NULL && PyDict_CheckExact(suspensions)) {
+        PyObject *id = PyLong_FromVoidPtr(code);
+        known = id ? PyDict_GetItemWithError(suspensions, id) : NULL;      /* borrowed */
+        Py_XDECREF(id);
+        if (known == NULL && PyErr_Occurred())
+            goto fail;
+        if (known != NULL && PyTuple_CheckExact(known) && PyTuple_GET_SIZE(known) == 2 &&
+            PyTuple_GET_ITEM(known, 0) == code && PyDict_CheckExact(PyTuple_GET_ITEM(known, 1))) {
+            if ((lasti = PyObject_GetAttr(frame, s_f_lasti)) == NULL)
+                goto fail;
+            found = PyDict_GetItemWithError(PyTuple_GET_ITEM(known, 1), lasti);     /* borrowed */
+            if (found == NULL && PyErr_Occurred())
+                goto fail;
+            Py_XINCREF(found);
+        }
+    }
+    if (found == NULL && (found = PyObject_CallMethodOneArg(rec, s_suspended_at, frame)) == NULL)
+        goto fail;
+    if (!PyTuple_CheckExact(found) || PyTuple_GET_SIZE(found) != 2) {
+        PyErr_SetString(PyExc_TypeError, "suspended_at: not a (line, src) pair");
+        goto fail;
+    }
+    *line = PyTuple_GET_ITEM(found, 0);
+    *src = PyTuple_GET_ITEM(found, 1);
+    Py_INCREF(*line);
+    Py_INCREF(*src);
+    Py_DECREF(found);
+    Py_XDECREF(lasti);
+    Py_XDECREF(code);
+    Py_DECREF(suspensions);
+    return 0;
+fail:
+    Py_XDECREF(found);
+    Py_XDECREF(lasti);
+    Py_XDECREF(code);
+    Py_DECREF(suspensions);
+    return -1;
+}
+
+/* A new list of the stack's frames. */
+static PyObject *frame_list(Stack *stack)
+{
+    PyObject *list = PyList_New(stack->n);
+    for (int i = 0; list != NULL && i < stack->n; i++) {
+        Py_INCREF(stack->frame[i]);
+        PyList_SET_ITEM(list, i, stack->frame[i]);
+    }
+    return list;
+}
+
+/* Part of a body, as an f-string's {x} writes it: format(x, ''). */
+static PyObject *formatted(PyObject *x)
+{
+    return PyObject_Format(x, s_empty);
+}
+
+/* rec.step_task = None, whatever happened before (the Python's finally). */
+static int step_task_none(PyObject *rec, int failed)
+{
+    PyObject *type, *value, *tb;
+    if (failed)
+        PyErr_Fetch(&type, &value, &tb);
+    int r = PyObject_SetAttr(rec, s_step_task, Py_None);
+    if (failed) {
+        if (r == 0)
+            PyErr_Restore(type, value, tb);
+        else {
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(tb);
+        }
+    }
+    return failed || r < 0 ? -1 : 0;
+}
+
+/* suspended(task, rec): Task._rec_suspended_py of the recorder, the same
+** calls in the same order and the same step_end. */
+static PyObject *suspended(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "suspended(task, rec)");
+        return NULL;
+    }
+    PyObject *task = args[0], *rec = args[1];
+    PyObject *dict = rec_dict(rec);
+    PyObject *result = NULL, *task_id = NULL, *waiter = NULL, *root = NULL, *frames = NULL;
+    PyObject *line = NULL, *src = NULL, *body = NULL, *v;
+    Stack stack;
+    stack.n = 0;
+    if ((v = rec_attr(dict, rec, s_active)) == NULL)
+        goto done;
+    int truth = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    if (truth <= 0) {
+        if (truth == 0)
+            result = Py_None;
+        goto done;
+    }
+    if ((task_id = PyObject_GetAttr(task, s_rec_id)) == NULL ||
+        (waiter = PyObject_GetAttr(task, s_fut_waiter)) == NULL ||
+        (root = PyObject_GetAttr(task, s_rec_agen)) == NULL)
+        goto done;
+    if (root == Py_None) {
+        Py_DECREF(root);
+        if ((root = PyObject_GetAttr(task, s_coro)) == NULL)
+            goto done;
+    }
+    if (suspended_stack(root, &stack) < 0)
+        goto done;
+    /* One pass: the program's coroutine frames below the task's own (for
+    ** sync), those whose locals are shown, where it suspended. */
+    int shown[STACK_MAX], n_shown = 0, where = -1;
+    if ((frames = PyList_New(0)) == NULL)
+        goto done;
+    for (int i = 0; i < stack.n; i++) {
+        long kind = stack.kind[i];
+        if (kind != k_library) {
+            where = i;
+            if (kind == k_coroutine) {
+                shown[n_shown++] = i;
+                if (i > 0 && PyList_Append(frames, stack.frame[i]) < 0)
+                    goto done;
+            } else if (kind == k_agen)
+                shown[n_shown++] = i;
+        }
+    }
+    if (where < 0 && stack.n > 0)
+        where = stack.n - 1;
+    if (PyObject_SetAttr(rec, s_step_task, task) < 0)
+        goto done;
+    int some = PyList_GET_SIZE(frames) > 0;
+    if (!some && (some = attr_true(task, s_rec_frames)) == 0)
+        some = attr_true(task, s_rec_watch);
+    if (some > 0) {
+        PyObject *call[3] = {rec, task, frames};
+        v = PyObject_VectorcallMethod(s_sync, call, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, kw_frames);
+        if (v == NULL)
+            some = -1;
+        Py_XDECREF(v);
+    }
+    if (some >= 0) {
+        v = call2(py_computed, rec, task);
+        some = v == NULL ? -1 : 0;
+        Py_XDECREF(v);
+    }
+    if (step_task_none(rec, some < 0) < 0)
+        goto done;
+    if (where >= 0) {
+        if (suspended_at(rec, dict, stack.frame[where], &line, &src) < 0)
+            goto done;
+    } else {
+        PyObject *named = PyObject_GetAttr(task, s_rec_src);
+        if (named == NULL)
+            goto done;
+        truth = PyObject_IsTrue(named);
+        if (truth == 0)
+            Py_SETREF(named, PyObject_CallMethodNoArgs(rec, s_fallback_src));
+        else if (truth < 0)
+            Py_CLEAR(named);
+        if (named == NULL)
+            goto done;
+        src = call1(py_esc, named);
+        Py_DECREF(named);
+        if (src == NULL)
+            goto done;
+    }
+    PyObject *id_text = formatted(task_id), *src_text = id_text ? formatted(src) : NULL;
+    if (src_text == NULL) {
+        Py_XDECREF(id_text);
+        goto done;
+    }
+    if (waiter != Py_None) {
+        PyObject *fut_id = PyObject_CallMethodOneArg(rec, s_id_of, waiter), *label = NULL, *labels = NULL;
+        PyObject *on = NULL, *fut_text = NULL;
+        if (fut_id != NULL && (labels = rec_attr(dict, rec, s_labels)) != NULL) {
+            if (PyDict_CheckExact(labels)) {
+                label = PyDict_GetItemWithError(labels, fut_id);        /* borrowed */
+                Py_XINCREF(label);
+                if (label == NULL && !PyErr_Occurred()) {
+                    label = Py_None;
+                    Py_INCREF(label);
+                }
+            } else
+                label = PyObject_CallMethod(labels, "get", "O", fut_id);
+        }
+        if (label == Py_None) {
+            PyObject *all = frame_list(&stack);
+            Py_SETREF(label, all ? call2(py_suspension_label, waiter, all) : NULL);
+            Py_XDECREF(all);
+        }
+        if (label != NULL)
+            on = PyUnicode_CheckExact(label) ? call1(py_esc, label) : call1(py_scalar, label);
+        if (on != NULL && (fut_text = formatted(fut_id)) != NULL)
+            body = PyUnicode_FromFormat("\"ev\":\"step_end\",\"task\":%U,\"reason\":\"await\",\"fut\":%U,"
+                                        "\"on\":%U,\"src\":%U", id_text, fut_text, on, src_text);
+        Py_XDECREF(fut_text);
+        Py_XDECREF(on);
+        Py_XDECREF(label);
+        Py_XDECREF(labels);
+        Py_XDECREF(fut_id);
+    } else {
+        PyObject *h = PyObject_GetAttr(task, s_rec_h), *h_text = NULL;
+        if (h != NULL && (h_text = h == Py_None ? PyUnicode_FromString("null") : formatted(h)) != NULL)
+            body = PyUnicode_FromFormat("\"ev\":\"step_end\",\"task\":%U,\"reason\":\"yield\",\"h\":%U,"
+                                        "\"src\":%U", id_text, h_text, src_text);
+        Py_XDECREF(h_text);
+        Py_XDECREF(h);
+    }
+    Py_DECREF(id_text);
+    Py_DECREF(src_text);
+    if (body == NULL)
+        goto done;
+    if ((v = rec_attr(dict, rec, s_with_locals)) == NULL)
+        goto done;
+    truth = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    if (truth < 0)
+        goto done;
+    if (truth) {
+        PyObject *texts = PyList_New(n_shown);
+        if (texts == NULL)
+            goto done;
+        for (int i = 0; i < n_shown; i++) {
+            PyObject *call[2] = {stack.frame[shown[i]], shown[i] == where ? line : Py_None};
+            PyObject *text = locals_of(NULL, call, 2);
+            if (text == NULL) {
+                Py_DECREF(texts);
+                goto done;
+            }
+            PyList_SET_ITEM(texts, i, text);
+        }
+        PyObject *joined = PyUnicode_Join(s_comma, texts);
+        Py_DECREF(texts);
+        if (joined == NULL)
+            goto done;
+        PyObject *parts = PyTuple_Pack(4, body, s_locals_open, joined, s_locals_close);
+        Py_DECREF(joined);
+        Py_SETREF(body, parts ? PyUnicode_Join(s_empty, parts) : NULL);
+        Py_XDECREF(parts);
+        if (body == NULL)
+            goto done;
+    }
+    if ((v = PyObject_CallMethodOneArg(rec, s_emit_body, body)) == NULL)
+        goto done;
+    Py_DECREF(v);
+    result = Py_None;
+done:
+    Py_XINCREF(result);
+    stack_clear(&stack);
+    Py_XDECREF(body);
+    Py_XDECREF(src);
+    Py_XDECREF(line);
+    Py_XDECREF(frames);
+    Py_XDECREF(root);
+    Py_XDECREF(waiter);
+    Py_XDECREF(task_id);
+    Py_XDECREF(dict);
+    return result;
+}
+
+/*
 ** walk_agrees(frame): the walk above finds, from the running frame up, the
 ** very frames f_back finds from `frame` (the caller's own frame): the
 ** recorder's check, at load, that this build's idea of the interpreter's
@@ -908,12 +1404,47 @@ static PyObject *setup(PyObject *self, PyObject *ns)
     Py_RETURN_NONE;
 }
 
+/* setup_suspended(globals): what suspended takes from the recorder, once
+** its Task and Future are defined. */
+static PyObject *setup_suspended(PyObject *self, PyObject *ns)
+{
+    (void)self;
+    if (!PyDict_Check(ns)) {
+        PyErr_SetString(PyExc_TypeError, "setup_suspended(globals of the recorder)");
+        return NULL;
+    }
+    struct { PyObject **slot; const char *name; } names[] = {
+        {&code_kinds, "_code_kinds"}, {&py_code_kind, "_code_kind"}, {&py_future, "Future"},
+        {&py_suspension_label, "_suspension_label"}, {&py_scalar, "_scalar"}, {&py_computed, "_computed"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        PyObject *v = global(ns, names[i].name);
+        if (v == NULL)
+            return NULL;
+        Py_XSETREF(*names[i].slot, v);
+    }
+    if (!PyDict_CheckExact(code_kinds)) {
+        PyErr_SetString(PyExc_TypeError, "_coroscope_speedups.setup_suspended: _code_kinds is not a dict");
+        return NULL;
+    }
+    if (global_size(ns, "_K_LIBRARY", &k_library) < 0 || global_size(ns, "_K_COROUTINE", &k_coroutine) < 0 ||
+        global_size(ns, "_K_AGEN", &k_agen) < 0)
+        return NULL;
+    if (kw_frames == NULL && (kw_frames = Py_BuildValue("(s)", "frames")) == NULL)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"setup", setup, METH_O, "setup(globals): the recorder's caches and functions, once."},
     {"locals_of", (PyCFunction)(void (*)(void))locals_of, METH_FASTCALL,
      "locals_of(frame, line=None): the recorder's _locals_of, in C."},
     {"catch_up", (PyCFunction)(void (*)(void))catch_up, METH_FASTCALL,
      "catch_up(rec, depth): Recorder.emit_body's catch-up before an event, in C."},
+    {"setup_suspended", setup_suspended, METH_O,
+     "setup_suspended(globals): what suspended needs, once Task and Future are defined."},
+    {"suspended", (PyCFunction)(void (*)(void))suspended, METH_FASTCALL,
+     "suspended(task, rec): Task._rec_suspended_py of the recorder, in C."},
     {"walk_agrees", walk_agrees, METH_O,
      "walk_agrees(sys._getframe()): the C stack walk finds the frames f_back does."},
     {NULL, NULL, 0, NULL},
@@ -937,7 +1468,15 @@ PyMODINIT_FUNC PyInit__coroscope_speedups(void)
         {&s_step_task, "step_task"}, {&s_loop_thread, "loop_thread"}, {&s_flush_new, "_flush_new"},
         {&s_flush_deferred, "_flush_deferred"}, {&s_rec_frames, "_rec_frames"},
         {&s_rec_watch, "_rec_watch"}, {&s_rec_top, "_rec_top"}, {&s_sync, "sync"},
-        {&s_f_back, "f_back"}, {&s_f_trace, "f_trace"},
+        {&s_f_back, "f_back"}, {&s_f_trace, "f_trace"}, {&s_active, "active"}, {&s_rec_id, "_rec_id"},
+        {&s_fut_waiter, "_fut_waiter"}, {&s_rec_agen, "_rec_agen"}, {&s_coro, "_coro"},
+        {&s_cr_frame, "cr_frame"}, {&s_cr_await, "cr_await"}, {&s_gi_frame, "gi_frame"},
+        {&s_gi_yieldfrom, "gi_yieldfrom"}, {&s_ag_frame, "ag_frame"}, {&s_ag_await, "ag_await"},
+        {&s_suspensions, "suspensions"}, {&s_f_lasti, "f_lasti"}, {&s_suspended_at, "suspended_at"},
+        {&s_id_of, "id_of"}, {&s_labels, "labels"}, {&s_rec_h, "_rec_h"}, {&s_rec_src, "_rec_src"},
+        {&s_fallback_src, "fallback_src"}, {&s_with_locals, "with_locals"}, {&s_emit_body, "emit_body"},
+        {&s_getattr, "__getattr__"}, {&s_getattribute, "__getattribute__"},
+        {&s_locals_open, ",\"locals\":["}, {&s_locals_close, "]"},
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (*strings[i].slot == NULL && (*strings[i].slot = PyUnicode_InternFromString(strings[i].text)) == NULL)
