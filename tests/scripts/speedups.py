@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import types
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RECORDER = os.path.join(ROOT, "runtime", "recorder", "coroscope_record.py")
@@ -405,6 +406,189 @@ def growing_case():
 
 
 # --------------------------------------------------------------------------
+# suspended against Task._rec_suspended_py
+
+PROGRAM = """
+import asyncio, types
+
+async def leaf(n):
+    x = n * 2
+    await asyncio.sleep(0)
+
+async def middle(n):
+    y = [n, n]
+    await leaf(n)
+
+async def top(n):
+    z = "s"
+    await middle(n)
+
+async def on_future(fut):
+    await fut
+
+@types.coroutine
+def gen_based():
+    yield
+
+async def via_gen():
+    await gen_based()
+
+async def agen():
+    await asyncio.sleep(0)
+    yield 1
+"""
+
+
+class FakeTask:
+    """What suspended reads of a Task, set as each case needs."""
+
+    def __init__(self, coro, waiter=None, agen=None, h=None, src=None, frames=(), watch=()):
+        self._rec_id = 7
+        self._fut_waiter = waiter
+        self._rec_agen = agen
+        self._coro = coro
+        self._rec_h = h
+        self._rec_src = src
+        self._rec_frames = list(frames)
+        self._rec_watch = list(watch)
+        self._rec_cpu = None
+
+
+class Capture(rec.Recorder):
+    """A recorder that keeps what it is asked to write and to sync."""
+
+    def __init__(self, fail_sync=False, with_locals=True, active=True):
+        super().__init__(None, "t", with_locals=with_locals)
+        self.active = active
+        self.log = []
+        self.fail_sync = fail_sync
+
+    def emit_body(self, body, catch_up=True, depth=2):
+        self.log.append(("body", body, self.step_task))
+
+    def sync(self, task, frame=None, frames=None):
+        self.log.append(("sync", [f.f_code.co_name for f in frames], self.step_task is task))
+        if self.fail_sync:
+            raise ValueError("sync failed")
+
+
+class Shadowed(Capture):
+    """Its class has an `active` of its own: read by getattr, not __dict__."""
+
+    active = property(lambda self: self.__dict__["on"], lambda self, v: self.__dict__.update(on=v))
+
+
+class Lies:
+    """Says it is a coroutine, and has no cr_frame."""
+
+    __class__ = types.CoroutineType
+
+
+class Frames:
+    """A generator-like object: gi_frame and gi_yieldfrom of its own."""
+
+    def __init__(self, frame, following):
+        self.gi_frame = frame
+        self.gi_yieldfrom = following
+
+
+class Falsy:
+    def __bool__(self):
+        return False
+
+
+class Raising:
+    @property
+    def cr_frame(self):
+        raise ValueError("no frame")
+
+
+def suspended_cases():
+    ns = {}
+    exec(compile(PROGRAM, "/coroscope-speedups-test/prog.py", "exec"), ns)
+    loop = asyncio.new_event_loop()
+    fut = loop.create_future()
+    own_future = rec.Future(loop=loop)
+    coros = []
+
+    def started(coro):
+        coro.send(None)
+        coros.append(coro)
+        return coro
+
+    leaf, chain = started(ns["leaf"](1)), started(ns["top"](2))
+    gen = started(ns["via_gen"]())
+    waits = started(ns["on_future"](fut))
+    agen = ns["agen"]()
+    athrow = agen.asend(None)
+    athrow.send(None)
+    closed = ns["leaf"](3)
+    closed.close()
+    weird = started(ns["leaf"](4))
+
+    def labelled(label):
+        def setup(r):
+            r.labels[r.id_of(fut)] = label
+        return setup
+
+    cases = [
+        ("sleep(0), yield", lambda: FakeTask(leaf, h=12), {}),
+        ("sleep(0), yield without a handle", lambda: FakeTask(leaf), {}),
+        ("a chain of three, sync", lambda: FakeTask(chain, h=3), {}),
+        ("a chain of three, sync fails", lambda: FakeTask(chain, h=3), {"fail_sync": True}),
+        ("a generator-based coroutine", lambda: FakeTask(gen), {}),
+        ("a future awaited, no label", lambda: FakeTask(waits, waiter=fut), {}),
+        ("a future awaited, labelled", lambda: FakeTask(waits, waiter=fut), {"setup": labelled("sleep(1)")}),
+        ("a future awaited, label not a str", lambda: FakeTask(waits, waiter=fut),
+         {"setup": labelled(5)}),
+        ("the recorder's Future as the coroutine", lambda: FakeTask(own_future, waiter=own_future), {}),
+        ("an async generator's aclose", lambda: FakeTask(leaf, agen=agen), {}),
+        ("a finished coroutine, src known", lambda: FakeTask(closed, src="prog.py:9"), {}),
+        ("a finished coroutine, src unknown", lambda: FakeTask(closed), {}),
+        ("frames seen before", lambda: FakeTask(leaf, frames=[object()]), {}),
+        ("a watcher waiting", lambda: FakeTask(leaf, watch=[object()]), {}),
+        ("without locals", lambda: FakeTask(chain), {"with_locals": False}),
+        ("not active", lambda: FakeTask(chain), {"active": False}),
+        ("a recorder class with an `active` of its own", lambda: FakeTask(chain), {"kind": Shadowed}),
+        ("a liar about its class", lambda: FakeTask(Lies()), {}),
+        ("a generator-like object, falsy yieldfrom",
+         lambda: FakeTask(Frames(weird.cr_frame, Falsy())), {}),
+        ("a generator-like object leading on", lambda: FakeTask(Frames(weird.cr_frame, chain)), {}),
+        ("a cr_frame that raises", lambda: FakeTask(Raising()), {}),
+        ("an object without frames", lambda: FakeTask(object()), {}),
+    ]
+    for name, make, options in cases:
+        options = dict(options)
+        kind = options.pop("kind", Capture)
+        setup = options.pop("setup", None)
+        results = []
+        before = snapshot()
+        for fn in (rec.Task._rec_suspended_py, rec._speedups.suspended):
+            restore(before)
+            task = make()
+            recorder = kind(**options)
+            if setup is not None:
+                setup(recorder)
+            for round_ in range(2):         # the second one from suspended_at's cache
+                try:
+                    fn(task, recorder)
+                    out = ("ok",)
+                except BaseException as exc:
+                    out = ("raises", type(exc).__name__, str(exc))
+                results.append((round_, out, list(recorder.log), recorder.step_task, dict(recorder.labels),
+                                recorder.last_id))
+                recorder.log.clear()
+            results.append(snapshot())
+        half = len(results) // 2
+        report(results[:half] == results[half:], "suspended " + name,
+               "python %r, C %r" % (results[:half], results[half:]))
+    athrow.close()
+    for coro in coros:
+        coro.close()
+    loop.close()
+
+
+# --------------------------------------------------------------------------
 # Whole traces, with and without
 
 def _setarch_works():
@@ -507,6 +691,8 @@ def main(words):
         catch_up_case()
     if not words or any(w in "loading" for w in words):
         loading_cases()
+    if not words or any(w in "suspended" for w in words):
+        suspended_cases()
     trace_cases(words)
     return 1 if failures else 0
 
