@@ -1163,13 +1163,14 @@ class Recorder:
             return
         self.emit_body(body)
 
-    def emit_body(self, body, catch_up=True, depth=2):
+    def _emit_body_py(self, body, catch_up=True, depth=2):
         """emit() of an event its writer formatted itself (as _body does:
         '"ev":"NAME",...'), for the most frequent ones. `catch_up` False
         writes it without what emit() writes first (for those very events).
         The stack is looked at from `depth` frames up: the frames below it
         must be the recorder's (its caller always is; _sync_event's caller
-        is too)."""
+        is too). (emit_body: this, or the same in C, speedups.c's
+        emit_body, where the C catch-up is.)"""
         if not self.active:
             return
         if catch_up and _catch_up is not None:
@@ -1209,6 +1210,8 @@ class Recorder:
                 self._write_pending()
         except MemoryError:
             self._out_of_memory()
+
+    emit_body = _emit_body_py
 
     def _emit_locked(self, body):
         """emit_body's rare cases, under the lock: a file's source to embed
@@ -1585,6 +1588,9 @@ class Recorder:
         task._rec_watch.append((coro, done))
         return True
 
+
+if _catch_up is not None:
+    Recorder.emit_body = _speedups.method(Recorder)     # _emit_body_py in C, a method of the class
 
 _DISABLED = Recorder(None, "")      # stands in when nothing is being recorded
 

@@ -548,6 +548,8 @@ static PyObject *s_gi_frame, *s_gi_yieldfrom, *s_ag_frame, *s_ag_await, *s_suspe
 static PyObject *s_suspended_at, *s_id_of, *s_labels, *s_rec_h, *s_rec_src, *s_fallback_src;
 static PyObject *s_with_locals, *s_emit_body, *s_getattr, *s_getattribute, *s_locals_open, *s_locals_close;
 static PyObject *kw_frames;       /* ("frames",) */
+static PyObject *s_pending, *s_seq, *s_seq_limit, *s_sources, *s_batch_limit, *s_emit_locked, *s_append;
+static PyObject *s_write_pending, *s_out_of_memory;
 static Py_ssize_t k_library, k_coroutine, k_agen;
 
 /* Codes found in _passed_over, by address: the set only grows, and each
@@ -673,7 +675,8 @@ static PyObject *rec_dict(PyObject *rec)
     PyTypeObject *kind = Py_TYPE(rec);
     if (kind != rec_type_checked) {
         PyObject *names[] = {s_pending_new, s_deferred, s_step_task, s_loop_thread, s_active,
-                             s_suspensions, s_labels, s_with_locals};
+                             s_suspensions, s_labels, s_with_locals, s_pending, s_seq, s_seq_limit,
+                             s_sources, s_batch_limit};
         int plain = kind->tp_getattro == PyObject_GenericGetAttr;
         for (size_t i = 0; plain && i < sizeof names / sizeof names[0]; i++) {
             int has = PyObject_HasAttr((PyObject *)kind, names[i]);
@@ -732,18 +735,8 @@ static int on_loop_thread(PyObject *thread)
 ** passed over; unless it is the innermost coroutine frame seen last (and no
 ** watcher waits, nothing traces), rec.sync(task, sys._getframe(depth)).
 */
-static PyObject *catch_up(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static int catch_up_in(PyObject *rec, PyObject *dict, int depth)
 {
-    (void)self;
-    if (nargs != 2 || !PyLong_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "catch_up(rec, depth)");
-        return NULL;
-    }
-    PyObject *rec = args[0];
-    int depth = (int)PyLong_AsLong(args[1]);
-    if (depth == -1 && PyErr_Occurred())
-        return NULL;
-    PyObject *dict = rec_dict(rec);
     PyObject *result = NULL, *task = NULL, *thread = NULL, *trace = NULL, *old = NULL, *last = NULL;
     PyObject *v = rec_attr(dict, rec, s_pending_new);
     if (v == NULL)
@@ -830,14 +823,213 @@ static PyObject *catch_up(PyObject *self, PyObject *const *args, Py_ssize_t narg
     }
     result = Py_None;
 done:
-    Py_XINCREF(result);
     Py_XDECREF(last);
     Py_XDECREF(old);
     Py_XDECREF(trace);
     Py_XDECREF(thread);
     Py_XDECREF(task);
+    return result == NULL ? -1 : 0;
+}
+
+static PyObject *catch_up(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 2 || !PyLong_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "catch_up(rec, depth)");
+        return NULL;
+    }
+    PyObject *rec = args[0];
+    int depth = (int)PyLong_AsLong(args[1]);
+    if (depth == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *dict = rec_dict(rec);
+    int r = catch_up_in(rec, dict, depth);
+    Py_XDECREF(dict);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* Calls rec.NAME(); a MemoryError from it goes to rec._out_of_memory(),
+** as emit_body's `except MemoryError` sends it. 0, or -1 with an error. */
+static int call_or_out_of_memory(PyObject *rec, PyObject *name, PyObject *arg)
+{
+    PyObject *r = arg ? PyObject_CallMethodOneArg(rec, name, arg) : PyObject_CallMethodNoArgs(rec, name);
+    if (r != NULL) {
+        Py_DECREF(r);
+        return 0;
+    }
+    return -1;
+}
+
+static int out_of_memory(PyObject *rec)
+{
+    if (!PyErr_ExceptionMatches(PyExc_MemoryError))
+        return -1;
+    PyErr_Clear();
+    return call_or_out_of_memory(rec, s_out_of_memory, NULL);
+}
+
+/*
+** Recorder.emit_body in C (mirroring Recorder._emit_body_py), installed as
+** the Recorder's own method (method()): it runs with no frame of its own,
+** so the frame `depth` up from emit_body's is depth - 1 up from the running
+** one (its caller's). The catch-up (catch_up_in), then the body appended
+** to rec.pending -- or, at the event limit or with a source to embed
+** first, written under the lock by rec._emit_locked.
+*/
+static PyObject *emit_body(PyObject *rec, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyObject *given[3] = {NULL, Py_True, NULL};
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (nargs < 1 - nkw || nargs > 3) {
+        PyErr_SetString(PyExc_TypeError, "emit_body(body, catch_up=True, depth=2)");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        given[i] = args[i];
+    for (Py_ssize_t i = 0; i < nkw; i++) {
+        const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(kwnames, i));
+        int at = name == NULL ? -1 : !strcmp(name, "body") ? 0 : !strcmp(name, "catch_up") ? 1 :
+                 !strcmp(name, "depth") ? 2 : -1;
+        if (at < 0 || at < nargs) {
+            if (name != NULL)
+                PyErr_Format(PyExc_TypeError, "emit_body() got an unexpected or repeated argument '%s'", name);
+            return NULL;
+        }
+        given[at] = args[nargs + i];
+    }
+    if (given[0] == NULL) {
+        PyErr_SetString(PyExc_TypeError, "emit_body() missing its body");
+        return NULL;
+    }
+    PyObject *body = given[0];
+    int depth = 2;
+    if (given[2] != NULL) {
+        long d = PyLong_AsLong(given[2]);
+        if (d == -1 && PyErr_Occurred())
+            return NULL;
+        depth = (int)d;
+    }
+    PyObject *dict = rec_dict(rec);
+    PyObject *result = NULL, *pending = NULL, *seq = NULL, *limit = NULL, *v = NULL;
+    if ((v = rec_attr(dict, rec, s_active)) == NULL)
+        goto done;
+    int truth = PyObject_IsTrue(v);
+    Py_CLEAR(v);
+    if (truth <= 0) {
+        if (truth == 0)
+            result = Py_None;
+        goto done;
+    }
+    if ((truth = PyObject_IsTrue(given[1])) < 0 || (truth && catch_up_in(rec, dict, depth - 1) < 0))
+        goto done;
+    if ((pending = rec_attr(dict, rec, s_pending)) == NULL || (seq = rec_attr(dict, rec, s_seq)) == NULL)
+        goto done;
+    Py_ssize_t n = PyObject_Size(pending);
+    if (n < 0)
+        goto done;
+    int locked = -1;
+    if ((limit = rec_attr(dict, rec, s_seq_limit)) == NULL)
+        goto done;
+    /* self.seq + len(pending) >= self.seq_limit: in C for ints and an
+    ** infinite limit (no limit), else as Python does it */
+    int overflow = 1;
+    long long at = PyLong_CheckExact(seq) ? PyLong_AsLongLongAndOverflow(seq, &overflow) : 0;
+    if (overflow == 0 && at >= 0 && at < ((long long)1 << 60) && PyFloat_CheckExact(limit) &&
+        Py_IS_INFINITY(PyFloat_AS_DOUBLE(limit)))
+        locked = PyFloat_AS_DOUBLE(limit) < 0;
+    else if (overflow == 0 && at >= 0 && at < ((long long)1 << 60) && PyLong_CheckExact(limit)) {
+        long long most = PyLong_AsLongLongAndOverflow(limit, &overflow);
+        if (overflow == 0)
+            locked = at + n >= most;
+        else if (!PyErr_Occurred())
+            locked = overflow < 0;
+    }
+    if (locked < 0) {
+        if (PyErr_Occurred())
+            goto done;
+        PyObject *count = PyLong_FromSsize_t(n);
+        v = count ? PyNumber_Add(seq, count) : NULL;
+        Py_XDECREF(count);
+        if (v == NULL || (locked = PyObject_RichCompareBool(v, limit, Py_GE)) < 0)
+            goto done;
+        Py_CLEAR(v);
+    }
+    if (!locked) {
+        PyObject *sources = rec_attr(dict, rec, s_sources);
+        if (sources == NULL)
+            goto done;
+        if (sources != Py_None) {
+            v = PyObject_GetAttr(sources, s_pending);
+            locked = v == NULL ? -1 : PyObject_IsTrue(v);
+            Py_CLEAR(v);
+        }
+        Py_DECREF(sources);
+        if (locked < 0)
+            goto done;
+    }
+    if (locked) {
+        if (call_or_out_of_memory(rec, s_emit_locked, body) == 0)
+            result = Py_None;
+        goto done;
+    }
+    /* One append, whole or not at all (see the Python). */
+    int failed;
+    if (PyList_CheckExact(pending))
+        failed = PyList_Append(pending, body);
+    else {
+        v = PyObject_CallMethodOneArg(pending, s_append, body);
+        failed = v == NULL ? -1 : 0;
+        Py_CLEAR(v);
+    }
+    if (!failed) {
+        n = PyObject_Size(pending);
+        PyObject *batch = n < 0 ? NULL : rec_attr(dict, rec, s_batch_limit);
+        int full = -1;
+        if (batch != NULL && PyLong_CheckExact(batch)) {       /* len(pending) >= self.batch_limit */
+            long long most = PyLong_AsLongLongAndOverflow(batch, &overflow);
+            if (overflow == 0 && most != -1)
+                full = n >= most;
+            else if (overflow != 0)
+                full = overflow < 0;
+        }
+        if (batch != NULL && full < 0 && !PyErr_Occurred()) {
+            PyObject *size = PyLong_FromSsize_t(n);
+            full = size == NULL ? -1 : PyObject_RichCompareBool(size, batch, Py_GE);
+            Py_XDECREF(size);
+        }
+        Py_XDECREF(batch);
+        failed = full < 0 ? -1 : full ? call_or_out_of_memory(rec, s_write_pending, NULL) : 0;
+    }
+    if (failed && out_of_memory(rec) < 0)
+        goto done;
+    result = Py_None;
+done:
+    Py_XINCREF(result);
+    Py_XDECREF(v);
+    Py_XDECREF(limit);
+    Py_XDECREF(seq);
+    Py_XDECREF(pending);
     Py_XDECREF(dict);
     return result;
+}
+
+static PyMethodDef emit_body_def = {
+    "emit_body", (PyCFunction)(void (*)(void))emit_body, METH_FASTCALL | METH_KEYWORDS,
+    "emit_body(body, catch_up=True, depth=2): Recorder._emit_body_py, in C.",
+};
+
+/* method(Recorder): emit_body above as a method of the class (a method
+** descriptor, as a C type's own methods are). */
+static PyObject *method(PyObject *self, PyObject *kind)
+{
+    (void)self;
+    if (!PyType_Check(kind)) {
+        PyErr_SetString(PyExc_TypeError, "method(Recorder)");
+        return NULL;
+    }
+    return PyDescr_NewMethod((PyTypeObject *)kind, &emit_body_def);
 }
 
 /*
@@ -1445,6 +1637,7 @@ static PyMethodDef methods[] = {
      "setup_suspended(globals): what suspended needs, once Task and Future are defined."},
     {"suspended", (PyCFunction)(void (*)(void))suspended, METH_FASTCALL,
      "suspended(task, rec): Task._rec_suspended_py of the recorder, in C."},
+    {"method", method, METH_O, "method(Recorder): Recorder._emit_body_py in C, as a method of the class."},
     {"walk_agrees", walk_agrees, METH_O,
      "walk_agrees(sys._getframe()): the C stack walk finds the frames f_back does."},
     {NULL, NULL, 0, NULL},
@@ -1476,7 +1669,10 @@ PyMODINIT_FUNC PyInit__coroscope_speedups(void)
         {&s_id_of, "id_of"}, {&s_labels, "labels"}, {&s_rec_h, "_rec_h"}, {&s_rec_src, "_rec_src"},
         {&s_fallback_src, "fallback_src"}, {&s_with_locals, "with_locals"}, {&s_emit_body, "emit_body"},
         {&s_getattr, "__getattr__"}, {&s_getattribute, "__getattribute__"},
-        {&s_locals_open, ",\"locals\":["}, {&s_locals_close, "]"},
+        {&s_locals_open, ",\"locals\":["}, {&s_locals_close, "]"}, {&s_pending, "pending"},
+        {&s_seq, "seq"}, {&s_seq_limit, "seq_limit"}, {&s_sources, "sources"}, {&s_batch_limit, "batch_limit"},
+        {&s_emit_locked, "_emit_locked"}, {&s_append, "append"}, {&s_write_pending, "_write_pending"},
+        {&s_out_of_memory, "_out_of_memory"},
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (*strings[i].slot == NULL && (*strings[i].slot = PyUnicode_InternFromString(strings[i].text)) == NULL)
