@@ -850,9 +850,8 @@ static PyObject *catch_up(PyObject *self, PyObject *const *args, Py_ssize_t narg
     Py_RETURN_NONE;
 }
 
-/* Calls rec.NAME(); a MemoryError from it goes to rec._out_of_memory(),
-** as emit_body's `except MemoryError` sends it. 0, or -1 with an error. */
-static int call_or_out_of_memory(PyObject *rec, PyObject *name, PyObject *arg)
+/* rec.NAME(arg), or rec.NAME() when arg is NULL: 0, or -1 with an error. */
+static int call_method(PyObject *rec, PyObject *name, PyObject *arg)
 {
     PyObject *r = arg ? PyObject_CallMethodOneArg(rec, name, arg) : PyObject_CallMethodNoArgs(rec, name);
     if (r != NULL) {
@@ -862,12 +861,14 @@ static int call_or_out_of_memory(PyObject *rec, PyObject *name, PyObject *arg)
     return -1;
 }
 
+/* After a failure: a MemoryError goes to rec._out_of_memory(), as
+** emit_body's `except MemoryError` sends it; 0, or -1 with an error. */
 static int out_of_memory(PyObject *rec)
 {
     if (!PyErr_ExceptionMatches(PyExc_MemoryError))
         return -1;
     PyErr_Clear();
-    return call_or_out_of_memory(rec, s_out_of_memory, NULL);
+    return call_method(rec, s_out_of_memory, NULL);
 }
 
 /*
@@ -970,7 +971,7 @@ static PyObject *emit_body(PyObject *rec, PyObject *const *args, Py_ssize_t narg
             goto done;
     }
     if (locked) {
-        if (call_or_out_of_memory(rec, s_emit_locked, body) == 0)
+        if (call_method(rec, s_emit_locked, body) == 0)
             result = Py_None;
         goto done;
     }
@@ -1000,7 +1001,7 @@ static PyObject *emit_body(PyObject *rec, PyObject *const *args, Py_ssize_t narg
             Py_XDECREF(size);
         }
         Py_XDECREF(batch);
-        failed = full < 0 ? -1 : full ? call_or_out_of_memory(rec, s_write_pending, NULL) : 0;
+        failed = full < 0 ? -1 : full ? call_method(rec, s_write_pending, NULL) : 0;
     }
     if (failed && out_of_memory(rec) < 0)
         goto done;

@@ -20,6 +20,8 @@ Prints "PASS name", "FAIL name: why" or "SKIP name: why"; exits 1 on a failure.
 """
 
 import asyncio
+import collections
+import copy
 import glob
 import os
 import re
@@ -589,6 +591,102 @@ def suspended_cases():
 
 
 # --------------------------------------------------------------------------
+# emit_body against Recorder._emit_body_py
+
+class Writes(rec.Recorder):
+    """A recorder that logs what emit_body hands on instead of writing."""
+
+    def __init__(self, fail=None, **state):
+        super().__init__(None, "t")
+        self.active = True
+        self.log = []
+        self.fail = fail
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def _note(self, what, *args):
+        self.log.append((what,) + args)
+        if self.fail == what:
+            raise MemoryError if what != "_flush_new" else ValueError("flush failed")
+
+    def _flush_new(self):
+        self.pending_new = None
+        self._note("_flush_new")
+
+    def _flush_deferred(self):
+        self.deferred = []
+        self._note("_flush_deferred")
+
+    def _emit_locked(self, body):
+        self._note("_emit_locked", body)
+
+    def _write_pending(self):
+        self._note("_write_pending", list(self.pending))
+        self.pending.clear()
+
+    def _out_of_memory(self):
+        self.log.append(("_out_of_memory",))
+
+
+class Pending:
+    pending = ["source"]
+
+
+class NoRoom(list):
+    def append(self, item):
+        raise MemoryError
+
+
+def emit_body_cases():
+    c_emit = rec.Recorder.emit_body
+    if c_emit is rec.Recorder._emit_body_py:
+        print("SKIP emit_body: the C one is not installed (no frame walk for this interpreter)")
+        return
+    cases = [
+        ("appended", {}, ("body",)),
+        ("not active", {"active": False}, ("body",)),
+        ("a task_new and warnings first", {"pending_new": object(), "deferred": [1]}, ("body",)),
+        ("without the catch-up", {"pending_new": object(), "deferred": [1]}, ("body", False)),
+        ("catch_up falsy, depth given", {"pending_new": object()}, ("body", 0, 3)),
+        ("by keyword", {"deferred": [1]}, ("body",), {"catch_up": True, "depth": 2}),
+        ("at the event limit", {"seq": 9, "seq_limit": 10, "pending": ["a"]}, ("body",)),
+        ("below the event limit", {"seq": 8, "seq_limit": 10, "pending": ["a"]}, ("body",)),
+        ("a float event limit", {"seq": 8, "seq_limit": 9.5, "pending": ["a"]}, ("body",)),
+        ("a huge seq", {"seq": 2 ** 80, "seq_limit": 2 ** 81}, ("body",)),
+        ("a source to embed", {"sources": Pending()}, ("body",)),
+        ("a full batch", {"batch_limit": 2, "pending": ["a"]}, ("body",)),
+        ("a batch of one, memory short", {"batch_limit": 1}, ("body",)),
+        ("writing runs out of memory", {"batch_limit": 1, "fail": "_write_pending"}, ("body",)),
+        ("the lock runs out of memory", {"seq_limit": 0, "fail": "_emit_locked"}, ("body",)),
+        ("a flush that raises", {"pending_new": object(), "fail": "_flush_new"}, ("body",)),
+        ("pending not a list", {"pending": collections.deque(["a"])}, ("body",)),
+        ("appending runs out of memory", {"pending": NoRoom()}, ("body",)),
+    ]
+    for case in cases:
+        name, state, args = case[:3]
+        kwargs = case[3] if len(case) > 3 else {}
+        results = []
+        for fn in (rec.Recorder._emit_body_py, c_emit):
+            r = Writes(**copy.deepcopy(state))      # (a list of its own each time)
+            try:
+                out = ("ok", fn(r, *args, **kwargs))
+            except BaseException as exc:
+                out = ("raises", type(exc).__name__, str(exc))
+            results.append((out, r.log, list(r.pending), r.pending_new is None, list(r.deferred)))
+        report(results[0] == results[1], "emit_body " + name, "python %r, C %r" % tuple(results))
+    errors = []
+    for call in (lambda: c_emit(Writes()), lambda: c_emit(Writes(), "b", True, 2, 1),
+                 lambda: c_emit(Writes(), "b", nothing=1), lambda: c_emit(Writes(), "b", body="b"),
+                 lambda: c_emit(Writes(), "b", True, "two")):
+        try:
+            call()
+            errors.append(None)
+        except TypeError as exc:
+            errors.append("TypeError")
+    report(errors == ["TypeError"] * 5, "emit_body's wrong arguments", "%r" % errors)
+
+
+# --------------------------------------------------------------------------
 # Whole traces, with and without
 
 def _setarch_works():
@@ -693,6 +791,8 @@ def main(words):
         loading_cases()
     if not words or any(w in "suspended" for w in words):
         suspended_cases()
+    if not words or any(w in "emit_body" for w in words):
+        emit_body_cases()
     trace_cases(words)
     return 1 if failures else 0
 
