@@ -97,6 +97,47 @@ static PyObject *call2(PyObject *fn, PyObject *a, PyObject *b)
     return PyObject_Vectorcall(fn, args, 2, NULL);
 }
 
+/* The n strs parts[] joined by `sep` (NULL for none): a new str, or NULL
+** with an error. Copied at once when all are ASCII (the common case: JSON
+** text), else by PyUnicode_Join, whose text it is either way. */
+static PyObject *join(PyObject *sep, PyObject *const *parts, Py_ssize_t n)
+{
+    Py_ssize_t total = 0, gap = sep != NULL ? PyUnicode_GET_LENGTH(sep) : 0;
+    int ascii = sep == NULL || PyUnicode_IS_ASCII(sep);
+    for (Py_ssize_t i = 0; ascii && i < n; i++) {
+        if (!PyUnicode_Check(parts[i]) || !PyUnicode_IS_ASCII(parts[i]))
+            ascii = 0;
+        else
+            total += PyUnicode_GET_LENGTH(parts[i]) + (i > 0 ? gap : 0);
+    }
+    if (!ascii) {
+        PyObject *all = PyTuple_New(n);
+        if (all == NULL)
+            return NULL;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_INCREF(parts[i]);
+            PyTuple_SET_ITEM(all, i, parts[i]);
+        }
+        PyObject *r = PyUnicode_Join(sep != NULL ? sep : s_empty, all);
+        Py_DECREF(all);
+        return r;
+    }
+    PyObject *r = PyUnicode_New(total, 127);
+    if (r == NULL)
+        return NULL;
+    char *out = (char *)PyUnicode_DATA(r);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i > 0 && gap > 0) {
+            memcpy(out, PyUnicode_DATA(sep), (size_t)gap);
+            out += gap;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(parts[i]);
+        memcpy(out, PyUnicode_DATA(parts[i]), (size_t)len);
+        out += len;
+    }
+    return r;
+}
+
 /* a + b + c (any of them may be NULL for ""): a new str. */
 static PyObject *concat3(PyObject *a, PyObject *b, PyObject *c)
 {
@@ -336,10 +377,8 @@ static PyObject *var_text(PyObject *name, PyObject *value)
         /* repr is short, plain ASCII and without an address */
         PyObject *text = PyObject_Repr(value);
         if (text != NULL) {
-            PyObject *parts = PyTuple_Pack(4, key, s_quote, text, s_quote);
-            if (parts != NULL)
-                r = PyUnicode_Join(s_empty, parts);
-            Py_XDECREF(parts);
+            PyObject *parts[4] = {key, s_quote, text, s_quote};
+            r = join(NULL, parts, 4);
             Py_DECREF(text);
         }
         goto done;
@@ -361,7 +400,8 @@ static PyObject *var_text(PyObject *name, PyObject *value)
     }
     PyObject *json = local_json(value);
     if (json != NULL) {
-        r = PyUnicode_Concat(key, json);
+        PyObject *parts[2] = {key, json};
+        r = PyUnicode_Check(json) ? join(NULL, parts, 2) : PyUnicode_Concat(key, json);
         Py_DECREF(json);
     }
 done:
@@ -487,7 +527,7 @@ static PyObject *locals_of(PyObject *self, PyObject *const *args, Py_ssize_t nar
         } else if (truth < 0)
             Py_CLEAR(lineno);
     }
-    PyObject *joined = lineno ? PyUnicode_Join(s_comma, shown) : NULL;
+    PyObject *joined = lineno ? join(s_comma, PySequence_Fast_ITEMS(shown), PyList_GET_SIZE(shown)) : NULL;
     if (joined != NULL) {
         if (more > 0)
             result = PyUnicode_FromFormat("%U%S,\"vars\":{%U},\"more\":%zd}", head,
@@ -495,10 +535,8 @@ static PyObject *locals_of(PyObject *self, PyObject *const *args, Py_ssize_t nar
         else {
             PyObject *line_text = PyObject_Format(lineno, s_empty);
             if (line_text != NULL) {
-                PyObject *parts = PyTuple_Pack(5, head, line_text, s_vars_open, joined, s_vars_close);
-                if (parts != NULL)
-                    result = PyUnicode_Join(s_empty, parts);
-                Py_XDECREF(parts);
+                PyObject *parts[5] = {head, line_text, s_vars_open, joined, s_vars_close};
+                result = join(NULL, parts, 5);
                 Py_DECREF(line_text);
             }
         }
@@ -550,6 +588,7 @@ static PyObject *s_with_locals, *s_emit_body, *s_getattr, *s_getattribute, *s_lo
 static PyObject *kw_frames;       /* ("frames",) */
 static PyObject *s_pending, *s_seq, *s_seq_limit, *s_sources, *s_batch_limit, *s_emit_locked, *s_append;
 static PyObject *s_write_pending, *s_out_of_memory;
+static PyObject *s_step_end_task, *s_await_fut, *s_on, *s_src, *s_yield_h;
 static Py_ssize_t k_library, k_coroutine, k_agen;
 
 /* Codes found in _passed_over, by address: the set only grows, and each
@@ -1452,9 +1491,10 @@ static PyObject *suspended(PyObject *self, PyObject *const *args, Py_ssize_t nar
         }
         if (label != NULL)
             on = PyUnicode_CheckExact(label) ? call1(py_esc, label) : call1(py_scalar, label);
-        if (on != NULL && (fut_text = formatted(fut_id)) != NULL)
-            body = PyUnicode_FromFormat("\"ev\":\"step_end\",\"task\":%U,\"reason\":\"await\",\"fut\":%U,"
-                                        "\"on\":%U,\"src\":%U", id_text, fut_text, on, src_text);
+        if (on != NULL && (fut_text = formatted(fut_id)) != NULL) {
+            PyObject *parts[8] = {s_step_end_task, id_text, s_await_fut, fut_text, s_on, on, s_src, src_text};
+            body = join(NULL, parts, 8);
+        }
         Py_XDECREF(fut_text);
         Py_XDECREF(on);
         Py_XDECREF(label);
@@ -1462,9 +1502,10 @@ static PyObject *suspended(PyObject *self, PyObject *const *args, Py_ssize_t nar
         Py_XDECREF(fut_id);
     } else {
         PyObject *h = PyObject_GetAttr(task, s_rec_h), *h_text = NULL;
-        if (h != NULL && (h_text = h == Py_None ? PyUnicode_FromString("null") : formatted(h)) != NULL)
-            body = PyUnicode_FromFormat("\"ev\":\"step_end\",\"task\":%U,\"reason\":\"yield\",\"h\":%U,"
-                                        "\"src\":%U", id_text, h_text, src_text);
+        if (h != NULL && (h_text = h == Py_None ? PyUnicode_FromString("null") : formatted(h)) != NULL) {
+            PyObject *parts[6] = {s_step_end_task, id_text, s_yield_h, h_text, s_src, src_text};
+            body = join(NULL, parts, 6);
+        }
         Py_XDECREF(h_text);
         Py_XDECREF(h);
     }
@@ -1491,14 +1532,13 @@ static PyObject *suspended(PyObject *self, PyObject *const *args, Py_ssize_t nar
             }
             PyList_SET_ITEM(texts, i, text);
         }
-        PyObject *joined = PyUnicode_Join(s_comma, texts);
+        PyObject *joined = join(s_comma, PySequence_Fast_ITEMS(texts), n_shown);
         Py_DECREF(texts);
         if (joined == NULL)
             goto done;
-        PyObject *parts = PyTuple_Pack(4, body, s_locals_open, joined, s_locals_close);
+        PyObject *parts[4] = {body, s_locals_open, joined, s_locals_close};
+        Py_SETREF(body, join(NULL, parts, 4));
         Py_DECREF(joined);
-        Py_SETREF(body, parts ? PyUnicode_Join(s_empty, parts) : NULL);
-        Py_XDECREF(parts);
         if (body == NULL)
             goto done;
     }
@@ -1673,7 +1713,9 @@ PyMODINIT_FUNC PyInit__coroscope_speedups(void)
         {&s_locals_open, ",\"locals\":["}, {&s_locals_close, "]"}, {&s_pending, "pending"},
         {&s_seq, "seq"}, {&s_seq_limit, "seq_limit"}, {&s_sources, "sources"}, {&s_batch_limit, "batch_limit"},
         {&s_emit_locked, "_emit_locked"}, {&s_append, "append"}, {&s_write_pending, "_write_pending"},
-        {&s_out_of_memory, "_out_of_memory"},
+        {&s_out_of_memory, "_out_of_memory"}, {&s_step_end_task, "\"ev\":\"step_end\",\"task\":"},
+        {&s_await_fut, ",\"reason\":\"await\",\"fut\":"}, {&s_on, ",\"on\":"}, {&s_src, ",\"src\":"},
+        {&s_yield_h, ",\"reason\":\"yield\",\"h\":"},
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (*strings[i].slot == NULL && (*strings[i].slot = PyUnicode_InternFromString(strings[i].text)) == NULL)
