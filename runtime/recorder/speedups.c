@@ -1,6 +1,6 @@
 /*
-** speedups.c -- the CPython recorder's hottest function in C: the `locals`
-** of a suspended frame (module _coroscope_speedups).
+** speedups.c -- the CPython recorder's hottest functions in C: the `locals`
+** of a suspended frame first (module _coroscope_speedups).
 **
 ** The recorder (coroscope_record.py) writes, at every suspension of a task,
 ** the local variables of the program's frames as JSON text (_locals_of).
@@ -26,7 +26,13 @@
 ** Also here: emit_body's catch-up (catch_up), which runs before nearly every
 ** event: the stack is walked on the interpreter's own frames (3.11's
 ** _PyInterpreterFrame, as sys._getframe and f_back walk it), without making
-** a frame object for each of the recorder's and asyncio's frames passed.
+** a frame object for each of the recorder's and asyncio's frames passed;
+** Recorder.emit_body itself (emit_body, mirroring _emit_body_py), made a
+** method of the Recorder class by method(), so that an event costs no
+** Python frame; and a task's suspension, its step_end with the locals
+** (suspended, mirroring Task._rec_suspended_py). Each calls back into the
+** Python for whatever is not its common case, and each Python function
+** stays, the one used where this module is missing.
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1590,14 +1596,33 @@ static PyObject *walk_agrees(PyObject *self, PyObject *frame)
 #endif
 }
 
+/* What setup() and setup_suspended() take from the recorder's globals. */
+typedef struct {
+    PyObject **slot;
+    const char *name;
+} Global;
+
+/* Each names[i].slot set to a new reference to globals[name]: 0, or -1
+** with an error (`ns` not a dict, or a name missing). */
+static int take_globals(PyObject *ns, const Global *names, size_t n)
+{
+    if (!PyDict_Check(ns)) {
+        PyErr_SetString(PyExc_TypeError, "_coroscope_speedups: setup(globals of the recorder)");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        PyObject *v = global(ns, names[i].name);
+        if (v == NULL)
+            return -1;
+        Py_XSETREF(*names[i].slot, v);
+    }
+    return 0;
+}
+
 static PyObject *setup(PyObject *self, PyObject *ns)
 {
     (void)self;
-    if (!PyDict_Check(ns)) {
-        PyErr_SetString(PyExc_TypeError, "setup(globals of the recorder)");
-        return NULL;
-    }
-    struct { PyObject **slot; const char *name; } names[] = {
+    static const Global names[] = {
         {&fn_json, "_fn_json"}, {&var_json, "_var_json"}, {&json_seen, "_json_seen"},
         {&plain_json, "_plain_json"}, {&plain_seen, "_plain_seen"}, {&addresses, "_addresses"},
         {&py_qualname, "_qualname"}, {&py_var_key, "_var_key"}, {&py_bounded_repr, "_bounded_repr"},
@@ -1606,12 +1631,8 @@ static PyObject *setup(PyObject *self, PyObject *ns)
         {&py_gettrace, "_gettrace"}, {&big_int, "_BIG_INT"}, {&neg_big_int, "_NEG_BIG_INT"},
         {&plain_budget, "_PLAIN_BUDGET"}, {&passed_over, "_passed_over"}, {&py_getframe, "_getframe"},
     };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        PyObject *v = global(ns, names[i].name);
-        if (v == NULL)
-            return NULL;
-        Py_XSETREF(*names[i].slot, v);
-    }
+    if (take_globals(ns, names, sizeof names / sizeof names[0]) < 0)
+        return NULL;
     PyObject *dicts[] = {fn_json, var_json, json_seen, plain_json, plain_seen, addresses};
     for (size_t i = 0; i < sizeof dicts / sizeof dicts[0]; i++)
         if (!PyDict_CheckExact(dicts[i])) {
@@ -1642,20 +1663,12 @@ static PyObject *setup(PyObject *self, PyObject *ns)
 static PyObject *setup_suspended(PyObject *self, PyObject *ns)
 {
     (void)self;
-    if (!PyDict_Check(ns)) {
-        PyErr_SetString(PyExc_TypeError, "setup_suspended(globals of the recorder)");
-        return NULL;
-    }
-    struct { PyObject **slot; const char *name; } names[] = {
+    static const Global names[] = {
         {&code_kinds, "_code_kinds"}, {&py_code_kind, "_code_kind"}, {&py_future, "Future"},
         {&py_suspension_label, "_suspension_label"}, {&py_scalar, "_scalar"}, {&py_computed, "_computed"},
     };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        PyObject *v = global(ns, names[i].name);
-        if (v == NULL)
-            return NULL;
-        Py_XSETREF(*names[i].slot, v);
-    }
+    if (take_globals(ns, names, sizeof names / sizeof names[0]) < 0)
+        return NULL;
     if (!PyDict_CheckExact(code_kinds)) {
         PyErr_SetString(PyExc_TypeError, "_coroscope_speedups.setup_suspended: _code_kinds is not a dict");
         return NULL;
@@ -1686,7 +1699,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_coroscope_speedups",
-    "The CPython recorder's hottest function in C (runtime/recorder/speedups.c).", -1, methods,
+    "The CPython recorder's hottest functions in C (runtime/recorder/speedups.c).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 
