@@ -816,8 +816,9 @@ def _var_text(key, value, kind):
 
 
 def _load_speedups():
-    """The speedups (runtime/recorder/speedups.c): _locals_of in C, the same
-    text faster. Where: $COROSCOPE_SPEEDUPS (a directory; "0" for none), else
+    """The speedups (runtime/recorder/speedups.c): _locals_of, emit_body's
+    catch-up, emit_body itself and Task._rec_suspended in C, the same text
+    faster. Where: $COROSCOPE_SPEEDUPS (a directory; "0" for none), else
     BUILD/pyext when a checkout's coroscope runs the recorder (its compiled
     code is cached in BUILD/pycache: _coroscope_cache, set by RECORDER_BOOT),
     else beside the recorder (installed). Missing, or built for another
