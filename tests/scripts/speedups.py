@@ -322,11 +322,12 @@ class FakeRecorder:
         self.calls.append(("sync", task is self.step_task, frame.f_code.co_name))
 
 
-def emit_from(fake, depth, levels):
-    """fake.emit_body from `levels` calls down: inner_N ... inner_1 call it."""
+def emit_from(fake, depth, levels, emit):
+    """emit(fake, ...) -- an emit_body -- from `levels` calls down:
+    inner_N ... inner_1 call it."""
     if levels:
-        return emit_from(fake, depth, levels - 1)
-    rec.Recorder.emit_body(fake, '"ev":"x"', True, depth)
+        return emit_from(fake, depth, levels - 1, emit)
+    emit(fake, '"ev":"x"', True, depth)
 
 
 def catch_up_case():
@@ -339,10 +340,14 @@ def catch_up_case():
     mark = rec._Mark(None)
     other = rec._Mark(None)
 
-    async def program(fake_of, depth, levels):
+    async def program(fake_of, depth, levels, emit):
         frame = sys._getframe()
         frame.f_trace = mark            # what the recorder puts on a frame it has seen
-        emit_from(fake_of(frame), depth, levels)
+        emit_from(fake_of(frame), depth, levels, emit)
+    # The Python emit_body with the Python catch-up, with the C one, and the
+    # C emit_body (as a method of FakeRecorder: no frame of its own).
+    ways = [(None, rec.Recorder._emit_body_py), (rec._catch_up, rec.Recorder._emit_body_py),
+            (rec._catch_up, rec._speedups.method(FakeRecorder))]
     helper_codes = {id(emit_from.__code__)}
     cases = [
         ("no task", lambda f: FakeRecorder(None), 2, 0),
@@ -357,13 +362,13 @@ def catch_up_case():
     ]
     for name, fake_of, depth, levels in cases:
         seen = []
-        for walk in (None, rec._catch_up):
+        for walk, emit in ways:
             saved = rec._catch_up
             rec._catch_up = walk
             rec._passed_over.update(helper_codes)
             fakes = []
             try:
-                coro = program(lambda f: fakes.append(fake_of(f)) or fakes[-1], depth, levels)
+                coro = program(lambda f: fakes.append(fake_of(f)) or fakes[-1], depth, levels, emit)
                 try:
                     coro.send(None)
                 except StopIteration:
@@ -376,7 +381,8 @@ def catch_up_case():
                 rec._passed_over.difference_update(helper_codes)
             fake = fakes[0] if fakes else None
             seen.append((result, fake.calls if fake else None, fake.pending if fake else None))
-        report(seen[0] == seen[1], "catch_up: " + name, "python %r, C %r" % tuple(seen))
+        report(seen[0] == seen[1] == seen[2], "catch_up: " + name,
+               "python %r, C catch_up %r, C emit_body %r" % tuple(seen))
     # No reference leaks across many calls.
     fake = FakeRecorder(FakeTask(top=None))        # (this frame has no f_trace: no sync)
     watched = [None, True, mark, fake, fake.step_task, fake.step_task._rec_frames]
@@ -441,7 +447,7 @@ async def agen():
 """
 
 
-class FakeTask:
+class SuspendedTask:
     """What suspended reads of a Task, set as each case needs."""
 
     def __init__(self, coro, waiter=None, agen=None, h=None, src=None, frames=(), watch=()):
@@ -534,30 +540,30 @@ def suspended_cases():
         return setup
 
     cases = [
-        ("sleep(0), yield", lambda: FakeTask(leaf, h=12), {}),
-        ("sleep(0), yield without a handle", lambda: FakeTask(leaf), {}),
-        ("a chain of three, sync", lambda: FakeTask(chain, h=3), {}),
-        ("a chain of three, sync fails", lambda: FakeTask(chain, h=3), {"fail_sync": True}),
-        ("a generator-based coroutine", lambda: FakeTask(gen), {}),
-        ("a future awaited, no label", lambda: FakeTask(waits, waiter=fut), {}),
-        ("a future awaited, labelled", lambda: FakeTask(waits, waiter=fut), {"setup": labelled("sleep(1)")}),
-        ("a future awaited, label not a str", lambda: FakeTask(waits, waiter=fut),
+        ("sleep(0), yield", lambda: SuspendedTask(leaf, h=12), {}),
+        ("sleep(0), yield without a handle", lambda: SuspendedTask(leaf), {}),
+        ("a chain of three, sync", lambda: SuspendedTask(chain, h=3), {}),
+        ("a chain of three, sync fails", lambda: SuspendedTask(chain, h=3), {"fail_sync": True}),
+        ("a generator-based coroutine", lambda: SuspendedTask(gen), {}),
+        ("a future awaited, no label", lambda: SuspendedTask(waits, waiter=fut), {}),
+        ("a future awaited, labelled", lambda: SuspendedTask(waits, waiter=fut), {"setup": labelled("sleep(1)")}),
+        ("a future awaited, label not a str", lambda: SuspendedTask(waits, waiter=fut),
          {"setup": labelled(5)}),
-        ("the recorder's Future as the coroutine", lambda: FakeTask(own_future, waiter=own_future), {}),
-        ("an async generator's aclose", lambda: FakeTask(leaf, agen=agen), {}),
-        ("a finished coroutine, src known", lambda: FakeTask(closed, src="prog.py:9"), {}),
-        ("a finished coroutine, src unknown", lambda: FakeTask(closed), {}),
-        ("frames seen before", lambda: FakeTask(leaf, frames=[object()]), {}),
-        ("a watcher waiting", lambda: FakeTask(leaf, watch=[object()]), {}),
-        ("without locals", lambda: FakeTask(chain), {"with_locals": False}),
-        ("not active", lambda: FakeTask(chain), {"active": False}),
-        ("a recorder class with an `active` of its own", lambda: FakeTask(chain), {"kind": Shadowed}),
-        ("a liar about its class", lambda: FakeTask(Lies()), {}),
+        ("the recorder's Future as the coroutine", lambda: SuspendedTask(own_future, waiter=own_future), {}),
+        ("an async generator's aclose", lambda: SuspendedTask(leaf, agen=agen), {}),
+        ("a finished coroutine, src known", lambda: SuspendedTask(closed, src="prog.py:9"), {}),
+        ("a finished coroutine, src unknown", lambda: SuspendedTask(closed), {}),
+        ("frames seen before", lambda: SuspendedTask(leaf, frames=[object()]), {}),
+        ("a watcher waiting", lambda: SuspendedTask(leaf, watch=[object()]), {}),
+        ("without locals", lambda: SuspendedTask(chain), {"with_locals": False}),
+        ("not active", lambda: SuspendedTask(chain), {"active": False}),
+        ("a recorder class with an `active` of its own", lambda: SuspendedTask(chain), {"kind": Shadowed}),
+        ("a liar about its class", lambda: SuspendedTask(Lies()), {}),
         ("a generator-like object, falsy yieldfrom",
-         lambda: FakeTask(Frames(weird.cr_frame, Falsy())), {}),
-        ("a generator-like object leading on", lambda: FakeTask(Frames(weird.cr_frame, chain)), {}),
-        ("a cr_frame that raises", lambda: FakeTask(Raising()), {}),
-        ("an object without frames", lambda: FakeTask(object()), {}),
+         lambda: SuspendedTask(Frames(weird.cr_frame, Falsy())), {}),
+        ("a generator-like object leading on", lambda: SuspendedTask(Frames(weird.cr_frame, chain)), {}),
+        ("a cr_frame that raises", lambda: SuspendedTask(Raising()), {}),
+        ("an object without frames", lambda: SuspendedTask(object()), {}),
     ]
     for name, make, options in cases:
         options = dict(options)
@@ -584,6 +590,19 @@ def suspended_cases():
         half = len(results) // 2
         report(results[:half] == results[half:], "suspended " + name,
                "python %r, C %r" % (results[:half], results[half:]))
+    # No reference leaks across many suspensions (a future awaited, labelled).
+    recorder = Capture()
+    labelled("sleep(1)")(recorder)
+    task = SuspendedTask(waits, waiter=fut)
+    watched = [None, True, fut, waits, waits.cr_frame, task, recorder, recorder.labels]
+    rec._speedups.suspended(task, recorder)
+    recorder.log.clear()
+    before = [sys.getrefcount(v) for v in watched]
+    for _ in range(2000):
+        rec._speedups.suspended(task, recorder)
+        recorder.log.clear()
+    after = [sys.getrefcount(v) for v in watched]
+    report(before == after, "suspended leaks no reference", "counts before %r, after %r" % (before, after))
     athrow.close()
     for coro in coros:
         coro.close()
@@ -674,6 +693,16 @@ def emit_body_cases():
                 out = ("raises", type(exc).__name__, str(exc))
             results.append((out, r.log, list(r.pending), r.pending_new is None, list(r.deferred)))
         report(results[0] == results[1], "emit_body " + name, "python %r, C %r" % tuple(results))
+    r = Writes(batch_limit=3)
+    body = '"ev":"x"'
+    watched = [None, True, body, r, r.pending]
+    before = [sys.getrefcount(v) for v in watched]
+    for _ in range(2000):
+        c_emit(r, body)
+        r.log.clear()
+    r.pending.clear()
+    after = [sys.getrefcount(v) for v in watched]
+    report(before == after, "emit_body leaks no reference", "counts before %r, after %r" % (before, after))
     errors = []
     for call in (lambda: c_emit(Writes()), lambda: c_emit(Writes(), "b", True, 2, 1),
                  lambda: c_emit(Writes(), "b", nothing=1), lambda: c_emit(Writes(), "b", body="b"),
