@@ -63,7 +63,8 @@ recorder therefore only *observes*:
 
 Only the standard library is used, and where it is built the recorder's own
 C extension (runtime/recorder/speedups.c: the same text, faster, for a
-suspension's `locals` and the check before each event; _load_speedups).
+suspension's step_end and its `locals`, and for emit_body with the check
+before each event; _load_speedups).
 """
 
 import argparse
