@@ -849,7 +849,9 @@ def _load_speedups():
         if sys.modules.get(name) is module:
             del sys.modules[name]       # (a single-phase extension puts itself there)
         module.setup(globals())
-    except (ImportError, OSError, KeyError, TypeError, ValueError) as exc:
+        for needed in ("locals_of", "catch_up", "walk_agrees", "method", "setup_suspended", "suspended"):
+            getattr(module, needed)     # (an older build lacks some: AttributeError)
+    except (ImportError, OSError, KeyError, TypeError, ValueError, AttributeError) as exc:
         # Built for another interpreter, damaged, or of another recorder's
         # version: the recording goes on in pure Python, the same trace.
         sys.modules.pop(name, None)
