@@ -3012,11 +3012,13 @@ class Future(_RecordedFuture, _C_FUTURE, metaclass=_FutureType):
 
 # Task._rec_suspended_py, or the same in C (runtime/recorder/speedups.c's
 # suspended, which needs Future and _computed: here, once they are defined).
+_rec_suspended = Task._rec_suspended_py
 if _speedups is not None:
-    _speedups.setup_suspended(globals())
-    _rec_suspended = _speedups.suspended
-else:
-    _rec_suspended = Task._rec_suspended_py
+    try:
+        _speedups.setup_suspended(globals())
+        _rec_suspended = _speedups.suspended
+    except (KeyError, TypeError, ValueError) as _exc:      # (a build of another recorder's)
+        _say_pure("%s: suspended cannot be used (%s: %s)" % (_speedups.__file__, type(_exc).__name__, _exc))
 
 
 def _announce(rec, fut, frame):
