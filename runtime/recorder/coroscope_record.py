@@ -828,9 +828,18 @@ def _load_speedups():
     the program would find them without the recorder."""
     import importlib.machinery
     import importlib.util
+    import resource
     where = os.environ.get("COROSCOPE_SPEEDUPS")
     if where == "0":
         return None
+    # Under a memory limit (ulimit -v, -d) memory may run out anywhere: the
+    # recorder's guarantee then (the trace ends in exactly one `end`) is
+    # the pure Python's, tested (tests/scripts/recorder.py, out_of_memory).
+    # The C paths do not keep it yet -- a recording can hang or lose its
+    # `end` when an allocation fails inside them -- so they are not used.
+    for limit in (resource.RLIMIT_AS, resource.RLIMIT_DATA):
+        if resource.getrlimit(limit)[0] != resource.RLIM_INFINITY:
+            return None
     if not where:
         cache = globals().get("_coroscope_cache")
         where = (os.path.join(os.path.dirname(cache), "pyext") if cache
