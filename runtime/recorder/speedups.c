@@ -20,7 +20,8 @@
 ** interpreter.
 **
 ** Built against the running interpreter's headers (Makefile:
-** BUILD/pyext/_coroscope_speedups$(EXT_SUFFIX)); only the public C API.
+** BUILD/pyext/_coroscope_speedups$(EXT_SUFFIX)); only the public C API, but for
+** the frame walk below (CO_FRAME_WALK: internal/pycore_frame.h, 3.11 only).
 ** One recording per process, so the state is static.
 **
 ** Also here: emit_body's catch-up (catch_up), which runs before nearly every
